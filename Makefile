@@ -1,0 +1,73 @@
+# Sympraxis: `make demo` runs the platform, `make test` runs every test. Nothing else is needed.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+
+.PHONY: demo test install install-test translations extract-messages update-catalogs lint format test-fast browser-deps benchmark clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+install: $(VENV)/.installed translations
+
+# compiled catalogues (.mo) are build products; the .po files are the source
+translations: $(VENV)/.installed
+	@for dir in core/translations $$(ls -d plugins/*/translations 2>/dev/null); do \
+	  if ls $$dir/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel compile -q -d $$dir; fi; \
+	done
+
+demo: install
+	$(BIN)/sympraxis demo --port $(PORT)
+
+$(VENV)/.installed-test: $(VENV)/.installed tests/testplugin/setup.cfg
+	$(BIN)/pip install --quiet -e '.[test]' -e tests/testplugin
+	touch $@
+
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) || true
+	@cd tests/browser && (test -d node_modules/axe-core || npm ci --no-audit --no-fund --silent)
+
+install-test: $(VENV)/.installed-test translations browser-deps
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: install-test lint
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+test-fast: install-test
+	$(BIN)/pytest -n 2 --dist loadgroup -m "not browser"
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o core/translations/messages.pot --no-location --sort-output core tenants
+	@for p in $$(ls -d plugins/*/ 2>/dev/null); do \
+	  name=$$(basename $$p); test -d $$p/translations || continue; \
+	  $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $$p/translations/messages.pot --no-location --sort-output $$p; \
+	done
+
+update-catalogs: extract-messages
+	@for lang in el bg ro; do \
+	  test -f core/translations/$$lang/LC_MESSAGES/messages.po \
+	    && $(BIN)/pybabel update -i core/translations/messages.pot -d core/translations -l $$lang --no-fuzzy-matching -q \
+	    || $(BIN)/pybabel init -i core/translations/messages.pot -d core/translations -l $$lang -q; \
+	done
+
+benchmark: install-test
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache tests/browser/node_modules

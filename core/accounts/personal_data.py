@@ -1,0 +1,160 @@
+""" "Download my data" and "delete my account", gathered from the core and every plugin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from core.accounts.models import (
+    Account,
+    Affiliation,
+    Membership,
+    Organisation,
+    OrganisationMember,
+    PersonalAccessToken,
+)
+from core.accounts.services import AccountError
+from core.db import cross_tenant_read, tenant_context
+from core.extensions import db
+from core.plugins import registry
+from core.tenancy import Tenant, tenant_info_from_row, utcnow
+
+
+def _tenants_of(account: Account) -> list[Tenant]:
+    with cross_tenant_read():
+        ids = (
+            db.session.execute(
+                sa.select(Membership.tenant_id)
+                .where(Membership.account_id == account.id)
+                .execution_options(all_tenants=True)
+            )
+            .scalars()
+            .all()
+        )
+    if not ids:
+        return []
+    return list(db.session.execute(sa.select(Tenant).where(Tenant.id.in_(ids)).order_by(Tenant.id)).scalars())
+
+
+def export_personal_data(account: Account) -> dict[str, Any]:
+    """One JSON-ready document with everything the platform holds about the account."""
+    reg = registry()
+    orgs = db.session.execute(
+        sa.select(OrganisationMember, Organisation)
+        .join(Organisation, Organisation.id == OrganisationMember.organisation_id)
+        .where(OrganisationMember.account_id == account.id)
+    ).all()
+    tokens = db.session.execute(
+        sa.select(PersonalAccessToken).where(PersonalAccessToken.account_id == account.id)
+    ).scalars()
+    document: dict[str, Any] = {
+        "format": "sympraxis-personal-data/1",
+        "exported_at": utcnow().isoformat() + "Z",
+        "account": {
+            "id": account.id,
+            "email": account.email,
+            "display_name": account.display_name,
+            "locale": account.locale,
+            "email_verified_at": account.email_verified_at,
+            "created_at": account.created_at,
+            "two_step_verification": account.totp_enabled_at is not None,
+        },
+        "organisations": [
+            {"id": o.id, "name": o.name, "kind": o.kind, "role": m.role, "since": m.created_at}
+            for m, o in orgs
+        ],
+        "access_tokens": [
+            {
+                "name": t.name,
+                "prefix": t.prefix,
+                "created_at": t.created_at,
+                "last_used_at": t.last_used_at,
+                "revoked_at": t.revoked_at,
+            }
+            for t in tokens
+        ],
+        "municipalities": [],
+    }
+    for tenant in _tenants_of(account):
+        info = tenant_info_from_row(tenant)
+        with tenant_context(tenant.id):
+            membership = db.session.execute(
+                sa.select(Membership).where(Membership.account_id == account.id)
+            ).scalar_one()
+            entry: dict[str, Any] = {
+                "municipality": tenant.name,
+                "slug": tenant.slug,
+                "role": membership.role,
+                "member_since": membership.created_at,
+                "plugins": {},
+            }
+            for name in sorted(reg.plugins):
+                for result in reg.only("sympraxis_export_personal_data", {name})(
+                    account=account, tenant=info
+                ):
+                    if result:
+                        entry["plugins"][name] = result
+        document["municipalities"].append(entry)
+    return document
+
+
+def erase_account(account: Account) -> None:
+    """Anonymise the account everywhere; plugins keep legal records without the person."""
+    reg = registry()
+    sole_admin_of = [
+        org_id
+        for (org_id,) in db.session.execute(
+            sa.select(OrganisationMember.organisation_id).where(
+                OrganisationMember.account_id == account.id, OrganisationMember.role == "admin"
+            )
+        ).all()
+        if db.session.execute(
+            sa.select(sa.func.count())
+            .select_from(OrganisationMember)
+            .where(OrganisationMember.organisation_id == org_id, OrganisationMember.role == "admin")
+        ).scalar_one()
+        == 1
+        and db.session.execute(
+            sa.select(sa.func.count())
+            .select_from(OrganisationMember)
+            .where(OrganisationMember.organisation_id == org_id)
+        ).scalar_one()
+        > 1
+    ]
+    if sole_admin_of:
+        raise AccountError(
+            _(
+                "You are the only administrator of an organisation with other members. "
+                "Make someone else an administrator first."
+            )
+        )
+    for tenant in _tenants_of(account):
+        info = tenant_info_from_row(tenant)
+        with tenant_context(tenant.id):
+            for name in sorted(reg.plugins):
+                reg.only("sympraxis_erase_personal_data", {name})(account=account, tenant=info)
+            db.session.execute(sa.delete(Membership).where(Membership.account_id == account.id))
+            db.session.execute(
+                sa.update(Affiliation)
+                .where(Affiliation.requested_by_id == account.id)
+                .values(requested_by_id=None)
+            )
+            db.session.execute(
+                sa.update(Affiliation)
+                .where(Affiliation.decided_by_id == account.id)
+                .values(decided_by_id=None)
+            )
+    db.session.execute(sa.delete(OrganisationMember).where(OrganisationMember.account_id == account.id))
+    db.session.execute(sa.delete(PersonalAccessToken).where(PersonalAccessToken.account_id == account.id))
+    account.email = None
+    account.display_name = _("Deleted account")
+    account.password_hash = None
+    account.totp_secret = None
+    account.totp_enabled_at = None
+    account.locale = None
+    account.is_operator = False
+    account.erased_at = utcnow()
+    account.session_generation += 1
+    db.session.flush()

@@ -1,0 +1,612 @@
+"""Accounts, sessions, hand-off codes, tokens, organisations and affiliations: the logic.
+
+Views and API call these; they never call the views. Every function that answers differently
+for a known and an unknown email is a bug: sign-up, sign-in and reset answer the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import pyotp
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from core.accounts import security
+from core.accounts.models import (
+    Account,
+    Affiliation,
+    AffiliationStatus,
+    HandoffCode,
+    Membership,
+    Organisation,
+    OrganisationMember,
+    PersonalAccessToken,
+    Role,
+)
+from core.db import cross_tenant_read, tenant_context
+from core.extensions import db
+from core.mail import Mail, send_mail
+from core.tenancy import (
+    Tenant,
+    TenantDomain,
+    TenantInfo,
+    apex_host,
+    external_url,
+    normalise_host,
+    utcnow,
+)
+
+MAX_EMAIL_LENGTH = 254
+MAX_NAME_LENGTH = 120
+
+
+class AccountError(ValueError):
+    """Bad input for an account operation; the message is translated for the user."""
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def validate_email(email: str) -> str:
+    email = normalise_email(email)
+    if not email or len(email) > MAX_EMAIL_LENGTH or "@" not in email[1:-1] or " " in email:
+        raise AccountError(_("Enter a valid email address."))
+    return email
+
+
+def validate_password(password: str) -> str:
+    if len(password or "") < security.MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            _("Use at least %(n)d characters for your password.", n=security.MIN_PASSWORD_LENGTH)
+        )
+    if len(password) > security.MAX_PASSWORD_LENGTH:
+        raise AccountError(
+            _("Use at most %(n)d characters for your password.", n=security.MAX_PASSWORD_LENGTH)
+        )
+    return password
+
+
+def validate_display_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise AccountError(_("Enter your name."))
+    if len(name) > MAX_NAME_LENGTH:
+        raise AccountError(_("Use at most %(n)d characters for your name.", n=MAX_NAME_LENGTH))
+    return name
+
+
+def find_account(email: str) -> Account | None:
+    return db.session.execute(
+        sa.select(Account).where(Account.email == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+# --- sign-up and verification ------------------------------------------------------------------
+
+
+def sign_up(email: str, password: str, display_name: str, locale: str | None) -> Account | None:
+    """Create an unverified account and mail a verification link.
+
+    If the email is taken, mail its owner instead (with a sign-in and reset hint) and return None:
+    the caller shows the same page either way.
+    """
+    email = validate_email(email)
+    validate_password(password)
+    display_name = validate_display_name(display_name)
+    existing = find_account(email)
+    if existing is not None:
+        _mail_account(
+            existing,
+            _("Someone tried to sign up with your email"),
+            _(
+                "Someone (perhaps you) tried to create a Sympraxis account with this email "
+                "address, which already has one. You can sign in at %(url)s, or reset your "
+                "password there if you have forgotten it.",
+                url=external_url(apex_host(), "/auth/signin"),
+            ),
+        )
+        return None
+    account = Account(
+        email=email,
+        display_name=display_name,
+        password_hash=security.hash_password(password),
+        locale=locale,
+    )
+    db.session.add(account)
+    db.session.flush()
+    send_verification(account)
+    return account
+
+
+def create_account(
+    email: str,
+    password: str,
+    display_name: str,
+    *,
+    verified: bool = True,
+    is_operator: bool = False,
+    locale: str | None = None,
+) -> Account:
+    """Create an account directly (CLI, seed, invitations accepted). Raises on a taken email."""
+    email = validate_email(email)
+    validate_password(password)
+    if find_account(email) is not None:
+        raise AccountError(_("An account with this email already exists."))
+    account = Account(
+        email=email,
+        display_name=validate_display_name(display_name),
+        password_hash=security.hash_password(password),
+        email_verified_at=utcnow() if verified else None,
+        is_operator=is_operator,
+        locale=locale,
+    )
+    db.session.add(account)
+    db.session.flush()
+    return account
+
+
+def send_verification(account: Account) -> None:
+    token = security.sign("verify", {"a": account.id, "e": account.email})
+    url = external_url(apex_host(), f"/auth/verify/{token}")
+    _mail_account(
+        account,
+        _("Confirm your email address"),
+        _(
+            "Welcome to Sympraxis, %(name)s. Confirm your email address by opening this link "
+            "within 24 hours:\n\n%(url)s",
+            name=account.display_name,
+            url=url,
+        ),
+    )
+
+
+def verify_email(token: str) -> Account | None:
+    data = security.unsign("verify", token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    if not data:
+        return None
+    account = db.session.get(Account, data["a"])
+    if account is None or account.email != data["e"] or account.erased_at:
+        return None
+    if account.email_verified_at is None:
+        account.email_verified_at = utcnow()
+    return account
+
+
+# --- sign-in -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SignInResult:
+    account: Account | None
+    needs_totp: bool = False
+    unverified: bool = False
+
+
+def authenticate(email: str, password: str) -> SignInResult:
+    """Check an email and password. Costs the same time whether or not the email exists."""
+    account = find_account(email) if len(email or "") <= MAX_EMAIL_LENGTH else None
+    hash_ = account.password_hash if account is not None and account.erased_at is None else None
+    if not security.verify_password(hash_, (password or "")[: security.MAX_PASSWORD_LENGTH]):
+        return SignInResult(None)
+    assert account is not None
+    if security.needs_rehash(account.password_hash or ""):
+        account.password_hash = security.hash_password(password)
+    if account.email_verified_at is None:
+        return SignInResult(account, unverified=True)
+    if account.totp_enabled_at is not None or account.is_operator:
+        return SignInResult(account, needs_totp=True)
+    return SignInResult(account)
+
+
+def sign_out_everywhere(account: Account) -> None:
+    """Invalidate every session of the account, on every host: sessions carry the generation."""
+    account.session_generation += 1
+
+
+# --- password reset ---------------------------------------------------------------------------
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if the account exists; do nothing visible otherwise."""
+    account = find_account(email) if len(email or "") <= MAX_EMAIL_LENGTH else None
+    if account is None or account.erased_at is not None:
+        return
+    token = security.sign("reset", {"a": account.id, "f": security.fingerprint(account.password_hash)})
+    _mail_account(
+        account,
+        _("Reset your password"),
+        _(
+            "To choose a new password for Sympraxis, open this link within one hour:\n\n%(url)s\n\n"
+            "If you did not ask for this, ignore this message: your password stays as it is.",
+            url=external_url(apex_host(), f"/auth/reset/{token}"),
+        ),
+    )
+
+
+def account_for_reset_token(token: str) -> Account | None:
+    data = security.unsign("reset", token, 3600)
+    if not data:
+        return None
+    account = db.session.get(Account, data["a"])
+    if account is None or account.erased_at is not None:
+        return None
+    # single use: the token names the password it replaces
+    if data["f"] != security.fingerprint(account.password_hash):
+        return None
+    return account
+
+
+def reset_password(token: str, new_password: str) -> Account | None:
+    account = account_for_reset_token(token)
+    if account is None:
+        return None
+    validate_password(new_password)
+    account.password_hash = security.hash_password(new_password)
+    if account.email_verified_at is None:
+        account.email_verified_at = utcnow()  # the link proved the address
+    sign_out_everywhere(account)
+    return account
+
+
+# --- TOTP --------------------------------------------------------------------------------------
+
+
+def start_totp_enrolment(account: Account) -> str:
+    """A fresh secret to show as a QR code / key; enrolment completes with :func:`confirm_totp`."""
+    return pyotp.random_base32()
+
+
+def totp_uri(account: Account, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=account.email or "", issuer_name="Sympraxis")
+
+
+def confirm_totp(account: Account, secret: str, code: str) -> bool:
+    if not pyotp.TOTP(secret).verify((code or "").strip(), valid_window=1):
+        return False
+    account.totp_secret = secret
+    account.totp_enabled_at = utcnow()
+    return True
+
+
+def check_totp(account: Account, code: str) -> bool:
+    if not account.totp_secret:
+        return False
+    return pyotp.TOTP(account.totp_secret).verify((code or "").strip(), valid_window=1)
+
+
+def disable_totp(account: Account) -> None:
+    if account.is_operator:
+        raise AccountError(_("Operators must keep two-step verification on."))
+    account.totp_secret = None
+    account.totp_enabled_at = None
+
+
+# --- hand-off to tenant hosts ------------------------------------------------------------------
+
+
+class HandoffRefused(Exception):
+    """The target host is not one of ours, or not verified: it never receives a code."""
+
+
+def host_may_receive_codes(host: str) -> bool:
+    """Only registered and verified hosts of an active or suspended tenant receive codes."""
+    host = normalise_host(host)
+    row = db.session.execute(
+        sa.select(TenantDomain.host, Tenant.status)
+        .join(Tenant, Tenant.id == TenantDomain.tenant_id)
+        .where(TenantDomain.host == host, TenantDomain.verified_at.is_not(None))
+        .execution_options(all_tenants=True)
+    ).first()
+    return row is not None and row.status != "archived"
+
+
+def issue_handoff_code(account: Account, target_host: str, nonce: str) -> str:
+    """A single-use code for ``target_host``, bound to the account and the tenant's nonce."""
+    target_host = normalise_host(target_host)
+    if not nonce or len(nonce) > 64 or not host_may_receive_codes(target_host):
+        raise HandoffRefused(target_host)
+    code = secrets.token_urlsafe(32)
+    db.session.add(
+        HandoffCode(
+            code_hash=security.hash_token(code),
+            account_id=account.id,
+            target_host=target_host,
+            nonce=nonce,
+            expires_at=utcnow() + dt.timedelta(seconds=current_app.config["HANDOFF_CODE_TTL"]),
+        )
+    )
+    return code
+
+
+def redeem_handoff_code(code: str, host: str, nonce: str | None) -> Account | None:
+    """Exchange a code on its target host; None if unknown, used, expired, or bound elsewhere.
+
+    The code is burnt by a conditional UPDATE, so two concurrent redemptions cannot both win.
+    """
+    if not code or not nonce:
+        return None
+    now = utcnow()
+    code_hash = security.hash_token(code)
+    row = db.session.execute(
+        sa.update(HandoffCode)
+        .where(
+            HandoffCode.code_hash == code_hash,
+            HandoffCode.used_at.is_(None),
+            HandoffCode.expires_at > now,
+            HandoffCode.target_host == normalise_host(host),
+        )
+        .values(used_at=now)
+        .returning(HandoffCode.account_id, HandoffCode.nonce)
+    ).first()
+    if row is None or not security.constant_time_equal(row.nonce, nonce):
+        return None
+    account = db.session.get(Account, row.account_id)
+    if account is None or account.erased_at is not None:
+        return None
+    return account
+
+
+def purge_expired_handoff_codes() -> int:
+    result = db.session.execute(
+        sa.delete(HandoffCode).where(HandoffCode.expires_at < utcnow() - dt.timedelta(hours=1))
+    )
+    return result.rowcount or 0
+
+
+# --- memberships -------------------------------------------------------------------------------
+
+
+def membership_in(account: Account | None, tenant: TenantInfo | None) -> Membership | None:
+    """The account's membership in the active tenant (tenant context must be active)."""
+    if account is None or tenant is None or not getattr(account, "id", None):
+        return None
+    return db.session.execute(
+        sa.select(Membership).where(Membership.account_id == account.id)
+    ).scalar_one_or_none()
+
+
+def role_in(account: Any, tenant: TenantInfo | None) -> Role | None:
+    from flask import g, has_request_context
+
+    if account is None or not getattr(account, "is_authenticated", False) or tenant is None:
+        return None
+    if has_request_context():
+        cache = g.setdefault("_roles", {})
+        key = (account.id, tenant.id)
+        if key not in cache:
+            m = membership_in(account, tenant)
+            cache[key] = m.role_level if m else None
+        return cache[key]
+    m = membership_in(account, tenant)
+    return m.role_level if m else None
+
+
+def join_tenant(account: Account, tenant_id: int, role: str = "member") -> Membership:
+    """Make the account a member (idempotent; never lowers an existing role)."""
+    with tenant_context(tenant_id):
+        existing = db.session.execute(
+            sa.select(Membership).where(Membership.account_id == account.id)
+        ).scalar_one_or_none()
+        if existing is not None:
+            if Role.parse(role) > existing.role_level:
+                existing.role = role
+            return existing
+        membership = Membership(account_id=account.id, role=role)
+        db.session.add(membership)
+        db.session.flush()
+        return membership
+
+
+def account_tenants(account: Account) -> list[dict[str, Any]]:
+    """Every municipality where the account, or an organisation it belongs to, is active.
+
+    A reviewed cross-tenant read (DESIGN §3): the NGO dashboard and ``/api/v1/me``.
+    """
+    org_ids = [m.organisation_id for m in organisations_of(account)]
+    with cross_tenant_read():
+        memberships = db.session.execute(
+            sa.select(Membership.tenant_id, Membership.role)
+            .where(Membership.account_id == account.id)
+            .execution_options(all_tenants=True)
+        ).all()
+        affiliations = (
+            db.session.execute(
+                sa.select(Affiliation.tenant_id, Affiliation.organisation_id, Affiliation.status)
+                .where(Affiliation.organisation_id.in_(org_ids))
+                .execution_options(all_tenants=True)
+            ).all()
+            if org_ids
+            else []
+        )
+    tenant_ids = {m.tenant_id for m in memberships} | {
+        a.tenant_id for a in affiliations if a.status == AffiliationStatus.APPROVED
+    }
+    if not tenant_ids:
+        return []
+    tenants = db.session.execute(
+        sa.select(Tenant).where(Tenant.id.in_(tenant_ids), Tenant.status != "archived").order_by(Tenant.name)
+    ).scalars()
+    hosts = primary_hosts(tenant_ids)
+    roles = {m.tenant_id: m.role for m in memberships}
+    orgs_by_tenant: dict[int, list[int]] = {}
+    for a in affiliations:
+        if a.status == AffiliationStatus.APPROVED:
+            orgs_by_tenant.setdefault(a.tenant_id, []).append(a.organisation_id)
+    return [
+        {
+            "tenant": t,
+            "host": hosts.get(t.id),
+            "role": roles.get(t.id),
+            "organisation_ids": orgs_by_tenant.get(t.id, []),
+        }
+        for t in tenants
+    ]
+
+
+def primary_hosts(tenant_ids: set[int] | list[int]) -> dict[int, str]:
+    """Each tenant's primary verified host (a reviewed read: host names are public)."""
+    rows = db.session.execute(
+        sa.select(TenantDomain.tenant_id, TenantDomain.host, TenantDomain.is_primary, TenantDomain.kind)
+        .where(TenantDomain.tenant_id.in_(list(tenant_ids)), TenantDomain.verified_at.is_not(None))
+        .execution_options(all_tenants=True)
+    ).all()
+    best: dict[int, tuple[Any, str]] = {}
+    for r in rows:
+        rank = (r.is_primary, r.kind == "custom", r.host)
+        if r.tenant_id not in best or rank > best[r.tenant_id][0]:
+            best[r.tenant_id] = (rank, r.host)
+    return {tid: host for tid, (_rank, host) in best.items()}
+
+
+# --- organisations and affiliations -----------------------------------------------------------
+
+
+def organisations_of(account: Account) -> list[OrganisationMember]:
+    return list(
+        db.session.execute(
+            sa.select(OrganisationMember).where(OrganisationMember.account_id == account.id)
+        ).scalars()
+    )
+
+
+def create_organisation(
+    account: Account, name: str, kind: str = "ngo", website: str | None = None
+) -> Organisation:
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise AccountError(_("Enter the organisation's name (at most 200 characters)."))
+    if kind not in ("ngo", "association", "cooperative", "social_enterprise"):
+        raise AccountError(_("Choose the kind of organisation."))
+    org = Organisation(name=name, kind=kind, website=(website or "").strip() or None)
+    db.session.add(org)
+    db.session.flush()
+    db.session.add(OrganisationMember(organisation_id=org.id, account_id=account.id, role="admin"))
+    db.session.flush()
+    return org
+
+
+def is_organisation_admin(account: Account, organisation_id: int) -> bool:
+    row = db.session.get(OrganisationMember, (organisation_id, account.id))
+    return row is not None and row.role == "admin"
+
+
+def request_affiliation(
+    account: Account, organisation_id: int, tenant_id: int, message: str | None = None
+) -> Affiliation:
+    """An organisation admin asks to be affiliated with a municipality (pending until decided)."""
+    if not is_organisation_admin(account, organisation_id):
+        raise AccountError(_("Only an administrator of the organisation can request this."))
+    if message and len(message) > 1000:
+        raise AccountError(_("Use at most %(n)d characters for the message.", n=1000))
+    with tenant_context(tenant_id):
+        existing = db.session.execute(
+            sa.select(Affiliation).where(Affiliation.organisation_id == organisation_id)
+        ).scalar_one_or_none()
+        if existing is not None:
+            if existing.status == AffiliationStatus.REJECTED:
+                existing.status = AffiliationStatus.PENDING
+                existing.requested_at = utcnow()
+                existing.requested_by_id = account.id
+                existing.message = message
+                existing.decided_at = None
+                existing.decided_by_id = None
+            return existing
+        affiliation = Affiliation(
+            organisation_id=organisation_id, requested_by_id=account.id, message=message
+        )
+        db.session.add(affiliation)
+        db.session.flush()
+        return affiliation
+
+
+def decide_affiliation(decider: Account, affiliation: Affiliation, approve: bool) -> Affiliation:
+    """A municipality admin approves or rejects; the organisation's admins are told by mail."""
+    affiliation.status = AffiliationStatus.APPROVED if approve else AffiliationStatus.REJECTED
+    affiliation.decided_by_id = decider.id
+    affiliation.decided_at = utcnow()
+    tenant = db.session.get(Tenant, affiliation.tenant_id)
+    org = db.session.get(Organisation, affiliation.organisation_id)
+    admins = db.session.execute(
+        sa.select(Account)
+        .join(OrganisationMember, OrganisationMember.account_id == Account.id)
+        .where(
+            OrganisationMember.organisation_id == affiliation.organisation_id,
+            OrganisationMember.role == "admin",
+        )
+    ).scalars()
+    for admin in admins:
+        with force_locale(admin.locale or "en"):
+            subject = (
+                _("%(org)s is now affiliated with %(tenant)s", org=org.name, tenant=tenant.name)
+                if approve
+                else _("%(tenant)s declined the affiliation of %(org)s", org=org.name, tenant=tenant.name)
+            )
+            _mail_account(admin, subject, subject)
+    return affiliation
+
+
+# --- personal access tokens -------------------------------------------------------------------
+
+
+TOKEN_PREFIX = "spx_"
+
+
+def create_access_token(
+    account: Account, name: str, scope_tenant_id: int | None
+) -> tuple[PersonalAccessToken, str]:
+    """A new token; the secret is returned once and stored only as a hash."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise AccountError(_("Give the token a name (at most 100 characters)."))
+    secret = security.new_token(TOKEN_PREFIX)
+    token = PersonalAccessToken(
+        account_id=account.id,
+        name=name,
+        token_hash=security.hash_token(secret),
+        prefix=secret[:10],
+        scope_tenant_id=scope_tenant_id,
+    )
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def revoke_access_token(account: Account, token_id: int) -> bool:
+    token = db.session.get(PersonalAccessToken, token_id)
+    if token is None or token.account_id != account.id or token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    return True
+
+
+def account_for_access_token(secret: str, tenant_id: int | None) -> Account | None:
+    """The account behind a bearer token, if the token is live and scoped to this host."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
+        return None
+    token = db.session.execute(
+        sa.select(PersonalAccessToken).where(PersonalAccessToken.token_hash == security.hash_token(secret))
+    ).scalar_one_or_none()
+    if token is None or token.revoked_at is not None or token.scope_tenant_id != tenant_id:
+        return None
+    account = db.session.get(Account, token.account_id)
+    if account is None or account.erased_at is not None:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
+        token.last_used_at = now  # written at most every 5 minutes, not on every call
+    return account
+
+
+# --- mail helper --------------------------------------------------------------------------------
+
+
+def _mail_account(account: Account, subject: str, text: str) -> None:
+    if account.email:
+        send_mail(Mail(to=[account.email], subject=subject, text=text))

@@ -1,0 +1,605 @@
+"""Account pages: sign-up, sign-in and hand-off, reset, TOTP, profile, tokens, data, NGO dashboard."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from functools import wraps
+from urllib.parse import urlencode, urlsplit
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
+
+from core.accounts import forms, services
+from core.accounts.auth import sign_in_session
+from core.accounts.models import Account, Affiliation, Organisation, PersonalAccessToken, Role
+from core.accounts.personal_data import erase_account, export_personal_data
+from core.db import tenant_context
+from core.extensions import db, limiter
+from core.tenancy import Tenant, apex_host, current_tenant, external_url
+
+bp = Blueprint("accounts", __name__)
+
+
+def apex_only(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_tenant() is not None:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def tenant_only(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_tenant() is None:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Only same-host relative paths: never an open redirect."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return default
+    return value
+
+
+def _signin_limit() -> str:
+    return current_app.config["RATE_LIMIT_SIGNIN"]
+
+
+def _signup_limit() -> str:
+    return current_app.config["RATE_LIMIT_SIGNUP"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["RATE_LIMIT_RESET"]
+
+
+# --- sign-in on the apex, hand-off to tenant hosts ------------------------------------------
+
+
+@bp.route("/auth/signin", methods=["GET", "POST"])
+@limiter.limit(_signin_limit, methods=["POST"])
+def signin():
+    tenant = current_tenant()
+    if tenant is not None:
+        return tenant_signin()
+    next_url = safe_next(request.args.get("next"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(next_url)
+    form = forms.SignInForm()
+    if form.validate_on_submit():
+        result = services.authenticate(form.email.data, form.password.data)
+        if result.account is None:
+            flash(_("The email or password is not right."), "error")
+        elif result.unverified:
+            services.send_verification(result.account)
+            db.session.commit()
+            flash(_("Please confirm your email address first: we have sent you a new link."), "error")
+        elif result.needs_totp:
+            session["pending_totp"] = {
+                "a": result.account.id,
+                "g": result.account.session_generation,
+                "r": bool(form.remember.data),
+                "n": next_url,
+            }
+            db.session.commit()
+            return redirect(url_for("accounts.totp"))
+        else:
+            db.session.commit()
+            sign_in_session(result.account, remember=bool(form.remember.data))
+            return redirect(next_url)
+        return render_template("accounts/signin.html", form=form, next=next_url), 401
+    return render_template("accounts/signin.html", form=form, next=next_url)
+
+
+@bp.route("/auth/totp", methods=["GET", "POST"])
+@apex_only
+@limiter.limit(_signin_limit, methods=["POST"])
+def totp():
+    pending = session.get("pending_totp")
+    if not pending:
+        return redirect(url_for("accounts.signin"))
+    account = db.session.get(Account, pending["a"])
+    if account is None or account.session_generation != pending["g"]:
+        session.pop("pending_totp", None)
+        return redirect(url_for("accounts.signin"))
+    form = forms.TotpForm()
+    enrolling = account.totp_secret is None  # operators must enrol before they can sign in
+    if enrolling and "totp_secret" not in session:
+        session["totp_secret"] = services.start_totp_enrolment(account)
+    secret = session.get("totp_secret") if enrolling else None
+    if form.validate_on_submit():
+        ok = (
+            services.confirm_totp(account, secret, form.code.data)
+            if enrolling
+            else services.check_totp(account, form.code.data)
+        )
+        if ok:
+            session.pop("pending_totp", None)
+            session.pop("totp_secret", None)
+            db.session.commit()
+            sign_in_session(account, remember=pending["r"])
+            return redirect(safe_next(pending["n"]))
+        flash(_("That code is not right. Check the time on your device and try again."), "error")
+    return render_template(
+        "accounts/totp.html",
+        form=form,
+        enrolling=enrolling,
+        secret=secret,
+        uri=services.totp_uri(account, secret) if secret else None,
+    )
+
+
+def tenant_signin():
+    """On a tenant host: remember a nonce and ask the apex for a one-time code."""
+    next_url = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    nonce = secrets.token_urlsafe(24)
+    session["handoff_nonce"] = nonce
+    query = urlencode({"host": current_tenant().host, "nonce": nonce, "next": next_url})
+    return redirect(external_url(apex_host(), f"/auth/handoff?{query}"))
+
+
+@bp.route("/auth/handoff")
+@apex_only
+def handoff():
+    """On the apex: issue a code for a registered, verified host and send the browser there."""
+    host = request.args.get("host", "")
+    nonce = request.args.get("nonce", "")
+    next_url = safe_next(request.args.get("next"))
+    if not services.host_may_receive_codes(host):
+        abort(404)
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.signin", next=request.full_path))
+    try:
+        code = services.issue_handoff_code(current_user, host, nonce)
+    except services.HandoffRefused:
+        abort(400)
+    db.session.commit()
+    query = urlencode({"code": code, "next": next_url})
+    return redirect(external_url(host, f"/auth/redeem?{query}"))
+
+
+@bp.route("/auth/redeem")
+@tenant_only
+def redeem():
+    tenant = current_tenant()
+    account = services.redeem_handoff_code(
+        request.args.get("code", ""), tenant.host, session.get("handoff_nonce")
+    )
+    if account is None:
+        db.session.commit()
+        flash(_("That sign-in link has expired or was already used. Please sign in again."), "error")
+        return redirect(url_for("core.home"))
+    if not tenant.is_suspended:
+        services.join_tenant(account, tenant.id)
+    db.session.commit()
+    sign_in_session(account)
+    return redirect(safe_next(request.args.get("next")))
+
+
+@bp.post("/auth/signout")
+def signout():
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("core.home"))
+
+
+@bp.post("/auth/signout-everywhere")
+@login_required
+def signout_everywhere():
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    account = db.session.get(Account, current_user.id)
+    services.sign_out_everywhere(account)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out on every device and every municipality."), "info")
+    return redirect(url_for("core.home"))
+
+
+# --- sign-up, verification, reset -----------------------------------------------------------
+
+
+@bp.route("/auth/signup", methods=["GET", "POST"])
+@apex_only
+@limiter.limit(_signup_limit, methods=["POST"])
+def signup():
+    form = forms.SignUpForm()
+    if form.validate_on_submit():
+        try:
+            services.sign_up(form.email.data, form.password.data, form.display_name.data, session.get("lang"))
+        except services.AccountError as exc:
+            form.email.errors = [*form.email.errors, str(exc)]
+            db.session.rollback()
+            return render_template("accounts/signup.html", form=form), 422
+        db.session.commit()
+        return render_template("accounts/check_mail.html", email=form.email.data)
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/signup.html", form=form), status
+
+
+@bp.get("/auth/verify/<token>")
+@apex_only
+def verify(token: str):
+    account = services.verify_email(token)
+    if account is None:
+        flash(_("This confirmation link is not valid or has expired. Sign in to get a new one."), "error")
+        return redirect(url_for("accounts.signin"))
+    db.session.commit()
+    flash(_("Your email address is confirmed. You can sign in now."), "info")
+    return redirect(url_for("accounts.signin"))
+
+
+@bp.route("/auth/reset", methods=["GET", "POST"])
+@apex_only
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset_request():
+    form = forms.ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("accounts/check_mail.html", email=form.email.data, reset=True)
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/auth/reset/<token>", methods=["GET", "POST"])
+@apex_only
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset(token: str):
+    if services.account_for_reset_token(token) is None:
+        flash(_("This reset link is not valid, has expired or was already used."), "error")
+        return redirect(url_for("accounts.reset_request"))
+    form = forms.ResetForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except services.AccountError as exc:
+            form.password.errors = [str(exc)]
+            return render_template("accounts/reset.html", form=form), 422
+        db.session.commit()
+        logout_user()
+        flash(_("Your password has been changed. Please sign in."), "info")
+        return redirect(url_for("accounts.signin"))
+    return render_template("accounts/reset.html", form=form)
+
+
+# --- profile, security, tokens -----------------------------------------------------------------
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@apex_only
+@login_required
+def profile():
+    account = db.session.get(Account, current_user.id)
+    form = forms.ProfileForm(obj=account)
+    if form.validate_on_submit():
+        try:
+            account.display_name = services.validate_display_name(form.display_name.data)
+        except services.AccountError as exc:
+            form.display_name.errors = [str(exc)]
+            return render_template("accounts/profile.html", form=form), 422
+        account.locale = form.locale.data or None
+        if account.locale:
+            session["lang"] = account.locale
+        db.session.commit()
+        flash(_("Your profile has been saved."), "info")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, account=account, empty_form=forms.EmptyForm())
+
+
+@bp.route("/account/security", methods=["GET", "POST"])
+@apex_only
+@login_required
+def security_settings():
+    account = db.session.get(Account, current_user.id)
+    form = forms.TotpForm()
+    if account.totp_enabled_at is None:
+        secret = session.setdefault("totp_secret", services.start_totp_enrolment(account))
+        if form.validate_on_submit():
+            if services.confirm_totp(account, secret, form.code.data):
+                session.pop("totp_secret", None)
+                db.session.commit()
+                flash(_("Two-step verification is on."), "info")
+                return redirect(url_for("accounts.security_settings"))
+            flash(_("That code is not right. Check the time on your device and try again."), "error")
+        return render_template(
+            "accounts/security.html",
+            form=form,
+            account=account,
+            secret=secret,
+            uri=services.totp_uri(account, secret),
+        )
+    return render_template("accounts/security.html", form=form, account=account, empty_form=forms.EmptyForm())
+
+
+@bp.post("/account/security/disable-totp")
+@apex_only
+@login_required
+def disable_totp():
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    account = db.session.get(Account, current_user.id)
+    try:
+        services.disable_totp(account)
+    except services.AccountError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("accounts.security_settings"))
+    db.session.commit()
+    flash(_("Two-step verification is off."), "info")
+    return redirect(url_for("accounts.security_settings"))
+
+
+def _token_scopes(account: Account) -> list[tuple[str, str]]:
+    choices = [("apex", _("The platform (%(host)s)", host=apex_host()))]
+    for entry in services.account_tenants(account):
+        choices.append((str(entry["tenant"].id), entry["tenant"].name))
+    return choices
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@apex_only
+@login_required
+def tokens():
+    account = db.session.get(Account, current_user.id)
+    form = forms.TokenForm()
+    form.scope.choices = _token_scopes(account)
+    new_secret = None
+    if form.validate_on_submit():
+        scope = None if form.scope.data == "apex" else int(form.scope.data)
+        try:
+            _token, new_secret = services.create_access_token(account, form.name.data, scope)
+        except services.AccountError as exc:
+            form.name.errors = [str(exc)]
+        else:
+            db.session.commit()
+    rows = (
+        db.session.execute(
+            sa.select(PersonalAccessToken)
+            .where(PersonalAccessToken.account_id == account.id, PersonalAccessToken.revoked_at.is_(None))
+            .order_by(PersonalAccessToken.created_at.desc())
+        )
+        .scalars()
+        .all()
+    )
+    names = dict(form.scope.choices)
+    return render_template(
+        "accounts/tokens.html",
+        form=form,
+        tokens=rows,
+        new_secret=new_secret,
+        scope_names=names,
+        empty_form=forms.EmptyForm(),
+    )
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@apex_only
+@login_required
+def revoke_token(token_id: int):
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    account = db.session.get(Account, current_user.id)
+    if not services.revoke_access_token(account, token_id):
+        abort(404)
+    db.session.commit()
+    flash(_("The token has been revoked."), "info")
+    return redirect(url_for("accounts.tokens"))
+
+
+# --- personal data -----------------------------------------------------------------------------
+
+
+@bp.get("/account/export")
+@apex_only
+@login_required
+def export_data():
+    account = db.session.get(Account, current_user.id)
+    data = export_personal_data(account)
+    body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="sympraxis-my-data.json"'},
+    )
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@apex_only
+@login_required
+def delete_account():
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        account = db.session.get(Account, current_user.id)
+        try:
+            erase_account(account)
+        except services.AccountError as exc:
+            flash(str(exc), "error")
+            return render_template("accounts/delete.html", form=form), 409
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("Your account has been deleted."), "info")
+        return redirect(url_for("core.home"))
+    return render_template("accounts/delete.html", form=form)
+
+
+# --- NGO dashboard, organisations, affiliations ----------------------------------------------
+
+
+@bp.get("/dashboard")
+@apex_only
+@login_required
+def dashboard():
+    account = db.session.get(Account, current_user.id)
+    tenants = services.account_tenants(account)
+    org_rows = services.organisations_of(account)
+    orgs = {
+        o.id: o
+        for o in db.session.execute(
+            sa.select(Organisation).where(Organisation.id.in_([m.organisation_id for m in org_rows]))
+        ).scalars()
+    }
+    affiliations = _affiliations_of(list(orgs))
+    for entry in tenants:
+        entry["url"] = (
+            external_url(apex_host(), "/auth/go?" + urlencode({"host": entry["host"]}))
+            if entry["host"]
+            else None
+        )
+    return render_template(
+        "accounts/dashboard.html",
+        tenants=tenants,
+        organisations=org_rows,
+        orgs=orgs,
+        affiliations=affiliations,
+    )
+
+
+@bp.get("/auth/go")
+@apex_only
+@login_required
+def go():
+    """From the dashboard into a municipality, arriving signed in (through the tenant's sign-in)."""
+    host = request.args.get("host", "")
+    if not services.host_may_receive_codes(host):
+        abort(404)
+    return redirect(external_url(host, "/auth/signin?next=/"))
+
+
+def _affiliations_of(org_ids: list[int]) -> list[dict]:
+    """The affiliation requests of the account's organisations (a reviewed cross-tenant read)."""
+    from core.db import cross_tenant_read
+
+    if not org_ids:
+        return []
+    with cross_tenant_read():
+        rows = db.session.execute(
+            sa.select(Affiliation, Tenant.name, Organisation.name)
+            .join(Tenant, Tenant.id == Affiliation.tenant_id)
+            .join(Organisation, Organisation.id == Affiliation.organisation_id)
+            .where(Affiliation.organisation_id.in_(org_ids))
+            .order_by(Affiliation.requested_at.desc())
+            .execution_options(all_tenants=True)
+        ).all()
+    return [{"affiliation": a, "tenant_name": t, "organisation_name": o} for a, t, o in rows]
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@apex_only
+@login_required
+def new_organisation():
+    form = forms.OrganisationForm()
+    if form.validate_on_submit():
+        account = db.session.get(Account, current_user.id)
+        try:
+            services.create_organisation(account, form.name.data, form.kind.data, form.website.data)
+        except services.AccountError as exc:
+            form.name.errors = [str(exc)]
+            return render_template("accounts/organisation_new.html", form=form), 422
+        db.session.commit()
+        flash(_("The organisation has been created."), "info")
+        return redirect(url_for("accounts.dashboard"))
+    return render_template("accounts/organisation_new.html", form=form)
+
+
+@bp.route("/affiliations/request", methods=["GET", "POST"])
+@apex_only
+@login_required
+def request_affiliation():
+    account = db.session.get(Account, current_user.id)
+    admin_orgs = [m for m in services.organisations_of(account) if m.role == "admin"]
+    form = forms.AffiliationRequestForm()
+    orgs = {
+        o.id: o
+        for o in db.session.execute(
+            sa.select(Organisation).where(Organisation.id.in_([m.organisation_id for m in admin_orgs]))
+        ).scalars()
+    }
+    form.organisation_id.choices = [(o.id, o.name) for o in orgs.values()]
+    form.tenant_slug.choices = [
+        (t.slug, t.name)
+        for t in db.session.execute(
+            sa.select(Tenant).where(Tenant.status == "active").order_by(Tenant.name)
+        ).scalars()
+    ]
+    if not orgs:
+        flash(_("Create an organisation first: only its administrators can ask for affiliation."), "info")
+        return redirect(url_for("accounts.new_organisation"))
+    if form.validate_on_submit():
+        tenant = db.session.execute(
+            sa.select(Tenant).where(Tenant.slug == form.tenant_slug.data)
+        ).scalar_one()
+        try:
+            services.request_affiliation(
+                account, form.organisation_id.data, tenant.id, form.message.data or None
+            )
+        except services.AccountError as exc:
+            form.message.errors = [str(exc)]
+            return render_template("accounts/affiliation_request.html", form=form), 422
+        db.session.commit()
+        flash(_("Your request has been sent to %(name)s.", name=tenant.name), "info")
+        return redirect(url_for("accounts.dashboard"))
+    return render_template("accounts/affiliation_request.html", form=form)
+
+
+@bp.get("/admin/affiliations")
+@tenant_only
+@login_required
+def tenant_affiliations():
+    _require_tenant_role(Role.ADMIN)
+    rows = db.session.execute(
+        sa.select(Affiliation, Organisation)
+        .join(Organisation, Organisation.id == Affiliation.organisation_id)
+        .order_by(Affiliation.status, Affiliation.requested_at.desc())
+    ).all()
+    return render_template("accounts/tenant_affiliations.html", rows=rows, form=forms.EmptyForm())
+
+
+@bp.post("/admin/affiliations/<uuid:affiliation_id>/<any(approve,reject):decision>")
+@tenant_only
+@login_required
+def decide_affiliation(affiliation_id, decision: str):
+    _require_tenant_role(Role.ADMIN)
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    affiliation = db.session.execute(
+        sa.select(Affiliation).where(Affiliation.id == affiliation_id)
+    ).scalar_one_or_none()
+    if affiliation is None:
+        abort(404)
+    services.decide_affiliation(db.session.get(Account, current_user.id), affiliation, decision == "approve")
+    db.session.commit()
+    flash(_("The decision has been recorded and the organisation told."), "info")
+    return redirect(url_for("accounts.tenant_affiliations"))
+
+
+def _require_tenant_role(role: Role) -> None:
+    found = services.role_in(current_user, current_tenant())
+    if found is None or found < role:
+        abort(403)
+
+
+__all__ = ["bp", "tenant_context"]

@@ -1,0 +1,206 @@
+"""The application factory: the composition root (DESIGN §2)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+from flask import Flask, Request, g, request, session
+from flask_babel import gettext as _
+from flask_smorest import Api
+from werkzeug.exceptions import NotFound, SecurityError
+
+from core import errors, templating
+from core.db import activate_tenant, deactivate_tenant
+from core.extensions import babel, csrf, db, limiter, login_manager
+from core.plugins import PluginRegistry, register_blueprints
+from core.tenancy import HostCache, normalise_host, resolve_host
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Paths that answer on any host, before tenant resolution (load balancers probe by IP).
+HOST_INDEPENDENT_PATHS = frozenset({"/healthz", "/readyz"})
+
+
+class SympraxisFlask(Flask):
+    """Flask, with trusted hosts computed per request.
+
+    Flask's static ``TRUSTED_HOSTS`` cannot list custom domains added at run time, so the list is
+    the apex and its subdomains, plus this request's host when it is a verified custom domain (a
+    cached lookup). Any other host fails werkzeug's check before a view runs.
+    """
+
+    def create_url_adapter(self, request: Request | None):  # type: ignore[override]
+        if request is not None:
+            request.trusted_hosts = self._trusted_hosts_for(request)
+        return super().create_url_adapter(request)
+
+    def _trusted_hosts_for(self, request: Request) -> list[str]:
+        apex = self.config["PLATFORM_APEX"]
+        hosts = [apex, "." + apex, *self.config.get("EXTRA_TRUSTED_HOSTS", ())]
+        raw = request.environ.get("HTTP_HOST") or request.environ.get("SERVER_NAME", "")
+        host = normalise_host(raw)
+        if host and host != apex and not host.endswith("." + apex):
+            with self.app_context():
+                if resolve_host(host) is not None:
+                    hosts.append(host)
+        return hosts
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the platform: config, extensions, built-ins and plugins through the plugin manager."""
+    app = SympraxisFlask(
+        "core",
+        instance_path=os.environ.get("SYMPRAXIS_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+    )
+    app.config.from_object("core.config.DefaultConfig")
+    app.config.from_prefixed_env("SYMPRAXIS", loads=_loads)
+    if config:
+        app.config.update(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "sympraxis.db")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "connect_args": {"check_same_thread": False},
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        }
+    app.config["TRUSTED_HOSTS"] = None  # computed per request, see SympraxisFlask
+    app.logger.setLevel(logging.INFO)
+
+    app.extensions["sympraxis_host_cache"] = HostCache(ttl=float(app.config["TENANT_CACHE_TTL"]))
+    db.init_app(app)
+    _init_sqlite_pragmas(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    api = Api(app)  # one per application: its OpenAPI document lists that app's plugins
+    app.extensions["sympraxis_api"] = api
+
+    reg = PluginRegistry()
+    app.extensions["sympraxis_plugins"] = reg
+    with app.app_context():
+        reg.load(app)
+
+    translation_dirs = [os.path.join(app.root_path, "translations")]
+    for plugin in reg.plugins.values():
+        folder = os.path.join(os.path.dirname(plugin.module.__file__), "translations")
+        if os.path.isdir(folder):
+            translation_dirs.append(folder)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+    errors.init_app(app)
+    templating.init_app(app)
+    _init_request_lifecycle(app)
+
+    from core.accounts import auth as accounts_auth
+    from core.accounts import views as accounts_views
+    from core.api import init_api
+    from core.views import bp as core_bp
+
+    accounts_auth.init_app(app)
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_views.bp)
+    init_api(app, api)
+    register_blueprints(app, reg, api)
+
+    from core.cli import init_cli
+
+    init_cli(app, reg)
+    reg.pm.hook.sympraxis_app_ready(app=app)
+    return app
+
+
+def _loads(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _init_sqlite_pragmas(app: Flask) -> None:
+    from sqlalchemy import event
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+
+
+def select_locale() -> str:
+    """The language: ?lang=, then the session, the account, the browser, the tenant's default."""
+    from flask_login import current_user
+
+    from core.templating import available_locales
+
+    allowed = available_locales()
+    chosen = request.args.get("lang")
+    if chosen in allowed:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in allowed:
+        return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.locale in allowed:
+        return current_user.locale
+    tenant = g.get("tenant")
+    best = request.accept_languages.best_match(allowed)
+    if best:
+        return best
+    return tenant.default_locale if tenant else "en"
+
+
+def select_timezone() -> str:
+    tenant = g.get("tenant")
+    return tenant.timezone if tenant else "UTC"
+
+
+def _init_request_lifecycle(app: Flask) -> None:
+    @app.before_request
+    def _resolve_tenant() -> Any:
+        g.tenant = None
+        if request.path in HOST_INDEPENDENT_PATHS:
+            return None
+        try:
+            host = normalise_host(request.host)
+        except SecurityError:  # not a host of ours: the same 404 as an unknown subdomain
+            raise NotFound() from None
+        if host == app.config["PLATFORM_APEX"]:
+            return None
+        tenant = resolve_host(host)
+        if tenant is None or tenant.is_archived:
+            raise NotFound()
+        g.tenant = tenant
+        g._tenant_token = activate_tenant(tenant.id)
+        if tenant.is_suspended and request.method not in SAFE_METHODS:
+            g.error_detail = _(
+                "%(name)s is suspended: its pages can be read, but nothing can be changed.",
+                name=tenant.name,
+            )
+            from flask import abort
+
+            abort(403)
+        return None
+
+    @app.teardown_request
+    def _leave_tenant(_exc: BaseException | None) -> None:
+        token = g.pop("_tenant_token", None)
+        if token is not None:
+            deactivate_tenant(token)
+
+    @app.after_request
+    def _security_headers(response: Any) -> Any:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response

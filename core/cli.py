@@ -1,0 +1,151 @@
+"""The ``sympraxis`` command line (Flask CLI): database, plugins, accounts; plugins add more."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from core.plugins import PluginRegistry
+
+
+def _create_app():
+    from core.app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def main() -> None:
+    """Sympraxis: civic participation for municipalities."""
+
+
+db_group = click.Group("db", help="Database schema (Alembic).")
+
+
+@db_group.command("upgrade")
+@click.argument("target", default="heads")
+@with_appcontext
+def db_upgrade(target: str) -> None:
+    """Bring the core and every installed plugin's branch to TARGET (default: heads)."""
+    from core.migrate import upgrade
+
+    upgrade(current_app._get_current_object(), target)
+    click.echo("database is at " + target)
+
+
+@db_group.command("downgrade")
+@click.argument("target")
+@with_appcontext
+def db_downgrade(target: str) -> None:
+    """Downgrade to TARGET (e.g. a revision id or ``testplugin@base``)."""
+    from core.migrate import downgrade
+
+    downgrade(current_app._get_current_object(), target)
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--head", default="core@head")
+@click.option("--branch-label")
+@click.option("--version-path")
+@with_appcontext
+def db_revision(message: str, head: str, branch_label: str | None, version_path: str | None) -> None:
+    """Autogenerate a revision (developers)."""
+    from core.migrate import revision
+
+    revision(current_app._get_current_object(), message, head, branch_label, version_path)
+
+
+plugins_group = click.Group("plugins", help="Installed plugins and their state per municipality.")
+
+
+@plugins_group.command("list")
+@with_appcontext
+def plugins_list() -> None:
+    """Installed plugins, and those refused at start-up with the reason."""
+    from core.plugins import registry
+
+    reg = registry()
+    for name, p in sorted(reg.plugins.items()):
+        kind = "built-in" if p.builtin else "plugin"
+        click.echo(
+            f"{name:20} {p.manifest.version:10} {kind:9} core {p.manifest.core_api}  {p.manifest.title}"
+        )
+    for r in reg.refused:
+        click.echo(f"{r.name:20} REFUSED: {r.reason}")
+
+
+def _tenant_id(slug: str) -> int:
+    from core.extensions import db
+    from core.tenancy import Tenant
+
+    tid = db.session.execute(sa.select(Tenant.id).where(Tenant.slug == slug)).scalar_one_or_none()
+    if tid is None:
+        raise click.ClickException(f"no municipality with slug {slug!r}")
+    return tid
+
+
+@plugins_group.command("enable")
+@click.argument("tenant")
+@click.argument("plugin")
+@with_appcontext
+def plugins_enable(tenant: str, plugin: str) -> None:
+    """Enable PLUGIN for the municipality TENANT (its slug)."""
+    from core.extensions import db
+    from core.plugin_state import PluginStateError, enable_plugin
+
+    try:
+        enable_plugin(_tenant_id(tenant), plugin)
+    except PluginStateError as exc:
+        raise click.ClickException(f"{exc} {exc.messages or ''}".strip()) from exc
+    db.session.commit()
+    click.echo(f"{plugin} enabled for {tenant}")
+
+
+@plugins_group.command("disable")
+@click.argument("tenant")
+@click.argument("plugin")
+@with_appcontext
+def plugins_disable(tenant: str, plugin: str) -> None:
+    """Disable PLUGIN for TENANT (its data stays)."""
+    from core.extensions import db
+    from core.plugin_state import PluginStateError, disable_plugin
+
+    try:
+        disable_plugin(_tenant_id(tenant), plugin)
+    except PluginStateError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"{plugin} disabled for {tenant}")
+
+
+accounts_group = click.Group("accounts", help="Platform accounts.")
+
+
+@accounts_group.command("create-operator")
+@click.option("--email", prompt=True)
+@click.option("--name", default="Operator")
+@click.password_option()
+@with_appcontext
+def create_operator(email: str, name: str, password: str) -> None:
+    """Create an operator (TOTP enrolment is required at first sign-in)."""
+    from core.accounts.services import AccountError, create_account
+    from core.extensions import db
+
+    try:
+        create_account(email, password, name, verified=True, is_operator=True)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"operator {email} created; enrol an authenticator at first sign-in")
+
+
+def init_cli(app: Flask, reg: PluginRegistry) -> None:
+    for group in (db_group, plugins_group, accounts_group):
+        if group.name not in app.cli.commands:
+            app.cli.add_command(group)
+    for commands in reg.pm.hook.sympraxis_cli_commands():
+        for command in commands or []:
+            app.cli.add_command(command)

@@ -1,0 +1,73 @@
+"""Configuration: the embedded default (SQLite, jobs inline, mail to an outbox) and overrides.
+
+Any key can be overridden by an environment variable prefixed ``SYMPRAXIS_`` (values parsed as
+JSON when they are JSON), e.g. ``SYMPRAXIS_SQLALCHEMY_DATABASE_URI=postgresql+psycopg://…``.
+"""
+
+import os
+
+
+class DefaultConfig:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret-change-me")
+    SQLALCHEMY_DATABASE_URI = None  # set from instance_path in create_app
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    #: Owner connection for migrations (tables are created by, and belong to, this role).
+    MIGRATIONS_DATABASE_URI = None
+    #: Role that the application connects as; migrations grant it table privileges.
+    APP_DB_ROLE = None
+
+    #: The platform's own host; municipalities live on ``<slug>.<apex>``.
+    PLATFORM_APEX = "localhost"
+    PUBLIC_PORT = 5000
+    PREFERRED_URL_SCHEME = "http"
+    TENANT_CACHE_TTL = 5.0
+
+    SYMPRAXIS_PLUGIN_GROUPS = ["sympraxis.plugins"]
+    SYMPRAXIS_BUILTIN_PLUGINS = ["tenants"]
+    #: Which installed plugins to load: a list of names, or "*" for every installed one.
+    SYMPRAXIS_PLUGINS = "*"
+
+    BABEL_DEFAULT_LOCALE = "en"
+    SUPPORTED_LOCALES = ["el", "bg", "ro", "en"]
+
+    SESSION_COOKIE_NAME = "sympraxis_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_DOMAIN = None  # host-only cookies, always (DESIGN §4)
+    REMEMBER_COOKIE_DOMAIN = None
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    #: CSRF is checked in a before_request for HTML routes only; the API requires bearer tokens.
+    WTF_CSRF_CHECK_DEFAULT = False
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATE_LIMIT_SIGNIN = "10 per minute;50 per hour"
+    RATE_LIMIT_SIGNUP = "5 per minute;30 per hour"
+    RATE_LIMIT_RESET = "5 per minute;20 per hour"
+
+    HANDOFF_CODE_TTL = 60
+    EMAIL_TOKEN_MAX_AGE = 60 * 60 * 24
+
+    MAIL_BACKEND = "outbox"  # "outbox" (a folder) or "smtp"
+    MAIL_OUTBOX_DIR = None  # default: <instance>/outbox
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "Sympraxis <no-reply@sympraxis.localhost>"
+
+    JOBS_INLINE = True
+    CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
+    CELERY_RESULT_BACKEND = None
+
+    #: Shows /dev/outbox. Only ``sympraxis demo`` turns it on.
+    DEMO_MODE = False
+
+    API_TITLE = "Sympraxis API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024

@@ -1,0 +1,247 @@
+"""The two tenancy walls (DESIGN §3).
+
+First wall, the ORM: every model that mixes in :class:`TenantScoped` is filtered by the active
+tenant on every ORM statement, stamped and checked on flush, and a statement that touches such a
+model with no tenant active raises :class:`TenantNotActive`, unless it opts in explicitly with
+``execution_options(all_tenants=True)``.
+
+Second wall, PostgreSQL row-level security: at the start of every transaction the active tenant is
+written with ``set_config('app.tenant_id', …, true)`` (transaction-local, never per connection),
+and the forced policies created by :func:`enable_tenant_rls` do the rest for the application role.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    declared_attr,
+    mapped_column,
+    with_loader_criteria,
+)
+
+from core.ids import uuid7
+
+
+class TenantNotActive(RuntimeError):
+    """A tenant-owned model was touched while no tenant was active."""
+
+
+class CrossTenantWrite(RuntimeError):
+    """A row of one tenant was about to be written while another tenant was active."""
+
+
+#: The id of the active tenant, or None. A ContextVar so that requests, CLI commands and jobs
+#: (threads or not) each have their own.
+_active_tenant_id: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "sympraxis_active_tenant_id", default=None
+)
+#: Set only inside :func:`cross_tenant_read`, the reviewed places that read across tenants.
+_cross_tenant_read: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "sympraxis_cross_tenant_read", default=False
+)
+
+
+def active_tenant_id() -> int | None:
+    return _active_tenant_id.get()
+
+
+class TenantScoped:
+    """Mixin for every tenant-owned model: primary key ``(tenant_id, id)``.
+
+    ``tenant_id`` leads the key, so that every foreign key between tenant-owned tables can carry it
+    (a row cannot point across tenants) and the schema can be distributed by ``tenant_id``.
+    """
+
+    __tenant_scoped__ = True
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:  # noqa: N805
+        return mapped_column(
+            sa.ForeignKey("tenants.id", ondelete="RESTRICT"), primary_key=True, sort_order=-100
+        )
+
+    @declared_attr
+    def id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
+        return mapped_column(sa.Uuid, primary_key=True, default=uuid7, sort_order=-99)
+
+
+def tenant_foreign_key(
+    columns: str | list[str], target_table: str, target_columns: str | list[str] = "id", **kw: Any
+) -> sa.ForeignKeyConstraint:
+    """A foreign key between two tenant-owned tables, ``tenant_id`` included.
+
+    ``tenant_foreign_key("consultation_id", "hearings_consultations")`` references
+    ``hearings_consultations(tenant_id, id)``.
+    """
+    columns = [columns] if isinstance(columns, str) else list(columns)
+    targets = [target_columns] if isinstance(target_columns, str) else list(target_columns)
+    return sa.ForeignKeyConstraint(
+        ["tenant_id", *columns],
+        [f"{target_table}.tenant_id", *(f"{target_table}.{c}" for c in targets)],
+        **kw,
+    )
+
+
+@contextlib.contextmanager
+def tenant_context(tenant: Any) -> Iterator[None]:
+    """Run a block as one tenant: ``with tenant_context(t):`` in CLI commands, jobs and webhooks.
+
+    Accepts a tenant object (anything with ``.id``) or an id. If a transaction is already open on
+    the session, the RLS setting is written into it at once.
+    """
+    from core.extensions import db
+
+    tenant_id = tenant if isinstance(tenant, int) else tenant.id
+    token = _active_tenant_id.set(tenant_id)
+    try:
+        _sync_rls_setting(db.session())
+        yield
+    finally:
+        _active_tenant_id.reset(token)
+        _sync_rls_setting(db.session())
+
+
+def activate_tenant(tenant_id: int | None) -> contextvars.Token:
+    """Make ``tenant_id`` active for the rest of the request; undo with :func:`deactivate_tenant`."""
+    from core.extensions import db
+
+    token = _active_tenant_id.set(tenant_id)
+    _sync_rls_setting(db.session())
+    return token
+
+
+def deactivate_tenant(token: contextvars.Token) -> None:
+    _active_tenant_id.reset(token)
+
+
+@contextlib.contextmanager
+def cross_tenant_read() -> Iterator[None]:
+    """Open a reviewed window in which reads (never writes) may span tenants.
+
+    Used by the NGO dashboard, ``/api/v1/me``, personal-data export and operator reports. ORM
+    statements inside still need ``execution_options(all_tenants=True)``; on PostgreSQL the
+    ``cross_tenant_read`` policy (SELECT only) admits the rows.
+    """
+    from core.extensions import db
+
+    token = _cross_tenant_read.set(True)
+    try:
+        _sync_rls_setting(db.session())
+        yield
+    finally:
+        _cross_tenant_read.reset(token)
+        _sync_rls_setting(db.session())
+
+
+def _sync_rls_setting(session: Session) -> None:
+    if not session.in_transaction():
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        _write_rls_settings(connection)
+
+
+def _write_rls_settings(connection: sa.Connection) -> None:
+    tenant_id = _active_tenant_id.get()
+    connection.exec_driver_sql(
+        "SELECT set_config('app.tenant_id', %(t)s, true), set_config('app.cross_tenant_read', %(x)s, true)",
+        {"t": "" if tenant_id is None else str(tenant_id), "x": "on" if _cross_tenant_read.get() else ""},
+    )
+
+
+def _is_tenant_scoped(mapper: Any) -> bool:
+    return bool(getattr(mapper.class_, "__tenant_scoped__", False))
+
+
+@event.listens_for(Session, "after_begin")
+def _set_tenant_on_begin(session: Session, transaction: Any, connection: sa.Connection) -> None:
+    """Second wall: every transaction on PostgreSQL starts with the active tenant written into it."""
+    if connection.dialect.name == "postgresql":
+        _write_rls_settings(connection)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_orm_statements(state: ORMExecuteState) -> None:
+    """First wall: filter ORM statements by tenant, and refuse them when no tenant is active."""
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get("all_tenants", False):
+        return
+    if not any(_is_tenant_scoped(m) for m in state.all_mappers):
+        return
+    tenant_id = _active_tenant_id.get()
+    if tenant_id is None:
+        names = ", ".join(sorted(m.class_.__name__ for m in state.all_mappers))
+        raise TenantNotActive(
+            f"query on tenant-owned model(s) {names} with no tenant active; enter "
+            "tenant_context(...) or opt in with execution_options(all_tenants=True)"
+        )
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_tenant_on_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    """First wall on writes: new rows get the active tenant; no row of another tenant is written."""
+    tenant_id = _active_tenant_id.get()
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if not getattr(obj, "__tenant_scoped__", False):
+            continue
+        if tenant_id is None:
+            raise TenantNotActive(f"write of {type(obj).__name__} with no tenant active")
+        if obj in session.new and obj.tenant_id is None:
+            obj.tenant_id = tenant_id
+        elif obj.tenant_id != tenant_id:
+            raise CrossTenantWrite(
+                f"{type(obj).__name__} of tenant {obj.tenant_id} written while tenant {tenant_id} is active"
+            )
+
+
+# --- migrations -----------------------------------------------------------------------------
+
+RLS_TENANT_EXPR = "NULLIF(current_setting('app.tenant_id', true), '')::bigint"
+
+
+def enable_tenant_rls(op: Any, table: str, *, public_read: bool = False) -> None:
+    """Enable and force row-level security on a tenant-owned table (call it in its migration).
+
+    ``public_read`` adds a SELECT-everything policy for the rare table whose rows are public by
+    nature (host names of municipalities, which DNS publishes anyway).
+    """
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+    op.execute(
+        f"CREATE POLICY tenant_isolation ON {table} "
+        f"USING (tenant_id = {RLS_TENANT_EXPR}) WITH CHECK (tenant_id = {RLS_TENANT_EXPR})"
+    )
+    op.execute(
+        f"CREATE POLICY cross_tenant_read ON {table} FOR SELECT "
+        "USING (current_setting('app.cross_tenant_read', true) = 'on')"
+    )
+    if public_read:
+        op.execute(f"CREATE POLICY public_read ON {table} FOR SELECT USING (true)")
+
+
+def disable_tenant_rls(op: Any, table: str) -> None:
+    """Undo :func:`enable_tenant_rls` (for a migration's downgrade)."""
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    for policy in ("tenant_isolation", "cross_tenant_read", "public_read"):
+        op.execute(f"DROP POLICY IF EXISTS {policy} ON {table}")
+    op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")

@@ -1,0 +1,93 @@
+"""Errors: HTML pages in the user's language, ``application/problem+json`` on the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def wants_problem_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == PROBLEM_JSON
+
+
+def problem(status: int, title: str, detail: str | None = None, **extra: Any) -> Response:
+    """An RFC 9457 problem document."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood."),
+        401: _("Please sign in to continue."),
+        403: _("You are not allowed to do this."),
+        404: _("This page does not exist."),
+        405: _("This action is not allowed here."),
+        409: _("This conflicts with the current state."),
+        413: _("The upload is too large."),
+        415: _("This type of file is not accepted."),
+        422: _("Some of the information given is not valid."),
+        429: _("Too many attempts. Please wait a moment and try again."),
+        500: _("Something went wrong on our side. Nothing you entered was lost; please try again."),
+    }
+
+
+def render_error(exc: HTTPException) -> Response | tuple[str, int]:
+    status = exc.code or 500
+    title = _messages().get(status, exc.name)
+    detail = g.get("error_detail") or (
+        exc.description if isinstance(exc.description, str) and g.get("error_detail_safe") else None
+    )
+    if wants_problem_json():
+        extra: dict[str, Any] = {}
+        data = getattr(exc, "data", None)
+        if isinstance(data, dict) and "messages" in data:
+            extra["errors"] = data["messages"]
+        response = problem(status, title, detail, **extra)
+        if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+    from flask.globals import request_ctx
+
+    if request_ctx.url_adapter is None:
+        # a host we do not serve: a bare page that names nothing of ours and links nowhere
+        return Response(
+            f"<!doctype html><html lang=en><title>{status}</title><h1>{status}</h1>",
+            status=404 if status == 400 else status,
+            mimetype="text/html",
+        )
+    html = render_template("core/error.html", status=status, title=title, detail=detail)
+    response = Response(html, status=status, mimetype="text/html")
+    if exc.code == 405 and getattr(exc, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
+
+
+def abort_with(status: int, detail: str) -> None:
+    """Abort with a message the user should see (already translated)."""
+    from flask import abort
+
+    g.error_detail = detail
+    abort(status)
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        return render_error(exc)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalServerError())

@@ -1,0 +1,192 @@
+"""The plugin contract: every hook a plugin may implement, grouped by purpose (DESIGN §5).
+
+Implement a hook by defining a function of the same name, decorated with
+``core.toolkit.hookimpl``, in the module your ``sympraxis.plugins`` entry point names. Hooks
+marked *request-time* are called only for the plugins enabled for the current tenant. An unknown
+hook name is refused at start-up (pluggy's ``check_pending``).
+
+Every hook here has a docstring; a test fails on one that has none.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover
+    import click
+    import marshmallow
+    from flask import Blueprint, Flask
+
+    from core.plugins import BlueprintSpec, DashboardItem, NavItem, PluginManifest, SearchHit
+    from core.tenancy import TenantInfo
+
+hookspec = pluggy.HookspecMarker("sympraxis")
+
+# --- manifest ------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def sympraxis_manifest() -> PluginManifest:
+    """Describe the plugin: name, title, version, the core API range it supports, plan feature.
+
+    Called once at start-up, before anything else; a plugin whose ``core_api`` range does not
+    admit :data:`core.CORE_API_VERSION` is refused with a log line and the platform still starts.
+    """
+
+
+# --- blueprints ----------------------------------------------------------------------------
+
+
+@hookspec
+def sympraxis_blueprints(app: Flask) -> list[BlueprintSpec]:
+    """Return the plugin's blueprints: HTML (``kind="ui"``) and flask-smorest API (``kind="api"``).
+
+    All are registered at start-up. A guard answers 404 on them for a tenant that has not enabled
+    the plugin, so enabling one needs no restart. UI blueprints are mounted under ``/<name>``,
+    API blueprints under ``/api/v1/<name>``, unless the spec gives another prefix.
+    """
+
+
+# --- models and migrations -----------------------------------------------------------------
+
+
+@hookspec
+def sympraxis_migration_dirs() -> list[str]:
+    """Return the folders holding the plugin's Alembic revisions (one branch per plugin).
+
+    The plugin's first revision carries ``branch_labels=("<name>",)`` and ``depends_on`` the core
+    revision it needs. Models must be importable from the plugin module (import them there), so
+    that the autogenerate check sees them.
+    """
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def sympraxis_settings_schema() -> type[marshmallow.Schema] | None:
+    """Return the marshmallow schema of the plugin's per-tenant settings (with defaults).
+
+    Settings are validated by it before they are saved: invalid settings raise, nothing is kept.
+    """
+
+
+# --- permissions ---------------------------------------------------------------------------
+
+
+@hookspec
+def sympraxis_permissions() -> dict[str, str]:
+    """Return the plugin's permissions, each mapped to the lowest role that holds it.
+
+    Example: ``{"hearings.moderate": "moderator", "hearings.manage": "staff"}``. Roles are
+    ``member``, ``moderator``, ``staff`` and ``admin``, each including the ones before it.
+    """
+
+
+# --- navigation and dashboard (request-time) ----------------------------------------------
+
+
+@hookspec
+def sympraxis_navigation(tenant: TenantInfo, account: Any) -> list[NavItem]:
+    """Return navigation items for the tenant's main menu. *Request-time.*
+
+    ``account`` is the signed-in account or None. Items are sorted by ``order`` then label.
+    """
+
+
+@hookspec
+def sympraxis_dashboard_items(tenant: TenantInfo, account: Any) -> list[DashboardItem]:
+    """Return widgets for the municipality's home page. *Request-time, non-essential.*
+
+    A plugin that raises here does not take the page down: the error is logged, recorded for
+    the operator, and the other widgets still render.
+    """
+
+
+# --- lifecycle -----------------------------------------------------------------------------
+
+
+@hookspec
+def sympraxis_tenant_enabled(tenant: TenantInfo, settings: dict[str, Any]) -> None:
+    """Called, inside the tenant's context, when a municipality enables the plugin.
+
+    Seed defaults here; it runs in the same transaction as the switch, so raising cancels it.
+    Only the plugin being enabled is called.
+    """
+
+
+@hookspec
+def sympraxis_tenant_disabled(tenant: TenantInfo) -> None:
+    """Called, inside the tenant's context, when a municipality disables the plugin.
+
+    Data is never deleted on disable: re-enabling brings it back. Only the plugin being disabled
+    is called.
+    """
+
+
+# --- search and activity (request-time) ---------------------------------------------------
+
+
+@hookspec
+def sympraxis_search(tenant: TenantInfo, query: str, limit: int) -> list[SearchHit]:
+    """Return up to ``limit`` hits for ``query`` within the current tenant. *Request-time.*"""
+
+
+@hookspec
+def sympraxis_activity_items(tenant: TenantInfo, limit: int) -> list[dict[str, Any]]:
+    """Return the tenant's latest activity (``{"at", "title", "url"}``), newest first. *Request-time.*"""
+
+
+# --- personal data -------------------------------------------------------------------------
+
+
+@hookspec
+def sympraxis_export_personal_data(account: Any, tenant: TenantInfo) -> dict[str, Any] | None:
+    """Return what the plugin holds about ``account`` in ``tenant``, as JSON-ready data.
+
+    Called once per tenant in which the account has a membership, inside that tenant's context,
+    for every installed plugin (data outlives a disabled plugin). The result lands in the
+    "download my data" file under the plugin's name.
+    """
+
+
+@hookspec
+def sympraxis_erase_personal_data(account: Any, tenant: TenantInfo) -> None:
+    """Anonymise what the plugin holds about ``account`` in ``tenant``.
+
+    Keep what a municipality must keep by law (a register of comments, minutes) but without the
+    person: replace names and contact details, keep the record. Same calling rules as export.
+    """
+
+
+# --- command line --------------------------------------------------------------------------
+
+
+@hookspec
+def sympraxis_cli_commands() -> list[click.Command]:
+    """Return click commands or groups to add to the ``sympraxis`` command line."""
+
+
+@hookspec
+def sympraxis_app_ready(app: Flask) -> None:
+    """Called once at the end of :func:`core.app.create_app`, with every plugin registered.
+
+    For wiring that needs the whole application (template filters, signal handlers).
+    """
+
+
+def documented_hooks() -> dict[str, str | None]:
+    """Every hook name with its docstring (used by the test that forbids undocumented hooks)."""
+    return {
+        name: obj.__doc__
+        for name, obj in globals().items()
+        if name.startswith("sympraxis_") and callable(obj)
+    }
+
+
+__all__ = ["hookspec", "documented_hooks"]
+
+if TYPE_CHECKING:  # keep the type-only names referenced for linters
+    _unused = (Blueprint,)

@@ -1,0 +1,95 @@
+"""Background jobs: inline in the demo and tests, Celery workers in production.
+
+Every job carries ``tenant_id`` (None for platform jobs) and runs inside that tenant's context,
+so the tenancy walls hold in workers exactly as in requests (DESIGN §3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from celery import Celery
+from flask import Flask, current_app
+
+from core.db import tenant_context
+
+JobFunction = Callable[[dict[str, Any]], None]
+_JOBS: dict[str, JobFunction] = {}
+
+
+def job(name: str) -> Callable[[JobFunction], JobFunction]:
+    """Register a job function under a stable name: ``@job("hearings.send_reminders")``."""
+
+    def decorator(fn: JobFunction) -> JobFunction:
+        _JOBS[name] = fn
+        return fn
+
+    return decorator
+
+
+def run_job(name: str, tenant_id: int | None, payload: dict[str, Any]) -> None:
+    """Run one job now, inside its tenant (if any), committing on success."""
+    from core.extensions import db
+
+    fn = _JOBS[name]
+    try:
+        if tenant_id is None:
+            fn(payload)
+        else:
+            with tenant_context(tenant_id):
+                fn(payload)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def enqueue(name: str, tenant_id: int | None, payload: dict[str, Any], countdown: int = 0) -> None:
+    """Run inline (``JOBS_INLINE``) or send to Celery, after the current transaction commits."""
+    if name not in _JOBS:
+        raise KeyError(f"unknown job {name!r}")
+    if current_app.config["JOBS_INLINE"]:
+        fn = _JOBS[name]
+        if tenant_id is None:
+            fn(payload)
+        else:
+            with tenant_context(tenant_id):
+                fn(payload)
+        return
+    celery_app(current_app).send_task(
+        "sympraxis.run_job", args=[name, tenant_id, payload], countdown=countdown
+    )
+
+
+def celery_app(app: Flask) -> Celery:
+    """The Celery application bound to ``app`` (created once; ``celery -A core.worker``)."""
+    existing = app.extensions.get("celery")
+    if existing is not None:
+        return existing
+    celery = Celery(
+        "sympraxis",
+        broker=app.config["CELERY_BROKER_URL"],
+        backend=app.config.get("CELERY_RESULT_BACKEND"),
+    )
+    celery.conf.update(task_acks_late=True, task_reject_on_worker_lost=True, task_serializer="json")
+
+    @celery.task(name="sympraxis.run_job", bind=True, max_retries=8)
+    def _run(self: Any, name: str, tenant_id: int | None, payload: dict[str, Any]) -> None:
+        with app.app_context():
+            try:
+                run_job(name, tenant_id, payload)
+            except Exception as exc:
+                raise self.retry(exc=exc, countdown=min(2**self.request.retries * 5, 600)) from exc
+
+    app.extensions["celery"] = celery
+    return celery
+
+
+def _register_core_jobs() -> None:
+    from core.mail import _send_mail_job
+
+    job("core.send_mail")(_send_mail_job)
+
+
+_register_core_jobs()

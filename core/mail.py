@@ -1,0 +1,109 @@
+"""Outgoing mail: SMTP in production and tests, an outbox folder in the demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import smtplib
+import uuid
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from flask import current_app
+
+
+@dataclass
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str = "application/octet-stream"
+
+
+@dataclass
+class Mail:
+    to: list[str]
+    subject: str
+    text: str
+    html: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    reply_to: str | None = None
+
+
+def build_message(mail: Mail) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    msg["To"] = ", ".join(mail.to)
+    msg["Subject"] = mail.subject
+    msg["Date"] = format_datetime(dt.datetime.now(dt.UTC))
+    msg["Message-ID"] = make_msgid(domain=current_app.config["PLATFORM_APEX"])
+    if mail.reply_to:
+        msg["Reply-To"] = mail.reply_to
+    msg.set_content(mail.text)
+    if mail.html:
+        msg.add_alternative(mail.html, subtype="html")
+    for att in mail.attachments:
+        maintype, _, subtype = att.mimetype.partition("/")
+        msg.add_attachment(att.content, maintype=maintype, subtype=subtype, filename=att.filename)
+    return msg
+
+
+def deliver(mail: Mail) -> None:
+    """Send now, through the configured backend (called by the mail job)."""
+    msg = build_message(mail)
+    backend = current_app.config["MAIL_BACKEND"]
+    if backend == "outbox":
+        folder = current_app.config.get("MAIL_OUTBOX_DIR") or os.path.join(
+            current_app.instance_path, "outbox"
+        )
+        os.makedirs(folder, exist_ok=True)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+        with open(os.path.join(folder, f"{stamp}-{uuid.uuid4().hex[:8]}.eml"), "wb") as fh:
+            fh.write(bytes(msg))
+        return
+    if backend != "smtp":
+        raise ValueError(f"unknown MAIL_BACKEND {backend!r}")
+    cfg = current_app.config
+    with smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg["MAIL_PORT"]), timeout=10) as smtp:
+        if cfg["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if cfg["MAIL_USERNAME"]:
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
+        smtp.send_message(msg)
+
+
+def send_mail(mail: Mail) -> None:
+    """Queue a mail: inline in the demo and tests, as a Celery job in production."""
+    from core.jobs import enqueue
+
+    enqueue(
+        "core.send_mail",
+        tenant_id=None,
+        payload={
+            "to": mail.to,
+            "subject": mail.subject,
+            "text": mail.text,
+            "html": mail.html,
+            "reply_to": mail.reply_to,
+            "attachments": [
+                {"filename": a.filename, "content": a.content.hex(), "mimetype": a.mimetype}
+                for a in mail.attachments
+            ],
+        },
+    )
+
+
+def _send_mail_job(payload: dict) -> None:
+    deliver(
+        Mail(
+            to=payload["to"],
+            subject=payload["subject"],
+            text=payload["text"],
+            html=payload.get("html"),
+            reply_to=payload.get("reply_to"),
+            attachments=[
+                Attachment(a["filename"], bytes.fromhex(a["content"]), a["mimetype"])
+                for a in payload.get("attachments", [])
+            ],
+        )
+    )

@@ -1,0 +1,55 @@
+"""Alembic environment: one history, a branch per plugin, run as the owner role."""
+
+from alembic import context
+from flask import current_app
+from sqlalchemy import create_engine, pool
+
+from core.extensions import db
+
+config = context.config
+target_metadata = db.metadata
+
+
+def _url() -> str:
+    return current_app.config.get("MIGRATIONS_DATABASE_URI") or current_app.config["SQLALCHEMY_DATABASE_URI"]
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=_url().startswith("sqlite"),
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = create_engine(_url(), poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            role = current_app.config.get("APP_DB_ROLE")
+            if role and connection.dialect.name == "postgresql":
+                # the application role reads and writes rows; it owns nothing and bypasses nothing
+                connection.exec_driver_sql(
+                    f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"'
+                )
+                connection.exec_driver_sql(
+                    f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"'
+                )
+                connection.exec_driver_sql(f'REVOKE ALL ON alembic_version FROM "{role}"')
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,70 @@
+"""Template context shared by every page: tenant, branding, navigation, languages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from markupsafe import Markup
+
+from core.tenancy import current_tenant
+
+LANGUAGE_NAMES = {"el": "Ελληνικά", "bg": "Български", "ro": "Română", "en": "English"}
+DEFAULT_BRANDING = {"primary_color": "#1d4e89", "accent_color": "#f2f5f9", "logo_url": None}
+
+
+def available_locales() -> list[str]:
+    from flask import current_app
+
+    tenant = current_tenant()
+    if tenant is not None:
+        return [loc for loc in current_app.config["SUPPORTED_LOCALES"] if loc in tenant.locales]
+    return list(current_app.config["SUPPORTED_LOCALES"])
+
+
+def navigation_items() -> list[Any]:
+    from core.plugins import registry
+
+    tenant = current_tenant()
+    if tenant is None:
+        return []
+    if "_nav_items" in g:
+        return g._nav_items
+    account = current_user if current_user.is_authenticated else None
+    items = []
+    for result in registry().for_tenant("sympraxis_navigation", tenant)(tenant=tenant, account=account):
+        items.extend(result or [])
+    g._nav_items = sorted(items, key=lambda i: (i.order, i.label))
+    return g._nav_items
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def _context() -> dict[str, Any]:
+        tenant = current_tenant()
+        branding = dict(DEFAULT_BRANDING)
+        if tenant is not None:
+            branding.update({k: v for k, v in tenant.branding.items() if v})
+        return {
+            "tenant": tenant,
+            "branding": branding,
+            "current_locale": str(get_locale()),
+            "available_locales": available_locales(),
+            "language_names": LANGUAGE_NAMES,
+            "navigation_items": navigation_items,
+            "is_apex": tenant is None,
+        }
+
+    @app.template_global()
+    def url_with_lang(lang: str) -> str:
+        args = dict(request.args)
+        args["lang"] = lang
+        return url_for(request.endpoint or "core.home", **(request.view_args or {}), **args)
+
+    @app.template_filter("nl2br")
+    def _nl2br(text: str) -> Markup:
+        from markupsafe import escape
+
+        return Markup("<br>").join(escape(text).splitlines())

@@ -1,0 +1,65 @@
+"""A PostgreSQL test database with the two roles of production: an owner and a non-owner app role.
+
+Needs only a superuser connection (``SYMPRAXIS_TEST_PG_ADMIN``, default the machine's local
+``postgres`` over TCP). The database is created anew for each test session (and xdist worker).
+"""
+
+from __future__ import annotations
+
+import os
+
+import psycopg
+
+ADMIN_URL = os.environ.get("SYMPRAXIS_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+OWNER_ROLE = "sympraxis_owner"
+APP_ROLE = "sympraxis_app"
+ROLE_PASSWORD = "sympraxis-test"
+
+
+def _host_part() -> str:
+    # postgresql://postgres@127.0.0.1:5432/postgres -> 127.0.0.1:5432
+    rest = ADMIN_URL.split("://", 1)[1]
+    rest = rest.split("@", 1)[-1]
+    return rest.split("/", 1)[0]
+
+
+def create_test_database(name: str) -> dict[str, str]:
+    """(Re)create database ``name`` and the roles; return the owner and app URLs."""
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        for role, extra in ((OWNER_ROLE, "CREATEDB"), (APP_ROLE, "")):
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+            verb = "ALTER" if exists else "CREATE"
+            conn.execute(
+                f"{verb} ROLE {role} LOGIN PASSWORD '{ROLE_PASSWORD}' "
+                f"NOSUPERUSER NOBYPASSRLS NOCREATEROLE {extra}".strip()
+            )
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        )
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" OWNER {OWNER_ROLE}')
+    # PostgreSQL 15: only the owner may create in schema public
+    with psycopg.connect(_url("postgres", name, password=False), autocommit=True) as conn:
+        conn.execute(f"ALTER SCHEMA public OWNER TO {OWNER_ROLE}")
+        conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+        conn.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
+    return {
+        "owner": "postgresql+psycopg://" + _url(OWNER_ROLE, name).split("://", 1)[1],
+        "app": "postgresql+psycopg://" + _url(APP_ROLE, name).split("://", 1)[1],
+        "admin": _url("postgres", name, password=False),
+    }
+
+
+def drop_test_database(name: str) -> None:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        )
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def _url(role: str, db: str, password: bool = True) -> str:
+    auth = f"{role}:{ROLE_PASSWORD}" if password else role
+    return f"postgresql://{auth}@{_host_part()}/{db}"

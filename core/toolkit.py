@@ -1,0 +1,62 @@
+"""The stable facade for plugins: the only module a plugin imports from the core (DESIGN §5).
+
+Versioned with :data:`core.CORE_API_VERSION`: removing or changing anything here is a major
+version. Everything a plugin needs is re-exported here, so the core can move its insides freely.
+"""
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_datetime, get_locale, gettext, lazy_gettext, ngettext
+from flask_smorest import Blueprint as ApiBlueprint
+
+from core import CORE_API_VERSION
+from core.accounts.models import Account, Membership, Organisation, Role
+from core.accounts.services import organisations_of
+from core.db import (
+    CrossTenantWrite,
+    TenantNotActive,
+    TenantScoped,
+    active_tenant_id,
+    cross_tenant_read,
+    disable_tenant_rls,
+    enable_tenant_rls,
+    tenant_context,
+    tenant_foreign_key,
+)
+from core.errors import abort_with, problem
+from core.extensions import db, limiter
+from core.ids import uuid7
+from core.jobs import enqueue, job
+from core.mail import Attachment, Mail, send_mail
+from core.permissions import (
+    current_account,
+    current_role,
+    has_permission,
+    has_role,
+    require_permission,
+    require_role,
+)
+from core.plugin_state import plugin_settings
+from core.plugins import (
+    BlueprintSpec,
+    DashboardItem,
+    NavItem,
+    PluginManifest,
+    SearchHit,
+    hookimpl,
+)
+from core.tenancy import TenantInfo, current_tenant, external_url, utcnow
+
+__version__ = CORE_API_VERSION
+
+__all__ = [
+    "CORE_API_VERSION", "Account", "ApiBlueprint", "Attachment", "Blueprint", "BlueprintSpec",
+    "CrossTenantWrite", "DashboardItem", "Mail", "Membership", "NavItem", "Organisation",
+    "PluginManifest", "Role", "SearchHit", "TenantInfo", "TenantNotActive", "TenantScoped",
+    "abort", "abort_with", "active_tenant_id", "cross_tenant_read", "current_account",
+    "current_role", "current_tenant", "db", "disable_tenant_rls", "enable_tenant_rls", "enqueue",
+    "external_url", "flash", "format_datetime", "g", "get_locale", "gettext", "has_permission",
+    "has_role", "hookimpl", "job", "lazy_gettext", "limiter", "ngettext", "organisations_of",
+    "plugin_settings", "problem", "redirect", "render_template", "request", "require_permission",
+    "require_role", "send_mail", "tenant_context", "tenant_foreign_key", "url_for", "utcnow",
+    "uuid7",
+]  # fmt: skip

@@ -1,0 +1,97 @@
+"""Core pages: the apex and municipality home pages, health checks, the demo outbox."""
+
+from __future__ import annotations
+
+import os
+from email import policy
+from email.parser import BytesParser
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, jsonify, render_template, send_from_directory
+from flask_login import current_user
+
+from core.extensions import csrf, db, limiter
+from core.plugins import enabled_plugins, registry
+from core.tenancy import current_tenant
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def home():
+    tenant = current_tenant()
+    if tenant is None:
+        return render_template("core/apex_home.html")
+    widgets = []
+    reg = registry()
+    account = current_user if current_user.is_authenticated else None
+    for name in sorted(enabled_plugins(tenant)):
+        try:
+            for result in reg.only("sympraxis_dashboard_items", {name})(tenant=tenant, account=account):
+                widgets.extend(result or [])
+        except Exception as exc:  # a broken widget must not take the page down
+            reg.record_error(name, "sympraxis_dashboard_items", exc)
+    widgets.sort(key=lambda w: (w.order, w.title))
+    return render_template("core/tenant_home.html", widgets=widgets)
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    """The process is up (no dependencies checked)."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+@limiter.exempt
+def readyz():
+    """The process can serve: the database answers."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except Exception:
+        current_app.logger.exception("readiness check failed")
+        return jsonify(status="unavailable", database="unreachable"), 503
+    finally:
+        db.session.rollback()
+    return jsonify(status="ok", database="ok")
+
+
+def _outbox_dir() -> str:
+    return current_app.config.get("MAIL_OUTBOX_DIR") or os.path.join(current_app.instance_path, "outbox")
+
+
+@bp.get("/dev/outbox")
+def outbox():
+    """The demo's mail, readable in the browser. Only with DEMO_MODE on."""
+    if not current_app.config["DEMO_MODE"]:
+        abort(404)
+    folder = _outbox_dir()
+    messages = []
+    if os.path.isdir(folder):
+        for name in sorted(os.listdir(folder), reverse=True)[:200]:
+            if not name.endswith(".eml"):
+                continue
+            with open(os.path.join(folder, name), "rb") as fh:
+                msg = BytesParser(policy=policy.default).parse(fh)
+            body = msg.get_body(preferencelist=("plain",))
+            messages.append(
+                {
+                    "file": name,
+                    "to": msg["To"],
+                    "subject": msg["Subject"],
+                    "date": msg["Date"],
+                    "body": body.get_content() if body else "",
+                }
+            )
+    return render_template("core/outbox.html", messages=messages)
+
+
+@bp.get("/dev/outbox/<path:name>")
+def outbox_file(name: str):
+    if not current_app.config["DEMO_MODE"]:
+        abort(404)
+    return send_from_directory(_outbox_dir(), name, mimetype="text/plain")
+
+
+csrf.exempt(healthz)
+csrf.exempt(readyz)

@@ -1,0 +1,1 @@
+"""First-party plugins, each a package built only on ``core.toolkit`` (DESIGN §5)."""

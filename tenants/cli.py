@@ -1,0 +1,114 @@
+"""``sympraxis tenants …`` and ``sympraxis demo``."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+
+from core.extensions import db
+from core.tenancy import Tenant, TenantStatus
+from tenants import services
+
+tenants_group = click.Group("tenants", help="Municipalities.")
+
+
+@tenants_group.command("create")
+@click.argument("slug")
+@click.option("--name", required=True)
+@click.option("--country", required=True, help="ISO 3166 two-letter code, e.g. GR")
+@click.option("--locale", "default_locale", required=True, type=click.Choice(["el", "bg", "ro", "en"]))
+@click.option(
+    "--locales", default="", help="Comma-separated enabled languages (default: the default one and en)"
+)
+@click.option("--timezone", default="Europe/Athens")
+@click.option("--plugin", "plugins", multiple=True, help="Plugin to enable (repeatable)")
+@with_appcontext
+def tenants_create(slug, name, country, default_locale, locales, timezone, plugins) -> None:
+    """Create the municipality SLUG, served on SLUG.<apex>."""
+    enabled = [x.strip() for x in locales.split(",") if x.strip()] or [default_locale, "en"]
+    try:
+        tenant = services.create_tenant(
+            services.NewTenant(
+                slug=slug,
+                name=name,
+                country=country,
+                default_locale=default_locale,
+                locales=enabled,
+                timezone=timezone,
+                plugins=list(plugins),
+            )
+        )
+    except services.TenantError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{exc.field}: {exc}") from exc
+    db.session.commit()
+    click.echo(f"created {tenant.slug} (id {tenant.id})")
+
+
+@tenants_group.command("list")
+@with_appcontext
+def tenants_list() -> None:
+    """Every municipality with its status."""
+    for t in db.session.execute(sa.select(Tenant).order_by(Tenant.slug)).scalars():
+        click.echo(f"{t.slug:24} {t.status:10} {t.default_locale}  {t.name}")
+
+
+def _status_command(name: str, status: TenantStatus, doc: str):
+    @tenants_group.command(name)
+    @click.argument("slug")
+    @with_appcontext
+    def command(slug: str) -> None:
+        try:
+            services.set_status(slug, status)
+        except services.TenantError as exc:
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+        click.echo(f"{slug} is now {status.value}")
+
+    command.__doc__ = doc
+    return command
+
+
+_status_command("suspend", TenantStatus.SUSPENDED, "Make SLUG read-only (every write answers 403).")
+_status_command("resume", TenantStatus.ACTIVE, "Make SLUG active again.")
+_status_command("archive", TenantStatus.ARCHIVED, "Hide SLUG from the public (its data stays).")
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--serve/--no-serve", default=True, help="Serve after seeding (default).")
+@with_appcontext
+def demo(host: str, port: int, serve: bool) -> None:
+    """Migrate, seed the demo data (idempotent) and serve on http://localhost:PORT."""
+    from core.migrate import upgrade
+    from tenants.demo import DEMO_PASSWORD, seed_demo
+
+    app = current_app._get_current_object()
+    upgrade(app)
+    created = seed_demo()
+    db.session.commit()
+    apex = app.config["PLATFORM_APEX"]
+    click.echo("")
+    click.echo("Sympraxis demo " + ("seeded" if created else "(data kept from an earlier run)"))
+    click.echo(f"  platform:      http://{apex}:{port}/")
+    for slug, name in (("orestiada", "Orestiada"), ("haskovo", "Haskovo"), ("sector3", "Bucharest Sector 3")):
+        click.echo(f"  {name + ':':22} http://{slug}.{apex}:{port}/")
+    click.echo(f"  outbox (mail): http://{apex}:{port}/dev/outbox")
+    click.echo("")
+    click.echo(f"  sign-ins (password for all: {DEMO_PASSWORD})")
+    click.echo("    ngo@example.org                 NGO 'Solidarity Network' in all three municipalities")
+    click.echo("    citizen@example.org             a citizen of Orestiada")
+    click.echo(
+        "    admin@orestiada.example         admin of Orestiada (also admin@haskovo.example, admin@sector3.example)"
+    )
+    click.echo("    operator@sympraxis.example      operator (enrol an authenticator app at first sign-in)")
+    click.echo("")
+    if serve:
+        from werkzeug.serving import run_simple
+
+        app.config["DEMO_MODE"] = True
+        app.config["PUBLIC_PORT"] = port
+        run_simple(host, port, app, threaded=True, use_reloader=False)

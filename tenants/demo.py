@@ -1,0 +1,92 @@
+"""Demo data: three municipalities in three languages, an NGO active in all, an operator."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from core.accounts import services as accounts
+from core.accounts.models import Account, Affiliation, AffiliationStatus, Organisation, OrganisationMember
+from core.db import tenant_context
+from core.extensions import db
+from core.plugins import registry
+from core.tenancy import Tenant, utcnow
+from tenants.services import NewTenant, create_tenant
+
+DEMO_PASSWORD = "demo-password-2026"
+
+DEMO_TENANTS = [
+    NewTenant(
+        "orestiada",
+        "Δήμος Ορεστιάδας",
+        "GR",
+        "el",
+        ["el", "en"],
+        "Europe/Athens",
+        branding={"primary_color": "#0b4f8a"},
+    ),
+    NewTenant(
+        "haskovo",
+        "Община Хасково",
+        "BG",
+        "bg",
+        ["bg", "en"],
+        "Europe/Sofia",
+        branding={"primary_color": "#7a1f2b"},
+    ),
+    NewTenant(
+        "sector3",
+        "Primăria Sectorului 3",
+        "RO",
+        "ro",
+        ["ro", "en"],
+        "Europe/Bucharest",
+        branding={"primary_color": "#1f5f3a"},
+    ),
+]
+
+
+def seed_demo() -> bool:
+    """Seed once; return False (and change nothing) if the demo data is already there."""
+    if db.session.execute(sa.select(Tenant.id).where(Tenant.slug == "orestiada")).first():
+        return False
+    reg = registry()
+    tenants = []
+    for spec in DEMO_TENANTS:
+        spec.plugins = [p for p in reg.switchable_names() if p in ("hearings",)]
+        tenants.append(create_tenant(spec))
+
+    accounts.create_account(
+        "operator@sympraxis.example", DEMO_PASSWORD, "Platform Operator", is_operator=True, locale="en"
+    )
+    ngo_person = accounts.create_account("ngo@example.org", DEMO_PASSWORD, "Maria Ivanova", locale="en")
+    citizen = accounts.create_account("citizen@example.org", DEMO_PASSWORD, "Nikos Georgiou", locale="el")
+    org = Organisation(name="Solidarity Network Balkans", kind="ngo", website="https://example.org")
+    db.session.add(org)
+    db.session.flush()
+    db.session.add(OrganisationMember(organisation_id=org.id, account_id=ngo_person.id, role="admin"))
+
+    for tenant in tenants:
+        admin = accounts.create_account(
+            f"admin@{tenant.slug}.example",
+            DEMO_PASSWORD,
+            f"Admin {tenant.slug.capitalize()}",
+            locale=tenant.default_locale,
+        )
+        accounts.join_tenant(admin, tenant.id, "admin")
+        accounts.join_tenant(ngo_person, tenant.id, "member")
+        with tenant_context(tenant.id):
+            db.session.add(
+                Affiliation(
+                    organisation_id=org.id,
+                    status=AffiliationStatus.APPROVED.value,
+                    requested_by_id=ngo_person.id,
+                    decided_by_id=admin.id,
+                    decided_at=utcnow(),
+                    message="Demo affiliation",
+                )
+            )
+            db.session.flush()
+    accounts.join_tenant(citizen, tenants[0].id, "member")
+    db.session.flush()
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Account)).scalar_one() >= 6
+    return True

@@ -1,0 +1,1 @@
+"""The project's tests use the same pytest plugin as plugin authors (core.testing.pytest_plugin)."""

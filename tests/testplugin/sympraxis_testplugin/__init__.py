@@ -1,0 +1,1 @@
+"""A test-only plugin, written against ``core.toolkit`` exactly as a vendor would."""

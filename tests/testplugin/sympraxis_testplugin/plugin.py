@@ -1,0 +1,144 @@
+"""Hook implementations of the test plugin: a page, an API route, a model, a setting, a nav item."""
+
+import os
+
+import sqlalchemy as sa
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate
+
+from core.toolkit import (
+    ApiBlueprint,
+    Blueprint,
+    BlueprintSpec,
+    DashboardItem,
+    NavItem,
+    PluginManifest,
+    current_tenant,
+    db,
+    hookimpl,
+    plugin_settings,
+    render_template,
+    require_permission,
+)
+from sympraxis_testplugin.models import Note
+
+ui = Blueprint("testplugin", __name__, template_folder="templates")
+api = ApiBlueprint("testplugin_api", __name__, description="Test plugin notes.")
+EVENTS: list[tuple[str, int]] = []
+
+
+class SettingsSchema(Schema):
+    greeting = fields.String(load_default="Hello", validate=validate.Length(min=1, max=50))
+    max_notes = fields.Integer(load_default=10, validate=validate.Range(min=1, max=1000))
+    broken_widget = fields.Boolean(load_default=False)
+
+
+class NoteSchema(Schema):
+    id = fields.UUID(dump_only=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    body = fields.String(load_default="")
+
+
+@ui.get("/")
+def index():
+    notes = db.session.execute(sa.select(Note).order_by(Note.created_at)).scalars().all()
+    return render_template("testplugin/index.html", notes=notes, settings=plugin_settings("testplugin"))
+
+
+@ui.get("/<uuid:note_id>")
+def show(note_id):
+    note = db.session.execute(sa.select(Note).where(Note.id == note_id)).scalar_one_or_none()
+    if note is None:
+        from flask import abort
+
+        abort(404)
+    return render_template("testplugin/index.html", notes=[note], settings=plugin_settings("testplugin"))
+
+
+@api.route("/notes")
+class Notes(MethodView):
+    @api.response(200, NoteSchema(many=True))
+    def get(self):
+        """The current municipality's notes."""
+        return db.session.execute(sa.select(Note).order_by(Note.created_at)).scalars().all()
+
+    @api.arguments(NoteSchema)
+    @api.response(201, NoteSchema)
+    @require_permission("testplugin.write")
+    def post(self, data):
+        """Add a note (staff)."""
+        note = Note(title=data["title"], body=data["body"])
+        db.session.add(note)
+        db.session.commit()
+        return note
+
+
+@api.route("/notes/<uuid:note_id>")
+class NoteItem(MethodView):
+    @api.response(200, NoteSchema)
+    def get(self, note_id):
+        """One note."""
+        from flask import abort
+
+        note = db.session.execute(sa.select(Note).where(Note.id == note_id)).scalar_one_or_none()
+        if note is None:
+            abort(404)
+        return note
+
+
+@hookimpl
+def sympraxis_manifest():
+    return PluginManifest(name="testplugin", title="Test plugin", version="1.0.0", core_api=">=1.0,<2")
+
+
+@hookimpl
+def sympraxis_blueprints(app):
+    return [BlueprintSpec(ui, "ui"), BlueprintSpec(api, "api")]
+
+
+@hookimpl
+def sympraxis_migration_dirs():
+    return [os.path.join(os.path.dirname(__file__), "migrations", "versions")]
+
+
+@hookimpl
+def sympraxis_settings_schema():
+    return SettingsSchema
+
+
+@hookimpl
+def sympraxis_permissions():
+    return {"testplugin.write": "staff"}
+
+
+@hookimpl
+def sympraxis_navigation(tenant, account):
+    return [NavItem(label="Test notes", url="/testplugin/", order=50)]
+
+
+@hookimpl
+def sympraxis_dashboard_items(tenant, account):
+    if plugin_settings("testplugin")["broken_widget"]:
+        raise RuntimeError("widget failure for the test")
+    count = db.session.execute(sa.select(sa.func.count()).select_from(Note)).scalar_one()
+    return [DashboardItem(title="Test notes", html=f"<p>{count} notes</p>")]
+
+
+@hookimpl
+def sympraxis_tenant_enabled(tenant, settings):
+    EVENTS.append(("enabled", tenant.id))
+
+
+@hookimpl
+def sympraxis_tenant_disabled(tenant):
+    EVENTS.append(("disabled", tenant.id))
+
+
+@hookimpl
+def sympraxis_export_personal_data(account, tenant):
+    return {"tenant": current_tenant().slug if current_tenant() else tenant.slug, "notes": []}
+
+
+@hookimpl
+def sympraxis_erase_personal_data(account, tenant):
+    EVENTS.append(("erased", tenant.id))
