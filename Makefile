@@ -19,8 +19,8 @@ install: $(VENV)/.installed translations
 
 # compiled catalogues (.mo) are build products; the .po files are the source
 translations: $(VENV)/.installed
-	@for dir in core/translations $$(ls -d plugins/*/translations 2>/dev/null); do \
-	  if ls $$dir/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel compile -q -d $$dir; fi; \
+	@for dir in core/translations tenants/translations $$(ls -d plugins/*/translations 2>/dev/null); do \
+	  if ls $$dir/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel compile -d $$dir; fi; \
 	done
 
 demo: install
@@ -52,18 +52,25 @@ test: install-test lint
 test-fast: install-test
 	$(BIN)/pytest -n 2 --dist loadgroup -m "not browser"
 
+# one catalogue per package: core/, tenants/ and each plugin carry their own translations
+CATALOGUE_PACKAGES = core tenants $(patsubst %/,%,$(wildcard plugins/*/))
+
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o core/translations/messages.pot --no-location --sort-output core tenants
-	@for p in $$(ls -d plugins/*/ 2>/dev/null); do \
-	  name=$$(basename $$p); test -d $$p/translations || continue; \
-	  $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $$p/translations/messages.pot --no-location --sort-output $$p; \
+	@for pkg in $(CATALOGUE_PACKAGES); do \
+	  test -f $$pkg/__init__.py || continue; mkdir -p $$pkg/translations; \
+	  $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $$pkg/translations/messages.pot --no-location --sort-output $$pkg; \
 	done
 
 update-catalogs: extract-messages
-	@for lang in el bg ro; do \
-	  test -f core/translations/$$lang/LC_MESSAGES/messages.po \
-	    && $(BIN)/pybabel update -i core/translations/messages.pot -d core/translations -l $$lang --no-fuzzy-matching -q \
-	    || $(BIN)/pybabel init -i core/translations/messages.pot -d core/translations -l $$lang -q; \
+	@for pkg in $(CATALOGUE_PACKAGES); do \
+	  test -f $$pkg/translations/messages.pot || continue; \
+	  for lang in el bg ro; do \
+	    if test -f $$pkg/translations/$$lang/LC_MESSAGES/messages.po; then \
+	      $(BIN)/pybabel update -i $$pkg/translations/messages.pot -d $$pkg/translations -l $$lang --no-fuzzy-matching; \
+	    else \
+	      $(BIN)/pybabel init -i $$pkg/translations/messages.pot -d $$pkg/translations -l $$lang; \
+	    fi; \
+	  done; \
 	done
 
 benchmark: install-test

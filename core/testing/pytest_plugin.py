@@ -34,7 +34,8 @@ def sympraxis_database(request: pytest.FixtureRequest) -> Iterator[dict[str, str
     from core.testing.database import create_test_database, drop_test_database
 
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"sympraxis_test_{worker}"
+    # the pid keeps concurrent test runs on one machine (and xdist workers) out of each other's way
+    name = f"sympraxis_test_{worker}_{os.getpid()}"
     urls = create_test_database(name)
     yield urls
     drop_test_database(name)
