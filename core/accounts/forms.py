@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from core.accounts.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
@@ -16,7 +16,8 @@ class SignInForm(FlaskForm):
 
 class SignUpForm(FlaskForm):
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    # the address itself is checked by services.validate_email (wtforms' Email() needs email_validator)
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
