@@ -28,6 +28,7 @@ from sqlalchemy.orm import (
     mapped_column,
     with_loader_criteria,
 )
+from sqlalchemy.sql import visitors
 
 from core.ids import uuid7
 
@@ -170,22 +171,40 @@ def _set_tenant_on_begin(session: Session, transaction: Any, connection: sa.Conn
         _write_rls_settings(connection)
 
 
+def _touches_tenant_table(statement: Any) -> bool:
+    """Whether a statement reads or writes a table with a ``tenant_id`` column anywhere in it
+    (selected entity, ``select_from``, join, subquery or EXISTS), not only at its top level."""
+    return any(
+        isinstance(element, sa.TableClause) and "tenant_id" in element.c
+        for element in visitors.iterate(statement)
+    )
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_orm_statements(state: ORMExecuteState) -> None:
-    """First wall: filter ORM statements by tenant, and refuse them when no tenant is active."""
-    if not (state.is_select or state.is_update or state.is_delete):
+    """First wall: filter ORM statements by tenant, and refuse them when no tenant is active.
+
+    With a tenant active, the tenant criterion is added to every statement: with_loader_criteria
+    reaches tenant-owned entities wherever they appear (joins, subqueries, ``select_from``), which
+    a check of the statement's top-level mappers alone would miss (``select(func.count())
+    .select_from(Note)`` counted every tenant's rows). With no tenant active, any statement that
+    touches a tenant-owned table anywhere raises.
+    """
+    if not (state.is_select or state.is_update or state.is_delete or state.is_insert):
         return
     if state.execution_options.get("all_tenants", False):
         return
-    if not any(_is_tenant_scoped(m) for m in state.all_mappers):
-        return
     tenant_id = _active_tenant_id.get()
     if tenant_id is None:
-        names = ", ".join(sorted(m.class_.__name__ for m in state.all_mappers))
-        raise TenantNotActive(
-            f"query on tenant-owned model(s) {names} with no tenant active; enter "
-            "tenant_context(...) or opt in with execution_options(all_tenants=True)"
-        )
+        if any(_is_tenant_scoped(m) for m in state.all_mappers) or _touches_tenant_table(state.statement):
+            kind = "insert into" if state.is_insert else "query on"
+            raise TenantNotActive(
+                f"{kind} tenant-owned table(s) with no tenant active; enter "
+                "tenant_context(...) or opt in with execution_options(all_tenants=True)"
+            )
+        return
+    if state.is_insert:
+        return  # rows are stamped and checked on flush; RLS WITH CHECK guards bulk inserts
     state.statement = state.statement.options(
         with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
     )
