@@ -1,0 +1,172 @@
+"""axe-core (WCAG 2.0/2.1 A and AA rules) finds no serious or critical violation, in two languages,
+on the apex and on a municipality's pages, signed out and signed in."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.browser.conftest import run_axe, serious, sign_in_through_form
+
+LANGUAGES = ["en", "el"]
+ANONYMOUS_APEX = ["/", "/auth/signin", "/auth/signup", "/auth/reset", "/no-such-page"]
+SIGNED_IN_APEX = ["/dashboard", "/account", "/account/tokens", "/account/security"]
+TENANT_PAGES = ["/", "/testplugin/", "/no-such-page"]
+
+
+def make_tenant(app, *, name: str, locale: str, branding=None, plugins=()):
+    """A committed municipality (module-scoped fixtures cannot use the function-scoped factory)."""
+    from core.extensions import db
+    from core.plugin_state import enable_plugin
+    from core.tenancy import invalidate_tenant_cache, tenant_info_from_row
+    from core.tenant_admin import NewTenant, create_tenant
+
+    slug = f"axe-{uuid.uuid4().hex[:8]}"
+    with app.app_context():
+        row = create_tenant(
+            NewTenant(
+                slug=slug,
+                name=name,
+                country="GR",
+                default_locale=locale,
+                locales=[locale, "en"],
+                timezone="Europe/Athens",
+                branding=dict(branding or {}),
+            )
+        )
+        db.session.commit()
+        invalidate_tenant_cache()
+        tenant = tenant_info_from_row(row, primary_host=f"{slug}.localhost", host=f"{slug}.localhost")
+        for plugin in plugins:
+            enable_plugin(tenant.id, plugin, None)
+        db.session.commit()
+        db.session.remove()
+    return tenant
+
+
+@pytest.fixture(scope="module")
+def site(app, live_server, browser):
+    """One municipality with the test plugin on (so the navigation shows) and a staff member."""
+    from core.accounts import services
+    from core.extensions import db
+
+    email = f"axe-{uuid.uuid4().hex[:8]}@example.org"
+    password = "correct horse battery"
+    tenant = make_tenant(app, name="Δήμος Ορεστιάδας", locale="el", plugins=["testplugin"])
+    with app.app_context():
+        account = services.create_account(email, password, "Axe Person", verified=True)
+        services.join_tenant(account, tenant.id, "staff")
+        db.session.commit()
+        db.session.remove()
+
+    signed_in = browser.new_context(locale="en-GB")
+    page = signed_in.new_page()
+    sign_in_through_form(page, live_server, email, password)
+    page.goto(live_server.tenant_url(tenant, "/auth/signin"))
+    assert "Axe Person" in page.content()
+    page.close()
+    yield {"tenant": tenant, "signed_in": signed_in}
+    signed_in.close()
+
+
+def check(page, url: str, expect_status: int = 200) -> None:
+    response = page.goto(url)
+    assert response.status == expect_status, (url, response.status)
+    problems = serious(run_axe(page))
+    assert not problems, f"{url}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_apex_pages_signed_out(page, live_server, lang):
+    for path in ANONYMOUS_APEX:
+        check(page, live_server.url(path=f"{path}?lang={lang}"), 404 if "no-such" in path else 200)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_forms_with_errors(page, live_server, lang):
+    """Error states: messages tied to their fields, still contrast-safe."""
+    page.goto(live_server.url(path=f"/auth/signup?lang={lang}"))
+    page.locator("button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert page.locator("[aria-invalid=true]").count() >= 1
+    assert not serious(run_axe(page))
+    page.goto(live_server.url(path=f"/auth/signin?lang={lang}"))
+    page.locator("#email").fill("nobody@example.org")
+    page.locator("#password").fill("wrong password here")
+    page.locator("button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert page.locator(".notice-error").count() == 1
+    assert not serious(run_axe(page))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_apex_pages_signed_in(site, live_server, lang):
+    page = site["signed_in"].new_page()
+    try:
+        for path in SIGNED_IN_APEX:
+            check(page, live_server.url(path=f"{path}?lang={lang}"))
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_municipality_pages(site, page, live_server, lang):
+    tenant = site["tenant"]
+    for path in TENANT_PAGES:
+        check(page, live_server.tenant_url(tenant, f"{path}?lang={lang}"), 404 if "no-such" in path else 200)
+    assert page.get_by_role("navigation").count() >= 1
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_municipality_pages_signed_in(site, live_server, lang):
+    tenant = site["tenant"]
+    page = site["signed_in"].new_page()
+    try:
+        for path in TENANT_PAGES[:2]:
+            check(page, live_server.tenant_url(tenant, f"{path}?lang={lang}"))
+        assert page.get_by_role("link", name="Test notes").count() == 1
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_demo_municipalities_in_their_colours_and_languages(app, browser, live_server, index):
+    """The demo's brand colours carry white header text at AA contrast, in each demo language."""
+    from tenants.demo import DEMO_TENANTS
+
+    spec = DEMO_TENANTS[index]
+    tenant = make_tenant(
+        app, name=spec.name, locale=spec.default_locale, branding=spec.branding, plugins=["testplugin"]
+    )
+    # a browser speaking the municipality's language gets it (Accept-Language), in its colours
+    context = browser.new_context(locale=spec.default_locale)
+    try:
+        page = context.new_page()
+        for path in TENANT_PAGES:
+            check(page, live_server.tenant_url(tenant, path), 404 if "no-such" in path else 200)
+            assert page.locator("html").get_attribute("lang") == spec.default_locale
+        header = page.locator(".site-header").evaluate("e => getComputedStyle(e).backgroundColor")
+        assert header.replace(" ", "") == _rgb(spec.branding["primary_color"])
+    finally:
+        context.close()
+
+
+def _rgb(hex_colour: str) -> str:
+    h = hex_colour.lstrip("#")
+    return "rgb({},{},{})".format(*(int(h[i : i + 2], 16) for i in (0, 2, 4)))
+
+
+def test_the_checker_catches_violations(page, live_server):
+    """axe really runs: a page broken on purpose (grey on grey, unlabeled input) fails it."""
+    page.goto(live_server.url(path="/?lang=en"))
+    assert not serious(run_axe(page))
+    page.evaluate(
+        """() => {
+            const main = document.querySelector('main');
+            main.insertAdjacentHTML('beforeend',
+              '<p style="color:#999;background:#aaa">low contrast</p><input type="text">');
+        }"""
+    )
+    found = {line.split(" ")[0] for line in serious(run_axe(page))}
+    assert {"color-contrast", "label"} <= found, found
