@@ -42,7 +42,7 @@ def migration_dirs(app: Flask) -> list[str]:
                 continue
             try:
                 hook = getattr(ep.load(), "sympraxis_migration_dirs", None)
-            except Exception:  # noqa: BLE001 - a broken package is reported by the loader
+            except Exception:  # noqa: S112 - a broken package is reported by the loader
                 continue
             if hook is not None:
                 dirs.extend(hook() or [])
