@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, current_app, g, request
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -120,9 +121,10 @@ def init_api(app: Flask, api: Any) -> None:
         if request.method in SAFE_METHODS:
             return None
         if not request.path.startswith("/api/"):
-            csrf.protect()  # HTML forms: Flask-WTF's CSRF check
+            if current_app.config.get("WTF_CSRF_ENABLED", True):
+                csrf.protect()  # HTML forms: Flask-WTF's CSRF check
             return None
         # API: cookies alone never write (no CSRF token there); a bearer token is required
         if current_user.is_authenticated and g.get("auth_method") != "token":
-            return problem(401, "A personal access token is required to write through the API.")
+            return problem(401, _("A personal access token is required to write through the API."))
         return None

@@ -1,13 +1,13 @@
 """Flask extensions, created once and bound to the app in :func:`core.app.create_app`."""
 
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from core.ratelimit import AppLimiter
 
 #: Constraint names are deterministic so that Alembic migrations can name what they alter, and
 #: so that autogenerate compares like with like on SQLite and PostgreSQL.
@@ -28,4 +28,5 @@ db = SQLAlchemy(model_class=Base)
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address)
+#: Rate limits with per-application state (Flask-Limiter's would be shared by every app in a process).
+limiter = AppLimiter()

@@ -46,9 +46,7 @@ def init_app(app: Flask) -> None:
 
         if request.path.startswith("/api/"):
             abort(401)
-        tenant = current_tenant()
-        if tenant is not None:
-            return redirect(url_for("accounts.tenant_signin", next=request.full_path))
+        # the same route on every host: the apex shows the form, a tenant host starts the hand-off
         return redirect(url_for("accounts.signin", next=request.full_path))
 
 

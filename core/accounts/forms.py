@@ -15,13 +15,15 @@ class SignInForm(FlaskForm):
 
 
 class SignUpForm(FlaskForm):
-    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
-    # the address itself is checked by services.validate_email (wtforms' Email() needs email_validator)
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    # lengths and the address itself are checked by the services, whose messages say exactly what
+    # is wrong (wtforms' Email() needs email_validator; its Length() message is vaguer)
+    display_name = StringField(_l("Your name"), validators=[DataRequired()], render_kw={"maxlength": 120})
+    email = EmailField(_l("Email"), validators=[DataRequired()], render_kw={"maxlength": 254})
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
+        validators=[DataRequired()],
         description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+        render_kw={"minlength": MIN_PASSWORD_LENGTH, "maxlength": MAX_PASSWORD_LENGTH},
     )
 
 
@@ -32,8 +34,9 @@ class ResetRequestForm(FlaskForm):
 class ResetForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
+        validators=[DataRequired()],
         description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+        render_kw={"minlength": MIN_PASSWORD_LENGTH, "maxlength": MAX_PASSWORD_LENGTH},
     )
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from core.accounts.models import (
     Account,
     Affiliation,
+    HandoffCode,
     Membership,
     Organisation,
     OrganisationMember,
@@ -148,6 +149,7 @@ def erase_account(account: Account) -> None:
             )
     db.session.execute(sa.delete(OrganisationMember).where(OrganisationMember.account_id == account.id))
     db.session.execute(sa.delete(PersonalAccessToken).where(PersonalAccessToken.account_id == account.id))
+    db.session.execute(sa.delete(HandoffCode).where(HandoffCode.account_id == account.id))
     account.email = None
     account.display_name = _("Deleted account")
     account.password_hash = None

@@ -47,7 +47,14 @@ MAX_NAME_LENGTH = 120
 
 
 class AccountError(ValueError):
-    """Bad input for an account operation; the message is translated for the user."""
+    """Bad input for an account operation; the message is translated for the user.
+
+    ``field`` names the form field the message belongs to (``email``, ``password``, ...), if any.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def normalise_email(email: str) -> str:
@@ -57,18 +64,22 @@ def normalise_email(email: str) -> str:
 def validate_email(email: str) -> str:
     email = normalise_email(email)
     if not email or len(email) > MAX_EMAIL_LENGTH or "@" not in email[1:-1] or " " in email:
-        raise AccountError(_("Enter a valid email address."))
+        raise AccountError(
+            _("Enter a valid email address of at most %(n)d characters.", n=MAX_EMAIL_LENGTH), "email"
+        )
     return email
 
 
 def validate_password(password: str) -> str:
     if len(password or "") < security.MIN_PASSWORD_LENGTH:
         raise AccountError(
-            _("Use at least %(n)d characters for your password.", n=security.MIN_PASSWORD_LENGTH)
+            _("Use at least %(n)d characters for your password.", n=security.MIN_PASSWORD_LENGTH),
+            "password",
         )
     if len(password) > security.MAX_PASSWORD_LENGTH:
         raise AccountError(
-            _("Use at most %(n)d characters for your password.", n=security.MAX_PASSWORD_LENGTH)
+            _("Use at most %(n)d characters for your password.", n=security.MAX_PASSWORD_LENGTH),
+            "password",
         )
     return password
 
@@ -76,9 +87,11 @@ def validate_password(password: str) -> str:
 def validate_display_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise AccountError(_("Enter your name."))
+        raise AccountError(_("Enter your name."), "display_name")
     if len(name) > MAX_NAME_LENGTH:
-        raise AccountError(_("Use at most %(n)d characters for your name.", n=MAX_NAME_LENGTH))
+        raise AccountError(
+            _("Use at most %(n)d characters for your name.", n=MAX_NAME_LENGTH), "display_name"
+        )
     return name
 
 
@@ -97,11 +110,23 @@ def sign_up(email: str, password: str, display_name: str, locale: str | None) ->
     If the email is taken, mail its owner instead (with a sign-in and reset hint) and return None:
     the caller shows the same page either way.
     """
+    display_name = validate_display_name(display_name)
     email = validate_email(email)
     validate_password(password)
-    display_name = validate_display_name(display_name)
+    # hash first, whether or not the email is taken, so both answers take the same time
+    password_hash = security.hash_password(password)
     existing = find_account(email)
-    if existing is not None:
+    if existing is None:
+        account = Account(email=email, display_name=display_name, password_hash=password_hash, locale=locale)
+        try:
+            with db.session.begin_nested():  # a concurrent sign-up with the same email loses here
+                db.session.add(account)
+        except sa.exc.IntegrityError:
+            existing = find_account(email)
+        else:
+            send_verification(account)
+            return account
+    if existing is not None and existing.erased_at is None:
         _mail_account(
             existing,
             _("Someone tried to sign up with your email"),
@@ -112,17 +137,7 @@ def sign_up(email: str, password: str, display_name: str, locale: str | None) ->
                 url=external_url(apex_host(), "/auth/signin"),
             ),
         )
-        return None
-    account = Account(
-        email=email,
-        display_name=display_name,
-        password_hash=security.hash_password(password),
-        locale=locale,
-    )
-    db.session.add(account)
-    db.session.flush()
-    send_verification(account)
-    return account
+    return None
 
 
 def create_account(
@@ -191,9 +206,12 @@ class SignInResult:
 
 def authenticate(email: str, password: str) -> SignInResult:
     """Check an email and password. Costs the same time whether or not the email exists."""
+    password = password or ""
     account = find_account(email) if len(email or "") <= MAX_EMAIL_LENGTH else None
     hash_ = account.password_hash if account is not None and account.erased_at is None else None
-    if not security.verify_password(hash_, (password or "")[: security.MAX_PASSWORD_LENGTH]):
+    if len(password) > security.MAX_PASSWORD_LENGTH:
+        hash_ = None  # never truncate: a longer password is simply wrong (and costs the same)
+    if not security.verify_password(hash_, password[: security.MAX_PASSWORD_LENGTH]):
         return SignInResult(None)
     assert account is not None
     if security.needs_rehash(account.password_hash or ""):
@@ -231,7 +249,7 @@ def request_password_reset(email: str) -> None:
 
 
 def account_for_reset_token(token: str) -> Account | None:
-    data = security.unsign("reset", token, 3600)
+    data = security.unsign("reset", token, int(current_app.config.get("RESET_TOKEN_MAX_AGE", 3600)))
     if not data:
         return None
     account = db.session.get(Account, data["a"])
@@ -291,6 +309,10 @@ def disable_totp(account: Account) -> None:
 # --- hand-off to tenant hosts ------------------------------------------------------------------
 
 
+#: Codes never live longer than this, whatever the configuration says (DESIGN §4).
+MAX_HANDOFF_CODE_TTL = 60
+
+
 class HandoffRefused(Exception):
     """The target host is not one of ours, or not verified: it never receives a code."""
 
@@ -313,13 +335,15 @@ def issue_handoff_code(account: Account, target_host: str, nonce: str) -> str:
     if not nonce or len(nonce) > 64 or not host_may_receive_codes(target_host):
         raise HandoffRefused(target_host)
     code = secrets.token_urlsafe(32)
+    ttl = min(int(current_app.config["HANDOFF_CODE_TTL"]), MAX_HANDOFF_CODE_TTL)
+    purge_expired_handoff_codes()
     db.session.add(
         HandoffCode(
             code_hash=security.hash_token(code),
             account_id=account.id,
             target_host=target_host,
             nonce=nonce,
-            expires_at=utcnow() + dt.timedelta(seconds=current_app.config["HANDOFF_CODE_TTL"]),
+            expires_at=utcnow() + dt.timedelta(seconds=ttl),
         )
     )
     return code
@@ -552,6 +576,94 @@ def decide_affiliation(decider: Account, affiliation: Affiliation, approve: bool
     return affiliation
 
 
+def admin_organisations(account: Account) -> list[Organisation]:
+    """The organisations the account administers (those it may request affiliations for)."""
+    return list(
+        db.session.execute(
+            sa.select(Organisation)
+            .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
+            .where(OrganisationMember.account_id == account.id, OrganisationMember.role == "admin")
+            .order_by(Organisation.name)
+        ).scalars()
+    )
+
+
+def affiliable_tenants() -> list[Tenant]:
+    """Municipalities an organisation may ask to join: the active ones (names are public)."""
+    return list(
+        db.session.execute(sa.select(Tenant).where(Tenant.status == "active").order_by(Tenant.name)).scalars()
+    )
+
+
+def active_tenant_by_slug(slug: str) -> Tenant | None:
+    return db.session.execute(
+        sa.select(Tenant).where(Tenant.slug == slug, Tenant.status == "active")
+    ).scalar_one_or_none()
+
+
+def affiliation_requests_of(account: Account) -> list[dict[str, Any]]:
+    """The affiliation requests of the account's organisations (a reviewed cross-tenant read)."""
+    org_ids = [m.organisation_id for m in organisations_of(account)]
+    if not org_ids:
+        return []
+    with cross_tenant_read():
+        rows = db.session.execute(
+            sa.select(Affiliation, Tenant.name, Organisation.name)
+            .join(Tenant, Tenant.id == Affiliation.tenant_id)
+            .join(Organisation, Organisation.id == Affiliation.organisation_id)
+            .where(Affiliation.organisation_id.in_(org_ids))
+            .order_by(Affiliation.requested_at.desc())
+            .execution_options(all_tenants=True)
+        ).all()
+    return [{"affiliation": a, "tenant_name": t, "organisation_name": o} for a, t, o in rows]
+
+
+def dashboard(account: Account) -> dict[str, Any]:
+    """What the NGO dashboard on the apex shows: municipalities (with a link arriving signed in),
+    organisations and affiliation requests."""
+    from urllib.parse import urlencode
+
+    tenants = account_tenants(account)
+    for entry in tenants:
+        entry["url"] = (
+            external_url(apex_host(), "/auth/go?" + urlencode({"host": entry["host"]}))
+            if entry["host"]
+            else None
+        )
+    memberships = organisations_of(account)
+    orgs = {
+        o.id: o
+        for o in db.session.execute(
+            sa.select(Organisation).where(Organisation.id.in_([m.organisation_id for m in memberships]))
+        ).scalars()
+    }
+    return {
+        "tenants": tenants,
+        "organisations": memberships,
+        "orgs": orgs,
+        "affiliations": affiliation_requests_of(account),
+    }
+
+
+def tenant_affiliations() -> list[tuple[Affiliation, Organisation]]:
+    """The current municipality's affiliation requests (tenant context active)."""
+    return [
+        (a, o)
+        for a, o in db.session.execute(
+            sa.select(Affiliation, Organisation)
+            .join(Organisation, Organisation.id == Affiliation.organisation_id)
+            .order_by(Affiliation.status, Affiliation.requested_at.desc())
+        ).all()
+    ]
+
+
+def find_affiliation(affiliation_id: Any) -> Affiliation | None:
+    """One of the current municipality's affiliations (another tenant's is not found)."""
+    return db.session.execute(
+        sa.select(Affiliation).where(Affiliation.id == affiliation_id)
+    ).scalar_one_or_none()
+
+
 # --- personal access tokens -------------------------------------------------------------------
 
 
@@ -576,6 +688,25 @@ def create_access_token(
     db.session.add(token)
     db.session.flush()
     return token, secret
+
+
+def list_access_tokens(account: Account) -> list[PersonalAccessToken]:
+    """The account's live tokens, newest first."""
+    return list(
+        db.session.execute(
+            sa.select(PersonalAccessToken)
+            .where(PersonalAccessToken.account_id == account.id, PersonalAccessToken.revoked_at.is_(None))
+            .order_by(PersonalAccessToken.created_at.desc(), PersonalAccessToken.id.desc())
+        ).scalars()
+    )
+
+
+def token_scopes(account: Account) -> list[tuple[str, str]]:
+    """Where a new token of the account may be valid: the apex, or one of its municipalities."""
+    choices = [("apex", _("The platform (%(host)s)", host=apex_host()))]
+    for entry in account_tenants(account):
+        choices.append((str(entry["tenant"].id), entry["tenant"].name))
+    return choices
 
 
 def revoke_access_token(account: Account, token_id: int) -> bool:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -25,11 +25,11 @@ from flask_login import current_user, login_required, logout_user
 
 from core.accounts import forms, services
 from core.accounts.auth import sign_in_session
-from core.accounts.models import Account, Affiliation, Organisation, PersonalAccessToken, Role
+from core.accounts.models import Account, Role
 from core.accounts.personal_data import erase_account, export_personal_data
 from core.db import tenant_context
 from core.extensions import db, limiter
-from core.tenancy import Tenant, apex_host, current_tenant, external_url
+from core.tenancy import apex_host, current_tenant, external_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -44,6 +44,10 @@ def apex_only(view):
     return wrapper
 
 
+#: Seconds between the password step and the code step of a sign-in with two-step verification.
+PENDING_TOTP_MAX_AGE = 600
+
+
 def tenant_only(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -55,8 +59,14 @@ def tenant_only(view):
 
 
 def safe_next(value: str | None, default: str = "/") -> str:
-    """Only same-host relative paths: never an open redirect."""
+    """Only same-host relative paths: never an open redirect.
+
+    Browsers drop tabs and newlines and read a backslash as ``/``, so ``/<TAB>/evil.com`` and
+    ``/<BACKSLASH>evil.com`` would leave the host: control characters, spaces and backslashes are refused.
+    """
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return default
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in value):
         return default
     parts = urlsplit(value)
     if parts.scheme or parts.netloc:
@@ -103,6 +113,7 @@ def signin():
                 "g": result.account.session_generation,
                 "r": bool(form.remember.data),
                 "n": next_url,
+                "t": int(time.time()),
             }
             db.session.commit()
             return redirect(url_for("accounts.totp"))
@@ -111,7 +122,8 @@ def signin():
             sign_in_session(result.account, remember=bool(form.remember.data))
             return redirect(next_url)
         return render_template("accounts/signin.html", form=form, next=next_url), 401
-    return render_template("accounts/signin.html", form=form, next=next_url)
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/signin.html", form=form, next=next_url), status
 
 
 @bp.route("/auth/totp", methods=["GET", "POST"])
@@ -122,8 +134,11 @@ def totp():
     if not pending:
         return redirect(url_for("accounts.signin"))
     account = db.session.get(Account, pending["a"])
-    if account is None or account.session_generation != pending["g"]:
+    expired = time.time() - pending.get("t", 0) > PENDING_TOTP_MAX_AGE
+    if account is None or account.session_generation != pending["g"] or expired:
         session.pop("pending_totp", None)
+        if expired:
+            flash(_("The sign-in took too long. Please sign in again."), "error")
         return redirect(url_for("accounts.signin"))
     form = forms.TotpForm()
     enrolling = account.totp_secret is None  # operators must enrol before they can sign in
@@ -235,8 +250,8 @@ def signup():
         try:
             services.sign_up(form.email.data, form.password.data, form.display_name.data, session.get("lang"))
         except services.AccountError as exc:
-            form.email.errors = [*form.email.errors, str(exc)]
             db.session.rollback()
+            _field_error(form, exc, "email")
             return render_template("accounts/signup.html", form=form), 422
         db.session.commit()
         return render_template("accounts/check_mail.html", email=form.email.data)
@@ -280,7 +295,8 @@ def reset(token: str):
         try:
             services.reset_password(token, form.password.data)
         except services.AccountError as exc:
-            form.password.errors = [str(exc)]
+            db.session.rollback()
+            _field_error(form, exc, "password")
             return render_template("accounts/reset.html", form=form), 422
         db.session.commit()
         logout_user()
@@ -302,8 +318,11 @@ def profile():
         try:
             account.display_name = services.validate_display_name(form.display_name.data)
         except services.AccountError as exc:
-            form.display_name.errors = [str(exc)]
-            return render_template("accounts/profile.html", form=form), 422
+            db.session.rollback()
+            _field_error(form, exc, "display_name")
+            return render_template(
+                "accounts/profile.html", form=form, account=account, empty_form=forms.EmptyForm()
+            ), 422
         account.locale = form.locale.data or None
         if account.locale:
             session["lang"] = account.locale
@@ -354,38 +373,24 @@ def disable_totp():
     return redirect(url_for("accounts.security_settings"))
 
 
-def _token_scopes(account: Account) -> list[tuple[str, str]]:
-    choices = [("apex", _("The platform (%(host)s)", host=apex_host()))]
-    for entry in services.account_tenants(account):
-        choices.append((str(entry["tenant"].id), entry["tenant"].name))
-    return choices
-
-
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @apex_only
 @login_required
 def tokens():
     account = db.session.get(Account, current_user.id)
     form = forms.TokenForm()
-    form.scope.choices = _token_scopes(account)
+    form.scope.choices = services.token_scopes(account)
     new_secret = None
     if form.validate_on_submit():
         scope = None if form.scope.data == "apex" else int(form.scope.data)
         try:
             _token, new_secret = services.create_access_token(account, form.name.data, scope)
         except services.AccountError as exc:
-            form.name.errors = [str(exc)]
+            db.session.rollback()
+            _field_error(form, exc, "name")
         else:
             db.session.commit()
-    rows = (
-        db.session.execute(
-            sa.select(PersonalAccessToken)
-            .where(PersonalAccessToken.account_id == account.id, PersonalAccessToken.revoked_at.is_(None))
-            .order_by(PersonalAccessToken.created_at.desc())
-        )
-        .scalars()
-        .all()
-    )
+    rows = services.list_access_tokens(account)
     names = dict(form.scope.choices)
     return render_template(
         "accounts/tokens.html",
@@ -455,28 +460,7 @@ def delete_account():
 @login_required
 def dashboard():
     account = db.session.get(Account, current_user.id)
-    tenants = services.account_tenants(account)
-    org_rows = services.organisations_of(account)
-    orgs = {
-        o.id: o
-        for o in db.session.execute(
-            sa.select(Organisation).where(Organisation.id.in_([m.organisation_id for m in org_rows]))
-        ).scalars()
-    }
-    affiliations = _affiliations_of(list(orgs))
-    for entry in tenants:
-        entry["url"] = (
-            external_url(apex_host(), "/auth/go?" + urlencode({"host": entry["host"]}))
-            if entry["host"]
-            else None
-        )
-    return render_template(
-        "accounts/dashboard.html",
-        tenants=tenants,
-        organisations=org_rows,
-        orgs=orgs,
-        affiliations=affiliations,
-    )
+    return render_template("accounts/dashboard.html", **services.dashboard(account))
 
 
 @bp.get("/auth/go")
@@ -490,24 +474,6 @@ def go():
     return redirect(external_url(host, "/auth/signin?next=/"))
 
 
-def _affiliations_of(org_ids: list[int]) -> list[dict]:
-    """The affiliation requests of the account's organisations (a reviewed cross-tenant read)."""
-    from core.db import cross_tenant_read
-
-    if not org_ids:
-        return []
-    with cross_tenant_read():
-        rows = db.session.execute(
-            sa.select(Affiliation, Tenant.name, Organisation.name)
-            .join(Tenant, Tenant.id == Affiliation.tenant_id)
-            .join(Organisation, Organisation.id == Affiliation.organisation_id)
-            .where(Affiliation.organisation_id.in_(org_ids))
-            .order_by(Affiliation.requested_at.desc())
-            .execution_options(all_tenants=True)
-        ).all()
-    return [{"affiliation": a, "tenant_name": t, "organisation_name": o} for a, t, o in rows]
-
-
 @bp.route("/organisations/new", methods=["GET", "POST"])
 @apex_only
 @login_required
@@ -518,7 +484,8 @@ def new_organisation():
         try:
             services.create_organisation(account, form.name.data, form.kind.data, form.website.data)
         except services.AccountError as exc:
-            form.name.errors = [str(exc)]
+            db.session.rollback()
+            _field_error(form, exc, "name")
             return render_template("accounts/organisation_new.html", form=form), 422
         db.session.commit()
         flash(_("The organisation has been created."), "info")
@@ -531,39 +498,30 @@ def new_organisation():
 @login_required
 def request_affiliation():
     account = db.session.get(Account, current_user.id)
-    admin_orgs = [m for m in services.organisations_of(account) if m.role == "admin"]
-    form = forms.AffiliationRequestForm()
-    orgs = {
-        o.id: o
-        for o in db.session.execute(
-            sa.select(Organisation).where(Organisation.id.in_([m.organisation_id for m in admin_orgs]))
-        ).scalars()
-    }
-    form.organisation_id.choices = [(o.id, o.name) for o in orgs.values()]
-    form.tenant_slug.choices = [
-        (t.slug, t.name)
-        for t in db.session.execute(
-            sa.select(Tenant).where(Tenant.status == "active").order_by(Tenant.name)
-        ).scalars()
-    ]
+    orgs = services.admin_organisations(account)
     if not orgs:
         flash(_("Create an organisation first: only its administrators can ask for affiliation."), "info")
         return redirect(url_for("accounts.new_organisation"))
+    form = forms.AffiliationRequestForm()
+    form.organisation_id.choices = [(o.id, o.name) for o in orgs]
+    form.tenant_slug.choices = [(t.slug, t.name) for t in services.affiliable_tenants()]
     if form.validate_on_submit():
-        tenant = db.session.execute(
-            sa.select(Tenant).where(Tenant.slug == form.tenant_slug.data)
-        ).scalar_one()
+        tenant = services.active_tenant_by_slug(form.tenant_slug.data)
+        if tenant is None:
+            abort(404)
         try:
             services.request_affiliation(
                 account, form.organisation_id.data, tenant.id, form.message.data or None
             )
         except services.AccountError as exc:
+            db.session.rollback()
             form.message.errors = [str(exc)]
             return render_template("accounts/affiliation_request.html", form=form), 422
         db.session.commit()
         flash(_("Your request has been sent to %(name)s.", name=tenant.name), "info")
         return redirect(url_for("accounts.dashboard"))
-    return render_template("accounts/affiliation_request.html", form=form)
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/affiliation_request.html", form=form), status
 
 
 @bp.get("/admin/affiliations")
@@ -571,11 +529,7 @@ def request_affiliation():
 @login_required
 def tenant_affiliations():
     _require_tenant_role(Role.ADMIN)
-    rows = db.session.execute(
-        sa.select(Affiliation, Organisation)
-        .join(Organisation, Organisation.id == Affiliation.organisation_id)
-        .order_by(Affiliation.status, Affiliation.requested_at.desc())
-    ).all()
+    rows = services.tenant_affiliations()
     return render_template("accounts/tenant_affiliations.html", rows=rows, form=forms.EmptyForm())
 
 
@@ -585,15 +539,19 @@ def tenant_affiliations():
 def decide_affiliation(affiliation_id, decision: str):
     _require_tenant_role(Role.ADMIN)
     forms.EmptyForm().validate_on_submit() or abort(400)
-    affiliation = db.session.execute(
-        sa.select(Affiliation).where(Affiliation.id == affiliation_id)
-    ).scalar_one_or_none()
+    affiliation = services.find_affiliation(affiliation_id)
     if affiliation is None:
         abort(404)
     services.decide_affiliation(db.session.get(Account, current_user.id), affiliation, decision == "approve")
     db.session.commit()
     flash(_("The decision has been recorded and the organisation told."), "info")
     return redirect(url_for("accounts.tenant_affiliations"))
+
+
+def _field_error(form, exc: services.AccountError, default: str) -> None:
+    """Show a service's message next to the field it is about."""
+    field = getattr(form, exc.field or default, None) or getattr(form, default)
+    field.errors = [*field.errors, str(exc)]
 
 
 def _require_tenant_role(role: Role) -> None:
