@@ -9,7 +9,15 @@ from flask_babel import format_datetime, get_locale, gettext, lazy_gettext, nget
 from flask_smorest import Blueprint as ApiBlueprint
 
 from core import CORE_API_VERSION
-from core.accounts.models import Account, Membership, Organisation, Role
+from core.accounts.models import (
+    Account,
+    Affiliation,
+    AffiliationStatus,
+    Membership,
+    Organisation,
+    OrganisationMember,
+    Role,
+)
 from core.accounts.services import organisations_of
 from core.db import (
     CrossTenantWrite,
@@ -49,8 +57,8 @@ from core.tenancy import TenantInfo, current_tenant, external_url, utcnow
 __version__ = CORE_API_VERSION
 
 __all__ = [
-    "CORE_API_VERSION", "Account", "ApiBlueprint", "Attachment", "Blueprint", "BlueprintSpec",
-    "CrossTenantWrite", "DashboardItem", "Mail", "Membership", "NavItem", "Organisation",
+    "CORE_API_VERSION", "Account", "Affiliation", "AffiliationStatus", "ApiBlueprint", "Attachment", "Blueprint", "BlueprintSpec",
+    "CrossTenantWrite", "DashboardItem", "Mail", "Membership", "NavItem", "Organisation", "OrganisationMember",
     "PluginManifest", "Role", "SearchHit", "TenantInfo", "TenantNotActive", "TenantScoped",
     "abort", "abort_with", "active_tenant_id", "cross_tenant_read", "current_account",
     "current_role", "current_tenant", "db", "disable_tenant_rls", "enable_tenant_rls", "enqueue",

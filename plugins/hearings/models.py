@@ -1,0 +1,339 @@
+"""Tenant-owned tables of the hearings plugin: consultations, comments, meetings, registrations.
+
+Every model mixes in ``TenantScoped`` (primary key ``(tenant_id, id)``) and every foreign key
+between them carries ``tenant_id`` (``tenant_foreign_key``), so a row cannot point across
+municipalities. Times are stored as naive UTC; forms and pages convert to the municipality's zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.toolkit import TenantScoped, db, tenant_foreign_key, utcnow
+
+AccountId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+class Status(enum.StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+    OUTCOME_PUBLISHED = "outcome_published"
+
+
+class Outcome(enum.StrEnum):
+    ACCEPTED = "accepted"
+    PARTLY = "partly"
+    NOT_ACCEPTED = "not_accepted"
+    OUT_OF_SCOPE = "out_of_scope"
+
+
+class MeetingKind(enum.StrEnum):
+    HEARING = "hearing"
+    FORUM = "forum"
+    WORKSHOP = "workshop"
+
+
+class RegistrationStatus(enum.StrEnum):
+    PENDING = "pending"  # a guest who has not confirmed by email yet: holds no seat
+    CONFIRMED = "confirmed"
+    WAITING = "waiting"
+    CANCELLED = "cancelled"
+
+
+class SpeakerStatus(enum.StrEnum):
+    REQUESTED = "requested"
+    SPOKEN = "spoken"
+    WITHDRAWN = "withdrawn"
+
+
+ACCESSIBILITY_NEEDS = ("interpretation", "step_free", "sign_language", "other")
+
+
+class Consultation(TenantScoped, db.Model):
+    """A draft put up for comment, article by article, for a fixed period."""
+
+    __tablename__ = "hearings_consultations"
+
+    title: Mapped[str] = mapped_column(sa.String(300))
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    tags: Mapped[str] = mapped_column(sa.String(500), default="")
+    status: Mapped[str] = mapped_column(sa.String(20), default=Status.DRAFT.value)
+    opens_at: Mapped[dt.datetime | None]
+    closes_at: Mapped[dt.datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+    outcome_summary: Mapped[str] = mapped_column(sa.Text, default="")
+    outcome_published_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN ('draft', 'scheduled', 'open', 'closed', 'outcome_published')", name="status"
+        ),
+        sa.CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="window"),
+    )
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t.strip() for t in self.tags.split(",") if t.strip()]
+
+
+class Article(TenantScoped, db.Model):
+    """One article of one version of a consultation's draft (Markdown body)."""
+
+    __tablename__ = "hearings_articles"
+
+    consultation_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    version: Mapped[int] = mapped_column(default=1)
+    position: Mapped[int]
+    number: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+
+    __table_args__ = (
+        tenant_foreign_key("consultation_id", "hearings_consultations", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "consultation_id", "version", "position"),
+    )
+
+
+class StatusChange(TenantScoped, db.Model):
+    """A recorded transition of a consultation (``by_account_id`` None: by time)."""
+
+    __tablename__ = "hearings_status_changes"
+
+    consultation_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    from_status: Mapped[str] = mapped_column(sa.String(20))
+    to_status: Mapped[str] = mapped_column(sa.String(20))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    by_account_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (tenant_foreign_key("consultation_id", "hearings_consultations", ondelete="CASCADE"),)
+
+
+class Comment(TenantScoped, db.Model):
+    """A comment on an article or on the whole draft; replies have ``parent_id`` (one level).
+
+    ``author_name`` and ``organisation_name`` are kept as written at the time, so the register of
+    recommendations stays what it was; on erasure the person's name is replaced, the row kept.
+    """
+
+    __tablename__ = "hearings_comments"
+
+    consultation_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    article_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    version: Mapped[int] = mapped_column(default=1)
+    account_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
+    author_name: Mapped[str] = mapped_column(sa.String(120))
+    organisation_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    organisation_name: Mapped[str | None] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[dt.datetime | None]
+    withdrawn_at: Mapped[dt.datetime | None]
+    hidden_at: Mapped[dt.datetime | None]
+    hidden_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    outcome: Mapped[str | None] = mapped_column(sa.String(20))
+    outcome_reason: Mapped[str | None] = mapped_column(sa.Text)
+    answered_at: Mapped[dt.datetime | None]
+    answered_by_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (
+        tenant_foreign_key("consultation_id", "hearings_consultations", ondelete="CASCADE"),
+        tenant_foreign_key("article_id", "hearings_articles"),
+        tenant_foreign_key("parent_id", "hearings_comments"),
+        sa.Index("ix_hearings_comments_consultation", "tenant_id", "consultation_id", "created_at"),
+        sa.CheckConstraint(
+            "outcome IS NULL OR outcome IN ('accepted', 'partly', 'not_accepted', 'out_of_scope')",
+            name="outcome",
+        ),
+    )
+
+    @property
+    def visible_to_public(self) -> bool:
+        return self.hidden_at is None and self.withdrawn_at is None
+
+
+class Report(TenantScoped, db.Model):
+    """Someone reported a comment to the moderators."""
+
+    __tablename__ = "hearings_reports"
+
+    comment_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    account_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (tenant_foreign_key("comment_id", "hearings_comments", ondelete="CASCADE"),)
+
+
+class ModerationAction(TenantScoped, db.Model):
+    """A moderator's decision on a comment (hide, restore, dismiss reports), recorded."""
+
+    __tablename__ = "hearings_moderation_actions"
+
+    comment_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    action: Mapped[str] = mapped_column(sa.String(20))
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    by_account_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (tenant_foreign_key("comment_id", "hearings_comments", ondelete="CASCADE"),)
+
+
+class Programme(TenantScoped, db.Model):
+    """Several meetings (a workshop series) with one registration form."""
+
+    __tablename__ = "hearings_programmes"
+
+    title: Mapped[str] = mapped_column(sa.String(300))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Meeting(TenantScoped, db.Model):
+    """A public hearing, civic forum or workshop."""
+
+    __tablename__ = "hearings_meetings"
+
+    programme_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    consultation_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    kind: Mapped[str] = mapped_column(sa.String(20), default=MeetingKind.HEARING.value)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    starts_at: Mapped[dt.datetime]
+    ends_at: Mapped[dt.datetime]
+    place: Mapped[str] = mapped_column(sa.String(300), default="")
+    online_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    capacity: Mapped[int | None]
+    registration_opens_at: Mapped[dt.datetime | None]
+    registration_closes_at: Mapped[dt.datetime | None]
+    agenda: Mapped[str] = mapped_column(sa.Text, default="")
+    speaker_minutes: Mapped[int] = mapped_column(default=5)
+    finished_at: Mapped[dt.datetime | None]
+    minutes: Mapped[str] = mapped_column(sa.Text, default="")
+    minutes_published_at: Mapped[dt.datetime | None]
+    feedback_published: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        tenant_foreign_key("programme_id", "hearings_programmes"),
+        tenant_foreign_key("consultation_id", "hearings_consultations"),
+        sa.CheckConstraint("kind IN ('hearing', 'forum', 'workshop')", name="kind"),
+        sa.CheckConstraint("ends_at > starts_at", name="times"),
+        sa.CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity"),
+    )
+
+
+class Registration(TenantScoped, db.Model):
+    """A seat (or a place on the waiting list) at a meeting, for an account or a guest."""
+
+    __tablename__ = "hearings_registrations"
+
+    meeting_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    account_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(120))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    organisation_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    accessibility: Mapped[str] = mapped_column(sa.String(200), default="")
+    accessibility_other: Mapped[str] = mapped_column(sa.String(300), default="")
+    status: Mapped[str] = mapped_column(sa.String(20))
+    #: One registration form submission (a programme: several rows); its signed token is the
+    #: confirmation and cancellation link.
+    submission_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[dt.datetime | None]
+    cancelled_at: Mapped[dt.datetime | None]
+    checked_in_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (
+        tenant_foreign_key("meeting_id", "hearings_meetings", ondelete="CASCADE"),
+        sa.Index("ix_hearings_registrations_meeting", "tenant_id", "meeting_id", "status"),
+        sa.CheckConstraint("status IN ('pending', 'confirmed', 'waiting', 'cancelled')", name="status"),
+    )
+
+
+class SpeakerRequest(TenantScoped, db.Model):
+    """A request to speak at a meeting; the speaker list is ordered by ``position``."""
+
+    __tablename__ = "hearings_speaker_requests"
+
+    meeting_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    account_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    name: Mapped[str] = mapped_column(sa.String(120))
+    organisation_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    topic: Mapped[str] = mapped_column(sa.String(300))
+    position: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(sa.String(20), default=SpeakerStatus.REQUESTED.value)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    spoke_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (
+        tenant_foreign_key("meeting_id", "hearings_meetings", ondelete="CASCADE"),
+        sa.CheckConstraint("status IN ('requested', 'spoken', 'withdrawn')", name="status"),
+    )
+
+
+class Feedback(TenantScoped, db.Model):
+    """An attendee's feedback after a meeting: once per registration."""
+
+    __tablename__ = "hearings_feedback"
+
+    meeting_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    registration_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    overall: Mapped[int]
+    organisation: Mapped[int]
+    usefulness: Mapped[int]
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        tenant_foreign_key("meeting_id", "hearings_meetings", ondelete="CASCADE"),
+        tenant_foreign_key("registration_id", "hearings_registrations", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "registration_id"),
+        sa.CheckConstraint(
+            "overall BETWEEN 1 AND 5 AND organisation BETWEEN 1 AND 5 AND usefulness BETWEEN 1 AND 5",
+            name="ratings",
+        ),
+    )
+
+
+ALL_MODELS = (
+    Consultation,
+    Article,
+    StatusChange,
+    Comment,
+    Report,
+    ModerationAction,
+    Programme,
+    Meeting,
+    Registration,
+    SpeakerRequest,
+    Feedback,
+)

@@ -1,0 +1,119 @@
+"""Hook implementations of the hearings plugin: the only place the core calls into it."""
+
+from __future__ import annotations
+
+import os
+
+from markupsafe import Markup
+
+from core.toolkit import (
+    BlueprintSpec,
+    DashboardItem,
+    NavItem,
+    PluginManifest,
+    SearchHit,
+    has_permission,
+    hookimpl,
+    ngettext,
+)
+from core.toolkit import (
+    gettext as _,
+)
+from core.toolkit import (
+    lazy_gettext as _l,
+)
+from plugins.hearings import (
+    models,  # noqa: F401  (models importable from the plugin module)
+    services,
+)
+from plugins.hearings.api import api
+from plugins.hearings.schemas import SettingsSchema
+from plugins.hearings.views import bp
+
+
+@hookimpl
+def sympraxis_manifest():
+    return PluginManifest(
+        name="hearings",
+        title="Consultations and hearings",
+        version="1.0.0",
+        core_api=">=1.0,<2",
+        description="Open consultations article by article, public hearings and workshops with registration.",
+    )
+
+
+@hookimpl
+def sympraxis_blueprints(app):
+    return [BlueprintSpec(bp, "ui"), BlueprintSpec(api, "api")]
+
+
+@hookimpl
+def sympraxis_migration_dirs():
+    return [os.path.join(os.path.dirname(__file__), "migrations", "versions")]
+
+
+@hookimpl
+def sympraxis_settings_schema():
+    return SettingsSchema
+
+
+@hookimpl
+def sympraxis_permissions():
+    return {
+        "hearings.participate": "member",
+        "hearings.moderate": "moderator",
+        "hearings.manage": "staff",
+    }
+
+
+@hookimpl
+def sympraxis_navigation(tenant, account):
+    items = [NavItem(label=str(_l("Consultations and hearings")), url="/hearings/", order=20)]
+    if account is not None and has_permission("hearings.moderate"):
+        items.append(NavItem(label=str(_l("Moderation")), url="/hearings/moderation", order=90))
+    return items
+
+
+@hookimpl
+def sympraxis_dashboard_items(tenant, account):
+    open_now = services.open_consultations(5)
+    meetings = services.list_meetings(upcoming_only=True)[:5]
+    item = Markup('<li><a href="{}">{}</a></li>')
+    html = Markup("<p>{}</p>").format(
+        ngettext(
+            "%(num)d consultation open for comments", "%(num)d consultations open for comments", len(open_now)
+        )
+    )
+    if open_now:
+        html += Markup("<ul>{}</ul>").format(
+            Markup("").join(item.format(f"/hearings/consultations/{c.id}", c.title) for c in open_now)
+        )
+    if meetings:
+        html += Markup("<p>{}</p><ul>{}</ul>").format(
+            _("Upcoming meetings"),
+            Markup("").join(item.format(f"/hearings/meetings/{m.id}", m.title) for m in meetings),
+        )
+    return [DashboardItem(title=_("Consultations and hearings"), html=html, order=20)]
+
+
+@hookimpl
+def sympraxis_search(tenant, query, limit):
+    q = (query or "").strip().lower()
+    if not q:
+        return []
+    hits = [
+        SearchHit(title=c.title, url=f"/hearings/consultations/{c.id}", snippet=c.summary[:200])
+        for c in services.list_consultations()
+        if q in c.title.lower() or q in c.summary.lower()
+    ]
+    return hits[:limit]
+
+
+@hookimpl
+def sympraxis_export_personal_data(account, tenant):
+    return services.export_personal_data(account)
+
+
+@hookimpl
+def sympraxis_erase_personal_data(account, tenant):
+    services.erase_personal_data(account)

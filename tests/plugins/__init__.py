@@ -1,0 +1,1 @@
+"""Tests of the first-party plugins, one package each."""

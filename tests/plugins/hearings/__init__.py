@@ -1,0 +1,1 @@
+"""Tests of the hearings plugin (issue 4)."""

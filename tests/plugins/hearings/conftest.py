@@ -1,0 +1,120 @@
+"""Fixtures for the hearings tests: two municipalities with the plugin on, people in each role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from core.db import tenant_context
+from core.extensions import db
+from core.tenancy import utcnow
+from plugins.hearings import services
+from plugins.hearings.models import Consultation, Meeting
+
+
+@dataclass
+class World:
+    tenant: Any
+    other: Any
+    admin: Any
+    staff: Any
+    moderator: Any
+    member: Any
+    outsider: Any  # an account with no membership in the tenant
+
+
+@pytest.fixture
+def world(tenant_factory, account_factory) -> World:
+    tenant = tenant_factory(plugins=["hearings"], timezone="Europe/Athens")
+    other = tenant_factory(plugins=["hearings"], timezone="Europe/Bucharest")
+    return World(
+        tenant=tenant,
+        other=other,
+        admin=account_factory(name="Ada Admin", memberships={tenant: "admin"}),
+        staff=account_factory(name="Stavros Staff", memberships={tenant: "staff", other: "staff"}),
+        moderator=account_factory(name="Maria Moderator", memberships={tenant: "moderator"}),
+        member=account_factory(name="Nikos Member", memberships={tenant: "member", other: "member"}),
+        outsider=account_factory(name="Olga Outsider"),
+    )
+
+
+DRAFT = """Preamble of the plan.
+
+## Article 1. Purpose
+
+The plan sets out **social action** for 2027.
+
+## Article 2. Measures
+
+1. Soup kitchen
+2. Home help
+"""
+
+
+def make_consultation(
+    app,
+    tenant,
+    *,
+    status: str = "open",
+    opens_in: dt.timedelta = dt.timedelta(days=-1),
+    closes_in: dt.timedelta = dt.timedelta(days=7),
+    title: str = "Local social action plan",
+    draft: str = DRAFT,
+) -> dict[str, Any]:
+    """A consultation made through the services; returns its id and article ids."""
+    with app.app_context(), tenant_context(tenant.id):
+        now = utcnow()
+        c = services.save_consultation(
+            None,
+            account=None,
+            title=title,
+            summary="Summary",
+            tags="social, plan",
+            opens_at=now + opens_in,
+            closes_at=now + closes_in,
+            draft=draft,
+        )
+        c.status = status
+        db.session.commit()
+        articles = [a.id for a in services.articles_of(c)]
+        cid = c.id
+        db.session.remove()
+    return {"id": cid, "articles": articles}
+
+
+def make_meeting(app, tenant, *, capacity: int | None = 2, starts_in=dt.timedelta(days=3), **extra) -> Any:
+    with app.app_context(), tenant_context(tenant.id):
+        now = utcnow()
+        m = services.save_meeting(
+            None,
+            kind=extra.pop("kind", "workshop"),
+            title=extra.pop("title", "Workshop on home help"),
+            description="",
+            starts_at=now + starts_in,
+            ends_at=now + starts_in + dt.timedelta(hours=2),
+            place=extra.pop("place", "Town hall, room 2"),
+            online_url="",
+            capacity=capacity,
+            registration_opens_at=extra.pop("registration_opens_at", None),
+            registration_closes_at=extra.pop("registration_closes_at", None),
+            agenda=extra.pop("agenda", "1. Welcome\n2. Discussion"),
+            **extra,
+        )
+        db.session.commit()
+        mid = m.id
+        db.session.remove()
+    return mid
+
+
+def load(app, tenant, model, id_):
+    with app.app_context(), tenant_context(tenant.id):
+        obj = db.session.get(model, (tenant.id, id_))
+        db.session.expunge(obj)
+        db.session.remove()
+    return obj
+
+
+__all__ = ["Consultation", "Meeting", "World", "load", "make_consultation", "make_meeting"]
