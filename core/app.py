@@ -7,7 +7,7 @@ import logging
 import os
 from typing import Any
 
-from flask import Flask, Request, g, request, session
+from flask import Flask, Request, current_app, g, has_request_context, request, session
 from flask_babel import gettext as _
 from flask_smorest import Api
 from werkzeug.exceptions import NotFound, SecurityError
@@ -144,6 +144,8 @@ def select_locale() -> str:
 
     from core.templating import available_locales
 
+    if not has_request_context():  # CLI commands and jobs: force_locale() or the default
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
     allowed = available_locales()
     chosen = request.args.get("lang")
     if chosen in allowed:

@@ -22,6 +22,9 @@ from core.extensions import db
 from core.plugins import registry
 from core.tenancy import Tenant, tenant_info_from_row, utcnow
 
+#: Stored in place of an erased person's name (a marker, not a sentence: pages translate it).
+ERASED_NAME = "Deleted account"
+
 
 def _tenants_of(account: Account) -> list[Tenant]:
     with cross_tenant_read():
@@ -151,7 +154,7 @@ def erase_account(account: Account) -> None:
     db.session.execute(sa.delete(PersonalAccessToken).where(PersonalAccessToken.account_id == account.id))
     db.session.execute(sa.delete(HandoffCode).where(HandoffCode.account_id == account.id))
     account.email = None
-    account.display_name = _("Deleted account")
+    account.display_name = ERASED_NAME
     account.password_hash = None
     account.totp_secret = None
     account.totp_enabled_at = None

@@ -392,6 +392,7 @@ def tokens():
             db.session.commit()
     rows = services.list_access_tokens(account)
     names = dict(form.scope.choices)
+    status = 422 if request.method == "POST" and new_secret is None else 200
     return render_template(
         "accounts/tokens.html",
         form=form,
@@ -399,7 +400,7 @@ def tokens():
         new_secret=new_secret,
         scope_names=names,
         empty_form=forms.EmptyForm(),
-    )
+    ), status
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
