@@ -129,7 +129,14 @@ class PluginRegistry:
         if impl is None:
             self._refuse(name, "no sympraxis_manifest hook")
             return False
-        manifest: PluginManifest = impl()
+        try:
+            manifest: PluginManifest = impl()
+        except Exception as exc:  # a broken vendor manifest must not stop the platform
+            self._refuse(name, f"sympraxis_manifest failed: {exc!r}")
+            return False
+        if not isinstance(manifest, PluginManifest):
+            self._refuse(name, f"sympraxis_manifest returned {type(manifest).__name__}, not PluginManifest")
+            return False
         if manifest.name != name:
             self._refuse(name, f"manifest name {manifest.name!r} differs from entry point {name!r}")
             return False

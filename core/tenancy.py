@@ -213,6 +213,16 @@ def invalidate_tenant_cache() -> None:
     _cache().clear()
 
 
+def invalidate_tenant_cache_on_commit() -> None:
+    """Forget cached host lookups again when the current transaction commits.
+
+    Clearing only before the commit leaves a window in which another request of this process
+    reads the old row and caches it for a whole TTL; clearing after the commit closes it.
+    """
+    cache = _cache()
+    sa.event.listen(db.session(), "after_commit", lambda _session: cache.clear(), once=True)
+
+
 def load_tenant_info(host: str) -> TenantInfo | None:
     """Read the tenant serving ``host`` from the database (no cache).
 

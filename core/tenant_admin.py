@@ -22,6 +22,7 @@ from core.tenancy import (
     TenantDomain,
     TenantStatus,
     invalidate_tenant_cache,
+    invalidate_tenant_cache_on_commit,
     platform_subdomain,
     utcnow,
     validate_slug,
@@ -133,4 +134,5 @@ def set_status(slug: str, status: TenantStatus) -> Tenant:
     tenant.status_changed_at = utcnow()
     db.session.flush()
     invalidate_tenant_cache()
+    invalidate_tenant_cache_on_commit()
     return tenant

@@ -347,3 +347,14 @@ def test_model_scoping_check_catches_bad_tables():
         "tenant_id is not part of the primary key",
         "foreign key (parent_id) to tenant-owned zz_parent lacks tenant_id",
     ]
+
+
+def test_plugin_whose_manifest_raises_is_refused(register_test_plugin, caplog):
+    with caplog.at_level(logging.ERROR, logger="core.plugins"):
+        started = register_test_plugin({"brokenmanifest": "sympraxis_testplugin.brokenmanifest"})
+    reg = registry(started)
+    refused = {r.name: r.reason for r in reg.refused}
+    assert "manifest exploded" in refused["brokenmanifest"]
+    assert "brokenmanifest" not in reg.plugins
+    assert any("plugin brokenmanifest refused" in r.getMessage() for r in caplog.records)
+    assert started.test_client().get("/healthz").status_code == 200

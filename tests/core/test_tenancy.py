@@ -490,3 +490,34 @@ def test_slug_rules_at_onboarding(app_ctx, tenant_factory):
     tenant = create_tenant(NewTenant(slug=long_ok, name="Long", country="GR", default_locale="en"))
     assert tenant.slug == long_ok
     db.session.rollback()
+
+
+def test_cache_invalidated_after_commit_not_only_before(app, tenant_factory, client_for):
+    """A request of this process that reads the tenant between set_status's flush and its commit
+    must not keep the old status cached for a whole TTL."""
+    from core.tenant_admin import set_status
+
+    t = tenant_factory()
+    c = client_for(f"{t.slug}.localhost")
+    flushed, go = threading.Event(), threading.Event()
+    failure: list[BaseException] = []
+
+    def operator():
+        try:
+            with app.app_context():
+                set_status(t.slug, TenantStatus.SUSPENDED)
+                flushed.set()
+                go.wait(10)
+                db.session.commit()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failure.append(exc)
+            flushed.set()
+
+    th = threading.Thread(target=operator)
+    th.start()
+    assert flushed.wait(10)
+    assert c.get("/api/v1/tenant").json["status"] == "active"  # not committed yet: read and cached
+    go.set()
+    th.join(10)
+    assert not failure
+    assert c.get("/api/v1/tenant").json["status"] == "suspended"
