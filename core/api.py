@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from core import api_responses
 from core.accounts import services
 from core.accounts.models import Account
 from core.errors import problem
@@ -114,6 +115,7 @@ class MeResource(MethodView):
 def init_api(app: Flask, api: Any) -> None:
     """Register the core API; every API write must carry a bearer token (no cookie-only writes)."""
     api.spec.components.schema("Problem", schema=ProblemSchema)
+    api_responses.install(api)  # errors documented as problem+json, on core and plugin operations
     api.register_blueprint(blp, url_prefix="/api/v1")
 
     @app.before_request
@@ -122,7 +124,8 @@ def init_api(app: Flask, api: Any) -> None:
             return None
         if not request.path.startswith("/api/"):
             if current_app.config.get("WTF_CSRF_ENABLED", True):
-                csrf.protect()  # HTML forms: Flask-WTF's CSRF check
+                # HTML forms: Flask-WTF's CSRF check; views marked csrf.exempt (signed webhooks) skip it
+                csrf.protect(apply_exemptions=True)
             return None
         # API: cookies alone never write (no CSRF token there); a bearer token is required
         if current_user.is_authenticated and g.get("auth_method") != "token":

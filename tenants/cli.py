@@ -12,6 +12,7 @@ from core.tenancy import Tenant, TenantStatus
 from tenants import services
 
 tenants_group = click.Group("tenants", help="Municipalities.")
+billing_group = click.Group("billing", help="Stripe billing.")
 
 
 @tenants_group.command("create")
@@ -112,3 +113,66 @@ def demo(host: str, port: int, serve: bool) -> None:
         app.config["DEMO_MODE"] = True
         app.config["PUBLIC_PORT"] = port
         run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@tenants_group.command("recheck-domains")
+@with_appcontext
+def tenants_recheck_domains() -> None:
+    """Re-check every verified custom domain's DNS record; demote those whose record is gone."""
+    from tenants.domains import recheck_all
+
+    counts = recheck_all()
+    db.session.commit()
+    click.echo(
+        f"checked {counts['checked']}, demoted {counts['demoted']}, DNS unanswered {counts['unknown']}"
+    )
+
+
+@billing_group.command("sync-catalog")
+@with_appcontext
+def billing_sync_catalog() -> None:
+    """Create or update the Stripe products and prices of every plan and paid plugin."""
+    from tenants import billing
+
+    if not billing.enabled():
+        raise click.ClickException("Stripe is not configured (set SYMPRAXIS_STRIPE_SECRET_KEY).")
+    done = billing.sync_catalog()
+    db.session.commit()
+    for key, action in sorted(done.items()):
+        click.echo(f"{key:32} {action}")
+
+
+@billing_group.command("sync")
+@click.argument("slugs", nargs=-1)
+@click.option("--pending", is_flag=True, help="Every municipality not synced yet.")
+@with_appcontext
+def billing_sync(slugs, pending) -> None:
+    """Queue the billing sync of the given municipalities (or of every pending one)."""
+    from core.db import cross_tenant_read
+    from tenants.billing import queue_sync
+    from tenants.models import TenantBilling
+
+    ids = [t for (t,) in db.session.execute(sa.select(Tenant.id).where(Tenant.slug.in_(slugs))).all()]
+    if pending:
+        with cross_tenant_read():
+            ids += list(
+                db.session.execute(
+                    sa.select(TenantBilling.tenant_id)
+                    .where(TenantBilling.sync_state.in_(["pending", "failed"]))
+                    .execution_options(all_tenants=True)
+                ).scalars()
+            )
+    for tenant_id in dict.fromkeys(ids):
+        queue_sync(tenant_id)
+    click.echo(f"queued {len(set(ids))}")
+
+
+@billing_group.command("enforce")
+@with_appcontext
+def billing_enforce() -> None:
+    """Make read-only the municipalities whose grace period has run out (run it daily)."""
+    from tenants.billing import enforce_all
+
+    count = enforce_all()
+    db.session.commit()
+    click.echo(f"suspended {count}")

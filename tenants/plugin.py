@@ -1,6 +1,9 @@
 """Hook implementations of the built-in ``tenants`` plugin."""
 
+import os
+
 from core.toolkit import PluginManifest, hookimpl
+from tenants import models  # noqa: F401  (models visible to Alembic's autogenerate check)
 
 
 @hookimpl
@@ -10,12 +13,38 @@ def sympraxis_manifest():
         title="Municipalities",
         version="1.0.0",
         core_api=">=1.0,<2",
-        description="Onboarding and lifecycle of municipalities; the demo.",
+        description="Onboarding and lifecycle of municipalities, operator console, billing, the demo.",
     )
 
 
 @hookimpl
-def sympraxis_cli_commands():
-    from tenants.cli import demo, tenants_group
+def sympraxis_migration_dirs():
+    return [os.path.join(os.path.dirname(__file__), "migrations", "versions")]
 
-    return [tenants_group, demo]
+
+@hookimpl
+def sympraxis_cli_commands():
+    from tenants.cli import billing_group, demo, tenants_group
+
+    return [tenants_group, billing_group, demo]
+
+
+@hookimpl
+def sympraxis_blueprints(app):
+    from core.plugins import BlueprintSpec
+    from tenants import admin, api, operator, public
+
+    return [
+        BlueprintSpec(operator.bp, "ui", url_prefix="/operator"),
+        BlueprintSpec(admin.bp, "ui", url_prefix="/admin"),
+        BlueprintSpec(public.bp, "ui", url_prefix="/"),
+        BlueprintSpec(api.blp, "api", url_prefix="/api/v1/operator"),
+    ]
+
+
+@hookimpl
+def sympraxis_app_ready(app):
+    from flask_babel import format_currency, format_datetime
+
+    app.jinja_env.globals.setdefault("format_currency", format_currency)
+    app.jinja_env.globals.setdefault("format_datetime", format_datetime)

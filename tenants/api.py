@@ -1,0 +1,127 @@
+"""The operator API: ``/api/v1/operator/tenants`` (apex, an operator's personal access token)."""
+
+from __future__ import annotations
+
+from flask import abort, g, request
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from core.errors import problem
+from core.extensions import db
+from core.tenancy import current_tenant
+from tenants import services
+
+blp = Blueprint(
+    "operator_api",
+    __name__,
+    description="The operator's API: onboard and list municipalities (apex, operator token).",
+)
+
+
+class OnboardingSchema(Schema):
+    slug = fields.String(required=True, validate=validate.Length(max=63))
+    name = fields.String(required=True, validate=validate.Length(max=200))
+    country = fields.String(required=True, validate=validate.Length(equal=2))
+    default_locale = fields.String(required=True)
+    locales = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=4))
+    timezone = fields.String(load_default="Europe/Athens", validate=validate.Length(max=64))
+    plan = fields.String(required=True)
+    allowed_plugins = fields.List(fields.String(), load_default=list)
+    enabled_plugins = fields.List(fields.String(), load_default=list)
+    billing_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    billing_email = fields.String(required=True, validate=validate.Length(max=254))
+    collection_method = fields.String(
+        load_default="send_invoice", validate=validate.OneOf(services.COLLECTION_METHODS)
+    )
+    days_until_due = fields.Integer(load_default=30, allow_none=True)
+    admin_email = fields.String(required=True, validate=validate.Length(max=254))
+
+
+class TenantOutSchema(Schema):
+    id = fields.Integer(required=True)
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+    status = fields.String(required=True)
+    host = fields.String(required=True)
+    plan = fields.String(allow_none=True, required=True)
+    billing_state = fields.String(required=True)
+    billing_sync = fields.String(required=True)
+    allowed_plugins = fields.List(fields.String(), required=True)
+    enabled_plugins = fields.List(fields.String(), required=True)
+    members = fields.Integer(required=True)
+
+
+class TenantQuerySchema(Schema):
+    q = fields.String(load_default="", validate=validate.Length(max=100))
+    status = fields.String(load_default="", validate=validate.OneOf(["", "active", "suspended", "archived"]))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+@blp.before_request
+def _operator_token_only():
+    """Apex only; an operator's token (bearer), operators with two-step verification only."""
+    if current_tenant() is not None:
+        abort(404)
+    if not current_user.is_authenticated:
+        abort(401)
+    if g.get("auth_method") != "token" and request.method not in ("GET", "HEAD", "OPTIONS"):
+        abort(401)
+    if not current_user.is_operator or current_user.totp_enabled_at is None:
+        abort(403)
+
+
+def _out(row: services.TenantRow) -> dict:
+    return {
+        "id": row.tenant.id,
+        "slug": row.tenant.slug,
+        "name": row.tenant.name,
+        "status": row.tenant.status,
+        "host": row.primary_host,
+        "plan": row.plan,
+        "billing_state": row.billing_state,
+        "billing_sync": row.sync_state,
+        "allowed_plugins": row.allowed,
+        "enabled_plugins": row.enabled,
+        "members": row.members,
+    }
+
+
+@blp.route("/tenants")
+class Tenants(MethodView):
+    @blp.arguments(TenantQuerySchema, location="query")
+    @blp.response(200, TenantOutSchema(many=True))
+    def get(self, args):
+        """Municipalities, searchable by name or slug and filterable by status."""
+        rows, total = services.tenant_rows(
+            args["q"], args["status"], limit=args["per_page"], offset=(args["page"] - 1) * args["per_page"]
+        )
+        return [_out(r) for r in rows], 200, {"X-Total-Count": str(total)}
+
+    @blp.arguments(OnboardingSchema)
+    @blp.response(201, TenantOutSchema)
+    def post(self, data):
+        """Onboard a municipality (atomic: tenant, domain, plugins, billing, admin invitation)."""
+        try:
+            tenant = services.onboard(services.Onboarding(**data), actor=current_user)
+            db.session.commit()
+        except services.OnboardingError as exc:
+            db.session.rollback()
+            title = (
+                _("This slug is already taken.")
+                if exc.status == 409
+                else _("Some of the information given is not valid.")
+            )
+            return problem(exc.status, title, errors=exc.errors)
+        except services.MAIL_ERRORS:
+            db.session.rollback()
+            return problem(
+                503, _("The invitation could not be sent, so nothing was created. Please try again later.")
+            )
+        services.after_onboarding(tenant.id)
+        rows, _total = services.tenant_rows(tenant.slug, limit=1)
+        row = next(r for r in rows if r.tenant.id == tenant.id)
+        return _out(row), 201, {"Location": f"/api/v1/operator/tenants/{tenant.id}"}

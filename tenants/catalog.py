@@ -1,0 +1,59 @@
+"""Plans and paid plugins, with their prices (the source of the Stripe catalogue).
+
+Prices are in cents per month. ``BILLING_PLANS`` and ``BILLING_PLUGIN_PRICES`` in the instance
+configuration override or extend the defaults below; a plugin without a price is free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+CURRENCY = "eur"
+
+
+@dataclass(frozen=True)
+class Plan:
+    key: str
+    label: str
+    amount: int  # cents per month
+
+
+DEFAULT_PLANS = {
+    "starter": (_l("Starter (up to 20,000 inhabitants)"), 9900),
+    "standard": (_l("Standard (up to 100,000 inhabitants)"), 24900),
+    "metropolitan": (_l("Metropolitan"), 59900),
+}
+
+#: First-party plugins that cost extra, per month.
+DEFAULT_PLUGIN_PRICES = {"hearings": 4900, "councils": 2900, "markets": 2900, "registry": 3900}
+
+
+def plans() -> dict[str, Plan]:
+    configured = current_app.config.get("BILLING_PLANS") or {}
+    merged = {k: Plan(k, str(label), amount) for k, (label, amount) in DEFAULT_PLANS.items()}
+    for key, amount in configured.items():
+        merged[key] = Plan(key, key.capitalize(), int(amount))
+    return merged
+
+
+def plugin_prices() -> dict[str, int]:
+    return {**DEFAULT_PLUGIN_PRICES, **(current_app.config.get("BILLING_PLUGIN_PRICES") or {})}
+
+
+def plugin_price(name: str) -> int:
+    return int(plugin_prices().get(name, 0))
+
+
+def plan_key(plan: str) -> str:
+    return f"plan:{plan}"
+
+
+def plugin_key(name: str) -> str:
+    return f"plugin:{name}"
+
+
+def format_amount(cents: int) -> str:
+    return f"€{cents // 100},{cents % 100:02d}"

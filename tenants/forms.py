@@ -1,0 +1,132 @@
+"""Forms of the operator console and the municipality admin pages (Flask-WTF, CSRF-protected)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from core.templating import LANGUAGE_NAMES
+
+LANGUAGE_CHOICES = [(code, name) for code, name in LANGUAGE_NAMES.items()]
+ROLE_CHOICES = [
+    ("member", _l("Member")),
+    ("moderator", _l("Moderator")),
+    ("staff", _l("Staff")),
+    ("admin", _l("Administrator")),
+]
+
+
+class EmptyForm(FlaskForm):
+    """A button protected by CSRF."""
+
+
+class OnboardingForm(FlaskForm):
+    slug = StringField(
+        _l("Slug (the municipality's address)"),
+        validators=[DataRequired(), Length(max=63)],
+        description=_l("Lower-case letters, digits and hyphens, e.g. orestiada."),
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    country = StringField(
+        _l("Country"),
+        validators=[DataRequired(), Length(min=2, max=2)],
+        description=_l("Two-letter ISO 3166 code, e.g. GR, BG, RO."),
+    )
+    locales = SelectMultipleField(_l("Languages"), choices=LANGUAGE_CHOICES, validators=[DataRequired()])
+    default_locale = SelectField(_l("Default language"), choices=LANGUAGE_CHOICES)
+    timezone = StringField(
+        _l("Time zone"), default="Europe/Athens", validators=[DataRequired(), Length(max=64)]
+    )
+    plan = SelectField(_l("Plan"), choices=[])
+    allowed_plugins = SelectMultipleField(_l("Allowed plugins"), choices=[], validate_choice=False)
+    billing_name = StringField(_l("Billing contact name"), validators=[Optional(), Length(max=200)])
+    billing_email = EmailField(_l("Billing contact email"), validators=[DataRequired(), Length(max=254)])
+    collection_method = SelectField(
+        _l("Payment"),
+        choices=[
+            ("send_invoice", _l("Invoice (paid by transfer)")),
+            ("charge_automatically", _l("Card (charged automatically)")),
+        ],
+    )
+    days_until_due = IntegerField(
+        _l("Days until an invoice is due"),
+        default=30,
+        validators=[Optional()],
+    )
+    admin_email = EmailField(_l("First administrator's email"), validators=[DataRequired(), Length(max=254)])
+
+
+class AllowedPluginsForm(FlaskForm):
+    allowed_plugins = SelectMultipleField(_l("Allowed plugins"), choices=[], validate_choice=False)
+
+
+class StatusForm(FlaskForm):
+    reason = StringField(_l("Reason (kept in the audit log)"), validators=[Optional(), Length(max=500)])
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = StringField(_l("Action starts with"), validators=[Optional(), Length(max=64)])
+    actor = StringField(_l("Who (email contains)"), validators=[Optional(), Length(max=254)])
+    tenant = StringField(_l("Municipality (slug)"), validators=[Optional(), Length(max=63)])
+    since = StringField(_l("From (YYYY-MM-DD)"), validators=[Optional(), Length(max=10)])
+    until = StringField(_l("Until (YYYY-MM-DD)"), validators=[Optional(), Length(max=10)])
+
+
+class BrandingForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    primary_color = StringField(
+        _l("Main colour"),
+        validators=[DataRequired(), Length(min=7, max=7)],
+        description=_l("A hex colour like #0b4f8a; white text on it must stay readable."),
+    )
+    logo = FileField(_l("Logo (PNG, JPEG or WebP, at most 512 KB)"))
+
+
+class LanguagesForm(FlaskForm):
+    locales = SelectMultipleField(_l("Languages"), choices=LANGUAGE_CHOICES, validators=[DataRequired()])
+    default_locale = SelectField(_l("Default language"), choices=LANGUAGE_CHOICES)
+    timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+
+
+class DomainForm(FlaskForm):
+    host = StringField(
+        _l("Host name"),
+        validators=[DataRequired(), Length(max=253)],
+        description=_l("For example participation.example.gov"),
+    )
+
+
+class AcceptNewForm(FlaskForm):
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    password = PasswordField(_l("Choose a password"), validators=[DataRequired(), Length(max=1024)])
+
+
+class AcceptExistingForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=1024)])
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)])

@@ -1,0 +1,136 @@
+"""Tables of the ``tenants`` package: audit trail, invitations, billing, logos, Stripe events.
+
+Tenant-owned rows (invitations, billing state, logos) carry ``tenant_id`` through
+:class:`~core.db.TenantScoped` and get forced row-level security in their migration, like every
+other tenant-owned table. Two tables are platform-wide on purpose and therefore have *no*
+``tenant_id`` column (see their docstrings): the audit log and the Stripe event store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import TenantScoped
+from core.extensions import db
+from core.tenancy import utcnow
+
+BigId = sa.BigInteger().with_variant(sa.Integer, "sqlite")
+
+
+class AuditEvent(db.Model):
+    """One operator or admin action: who, what, which municipality, when, from where.
+
+    Platform-wide, not tenant-owned: the operator reads the whole trail across municipalities,
+    and events about the platform itself (a refused onboarding, a plugin catalogue change) have
+    no municipality at all. So the municipality is a *subject* (``subject_tenant_id``, nullable,
+    deliberately not named ``tenant_id``) and the table carries no RLS policy. Access is reviewed
+    instead: only :mod:`tenants.audit` reads it, the operator console sees everything, and a
+    municipality's admin pages always filter on ``subject_tenant_id`` = the current tenant.
+
+    Append-only: on PostgreSQL a trigger raises on UPDATE, DELETE and TRUNCATE, for every role
+    (the owner included), so the application role cannot rewrite history.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id", ondelete="RESTRICT"))
+    actor_email: Mapped[str | None] = mapped_column(sa.String(254))
+    action: Mapped[str] = mapped_column(sa.String(64), index=True)
+    subject_tenant_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("tenants.id", ondelete="RESTRICT"), index=True
+    )
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+
+class Invitation(TenantScoped, db.Model):
+    """An invitation to join a municipality with a role; the token is stored only as a hash."""
+
+    __tablename__ = "tenant_invitations"
+
+    email: Mapped[str] = mapped_column(sa.String(254))
+    role: Mapped[str] = mapped_column(sa.String(16))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    accepted_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (sa.CheckConstraint("role IN ('member', 'moderator', 'staff', 'admin')", name="role"),)
+
+
+class TenantBilling(TenantScoped, db.Model):
+    """A municipality's plan and billing state (one row per tenant)."""
+
+    __tablename__ = "tenant_billing"
+
+    plan: Mapped[str] = mapped_column(sa.String(32))
+    collection_method: Mapped[str] = mapped_column(sa.String(32), default="send_invoice")
+    days_until_due: Mapped[int | None]
+    billing_email: Mapped[str | None] = mapped_column(sa.String(254))
+    billing_name: Mapped[str | None] = mapped_column(sa.String(200))
+    stripe_customer_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    stripe_subscription_id: Mapped[str | None] = mapped_column(sa.String(64))
+    #: none (billing off), active, past_due, canceled
+    state: Mapped[str] = mapped_column(sa.String(16), default="none")
+    past_due_since: Mapped[dt.datetime | None]
+    #: True when the municipality was made read-only for non-payment (a payment lifts it).
+    suspended_for_billing: Mapped[bool] = mapped_column(default=False)
+    #: pending (not synced yet), synced, failed, off
+    sync_state: Mapped[str] = mapped_column(sa.String(16), default="pending")
+    synced_at: Mapped[dt.datetime | None]
+    sync_error: Mapped[str | None] = mapped_column(sa.String(500))
+
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id"),
+        sa.CheckConstraint("collection_method IN ('charge_automatically', 'send_invoice')", name="method"),
+    )
+
+
+class TenantLogo(TenantScoped, db.Model):
+    """The municipality's logo (checked PNG, JPEG or WebP), served from its own host."""
+
+    __tablename__ = "tenant_logos"
+
+    mimetype: Mapped[str] = mapped_column(sa.String(32))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class StripeEvent(db.Model):
+    """A Stripe webhook event, stored once by its id (the unique primary key).
+
+    Platform-wide like :class:`AuditEvent`: an event arrives before we know which municipality it
+    concerns, so the municipality is a nullable ``subject_tenant_id`` and there is no RLS; only
+    :mod:`tenants.billing` touches it.
+    """
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(sa.String(100))
+    created: Mapped[int] = mapped_column(sa.BigInteger)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    subject_tenant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tenants.id", ondelete="RESTRICT"))
+    outcome: Mapped[str] = mapped_column(sa.String(32), default="received")
+
+
+class BillingCatalogEntry(db.Model):
+    """A plan or paid plugin mapped to its Stripe product and price (platform-wide)."""
+
+    __tablename__ = "billing_catalog"
+
+    key: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    amount: Mapped[int]
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    stripe_product_id: Mapped[str | None] = mapped_column(sa.String(64))
+    stripe_price_id: Mapped[str | None] = mapped_column(sa.String(64))
+    synced_at: Mapped[dt.datetime | None]

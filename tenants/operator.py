@@ -1,0 +1,229 @@
+"""The operator console on the apex, ``/operator``: operators only, with two-step verification."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.extensions import db
+from core.plugins import registry
+from core.tenancy import Tenant, current_tenant
+from tenants import audit, catalog, forms, services
+
+bp = Blueprint("operator", __name__, template_folder="templates")
+
+
+def operator_gate():
+    """Apex only (404 elsewhere); operators only (403); two-step verification required."""
+    if current_tenant() is not None:
+        abort(404)
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.signin", next=request.full_path))
+    if not current_user.is_operator:
+        abort(403)
+    if current_user.totp_enabled_at is None:
+        flash(_("Operators must turn on two-step verification before using the console."), "warning")
+        return redirect(url_for("accounts.security_settings"))
+    return None
+
+
+bp.before_request(operator_gate)
+
+
+def _onboarding_form() -> forms.OnboardingForm:
+    form = forms.OnboardingForm()
+    form.plan.choices = [(p.key, f"{p.label}") for p in catalog.plans().values()]
+    form.allowed_plugins.choices = [
+        (n, registry().plugins[n].manifest.title) for n in registry().switchable_names()
+    ]
+    return form
+
+
+@bp.get("/")
+def tenants():
+    q = request.args.get("q", "")[:100]
+    status = request.args.get("status", "")
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, total = services.tenant_rows(q, status, limit=50, offset=(page - 1) * 50)
+    return render_template(
+        "tenants/operator_tenants.html", rows=rows, total=total, q=q, status=status, page=page
+    )
+
+
+def _data_from(form: forms.OnboardingForm) -> services.Onboarding:
+    return services.Onboarding(
+        slug=(form.slug.data or "").strip().lower(),
+        name=form.name.data or "",
+        country=(form.country.data or "").strip().upper(),
+        default_locale=form.default_locale.data or "",
+        locales=list(form.locales.data or []),
+        timezone=(form.timezone.data or "").strip(),
+        plan=form.plan.data or "",
+        admin_email=form.admin_email.data or "",
+        billing_email=form.billing_email.data or "",
+        billing_name=form.billing_name.data or None,
+        collection_method=form.collection_method.data or "",
+        days_until_due=form.days_until_due.data,
+        allowed_plugins=list(form.allowed_plugins.data or []),
+    )
+
+
+@bp.route("/tenants/new", methods=["GET", "POST"])
+def onboard():
+    form = _onboarding_form()
+    if request.method == "POST" and not form.validate_on_submit():
+        # report the service's findings too, so every problem shows at once
+        for name, messages in services.validate_onboarding(_data_from(form)).items():
+            target = getattr(form, name, None)
+            if target is not None and not target.errors:
+                target.errors = list(messages)
+        return render_template("tenants/operator_onboard.html", form=form), 422
+    if form.validate_on_submit():
+        data = _data_from(form)
+        try:
+            tenant = services.onboard(data, actor=current_user)
+            db.session.commit()
+        except services.OnboardingError as exc:
+            db.session.rollback()
+            for name, messages in exc.errors.items():
+                target = getattr(form, name, None)
+                if target is not None:
+                    target.errors = list(messages)
+                else:
+                    form.slug.errors = [*form.slug.errors, *messages]
+            return render_template("tenants/operator_onboard.html", form=form), exc.status
+        except services.MAIL_ERRORS:
+            db.session.rollback()
+            form.admin_email.errors = [
+                _("The invitation could not be sent, so nothing was created. Please try again later.")
+            ]
+            return render_template("tenants/operator_onboard.html", form=form), 503
+        services.after_onboarding(tenant.id)
+        flash(_("%(name)s has been created and its administrator invited.", name=tenant.name), "info")
+        return redirect(url_for("operator.tenant", tenant_id=tenant.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("tenants/operator_onboard.html", form=form), status
+
+
+@bp.get("/tenants/<int:tenant_id>")
+def tenant(tenant_id: int):
+    detail = services.tenant_detail(tenant_id)
+    if detail is None:
+        abort(404)
+    plugins_form = forms.AllowedPluginsForm()
+    plugins_form.allowed_plugins.choices = [
+        (n, registry().plugins[n].manifest.title) for n in registry().switchable_names()
+    ]
+    plugins_form.allowed_plugins.data = [p.plugin for p in detail["plugins"] if p.allowed]
+    return render_template(
+        "tenants/operator_tenant.html",
+        **detail,
+        plans=catalog.plans(),
+        status_form=forms.StatusForm(),
+        plugins_form=plugins_form,
+        empty_form=forms.EmptyForm(),
+    )
+
+
+@bp.post("/tenants/<int:tenant_id>/status/<any(suspend,resume,archive,restore):action>")
+def change_status(tenant_id: int, action: str):
+    form = forms.StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        tenant = services.change_status(tenant_id, action, actor=current_user, reason=form.reason.data or "")
+        db.session.commit()
+    except services.OnboardingError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            abort(404)
+        flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
+        return redirect(url_for("operator.tenant", tenant_id=tenant_id))
+    flash(_("%(name)s is now %(status)s.", name=tenant.name, status=_status_label(tenant.status)), "info")
+    return redirect(url_for("operator.tenant", tenant_id=tenant_id))
+
+
+def _status_label(status: str) -> str:
+    return {"active": _("active"), "suspended": _("suspended"), "archived": _("archived")}.get(status, status)
+
+
+@bp.post("/tenants/<int:tenant_id>/plugins")
+def allowed_plugins(tenant_id: int):
+    if db.session.get(Tenant, tenant_id) is None:
+        abort(404)
+    form = forms.AllowedPluginsForm()
+    names = set(registry().switchable_names())
+    form.allowed_plugins.choices = [(n, n) for n in sorted(names)]
+    if not form.validate_on_submit() or any(n not in names for n in form.allowed_plugins.data):
+        abort(400)
+    services.set_allowed_plugins(tenant_id, list(form.allowed_plugins.data), actor=current_user)
+    db.session.commit()
+    from tenants.billing import queue_sync
+
+    queue_sync(tenant_id)
+    flash(_("The allowed plugins have been saved."), "info")
+    return redirect(url_for("operator.tenant", tenant_id=tenant_id))
+
+
+@bp.post("/tenants/<int:tenant_id>/billing/sync")
+def billing_sync(tenant_id: int):
+    if db.session.get(Tenant, tenant_id) is None:
+        abort(404)
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    from tenants.billing import queue_sync
+
+    queue_sync(tenant_id, force=True)
+    audit.record("billing.sync_requested", tenant_id, {})
+    db.session.commit()
+    flash(_("Billing synchronisation has been queued."), "info")
+    return redirect(url_for("operator.tenant", tenant_id=tenant_id))
+
+
+@bp.get("/plugins")
+def plugins():
+    return render_template("tenants/operator_plugins.html", **services.plugin_catalogue())
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.get("/audit")
+def audit_log():
+    form = forms.AuditFilterForm(request.args)
+    form.validate()
+    tenant_id = None
+    if form.tenant.data:
+        tenant_id = db.session.execute(
+            sa.select(Tenant.id).where(Tenant.slug == form.tenant.data.strip().lower())
+        ).scalar_one_or_none()
+        if tenant_id is None:
+            tenant_id = -1  # an unknown slug matches nothing, never everything
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    events, total = audit.events(
+        audit.AuditFilter(
+            tenant_id=tenant_id,
+            action=form.action.data or None,
+            actor=form.actor.data or None,
+            since=_date(form.since.data),
+            until=_date(form.until.data),
+            page=page,
+        )
+    )
+    slugs = dict(
+        db.session.execute(
+            sa.select(Tenant.id, Tenant.slug).where(
+                Tenant.id.in_({e.subject_tenant_id for e in events} - {None})
+            )
+        ).all()
+    )
+    return render_template(
+        "tenants/operator_audit.html", form=form, events=events, total=total, slugs=slugs, page=page
+    )
