@@ -521,3 +521,35 @@ def test_cache_invalidated_after_commit_not_only_before(app, tenant_factory, cli
     th.join(10)
     assert not failure
     assert c.get("/api/v1/tenant").json["status"] == "suspended"
+
+
+def test_token_of_one_tenant_does_not_write_on_another(pair, account_factory, access_token, tenant_client):
+    a, b, titles, _ids = pair
+    staff = account_factory(memberships={a: "staff", b: "staff"})
+    token_a = access_token(staff, a)
+    cb = tenant_client(b)
+    r = cb.post(
+        "/api/v1/testplugin/notes",
+        json={"title": "via A's token"},
+        headers={"Authorization": f"Bearer {token_a}"},
+    )
+    assert r.status_code == 401
+    assert r.mimetype == "application/problem+json"
+    assert [n["title"] for n in cb.get("/api/v1/testplugin/notes").json] == [titles[b.id]]
+
+
+def test_switching_tenant_inside_one_transaction_rewrites_the_rls_setting(app_ctx, pair):
+    """tenant_context writes app.tenant_id into an already open transaction, and restores it."""
+    from sympraxis_testplugin.models import Note
+
+    a, b, titles, _ids = pair
+    raw = sa.text("SELECT title FROM testplugin_notes WHERE tenant_id IN (:a, :b)").bindparams(a=a.id, b=b.id)
+    with tenant_context(a):
+        assert db.session.execute(sa.select(Note.title)).scalars().all() == [titles[a.id]]
+        assert db.session.execute(raw).scalars().all() == [titles[a.id]]
+        with tenant_context(b):  # same transaction, same connection
+            assert db.session.execute(sa.select(Note.title)).scalars().all() == [titles[b.id]]
+            assert db.session.execute(raw).scalars().all() == [titles[b.id]]
+        assert db.session.execute(raw).scalars().all() == [titles[a.id]]
+    assert db.session.execute(raw).scalars().all() == []  # no tenant: RLS shows nothing
+    db.session.rollback()
