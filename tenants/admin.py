@@ -34,7 +34,7 @@ def _admins_only():
     if tenant is None:
         abort(404)
     if not current_user.is_authenticated:
-        return redirect(url_for("accounts.tenant_signin", next=request.full_path))
+        return redirect(url_for("accounts.signin", next=request.full_path))
     found = role_in(current_user, tenant)
     if found is None or found < Role.ADMIN:
         abort(403)

@@ -94,6 +94,8 @@ def _out(row: services.TenantRow) -> dict:
 class Tenants(MethodView):
     @blp.arguments(TenantQuerySchema, location="query")
     @blp.response(200, TenantOutSchema(many=True))
+    @blp.alt_response(401, description="No operator's personal access token.")
+    @blp.alt_response(403, description="The token is not an operator's.")
     def get(self, args):
         """Municipalities, searchable by name or slug and filterable by status."""
         rows, total = services.tenant_rows(
@@ -103,6 +105,7 @@ class Tenants(MethodView):
 
     @blp.arguments(OnboardingSchema)
     @blp.response(201, TenantOutSchema)
+    @blp.alt_response(409, description="The slug is already taken.")
     def post(self, data):
         """Onboard a municipality (atomic: tenant, domain, plugins, billing, admin invitation)."""
         try:

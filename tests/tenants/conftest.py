@@ -72,3 +72,73 @@ def count_rows(app, model, **where):
         n = db.session.execute(q.execution_options(all_tenants=True)).scalar_one()
         db.session.rollback()
         return n
+
+
+class _Zone:
+    """TXT records served by the loopback DNS server: ``zone.records[name] = [values]``."""
+
+    def __init__(self):
+        self.records: dict[str, list[str]] = {}
+        self.down = False
+
+    def resolve(self, request, handler):
+        from dnslib import QTYPE, RCODE, RR, TXT
+
+        reply = request.reply()
+        if self.down:
+            reply.header.rcode = RCODE.SERVFAIL
+            return reply
+        name = str(request.q.qname).rstrip(".").lower()
+        if name not in self.records:
+            reply.header.rcode = RCODE.NXDOMAIN
+        elif request.q.qtype == QTYPE.TXT:
+            for value in self.records[name]:
+                reply.add_answer(RR(request.q.qname, QTYPE.TXT, rdata=TXT(value), ttl=0))
+        return reply
+
+
+@pytest.fixture(scope="session")
+def dns_server():
+    """A real DNS server (dnslib) on a loopback UDP port, answering from a dict."""
+    import socket
+
+    from dnslib.server import DNSServer
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    zone = _Zone()
+    server = DNSServer(zone, port=port, address="127.0.0.1")
+    server.start_thread()
+    yield zone, port
+    server.stop()
+
+
+@pytest.fixture
+def dns_zone(app, dns_server):
+    """The loopback DNS server's records, with the app's resolver pointed at it for this test."""
+    zone, port = dns_server
+    zone.records.clear()
+    zone.down = False
+    saved = {k: app.config.get(k) for k in ("DNS_NAMESERVERS", "DNS_PORT", "DNS_TIMEOUT")}
+    app.config.update(DNS_NAMESERVERS=["127.0.0.1"], DNS_PORT=port, DNS_TIMEOUT=2.0)
+    yield zone
+    app.config.update(saved)
+
+
+@pytest.fixture
+def tenant_admin(account_factory):
+    """``tenant_admin(tenant)``: an admin account of the tenant."""
+    return lambda tenant: account_factory(memberships={tenant: "admin"}, name="Anna Admin")
+
+
+@pytest.fixture
+def admin_client(tenant_client, sign_in, tenant_admin):
+    """``admin_client(tenant)``: a client on the tenant's host, signed in as one of its admins."""
+
+    def make(tenant):
+        client = tenant_client(tenant)
+        sign_in(client, tenant_admin(tenant))
+        return client
+
+    return make
