@@ -56,6 +56,20 @@ from core.tenancy import TenantInfo, current_tenant, external_url, utcnow
 
 __version__ = CORE_API_VERSION
 
+
+def tenant_info(tenant_id: int) -> TenantInfo | None:
+    """The snapshot of a tenant by id, with its primary host: for jobs and CLI commands, where
+    there is no request (and so no ``current_tenant()``)."""
+    from core.accounts.services import primary_hosts
+    from core.tenancy import Tenant, tenant_info_from_row
+
+    row = db.session.get(Tenant, tenant_id)
+    if row is None:
+        return None
+    host = primary_hosts([tenant_id]).get(tenant_id, "")
+    return tenant_info_from_row(row, primary_host=host, host=host)
+
+
 __all__ = [
     "CORE_API_VERSION", "Account", "Affiliation", "AffiliationStatus", "ApiBlueprint", "Attachment", "Blueprint", "BlueprintSpec",
     "CrossTenantWrite", "DashboardItem", "Mail", "Membership", "NavItem", "Organisation", "OrganisationMember",
@@ -65,6 +79,6 @@ __all__ = [
     "external_url", "flash", "format_datetime", "g", "get_locale", "gettext", "has_permission",
     "has_role", "hookimpl", "job", "lazy_gettext", "limiter", "ngettext", "organisations_of",
     "plugin_settings", "problem", "redirect", "render_template", "request", "require_permission",
-    "require_role", "send_mail", "tenant_context", "tenant_foreign_key", "url_for", "utcnow",
+    "require_role", "send_mail", "tenant_context", "tenant_foreign_key", "tenant_info", "url_for", "utcnow",
     "uuid7",
 ]  # fmt: skip

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import markdown as md
 import nh3
 import sqlalchemy as sa
+from babel import dates as babel_dates
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
@@ -34,13 +35,16 @@ from core.toolkit import (
     Mail,
     Organisation,
     OrganisationMember,
+    active_tenant_id,
     current_tenant,
     db,
     enqueue,
     external_url,
+    get_locale,
     job,
     plugin_settings,
     send_mail,
+    tenant_info,
     utcnow,
 )
 from core.toolkit import (
@@ -88,9 +92,25 @@ def settings() -> dict[str, Any]:
 # --- time in the municipality's zone ------------------------------------------------------------
 
 
-def tenant_zone() -> ZoneInfo:
+def the_tenant():
+    """The current tenant: the request's, or (in jobs and CLI commands) the active one."""
     tenant = current_tenant()
+    if tenant is None and active_tenant_id() is not None:
+        tenant = tenant_info(active_tenant_id())
+    return tenant
+
+
+def tenant_zone() -> ZoneInfo:
+    tenant = the_tenant()
     return ZoneInfo(tenant.timezone if tenant else "UTC")
+
+
+def local_text(utc: dt.datetime | None, fmt: str = "medium") -> str:
+    """A UTC time written in the municipality's zone and the reader's language."""
+    if utc is None:
+        return ""
+    locale = get_locale() or "en"
+    return babel_dates.format_datetime(utc.replace(tzinfo=dt.UTC), fmt, tzinfo=tenant_zone(), locale=locale)
 
 
 def to_utc(local: dt.datetime | None, zone: ZoneInfo | None = None) -> dt.datetime | None:
@@ -408,17 +428,15 @@ def is_open_for_comments(c: Consultation, now: dt.datetime | None = None) -> boo
 
 def window_message(c: Consultation, now: dt.datetime | None = None) -> str | None:
     """Why commenting is not possible now, or None when it is."""
-    from core.toolkit import format_datetime
-
     now = now or utcnow()
     if is_open_for_comments(c, now):
         return None
     if c.status in (Status.DRAFT, Status.SCHEDULED) or (c.opens_at and now < c.opens_at):
         if c.opens_at:
-            return _("Comments open on %(when)s.", when=format_datetime(c.opens_at.replace(tzinfo=dt.UTC)))
+            return _("Comments open on %(when)s.", when=local_text(c.opens_at))
         return _("This consultation is not open for comments yet.")
     if c.closes_at:
-        return _("Comments closed on %(when)s.", when=format_datetime(c.closes_at.replace(tzinfo=dt.UTC)))
+        return _("Comments closed on %(when)s.", when=local_text(c.closes_at))
     return _("This consultation is closed for comments.")
 
 
@@ -672,8 +690,29 @@ def comments_for(c: Consultation, viewer: Any = None, moderator: bool = False) -
     )
 
 
+def all_articles(c: Consultation) -> list[Article]:
+    return list(
+        db.session.execute(
+            sa.select(Article)
+            .where(Article.consultation_id == c.id)
+            .order_by(Article.version, Article.position)
+        ).scalars()
+    )
+
+
+def current_article_map(c: Consultation) -> dict[uuid.UUID, uuid.UUID | None]:
+    """Every article id of every version → the current version's article with the same number
+    (None when it was removed), so comments made on earlier versions stay on the page."""
+    rows = list(db.session.execute(sa.select(Article).where(Article.consultation_id == c.id)).scalars())
+    current = {a.number: a.id for a in rows if a.version == c.version}
+    return {a.id: current.get(a.number) for a in rows}
+
+
 def comment_threads(
-    comments: list[Comment], viewer: Any = None, moderator: bool = False
+    comments: list[Comment],
+    viewer: Any = None,
+    moderator: bool = False,
+    article_map: dict[uuid.UUID, uuid.UUID | None] | None = None,
 ) -> dict[uuid.UUID | None, list[CommentView]]:
     """Threads keyed by article id (None: the whole draft), with visibility applied in Python.
 
@@ -692,7 +731,10 @@ def comment_threads(
     threads: dict[uuid.UUID | None, list[CommentView]] = defaultdict(list)
     for cv in views.values():
         if cv.comment.parent_id is None:
-            threads[cv.comment.article_id].append(cv)
+            key = cv.comment.article_id
+            if article_map is not None and key is not None:
+                key = article_map.get(key)
+            threads[key].append(cv)
         elif cv.comment.parent_id in views:
             views[cv.comment.parent_id].replies.append(cv)
     for key, items in list(threads.items()):
@@ -1136,7 +1178,7 @@ def _ics_time(value: dt.datetime) -> str:
 
 
 def ics(meetings: list[Meeting], method: str | None = None) -> bytes:
-    tenant = current_tenant()
+    tenant = the_tenant()
     host = tenant.primary_host if tenant else "localhost"
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Sympraxis//hearings//EN", "CALSCALE:GREGORIAN"]
     if method:
@@ -1166,13 +1208,11 @@ def ics(meetings: list[Meeting], method: str | None = None) -> bytes:
 
 
 def _when(m: Meeting) -> str:
-    from core.toolkit import format_datetime
-
-    return format_datetime(m.starts_at.replace(tzinfo=dt.UTC))
+    return local_text(m.starts_at, "full")
 
 
 def _host() -> str:
-    tenant = current_tenant()
+    tenant = the_tenant()
     return tenant.primary_host if tenant else "localhost"
 
 
@@ -1520,5 +1560,5 @@ def open_consultations(limit: int = 5) -> list[Consultation]:
 
 
 def enqueue_reminders() -> None:
-    tenant = current_tenant()
+    tenant = the_tenant()
     enqueue("hearings.meeting_reminders", tenant.id if tenant else None, {})

@@ -45,9 +45,21 @@ def handled(view):
             if request.method == "GET" or exc.status in (401, 403, 404):
                 abort_with(exc.status, exc.message)
             flash(exc.message, "error")
-            return redirect(request.form.get("next") or request.referrer or url_for("hearings.index"))
+            return redirect(request.form.get("next") or request.referrer or _back(kwargs))
 
     return wrapper
+
+
+def _back(kwargs) -> str:
+    if "cid" in kwargs:
+        return url_for("hearings.consultation", cid=kwargs["cid"])
+    if "mid" in kwargs:
+        return url_for("hearings.meeting", mid=kwargs["mid"])
+    if "pid" in kwargs:
+        return url_for("hearings.programme", pid=kwargs["pid"])
+    if "token" in kwargs:
+        return url_for("hearings.registration", token=kwargs["token"])
+    return url_for("hearings.index")
 
 
 def _is_staff() -> bool:
@@ -181,7 +193,7 @@ def consultation(cid):
     account = current_account()
     articles = services.articles_of(c)
     comments = services.comments_for(c)
-    threads = services.comment_threads(comments, account, _is_moderator())
+    threads = services.comment_threads(comments, account, _is_moderator(), services.current_article_map(c))
     form = forms.CommentForm()
     orgs = services.acting_organisations(account) if account else []
     form.organisation_id.choices = [("", _("Myself"))] + [(str(o.id), o.name) for o in orgs]
@@ -333,12 +345,7 @@ def outcome(cid):
     if c.status != Status.OUTCOME_PUBLISHED and not staff:
         raise HearingsError(_("The outcome has not been published yet."), 404)
     comments = services.comments_for(c)
-    articles = {a.id: a for a in services.articles_of(c)}
-    all_articles = (
-        {a.id: a for v in range(1, c.version + 1) for a in services.articles_of(c, v)}
-        if c.version > 1
-        else articles
-    )
+    all_articles = {a.id: a for a in services.all_articles(c)}
     answer_form = forms.AnswerForm()
     return render_template(
         "hearings/outcome.html",
@@ -805,9 +812,7 @@ def registration_label(status: str) -> str:
 
 @bp.app_template_filter("hearings_local")
 def _local_filter(value, fmt="medium"):
-    from core.toolkit import format_datetime
-
-    return format_datetime(value, fmt) if value else ""
+    return services.local_text(value, fmt)
 
 
 @bp.app_context_processor
