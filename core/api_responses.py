@@ -1,0 +1,77 @@
+"""The OpenAPI document says what the API really answers: errors are problem documents.
+
+Every error on ``/api/`` is an RFC 9457 ``application/problem+json`` document (``core.errors``), but
+flask-smorest documents errors as ``application/json`` with its own ``Error`` schema, and knows
+nothing of the answers the platform gives before a view runs. This apispec plugin, added to the
+application's spec, rewrites each operation's responses as they are registered (core and plugin
+blueprints alike):
+
+- every error response (4xx, 5xx) is documented as ``application/problem+json`` with the
+  ``Problem`` schema, keeping its description;
+- every operation documents ``404`` (an unknown or archived host, a plugin not enabled for this
+  municipality, or an id that is not there);
+- every write documents ``401`` (no personal access token), ``403`` (no permission, or a suspended
+  municipality), ``422`` (invalid input) and ``400`` (a body that cannot be read);
+- flask-smorest's catch-all ``default`` response is dropped, so the status codes are checked.
+"""
+
+from __future__ import annotations
+
+import http
+from typing import Any
+
+from apispec import BasePlugin
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
+
+PLATFORM_RESPONSES: dict[int, str] = {
+    404: "Not found: an unknown host, a plugin not enabled for this municipality, or no such item.",
+}
+WRITE_RESPONSES: dict[int, str] = {
+    400: "The request body could not be read.",
+    401: "A personal access token is required to write through the API.",
+    403: "Not allowed: missing permission, or the municipality is suspended.",
+    422: "The input is not valid; ``errors`` says which fields and why.",
+}
+
+
+def problem_response(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": dict(PROBLEM_REF)}}}
+
+
+class ProblemResponsesPlugin(BasePlugin):
+    """Document errors as problem documents, and the platform's own answers on every operation."""
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict | None = None, **kwargs: Any
+    ) -> None:
+        for method, operation in (operations or {}).items():
+            if not isinstance(operation, dict):
+                continue
+            responses = operation.setdefault("responses", {})
+            responses.pop("default", None)
+            documented = {int(code): code for code in responses if str(code).isdigit()}
+            for code, key in documented.items():
+                if code >= 400:
+                    responses[key] = problem_response(_description(responses[key], code))
+            extra = dict(PLATFORM_RESPONSES)
+            if method.lower() in WRITE_METHODS:
+                extra.update(WRITE_RESPONSES)
+            for code, description in extra.items():
+                if code not in documented:
+                    responses[code] = problem_response(description)
+
+
+def _description(response: Any, code: int) -> str:
+    if isinstance(response, dict) and response.get("description"):
+        return response["description"]
+    return http.HTTPStatus(code).phrase
+
+
+def install(api: Any) -> None:
+    """Add the plugin to a flask-smorest ``Api``'s spec (before any blueprint is registered)."""
+    plugin = ProblemResponsesPlugin()
+    plugin.init_spec(api.spec)
+    api.spec.plugins.append(plugin)
