@@ -198,7 +198,7 @@ def test_incompatible_plugin_refused_platform_starts(make_app, caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "core.plugins"]
     assert "plugin incompatible refused: needs core API >=2.0,<3, this platform provides 1.0.0" in lines
     reg = registry(other)
-    assert [r.name for r in reg.refused] == ["incompatible"]
+    assert "incompatible" in [r.name for r in reg.refused]
     assert "incompatible" not in reg.plugins
     assert "testplugin" in reg.plugins
     assert other.test_client().get("/healthz").status_code == 200
@@ -210,7 +210,7 @@ def test_allowlist_excludes_plugin(make_app, app, tenant_factory, client_for):
     reg = registry(limited)
     assert "testplugin" not in reg.plugins
     assert "tenants" in reg.plugins  # built-ins always load
-    assert [r.name for r in reg.refused] == ["incompatible"]
+    assert "incompatible" in [r.name for r in reg.refused]
     limited.test_client_class = type(client_for("x"))
     c = limited.test_client()
     c.host = f"{t.slug}.localhost"
