@@ -150,7 +150,11 @@ def desired_items(tenant_id: int) -> list[str]:
 
 
 def sync_tenant(tenant_id: int) -> TenantBilling:
-    """Bring Stripe in line with the municipality: customer, subscription and its items."""
+    """Bring Stripe in line with the municipality: customer, subscription and its items.
+
+    Runs as a job (its own transaction): the Stripe ids are committed as soon as Stripe has
+    created the objects, so a failure later never leads to a second customer or subscription.
+    """
     tenant = db.session.get(Tenant, tenant_id)
     with tenant_context(tenant_id):
         billing = db.session.execute(sa.select(TenantBilling)).scalar_one()
@@ -169,7 +173,7 @@ def sync_tenant(tenant_id: int) -> TenantBilling:
                 idempotency_key=f"sympraxis-tenant-{tenant.id}-customer",
             )
             billing.stripe_customer_id = customer.id
-            db.session.flush()
+            db.session.commit()  # keep the id even if a later step fails: never a second customer
         wanted = {_price_id(k): k for k in desired_items(tenant_id)}
         if billing.stripe_subscription_id is None:
             params: dict[str, Any] = {
@@ -183,6 +187,7 @@ def sync_tenant(tenant_id: int) -> TenantBilling:
                     params["days_until_due"] = billing.days_until_due or 30
             subscription = stripe.Subscription.create(**params)
             billing.stripe_subscription_id = subscription.id
+            db.session.commit()
         else:
             subscription = stripe.Subscription.retrieve(billing.stripe_subscription_id)
             current = {item["plan"]["id"]: item["id"] for item in subscription["items"]["data"]}
