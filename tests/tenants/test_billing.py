@@ -348,3 +348,74 @@ def test_webhook_is_apex_only_and_off_without_secret(stripe_on, client_for, tena
         .status_code
         == 404
     )
+
+
+# --- a real Celery worker -------------------------------------------------------------------------
+
+
+def test_billing_job_runs_in_a_celery_worker(stripe_on, make_app, sympraxis_config, localstripe_url):
+    """The sync job goes through Redis to a real worker process, which writes the result."""
+    from core.jobs import celery_app
+
+    tenant_id = _onboard(stripe_on)
+    row = _sync(stripe_on, tenant_id)  # inline: the customer exists, the subscription waits for a card
+    _add_card(row.stripe_customer_id)
+    queue = f"sympraxis-test-{uuid.uuid4().hex[:8]}"
+    broker = "redis://127.0.0.1:6379/0"
+    overrides = {
+        "JOBS_INLINE": False,
+        "CELERY_BROKER_URL": broker,
+        "STRIPE_SECRET_KEY": "sk_test_local",
+        "STRIPE_API_BASE": localstripe_url,
+        "STRIPE_LOCALSTRIPE_COMPAT": True,
+    }
+    sender = make_app(**overrides)
+    celery_app(sender).conf.task_default_queue = queue
+    env = dict(os.environ)
+    env.update(
+        {
+            "SYMPRAXIS_SQLALCHEMY_DATABASE_URI": sympraxis_config["SQLALCHEMY_DATABASE_URI"],
+            "SYMPRAXIS_SYMPRAXIS_PLUGIN_GROUPS": json.dumps(sympraxis_config["SYMPRAXIS_PLUGIN_GROUPS"]),
+            "SYMPRAXIS_PLATFORM_APEX": "localhost",
+            "SYMPRAXIS_JOBS_INLINE": "false",
+            "SYMPRAXIS_CELERY_BROKER_URL": broker,
+            "SYMPRAXIS_STRIPE_SECRET_KEY": "sk_test_local",
+            "SYMPRAXIS_STRIPE_API_BASE": localstripe_url,
+            "SYMPRAXIS_STRIPE_LOCALSTRIPE_COMPAT": "true",
+            "SYMPRAXIS_TEST_QUEUE": queue,
+        }
+    )
+    exe = os.path.join(os.path.dirname(sys.executable), "celery")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    worker = subprocess.Popen(
+        [
+            exe,
+            "-A",
+            "tests.tenants.celery_worker",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel=warning",
+        ],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        with sender.test_request_context("/"):
+            billing.queue_sync(tenant_id)  # marks "pending" and sends the task
+        assert _billing(stripe_on, tenant_id).sync_state == "pending"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _billing(stripe_on, tenant_id).sync_state == "pending":
+            assert worker.poll() is None, worker.stdout.read().decode()
+            time.sleep(0.3)
+        row = _billing(stripe_on, tenant_id)
+        assert row.sync_state == "synced" and row.state == "active" and row.stripe_subscription_id
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
