@@ -12,7 +12,9 @@ blueprints alike):
   municipality, or an id that is not there);
 - every write documents ``401`` (no personal access token), ``403`` (no permission, or a suspended
   municipality), ``422`` (invalid input) and ``400`` (a body that cannot be read);
-- flask-smorest's catch-all ``default`` response is dropped, so the status codes are checked.
+- flask-smorest's catch-all ``default`` response is dropped, so the status codes are checked;
+- every free-text string (schemas and query parameters) says it cannot contain NUL, which
+  PostgreSQL cannot store and ``core.input_guard`` refuses.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from apispec import BasePlugin
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
+#: ECMA-262 (OpenAPI) pattern: any text without a NUL character
+NO_NUL_PATTERN = "^[^\\u0000]*$"
 
 PLATFORM_RESPONSES: dict[int, str] = {
     404: "Not found: an unknown host, a plugin not enabled for this municipality, or no such item.",
@@ -41,8 +45,28 @@ def problem_response(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_JSON: {"schema": dict(PROBLEM_REF)}}}
 
 
+def forbid_nul(schema: Any) -> None:
+    """Add :data:`NO_NUL_PATTERN` to the free-text strings of a JSON schema (in place)."""
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and not ({"pattern", "enum", "format"} & set(schema)):
+        schema["pattern"] = NO_NUL_PATTERN
+    for key in ("properties", "patternProperties"):
+        for sub in (schema.get(key) or {}).values():
+            forbid_nul(sub)
+    for key in ("items", "additionalProperties"):
+        forbid_nul(schema.get(key))
+    for key in ("allOf", "anyOf", "oneOf"):
+        for sub in schema.get(key) or ():
+            forbid_nul(sub)
+
+
 class ProblemResponsesPlugin(BasePlugin):
     """Document errors as problem documents, and the platform's own answers on every operation."""
+
+    def schema_helper(self, name: str, definition: dict, **kwargs: Any) -> dict:
+        forbid_nul(definition)
+        return definition
 
     def operation_helper(
         self, path: str | None = None, operations: dict | None = None, **kwargs: Any
@@ -50,6 +74,9 @@ class ProblemResponsesPlugin(BasePlugin):
         for method, operation in (operations or {}).items():
             if not isinstance(operation, dict):
                 continue
+            for parameter in operation.get("parameters") or ():
+                if isinstance(parameter, dict):
+                    forbid_nul(parameter.get("schema"))
             responses = operation.setdefault("responses", {})
             responses.pop("default", None)
             documented = {int(code): code for code in responses if str(code).isdigit()}

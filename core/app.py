@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_smorest import Api
 from werkzeug.exceptions import NotFound, SecurityError
 
-from core import errors, templating
+from core import errors, input_guard, templating
 from core.db import activate_tenant, deactivate_tenant
 from core.extensions import babel, csrf, db, limiter, login_manager
 from core.plugins import PluginRegistry, register_blueprints
@@ -95,6 +95,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     _init_request_lifecycle(app)
+    input_guard.init_app(app)  # after host resolution: NUL in input -> 422/400, never a 500
 
     from core.accounts import auth as accounts_auth
     from core.accounts import views as accounts_views
