@@ -46,7 +46,11 @@ def run_job(name: str, tenant_id: int | None, payload: dict[str, Any]) -> None:
 
 
 def enqueue(name: str, tenant_id: int | None, payload: dict[str, Any], countdown: int = 0) -> None:
-    """Run inline (``JOBS_INLINE``) or send to Celery, after the current transaction commits."""
+    """Run now, inline (``JOBS_INLINE``: demo and tests), or send to Celery (production).
+
+    Inline jobs run inside the caller's transaction (the caller commits); Celery jobs run in a
+    worker, in their own transaction, inside ``tenant_id``'s context.
+    """
     if name not in _JOBS:
         raise KeyError(f"unknown job {name!r}")
     if current_app.config["JOBS_INLINE"]:
@@ -74,7 +78,9 @@ def celery_app(app: Flask) -> Celery:
     )
     celery.conf.update(task_acks_late=True, task_reject_on_worker_lost=True, task_serializer="json")
 
-    @celery.task(name="sympraxis.run_job", bind=True, max_retries=8)
+    # shared=False: a shared task would be added to every Celery app of the process, and the
+    # first Flask app's closure would answer for all of them
+    @celery.task(name="sympraxis.run_job", bind=True, max_retries=8, shared=False)
     def _run(self: Any, name: str, tenant_id: int | None, payload: dict[str, Any]) -> None:
         with app.app_context():
             try:

@@ -49,7 +49,7 @@ class TotpForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    display_name = StringField(_l("Your name"), validators=[DataRequired()], render_kw={"maxlength": 120})
     locale = SelectField(
         _l("Preferred language"),
         choices=[

@@ -51,6 +51,8 @@ class Account(UserMixin, db.Model):
     is_operator: Mapped[bool] = mapped_column(default=False)
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_enabled_at: Mapped[dt.datetime | None]
+    #: The 30-second step of the last code accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None]
     #: Bumped by "sign out everywhere": every session carries the generation it was made in.
     session_generation: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -158,6 +158,7 @@ def erase_account(account: Account) -> None:
     account.password_hash = None
     account.totp_secret = None
     account.totp_enabled_at = None
+    account.totp_last_step = None
     account.locale = None
     account.is_operator = False
     account.erased_at = utcnow()

@@ -285,8 +285,26 @@ def totp_uri(account: Account, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=account.email or "", issuer_name="Sympraxis")
 
 
+def _accept_totp(account: Account, secret: str, code: str) -> bool:
+    """True if ``code`` is the code of the current step or a neighbour (clock drift), and newer
+    than the last code accepted for the account: a code seen once is never accepted again."""
+    code = (code or "").strip()
+    if not secret or not code.isdigit() or len(code) != 6:
+        return False
+    totp = pyotp.TOTP(secret)
+    now = dt.datetime.now(dt.UTC)
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if security.constant_time_equal(totp.generate_otp(step), code):
+            if account.totp_last_step is not None and step <= account.totp_last_step:
+                return False
+            account.totp_last_step = step
+            return True
+    return False
+
+
 def confirm_totp(account: Account, secret: str, code: str) -> bool:
-    if not pyotp.TOTP(secret).verify((code or "").strip(), valid_window=1):
+    if not _accept_totp(account, secret, code):
         return False
     account.totp_secret = secret
     account.totp_enabled_at = utcnow()
@@ -296,7 +314,7 @@ def confirm_totp(account: Account, secret: str, code: str) -> bool:
 def check_totp(account: Account, code: str) -> bool:
     if not account.totp_secret:
         return False
-    return pyotp.TOTP(account.totp_secret).verify((code or "").strip(), valid_window=1)
+    return _accept_totp(account, account.totp_secret, code)
 
 
 def disable_totp(account: Account) -> None:
@@ -304,6 +322,7 @@ def disable_totp(account: Account) -> None:
         raise AccountError(_("Operators must keep two-step verification on."))
     account.totp_secret = None
     account.totp_enabled_at = None
+    account.totp_last_step = None
 
 
 # --- hand-off to tenant hosts ------------------------------------------------------------------
@@ -731,7 +750,14 @@ def account_for_access_token(secret: str, tenant_id: int | None) -> Account | No
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
-        token.last_used_at = now  # written at most every 5 minutes, not on every call
+        # written at most every 5 minutes, in a transaction of its own: a GET never commits
+        # the request's session, and a write must not commit half of the request's work
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.update(PersonalAccessToken)
+                .where(PersonalAccessToken.id == token.id)
+                .values(last_used_at=now)
+            )
     return account
 
 

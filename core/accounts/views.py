@@ -329,7 +329,10 @@ def profile():
         db.session.commit()
         flash(_("Your profile has been saved."), "info")
         return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form, account=account, empty_form=forms.EmptyForm())
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "accounts/profile.html", form=form, account=account, empty_form=forms.EmptyForm()
+    ), status
 
 
 @bp.route("/account/security", methods=["GET", "POST"])

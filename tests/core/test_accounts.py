@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import pyotp
@@ -343,9 +344,19 @@ def test_totp_enrolment_and_sign_in(app, apex_client, client_for, account_factor
     response = client.post("/auth/totp", data={"code": wrong})
     assert response.status_code == 200 and b"That code is not right" in response.data
     assert me(client).status_code == 401
+    # the enrolment's code was used already: never accepted twice (replay)
     response = client.post("/auth/totp", data={"code": totp.now()})
+    assert response.status_code == 200 and me(client).status_code == 401
+    later = totp.at(time.time() + 30)  # the next step's code, within the allowed drift
+    response = client.post("/auth/totp", data={"code": later})
     assert response.status_code == 302 and response.location == "/dashboard"
     assert me(client).json["email"] == account.email
+
+    # a second sign-in with the same code, even seconds later, is refused
+    replay = client_for("localhost")
+    signin(replay, account.email)
+    assert replay.post("/auth/totp", data={"code": later}).status_code == 200
+    assert me(replay).status_code == 401
 
 
 def test_operator_must_enrol_totp_to_sign_in(app, client_for, account_factory, sign_in):
@@ -423,3 +434,20 @@ def test_login_required_page_on_a_tenant_host_starts_the_sign_in(tenant_factory,
     response = tenant_client(tenant).get("/admin/affiliations")
     assert response.status_code == 302
     assert response.location.startswith("/auth/signin?next=/admin/affiliations")
+
+
+def test_profile_name_and_language_preference(app, apex_client, client_for, account_factory, sign_in):
+    account = account_factory(name="Before")
+    sign_in(apex_client, account)
+    response = apex_client.post("/account", data={"display_name": "N" * 121, "locale": "el"})
+    assert response.status_code == 422 and b"Use at most 120 characters for your name." in response.data
+    row = account_row(app, account.email)
+    assert row.display_name == "Before" and row.locale is None
+
+    response = apex_client.post("/account", data={"display_name": "After", "locale": "el"})
+    assert response.status_code == 302
+    row = account_row(app, account.email)
+    assert row.display_name == "After" and row.locale == "el"
+    # the preference follows the account to a fresh session
+    fresh = sign_in(client_for("localhost"), account)
+    assert b'<html lang="el"' in fresh.get("/account").data

@@ -14,9 +14,15 @@ from core.mail import Attachment, Mail, send_mail
 seen_jobs: list[tuple[int | None, dict]] = []
 
 
+job_apps: list = []
+
+
 @job("tests.record_tenant")
 def _record_tenant(payload: dict) -> None:
+    from flask import current_app
+
     seen_jobs.append((active_tenant_id(), payload))
+    job_apps.append(current_app._get_current_object())
 
 
 @job("tests.fail")
@@ -127,6 +133,8 @@ def test_celery_worker_task_runs_the_job_inside_its_tenant(make_app, tenant_fact
     tenant = tenant_factory()
     celery = jobs.celery_app(other)
     seen_jobs.clear()
+    job_apps.clear()
     result = celery.tasks["sympraxis.run_job"].apply(args=["tests.record_tenant", tenant.id, {"n": 5}])
     assert result.successful(), result.traceback
+    assert job_apps == [other]  # the worker runs in the application the Celery app belongs to
     assert seen_jobs == [(tenant.id, {"n": 5})]

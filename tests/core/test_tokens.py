@@ -129,3 +129,15 @@ def test_token_of_an_erased_account_is_rejected(app, client_for, account_factory
         erase_account(db.session.get(Account, account.id))
         db.session.commit()
     assert client_for("localhost").get("/api/v1/me", headers=bearer(secret)).status_code == 401
+
+
+def test_token_use_is_recorded_even_on_a_read(app, client_for, account_factory, access_token):
+    account = account_factory()
+    secret = access_token(account, None)
+    assert token_rows(app, account.id)[0]["last_used_at"] is None
+    assert client_for("localhost").get("/api/v1/me", headers=bearer(secret)).status_code == 200
+    first = token_rows(app, account.id)[0]["last_used_at"]
+    assert first is not None
+    # not rewritten on every call
+    client_for("localhost").get("/api/v1/me", headers=bearer(secret))
+    assert token_rows(app, account.id)[0]["last_used_at"] == first

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("is_operator", sa.Boolean(), nullable=False),
         sa.Column("totp_secret", sa.String(length=64), nullable=True),
         sa.Column("totp_enabled_at", sa.DateTime(), nullable=True),
+        sa.Column("totp_last_step", sa.Integer(), nullable=True),
         sa.Column("session_generation", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("erased_at", sa.DateTime(), nullable=True),
