@@ -131,6 +131,29 @@ def test_catalogue_translates_every_message_of_the_source(package: str, lang: st
     )
 
 
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_a_string_shared_by_catalogues_has_one_translation(lang: str) -> None:
+    """The application merges every catalogue into one (core first, then each plugin's, the later winning):
+    a plugin translating "Save" differently from the core would change the core's pages too."""
+    seen: dict[object, tuple[str, object]] = {}
+    clashes = []
+    for package in catalogue_packages():
+        po_path = ROOT / package / "translations" / lang / "LC_MESSAGES" / "messages.po"
+        if not po_path.is_file():
+            continue
+        with open(po_path, "rb") as f:
+            po = read_po(f, locale=lang)
+        for m in po:
+            forms = m.string if isinstance(m.string, (list, tuple)) else (m.string,)
+            if not m.id or m.fuzzy or not all(forms):
+                continue
+            key = (m.context, m.id if isinstance(m.id, str) else tuple(m.id))
+            if key in seen and seen[key][1] != m.string:
+                clashes.append(f"  {m.id!r}: {seen[key][0]} {seen[key][1]!r} / {package} {m.string!r}")
+            seen.setdefault(key, (package, m.string))
+    assert not clashes, f"{lang}: the same English text is translated differently:\n" + "\n".join(clashes)
+
+
 # --- the checker itself ---------------------------------------------------------------------------
 
 
