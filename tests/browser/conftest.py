@@ -23,15 +23,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 AXE_JS = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # one worker runs every browser test: one Chromium and one live server, shared
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group("browser"))
+#: every browser module sets ``pytestmark = BROWSER``: one xdist worker runs them all, sharing one
+#: Chromium and one live server
+BROWSER = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 @pytest.fixture(scope="session")

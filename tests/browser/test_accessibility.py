@@ -7,7 +7,9 @@ import uuid
 
 import pytest
 
-from tests.browser.conftest import run_axe, serious, sign_in_through_form
+from tests.browser.conftest import BROWSER, run_axe, serious, sign_in_through_form
+
+pytestmark = BROWSER
 
 LANGUAGES = ["en", "el"]
 ANONYMOUS_APEX = ["/", "/auth/signin", "/auth/signup", "/auth/reset", "/no-such-page"]
@@ -150,6 +152,16 @@ def test_demo_municipalities_in_their_colours_and_languages(app, browser, live_s
         assert header.replace(" ", "") == _rgb(spec.branding["primary_color"])
     finally:
         context.close()
+
+
+def test_the_lightest_brand_colour_an_admin_may_choose_still_passes(app, page, live_server):
+    """#767676 is about the lightest grey with 4.5:1 against white, the floor the branding form
+    enforces: the header, its links and the plugin navigation bar stay readable on it."""
+    tenant = make_tenant(
+        app, name="Grey Town", locale="en", branding={"primary_color": "#767676"}, plugins=["testplugin"]
+    )
+    check(page, live_server.tenant_url(tenant, "/testplugin/"))
+    assert page.get_by_role("navigation", name="Main").is_visible()
 
 
 def _rgb(hex_colour: str) -> str:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 import uuid
 
-from tests.browser.conftest import sign_in_through_form
+from tests.browser.conftest import BROWSER, sign_in_through_form
+
+pytestmark = BROWSER
 
 LINK = re.compile(r"http://\S+/auth/verify/\S+")
 
