@@ -40,6 +40,21 @@ def init_app(app: Flask) -> None:
             g.auth_method = "token"
         return account
 
+    @app.teardown_request
+    def _record_token_uses(_exc: BaseException | None) -> None:
+        """Token use noted during the request, written once it is over (same connection)."""
+        uses = g.pop("_token_uses", None)
+        if not uses:
+            return
+        from core.accounts.services import record_token_uses
+
+        try:
+            db.session.rollback()  # whatever the request left uncommitted is discarded anyway
+            record_token_uses(uses)
+        except Exception:  # bookkeeping must never turn an answer into an error
+            db.session.rollback()
+            app.logger.exception("could not record the use of access tokens %s", sorted(uses))
+
     @login_manager.unauthorized_handler
     def _unauthorized():
         from flask import abort, redirect, url_for

@@ -750,15 +750,27 @@ def account_for_access_token(secret: str, tenant_id: int | None) -> Account | No
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
-        # written at most every 5 minutes, in a transaction of its own: a GET never commits
-        # the request's session, and a write must not commit half of the request's work
-        with db.engine.begin() as connection:
-            connection.execute(
-                sa.update(PersonalAccessToken)
-                .where(PersonalAccessToken.id == token.id)
-                .values(last_used_at=now)
-            )
+        # written at most every 5 minutes; in a request, after it (a GET never commits the
+        # request's session, and a write must not be committed half-way by us)
+        from flask import g, has_request_context
+
+        if has_request_context():
+            g.setdefault("_token_uses", set()).add(token.id)
+        else:
+            token.last_used_at = now
     return account
+
+
+def record_token_uses(token_ids: set[int] | list[int]) -> None:
+    """Stamp ``last_used_at`` on tokens, in a transaction of its own (called after a request)."""
+    if not token_ids:
+        return
+    db.session.execute(
+        sa.update(PersonalAccessToken)
+        .where(PersonalAccessToken.id.in_(list(token_ids)))
+        .values(last_used_at=utcnow())
+    )
+    db.session.commit()
 
 
 # --- mail helper --------------------------------------------------------------------------------
