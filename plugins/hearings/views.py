@@ -141,6 +141,7 @@ def consultation_new():
 
 @bp.route("/consultations/<uuid:cid>/edit", methods=["GET", "POST"])
 @require_permission("hearings.manage")
+@handled
 def consultation_edit(cid):
     return _consultation_edit(services.get_consultation(cid))
 

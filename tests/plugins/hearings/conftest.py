@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -15,30 +14,40 @@ from plugins.hearings import services
 from plugins.hearings.models import Consultation, Meeting
 
 
-@dataclass
 class World:
-    tenant: Any
-    other: Any
-    admin: Any
-    staff: Any
-    moderator: Any
-    member: Any
-    outsider: Any  # an account with no membership in the tenant
+    """Two municipalities with hearings on; people in each role, created when first used
+    (hashing a password is the slow part of a test's set-up)."""
+
+    ROLES = {
+        "admin": ("Ada Admin", "admin"),
+        "staff": ("Stavros Staff", "staff"),
+        "moderator": ("Maria Moderator", "moderator"),
+        "member": ("Nikos Member", "member"),
+        "outsider": ("Olga Outsider", None),  # an account with no membership in the tenant
+    }
+
+    def __init__(self, tenant: Any, other: Any, account_factory: Any):
+        self.tenant, self.other, self._factory, self._made = tenant, other, account_factory, {}
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in World.ROLES:
+            raise AttributeError(name)
+        if name not in self._made:
+            display, role = World.ROLES[name]
+            memberships = (
+                {self.tenant: role, self.other: role}
+                if role in ("staff", "member")
+                else ({self.tenant: role} if role else {})
+            )
+            self._made[name] = self._factory(name=display, memberships=memberships)
+        return self._made[name]
 
 
 @pytest.fixture
 def world(tenant_factory, account_factory) -> World:
     tenant = tenant_factory(plugins=["hearings"], timezone="Europe/Athens")
     other = tenant_factory(plugins=["hearings"], timezone="Europe/Bucharest")
-    return World(
-        tenant=tenant,
-        other=other,
-        admin=account_factory(name="Ada Admin", memberships={tenant: "admin"}),
-        staff=account_factory(name="Stavros Staff", memberships={tenant: "staff", other: "staff"}),
-        moderator=account_factory(name="Maria Moderator", memberships={tenant: "moderator"}),
-        member=account_factory(name="Nikos Member", memberships={tenant: "member", other: "member"}),
-        outsider=account_factory(name="Olga Outsider"),
-    )
+    return World(tenant, other, account_factory)
 
 
 DRAFT = """Preamble of the plan.
