@@ -184,25 +184,26 @@ def _touches_tenant_table(statement: Any) -> bool:
 def _scope_orm_statements(state: ORMExecuteState) -> None:
     """First wall: filter ORM statements by tenant, and refuse them when no tenant is active.
 
-    With a tenant active, the tenant criterion is added to every statement: with_loader_criteria
-    reaches tenant-owned entities wherever they appear (joins, subqueries, ``select_from``), which
-    a check of the statement's top-level mappers alone would miss (``select(func.count())
-    .select_from(Note)`` counted every tenant's rows). With no tenant active, any statement that
-    touches a tenant-owned table anywhere raises.
+    A tenant-owned table counts wherever it sits in the statement: as the selected entity (the
+    fast path, a look at the top-level mappers), or only in ``select_from``, a join, a subquery or
+    an EXISTS (a walk of the statement, done only when the fast path finds nothing). Looking at the
+    top-level mappers alone missed those: ``select(func.count()).select_from(Note)`` counted
+    every tenant's rows. with_loader_criteria then reaches the entity wherever it appears.
     """
     if not (state.is_select or state.is_update or state.is_delete or state.is_insert):
         return
     if state.execution_options.get("all_tenants", False):
         return
+    touches = any(_is_tenant_scoped(m) for m in state.all_mappers) or _touches_tenant_table(state.statement)
+    if not touches:
+        return
     tenant_id = _active_tenant_id.get()
     if tenant_id is None:
-        if any(_is_tenant_scoped(m) for m in state.all_mappers) or _touches_tenant_table(state.statement):
-            kind = "insert into" if state.is_insert else "query on"
-            raise TenantNotActive(
-                f"{kind} tenant-owned table(s) with no tenant active; enter "
-                "tenant_context(...) or opt in with execution_options(all_tenants=True)"
-            )
-        return
+        kind = "insert into" if state.is_insert else "query on"
+        raise TenantNotActive(
+            f"{kind} tenant-owned table(s) with no tenant active; enter "
+            "tenant_context(...) or opt in with execution_options(all_tenants=True)"
+        )
     if state.is_insert:
         return  # rows are stamped and checked on flush; RLS WITH CHECK guards bulk inserts
     state.statement = state.statement.options(
