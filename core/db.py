@@ -172,10 +172,11 @@ def _set_tenant_on_begin(session: Session, transaction: Any, connection: sa.Conn
 
 
 def _touches_tenant_table(statement: Any) -> bool:
-    """Whether a statement reads or writes a table with a ``tenant_id`` column anywhere in it
-    (selected entity, ``select_from``, join, subquery or EXISTS), not only at its top level."""
+    """Whether a statement reads or writes a tenant-owned table (``tenant_id`` in its primary key,
+    as :class:`TenantScoped` makes it) anywhere in it: selected entity, ``select_from``, join,
+    subquery or EXISTS, not only at its top level."""
     return any(
-        isinstance(element, sa.TableClause) and "tenant_id" in element.c
+        isinstance(element, sa.TableClause) and "tenant_id" in element.c and element.c.tenant_id.primary_key
         for element in visitors.iterate(statement)
     )
 
