@@ -22,6 +22,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+# browser fixtures (live_server, chromium, browser_context, browser_page, axe): see core.testing.browser
+from core.testing.browser import axe, browser_context, browser_page, chromium, live_server  # noqa: F401
+
 _counter = itertools.count(1)
 
 

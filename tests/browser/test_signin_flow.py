@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from tests.browser.conftest import BROWSER, sign_in_through_form
+from core.testing.browser import BROWSER, sign_in_through_form
 
 pytestmark = BROWSER
 
