@@ -241,6 +241,29 @@ def assert_models_tenant_scoped(app: Flask, plugin_name: str, *, require_tables:
     return [t.name for t in tables]
 
 
+def assert_plugin_isolated(
+    app: Flask, plugin_name: str, database_urls: dict[str, str], role: str = "sympraxis_app"
+) -> list[str]:
+    """The data-free checks at once, for a plugin's own test suite::
+
+        def test_isolation(app, sympraxis_database):
+            assert_plugin_isolated(app, "myplugin", sympraxis_database)
+
+    Its models are tenant-scoped, each of its tenant-owned tables exists in the migrated database
+    with forced RLS and a tenant policy, and the application role cannot step around RLS. Returns
+    the plugin's tenant-owned tables; check rows and routes with :func:`assert_table_rls_isolated`
+    and :func:`assert_route_isolated`.
+    """
+    names = assert_models_tenant_scoped(app, plugin_name)
+    owned = [t.name for t in plugin_tables(app, plugin_name) if "tenant_id" in t.c]
+    protected = set(assert_tenant_tables_have_rls(database_urls["admin"]))
+    missing = [t for t in owned if t not in protected]
+    assert not missing, f"tables of {plugin_name} missing from the migrated database: {missing}"
+    assert_app_role_confined(database_urls["admin"], role)
+    assert set(owned) <= set(names)
+    return owned
+
+
 # --- rows, through raw SQL as the application role ----------------------------------------------
 
 
@@ -346,6 +369,7 @@ __all__ = [
     "assert_app_role_confined",
     "assert_list_isolated",
     "assert_models_tenant_scoped",
+    "assert_plugin_isolated",
     "assert_route_isolated",
     "assert_table_rls_isolated",
     "assert_tenant_tables_have_rls",

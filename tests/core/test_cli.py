@@ -194,3 +194,33 @@ def test_demo_twice_keeps_data(make_app, tmp_path):
     with lite.app_context():
         slugs = db.session.execute(sa.select(Tenant.slug, Tenant.default_locale).order_by(Tenant.slug)).all()
     assert [tuple(r) for r in slugs] == [("haskovo", "bg"), ("orestiada", "el"), ("sector3", "ro")]
+
+
+def test_console_command_end_to_end(tmp_path, monkeypatch):
+    """``sympraxis`` as installed (core.cli:main, a FlaskGroup building its own app from the
+    environment): migrate an empty SQLite instance, create a municipality, switch a plugin."""
+    from click.testing import CliRunner
+
+    from core.cli import main
+
+    monkeypatch.setenv("SYMPRAXIS_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SYMPRAXIS_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path}/console.db")
+    monkeypatch.setenv("SYMPRAXIS_SYMPRAXIS_PLUGIN_GROUPS", '["sympraxis.plugins", "sympraxis.test_plugins"]')
+    runner = CliRunner()
+    help_text = _ok(runner.invoke(main, ["--help"]))
+    for group in ("db", "tenants", "plugins", "accounts", "demo"):
+        assert group in help_text
+    _ok(runner.invoke(main, ["db", "upgrade"]))
+    _ok(
+        runner.invoke(
+            main, ["tenants", "create", "console", "--name", "Console", "--country", "BG", "--locale", "bg"]
+        )
+    )
+    _ok(runner.invoke(main, ["plugins", "enable", "console", "testplugin"]))
+    assert "console " in _ok(runner.invoke(main, ["tenants", "list"]))
+    _ok(runner.invoke(main, ["db", "downgrade", "testplugin@base"]))
+    tables = set(sa.inspect(sa.create_engine(f"sqlite:///{tmp_path}/console.db")).get_table_names())
+    assert "testplugin_notes" not in tables and "tenants" in tables
+    _ok(runner.invoke(main, ["db", "upgrade"]))
+    tables = set(sa.inspect(sa.create_engine(f"sqlite:///{tmp_path}/console.db")).get_table_names())
+    assert "testplugin_notes" in tables

@@ -22,7 +22,12 @@ from core.plugin_state import (
 )
 from core.plugins import enabled_plugins, registry
 from core.tenancy import TenantPlugin
-from core.testing.isolation import assert_models_tenant_scoped, model_scoping_problems, plugin_tables
+from core.testing.isolation import (
+    assert_models_tenant_scoped,
+    assert_plugin_isolated,
+    model_scoping_problems,
+    plugin_tables,
+)
 
 NAV_LINK = 'href="/testplugin/"'
 
@@ -308,6 +313,10 @@ def test_plugin_write_needs_permission(app, tenant_factory, tenant_client, accou
 def test_testplugin_models_are_tenant_scoped(app):
     assert assert_models_tenant_scoped(app, "testplugin") == ["testplugin_notes"]
     assert plugin_tables(app, "testplugin")[0].name == "testplugin_notes"
+
+
+def test_testplugin_passes_the_isolation_checks(app, sympraxis_database):
+    assert assert_plugin_isolated(app, "testplugin", sympraxis_database) == ["testplugin_notes"]
 
 
 def test_every_loaded_plugin_passes_the_model_check(app):
