@@ -161,6 +161,19 @@ def sympraxis_erase_personal_data(account: Any, tenant: TenantInfo) -> None:
     """
 
 
+# --- demo ---------------------------------------------------------------------------------
+
+
+@hookspec
+def sympraxis_demo_data(tenant: TenantInfo) -> None:
+    """Seed demonstration content for one demo municipality, in its language (``make demo``).
+
+    Called by the demo seed, inside the tenant's context and transaction, once per demo
+    municipality that has the plugin enabled, after its accounts, organisation and affiliations
+    exist (find them through ``Membership`` and ``Organisation``). Raising cancels the seed.
+    """
+
+
 # --- command line --------------------------------------------------------------------------
 
 

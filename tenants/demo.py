@@ -9,7 +9,7 @@ from core.accounts.models import Account, Affiliation, AffiliationStatus, Organi
 from core.db import tenant_context
 from core.extensions import db
 from core.plugins import registry
-from core.tenancy import Tenant, utcnow
+from core.tenancy import Tenant, platform_subdomain, tenant_info_from_row, utcnow
 from tenants.services import NewTenant, create_tenant
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -88,5 +88,10 @@ def seed_demo() -> bool:
             db.session.flush()
     accounts.join_tenant(citizen, tenants[0].id, "member")
     db.session.flush()
+    for tenant, spec in zip(tenants, DEMO_TENANTS, strict=True):
+        with tenant_context(tenant.id):
+            info = tenant_info_from_row(tenant, primary_host=platform_subdomain(tenant.slug))
+            reg.only("sympraxis_demo_data", set(spec.plugins))(tenant=info)
+            db.session.flush()
     assert db.session.execute(sa.select(sa.func.count()).select_from(Account)).scalar_one() >= 6
     return True

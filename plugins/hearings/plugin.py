@@ -110,6 +110,13 @@ def sympraxis_search(tenant, query, limit):
 
 
 @hookimpl
+def sympraxis_demo_data(tenant):
+    from plugins.hearings import demo
+
+    demo.seed(tenant)
+
+
+@hookimpl
 def sympraxis_export_personal_data(account, tenant):
     return services.export_personal_data(account)
 
