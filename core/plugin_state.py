@@ -96,6 +96,7 @@ def set_plugin_settings(tenant_id: int, name: str, settings: dict[str, Any]) -> 
         else:
             row.settings = clean
         db.session.flush()
+    _forget_request_cache()  # a page rendered after saving, in the same request, shows the new values
     return clean
 
 

@@ -367,3 +367,12 @@ def test_plugin_whose_manifest_raises_is_refused(register_test_plugin, caplog):
     assert "brokenmanifest" not in reg.plugins
     assert any("plugin brokenmanifest refused" in r.getMessage() for r in caplog.records)
     assert started.test_client().get("/healthz").status_code == 200
+
+
+def test_saved_settings_visible_in_the_same_request(app, tenant_factory):
+    t = tenant_factory(plugins=["testplugin"])
+    with app.test_request_context("/", base_url=f"http://{t.slug}.localhost"), tenant_context(t.id):
+        assert plugin_settings("testplugin")["greeting"] == "Hello"  # read, and kept for the request
+        set_plugin_settings(t.id, "testplugin", {"greeting": "Geia sas"})
+        assert plugin_settings("testplugin")["greeting"] == "Geia sas"
+        db.session.rollback()
