@@ -570,8 +570,14 @@ def request_affiliation(
 
 
 def decide_affiliation(decider: Account, affiliation: Affiliation, approve: bool) -> Affiliation:
-    """A municipality admin approves or rejects; the organisation's admins are told by mail."""
-    affiliation.status = AffiliationStatus.APPROVED if approve else AffiliationStatus.REJECTED
+    """A municipality admin approves or rejects; the organisation's admins are told by mail.
+
+    Deciding what is already decided changes nothing and sends nothing.
+    """
+    status = AffiliationStatus.APPROVED if approve else AffiliationStatus.REJECTED
+    if affiliation.status == status:
+        return affiliation
+    affiliation.status = status
     affiliation.decided_by_id = decider.id
     affiliation.decided_at = utcnow()
     tenant = db.session.get(Tenant, affiliation.tenant_id)

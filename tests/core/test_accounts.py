@@ -451,3 +451,33 @@ def test_profile_name_and_language_preference(app, apex_client, client_for, acco
     # the preference follows the account to a fresh session
     fresh = sign_in(client_for("localhost"), account)
     assert b'<html lang="el"' in fresh.get("/account").data
+
+
+def test_concurrent_sign_ups_with_one_email_make_one_account(app, mail_outbox):
+    import threading
+
+    from core.accounts import services
+
+    email = unique_email("race")
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def sign_up() -> None:
+        try:
+            with app.test_request_context(base_url="http://localhost"):
+                barrier.wait(timeout=5)
+                services.sign_up(email, PASSWORD, "Racer", None)
+                db.session.commit()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sign_up) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=15)
+    assert not errors, errors
+    assert count_accounts(app, email) == 1
+    # one verification mail; the loser's attempt became the "someone tried" warning
+    subjects = sorted(m["Subject"] for m in mail_outbox.to(email))
+    assert len(subjects) == 2 and any("Confirm" in s for s in subjects)
