@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from core.errors import problem
 from core.extensions import db
-from core.tenancy import current_tenant
+from core.tenancy import current_tenant, platform_subdomain
 from tenants import services
 
 blp = Blueprint(
@@ -125,6 +125,16 @@ class Tenants(MethodView):
                 503, _("The invitation could not be sent, so nothing was created. Please try again later.")
             )
         services.after_onboarding(tenant.id)
-        rows, _total = services.tenant_rows(tenant.slug, limit=1)
-        row = next(r for r in rows if r.tenant.id == tenant.id)
+        # built from what was just written: no second round of queries
+        row = services.TenantRow(
+            tenant=tenant,
+            plan=data["plan"],
+            billing_state="none",
+            sync_state=services.billing_sync_state(tenant.id),
+            allowed=sorted(data["allowed_plugins"]),
+            enabled=sorted(data["enabled_plugins"]),
+            members=0,
+            last_activity=None,
+            primary_host=platform_subdomain(tenant.slug),
+        )
         return _out(row), 201, {"Location": f"/api/v1/operator/tenants/{tenant.id}"}

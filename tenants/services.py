@@ -176,21 +176,20 @@ def onboard(data: Onboarding, actor: Any = None) -> Tenant:
             errors, 409 if errors.get("slug") == [_("This slug is already taken.")] else 422
         )
     try:
-        with db.session.begin_nested():
-            tenant = create_tenant(
-                NewTenant(
-                    slug=data.slug,
-                    name=data.name.strip(),
-                    country=data.country.upper(),
-                    default_locale=data.default_locale,
-                    locales=data.locales,
-                    timezone=data.timezone,
-                    plugins=list(data.enabled_plugins),
-                )
+        tenant = create_tenant(
+            NewTenant(
+                slug=data.slug,
+                name=data.name.strip(),
+                country=data.country.upper(),
+                default_locale=data.default_locale,
+                locales=data.locales,
+                timezone=data.timezone,
+                plugins=list(data.enabled_plugins),
             )
+        )
     except TenantError as exc:  # a race on the slug's unique key, or the kernel's own checks
         raise OnboardingError({exc.field: [str(exc)]}) from exc
-    except sa.exc.IntegrityError as exc:
+    except sa.exc.IntegrityError as exc:  # the caller rolls the whole transaction back
         raise OnboardingError({"slug": [_("This slug is already taken.")]}, 409) from exc
     with tenant_context(tenant.id):
         existing = {r.plugin: r for r in db.session.execute(sa.select(TenantPlugin)).scalars()}
@@ -229,6 +228,12 @@ def onboard(data: Onboarding, actor: Any = None) -> Tenant:
     )
     db.session.flush()
     return tenant
+
+
+def billing_sync_state(tenant_id: int) -> str:
+    """ "pending" until the billing sync has run (it may have run inline already)."""
+    with tenant_context(tenant_id):
+        return db.session.execute(sa.select(TenantBilling.sync_state)).scalar_one_or_none() or "pending"
 
 
 def after_onboarding(tenant_id: int) -> None:
@@ -387,10 +392,12 @@ class TenantRow:
 
 
 def tenant_rows(
-    query: str = "", status: str = "", limit: int = 200, offset: int = 0
+    query: str = "", status: str = "", limit: int = 200, offset: int = 0, tenant_id: int | None = None
 ) -> tuple[list[TenantRow], int]:
     """The operator's list: a reviewed cross-tenant read, SELECT only."""
     q = sa.select(Tenant)
+    if tenant_id is not None:
+        q = q.where(Tenant.id == tenant_id)
     if query:
         like = f"%{query.strip()[:100]}%"
         q = q.where(sa.or_(Tenant.slug.ilike(like), Tenant.name.ilike(like)))
