@@ -36,7 +36,9 @@ class SympraxisFlask(Flask):
             request.trusted_hosts = self._trusted_hosts_for(request)
         return super().create_url_adapter(request)
 
-    def _trusted_hosts_for(self, request: Request) -> list[str]:
+    def _trusted_hosts_for(self, request: Request) -> list[str] | None:
+        if request.path in HOST_INDEPENDENT_PATHS:
+            return None  # health checks answer on any host: load balancers probe by IP
         apex = self.config["PLATFORM_APEX"]
         hosts = [apex, "." + apex, *self.config.get("EXTRA_TRUSTED_HOSTS", ())]
         raw = request.environ.get("HTTP_HOST") or request.environ.get("SERVER_NAME", "")

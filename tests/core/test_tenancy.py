@@ -553,3 +553,17 @@ def test_switching_tenant_inside_one_transaction_rewrites_the_rls_setting(app_ct
         assert db.session.execute(raw).scalars().all() == [titles[a.id]]
     assert db.session.execute(raw).scalars().all() == []  # no tenant: RLS shows nothing
     db.session.rollback()
+
+
+@pytest.mark.parametrize("host", ["evil.example.com", "10.0.0.7:8000", "nosuch.localhost"])
+def test_health_checks_answer_on_any_host(client_for, host):
+    c = client_for(host)
+    assert c.get("/healthz").status_code == 200
+    assert c.get("/readyz").json == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.parametrize("host", ["bad host.localhost", "a..b.localhost", "x" * 300 + ".localhost", "[::1"])
+def test_malformed_hosts_are_404_never_500(client_for, host):
+    for path in ("/", "/api/v1/tenant"):
+        r = client_for("localhost").get(path, environ_overrides={"HTTP_HOST": host})
+        assert r.status_code == 404, (host, path)
