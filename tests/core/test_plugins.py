@@ -376,3 +376,9 @@ def test_saved_settings_visible_in_the_same_request(app, tenant_factory):
         set_plugin_settings(t.id, "testplugin", {"greeting": "Geia sas"})
         assert plugin_settings("testplugin")["greeting"] == "Geia sas"
         db.session.rollback()
+
+
+def test_plugin_routes_are_404_on_the_apex(apex_client):
+    for path in ("/testplugin/", "/api/v1/testplugin/notes", f"/api/v1/testplugin/notes/{uuid.uuid4()}"):
+        assert apex_client.get(path).status_code == 404, path
+    assert NAV_LINK not in apex_client.get("/").get_data(as_text=True)
