@@ -547,7 +547,7 @@ def request_affiliation(
     if not is_organisation_admin(account, organisation_id):
         raise AccountError(_("Only an administrator of the organisation can request this."))
     if message and len(message) > 1000:
-        raise AccountError(_("Use at most %(n)d characters for the message.", n=1000))
+        raise AccountError(_("Use at most %(n)d characters for the message.", n=1000), "message")
     with tenant_context(tenant_id):
         existing = db.session.execute(
             sa.select(Affiliation).where(Affiliation.organisation_id == organisation_id)
@@ -560,13 +560,37 @@ def request_affiliation(
                 existing.message = message
                 existing.decided_at = None
                 existing.decided_by_id = None
+                _tell_tenant_admins(existing, tenant_id)
             return existing
         affiliation = Affiliation(
             organisation_id=organisation_id, requested_by_id=account.id, message=message
         )
         db.session.add(affiliation)
         db.session.flush()
+        _tell_tenant_admins(affiliation, tenant_id)
         return affiliation
+
+
+def _tell_tenant_admins(affiliation: Affiliation, tenant_id: int) -> None:
+    """Mail the municipality's admins that an organisation asks to be affiliated (tenant active)."""
+    tenant = db.session.get(Tenant, tenant_id)
+    org = db.session.get(Organisation, affiliation.organisation_id)
+    host = primary_hosts([tenant_id]).get(tenant_id)
+    admins = db.session.execute(
+        sa.select(Account)
+        .join(Membership, Membership.account_id == Account.id)
+        .where(Membership.role == "admin", Account.erased_at.is_(None))
+    ).scalars()
+    for admin in admins:
+        with force_locale(admin.locale or tenant.default_locale or "en"):
+            subject = _("%(org)s asks to be affiliated with %(tenant)s", org=org.name, tenant=tenant.name)
+            text = _(
+                "%(org)s asks to be affiliated with %(tenant)s. Approve or reject the request at %(url)s",
+                org=org.name,
+                tenant=tenant.name,
+                url=external_url(host, "/admin/affiliations") if host else "",
+            )
+            _mail_account(admin, subject, text)
 
 
 def decide_affiliation(decider: Account, affiliation: Affiliation, approve: bool) -> Affiliation:
@@ -597,7 +621,12 @@ def decide_affiliation(decider: Account, affiliation: Affiliation, approve: bool
                 if approve
                 else _("%(tenant)s declined the affiliation of %(org)s", org=org.name, tenant=tenant.name)
             )
-            _mail_account(admin, subject, subject)
+            text = _(
+                "%(subject)s.\n\nYour organisations and their affiliations: %(url)s",
+                subject=subject,
+                url=external_url(apex_host(), "/dashboard"),
+            )
+            _mail_account(admin, subject, text)
     return affiliation
 
 

@@ -481,3 +481,17 @@ def test_concurrent_sign_ups_with_one_email_make_one_account(app, mail_outbox):
     # one verification mail; the loser's attempt became the "someone tried" warning
     subjects = sorted(m["Subject"] for m in mail_outbox.to(email))
     assert len(subjects) == 2 and any("Confirm" in s for s in subjects)
+
+
+def test_verification_link_expires(app, apex_client, mail_outbox, monkeypatch):
+    from itsdangerous.timed import TimestampSigner
+
+    email = unique_email("late")
+    max_age = int(app.config["EMAIL_TOKEN_MAX_AGE"])
+    with monkeypatch.context() as m:  # mailed a day and a second ago
+        m.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time()) - max_age - 1)
+        signup(apex_client, email)
+    path = link_in(mail_outbox.wait_for(lambda m: email in m["To"]), "/auth/verify/")
+    response = apex_client.get(path, follow_redirects=True)
+    assert b"not valid or has expired" in response.data
+    assert account_row(app, email).email_verified_at is None

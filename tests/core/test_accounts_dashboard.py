@@ -113,6 +113,10 @@ def test_municipality_admin_approves_and_rejects_with_mail(
         services.request_affiliation(acc, org_a, tenant.id)
         services.request_affiliation(acc, org_b, tenant.id)
         db.session.commit()
+    # the municipality's admins hear of each request, with the page to decide on
+    asks = mail_outbox.wait_for(lambda m: muni_admin.email in m["To"] and "Org Approved asks" in m["Subject"])
+    assert f"{tenant.primary_host}/admin/affiliations" in mail_outbox.body(asks)
+    assert mail_outbox.to(staff.email) == []
     aff_a = affiliation_of(app, tenant, org_a)["id"]
     aff_b = affiliation_of(app, tenant, org_b)["id"]
 
@@ -132,14 +136,19 @@ def test_municipality_admin_approves_and_rejects_with_mail(
     assert approved["status"] == "approved" and approved["decided_by"] == muni_admin.id
     assert affiliation_of(app, tenant, org_b)["status"] == "rejected"
 
-    mail_outbox.wait_for(
+    told = mail_outbox.wait_for(
         lambda m: ngo_admin.email in m["To"] and "Org Approved is now affiliated" in m["Subject"]
     )
+    assert "/dashboard" in mail_outbox.body(told)
     mail_outbox.wait_for(
         lambda m: ngo_admin.email in m["To"] and "declined the affiliation of Org Rejected" in m["Subject"]
     )
 
     # the same admin, on another municipality's host, cannot reach this one's affiliation
+    # deciding again what is decided changes nothing and mails nobody
+    mail_outbox.clear()
+    assert as_admin.post(f"/admin/affiliations/{aff_a}/approve").status_code == 302
+    assert mail_outbox.to(ngo_admin.email) == []
     elsewhere = sign_in(tenant_client(other_tenant), muni_admin)
     assert elsewhere.post(f"/admin/affiliations/{aff_b}/approve").status_code == 404
     assert affiliation_of(app, tenant, org_b)["status"] == "rejected"

@@ -96,9 +96,13 @@ def test_signed_in_on_apex_is_not_signed_in_on_a_tenant(
 ):
     tenant = tenant_factory()
     account = account_factory(memberships={tenant: "member"})
-    response = apex_client.post("/auth/signin", data={"email": account.email, "password": account.password})
+    response = apex_client.post(
+        "/auth/signin", data={"email": account.email, "password": account.password, "remember": "y"}
+    )
     assert response.status_code == 302
-    assert all("domain=" not in c.lower() for c in response.headers.getlist("Set-Cookie"))
+    cookies = response.headers.getlist("Set-Cookie")
+    assert any(c.startswith("remember_token=") for c in cookies)  # the long-lived one too
+    assert all("domain=" not in c.lower() for c in cookies)
     assert me(apex_client).status_code == 200
     assert me(tenant_client(tenant)).status_code == 401
     # and the other way round
