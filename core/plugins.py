@@ -12,6 +12,7 @@ import marshmallow
 import pluggy
 import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, g
+from markupsafe import Markup
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
@@ -54,9 +55,16 @@ class NavItem:
 
 @dataclass(frozen=True)
 class DashboardItem:
+    """A widget on the municipality's home page. ``html`` is markup the plugin vouches for: it is
+    rendered as is, so escape any user-written text in it (``markupsafe.escape``)."""
+
     title: str
     html: str
     order: int = 100
+
+    def __post_init__(self) -> None:
+        # rendered with {{ w.html }}: as Markup, the widget's HTML is not shown as escaped text
+        object.__setattr__(self, "html", Markup(self.html))  # noqa: S704 - the plugin vouches for it
 
 
 @dataclass(frozen=True)
