@@ -82,8 +82,8 @@ def sign_in_through_form(page: Any, live_server: LiveServer, email: str, passwor
     page.goto(live_server.url(path="/auth/signin?lang=en"))
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("main").get_by_role("button", name="Sign in").click()
 
 
 @pytest.fixture(scope="session")

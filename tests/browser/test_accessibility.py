@@ -97,15 +97,15 @@ def test_apex_pages_signed_out(page, live_server, lang):
 def test_forms_with_errors(page, live_server, lang):
     """Error states: messages tied to their fields, still contrast-safe."""
     page.goto(live_server.url(path=f"/auth/signup?lang={lang}"))
-    page.locator("button[type=submit]").last.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
     assert page.locator("[aria-invalid=true]").count() >= 1
     assert not audit(page)
     page.goto(live_server.url(path=f"/auth/signin?lang={lang}"))
     page.locator("#email").fill("nobody@example.org")
     page.locator("#password").fill("wrong password here")
-    page.locator("button[type=submit]").last.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
     assert page.locator(".notice-error").count() == 1
     assert not audit(page)
 

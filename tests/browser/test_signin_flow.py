@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import uuid
 
+from playwright.sync_api import expect
+
 from core.testing.browser import BROWSER, sign_in_through_form
 
 pytestmark = BROWSER
@@ -26,8 +28,9 @@ def test_sign_up_verify_sign_in_and_arrive_on_two_municipalities(
     page.get_by_label("Your name").fill("Eleni Browser")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Create an account").click()
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create an account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
 
     # signing in before verification is refused
     sign_in_through_form(page, live_server, email, password)
@@ -42,7 +45,7 @@ def test_sign_up_verify_sign_in_and_arrive_on_two_municipalities(
 
     sign_in_through_form(page, live_server, email, password)
     assert page.url == live_server.url(path="/")
-    assert page.get_by_role("link", name="Eleni Browser").is_visible()
+    expect(page.get_by_role("link", name="Eleni Browser")).to_be_visible()
 
     redeem_urls: list[str] = []
     # each municipality: /auth/signin -> apex hand-off -> one-time code -> back, signed in
@@ -65,7 +68,7 @@ def test_sign_up_verify_sign_in_and_arrive_on_two_municipalities(
         redeem_urls.append(hops[2])
         assert page.url.startswith(live_server.tenant_url(tenant, "/"))
         assert "/auth/redeem" not in page.url  # the code is consumed and the URL left behind
-        assert page.get_by_text("Signed in as Eleni Browser").is_visible()
+        expect(page.get_by_text("Signed in as Eleni Browser")).to_be_visible()
 
     # host-only cookies: one per municipality host, none for a parent domain
     cookies = context.cookies()
@@ -80,7 +83,7 @@ def test_sign_up_verify_sign_in_and_arrive_on_two_municipalities(
         other.goto(redeem_urls[0])
         assert "That sign-in link has expired or was already used" in other.content()
         assert "Signed in as" not in other.content()
-        assert other.get_by_role("link", name="Sign in").is_visible()
+        expect(other.get_by_role("link", name="Sign in")).to_be_visible()
     finally:
         fresh.close()
 
@@ -94,7 +97,7 @@ def test_a_municipality_cookie_is_not_sent_to_another(
 
     sign_in_through_form(page, live_server, account.email, account.password)
     page.goto(live_server.tenant_url(first, "/auth/signin?lang=en"))
-    assert page.get_by_text("Signed in as Cookie Checker").is_visible()
+    expect(page.get_by_text("Signed in as Cookie Checker")).to_be_visible()
     first_cookie = next(
         c for c in context.cookies(live_server.tenant_url(first)) if c["name"] == "sympraxis_session"
     )
@@ -114,9 +117,9 @@ def test_a_municipality_cookie_is_not_sent_to_another(
     page.goto(live_server.tenant_url(second, "/?lang=en"))
     assert sent, "no request reached the second host"
     assert all(first_cookie["value"] not in header for header in sent)
-    assert page.get_by_role("link", name="Sign in").is_visible()
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     assert "Signed in as" not in page.content()
 
     # and the first host still knows the person
     page.goto(live_server.tenant_url(first, "/?lang=en"))
-    assert page.get_by_text("Signed in as Cookie Checker").is_visible()
+    expect(page.get_by_text("Signed in as Cookie Checker")).to_be_visible()
