@@ -45,9 +45,10 @@ class _Deferred:
 class LiveServer:
     """A threaded werkzeug server in a background thread on ``127.0.0.1``."""
 
-    def __init__(self, server: BaseWSGIServer, app: Any) -> None:
+    def __init__(self, server: BaseWSGIServer, app: Any, apex: str = "localhost") -> None:
         self._server = server
         self.app = app
+        self.apex = apex
         self.port: int = server.server_port
         self._thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
 
@@ -62,12 +63,9 @@ class LiveServer:
             server.server_close()
             raise
         deferred.app = app
-        live = cls(server, app)
-        live.apex = apex
+        live = cls(server, app, apex)
         live._thread.start()
         return live
-
-    apex: str = "localhost"
 
     def url(self, host: str | None = None, path: str = "/") -> str:
         """``url("orestiada.localhost", "/auth/signin")``; the apex when ``host`` is None."""
