@@ -71,6 +71,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         }
     app.config["TRUSTED_HOSTS"] = None  # computed per request, see SympraxisFlask
     app.logger.setLevel(logging.INFO)
+    proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if proxies:  # the client's address (rate limits, audit) and scheme from our own proxies only
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)  # type: ignore[method-assign]
 
     app.extensions["sympraxis_host_cache"] = HostCache(ttl=float(app.config["TENANT_CACHE_TTL"]))
     db.init_app(app)

@@ -129,3 +129,23 @@ def test_limits_are_per_application_and_per_prefix(limited_app, make_app, app, a
         conn = redis.Redis.from_url(REDIS_URL)
         for key in conn.scan_iter(f"*{other_prefix}*"):
             conn.delete(key)
+
+
+def test_limits_count_per_client_address_behind_a_trusted_proxy(limited_app, account_factory):
+    build, _prefix = limited_app
+    account = account_factory()
+    wrong = {"email": account.email, "password": "wrong password!"}
+
+    behind_proxy = build(RATE_LIMIT_SIGNIN="1 per minute", TRUSTED_PROXY_COUNT=1)
+    client = behind_proxy.test_client()
+    first = {"X-Forwarded-For": "203.0.113.7"}
+    second = {"X-Forwarded-For": "198.51.100.9"}
+    assert client.post("/auth/signin", data=wrong, headers=first).status_code == 401
+    assert_limited(client.post("/auth/signin", data=wrong, headers=first))
+    assert client.post("/auth/signin", data=wrong, headers=second).status_code == 401
+
+    # with no trusted proxy the header is ignored: it cannot be forged to escape the limit
+    direct = build(RATE_LIMIT_SIGNIN="1 per minute")
+    client = direct.test_client()
+    assert client.post("/auth/signin", data=wrong, headers=first).status_code == 401
+    assert_limited(client.post("/auth/signin", data=wrong, headers=second))
