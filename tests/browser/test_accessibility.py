@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from core.testing.browser import BROWSER, axe_path, blocking, run_axe, sign_in_through_form
 
@@ -190,3 +191,24 @@ def test_the_checker_catches_violations(page, live_server, axe):
     )
     found = {line.split(" ")[0] for line in axe(page)}
     assert {"color-contrast", "label"} <= found, found
+
+
+@pytest.mark.parametrize("lang", ["en", "el"])
+def test_every_plugin_page_in_the_navigation(app, site, live_server, lang):
+    """Every installed plugin switched on: each page its navigation links to passes too (signed in)."""
+    from core.plugins import registry
+
+    with app.app_context():
+        plugins = sorted(registry().switchable_names())
+    tenant = make_tenant(app, name="Δήμος Όλα", locale="el", plugins=plugins)
+    page = site["signed_in"].new_page()
+    try:
+        page.goto(live_server.tenant_url(tenant, "/auth/signin"))  # the hand-off: signed in here too
+        page.goto(live_server.tenant_url(tenant, f"/?lang={lang}"))
+        expect(page.get_by_text("Axe Person")).to_be_visible()
+        links = page.locator("nav.main-nav a").evaluate_all("els => els.map(e => e.href)")
+        assert len(links) >= len(plugins)  # "Home" plus at least one item per plugin
+        for url in links:
+            check(page, url)
+    finally:
+        page.close()
