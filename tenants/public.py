@@ -12,7 +12,7 @@ from core.accounts import services as accounts
 from core.accounts.auth import sign_in_session
 from core.accounts.models import Account
 from core.errors import problem
-from core.extensions import csrf, db
+from core.extensions import csrf, db, limiter
 from core.tenancy import apex_host, current_tenant, normalise_host, resolve_host
 from tenants import billing, domains, forms, services
 from tenants.models import TenantLogo
@@ -71,7 +71,12 @@ def logo():
     return response
 
 
+def _signin_limit() -> str:
+    return current_app.config["RATE_LIMIT_SIGNIN"]
+
+
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit(_signin_limit, methods=["POST"])
 def invitation(token: str):
     """Accept an invitation: a new person sets a password, an existing account confirms and joins."""
     tenant = current_tenant()

@@ -8,9 +8,9 @@ import uuid
 import pyotp
 import pytest
 
-from tests.browser.conftest import browser, live_server, run_axe, serious, sign_in_through_form  # noqa: F401
+from core.testing.browser import BROWSER, sign_in_through_form
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = BROWSER
 
 LANGUAGES = ["en", "el"]
 ADMIN_PAGES = [
@@ -27,7 +27,7 @@ ADMIN_PAGES = [
 
 
 @pytest.fixture(scope="module")
-def console(app, live_server, browser):  # noqa: F811
+def console(app, live_server, chromium):
     """An operator (TOTP on) and a municipality with an admin, each signed in in its own browser."""
     from core.accounts import services as accounts
     from core.extensions import db
@@ -63,7 +63,7 @@ def console(app, live_server, browser):  # noqa: F811
         tenant_id = tenant.id
         db.session.remove()
 
-    op_ctx = browser.new_context(locale="en-GB")
+    op_ctx = chromium.new_context(locale="en-GB")
     page = op_ctx.new_page()
     sign_in_through_form(page, live_server, op_email, password)
     page.locator("#code").fill(pyotp.TOTP(secret).now())
@@ -71,7 +71,7 @@ def console(app, live_server, browser):  # noqa: F811
     page.wait_for_load_state()
     page.close()
 
-    admin_ctx = browser.new_context(locale="en-GB")
+    admin_ctx = chromium.new_context(locale="en-GB")
     page = admin_ctx.new_page()
     sign_in_through_form(page, live_server, admin_email, password)
     page.goto(live_server.url(f"{slug}.localhost", "/auth/signin"))
@@ -81,15 +81,15 @@ def console(app, live_server, browser):  # noqa: F811
     admin_ctx.close()
 
 
-def check(page, url: str) -> None:
+def check(page, axe, url: str) -> None:
     response = page.goto(url)
     assert response.status == 200, (url, response.status)
-    problems = serious(run_axe(page))
+    problems = axe(page)
     assert not problems, f"{url}:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_operator_console(console, live_server, lang):  # noqa: F811
+def test_operator_console(console, live_server, axe, lang):
     page = console["op"].new_page()
     try:
         for path in [
@@ -99,40 +99,41 @@ def test_operator_console(console, live_server, lang):  # noqa: F811
             "/operator/plugins",
             "/operator/audit",
         ]:
-            check(page, live_server.url(path=f"{path}?lang={lang}"))
+            check(page, axe, live_server.url(path=f"{path}?lang={lang}"))
         # the onboarding form in its error state
         page.goto(live_server.url(path=f"/operator/tenants/new?lang={lang}"))
         page.locator("#slug").fill("admin")
         page.locator("button[type=submit]").last.click()
         page.wait_for_load_state()
         assert page.locator("[aria-invalid=true]").count() >= 1
-        assert not serious(run_axe(page))
+        assert not axe(page)
     finally:
         page.close()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_admin_pages(console, live_server, lang):  # noqa: F811
+def test_admin_pages(console, live_server, axe, lang):
     page = console["admin"].new_page()
     try:
         for path in ADMIN_PAGES:
-            check(page, live_server.url(f"{console['slug']}.localhost", f"{path}?lang={lang}"))
+            check(page, axe, live_server.url(f"{console['slug']}.localhost", f"{path}?lang={lang}"))
         page.goto(live_server.url(f"{console['slug']}.localhost", f"/admin/branding?lang={lang}"))
         page.locator("#primary_color").fill("#ffff00")
         page.locator("button[type=submit]").last.click()
         page.wait_for_load_state()
         assert page.locator("[aria-invalid=true]").count() == 1
-        assert not serious(run_axe(page))
+        assert not axe(page)
     finally:
         page.close()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_invitation_page(console, browser, live_server, lang):  # noqa: F811
-    ctx = browser.new_context(locale="en-GB")
+def test_invitation_page(console, chromium, live_server, axe, lang):
+    ctx = chromium.new_context(locale="en-GB")
     try:
         check(
             ctx.new_page(),
+            axe,
             live_server.url(f"{console['slug']}.localhost", f"/invitation/{console['token']}?lang={lang}"),
         )
     finally:

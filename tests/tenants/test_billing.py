@@ -419,3 +419,18 @@ def test_billing_job_runs_in_a_celery_worker(stripe_on, make_app, sympraxis_conf
             worker.wait(10)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+def test_admin_billing_page_shows_plan_items_and_invoices(
+    stripe_on, paying_tenant, client_for, sign_in, account_factory
+):
+    tenant_id, customer = paying_tenant
+    with stripe_on.app_context():
+        tenant = db.session.get(Tenant, tenant_id)
+        slug = tenant.slug
+        db.session.expunge(tenant)
+    admin = account_factory(memberships={tenant: "admin"})
+    page = sign_in(client_for(f"{slug}.localhost"), admin).get("/admin/billing?lang=en")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "plan:starter" in body and "99.00" in body and ">paid<" in body
