@@ -147,6 +147,11 @@ def cross_tenant_read() -> Iterator[None]:
 def _sync_rls_setting(session: Session) -> None:
     if not session.in_transaction():
         return
+    transaction = session.get_transaction()
+    if transaction is not None and not transaction.is_active:
+        # a failed flush left the transaction to be rolled back: writing into it would raise
+        # PendingRollbackError and hide the error that is on its way out of tenant_context
+        return
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         _write_rls_settings(connection)

@@ -99,7 +99,7 @@ def test_heads_include_core_and_testplugin_branches(app):
     script = ScriptDirectory.from_config(alembic_config(app))
     labels = {label for rev in script.walk_revisions() for label in (rev.branch_labels or ())}
     assert {"core", "testplugin"} <= labels
-    assert script.get_revision("testplugin@head").revision == "testplugin_0001"
+    assert script.get_revision("testplugin@head").revision == "testplugin_0002"
 
 
 def test_upgrade_fresh_sqlite_to_head_and_no_diff(sqlite_app):
@@ -141,11 +141,11 @@ def test_diff_check_is_not_vacuous(sqlite_app):
 def test_downgrade_and_reupgrade_testplugin_branch_sqlite(sqlite_app):
     app, url = sqlite_app
     downgrade(app, "testplugin@base")
-    assert "testplugin_notes" not in _tables(url)
+    assert not {"testplugin_notes", "testplugin_note_tags"} & _tables(url)
     assert {"tenants", "tenant_domains"} <= _tables(url)  # the core stays
-    assert "testplugin_0001" not in _applied(app, url)
+    assert not {"testplugin_0001", "testplugin_0002"} & _applied(app, url)
     assert "core_0001" in _applied(app, url)
-    with pytest.raises(AssertionError, match="testplugin_0001"):
+    with pytest.raises(AssertionError, match="testplugin_0002"):
         _assert_at_head(app, url)
     upgrade(app)
     assert "testplugin_notes" in _tables(url)
@@ -156,12 +156,15 @@ def test_downgrade_and_reupgrade_testplugin_branch_sqlite(sqlite_app):
 def test_downgrade_and_reupgrade_testplugin_branch_postgresql(fresh_pg):
     app, urls = fresh_pg
     upgrade(app)
+    downgrade(app, "testplugin@-1")  # one step: the tags go, the notes stay
+    assert "testplugin_note_tags" not in _tables(urls["owner"])
+    assert "testplugin_notes" in _tables(urls["owner"])
     downgrade(app, "testplugin@base")
     assert "testplugin_notes" not in _tables(urls["owner"])
     with psycopg.connect(urls["admin"]) as conn:
         left = conn.execute(
             "SELECT count(*) FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid "
-            "WHERE c.relname = 'testplugin_notes'"
+            "WHERE c.relname LIKE 'testplugin%%'"
         ).fetchone()[0]
     assert left == 0
     upgrade(app)

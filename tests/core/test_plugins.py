@@ -312,12 +312,15 @@ def test_plugin_write_needs_permission(app, tenant_factory, tenant_client, accou
 
 
 def test_testplugin_models_are_tenant_scoped(app):
-    assert assert_models_tenant_scoped(app, "testplugin") == ["testplugin_notes"]
-    assert plugin_tables(app, "testplugin")[0].name == "testplugin_notes"
+    assert assert_models_tenant_scoped(app, "testplugin") == ["testplugin_note_tags", "testplugin_notes"]
+    assert [t.name for t in plugin_tables(app, "testplugin")] == ["testplugin_note_tags", "testplugin_notes"]
 
 
 def test_testplugin_passes_the_isolation_checks(app, sympraxis_database):
-    assert assert_plugin_isolated(app, "testplugin", sympraxis_database) == ["testplugin_notes"]
+    assert assert_plugin_isolated(app, "testplugin", sympraxis_database) == [
+        "testplugin_note_tags",
+        "testplugin_notes",
+    ]
 
 
 def test_every_loaded_plugin_passes_the_model_check(app):

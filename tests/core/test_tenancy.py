@@ -567,3 +567,27 @@ def test_malformed_hosts_are_404_never_500(client_for, host):
     for path in ("/", "/api/v1/tenant"):
         r = client_for("localhost").get(path, environ_overrides={"HTTP_HOST": host})
         assert r.status_code == 404, (host, path)
+
+
+def test_foreign_key_between_tenant_tables_cannot_cross_tenants(app_ctx, pair, sympraxis_database):
+    """tenant_id is part of the foreign key: a tag of tenant A cannot point at B's note, even for
+    a role that bypasses RLS (the database itself refuses it)."""
+    import psycopg
+    from sympraxis_testplugin.models import NoteTag
+
+    a, b, _titles, ids = pair
+    with tenant_context(a):
+        db.session.add(NoteTag(note_id=uuid.UUID(ids[a.id]), label="own"))
+        db.session.flush()  # pointing at one's own note works
+        db.session.add(NoteTag(note_id=uuid.UUID(ids[b.id]), label="across"))
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.flush()
+    db.session.rollback()
+    with (
+        psycopg.connect(sympraxis_database["admin"]) as conn,
+        pytest.raises(psycopg.errors.ForeignKeyViolation),
+    ):
+        conn.execute(
+            "INSERT INTO testplugin_note_tags (tenant_id, id, note_id, label) VALUES (%s, gen_random_uuid(), %s, 'x')",
+            (a.id, ids[b.id]),
+        )
