@@ -26,11 +26,13 @@ def _libpq(url: str) -> str:
 
 
 def _add_note(app, tenant, title: str) -> str:
-    from sympraxis_testplugin.models import Note
+    from sympraxis_testplugin.models import Note, NoteTag
 
     with app.app_context(), tenant_context(tenant.id):
         note = Note(title=title)
         db.session.add(note)
+        db.session.flush()
+        db.session.add(NoteTag(note_id=note.id, label=f"tag of {title}"))
         db.session.commit()
         note_id = str(note.id)
         db.session.remove()
@@ -115,7 +117,9 @@ def test_role_check_reports_the_owner(app, sympraxis_database):
 # --- (e) raw SQL as the application role --------------------------------------------------------
 
 
-@pytest.mark.parametrize("table", ["testplugin_notes", "tenant_plugins", "tenant_domains"])
+@pytest.mark.parametrize(
+    "table", ["testplugin_notes", "testplugin_note_tags", "tenant_plugins", "tenant_domains"]
+)
 def test_raw_sql_with_tenant_a_cannot_touch_b(app, sympraxis_database, two_tenants_with_notes, table):
     a, b = two_tenants_with_notes
     if table == "tenant_domains":
