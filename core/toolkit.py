@@ -57,6 +57,25 @@ from core.tenancy import TenantInfo, current_tenant, external_url, utcnow
 __version__ = CORE_API_VERSION
 
 
+def tenants_with_plugin(name: str) -> list[int]:
+    """Ids of the active tenants that have enabled plugin ``name`` (a reviewed cross-tenant read,
+    for CLI commands and periodic jobs that then enter each tenant with ``tenant_context``)."""
+    import sqlalchemy as sa
+
+    from core.tenancy import Tenant, TenantPlugin
+
+    with cross_tenant_read():
+        return list(
+            db.session.execute(
+                sa.select(TenantPlugin.tenant_id)
+                .join(Tenant, Tenant.id == TenantPlugin.tenant_id)
+                .where(TenantPlugin.plugin == name, TenantPlugin.enabled.is_(True), Tenant.status == "active")
+                .order_by(TenantPlugin.tenant_id)
+                .execution_options(all_tenants=True)
+            ).scalars()
+        )
+
+
 def tenant_info(tenant_id: int) -> TenantInfo | None:
     """The snapshot of a tenant by id, with its primary host: for jobs and CLI commands, where
     there is no request (and so no ``current_tenant()``)."""
@@ -79,6 +98,6 @@ __all__ = [
     "external_url", "flash", "format_datetime", "g", "get_locale", "gettext", "has_permission",
     "has_role", "hookimpl", "job", "lazy_gettext", "limiter", "ngettext", "organisations_of",
     "plugin_settings", "problem", "redirect", "render_template", "request", "require_permission",
-    "require_role", "send_mail", "tenant_context", "tenant_foreign_key", "tenant_info", "url_for", "utcnow",
+    "require_role", "send_mail", "tenant_context", "tenant_foreign_key", "tenant_info", "tenants_with_plugin", "url_for", "utcnow",
     "uuid7",
 ]  # fmt: skip

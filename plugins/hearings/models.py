@@ -70,6 +70,8 @@ class Consultation(TenantScoped, db.Model):
     version: Mapped[int] = mapped_column(default=1)
     outcome_summary: Mapped[str] = mapped_column(sa.Text, default="")
     outcome_published_at: Mapped[dt.datetime | None]
+    #: When followers were told that the consultation closes in two days (sent once).
+    closing_reminder_sent_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(
         AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL")
@@ -236,6 +238,8 @@ class Meeting(TenantScoped, db.Model):
     minutes: Mapped[str] = mapped_column(sa.Text, default="")
     minutes_published_at: Mapped[dt.datetime | None]
     feedback_published: Mapped[bool] = mapped_column(default=False)
+    #: When registered people were reminded, the day before (sent once).
+    reminder_sent_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
@@ -324,6 +328,36 @@ class Feedback(TenantScoped, db.Model):
     )
 
 
+class Attachment(TenantScoped, db.Model):
+    """A PDF attached to a consultation or to a meeting (the minutes), checked for type and size."""
+
+    __tablename__ = "hearings_attachments"
+
+    consultation_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    size: Mapped[int]
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        tenant_foreign_key("consultation_id", "hearings_consultations", ondelete="CASCADE"),
+        tenant_foreign_key("meeting_id", "hearings_meetings", ondelete="CASCADE"),
+        sa.CheckConstraint("(consultation_id IS NULL) <> (meeting_id IS NULL)", name="owner"),
+    )
+
+
+class Follow(TenantScoped, db.Model):
+    """An account follows the municipality's consultations: mail on opening and before closing."""
+
+    __tablename__ = "hearings_follows"
+
+    account_id: Mapped[int] = mapped_column(AccountId, sa.ForeignKey("accounts.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "account_id"),)
+
+
 ALL_MODELS = (
     Consultation,
     Article,
@@ -336,4 +370,6 @@ ALL_MODELS = (
     Registration,
     SpeakerRequest,
     Feedback,
+    Attachment,
+    Follow,
 )

@@ -110,6 +110,33 @@ def sympraxis_search(tenant, query, limit):
 
 
 @hookimpl
+def sympraxis_cli_commands():
+    import click
+    from flask.cli import with_appcontext
+
+    from core.toolkit import db, tenant_context, tenants_with_plugin
+
+    @click.group("hearings")
+    def group():
+        """Consultations and hearings."""
+
+    @group.command("tick")
+    @with_appcontext
+    def tick():
+        """Apply due transitions and send closing and meeting reminders, in every municipality.
+
+        Run it every few minutes (cron or a Celery beat); it is idempotent.
+        """
+        for tenant_id in tenants_with_plugin("hearings"):
+            with tenant_context(tenant_id):
+                done = services.tick()
+                db.session.commit()
+            click.echo(f"tenant {tenant_id}: {done}")
+
+    return [group]
+
+
+@hookimpl
 def sympraxis_demo_data(tenant):
     from plugins.hearings import demo
 

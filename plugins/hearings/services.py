@@ -38,7 +38,6 @@ from core.toolkit import (
     active_tenant_id,
     current_tenant,
     db,
-    enqueue,
     external_url,
     get_locale,
     job,
@@ -56,6 +55,7 @@ from plugins.hearings.models import (
     Comment,
     Consultation,
     Feedback,
+    Follow,
     Meeting,
     ModerationAction,
     Outcome,
@@ -68,6 +68,7 @@ from plugins.hearings.models import (
     Status,
     StatusChange,
 )
+from plugins.hearings.models import Attachment as HearingsAttachment
 
 EDIT_WINDOW = dt.timedelta(minutes=15)
 RATE_WINDOW = dt.timedelta(hours=1)
@@ -851,10 +852,116 @@ def article_diff(c: Consultation, old: int, new: int) -> list[dict[str, Any]]:
 
 # --- following (mail on opening, two days before closing) ---------------------------------------
 
+CLOSING_NOTICE = dt.timedelta(days=2)
+
+
+def is_following(account: Any) -> bool:
+    if account is None:
+        return False
+    return db.session.execute(sa.select(Follow.id).where(Follow.account_id == account.id)).first() is not None
+
+
+def set_following(account: Any, follow: bool) -> None:
+    existing = db.session.execute(
+        sa.select(Follow).where(Follow.account_id == account.id)
+    ).scalar_one_or_none()
+    if follow and existing is None:
+        db.session.add(Follow(account_id=account.id))
+    elif not follow and existing is not None:
+        db.session.delete(existing)
+    db.session.flush()
+
+
+def _follower_emails() -> list[str]:
+    return [
+        e
+        for (e,) in db.session.execute(
+            sa.select(Account.email)
+            .join(Follow, Follow.account_id == Account.id)
+            .where(Account.email.is_not(None), Account.erased_at.is_(None))
+        )
+    ]
+
+
+def _mail_followers(c: Consultation, subject: str, line: str) -> int:
+    link = external_url(_host(), f"/hearings/consultations/{c.id}")
+    emails = _follower_emails()
+    for email in emails:
+        send_mail(Mail(to=[email], subject=subject, text=f"{line}\n\n{link}"))
+    return len(emails)
+
 
 def enqueue_follow_mail(c: Consultation) -> None:
-    """Placeholder hook point: following is not built yet (see the issue's note)."""
-    return
+    """Tell followers that a consultation is open (called on every transition to open)."""
+    _mail_followers(
+        c,
+        _("Open for comments: %(title)s", title=c.title),
+        _("A consultation is open for comments until %(when)s.", when=local_text(c.closes_at, "full")),
+    )
+
+
+def send_closing_reminders(now: dt.datetime | None = None) -> int:
+    """Two days before closing, once per consultation: a reminder to followers."""
+    now = now or utcnow()
+    due = db.session.execute(
+        sa.select(Consultation).where(
+            Consultation.status == Status.OPEN.value,
+            Consultation.closing_reminder_sent_at.is_(None),
+            Consultation.closes_at > now,
+            Consultation.closes_at <= now + CLOSING_NOTICE,
+        )
+    ).scalars()
+    count = 0
+    for c in due:
+        _mail_followers(
+            c,
+            _("Closing soon: %(title)s", title=c.title),
+            _("Comments close on %(when)s.", when=local_text(c.closes_at, "full")),
+        )
+        c.closing_reminder_sent_at = now
+        count += 1
+    db.session.flush()
+    return count
+
+
+# --- attachments (PDF) --------------------------------------------------------------------------
+
+MAX_ATTACHMENT = 20 * 1024 * 1024
+
+
+def add_attachment(
+    filename: str, data: bytes, *, consultation_id=None, meeting_id=None
+) -> HearingsAttachment:
+    """A PDF of at most 20 MB, checked by its content (``%PDF-``), not only by its name."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200]
+    if len(data) > MAX_ATTACHMENT:
+        raise HearingsError(_("The file is larger than 20 MB."), 413, "attachment")
+    if not name.lower().endswith(".pdf") or not data.startswith(b"%PDF-"):
+        raise HearingsError(_("Only PDF files can be attached."), 415, "attachment")
+    att = HearingsAttachment(
+        filename=name, size=len(data), content=data, consultation_id=consultation_id, meeting_id=meeting_id
+    )
+    db.session.add(att)
+    db.session.flush()
+    return att
+
+
+def attachments_of(*, consultation_id=None, meeting_id=None) -> list[HearingsAttachment]:
+    q = sa.select(HearingsAttachment).order_by(HearingsAttachment.created_at)
+    if consultation_id is not None:
+        q = q.where(HearingsAttachment.consultation_id == consultation_id)
+    else:
+        q = q.where(HearingsAttachment.meeting_id == meeting_id)
+    return list(db.session.execute(q).scalars())
+
+
+def get_attachment(attachment_id: uuid.UUID) -> HearingsAttachment:
+    att = db.session.execute(
+        sa.select(HearingsAttachment).where(HearingsAttachment.id == attachment_id)
+    ).scalar_one_or_none()
+    if att is None:
+        raise HearingsError(_("This file does not exist."), 404)
+    return att
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -1277,25 +1384,54 @@ def mail_promoted(reg: Registration) -> None:
     )
 
 
-@job("hearings.meeting_reminders")
-def send_meeting_reminders(payload: dict[str, Any]) -> None:
-    """The day before: a reminder to every confirmed registration of meetings starting in 24–48 h."""
-    now = utcnow()
+def send_meeting_reminders(now: dt.datetime | None = None) -> int:
+    """The day before (meetings starting within 24 hours), once per meeting: a reminder to
+    every confirmed registration."""
+    now = now or utcnow()
+    count = 0
     for m in db.session.execute(
         sa.select(Meeting).where(
-            Meeting.starts_at > now + dt.timedelta(hours=24),
-            Meeting.starts_at <= now + dt.timedelta(hours=48),
+            Meeting.reminder_sent_at.is_(None),
+            Meeting.finished_at.is_(None),
+            Meeting.starts_at > now,
+            Meeting.starts_at <= now + dt.timedelta(hours=24),
         )
     ).scalars():
         for reg in registrations_of(m):
-            if reg.status == RegistrationStatus.CONFIRMED:
+            if reg.status == RegistrationStatus.CONFIRMED and reg.email:
+                link = external_url(_host(), f"/hearings/registrations/{registration_token(reg)}")
                 send_mail(
                     Mail(
                         to=[reg.email],
                         subject=_("Reminder: %(title)s", title=m.title),
-                        text=_("%(title)s starts on %(when)s.", title=m.title, when=_when(m)),
+                        text="\n\n".join(
+                            [
+                                _("%(title)s starts on %(when)s.", title=m.title, when=_when(m)),
+                                ", ".join(x for x in (m.place, m.online_url) if x),
+                                _("To see or cancel your registration: %(link)s", link=link),
+                            ]
+                        ),
                     )
                 )
+        m.reminder_sent_at = now
+        count += 1
+    db.session.flush()
+    return count
+
+
+def tick(now: dt.datetime | None = None) -> dict[str, int]:
+    """Everything time makes due in the current tenant: transitions, closing and meeting reminders."""
+    now = now or utcnow()
+    return {
+        "transitions": advance_all_due(now),
+        "closing_reminders": send_closing_reminders(now),
+        "meeting_reminders": send_meeting_reminders(now),
+    }
+
+
+@job("hearings.tick")
+def tick_job(payload: dict[str, Any]) -> None:
+    tick()
 
 
 # --- speakers, finishing, minutes, feedback -----------------------------------------------------
@@ -1557,8 +1693,3 @@ def open_consultations(limit: int = 5) -> list[Consultation]:
             .limit(limit)
         ).scalars()
     )
-
-
-def enqueue_reminders() -> None:
-    tenant = the_tenant()
-    enqueue("hearings.meeting_reminders", tenant.id if tenant else None, {})

@@ -100,6 +100,8 @@ def index():
         programmes=services.list_programmes(),
         is_staff=_is_staff(),
         is_moderator=_is_moderator(),
+        following=services.is_following(current_account()),
+        can_follow=has_permission("hearings.participate") and current_account() is not None,
     )
 
 
@@ -213,6 +215,7 @@ def consultation(cid):
         is_moderator=_is_moderator(),
         history=services.status_history(c) if _is_staff() else [],
         total=sum(1 for cm in comments if cm.visible_to_public),
+        attachments=services.attachments_of(consultation_id=c.id),
     )
 
 
@@ -387,6 +390,64 @@ def outcome_publish(cid):
     return redirect(url_for("hearings.outcome", cid=c.id))
 
 
+@bp.post("/follow")
+@require_permission("hearings.participate")
+@handled
+def follow():
+    services.set_following(current_account(), request.form.get("follow") == "1")
+    db.session.commit()
+    flash(
+        _("You will get an email when a consultation opens and two days before it closes.")
+        if request.form.get("follow") == "1"
+        else _("You no longer follow the consultations."),
+        "success",
+    )
+    return redirect(url_for("hearings.index"))
+
+
+@bp.post("/consultations/<uuid:cid>/attachments")
+@require_permission("hearings.manage")
+@handled
+def consultation_attach(cid):
+    c = services.get_consultation(cid)
+    _attach(consultation_id=c.id)
+    return redirect(url_for("hearings.consultation", cid=c.id))
+
+
+@bp.post("/meetings/<uuid:mid>/attachments")
+@require_permission("hearings.manage")
+@handled
+def meeting_attach(mid):
+    m = services.get_meeting(mid)
+    _attach(meeting_id=m.id)
+    return redirect(url_for("hearings.meeting", mid=m.id))
+
+
+def _attach(**owner):
+    upload = request.files.get("attachment")
+    if upload is None or not upload.filename:
+        raise HearingsError(_("Choose a PDF file."), 422, "attachment")
+    data = upload.read(services.MAX_ATTACHMENT + 1)
+    services.add_attachment(upload.filename, data, **owner)
+    db.session.commit()
+    flash(_("The file is attached."), "success")
+
+
+@bp.get("/files/<uuid:aid>")
+@handled
+def attachment(aid):
+    att = services.get_attachment(aid)
+    if att.consultation_id is not None:
+        _consultation(att.consultation_id)  # drafts stay hidden with their files
+    response = make_response(att.content)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{att.filename.encode("ascii", "replace").decode()}"'
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 # --- moderation ----------------------------------------------------------------------------------
 
 
@@ -520,6 +581,7 @@ def meeting(mid):
         render=services.render_markdown,
         feedback_public=services.feedback_public(m),
         programme=services.get_programme(m.programme_id) if m.programme_id else None,
+        attachments=services.attachments_of(meeting_id=m.id),
     )
 
 

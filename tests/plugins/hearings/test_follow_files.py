@@ -1,0 +1,116 @@
+"""Following (mail on opening, two days before closing), meeting reminders, the tick command,
+and PDF attachments checked for type and size."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import sqlalchemy as sa
+
+from core.db import tenant_context
+from core.extensions import db
+from plugins.hearings import services
+from plugins.hearings.models import Consultation, Meeting
+from tests.plugins.hearings.conftest import make_consultation, make_meeting
+
+
+def test_followers_mailed_on_opening_and_two_days_before_closing(
+    app, world, tenant_client, sign_in, mail_outbox
+):
+    member = sign_in(tenant_client(world.tenant), world.member)
+    assert member.post("/hearings/follow", data={"follow": "1"}).status_code == 302
+    assert "Stop following" in member.get("/hearings/").get_data(as_text=True)
+    c = make_consultation(app, world.tenant, status="draft", closes_in=dt.timedelta(days=10))
+    staff = sign_in(tenant_client(world.tenant), world.staff)
+    assert staff.post(f"/hearings/consultations/{c['id']}/status", data={"action": "open"}).status_code == 302
+    opened = mail_outbox.wait_for(lambda m: world.member.email in m["To"])
+    assert opened["Subject"] == "Open for comments: Local social action plan"
+    assert mail_outbox.to(world.staff.email) == []
+    mail_outbox.clear()
+    with app.app_context(), tenant_context(world.tenant.id):
+        cons = db.session.get(Consultation, (world.tenant.id, c["id"]))
+        closes = cons.closes_at
+        # just outside two days: nothing; at exactly two days: the reminder, once
+        assert services.send_closing_reminders(closes - dt.timedelta(days=2, seconds=1)) == 0
+        assert services.send_closing_reminders(closes - dt.timedelta(days=2)) == 1
+        assert services.send_closing_reminders(closes - dt.timedelta(days=1)) == 0
+        db.session.commit()
+    reminder = mail_outbox.wait_for(lambda m: world.member.email in m["To"])
+    assert reminder["Subject"].startswith("Closing soon")
+    # unfollow: no more mail
+    member.post("/hearings/follow", data={"follow": "0"})
+    with app.app_context(), tenant_context(world.tenant.id):
+        assert services.is_following(db.session.get(services.Account, world.member.id)) is False
+
+
+def test_tick_command_transitions_and_meeting_reminders(app, world, tenant_client, sign_in, mail_outbox):
+    c = make_consultation(app, world.tenant, status="scheduled", opens_in=dt.timedelta(seconds=-1))
+    mid = make_meeting(app, world.tenant, starts_in=dt.timedelta(hours=23))
+    later = make_meeting(app, world.tenant, starts_in=dt.timedelta(hours=25), title="Later")
+    sign_in(tenant_client(world.tenant), world.member).post(f"/hearings/meetings/{mid}/register")
+    sign_in(tenant_client(world.tenant), world.member).post(f"/hearings/meetings/{later}/register")
+    mail_outbox.clear()
+    result = app.test_cli_runner().invoke(args=["hearings", "tick"])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"tenant {world.tenant.id}: {{'transitions': 1, 'closing_reminders': 0, 'meeting_reminders': 1}}"
+        in result.output
+    )
+    reminder = mail_outbox.wait_for(lambda m: world.member.email in m["To"])
+    assert reminder["Subject"] == "Reminder: Workshop on home help"
+    with app.app_context(), tenant_context(world.tenant.id):
+        assert db.session.get(Consultation, (world.tenant.id, c["id"])).status == "open"
+        assert db.session.get(Meeting, (world.tenant.id, later)).reminder_sent_at is None
+    again = app.test_cli_runner().invoke(args=["hearings", "tick"])
+    assert (
+        f"tenant {world.tenant.id}: {{'transitions': 0, 'closing_reminders': 0, 'meeting_reminders': 0}}"
+        in again.output
+    )
+
+
+def test_pdf_attachments_type_and_size(app, world, tenant_client, sign_in):
+    c = make_consultation(app, world.tenant)
+    staff = sign_in(tenant_client(world.tenant), world.staff)
+
+    def upload(name, data):
+        return staff.post(
+            f"/hearings/consultations/{c['id']}/attachments",
+            data={"attachment": (io.BytesIO(data), name)},
+            content_type="multipart/form-data",
+            follow_redirects=True,
+        )
+
+    pdf = b"%PDF-1.7\n" + b"0" * 100
+    assert "The file is attached." in upload("plan.pdf", pdf).get_data(as_text=True)
+    assert "Only PDF files" in upload("plan.pdf", b"MZ\x90\x00 not a pdf").get_data(as_text=True)
+    assert "Only PDF files" in upload("plan.exe", pdf).get_data(as_text=True)
+    with app.app_context(), tenant_context(world.tenant.id):
+        limit = services.MAX_ATTACHMENT
+        services.add_attachment("exact.pdf", b"%PDF-" + b"0" * (limit - 5), consultation_id=c["id"])
+        try:
+            services.add_attachment("big.pdf", b"%PDF-" + b"0" * (limit - 4), consultation_id=c["id"])
+        except services.HearingsError as exc:
+            assert exc.status == 413
+        else:
+            raise AssertionError("a file over 20 MB was accepted")
+        db.session.rollback()
+        (att,) = services.attachments_of(consultation_id=c["id"])
+        aid = att.id
+    anon = tenant_client(world.tenant)
+    page = anon.get(f"/hearings/consultations/{c['id']}").get_data(as_text=True)
+    assert "plan.pdf" in page
+    r = anon.get(f"/hearings/files/{aid}")
+    assert r.status_code == 200 and r.data == pdf and r.headers["Content-Type"] == "application/pdf"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    # members cannot attach; another municipality cannot read
+    member = sign_in(tenant_client(world.tenant), world.member)
+    assert member.post(f"/hearings/consultations/{c['id']}/attachments").status_code == 403
+    assert tenant_client(world.other).get(f"/hearings/files/{aid}").status_code == 404
+    with app.app_context(), tenant_context(world.tenant.id):
+        assert (
+            db.session.execute(
+                sa.select(sa.func.count()).select_from(services.HearingsAttachment)
+            ).scalar_one()
+            == 1
+        )
