@@ -10,7 +10,7 @@ from core.db import tenant_context
 from core.extensions import db
 from core.plugins import registry
 from core.tenancy import Tenant, platform_subdomain, tenant_info_from_row, utcnow
-from tenants.services import NewTenant, create_tenant
+from tenants.services import NewTenant, create_tenant, provision_defaults
 
 DEMO_PASSWORD = "demo-password-2026"
 
@@ -54,6 +54,7 @@ def seed_demo() -> bool:
     for spec in DEMO_TENANTS:
         spec.plugins = [p for p in reg.switchable_names() if p in ("hearings",)]
         tenants.append(create_tenant(spec))
+        provision_defaults(tenants[-1], billing_email=f"finance@{spec.slug}.example")
 
     accounts.create_account(
         "operator@sympraxis.example", DEMO_PASSWORD, "Platform Operator", is_operator=True, locale="en"

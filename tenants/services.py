@@ -536,3 +536,25 @@ def plugin_catalogue() -> dict[str, Any]:
             }
         )
     return {"installed": installed, "refused": list(reg.refused), "errors": list(reg.errors)}
+
+
+def provision_defaults(tenant: Tenant, plan: str = "standard", billing_email: str | None = None) -> None:
+    """Give a municipality created outside onboarding (the demo, the CLI) its tenants records:
+    every installed plugin allowed, and a billing record ("not synced"). Idempotent."""
+    with tenant_context(tenant.id):
+        rows = {r.plugin: r for r in db.session.execute(sa.select(TenantPlugin)).scalars()}
+        for name in registry().switchable_names():
+            if name not in rows:
+                db.session.add(TenantPlugin(plugin=name, allowed=True, enabled=False, settings={}))
+        if db.session.execute(sa.select(TenantBilling.id)).first() is None:
+            db.session.add(
+                TenantBilling(
+                    plan=plan,
+                    collection_method="send_invoice",
+                    days_until_due=30,
+                    billing_email=billing_email,
+                    state="none",
+                    sync_state="pending",
+                )
+            )
+        db.session.flush()

@@ -434,3 +434,16 @@ def test_admin_billing_page_shows_plan_items_and_invoices(
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert "plan:starter" in body and "99.00" in body and ">paid<" in body
+
+
+def test_out_of_order_the_other_way(stripe_on, client_for):
+    """Stripe says overdue; a stale "paid" event arriving last does not make it paid."""
+    tenant_id = _onboard(stripe_on)
+    row = _sync(stripe_on, tenant_id)
+    _add_card(row.stripe_customer_id, number="4000000000000341")
+    row = _sync(stripe_on, tenant_id)
+    assert row.state == "past_due"
+    now = int(time.time())
+    _post(client_for("localhost"), _event("invoice.payment_failed", row.stripe_customer_id, created=now - 60))
+    _post(client_for("localhost"), _event("invoice.paid", row.stripe_customer_id, created=now - 600))
+    assert _billing(stripe_on, tenant_id).state == "past_due"
