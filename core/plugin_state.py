@@ -8,7 +8,7 @@ import marshmallow
 import sqlalchemy as sa
 from flask import g, has_request_context
 
-from core.db import tenant_context
+from core.db import TenantNotActive, tenant_context
 from core.extensions import db
 from core.plugins import registry
 from core.tenancy import Tenant, TenantPlugin, tenant_info_from_row
@@ -105,6 +105,8 @@ def plugin_settings(name: str, tenant_id: int | None = None) -> dict[str, Any]:
     from core.db import active_tenant_id
 
     tid = tenant_id or active_tenant_id()
+    if tid is None:
+        raise TenantNotActive(f"settings of {name!r} are per municipality, and no tenant is active")
     cache = g.setdefault("_plugin_settings", {}) if has_request_context() else {}
     key = (tid, name)
     if key in cache:

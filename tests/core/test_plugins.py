@@ -386,3 +386,10 @@ def test_plugin_routes_are_404_on_the_apex(apex_client):
     for path in ("/testplugin/", "/api/v1/testplugin/notes", f"/api/v1/testplugin/notes/{uuid.uuid4()}"):
         assert apex_client.get(path).status_code == 404, path
     assert NAV_LINK not in apex_client.get("/").get_data(as_text=True)
+
+
+def test_plugin_settings_without_tenant_is_a_clear_error(app_ctx):
+    from core.db import TenantNotActive
+
+    with pytest.raises(TenantNotActive, match="no tenant is active"):
+        plugin_settings("testplugin")
