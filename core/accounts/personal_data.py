@@ -42,6 +42,21 @@ def _tenants_of(account: Account) -> list[Tenant]:
     return list(db.session.execute(sa.select(Tenant).where(Tenant.id.in_(ids)).order_by(Tenant.id)).scalars())
 
 
+def _affiliations_requested_by(account: Account) -> list[tuple[Affiliation, str]]:
+    """Affiliation requests the person made, in any municipality (a reviewed cross-tenant read)."""
+    with cross_tenant_read():
+        return [
+            (a, name)
+            for a, name in db.session.execute(
+                sa.select(Affiliation, Tenant.name)
+                .join(Tenant, Tenant.id == Affiliation.tenant_id)
+                .where(Affiliation.requested_by_id == account.id)
+                .order_by(Affiliation.requested_at)
+                .execution_options(all_tenants=True)
+            ).all()
+        ]
+
+
 def export_personal_data(account: Account) -> dict[str, Any]:
     """One JSON-ready document with everything the platform holds about the account."""
     reg = registry()
@@ -78,6 +93,16 @@ def export_personal_data(account: Account) -> dict[str, Any]:
                 "revoked_at": t.revoked_at,
             }
             for t in tokens
+        ],
+        "affiliation_requests": [
+            {
+                "organisation_id": a.organisation_id,
+                "municipality": name,
+                "status": a.status,
+                "message": a.message,
+                "requested_at": a.requested_at,
+            }
+            for a, name in _affiliations_requested_by(account)
         ],
         "municipalities": [],
     }

@@ -39,7 +39,8 @@ def test_download_my_data_is_one_json_with_each_plugins_section(
     account = account_factory(name="Nikos", memberships={tenant_a: "staff", tenant_b: "member"})
     access_token(account, None)
     with app.app_context():
-        services.create_organisation(db.session.get(Account, account.id), "Green Neighbours")
+        org = services.create_organisation(db.session.get(Account, account.id), "Green Neighbours")
+        services.request_affiliation(db.session.get(Account, account.id), org.id, tenant_b.id, "Hello")
         db.session.commit()
     sign_in(apex_client, account)
 
@@ -53,6 +54,9 @@ def test_download_my_data_is_one_json_with_each_plugins_section(
     assert [o["name"] for o in data["organisations"]] == ["Green Neighbours"]
     assert data["organisations"][0]["role"] == "admin"
     assert len(data["access_tokens"]) == 1 and "token_hash" not in data["access_tokens"][0]
+    assert [(r["municipality"], r["status"], r["message"]) for r in data["affiliation_requests"]] == [
+        (tenant_b.name, "pending", "Hello")
+    ]
     by_slug = {m["slug"]: m for m in data["municipalities"]}
     assert set(by_slug) == {tenant_a.slug, tenant_b.slug}
     assert by_slug[tenant_a.slug]["role"] == "staff"

@@ -149,3 +149,15 @@ def test_limits_count_per_client_address_behind_a_trusted_proxy(limited_app, acc
     client = direct.test_client()
     assert client.post("/auth/signin", data=wrong, headers=first).status_code == 401
     assert_limited(client.post("/auth/signin", data=wrong, headers=second))
+
+
+def test_two_step_codes_are_limited(limited_app, account_factory):
+    build, _prefix = limited_app
+    app = build(RATE_LIMIT_SIGNIN="3 per minute")
+    client = app.test_client()
+    operator = account_factory(operator=True)
+    response = client.post("/auth/signin", data={"email": operator.email, "password": operator.password})
+    assert response.status_code == 302 and response.location.endswith("/auth/totp")
+    for _ in range(3):
+        assert client.post("/auth/totp", data={"code": "123456"}).status_code == 200
+    assert_limited(client.post("/auth/totp", data={"code": "654321"}))
