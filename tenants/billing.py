@@ -7,10 +7,14 @@ and tests) and its state ("not synced") is visible in the operator console.
 
 Offline tests run the real ``stripe`` library against ``localstripe`` (plans, products,
 customers, subscriptions, invoices). What localstripe cannot do, and so is not exercised
-offline: subscriptions with more than one item (it answers 500 "Not implemented"), so adding
-or removing a paid plugin's item (``SubscriptionItem.create``/``.delete``) runs only against
-real Stripe; ``collection_method``/``days_until_due`` on subscriptions (unknown parameters to
-localstripe, so ``STRIPE_LOCALSTRIPE_COMPAT`` leaves them out); the customer portal.
+offline: subscriptions created with more than one item (it answers 500 "Not implemented");
+adding or removing a paid plugin's item on an existing subscription (localstripe accepts
+``POST /v1/subscription_items`` but never attaches the item to the subscription, so the result
+cannot be checked offline; the tests check the desired item list instead);
+``collection_method``/``days_until_due`` on subscriptions (unknown parameters to localstripe, so
+``STRIPE_LOCALSTRIPE_COMPAT`` leaves them out); a customer without a payment method (localstripe
+refuses the subscription, real Stripe accepts it for ``send_invoice``); ``Invoice.upcoming``
+(absent from stripe-python 12, so no "next invoice" is shown); the customer portal.
 """
 
 from __future__ import annotations

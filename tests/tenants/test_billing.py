@@ -447,3 +447,20 @@ def test_out_of_order_the_other_way(stripe_on, client_for):
     _post(client_for("localhost"), _event("invoice.payment_failed", row.stripe_customer_id, created=now - 60))
     _post(client_for("localhost"), _event("invoice.paid", row.stripe_customer_id, created=now - 600))
     assert _billing(stripe_on, tenant_id).state == "past_due"
+
+
+def test_sync_pending_command(stripe_on):
+    stripe_on.config["BILLING_DEFER_SYNC"] = True
+    try:
+        tenant_id = _onboard(stripe_on)
+        with stripe_on.test_request_context("/"):
+            from tenants.services import after_onboarding
+
+            after_onboarding(tenant_id)  # deferred: nothing happens
+        assert _billing(stripe_on, tenant_id).sync_state == "pending"
+    finally:
+        stripe_on.config.pop("BILLING_DEFER_SYNC")
+    result = stripe_on.test_cli_runner().invoke(args=["billing", "sync", "--pending"])
+    assert result.exit_code == 0, result.output
+    row = _billing(stripe_on, tenant_id)
+    assert row.sync_state == "failed" and row.stripe_customer_id  # a card customer without a card yet

@@ -80,3 +80,8 @@ def test_bad_hosts_are_refused(tenant_factory, admin_client):
     for host in ("not a host", "localhost", f"{other.slug}.localhost", "x" * 260 + ".com"):
         r = client.post("/admin/domains", data={"host": host})
         assert r.status_code == 422, host
+
+
+def test_recheck_command(app, dns_zone):
+    result = app.test_cli_runner().invoke(args=["tenants", "recheck-domains"])
+    assert result.exit_code == 0 and "checked" in result.output
