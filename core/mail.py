@@ -34,7 +34,8 @@ def build_message(mail: Mail) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     msg["To"] = ", ".join(mail.to)
-    msg["Subject"] = mail.subject
+    # user text (an organisation's name) can reach a subject: never let it break the header
+    msg["Subject"] = " ".join(mail.subject.split())
     msg["Date"] = format_datetime(dt.datetime.now(dt.UTC))
     msg["Message-ID"] = make_msgid(domain=current_app.config["PLATFORM_APEX"])
     if mail.reply_to:
@@ -64,8 +65,9 @@ def deliver(mail: Mail) -> None:
     if backend != "smtp":
         raise ValueError(f"unknown MAIL_BACKEND {backend!r}")
     cfg = current_app.config
-    with smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg["MAIL_PORT"]), timeout=10) as smtp:
-        if cfg["MAIL_USE_TLS"]:
+    smtp_class = smtplib.SMTP_SSL if cfg.get("MAIL_USE_SSL") else smtplib.SMTP  # 465 vs STARTTLS
+    with smtp_class(cfg["MAIL_SERVER"], int(cfg["MAIL_PORT"]), timeout=10) as smtp:
+        if cfg["MAIL_USE_TLS"] and not cfg.get("MAIL_USE_SSL"):
             smtp.starttls()
         if cfg["MAIL_USERNAME"]:
             smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])

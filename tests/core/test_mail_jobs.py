@@ -138,3 +138,11 @@ def test_celery_worker_task_runs_the_job_inside_its_tenant(make_app, tenant_fact
     assert result.successful(), result.traceback
     assert job_apps == [other]  # the worker runs in the application the Celery app belongs to
     assert seen_jobs == [(tenant.id, {"n": 5})]
+
+
+def test_a_line_break_in_user_text_cannot_break_the_subject(app_ctx, mail_outbox):
+    to = f"hdr-{uuid.uuid4().hex[:8]}@example.org"
+    send_mail(Mail(to=[to], subject="Friends of\r\nBcc: victim@example.org the park", text="x"))
+    msg = mail_outbox.wait_for(lambda m: to in m["To"])
+    assert msg["Subject"] == "Friends of Bcc: victim@example.org the park"
+    assert msg["Bcc"] is None
