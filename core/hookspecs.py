@@ -105,6 +105,16 @@ def sympraxis_dashboard_items(tenant: TenantInfo, account: Any) -> list[Dashboar
     """
 
 
+@hookspec
+def sympraxis_apex_dashboard_items(account: Any) -> list[DashboardItem]:
+    """Return widgets for an account's dashboard on the apex (the NGO dashboard). *Non-essential.*
+
+    Called for every installed plugin with no tenant active; a plugin reads across the
+    municipalities the account or its organisations act in only through ``cross_tenant_read()``
+    with ``execution_options(all_tenants=True)`` (a reviewed place, DESIGN §3).
+    """
+
+
 # --- lifecycle -----------------------------------------------------------------------------
 
 

@@ -97,6 +97,20 @@ def sympraxis_dashboard_items(tenant, account):
 
 
 @hookimpl
+def sympraxis_apex_dashboard_items(account):
+    items = services.open_consultations_for(account)
+    if not items:
+        return []
+    row = Markup('<li><a href="{}">{}</a> — {} ({})</li>')
+    html = Markup("<ul>{}</ul>").format(
+        Markup("").join(
+            row.format(i["url"], i["title"], i["municipality"], ", ".join(i["organisations"])) for i in items
+        )
+    )
+    return [DashboardItem(title=_("Open consultations in your municipalities"), html=html, order=20)]
+
+
+@hookimpl
 def sympraxis_search(tenant, query, limit):
     q = (query or "").strip().lower()
     if not q:

@@ -36,6 +36,7 @@ from core.toolkit import (
     Organisation,
     OrganisationMember,
     active_tenant_id,
+    cross_tenant_read,
     current_tenant,
     db,
     external_url,
@@ -1679,6 +1680,59 @@ def erase_personal_data(account: Account) -> None:
     ).scalars():
         s.name, s.account_id = ANONYMISED, None
     db.session.flush()
+
+
+# --- the NGO dashboard on the apex (a reviewed cross-tenant read) --------------------------------
+
+
+def open_consultations_for(account: Any, limit: int = 50) -> list[dict[str, Any]]:
+    """Open consultations of every municipality where one of ``account``'s organisations is
+    affiliated (approved). Read-only, across tenants, inside ``cross_tenant_read()``: the ORM wall
+    is opted out per statement (``all_tenants``) and PostgreSQL admits the rows by the
+    SELECT-only ``cross_tenant_read`` policy. Returns plain dicts; nothing is written."""
+    if account is None:
+        return []
+    with cross_tenant_read():
+        affiliated = db.session.execute(
+            sa.select(Affiliation.tenant_id, Organisation.name)
+            .join(Organisation, Organisation.id == Affiliation.organisation_id)
+            .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
+            .where(
+                OrganisationMember.account_id == account.id,
+                Affiliation.status == AffiliationStatus.APPROVED.value,
+            )
+            .execution_options(all_tenants=True)
+        ).all()
+        orgs: dict[int, list[str]] = defaultdict(list)
+        for tenant_id, name in affiliated:
+            orgs[tenant_id].append(name)
+        if not orgs:
+            return []
+        rows = list(
+            db.session.execute(
+                sa.select(Consultation)
+                .where(Consultation.tenant_id.in_(list(orgs)), Consultation.status == Status.OPEN.value)
+                .order_by(Consultation.closes_at)
+                .limit(limit)
+                .execution_options(all_tenants=True)
+            ).scalars()
+        )
+        out = []
+        infos = {tid: tenant_info(tid) for tid in {c.tenant_id for c in rows}}
+        for c in rows:
+            info = infos[c.tenant_id]
+            if info is None or info.status != "active":
+                continue
+            out.append(
+                {
+                    "municipality": info.name,
+                    "title": c.title,
+                    "closes_at": c.closes_at,
+                    "organisations": sorted(orgs[c.tenant_id]),
+                    "url": external_url(info.primary_host, f"/hearings/consultations/{c.id}"),
+                }
+            )
+    return out
 
 
 # --- widgets ------------------------------------------------------------------------------------

@@ -278,3 +278,36 @@ def test_personal_data_export_and_erasure(app, world, tenant_client, sign_in):
         .get_data(as_text=True)
     )
     assert "My view" in register and "Nikos Member" not in register
+
+
+def test_ngo_dashboard_reads_across_affiliated_municipalities_only(app, world, tenant_factory):
+    from core.accounts.models import Affiliation, Organisation, OrganisationMember
+    from core.plugins import registry
+
+    third = tenant_factory(plugins=["hearings"])
+    make_consultation(app, world.tenant, title="Open in A")
+    make_consultation(app, world.tenant, title="Draft in A", status="draft")
+    make_consultation(app, world.other, title="Open in B")
+    make_consultation(app, third, title="Open in C, pending affiliation")
+    with app.app_context():
+        ngo = Organisation(name="Solidarity Network")
+        db.session.add(ngo)
+        db.session.flush()
+        db.session.add(OrganisationMember(organisation_id=ngo.id, account_id=world.member.id))
+        for tenant, status in ((world.tenant, "approved"), (world.other, "approved"), (third, "pending")):
+            with tenant_context(tenant.id):
+                db.session.add(Affiliation(organisation_id=ngo.id, status=status))
+                db.session.flush()
+        db.session.commit()
+        account = db.session.get(Account, world.member.id)
+        items = services.open_consultations_for(account)
+        assert sorted(i["title"] for i in items) == ["Open in A", "Open in B"]
+        assert all(i["organisations"] == ["Solidarity Network"] for i in items)
+        assert {i["url"].split("/hearings/")[0] for i in items} == {
+            f"http://{world.tenant.slug}.localhost",
+            f"http://{world.other.slug}.localhost",
+        }
+        widgets = [w for ws in registry().pm.hook.sympraxis_apex_dashboard_items(account=account) for w in ws]
+        assert "Open in B" in str(widgets[0].html)
+        assert services.open_consultations_for(db.session.get(Account, world.outsider.id)) == []
+        db.session.remove()
