@@ -64,6 +64,7 @@ class Notes(MethodView):
 
     @api.arguments(NoteSchema)
     @api.response(201, NoteSchema)
+    @api.alt_response(403, description="Only the municipality's staff may add notes.")
     @require_permission("testplugin.write")
     def post(self, data):
         """Add a note (staff)."""
@@ -76,6 +77,7 @@ class Notes(MethodView):
 @api.route("/notes/<uuid:note_id>")
 class NoteItem(MethodView):
     @api.response(200, NoteSchema)
+    @api.alt_response(404, description="No such note in this municipality.")
     def get(self, note_id):
         """One note."""
         from flask import abort
