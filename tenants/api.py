@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from core.api import ProblemSchema
 from core.errors import problem
 from core.extensions import db
 from core.tenancy import current_tenant, platform_subdomain
@@ -94,6 +95,8 @@ def _out(row: services.TenantRow) -> dict:
 class Tenants(MethodView):
     @blp.arguments(TenantQuerySchema, location="query")
     @blp.response(200, TenantOutSchema(many=True))
+    @blp.alt_response(401, schema=ProblemSchema, description="No operator token.")
+    @blp.alt_response(403, schema=ProblemSchema, description="Not an operator with two-step verification.")
     @blp.alt_response(401, description="No operator's personal access token.")
     @blp.alt_response(403, description="The token is not an operator's.")
     def get(self, args):
@@ -105,6 +108,15 @@ class Tenants(MethodView):
 
     @blp.arguments(OnboardingSchema)
     @blp.response(201, TenantOutSchema)
+    @blp.alt_response(401, schema=ProblemSchema, description="No operator token.")
+    @blp.alt_response(403, schema=ProblemSchema, description="Not an operator with two-step verification.")
+    @blp.alt_response(409, schema=ProblemSchema, description="The slug is already taken.")
+    @blp.alt_response(
+        422, schema=ProblemSchema, description="Invalid data; ``errors`` maps fields to messages."
+    )
+    @blp.alt_response(
+        503, schema=ProblemSchema, description="The invitation could not be sent; nothing was created."
+    )
     @blp.alt_response(409, description="The slug is already taken.")
     def post(self, data):
         """Onboard a municipality (atomic: tenant, domain, plugins, billing, admin invitation)."""
