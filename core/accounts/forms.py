@@ -94,5 +94,14 @@ class ConfirmForm(FlaskForm):
     confirm = BooleanField(_l("I understand"), validators=[DataRequired()])
 
 
+class DeleteAccountForm(FlaskForm):
+    """Deleting an account takes the password again: a borrowed session is not enough."""
+
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+    confirm = BooleanField(_l("I understand"), validators=[DataRequired()])
+
+
 class EmptyForm(FlaskForm):
     pass

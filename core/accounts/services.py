@@ -223,6 +223,13 @@ def authenticate(email: str, password: str) -> SignInResult:
     return SignInResult(account)
 
 
+def password_matches(account: Account, password: str) -> bool:
+    """Re-check the password of a signed-in account (before deleting it, for instance)."""
+    if account.erased_at is not None or len(password or "") > security.MAX_PASSWORD_LENGTH:
+        return False
+    return security.verify_password(account.password_hash, password or "")
+
+
 def sign_out_everywhere(account: Account) -> None:
     """Invalidate every session of the account, on every host: sessions carry the generation."""
     account.session_generation += 1

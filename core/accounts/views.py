@@ -440,12 +440,16 @@ def export_data():
 @apex_only
 @login_required
 def delete_account():
-    form = forms.ConfirmForm()
+    form = forms.DeleteAccountForm()
     if form.validate_on_submit():
         account = db.session.get(Account, current_user.id)
+        if not services.password_matches(account, form.password.data):
+            form.password.errors = [*form.password.errors, _("The password is not right.")]
+            return render_template("accounts/delete.html", form=form), 422
         try:
             erase_account(account)
         except services.AccountError as exc:
+            db.session.rollback()
             flash(str(exc), "error")
             return render_template("accounts/delete.html", form=form), 409
         db.session.commit()
@@ -453,7 +457,8 @@ def delete_account():
         session.clear()
         flash(_("Your account has been deleted."), "info")
         return redirect(url_for("core.home"))
-    return render_template("accounts/delete.html", form=form)
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/delete.html", form=form), status
 
 
 # --- NGO dashboard, organisations, affiliations ----------------------------------------------

@@ -82,12 +82,15 @@ def test_delete_my_account_anonymises_through_the_erasure_hook(
         db.session.commit()
     EVENTS.clear()
 
-    # without ticking the box nothing happens
-    response = apex_client.post("/account/delete", data={})
-    assert response.status_code == 200
+    # without ticking the box, or without the right password, nothing happens
+    response = apex_client.post("/account/delete", data={"password": account.password})
+    assert response.status_code == 422
+    response = apex_client.post("/account/delete", data={"confirm": "y", "password": "not my password"})
+    assert response.status_code == 422 and b"The password is not right." in response.data
     assert memberships_of(app, account.id) == 1
+    assert EVENTS == []
 
-    response = apex_client.post("/account/delete", data={"confirm": "y"})
+    response = apex_client.post("/account/delete", data={"confirm": "y", "password": account.password})
     assert response.status_code == 302
     assert ("erased", tenant.id) in EVENTS
 
@@ -129,7 +132,7 @@ def test_sole_admin_of_an_organisation_with_members_cannot_delete(app, apex_clie
         db.session.commit()
         org_id = org.id
     sign_in(apex_client, admin)
-    response = apex_client.post("/account/delete", data={"confirm": "y"})
+    response = apex_client.post("/account/delete", data={"confirm": "y", "password": admin.password})
     assert response.status_code == 409
     assert b"only administrator of an organisation with other members" in response.data
     with app.app_context():
@@ -143,7 +146,10 @@ def test_sole_admin_of_an_organisation_with_members_cannot_delete(app, apex_clie
     with app.app_context():
         db.session.get(OrganisationMember, (org_id, member.id)).role = "admin"
         db.session.commit()
-    assert apex_client.post("/account/delete", data={"confirm": "y"}).status_code == 302
+    assert (
+        apex_client.post("/account/delete", data={"confirm": "y", "password": admin.password}).status_code
+        == 302
+    )
     with app.app_context():
         assert db.session.get(Account, admin.id).erased_at is not None
         assert services.is_organisation_admin(db.session.get(Account, member.id), org_id)
