@@ -265,6 +265,42 @@ class MeetingSpeakers(MethodView):
         return services.speakers(_meeting(mid))
 
 
+@api.route("/meetings/<uuid:mid>/registrations/list")
+class MeetingRegistrationList(MethodView):
+    @api.response(200, schemas.AttendeeSchema(many=True))
+    @require_permission("hearings.manage")
+    def get(self, mid):
+        """Registrations of a meeting with accessibility needs and check-in (staff)."""
+        return services.registrations_of(_meeting(mid))
+
+
+@api.route("/meetings/<uuid:mid>/feedback")
+class MeetingFeedback(MethodView):
+    @api.response(200, schemas.FeedbackSummarySchema)
+    def get(self, mid):
+        """The feedback aggregate: public once published (or by setting), staff always."""
+        m = _meeting(mid)
+        if not (services.feedback_public(m) or has_permission("hearings.manage")):
+            abort(401 if current_account() is None else 403)
+        return services.feedback_summary(m)
+
+
+@api.route("/moderation")
+class ModerationQueue(MethodView):
+    @api.response(200, schemas.ModerationItemSchema(many=True))
+    @require_permission("hearings.moderate")
+    def get(self):
+        """Reported comments waiting for a decision (moderators)."""
+        return [
+            {
+                "comment": _comment_dict(cm),
+                "consultation_id": cm.consultation_id,
+                "reports": [r.reason for r in reports],
+            }
+            for cm, reports in services.moderation_queue()
+        ]
+
+
 @api.route("/programmes")
 class Programmes(MethodView):
     @api.response(200, schemas.ProgrammeSchema(many=True))

@@ -137,3 +137,28 @@ class ProgrammeSchema(Schema):
     title = fields.String(required=True)
     description = fields.String(required=True)
     meeting_ids = fields.List(fields.UUID(), required=True)
+
+
+class AttendeeSchema(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+    organisation_name = fields.String(required=True)
+    accessibility = fields.Function(lambda r: [x for x in r.accessibility.split(",") if x], required=True)
+    accessibility_other = fields.String(required=True)
+    status = fields.String(required=True)
+    checked_in_at = fields.DateTime(allow_none=True, required=True)
+
+
+class FeedbackSummarySchema(Schema):
+    count = fields.Integer(required=True)
+    overall = fields.Float(allow_none=True, required=True)
+    organisation = fields.Float(allow_none=True, required=True)
+    usefulness = fields.Float(allow_none=True, required=True)
+    texts = fields.List(fields.String(), required=True)
+
+
+class ModerationItemSchema(Schema):
+    consultation_id = fields.UUID(required=True)
+    comment = fields.Nested(CommentSchema, required=True)
+    reports = fields.List(fields.String(), required=True)

@@ -108,6 +108,12 @@ def test_role_matrix_api(app, world, role, tenant_client, access_token):
         "/api/v1/hearings/programmes",
     ):
         assert client.get(path, headers=headers).status_code == 200, (role, path)
+    for path, min_role in (
+        (f"/api/v1/hearings/meetings/{mid}/registrations/list", "staff"),
+        (f"/api/v1/hearings/meetings/{mid}/feedback", "staff"),
+        ("/api/v1/hearings/moderation", "moderator"),
+    ):
+        assert client.get(path, headers=headers).status_code == _expect(min_role, role, 200), (role, path)
     draft_status = client.get(f"/api/v1/hearings/consultations/{draft['id']}", headers=headers).status_code
     assert draft_status == (200 if role in ("staff", "admin") else 404)
     titles = [x["title"] for x in client.get("/api/v1/hearings/consultations", headers=headers).json]
