@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -169,11 +169,45 @@ def _is_tenant_scoped(mapper: Any) -> bool:
     return bool(getattr(mapper.class_, "__tenant_scoped__", False))
 
 
+#: Reads that ride in the round trip of the RLS settings at the start of a transaction: each is
+#: called with the active tenant's id and returns None or ``(sql, consume)``, where ``sql`` is one
+#: parameterless SELECT (integers inlined) and ``consume(rows)`` receives its rows.
+BeginPrefetch = Callable[[int], "tuple[str, Callable[[list[tuple[Any, ...]]], None]] | None"]
+_begin_prefetchers: list[BeginPrefetch] = []
+
+
+def register_begin_prefetch(prefetch: BeginPrefetch) -> None:
+    """Read something per transaction in the same round trip as the tenant setting (see above)."""
+    if prefetch not in _begin_prefetchers:
+        _begin_prefetchers.append(prefetch)
+
+
 @event.listens_for(Session, "after_begin")
 def _set_tenant_on_begin(session: Session, transaction: Any, connection: sa.Connection) -> None:
     """Second wall: every transaction on PostgreSQL starts with the active tenant written into it."""
-    if connection.dialect.name == "postgresql":
+    if connection.dialect.name != "postgresql":
+        return
+    tenant_id = _active_tenant_id.get()
+    jobs = [job for job in (p(tenant_id) for p in _begin_prefetchers) if job] if tenant_id is not None else []
+    if not jobs:
         _write_rls_settings(connection)
+        return
+    # One simple-protocol query, statements run in order: the settings first, so that row-level
+    # security applies to the reads that follow. Only integers and constants are inlined.
+    cross = "on" if _cross_tenant_read.get() else ""
+    statements = [
+        f"SELECT set_config('app.tenant_id', '{int(tenant_id)}', true), "
+        f"set_config('app.cross_tenant_read', '{cross}', true)",
+        *(sql for sql, _consume in jobs),
+    ]
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute("; ".join(statements), prepare=False)
+        for _sql, consume in jobs:
+            cursor.nextset()
+            consume(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def _touches_tenant_table(statement: Any) -> bool:

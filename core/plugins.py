@@ -17,6 +17,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from core import CORE_API_VERSION, hookspecs
+from core.db import register_begin_prefetch
 from core.extensions import db
 from core.tenancy import TenantInfo, TenantPlugin, current_tenant
 
@@ -224,6 +225,10 @@ def enabled_plugins(tenant: TenantInfo) -> frozenset[str]:
     cache = g.setdefault("_enabled_plugins", {}) if _in_request() else {}
     if tenant.id in cache:
         return cache[tenant.id]
+    if cache is g.get("_enabled_plugins") and not db.session().in_transaction():
+        db.session.connection()  # begins the transaction: _prefetch_enabled_plugins may answer
+        if tenant.id in cache:
+            return cache[tenant.id]
     reg = registry()
     rows = db.session.execute(
         sa.select(TenantPlugin.plugin)
@@ -233,6 +238,27 @@ def enabled_plugins(tenant: TenantInfo) -> frozenset[str]:
     names = frozenset({n for n in rows if n in reg.plugins} | reg.builtin_names())
     cache[tenant.id] = names
     return names
+
+
+def _prefetch_enabled_plugins(tenant_id: int) -> tuple[str, Any] | None:
+    """The request tenant's enabled plugins, read with its first transaction's RLS settings
+    (core.db.register_begin_prefetch): the same rows as :func:`enabled_plugins`, one round trip fewer."""
+    if not _in_request():
+        return None
+    tenant = g.get("tenant")
+    if tenant is None or tenant.id != tenant_id or tenant_id in g.get("_enabled_plugins", {}):
+        return None
+    table = TenantPlugin.__table__
+
+    def consume(rows: list[tuple[Any, ...]]) -> None:
+        reg = registry()
+        names = frozenset({r[0] for r in rows if r[0] in reg.plugins} | reg.builtin_names())
+        g.setdefault("_enabled_plugins", {})[tenant_id] = names
+
+    return f"SELECT plugin FROM {table.name} WHERE tenant_id = {int(tenant_id)} AND enabled", consume
+
+
+register_begin_prefetch(_prefetch_enabled_plugins)
 
 
 def _in_request() -> bool:
