@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from functools import wraps
 from typing import Any
 
@@ -69,7 +70,7 @@ def require_role(role: Role | str):
                 abort(403)
             return view(*args, **kwargs)
 
-        return wrapper
+        return _document_refusals(wrapper)
 
     return decorator
 
@@ -88,6 +89,25 @@ def require_permission(permission: str):
                     abort(403)
             return view(*args, **kwargs)
 
-        return wrapper
+        return _document_refusals(wrapper)
 
     return decorator
+
+
+def _document_refusals(wrapper: Any) -> Any:
+    """Put 401 and 403 in the OpenAPI document of an API view guarded by a permission.
+
+    Written the way flask-smorest's ``alt_response`` stores documentation on a view (``_apidoc``),
+    so it works whichever side of the ``@blp.response`` decorators the guard sits on; HTML views
+    ignore it. ``core.api_responses`` documents error bodies as problem documents.
+    """
+    doc = deepcopy(getattr(wrapper, "_apidoc", {}))
+    responses = doc.setdefault("response", {}).setdefault("responses", {})
+    for status, description in (
+        (401, "Sign-in required: a personal access token."),
+        (403, "Not allowed for this account in this municipality."),
+    ):
+        if status not in responses:
+            responses[status] = [{"description": description, "content_type": None}]
+    wrapper._apidoc = doc
+    return wrapper
