@@ -84,6 +84,7 @@ def test_query_count_does_not_grow_with_comments(app, world, tenant_client, sign
     ):
         few = _count(app, client, template.format(id=small["id"]))
         many = _count(app, client, template.format(id=large["id"]))
+        print(f"{role} {template}: {few} queries with 10 comments, {many} with 200")
         assert few == many, f"{template}: {few} queries with 10 comments, {many} with 200"
         assert few <= 15, f"{template}: {few} queries"
     page = client.get(f"/hearings/consultations/{large['id']}").get_data(as_text=True)
