@@ -92,9 +92,10 @@ class ProblemResponsesPlugin(BasePlugin):
 
 
 def _description(response: Any, code: int) -> str:
+    """The operation's own description; for a bare reference (``"UNPROCESSABLE_ENTITY"``) ours."""
     if isinstance(response, dict) and response.get("description"):
         return response["description"]
-    return http.HTTPStatus(code).phrase
+    return {**PLATFORM_RESPONSES, **WRITE_RESPONSES}.get(code) or http.HTTPStatus(code).phrase
 
 
 def install(api: Any) -> None:
