@@ -168,3 +168,17 @@ def recheck_all() -> dict[str, int]:
             db.session.flush()
     invalidate_tenant_cache()
     return counts
+
+
+def _recheck_job(payload: dict) -> None:
+    recheck_all()
+    db.session.commit()
+
+
+def register_jobs() -> None:
+    from core.jobs import job
+
+    job("tenants.domains_recheck")(_recheck_job)
+
+
+register_jobs()

@@ -48,3 +48,23 @@ def sympraxis_app_ready(app):
 
     app.jinja_env.globals.setdefault("format_currency", format_currency)
     app.jinja_env.globals.setdefault("format_datetime", format_datetime)
+    if not app.config.get("JOBS_INLINE", True):
+        # periodic work for ``celery beat``: grace periods that ran out between two webhooks, and
+        # custom domains whose DNS record disappeared
+        from core.jobs import celery_app
+        from tenants import billing, domains  # noqa: F401  (their jobs are registered on import)
+
+        celery_app(app).conf.beat_schedule.update(
+            {
+                "tenants.billing_enforce": {
+                    "task": "sympraxis.run_job",
+                    "schedule": float(app.config.get("BILLING_ENFORCE_EVERY", 3600)),
+                    "args": ["tenants.billing_enforce", None, {}],
+                },
+                "tenants.domains_recheck": {
+                    "task": "sympraxis.run_job",
+                    "schedule": float(app.config.get("DOMAINS_RECHECK_EVERY", 6 * 3600)),
+                    "args": ["tenants.domains_recheck", None, {}],
+                },
+            }
+        )

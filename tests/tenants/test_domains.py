@@ -85,3 +85,12 @@ def test_bad_hosts_are_refused(tenant_factory, admin_client):
 def test_recheck_command(app, dns_zone):
     result = app.test_cli_runner().invoke(args=["tenants", "recheck-domains"])
     assert result.exit_code == 0 and "checked" in result.output
+
+
+def test_periodic_jobs_are_scheduled_for_celery_beat(make_app):
+    from core.jobs import _JOBS, celery_app
+
+    app = make_app(JOBS_INLINE=False)
+    schedule = celery_app(app).conf.beat_schedule
+    for name in ("tenants.billing_enforce", "tenants.domains_recheck"):
+        assert schedule[name]["args"][0] == name and name in _JOBS
