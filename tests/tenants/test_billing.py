@@ -464,3 +464,17 @@ def test_sync_pending_command(stripe_on):
     assert result.exit_code == 0, result.output
     row = _billing(stripe_on, tenant_id)
     assert row.sync_state == "failed" and row.stripe_customer_id  # a card customer without a card yet
+
+
+def test_webhook_needs_no_csrf_token_but_forms_do(make_app, sign_in, operator):
+    """With CSRF protection on (tests turn it off elsewhere): the signed webhook is exempt, the
+    operator's forms are not."""
+    from core.testing.pytest_plugin import HostClient
+
+    app = make_app(WTF_CSRF_ENABLED=True, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
+    app.test_client_class = HostClient
+    body, header = _signed(_event("customer.source.expiring", "cus_unknown"))
+    r = app.test_client().post("/billing/stripe/webhook", data=body, headers={"Stripe-Signature": header})
+    assert r.status_code == 200 and r.json["outcome"] == "ignored"
+    client = sign_in(app.test_client(), operator)
+    assert client.post("/operator/tenants/new", data={"slug": "x"}).status_code == 400
