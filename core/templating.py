@@ -32,10 +32,18 @@ def navigation_items() -> list[Any]:
         return []
     if "_nav_items" in g:
         return g._nav_items
+    from core.plugins import enabled_plugins
+
     account = current_user if current_user.is_authenticated else None
+    reg = registry()
     items = []
-    for result in registry().for_tenant("sympraxis_navigation", tenant)(tenant=tenant, account=account):
-        items.extend(result or [])
+    # one plugin at a time: a plugin that raises loses its menu entry, not the whole page
+    for name in sorted(enabled_plugins(tenant)):
+        try:
+            for result in reg.only("sympraxis_navigation", {name})(tenant=tenant, account=account):
+                items.extend(result or [])
+        except Exception as exc:
+            reg.record_error(name, "sympraxis_navigation", exc)
     g._nav_items = sorted(items, key=lambda i: (i.order, i.label))
     return g._nav_items
 

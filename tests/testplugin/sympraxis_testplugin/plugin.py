@@ -31,6 +31,7 @@ class SettingsSchema(Schema):
     greeting = fields.String(load_default="Hello", validate=validate.Length(min=1, max=50))
     max_notes = fields.Integer(load_default=10, validate=validate.Range(min=1, max=1000))
     broken_widget = fields.Boolean(load_default=False)
+    broken_navigation = fields.Boolean(load_default=False)
 
 
 class NoteSchema(Schema):
@@ -115,6 +116,8 @@ def sympraxis_permissions():
 
 @hookimpl
 def sympraxis_navigation(tenant, account):
+    if plugin_settings("testplugin")["broken_navigation"]:
+        raise RuntimeError("navigation failure for the test")
     return [NavItem(label="Test notes", url="/testplugin/", order=50)]
 
 
