@@ -245,10 +245,48 @@ def _scope_orm_statements(state: ORMExecuteState) -> None:
             "tenant_context(...) or opt in with execution_options(all_tenants=True)"
         )
     if state.is_insert:
-        return  # rows are stamped and checked on flush; RLS WITH CHECK guards bulk inserts
+        _check_insert_tenant(state, tenant_id)
+        return
     state.statement = state.statement.options(
         with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
     )
+
+
+def _insert_rows(state: ORMExecuteState) -> list[dict[Any, Any]]:
+    """The rows of an ORM ``insert()``: from ``.values(...)`` and from execute()'s parameters."""
+    rows: list[dict[Any, Any]] = []
+    statement = state.statement
+    values = getattr(statement, "_values", None)
+    if values:
+        rows.append(dict(values))
+    for multi in getattr(statement, "_multi_values", ()) or ():
+        for row in multi:
+            if isinstance(row, dict):
+                rows.append(row)
+    params = state.parameters
+    if isinstance(params, dict):
+        rows.append(params)
+    elif params:
+        rows.extend(p for p in params if isinstance(p, dict))
+    return rows
+
+
+def _check_insert_tenant(state: ORMExecuteState, tenant_id: int) -> None:
+    """First wall on bulk inserts: a ``tenant_id`` given must be the active tenant's.
+
+    ``insert(Note).values(tenant_id=B)`` while A is active is refused here, so SQLite (no RLS)
+    is as strict as PostgreSQL's WITH CHECK. Rows that leave ``tenant_id`` out fail on NOT NULL.
+    """
+    for row in _insert_rows(state):
+        for key, value in row.items():
+            name = key if isinstance(key, str) else getattr(key, "key", getattr(key, "name", None))
+            if name != "tenant_id":
+                continue
+            value = getattr(value, "value", value)  # a BindParameter from .values()
+            if value is not None and value != tenant_id:
+                raise CrossTenantWrite(
+                    f"insert of a row of tenant {value} while tenant {tenant_id} is active"
+                )
 
 
 @event.listens_for(Session, "before_flush")
