@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -82,8 +83,12 @@ def site(app, live_server, browser):
 
 
 def check(page, url: str, expect_status: int = 200) -> None:
+    """Open ``url`` (in the language its ``?lang=`` asks for) and assert axe finds nothing blocking."""
     response = page.goto(url)
     assert response.status == expect_status, (url, response.status)
+    asked = parse_qs(urlsplit(url).query).get("lang")
+    if asked:  # the page really is in that language, so both languages get audited
+        assert page.locator("html").get_attribute("lang") == asked[0], url
     problems = audit(page)
     assert not problems, f"{url}:\n" + "\n".join(problems)
 
