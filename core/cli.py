@@ -130,16 +130,28 @@ accounts_group = click.Group("accounts", help="Platform accounts.")
 @click.password_option()
 @with_appcontext
 def create_operator(email: str, name: str, password: str) -> None:
-    """Create an operator (TOTP enrolment is required at first sign-in)."""
-    from core.accounts.services import AccountError, create_account
+    """Create an operator, enrolled in two-step verification at once.
+
+    The key is printed here, to whoever runs the command on the server, so that nobody who only
+    learns the password can enrol an authenticator of their own at first sign-in.
+    """
+    import pyotp
+
+    from core.accounts.services import AccountError, create_account, totp_uri
     from core.extensions import db
+    from core.tenancy import utcnow
 
     try:
-        create_account(email, password, name, verified=True, is_operator=True)
+        account = create_account(email, password, name, verified=True, is_operator=True)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
+    secret = pyotp.random_base32()
+    account.totp_secret = secret
+    account.totp_enabled_at = utcnow()
     db.session.commit()
-    click.echo(f"operator {email} created; enrol an authenticator at first sign-in")
+    click.echo(f"operator {email} created")
+    click.echo(f"two-step verification key (add it to an authenticator app now): {secret}")
+    click.echo(f"  {totp_uri(account, secret)}")
 
 
 def init_cli(app: Flask, reg: PluginRegistry) -> None:

@@ -134,11 +134,14 @@ def test_accounts_create_operator(cli, app):
         "--password",
         "a long operator pass",
     ]
-    assert "created" in _ok(cli.invoke(args=args))
+    output = _ok(cli.invoke(args=args))
+    assert "created" in output
     with app.app_context():
         account = db.session.execute(sa.select(Account).where(Account.email == email)).scalar_one()
         assert account.is_operator and account.email_verified_at is not None
         assert account.password_hash.startswith("$argon2id$")
+        # enrolled at creation: the key went to the console, not to whoever first signs in
+        assert account.totp_enabled_at is not None and account.totp_secret in output
     result = cli.invoke(args=args)
     assert result.exit_code != 0 and "Traceback" not in result.output
     with app.app_context():
