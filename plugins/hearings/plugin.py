@@ -158,6 +158,11 @@ def sympraxis_demo_data(tenant):
 
 
 @hookimpl
+def sympraxis_activity_items(tenant, limit):
+    return services.activity(limit)
+
+
+@hookimpl
 def sympraxis_export_personal_data(account, tenant):
     return services.export_personal_data(account)
 

@@ -1735,6 +1735,37 @@ def open_consultations_for(account: Any, limit: int = 50) -> list[dict[str, Any]
     return out
 
 
+def activity(limit: int = 10) -> list[dict[str, Any]]:
+    """The tenant's latest hearings activity, newest first: openings (recorded transitions),
+    published outcomes and new meetings."""
+    items: list[dict[str, Any]] = []
+    changes = db.session.execute(
+        sa.select(StatusChange, Consultation.title)
+        .join(
+            Consultation,
+            sa.and_(
+                Consultation.id == StatusChange.consultation_id,
+                Consultation.tenant_id == StatusChange.tenant_id,
+            ),
+        )
+        .where(StatusChange.to_status.in_([Status.OPEN.value, Status.OUTCOME_PUBLISHED.value]))
+        .order_by(StatusChange.at.desc())
+        .limit(limit)
+    ).all()
+    for change, title in changes:
+        label = _("Open for comments: %(title)s", title=title)
+        if change.to_status == Status.OUTCOME_PUBLISHED:
+            label = _("Outcome published: %(title)s", title=title)
+        items.append(
+            {"at": change.at, "title": label, "url": f"/hearings/consultations/{change.consultation_id}"}
+        )
+    for m in db.session.execute(
+        sa.select(Meeting).order_by(Meeting.created_at.desc()).limit(limit)
+    ).scalars():
+        items.append({"at": m.created_at, "title": m.title, "url": f"/hearings/meetings/{m.id}"})
+    return sorted(items, key=lambda i: i["at"], reverse=True)[:limit]
+
+
 # --- widgets ------------------------------------------------------------------------------------
 
 

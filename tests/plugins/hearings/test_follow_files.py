@@ -114,3 +114,15 @@ def test_pdf_attachments_type_and_size(app, world, tenant_client, sign_in):
             ).scalar_one()
             == 1
         )
+
+
+def test_activity_items(app, world, tenant_client, sign_in):
+    c = make_consultation(app, world.tenant, status="draft", title="Fresh plan")
+    make_meeting(app, world.tenant, title="Fresh meeting")
+    sign_in(tenant_client(world.tenant), world.staff).post(
+        f"/hearings/consultations/{c['id']}/status", data={"action": "open"}
+    )
+    with app.app_context(), tenant_context(world.tenant.id):
+        items = services.activity(5)
+    assert [i["title"] for i in items] == ["Open for comments: Fresh plan", "Fresh meeting"]
+    assert items[0]["url"] == f"/hearings/consultations/{c['id']}"
