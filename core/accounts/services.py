@@ -703,7 +703,25 @@ def dashboard(account: Account) -> dict[str, Any]:
         "organisations": memberships,
         "orgs": orgs,
         "affiliations": affiliation_requests_of(account),
+        "widgets": apex_dashboard_widgets(account),
     }
+
+
+def apex_dashboard_widgets(account: Account) -> list[Any]:
+    """Plugins' widgets for the apex dashboard, one plugin at a time: a failing one is skipped
+    and recorded for the operator, the others still show (e.g. open consultations everywhere)."""
+    from core.plugins import registry
+
+    reg = registry()
+    widgets: list[Any] = []
+    for name in sorted(reg.plugins):
+        try:
+            for result in reg.only("sympraxis_apex_dashboard_items", {name})(account=account):
+                widgets.extend(result or [])
+        except Exception as exc:
+            db.session.rollback()
+            reg.record_error(name, "sympraxis_apex_dashboard_items", exc)
+    return sorted(widgets, key=lambda w: (w.order, w.title))
 
 
 def tenant_affiliations() -> list[tuple[Affiliation, Organisation]]:

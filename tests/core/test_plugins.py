@@ -157,6 +157,7 @@ def test_bad_settings_refused_nothing_saved(app_ctx, tenant_factory, settings, f
         "greeting": "Saved",
         "max_notes": 5,
         "broken_widget": False,
+        "broken_navigation": False,
     }
 
 
@@ -176,6 +177,7 @@ def test_settings_defaults_filled(app_ctx, tenant_factory):
         "greeting": "Hello",
         "max_notes": 10,
         "broken_widget": False,
+        "broken_navigation": False,
     }
 
 

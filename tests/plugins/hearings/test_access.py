@@ -286,7 +286,9 @@ def test_personal_data_export_and_erasure(app, world, tenant_client, sign_in):
     assert "My view" in register and "Nikos Member" not in register
 
 
-def test_ngo_dashboard_reads_across_affiliated_municipalities_only(app, world, tenant_factory):
+def test_ngo_dashboard_reads_across_affiliated_municipalities_only(
+    app, world, tenant_factory, apex_client, sign_in
+):
     from core.accounts.models import Affiliation, Organisation, OrganisationMember
     from core.plugins import registry
 
@@ -317,3 +319,7 @@ def test_ngo_dashboard_reads_across_affiliated_municipalities_only(app, world, t
         assert "Open in B" in str(widgets[0].html)
         assert services.open_consultations_for(db.session.get(Account, world.outsider.id)) == []
         db.session.remove()
+    # and the NGO's dashboard page on the apex shows them
+    page = sign_in(apex_client, world.member).get("/dashboard").get_data(as_text=True)
+    assert "Open in A" in page and "Open in B" in page
+    assert "Open in C, pending affiliation" not in page and "Draft in A" not in page
