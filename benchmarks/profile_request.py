@@ -71,7 +71,9 @@ def main() -> None:
         for _ in range(args.n):
             client.get(args.path, headers={"Host": args.host})
         prof.disable()
-        pstats.Stats(prof).sort_stats("cumulative").print_stats(60)
+        pstats.Stats(prof).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(
+            int(os.environ.get("BENCH_TOP", "60"))
+        )
 
 
 def sympraxis_app():
