@@ -14,6 +14,7 @@ ADMIN_URL = os.environ.get("SYMPRAXIS_TEST_PG_ADMIN", "postgresql://postgres@127
 OWNER_ROLE = "sympraxis_owner"
 APP_ROLE = "sympraxis_app"
 ROLE_PASSWORD = "sympraxis-test"
+ROLE_LOCK_KEY = 7_372_937_001
 
 
 def _host_part() -> str:
@@ -26,13 +27,19 @@ def _host_part() -> str:
 def create_test_database(name: str) -> dict[str, str]:
     """(Re)create database ``name`` and the roles; return the owner and app URLs."""
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        for role, extra in ((OWNER_ROLE, "CREATEDB"), (APP_ROLE, "")):
-            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
-            verb = "ALTER" if exists else "CREATE"
-            conn.execute(
-                f"{verb} ROLE {role} LOGIN PASSWORD '{ROLE_PASSWORD}' "
-                f"NOSUPERUSER NOBYPASSRLS NOCREATEROLE {extra}".strip()
-            )
+        # roles are cluster-wide: concurrent sessions (xdist workers, parallel runs) altering them
+        # at once fail with "tuple concurrently updated", so one at a time
+        conn.execute("SELECT pg_advisory_lock(%s)", (ROLE_LOCK_KEY,))
+        try:
+            for role, extra in ((OWNER_ROLE, "CREATEDB"), (APP_ROLE, "")):
+                exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+                verb = "ALTER" if exists else "CREATE"
+                conn.execute(
+                    f"{verb} ROLE {role} LOGIN PASSWORD '{ROLE_PASSWORD}' "
+                    f"NOSUPERUSER NOBYPASSRLS NOCREATEROLE {extra}".strip()
+                )
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (ROLE_LOCK_KEY,))
         conn.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
             (name,),
