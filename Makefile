@@ -47,10 +47,10 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 
 test: install-test lint
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2
 
 test-fast: install-test
-	$(BIN)/pytest -n 2 --dist loadgroup -m "not browser"
+	$(BIN)/pytest -n 2 -m "not browser"
 
 # one catalogue per package: core/, tenants/ and each plugin carry their own translations
 CATALOGUE_PACKAGES = core tenants $(patsubst %/,%,$(wildcard plugins/*/))
