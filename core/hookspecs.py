@@ -184,6 +184,20 @@ def sympraxis_demo_data(tenant: TenantInfo) -> None:
     """
 
 
+# --- periodic work ------------------------------------------------------------------------
+
+
+@hookspec
+def sympraxis_periodic_jobs() -> dict[str, float]:
+    """Return jobs to run on a schedule: job name (registered with ``toolkit.job``) → seconds.
+
+    In production ``celery beat`` runs each with ``tenant_id=None``; a job that works per
+    municipality fans out with ``toolkit.enqueue(name, tenant_id, payload)`` so that every piece
+    runs inside its own tenant. With jobs inline (the demo) nothing is scheduled: run the
+    plugin's CLI command from cron instead.
+    """
+
+
 # --- command line --------------------------------------------------------------------------
 
 

@@ -88,8 +88,20 @@ def celery_app(app: Flask) -> Celery:
             except Exception as exc:
                 raise self.retry(exc=exc, countdown=min(2**self.request.retries * 5, 600)) from exc
 
+    celery.conf.beat_schedule = periodic_schedule(app)
     app.extensions["celery"] = celery
     return celery
+
+
+def periodic_schedule(app: Flask) -> dict[str, dict[str, Any]]:
+    """The ``celery beat`` schedule gathered from every plugin's ``sympraxis_periodic_jobs``."""
+    from core.plugins import registry
+
+    schedule: dict[str, dict[str, Any]] = {}
+    for result in registry(app).pm.hook.sympraxis_periodic_jobs():
+        for name, every in (result or {}).items():
+            schedule[name] = {"task": "sympraxis.run_job", "schedule": float(every), "args": [name, None, {}]}
+    return schedule
 
 
 def _register_core_jobs() -> None:

@@ -151,6 +151,13 @@ def sympraxis_cli_commands():
 
 
 @hookimpl
+def sympraxis_periodic_jobs():
+    # transitions by time and reminders: every five minutes is well inside the two-day and
+    # day-before windows, and the tick is idempotent
+    return {"hearings.tick_all": 300.0}
+
+
+@hookimpl
 def sympraxis_demo_data(tenant):
     from plugins.hearings import demo
 

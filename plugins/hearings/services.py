@@ -39,12 +39,14 @@ from core.toolkit import (
     cross_tenant_read,
     current_tenant,
     db,
+    enqueue,
     external_url,
     get_locale,
     job,
     plugin_settings,
     send_mail,
     tenant_info,
+    tenants_with_plugin,
     utcnow,
 )
 from core.toolkit import (
@@ -1433,6 +1435,13 @@ def tick(now: dt.datetime | None = None) -> dict[str, int]:
 @job("hearings.tick")
 def tick_job(payload: dict[str, Any]) -> None:
     tick()
+
+
+@job("hearings.tick_all")
+def tick_all_job(payload: dict[str, Any]) -> None:
+    """Scheduled (celery beat): one ``hearings.tick`` job per municipality with the plugin on."""
+    for tenant_id in tenants_with_plugin("hearings"):
+        enqueue("hearings.tick", tenant_id, {})
 
 
 # --- speakers, finishing, minutes, feedback -----------------------------------------------------
