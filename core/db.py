@@ -169,9 +169,16 @@ def _is_tenant_scoped(mapper: Any) -> bool:
     return bool(getattr(mapper.class_, "__tenant_scoped__", False))
 
 
+try:  # PostgreSQL only; SQLite installs need not have psycopg
+    import psycopg as _psycopg
+    from psycopg import pq as _pq
+except ImportError:  # pragma: no cover
+    _psycopg = _pq = None
+
+
 #: Reads that ride in the round trip of the RLS settings at the start of a transaction: each is
 #: called with the active tenant's id and returns None or ``(sql, consume)``, where ``sql`` is one
-#: parameterless SELECT (integers inlined) and ``consume(rows)`` receives its rows.
+#: parameterless SELECT (integers inlined) and ``consume(rows)`` receives its rows (values as text).
 BeginPrefetch = Callable[[int], "tuple[str, Callable[[list[tuple[Any, ...]]], None]] | None"]
 _begin_prefetchers: list[BeginPrefetch] = []
 
@@ -200,7 +207,28 @@ def _set_tenant_on_begin(session: Session, transaction: Any, connection: sa.Conn
         f"set_config('app.cross_tenant_read', '{cross}', true)",
         *(sql for sql, _consume in jobs),
     ]
-    cursor = connection.connection.driver_connection.cursor()
+    raw = connection.connection.driver_connection
+    if len(jobs) == 1 and _can_begin_itself(raw):
+        # BEGIN rides along as well: one round trip opens the transaction, writes the settings
+        # and reads. psycopg takes the transaction status from libpq, so it sends no BEGIN of
+        # its own afterwards, and rolls back or commits this transaction as usual.
+        _sql, consume = jobs[0]
+        result = raw.pgconn.exec_(("BEGIN; " + "; ".join(statements)).encode())
+        if result.status != _pq.ExecStatus.TUPLES_OK:
+            message = (result.error_message or b"").decode(errors="replace")
+            raise _psycopg.DatabaseError(f"transaction start failed: {message}")
+        encoding = raw.info.encoding
+        consume(
+            [
+                tuple(
+                    None if (v := result.get_value(i, j)) is None else v.decode(encoding)
+                    for j in range(result.nfields)
+                )
+                for i in range(result.ntuples)
+            ]
+        )
+        return
+    cursor = raw.cursor()
     try:
         cursor.execute("; ".join(statements), prepare=False)
         for _sql, consume in jobs:
@@ -208,6 +236,21 @@ def _set_tenant_on_begin(session: Session, transaction: Any, connection: sa.Conn
             consume(cursor.fetchall())
     finally:
         cursor.close()
+
+
+def _can_begin_itself(raw: Any) -> bool:
+    """A psycopg connection idle, outside autocommit, with psycopg's default BEGIN (no isolation
+    level, read-only or deferrable option), so that a plain BEGIN is what psycopg would send."""
+    pgconn = getattr(raw, "pgconn", None)
+    return (
+        _pq is not None
+        and pgconn is not None
+        and not raw.autocommit
+        and raw.isolation_level is None
+        and raw.read_only is None
+        and raw.deferrable is None
+        and pgconn.transaction_status == _pq.TransactionStatus.IDLE
+    )
 
 
 def _touches_tenant_table(statement: Any) -> bool:
