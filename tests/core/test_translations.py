@@ -27,7 +27,7 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
 # msgstr may equal msgid only for these: names, and words that are spelt the same in the language.
 SAME_IN_EVERY_LANGUAGE = {"Sympraxis", "Stripe"}
 SAME_IN_LANGUAGE = {
-    "ro": {"administrator", "Administrator", "moderator", "Moderator"},
+    "ro": {"administrator", "Administrator", "moderator", "Moderator", "Online", "Total"},
 }
 
 # python %-format placeholders: %(name)s, %d, %.2f, %% ...
