@@ -114,6 +114,15 @@ def local_text(utc: dt.datetime | None, fmt: str = "medium") -> str:
     if utc is None:
         return ""
     locale = get_locale() or "en"
+    if fmt == "medium":  # the day in full, the time to the minute: seconds mean nothing to a reader
+        from babel import Locale
+
+        local = utc.replace(tzinfo=dt.UTC).astimezone(tenant_zone())
+        pattern = Locale.parse(str(locale)).datetime_formats["medium"]
+        return str(pattern).format(
+            babel_dates.format_time(local, "short", locale=locale),
+            babel_dates.format_date(local, "medium", locale=locale),
+        )
     return babel_dates.format_datetime(utc.replace(tzinfo=dt.UTC), fmt, tzinfo=tenant_zone(), locale=locale)
 
 
