@@ -120,7 +120,7 @@ def _register(m, who, status="confirmed", org=""):
 
 
 def orestiada(people) -> None:
-    now = utcnow()
+    now = utcnow().replace(minute=0, second=0, microsecond=0)  # demo events start on the hour
     admin, ngo_person, org = people["admin"], people["ngo_person"], people["org"]
     c = services.save_consultation(
         None,
@@ -170,7 +170,7 @@ def orestiada(people) -> None:
 
 
 def haskovo(people) -> None:
-    now = utcnow()
+    now = utcnow().replace(minute=0, second=0, microsecond=0)  # demo events start on the hour
     ngo_person, org = people["ngo_person"], people["org"]
     forum = _meeting(
         kind="forum",
@@ -209,7 +209,7 @@ def haskovo(people) -> None:
 
 
 def sector3(people) -> None:
-    now = utcnow()
+    now = utcnow().replace(minute=0, second=0, microsecond=0)  # demo events start on the hour
     p = services.save_programme(
         None,
         "Program de ateliere participative 2027",
