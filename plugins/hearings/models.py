@@ -348,14 +348,24 @@ class Attachment(TenantScoped, db.Model):
 
 
 class Follow(TenantScoped, db.Model):
-    """An account follows the municipality's consultations: mail on opening and before closing."""
+    """An account, or an organisation, follows the municipality's consultations: mail on opening
+    and two days before closing. An organisation's mail goes to its administrators."""
 
     __tablename__ = "hearings_follows"
 
-    account_id: Mapped[int] = mapped_column(AccountId, sa.ForeignKey("accounts.id", ondelete="CASCADE"))
+    account_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("accounts.id", ondelete="CASCADE")
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("organisations.id", ondelete="CASCADE")
+    )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (sa.UniqueConstraint("tenant_id", "account_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "account_id"),
+        sa.UniqueConstraint("tenant_id", "organisation_id"),
+        sa.CheckConstraint("(account_id IS NULL) <> (organisation_id IS NULL)", name="one_follower"),
+    )
 
 
 ALL_MODELS = (

@@ -873,26 +873,64 @@ def is_following(account: Any) -> bool:
     return db.session.execute(sa.select(Follow.id).where(Follow.account_id == account.id)).first() is not None
 
 
-def set_following(account: Any, follow: bool) -> None:
-    existing = db.session.execute(
-        sa.select(Follow).where(Follow.account_id == account.id)
-    ).scalar_one_or_none()
+def followable_organisations(account: Any) -> list[dict[str, Any]]:
+    """Organisations the account administers and that are affiliated here, with whether each follows."""
+    if account is None:
+        return []
+    admin_of = {
+        o.id
+        for o in acting_organisations(account)
+        if db.session.get(OrganisationMember, (o.id, account.id)).role == "admin"
+    }
+    orgs = [o for o in acting_organisations(account) if o.id in admin_of]
+    following = set(
+        db.session.execute(
+            sa.select(Follow.organisation_id).where(Follow.organisation_id.in_([o.id for o in orgs]))
+        ).scalars()
+    )
+    return [{"id": o.id, "name": o.name, "following": o.id in following} for o in orgs]
+
+
+def set_following(account: Any, follow: bool, organisation_id: int | None = None) -> None:
+    """Follow (or stop) as oneself, or on behalf of an organisation one administers here."""
+    if organisation_id is not None:
+        if organisation_id not in {o["id"] for o in followable_organisations(account)}:
+            raise HearingsError(
+                _("Only an administrator of an organisation affiliated with this municipality can do this."),
+                403,
+            )
+        where = Follow.organisation_id == organisation_id
+    else:
+        where = Follow.account_id == account.id
+    existing = db.session.execute(sa.select(Follow).where(where)).scalar_one_or_none()
     if follow and existing is None:
-        db.session.add(Follow(account_id=account.id))
+        if organisation_id is not None:
+            db.session.add(Follow(organisation_id=organisation_id))
+        else:
+            db.session.add(Follow(account_id=account.id))
     elif not follow and existing is not None:
         db.session.delete(existing)
     db.session.flush()
 
 
 def _follower_emails() -> list[str]:
-    return [
-        e
-        for (e,) in db.session.execute(
-            sa.select(Account.email)
-            .join(Follow, Follow.account_id == Account.id)
-            .where(Account.email.is_not(None), Account.erased_at.is_(None))
+    """Followers' addresses: accounts that follow, and the administrators of following organisations."""
+    own = sa.select(Account.email).join(Follow, Follow.account_id == Account.id)
+    via_organisation = (
+        sa.select(Account.email)
+        .join(OrganisationMember, OrganisationMember.account_id == Account.id)
+        .join(Follow, Follow.organisation_id == OrganisationMember.organisation_id)
+        .where(OrganisationMember.role == "admin")
+    )
+    emails: set[str] = set()
+    for query in (own, via_organisation):
+        emails.update(
+            e
+            for (e,) in db.session.execute(
+                query.where(Account.email.is_not(None), Account.erased_at.is_(None))
+            )
         )
-    ]
+    return sorted(emails)
 
 
 def _mail_followers(c: Consultation, subject: str, line: str) -> int:
@@ -1697,6 +1735,7 @@ def erase_personal_data(account: Account) -> None:
         sa.select(SpeakerRequest).where(SpeakerRequest.account_id == account.id)
     ).scalars():
         s.name, s.account_id = ANONYMISED, None
+    db.session.execute(sa.delete(Follow).where(Follow.account_id == account.id))
     db.session.flush()
 
 

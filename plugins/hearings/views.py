@@ -101,6 +101,7 @@ def index():
         is_staff=_is_staff(),
         is_moderator=_is_moderator(),
         following=services.is_following(current_account()),
+        followable_organisations=services.followable_organisations(current_account()),
         can_follow=has_permission("hearings.participate") and current_account() is not None,
     )
 
@@ -394,7 +395,12 @@ def outcome_publish(cid):
 @require_permission("hearings.participate")
 @handled
 def follow():
-    services.set_following(current_account(), request.form.get("follow") == "1")
+    organisation = request.form.get("organisation_id", "")
+    services.set_following(
+        current_account(),
+        request.form.get("follow") == "1",
+        int(organisation) if organisation.isdigit() else None,
+    )
     db.session.commit()
     flash(
         _("You will get an email when a consultation opens and two days before it closes.")

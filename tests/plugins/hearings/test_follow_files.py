@@ -126,3 +126,48 @@ def test_activity_items(app, world, tenant_client, sign_in):
         items = services.activity(5)
     assert [i["title"] for i in items] == ["Open for comments: Fresh plan", "Fresh meeting"]
     assert items[0]["url"] == f"/hearings/consultations/{c['id']}"
+
+
+def test_an_organisation_follows_and_its_administrators_are_mailed(
+    app, world, tenant_client, sign_in, account_factory, mail_outbox
+):
+    from core.accounts.models import Affiliation, Organisation, OrganisationMember
+
+    colleague = account_factory(memberships={world.tenant: "member"})
+    with app.app_context():
+        org = Organisation(name="Roma Youth Union")
+        db.session.add(org)
+        db.session.flush()
+        db.session.add(OrganisationMember(organisation_id=org.id, account_id=world.member.id, role="admin"))
+        db.session.add(OrganisationMember(organisation_id=org.id, account_id=colleague.id, role="member"))
+        with tenant_context(world.tenant.id):
+            db.session.add(Affiliation(organisation_id=org.id, status="approved"))
+            db.session.flush()
+        db.session.commit()
+        org_id = org.id
+
+    # a plain member of the organisation cannot make it follow
+    outsider_try = sign_in(tenant_client(world.tenant), colleague).post(
+        "/hearings/follow", data={"follow": "1", "organisation_id": str(org_id)}
+    )
+    assert outsider_try.status_code == 403
+    member = sign_in(tenant_client(world.tenant), world.member)
+    assert "Follow as Roma Youth Union" in member.get("/hearings/").get_data(as_text=True)
+    assert (
+        member.post("/hearings/follow", data={"follow": "1", "organisation_id": str(org_id)}).status_code
+        == 302
+    )
+    page = member.get("/hearings/").get_data(as_text=True)
+    assert "Stop following as Roma Youth Union" in page and "Follow consultations (email)" in page
+
+    c = make_consultation(app, world.tenant, status="draft", closes_in=dt.timedelta(days=10))
+    staff = sign_in(tenant_client(world.tenant), world.staff)
+    mail_outbox.clear()
+    assert staff.post(f"/hearings/consultations/{c['id']}/status", data={"action": "open"}).status_code == 302
+    mail_outbox.wait_for(lambda m: world.member.email in m["To"])
+    assert mail_outbox.to(colleague.email) == []  # only the organisation's administrators
+
+    # the organisation stops following: no mail for the next opening
+    member.post("/hearings/follow", data={"follow": "0", "organisation_id": str(org_id)})
+    with app.app_context(), tenant_context(world.tenant.id):
+        assert services._follower_emails() == []
