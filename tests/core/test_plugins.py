@@ -28,20 +28,9 @@ from core.testing.isolation import (
     model_scoping_problems,
     plugin_tables,
 )
+from tests.core.notes import add_note
 
 NAV_LINK = 'href="/testplugin/"'
-
-
-def _add_note(app, tenant, title: str) -> str:
-    from sympraxis_testplugin.models import Note
-
-    with app.app_context(), tenant_context(tenant.id):
-        note = Note(title=title)
-        db.session.add(note)
-        db.session.commit()
-        note_id = str(note.id)
-        db.session.remove()
-    return note_id
 
 
 def _visibility(client, note_id: str) -> dict[str, bool]:
@@ -65,7 +54,7 @@ def test_plugin_invisible_until_enabled_and_after_disabled(
 ):
     t = tenant_factory()
     other = tenant_factory(plugins=["testplugin"])  # enabled elsewhere: changes nothing here
-    note_id = _add_note(app, t, "kept while off")
+    note_id = add_note(app, t, "kept while off")
     c = tenant_client(t)
     assert not any(_visibility(c, note_id).values()), _visibility(c, note_id)
     # the 404s are the platform's, with nothing of the plugin in them
@@ -82,7 +71,7 @@ def test_plugin_invisible_until_enabled_and_after_disabled(
 
     disable_plugin(t, "testplugin")
     assert not any(_visibility(c, note_id).values()), _visibility(c, note_id)
-    assert all(_visibility(tenant_client(other), _add_note(app, other, "o")).values())
+    assert all(_visibility(tenant_client(other), add_note(app, other, "o")).values())
 
     enable_plugin(t, "testplugin")  # data and settings survived the switch-off
     assert "Kalimera: test notes" in c.get("/testplugin/").get_data(as_text=True)

@@ -22,20 +22,9 @@ from core.tenancy import (
     validate_slug,
 )
 from core.testing.isolation import assert_list_isolated, assert_route_isolated
+from tests.core.notes import add_note
 
 SUSPENDED_MESSAGE = "is suspended: its pages can be read, but nothing can be changed."
-
-
-def _add_note(app, tenant, title: str) -> str:
-    from sympraxis_testplugin.models import Note
-
-    with app.app_context(), tenant_context(tenant.id):
-        note = Note(title=title)
-        db.session.add(note)
-        db.session.commit()
-        note_id = str(note.id)
-        db.session.remove()
-    return note_id
 
 
 def _set_status(app, slug: str, status: TenantStatus) -> None:
@@ -52,7 +41,7 @@ def pair(app, tenant_factory):
     a = tenant_factory(plugins=["testplugin"])
     b = tenant_factory(plugins=["testplugin"])
     titles = {a.id: f"alpha-{uuid.uuid4().hex[:8]}", b.id: f"beta-{uuid.uuid4().hex[:8]}"}
-    ids = {t.id: _add_note(app, t, titles[t.id]) for t in (a, b)}
+    ids = {t.id: add_note(app, t, titles[t.id]) for t in (a, b)}
     return a, b, titles, ids
 
 
