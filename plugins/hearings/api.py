@@ -116,18 +116,21 @@ class ConsultationItem(MethodView):
 @api.route("/consultations/<uuid:cid>/comments")
 class ConsultationComments(MethodView):
     @api.response(200, schemas.CommentSchema(many=True))
-    def get(self, cid):
-        """The comments: published ones for everyone; your own hidden ones (with the reason) for you."""
+    @api.paginate(page=1, page_size=100, max_page_size=500)
+    def get(self, cid, pagination_parameters):
+        """The comments, oldest first, a page at a time (``page``, ``page_size`` ≤ 500; the total is
+        in the ``X-Pagination`` header): published ones for everyone; your own hidden ones (with
+        the reason) for you; all for moderators. The register has them all in one file."""
         c = _consultation(cid)
-        account = current_account()
-        moderator = has_permission("hearings.moderate")
-        out = []
-        for cm in services.comments_for(c):
-            own = account is not None and cm.account_id == account.id
-            if cm.hidden_at is not None and not (own or moderator):
-                continue
-            out.append(_comment_dict(cm))
-        return out
+        comments, total = services.comments_page(
+            c,
+            current_account(),
+            has_permission("hearings.moderate"),
+            pagination_parameters.first_item,
+            pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return [_comment_dict(cm) for cm in comments]
 
     @api.arguments(schemas.CommentCreateSchema)
     @api.response(201, schemas.CommentSchema)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import functools
 import io
 import json
 import re
@@ -109,20 +110,29 @@ def tenant_zone() -> ZoneInfo:
     return ZoneInfo(tenant.timezone if tenant else "UTC")
 
 
+@functools.lru_cache(maxsize=16)
+def _medium_patterns(locale: str) -> tuple[Any, Any, Any, str]:
+    """Parsed CLDR patterns per language: a page lists thousands of times, parsing them once matters."""
+    from babel import Locale
+
+    loc = Locale.parse(locale)
+    return (
+        loc,
+        babel_dates.get_date_format("medium", loc),
+        babel_dates.get_time_format("short", loc),
+        str(loc.datetime_formats["medium"]),
+    )
+
+
 def local_text(utc: dt.datetime | None, fmt: str = "medium") -> str:
     """A UTC time written in the municipality's zone and the reader's language."""
     if utc is None:
         return ""
     locale = get_locale() or "en"
     if fmt == "medium":  # the day in full, the time to the minute: seconds mean nothing to a reader
-        from babel import Locale
-
+        loc, date_pattern, time_pattern, combined = _medium_patterns(str(locale))
         local = utc.replace(tzinfo=dt.UTC).astimezone(tenant_zone())
-        pattern = Locale.parse(str(locale)).datetime_formats["medium"]
-        return str(pattern).format(
-            babel_dates.format_time(local, "short", locale=locale),
-            babel_dates.format_date(local, "medium", locale=locale),
-        )
+        return combined.format(time_pattern.apply(local, loc), date_pattern.apply(local, loc))
     return babel_dates.format_datetime(utc.replace(tzinfo=dt.UTC), fmt, tzinfo=tenant_zone(), locale=locale)
 
 
@@ -701,6 +711,22 @@ def comments_for(c: Consultation, viewer: Any = None, moderator: bool = False) -
             sa.select(Comment).where(Comment.consultation_id == c.id).order_by(Comment.created_at)
         ).scalars()
     )
+
+
+def comments_page(
+    c: Consultation, viewer: Any, moderator: bool, offset: int, limit: int
+) -> tuple[list[Comment], int]:
+    """One page of the comments a reader may see (published ones; their own hidden ones, or all
+    for moderators), oldest first, and how many there are: two queries, whatever the count."""
+    visible = Comment.consultation_id == c.id
+    if not moderator:
+        own = Comment.account_id == viewer.id if viewer is not None else sa.false()
+        visible = sa.and_(visible, sa.or_(Comment.hidden_at.is_(None), own))
+    total = db.session.execute(sa.select(sa.func.count()).select_from(Comment).where(visible)).scalar_one()
+    rows = db.session.execute(
+        sa.select(Comment).where(visible).order_by(Comment.created_at, Comment.id).offset(offset).limit(limit)
+    ).scalars()
+    return list(rows), total
 
 
 def all_articles(c: Consultation) -> list[Article]:

@@ -90,3 +90,23 @@ def test_query_count_does_not_grow_with_comments(app, world, tenant_client, sign
     page = client.get(f"/hearings/consultations/{large['id']}").get_data(as_text=True)
     assert "Comment number 199" in page
     assert ("Comment number 11<" in page) == (role == "moderator")  # hidden: moderators only
+
+
+def test_api_comment_list_is_paginated_with_the_hidden_ones_left_out(app, world, tenant_client):
+    import json
+
+    c = make_consultation(app, world.tenant)
+    _add_comments(app, world.tenant, c, 150, world.member.id)
+    visible = 150 - len(range(0, 150, 11))  # every eleventh is hidden: the public never sees it
+    api = tenant_client(world.tenant)
+    url = f"/api/v1/hearings/consultations/{c['id']}/comments"
+
+    first = api.get(url)
+    assert first.status_code == 200 and len(first.json) == 100
+    assert json.loads(first.headers["X-Pagination"])["total"] == visible
+    second = api.get(url, query_string={"page": 2})
+    assert len(second.json) == visible - 100
+    assert {x["id"] for x in first.json}.isdisjoint({x["id"] for x in second.json})
+    assert all(x["status"] != "hidden" for x in first.json + second.json)
+    too_big = api.get(url, query_string={"page_size": 501})
+    assert too_big.status_code == 422 and too_big.mimetype == "application/problem+json"
