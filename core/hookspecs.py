@@ -184,6 +184,19 @@ def sympraxis_demo_data(tenant: TenantInfo) -> None:
     """
 
 
+# --- audit ---------------------------------------------------------------------------------
+
+
+@hookspec
+def sympraxis_audit(action: str, tenant_id: int | None, details: dict[str, Any], actor: Any) -> None:
+    """Record an administrative action taken in the core (an affiliation approved or rejected).
+
+    Called in the transaction of the action, so a record stands or falls with it. The built-in
+    ``tenants`` plugin keeps the append-only audit log; the core itself keeps none, because it
+    must not import ``tenants``. ``actor`` is the account acting, or None for the command line.
+    """
+
+
 # --- periodic work ------------------------------------------------------------------------
 
 

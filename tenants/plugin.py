@@ -43,6 +43,14 @@ def sympraxis_blueprints(app):
 
 
 @hookimpl
+def sympraxis_audit(action, tenant_id, details, actor):
+    """Actions taken in the core go to the same append-only log as the operator's and admins'."""
+    from tenants import audit
+
+    audit.record(action, tenant_id, details, actor=actor)
+
+
+@hookimpl
 def sympraxis_app_ready(app):
     from flask_babel import format_currency, format_datetime
 

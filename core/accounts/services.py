@@ -611,6 +611,14 @@ def decide_affiliation(decider: Account, affiliation: Affiliation, approve: bool
     affiliation.status = status
     affiliation.decided_by_id = decider.id
     affiliation.decided_at = utcnow()
+    from core.plugins import registry
+
+    registry().pm.hook.sympraxis_audit(
+        action="affiliation.approved" if approve else "affiliation.rejected",
+        tenant_id=affiliation.tenant_id,
+        details={"organisation_id": affiliation.organisation_id},
+        actor=decider,
+    )
     tenant = db.session.get(Tenant, affiliation.tenant_id)
     org = db.session.get(Organisation, affiliation.organisation_id)
     admins = db.session.execute(
