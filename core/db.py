@@ -290,9 +290,24 @@ def _scope_orm_statements(state: ORMExecuteState) -> None:
     if state.is_insert:
         _check_insert_tenant(state, tenant_id)
         return
-    state.statement = state.statement.options(
-        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
-    )
+    state.statement = state.statement.options(_tenant_criteria(tenant_id))
+
+
+#: One loader-criteria option per tenant, built once: constructing it (a lambda SQLAlchemy
+#: analyses) for every statement cost more than the query's own compilation from cache.
+_criteria_by_tenant: dict[int, Any] = {}
+
+
+def _tenant_criteria(tenant_id: int) -> Any:
+    option = _criteria_by_tenant.get(tenant_id)
+    if option is None:
+        option = with_loader_criteria(
+            TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
+        )
+        if len(_criteria_by_tenant) >= 100_000:
+            _criteria_by_tenant.clear()
+        _criteria_by_tenant[tenant_id] = option
+    return option
 
 
 def _insert_rows(state: ORMExecuteState) -> list[dict[Any, Any]]:
