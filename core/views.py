@@ -95,3 +95,37 @@ def outbox_file(name: str):
 
 csrf.exempt(healthz)
 csrf.exempt(readyz)
+
+
+MAX_QUERY_LENGTH = 200
+SEARCH_LIMIT_PER_PLUGIN = 20
+
+
+@bp.get("/search")
+def search():
+    """Search the municipality: every enabled plugin answers for its own content (hook)."""
+    from flask import request
+
+    tenant = current_tenant()
+    if tenant is None:
+        abort(404)
+    query = (request.args.get("q") or "").strip()
+    error = None
+    hits = []
+    if len(query) > MAX_QUERY_LENGTH:
+        from flask_babel import gettext as _
+
+        error = _("Use at most %(n)d characters.", n=MAX_QUERY_LENGTH)
+    elif query:
+        reg = registry()
+        for name in sorted(enabled_plugins(tenant)):
+            try:
+                for result in reg.only("sympraxis_search", {name})(
+                    tenant=tenant, query=query, limit=SEARCH_LIMIT_PER_PLUGIN
+                ):
+                    hits.extend(result or [])
+            except Exception as exc:  # one plugin's search failing leaves the others' results
+                db.session.rollback()
+                reg.record_error(name, "sympraxis_search", exc)
+    status = 422 if error else 200
+    return render_template("core/search.html", query=query, hits=hits, error=error), status

@@ -24,7 +24,7 @@ pytestmark = BROWSER
 LANGUAGES = ["en", "el"]
 ANONYMOUS_APEX = ["/", "/auth/signin", "/auth/signup", "/auth/reset", "/no-such-page"]
 SIGNED_IN_APEX = ["/dashboard", "/account", "/account/tokens", "/account/security"]
-TENANT_PAGES = ["/", "/testplugin/", "/no-such-page"]
+TENANT_PAGES = ["/", "/testplugin/", "/search", "/no-such-page"]
 
 
 def make_tenant(app, *, name: str, locale: str, branding=None, plugins=()):
@@ -132,6 +132,9 @@ def test_municipality_pages(site, page, live_server, lang):
     for path in TENANT_PAGES:
         check(page, live_server.tenant_url(tenant, f"{path}?lang={lang}"), 404 if "no-such" in path else 200)
     assert page.get_by_role("navigation").count() >= 1
+    # search with no result, and its error state (a query over 200 characters)
+    check(page, live_server.tenant_url(tenant, f"/search?q=nothing-here&lang={lang}"))
+    check(page, live_server.tenant_url(tenant, f"/search?q={'x' * 201}&lang={lang}"), 422)
 
 
 @pytest.mark.parametrize("index", range(3))
