@@ -917,10 +917,16 @@ def followable_organisations(account: Any) -> list[dict[str, Any]]:
     return [{"id": o.id, "name": o.name, "following": o.id in following} for o in orgs]
 
 
-def set_following(account: Any, follow: bool, organisation_id: int | None = None) -> None:
-    """Follow (or stop) as oneself, or on behalf of an organisation one administers here."""
+def set_following(account: Any, follow: bool, organisation_id: int | str | None = None) -> None:
+    """Follow (or stop) as oneself, or on behalf of an organisation one administers here.
+
+    An organisation id that is not one of those (malformed included) is refused, never read as
+    "follow as oneself".
+    """
     if organisation_id is not None:
-        if organisation_id not in {o["id"] for o in followable_organisations(account)}:
+        allowed = {str(o["id"]): o["id"] for o in followable_organisations(account)}
+        organisation_id = allowed.get(str(organisation_id).strip())
+        if organisation_id is None:
             raise HearingsError(
                 _("Only an administrator of an organisation affiliated with this municipality can do this."),
                 403,

@@ -395,11 +395,10 @@ def outcome_publish(cid):
 @require_permission("hearings.participate")
 @handled
 def follow():
-    organisation = request.form.get("organisation_id", "")
     services.set_following(
         current_account(),
         request.form.get("follow") == "1",
-        int(organisation) if organisation.isdigit() else None,
+        request.form.get("organisation_id") or None,
     )
     db.session.commit()
     flash(

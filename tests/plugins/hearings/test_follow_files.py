@@ -151,6 +151,13 @@ def test_an_organisation_follows_and_its_administrators_are_mailed(
         "/hearings/follow", data={"follow": "1", "organisation_id": str(org_id)}
     )
     assert outsider_try.status_code == 403
+    # a malformed id is refused too, and does not turn into following as oneself
+    bad = sign_in(tenant_client(world.tenant), world.member).post(
+        "/hearings/follow", data={"follow": "1", "organisation_id": "abc"}
+    )
+    assert bad.status_code == 403
+    with app.app_context(), tenant_context(world.tenant.id):
+        assert services.is_following(db.session.get(services.Account, world.member.id)) is False
     member = sign_in(tenant_client(world.tenant), world.member)
     assert "Follow as Roma Youth Union" in member.get("/hearings/").get_data(as_text=True)
     assert (
