@@ -47,7 +47,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.impl is None:  # each in its own process: core's Session listeners are process-wide
         for impl in ("bare", "orm", "sympraxis"):
-            extra = ["--profile"] if args.profile and impl == "sympraxis" else []
+            extra = (
+                ["--profile"]
+                if args.profile and impl in os.environ.get("BENCH_PROFILE_IMPLS", "sympraxis").split(",")
+                else []
+            )
             cmd = [sys.executable, __file__, "--impl", impl, "--path", args.path, "--host", args.host]
             subprocess.run([*cmd, "-n", str(args.n), *extra], check=True)
         return

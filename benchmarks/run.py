@@ -333,6 +333,7 @@ class Load:
     p99_ms: float
     requests: int
     cpu_us: float = 0.0  # CPU of the server's workers and its PostgreSQL backends, per request
+    pg_cpu_us: float = 0.0  # of which the PostgreSQL backends
 
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -348,8 +349,8 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / CLK_TCK
 
 
-def server_processes(server: Server) -> list[int]:
-    """The server's workers and the PostgreSQL backends of its database role."""
+def server_processes(server: Server) -> tuple[list[int], list[int]]:
+    """The server's workers, and the PostgreSQL backends of its database role."""
     import psycopg
 
     with psycopg.connect(ADMIN_DSN) as conn:
@@ -360,7 +361,7 @@ def server_processes(server: Server) -> list[int]:
                 (DB_NAME, server.db_role),
             )
         ]
-    return server.worker_pids() + backends
+    return server.worker_pids(), backends
 
 
 def wrk(
@@ -392,10 +393,11 @@ def wrk(
         os.path.join(HERE, "wrk_report.lua"),
         server.url(path),
     ]
-    pids = server_processes(server)
-    cpu_before = cpu_seconds(pids)
+    workers, backends = server_processes(server)
+    app_before, pg_before = cpu_seconds(workers), cpu_seconds(backends)
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
-    cpu = cpu_seconds(pids) - cpu_before
+    pg_cpu = cpu_seconds(backends) - pg_before
+    cpu = cpu_seconds(workers) - app_before + pg_cpu
     line = next(x for x in out.splitlines() if x.startswith("BENCH_JSON "))
     data = json.loads(line.split(" ", 1)[1])
     errors = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
@@ -407,6 +409,7 @@ def wrk(
         p99_ms=data["p99_us"] / 1000,
         requests=data["requests"],
         cpu_us=cpu / max(1, data["requests"]) * 1e6,
+        pg_cpu_us=pg_cpu / max(1, data["requests"]) * 1e6,
     )
 
 
@@ -417,6 +420,7 @@ def median_load(runs: list[Load]) -> Load:
         p99_ms=statistics.median(r.p99_ms for r in runs),
         requests=sum(r.requests for r in runs),
         cpu_us=statistics.median(r.cpu_us for r in runs),
+        pg_cpu_us=statistics.median(r.pg_cpu_us for r in runs),
     )
 
 
@@ -460,7 +464,7 @@ HEADER = (
     "p50 ms",
     "p99 ms",
     "p50 ms (1 conn)",
-    "CPU µs/req (app + PG)",
+    "CPU µs/req, app + PG (PG)",
     "× ORM",
     "× bare",
     "floor",
@@ -521,6 +525,9 @@ def main() -> int:
     parser.add_argument(
         "--endpoints-only", action="store_true", help="only the endpoint rows (for before/after)"
     )
+    parser.add_argument(
+        "--endpoint", choices=ENDPOINTS, action="append", help="measure only this endpoint (repeatable)"
+    )
     args = parser.parse_args()
     ensure_wrk()
     os.makedirs(RESULTS_DIR, exist_ok=True)
@@ -544,7 +551,7 @@ def main() -> int:
         log("the three implementations answer the same JSON")
 
         # 1. the two endpoints: bare, ORM and Sympraxis, interleaved round by round
-        for path in ENDPOINTS:
+        for path in args.endpoint or ENDPOINTS:
             for server in servers.values():
                 wrk(server, path, busy, 2, **load_args)  # warm up
             loaded: dict[str, list[Load]] = {n: [] for n in IMPLS}
@@ -570,7 +577,7 @@ def main() -> int:
                     f"{m.p50_ms:.2f}",
                     f"{m.p99_ms:.2f}",
                     f"{med1[name].p50_ms:.2f}",
-                    f"{m.cpu_us:,.0f}",
+                    f"{m.cpu_us:,.0f} ({m.pg_cpu_us:,.0f})",
                     f"{m.rps / med['orm'].rps:.2f}",
                     f"{m.rps / med['bare'].rps:.2f}",
                 )
@@ -584,7 +591,8 @@ def main() -> int:
                     row.result = verdict(ok)
                 rows.append(row)
                 log(
-                    f"{path} {name}: {m.rps:.0f} req/s, p50 {m.p50_ms:.2f} ms, 1-conn p50 {med1[name].p50_ms:.2f}"
+                    f"{path} {name}: {m.rps:.0f} req/s, p50 {m.p50_ms:.2f} ms, 1-conn p50 {med1[name].p50_ms:.2f}, "
+                    f"CPU µs/req {m.cpu_us:.0f} (PostgreSQL {m.pg_cpu_us:.0f})"
                 )
 
         if args.endpoints_only:

@@ -290,24 +290,23 @@ def _scope_orm_statements(state: ORMExecuteState) -> None:
     if state.is_insert:
         _check_insert_tenant(state, tenant_id)
         return
-    state.statement = state.statement.options(_tenant_criteria(tenant_id))
+    state.statement = state.statement.options(_TENANT_CRITERIA)
 
 
-#: One loader-criteria option per tenant, built once: constructing it (a lambda SQLAlchemy
-#: analyses) for every statement cost more than the query's own compilation from cache.
-_criteria_by_tenant: dict[int, Any] = {}
+#: The active tenant's id as a bound parameter whose value is read when the statement's parameters
+#: are built (at execution, in the executing context), so that one loader-criteria option serves
+#: every tenant: its cache key never changes, and SQLAlchemy neither rebuilds it nor extracts a
+#: closure value per statement (a per-tenant option cost about a tenth of a small request).
+#: With no tenant active the value would be NULL and match no row; _scope_orm_statements raises
+#: before that can happen.
+TENANT_ID_PARAM = sa.bindparam("sympraxis_tenant_id", callable_=_active_tenant_id.get, type_=sa.BigInteger())
 
-
-def _tenant_criteria(tenant_id: int) -> Any:
-    option = _criteria_by_tenant.get(tenant_id)
-    if option is None:
-        option = with_loader_criteria(
-            TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
-        )
-        if len(_criteria_by_tenant) >= 100_000:
-            _criteria_by_tenant.clear()
-        _criteria_by_tenant[tenant_id] = option
-    return option
+_TENANT_CRITERIA = with_loader_criteria(
+    TenantScoped,
+    lambda cls: cls.tenant_id == TENANT_ID_PARAM,
+    include_aliases=True,
+    track_closure_variables=False,
+)
 
 
 def _insert_rows(state: ORMExecuteState) -> list[dict[Any, Any]]:

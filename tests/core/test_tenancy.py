@@ -106,16 +106,29 @@ def test_tenant_criterion_holds_without_rls(app, tenant_factory, tmp_path, make_
     with lite.app_context():
         a = create_tenant(NewTenant(slug="wall-a", name="A", country="GR", default_locale="en"))
         b = create_tenant(NewTenant(slug="wall-b", name="B", country="GR", default_locale="en"))
+        note_ids = {}
         for t in (a, b):
             with tenant_context(t.id):
-                db.session.add(Note(title=f"n{t.slug}"))
+                note = Note(title=f"n{t.slug}")
+                db.session.add(note)
                 db.session.flush()
+                note_ids[t.id] = note.id
         db.session.commit()
         with tenant_context(a.id):
             assert db.session.execute(sa.select(sa.func.count()).select_from(Note)).scalar_one() == 1
             assert db.session.execute(sa.select(Note.title)).scalars().all() == ["nwall-a"]
             assert db.session.execute(sa.update(Note).values(body="x")).rowcount == 1
             assert db.session.execute(sa.delete(Note).where(Note.title == "nwall-b")).rowcount == 0
+        # one statement, compiled once and cached, alternating tenants: each execution sees the
+        # tenant active when it runs (the criterion's value is bound per execution)
+        stmt = sa.select(Note.title)
+        ab, ba = (a.id, a.slug, b.id), (b.id, b.slug, a.id)
+        for own, slug, other in (ab, ba, ab, ba, ba, ab):
+            db.session.expunge_all()  # no identity-map shortcut: every read goes to the database
+            with tenant_context(own):
+                assert db.session.execute(stmt).scalars().all() == [f"n{slug}"]
+                assert db.session.get(Note, (own, note_ids[own])).title == f"n{slug}"
+                assert db.session.get(Note, (other, note_ids[other])) is None
         # the opt-in reads everything (no RLS here): a reviewed, explicit place
         everything = db.session.execute(sa.select(Note.title).execution_options(all_tenants=True)).scalars()
         assert sorted(everything) == ["nwall-a", "nwall-b"]
