@@ -13,9 +13,10 @@ from flask_smorest import Api
 from werkzeug.exceptions import NotFound, SecurityError
 
 from core import errors, input_guard, templating
-from core.db import activate_tenant, deactivate_tenant
+from core.db import activate_tenant, deactivate_tenant, end_read_only_transaction
 from core.extensions import babel, csrf, db, limiter, login_manager
 from core.plugins import PluginRegistry, register_blueprints
+from core.sessions import SessionInterface
 from core.tenancy import HostCache, normalise_host, resolve_host
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -30,6 +31,24 @@ class SympraxisFlask(Flask):
     the apex and its subdomains, plus this request's host when it is a verified custom domain (a
     cached lookup). Any other host fails werkzeug's check before a view runs.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync_functions: dict[Any, Any] = {}
+
+    def ensure_sync(self, func: Any) -> Any:
+        """Flask asks ``inspect.iscoroutinefunction`` about every hook and view on every request;
+        the answer never changes for a function, so it is remembered (hooks and views are few and
+        live as long as the app)."""
+        try:
+            return self._sync_functions[func]
+        except KeyError:
+            sync = super().ensure_sync(func)
+            if len(self._sync_functions) < 10_000:  # bounded: a callable made per request is not kept
+                self._sync_functions[func] = sync
+            return sync
+        except TypeError:  # unhashable callable
+            return super().ensure_sync(func)
 
     def create_url_adapter(self, request: Request | None):  # type: ignore[override]
         if request is not None:
@@ -57,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=os.environ.get("SYMPRAXIS_INSTANCE_PATH") or None,
         instance_relative_config=True,
     )
+
     app.config.from_object("core.config.DefaultConfig")
     app.config.from_prefixed_env("SYMPRAXIS", loads=_loads)
     if config:
@@ -77,12 +97,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)  # type: ignore[method-assign]
 
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
+    app.session_interface = SessionInterface()
+
     app.extensions["sympraxis_host_cache"] = HostCache(ttl=float(app.config["TENANT_CACHE_TTL"]))
     db.init_app(app)
     _init_sqlite_pragmas(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    _skip_remember_cookie_refresh_without_session(app)
     api = Api(app)  # one per application: its OpenAPI document lists that app's plugins
     app.extensions["sympraxis_api"] = api
 
@@ -203,14 +227,63 @@ def _init_request_lifecycle(app: Flask) -> None:
         return None
 
     @app.teardown_request
-    def _leave_tenant(_exc: BaseException | None) -> None:
-        token = g.pop("_tenant_token", None)
-        if token is not None:
-            deactivate_tenant(token)
+    def _leave_tenant(exc: BaseException | None) -> None:
+        try:
+            if exc is None:
+                _end_read_only_transaction()
+        finally:
+            token = g.pop("_tenant_token", None)
+            if token is not None:
+                deactivate_tenant(token)
 
-    @app.after_request
-    def _security_headers(response: Any) -> Any:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        return response
+
+def _end_read_only_transaction() -> None:
+    """A request that only read ends its transaction with COMMIT (see core.db); never an error."""
+    try:
+        end_read_only_transaction(db.session())
+    except Exception:  # the rollback that follows at teardown ends the transaction anyway
+        current_app.logger.exception("could not end a read-only transaction with a commit")
+        db.session.rollback()
+
+
+class SecurityHeaders:
+    """WSGI middleware: default security headers on every response that did not set its own.
+
+    At the WSGI layer, because werkzeug's ``Headers.setdefault`` in an ``after_request`` cost
+    about as much as the rest of the request's bookkeeping (one scan of the header list per call).
+    """
+
+    DEFAULTS = (
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "SAMEORIGIN"),
+    )
+    _LOWER = tuple((name.lower(), (name, value)) for name, value in DEFAULTS)
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            present = {name.lower() for name, _value in headers}
+            missing = [header for lower, header in self._LOWER if lower not in present]
+            return start_response(status, headers + missing if missing else headers, exc_info)
+
+        return self.wsgi_app(environ, start)
+
+
+def _skip_remember_cookie_refresh_without_session(app: Flask) -> None:
+    """Flask-Login refreshes its remember cookie after every request by reading the session; with
+    an empty session (API clients, first visits) there is nothing to refresh, so skip the work."""
+    from flask.globals import request_ctx
+
+    funcs = app.after_request_funcs.setdefault(None, [])
+    position = funcs.index(login_manager._update_remember_cookie)
+    refresh = funcs[position]
+
+    def _update_remember_cookie(response: Any) -> Any:
+        if not request_ctx.session and not app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
+            return response
+        return refresh(response)
+
+    funcs[position] = _update_remember_cookie

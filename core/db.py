@@ -176,66 +176,134 @@ except ImportError:  # pragma: no cover
     _psycopg = _pq = None
 
 
-#: Reads that ride in the round trip of the RLS settings at the start of a transaction: each is
-#: called with the active tenant's id and returns None or ``(sql, consume)``, where ``sql`` is one
-#: parameterless SELECT (integers inlined) and ``consume(rows)`` receives its rows (values as text).
-BeginPrefetch = Callable[[int], "tuple[str, Callable[[list[tuple[Any, ...]]], None]] | None"]
-_begin_prefetchers: list[BeginPrefetch] = []
+#: Reads that ride in the round trip of the RLS settings at the start of a transaction, by name:
+#: ``(sql, wanted)`` where ``sql`` is one SELECT taking the tenant id as ``$1`` (prepared once per
+#: connection) and ``wanted(tenant_id)`` returns None (not needed now) or a function that receives
+#: the rows (values as text).
+Consume = Callable[[list[tuple[Any, ...]]], None]
+BeginPrefetch = tuple[str, Callable[[int], "Consume | None"]]
+_begin_prefetchers: dict[str, BeginPrefetch] = {}
+
+#: Server-side prepared statements of the platform, created on a connection the first time it
+#: starts a transaction: parsing and planning them on every request cost PostgreSQL more than
+#: executing them.
+_SET_TENANT = "sympraxis_set_tenant"
+_PREPARED_SQL = {
+    _SET_TENANT: "SELECT set_config('app.tenant_id', $1, true), set_config('app.cross_tenant_read', $2, true)"
+}
+_SQLSTATE_NO_SUCH_STATEMENT = "26000"
 
 
-def register_begin_prefetch(prefetch: BeginPrefetch) -> None:
+def register_begin_prefetch(name: str, sql: str, wanted: Callable[[int], Consume | None]) -> None:
     """Read something per transaction in the same round trip as the tenant setting (see above)."""
-    if prefetch not in _begin_prefetchers:
-        _begin_prefetchers.append(prefetch)
+    if not name.isidentifier() or not name.islower():
+        raise ValueError(f"prefetch name must be a lower-case identifier: {name!r}")
+    _begin_prefetchers[name] = (sql, wanted)
+    _PREPARED_SQL[f"sympraxis_pf_{name}"] = sql
 
 
 @event.listens_for(Session, "after_begin")
 def _set_tenant_on_begin(session: Session, transaction: Any, connection: sa.Connection) -> None:
-    """Second wall: every transaction on PostgreSQL starts with the active tenant written into it."""
+    """Second wall: every transaction on PostgreSQL starts with the active tenant written into it.
+
+    With a tenant active, one round trip opens the transaction, writes the settings and runs the
+    registered prefetches, all as prepared statements. With none (the apex, jobs outside a
+    municipality) and no cross-tenant window, nothing is sent: the settings are transaction-local,
+    so a new transaction starts without them.
+    """
     if connection.dialect.name != "postgresql":
         return
+    connection.info["sympraxis_wrote"] = False
     tenant_id = _active_tenant_id.get()
-    jobs = [job for job in (p(tenant_id) for p in _begin_prefetchers) if job] if tenant_id is not None else []
-    if not jobs:
+    cross = _cross_tenant_read.get()
+    if tenant_id is None and not cross:
+        return
+    raw = connection.connection.driver_connection
+    if not _can_begin_itself(raw):
         _write_rls_settings(connection)
         return
-    # One simple-protocol query, statements run in order: the settings first, so that row-level
-    # security applies to the reads that follow. Only integers and constants are inlined.
-    cross = "on" if _cross_tenant_read.get() else ""
+    consumers: list[tuple[str, Consume]] = []
+    statements = [
+        f"EXECUTE {_SET_TENANT}('{'' if tenant_id is None else int(tenant_id)}', '{'on' if cross else ''}')"
+    ]
+    if tenant_id is not None:
+        for name, (sql, wanted) in _begin_prefetchers.items():
+            consume = wanted(tenant_id)
+            if consume is not None:
+                consumers.append((sql, consume))
+                statements.append(f"EXECUTE sympraxis_pf_{name}({int(tenant_id)})")
+    if len(consumers) > 1:
+        _run_statements_with_cursor(raw, tenant_id, consumers)
+        return
+    # Only integers and constants are inlined. psycopg takes the transaction status from libpq, so
+    # it sends no BEGIN of its own afterwards, and commits or rolls back this transaction as usual.
+    query = ("BEGIN; " + "; ".join(statements)).encode()
+    prepared = connection.connection.info.setdefault("sympraxis_prepared", set())
+    if len(prepared) < len(_PREPARED_SQL):
+        _prepare_statements(raw, prepared)
+    result = raw.pgconn.exec_(query)
+    if _sqlstate(result) == _SQLSTATE_NO_SUCH_STATEMENT:
+        # psycopg deallocates every prepared statement of the connection when a transaction rolls
+        # back (its own, and ours with them): prepare ours again and start over
+        raw.pgconn.exec_(b"ROLLBACK")
+        prepared.clear()
+        _prepare_statements(raw, prepared)
+        result = raw.pgconn.exec_(query)
+    _check(result)
+    if consumers:
+        consumers[0][1](_text_rows(result, raw.info.encoding))
+
+
+def _run_statements_with_cursor(raw: Any, tenant_id: int, consumers: list[tuple[str, Consume]]) -> None:
+    """Several prefetches (PQexec keeps only the last result): plain statements through a cursor,
+    each result in turn. psycopg sends its own BEGIN first; no registrant needs this path yet."""
     statements = [
         f"SELECT set_config('app.tenant_id', '{int(tenant_id)}', true), "
-        f"set_config('app.cross_tenant_read', '{cross}', true)",
-        *(sql for sql, _consume in jobs),
+        f"set_config('app.cross_tenant_read', '{'on' if _cross_tenant_read.get() else ''}', true)",
+        *(sql.replace("$1", str(int(tenant_id))) for sql, _consume in consumers),
     ]
-    raw = connection.connection.driver_connection
-    if len(jobs) == 1 and _can_begin_itself(raw):
-        # BEGIN rides along as well: one round trip opens the transaction, writes the settings
-        # and reads. psycopg takes the transaction status from libpq, so it sends no BEGIN of
-        # its own afterwards, and rolls back or commits this transaction as usual.
-        _sql, consume = jobs[0]
-        result = raw.pgconn.exec_(("BEGIN; " + "; ".join(statements)).encode())
-        if result.status != _pq.ExecStatus.TUPLES_OK:
-            message = (result.error_message or b"").decode(errors="replace")
-            raise _psycopg.DatabaseError(f"transaction start failed: {message}")
-        encoding = raw.info.encoding
-        consume(
-            [
-                tuple(
-                    None if (v := result.get_value(i, j)) is None else v.decode(encoding)
-                    for j in range(result.nfields)
-                )
-                for i in range(result.ntuples)
-            ]
-        )
-        return
     cursor = raw.cursor()
     try:
         cursor.execute("; ".join(statements), prepare=False)
-        for _sql, consume in jobs:
+        for _sql, consume in consumers:
             cursor.nextset()
-            consume(cursor.fetchall())
+            consume([tuple(None if v is None else str(v) for v in row) for row in cursor.fetchall()])
     finally:
         cursor.close()
+
+
+def _prepare_statements(raw: Any, prepared: set[str]) -> None:
+    for name, sql in _PREPARED_SQL.items():
+        if name in prepared:
+            continue
+        types = "(text, text)" if name == _SET_TENANT else "(bigint)"
+        result = raw.pgconn.exec_(f"PREPARE {name}{types} AS {sql}".encode())
+        if result.status != _pq.ExecStatus.COMMAND_OK and _sqlstate(result) != "42P05":  # exists already
+            _check(result)
+        prepared.add(name)
+
+
+def _sqlstate(result: Any) -> str | None:
+    if result.status != _pq.ExecStatus.FATAL_ERROR:
+        return None
+    code = result.error_field(_pq.DiagnosticField.SQLSTATE)
+    return code.decode() if code else None
+
+
+def _check(result: Any) -> None:
+    if result.status not in (_pq.ExecStatus.TUPLES_OK, _pq.ExecStatus.COMMAND_OK):
+        message = (result.error_message or b"").decode(errors="replace")
+        raise _psycopg.DatabaseError(f"transaction start failed: {message}")
+
+
+def _text_rows(result: Any, encoding: str) -> list[tuple[Any, ...]]:
+    return [
+        tuple(
+            None if (v := result.get_value(i, j)) is None else v.decode(encoding)
+            for j in range(result.nfields)
+        )
+        for i in range(result.ntuples)
+    ]
 
 
 def _can_begin_itself(raw: Any) -> bool:
@@ -253,6 +321,43 @@ def _can_begin_itself(raw: Any) -> bool:
     )
 
 
+# --- ending a request's transaction -------------------------------------------------------------
+
+_READ_PREFIXES = ("SELECT", "SHOW")
+
+
+@event.listens_for(sa.engine.Engine, "before_cursor_execute")
+def _note_writes(
+    conn: sa.Connection, cursor: Any, statement: str, params: Any, context: Any, many: bool
+) -> None:
+    """Remember whether the connection's transaction ran anything but plain reads."""
+    if many or not statement.lstrip()[:6].upper().startswith(_READ_PREFIXES):
+        conn.info["sympraxis_wrote"] = True
+
+
+def end_read_only_transaction(session: Session) -> None:
+    """Commit, rather than roll back, a request transaction on PostgreSQL that only read.
+
+    The two are the same to the database; but psycopg forgets its prepared statements on every
+    ROLLBACK, and a request that ends with one makes every query of the next request be parsed
+    and planned again. Anything that may have written (a flush, pending changes, any statement
+    but a SELECT) is left to the usual rollback.
+    """
+    transaction = session.get_transaction()
+    if transaction is None or not transaction.is_active or session.in_nested_transaction():
+        return
+    if session.new or session.dirty or session.deleted:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql" or connection.info.get("sympraxis_wrote", True):
+        return
+    # COMMIT on the driver's connection, then close the session: its rollback finds no transaction
+    # left and sends nothing. session.commit() would do the same, but first expire every object
+    # the request loaded, only for the session to be thrown away.
+    connection.connection.driver_connection.commit()
+    session.close()
+
+
 def _touches_tenant_table(statement: Any) -> bool:
     """Whether a statement reads or writes a tenant-owned table (``tenant_id`` in its primary key,
     as :class:`TenantScoped` makes it) anywhere in it: selected entity, ``select_from``, join,
@@ -261,6 +366,14 @@ def _touches_tenant_table(statement: Any) -> bool:
         isinstance(element, sa.TableClause) and "tenant_id" in element.c and element.c.tenant_id.primary_key
         for element in visitors.iterate(statement)
     )
+
+
+def _plugin_subject_is_tenant_scoped(statement: Any) -> bool:
+    """Whether the statement's leading ORM entity is tenant-owned: a dict read that settles the
+    common case (``select(Note)``, ``update(Note)``) without computing ``all_mappers``."""
+    subject = statement._propagate_attrs.get("plugin_subject")
+    mapper = getattr(subject, "mapper", None)
+    return mapper is not None and _is_tenant_scoped(mapper)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -277,8 +390,9 @@ def _scope_orm_statements(state: ORMExecuteState) -> None:
         return
     if state.execution_options.get("all_tenants", False):
         return
-    touches = any(_is_tenant_scoped(m) for m in state.all_mappers) or _touches_tenant_table(state.statement)
-    if not touches:
+    if not _plugin_subject_is_tenant_scoped(state.statement) and not (
+        any(_is_tenant_scoped(m) for m in state.all_mappers) or _touches_tenant_table(state.statement)
+    ):
         return
     tenant_id = _active_tenant_id.get()
     if tenant_id is None:

@@ -30,10 +30,18 @@ def contains_nul(value: Any) -> bool:
     return False
 
 
+def _query_may_hold_nul(raw: str) -> bool:
+    """A query string can decode to NUL only through ``%00`` or a raw NUL: anything else need not
+    be parsed here (most requests have no query string at all)."""
+    return bool(raw) and ("%00" in raw or "\x00" in raw)
+
+
 def nul_locations() -> list[str]:
     """Where this request carries a NUL character: ``query``, ``form``, ``json``."""
     found = []
-    if any(contains_nul(k) or contains_nul(v) for k, v in request.args.items(multi=True)):
+    if _query_may_hold_nul(request.environ.get("QUERY_STRING", "")) and any(
+        contains_nul(k) or contains_nul(v) for k, v in request.args.items(multi=True)
+    ):
         found.append("query")
     if request.method not in SAFE_METHODS:
         if request.mimetype in FORM_TYPES:

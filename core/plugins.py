@@ -11,7 +11,7 @@ from typing import Any
 import marshmallow
 import pluggy
 import sqlalchemy as sa
-from flask import Blueprint, Flask, abort, g
+from flask import Blueprint, Flask, abort, g, has_request_context
 from markupsafe import Markup
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
@@ -222,11 +222,11 @@ def enabled_plugins(tenant: TenantInfo) -> frozenset[str]:
     Not cached across requests, so enabling or disabling takes effect on the next request in
     every worker process without a restart (one indexed query per request).
     """
-    cache = g.setdefault("_enabled_plugins", {}) if _in_request() else {}
+    cache = g.setdefault("_enabled_plugins", {}) if has_request_context() else {}
     if tenant.id in cache:
         return cache[tenant.id]
     if cache is g.get("_enabled_plugins") and not db.session().in_transaction():
-        db.session.connection()  # begins the transaction: _prefetch_enabled_plugins may answer
+        db.session.connection()  # begins the transaction: _enabled_plugins_wanted may answer
         if tenant.id in cache:
             return cache[tenant.id]
     reg = registry()
@@ -240,31 +240,28 @@ def enabled_plugins(tenant: TenantInfo) -> frozenset[str]:
     return names
 
 
-def _prefetch_enabled_plugins(tenant_id: int) -> tuple[str, Any] | None:
+def _enabled_plugins_wanted(tenant_id: int) -> Any:
     """The request tenant's enabled plugins, read with its first transaction's RLS settings
     (core.db.register_begin_prefetch): the same rows as :func:`enabled_plugins`, one round trip fewer."""
-    if not _in_request():
+    if not has_request_context():
         return None
     tenant = g.get("tenant")
     if tenant is None or tenant.id != tenant_id or tenant_id in g.get("_enabled_plugins", {}):
         return None
-    table = TenantPlugin.__table__
 
     def consume(rows: list[tuple[Any, ...]]) -> None:
         reg = registry()
         names = frozenset({r[0] for r in rows if r[0] in reg.plugins} | reg.builtin_names())
         g.setdefault("_enabled_plugins", {})[tenant_id] = names
 
-    return f"SELECT plugin FROM {table.name} WHERE tenant_id = {int(tenant_id)} AND enabled", consume
+    return consume
 
 
-register_begin_prefetch(_prefetch_enabled_plugins)
-
-
-def _in_request() -> bool:
-    from flask import has_request_context
-
-    return has_request_context()
+register_begin_prefetch(
+    "enabled_plugins",
+    f"SELECT plugin FROM {TenantPlugin.__table__.name} WHERE tenant_id = $1 AND enabled",
+    _enabled_plugins_wanted,
+)
 
 
 def plugin_guard(name: str):

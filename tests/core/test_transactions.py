@@ -1,0 +1,109 @@
+"""How a request's transaction starts and ends on PostgreSQL (core.db).
+
+It starts with one round trip of prepared statements (BEGIN, the tenant setting, the enabled
+plugins); a request that only read ends with COMMIT, so psycopg keeps its prepared statements;
+anything that may have written is still rolled back, and nothing uncommitted survives.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from core.db import end_read_only_transaction, tenant_context
+from core.extensions import db
+from tests.core.notes import add_note
+
+
+@pytest.fixture
+def pair(app, tenant_factory):
+    """Two municipalities with the test plugin on, one note each."""
+    a = tenant_factory(plugins=["testplugin"])
+    b = tenant_factory(plugins=["testplugin"])
+    titles = {a.id: f"alpha-{uuid.uuid4().hex[:8]}", b.id: f"beta-{uuid.uuid4().hex[:8]}"}
+    ids = {t.id: add_note(app, t, titles[t.id]) for t in (a, b)}
+    return a, b, titles, ids
+
+
+def _prepared_statements(app) -> set[str]:
+    with app.app_context(), db.engine.connect() as conn:
+        return set(conn.exec_driver_sql("SELECT name FROM pg_prepared_statements").scalars())
+
+
+def _one_connection_app(make_app):
+    return make_app(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0})
+
+
+def test_read_only_requests_keep_prepared_statements(make_app, pair, client_for):
+    one = _one_connection_app(make_app)
+    a, _b, titles, _ids = pair
+    one.test_client_class = type(client_for("x"))
+    client = one.test_client()
+    client.host = f"{a.slug}.localhost"
+    for _ in range(8):  # psycopg prepares a query from its fifth execution on
+        response = client.get("/api/v1/testplugin/notes")
+        assert response.status_code == 200
+        assert [n["title"] for n in response.json] == [titles[a.id]]
+    names = _prepared_statements(one)
+    assert {"sympraxis_set_tenant", "sympraxis_pf_enabled_plugins"} <= names
+    assert any(n.startswith("_pg3_") for n in names), names  # psycopg's, kept across requests
+
+
+def test_statements_are_prepared_again_after_psycopg_deallocates_them(make_app, pair):
+    """A rolled-back transaction makes psycopg send DEALLOCATE ALL, which drops ours too."""
+    from sympraxis_testplugin.models import Note
+
+    one = _one_connection_app(make_app)
+    a, b, titles, _ids = pair
+    with one.app_context():
+        with tenant_context(a.id):
+            for _ in range(6):  # psycopg prepares this one
+                assert db.session.execute(sa.select(Note.title)).scalars().all() == [titles[a.id]]
+        db.session.rollback()  # ROLLBACK, then psycopg's DEALLOCATE ALL
+        with db.engine.connect() as conn:
+            assert "sympraxis_set_tenant" not in set(
+                conn.exec_driver_sql("SELECT name FROM pg_prepared_statements").scalars()
+            )
+        for t in (b, a):
+            with tenant_context(t.id):
+                assert db.session.execute(sa.select(Note.title)).scalars().all() == [titles[t.id]]
+            db.session.rollback()
+    assert "sympraxis_set_tenant" in _prepared_statements(one)
+
+
+def test_uncommitted_writes_are_rolled_back_not_committed(app_ctx, pair):
+    from sympraxis_testplugin.models import Note
+
+    a, *_ = pair
+    writes = {
+        "orm flush": lambda: (db.session.add(Note(title="flushed")), db.session.flush()),
+        "bulk insert": lambda: db.session.execute(
+            sa.insert(Note).values(tenant_id=a.id, title="inserted", body="")
+        ),
+        "driver sql": lambda: db.session.connection().exec_driver_sql(
+            "UPDATE testplugin_notes SET title = 'updated'"
+        ),
+        "pending change": lambda: db.session.add(Note(title="pending")),
+    }
+    for kind, write in writes.items():
+        with tenant_context(a.id):
+            write()
+            end_read_only_transaction(db.session())
+            assert db.session().in_transaction(), f"{kind}: committed"
+        db.session.rollback()
+        with tenant_context(a.id):
+            titles = db.session.execute(sa.select(Note.title)).scalars().all()
+        db.session.rollback()
+        assert not {"flushed", "inserted", "updated", "pending"} & set(titles), kind
+
+
+def test_a_transaction_that_only_read_is_committed(app_ctx, pair):
+    from sympraxis_testplugin.models import Note
+
+    a, _b, titles, _ids = pair
+    with tenant_context(a.id):
+        assert db.session.execute(sa.select(Note.title)).scalars().all() == [titles[a.id]]
+        end_read_only_transaction(db.session())
+        assert not db.session().in_transaction()
