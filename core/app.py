@@ -15,6 +15,7 @@ from werkzeug.exceptions import NotFound, SecurityError
 from core import errors, input_guard, templating
 from core.db import activate_tenant, deactivate_tenant, end_read_only_transaction
 from core.extensions import babel, csrf, db, limiter, login_manager
+from core.json import JSONProvider
 from core.plugins import PluginRegistry, register_blueprints
 from core.sessions import SessionInterface
 from core.tenancy import HostCache, normalise_host, resolve_host
@@ -97,6 +98,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)  # type: ignore[method-assign]
 
+    app.json = JSONProvider(app)
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
     app.session_interface = SessionInterface()
 
