@@ -23,6 +23,7 @@ for _name in (
     "forwarded_allow_ips",
 ):
     globals()[_name] = _deploy[_name]
+pre_fork = _deploy["pre_fork"]  # the same hooks too, but post_fork (which loads the app's module)
 
 
 def post_fork(server, worker):
