@@ -107,3 +107,30 @@ def test_a_transaction_that_only_read_is_committed(app_ctx, pair):
         assert db.session.execute(sa.select(Note.title)).scalars().all() == [titles[a.id]]
         end_read_only_transaction(db.session())
         assert not db.session().in_transaction()
+
+
+def test_several_prefetches_each_get_their_rows(app, pair):
+    """Two reads registered to ride with the transaction's start both receive their rows."""
+    import core.db as core_db
+    from core.plugins import enabled_plugins
+
+    a, _b, _titles, _ids = pair
+    seen: list[list[tuple]] = []
+    core_db.register_begin_prefetch(
+        "test_note_count",
+        "SELECT count(*) FROM testplugin_notes WHERE tenant_id = $1",
+        lambda tenant_id: seen.append,
+    )
+    try:
+        with app.test_request_context(headers={"Host": f"{a.slug}.localhost"}):
+            app.preprocess_request()  # resolves the host: the tenant is active
+            db.session.rollback()  # the host lookup's own transaction (the cache was cold)
+            db.session.connection()  # begins with the tenant active: both prefetches run
+            assert seen == [[("1",)]]
+            from flask import g
+
+            assert "testplugin" in g._enabled_plugins[a.id] == enabled_plugins(g.tenant)
+            db.session.rollback()
+    finally:
+        del core_db._begin_prefetchers["test_note_count"]
+        del core_db._PREPARED_SQL["sympraxis_pf_test_note_count"]
