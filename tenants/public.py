@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import stripe
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,6 +23,8 @@ bp = Blueprint("tenants_public", __name__, template_folder="templates")
 @csrf.exempt
 def stripe_webhook():
     """Stripe's webhook: signature checked on the raw body, each event stored once."""
+    import stripe  # on first use: see tenants.billing
+
     if current_tenant() is not None:
         abort(404)
     secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")

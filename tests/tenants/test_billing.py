@@ -478,3 +478,24 @@ def test_webhook_needs_no_csrf_token_but_forms_do(make_app, sign_in, operator):
     assert r.status_code == 200 and r.json["outcome"] == "ignored"
     client = sign_in(app.test_client(), operator)
     assert client.post("/operator/tenants/new", data={"slug": "x"}).status_code == 400
+
+
+def test_the_stripe_library_loads_only_when_billing_needs_it(tmp_path):
+    """A web worker starts without the stripe library (half its start-up heap); billing loads it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from core.app import create_app\n"
+        f"app = create_app({{'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/s.db'}})\n"
+        "assert 'stripe' not in sys.modules, 'stripe imported at start'\n"
+        "from tenants import billing\n"
+        "with app.app_context():\n"
+        "    app.config['STRIPE_SECRET_KEY'] = 'sk_test_x'\n"
+        "    billing.configure()\n"
+        "import stripe\n"
+        "assert stripe.api_key == 'sk_test_x' and billing.stripe is stripe\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
