@@ -157,12 +157,20 @@ def _sync_rls_setting(session: Session) -> None:
         _write_rls_settings(connection)
 
 
-def _write_rls_settings(connection: sa.Connection) -> None:
+#: The two transaction-local settings the RLS policies read, with placeholders for their values.
+_SETTINGS_SQL = (
+    "SELECT set_config('app.tenant_id', {tenant}, true), set_config('app.cross_tenant_read', {cross}, true)"
+)
+
+
+def _setting_values() -> tuple[str, str]:
     tenant_id = _active_tenant_id.get()
-    connection.exec_driver_sql(
-        "SELECT set_config('app.tenant_id', %(t)s, true), set_config('app.cross_tenant_read', %(x)s, true)",
-        {"t": "" if tenant_id is None else str(tenant_id), "x": "on" if _cross_tenant_read.get() else ""},
-    )
+    return ("" if tenant_id is None else str(int(tenant_id)), "on" if _cross_tenant_read.get() else "")
+
+
+def _write_rls_settings(connection: sa.Connection) -> None:
+    tenant, cross = _setting_values()
+    connection.exec_driver_sql(_SETTINGS_SQL.format(tenant="%(t)s", cross="%(x)s"), {"t": tenant, "x": cross})
 
 
 def _is_tenant_scoped(mapper: Any) -> bool:
@@ -184,13 +192,11 @@ Consume = Callable[[list[tuple[Any, ...]]], None]
 BeginPrefetch = tuple[str, Callable[[int], "Consume | None"]]
 _begin_prefetchers: dict[str, BeginPrefetch] = {}
 
-#: Server-side prepared statements of the platform, created on a connection the first time it
-#: starts a transaction: parsing and planning them on every request cost PostgreSQL more than
-#: executing them.
+#: Server-side prepared statements of the platform, name -> (parameter types, SQL), created on a
+#: connection the first time it starts a transaction: parsing and planning them on every request
+#: cost PostgreSQL more than executing them.
 _SET_TENANT = "sympraxis_set_tenant"
-_PREPARED_SQL = {
-    _SET_TENANT: "SELECT set_config('app.tenant_id', $1, true), set_config('app.cross_tenant_read', $2, true)"
-}
+_PREPARED_SQL = {_SET_TENANT: ("(text, text)", _SETTINGS_SQL.format(tenant="$1", cross="$2"))}
 _SQLSTATE_NO_SUCH_STATEMENT = "26000"
 
 
@@ -199,7 +205,7 @@ def register_begin_prefetch(name: str, sql: str, wanted: Callable[[int], Consume
     if not name.isidentifier() or not name.islower():
         raise ValueError(f"prefetch name must be a lower-case identifier: {name!r}")
     _begin_prefetchers[name] = (sql, wanted)
-    _PREPARED_SQL[f"sympraxis_pf_{name}"] = sql
+    _PREPARED_SQL[f"sympraxis_pf_{name}"] = ("(bigint)", sql)
 
 
 @event.listens_for(Session, "after_begin")
@@ -215,17 +221,15 @@ def _set_tenant_on_begin(session: Session, transaction: Any, connection: sa.Conn
         return
     connection.info["sympraxis_wrote"] = False
     tenant_id = _active_tenant_id.get()
-    cross = _cross_tenant_read.get()
-    if tenant_id is None and not cross:
+    if tenant_id is None and not _cross_tenant_read.get():
         return
     raw = connection.connection.driver_connection
     if not _can_begin_itself(raw):
         _write_rls_settings(connection)
         return
     consumers: list[tuple[str, Consume]] = []
-    statements = [
-        f"EXECUTE {_SET_TENANT}('{'' if tenant_id is None else int(tenant_id)}', '{'on' if cross else ''}')"
-    ]
+    tenant, cross = _setting_values()  # digits or nothing, "on" or nothing: safe to inline
+    statements = [f"EXECUTE {_SET_TENANT}('{tenant}', '{cross}')"]
     if tenant_id is not None:
         for name, (sql, wanted) in _begin_prefetchers.items():
             consume = wanted(tenant_id)
@@ -257,9 +261,9 @@ def _set_tenant_on_begin(session: Session, transaction: Any, connection: sa.Conn
 def _run_statements_with_cursor(raw: Any, tenant_id: int, consumers: list[tuple[str, Consume]]) -> None:
     """Several prefetches (PQexec keeps only the last result): plain statements through a cursor,
     each result in turn. psycopg sends its own BEGIN first; no registrant needs this path yet."""
+    tenant, cross = _setting_values()
     statements = [
-        f"SELECT set_config('app.tenant_id', '{int(tenant_id)}', true), "
-        f"set_config('app.cross_tenant_read', '{'on' if _cross_tenant_read.get() else ''}', true)",
+        _SETTINGS_SQL.format(tenant=f"'{tenant}'", cross=f"'{cross}'"),
         *(sql.replace("$1", str(int(tenant_id))) for sql, _consume in consumers),
     ]
     cursor = raw.cursor()
@@ -273,10 +277,9 @@ def _run_statements_with_cursor(raw: Any, tenant_id: int, consumers: list[tuple[
 
 
 def _prepare_statements(raw: Any, prepared: set[str]) -> None:
-    for name, sql in _PREPARED_SQL.items():
+    for name, (types, sql) in _PREPARED_SQL.items():
         if name in prepared:
             continue
-        types = "(text, text)" if name == _SET_TENANT else "(bigint)"
         result = raw.pgconn.exec_(f"PREPARE {name}{types} AS {sql}".encode())
         if result.status != _pq.ExecStatus.COMMAND_OK and _sqlstate(result) != "42P05":  # exists already
             _check(result)
@@ -341,7 +344,8 @@ def end_read_only_transaction(session: Session) -> None:
     The two are the same to the database; but psycopg forgets its prepared statements on every
     ROLLBACK, and a request that ends with one makes every query of the next request be parsed
     and planned again. Anything that may have written (a flush, pending changes, any statement
-    but a SELECT) is left to the usual rollback.
+    but a SELECT) is left to the usual rollback. A SELECT calling a function that writes would be
+    committed: the platform has none, and plugins must not rely on such writes being undone.
     """
     transaction = session.get_transaction()
     if transaction is None or not transaction.is_active or session.in_nested_transaction():

@@ -229,15 +229,19 @@ def enabled_plugins(tenant: TenantInfo) -> frozenset[str]:
         db.session.connection()  # begins the transaction: _enabled_plugins_wanted may answer
         if tenant.id in cache:
             return cache[tenant.id]
-    reg = registry()
     rows = db.session.execute(
         sa.select(TenantPlugin.plugin)
         .where(TenantPlugin.tenant_id == tenant.id, TenantPlugin.enabled.is_(True))
         .execution_options(all_tenants=True)
     ).scalars()
-    names = frozenset({n for n in rows if n in reg.plugins} | reg.builtin_names())
-    cache[tenant.id] = names
+    names = cache[tenant.id] = _enabled_names(rows)
     return names
+
+
+def _enabled_names(stored: Any) -> frozenset[str]:
+    """Built-ins, plus the stored names of plugins that this platform has loaded."""
+    reg = registry()
+    return frozenset({n for n in stored if n in reg.plugins} | reg.builtin_names())
 
 
 def _enabled_plugins_wanted(tenant_id: int) -> Any:
@@ -250,9 +254,7 @@ def _enabled_plugins_wanted(tenant_id: int) -> Any:
         return None
 
     def consume(rows: list[tuple[Any, ...]]) -> None:
-        reg = registry()
-        names = frozenset({r[0] for r in rows if r[0] in reg.plugins} | reg.builtin_names())
-        g.setdefault("_enabled_plugins", {})[tenant_id] = names
+        g.setdefault("_enabled_plugins", {})[tenant_id] = _enabled_names(r[0] for r in rows)
 
     return consume
 

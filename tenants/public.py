@@ -23,7 +23,7 @@ bp = Blueprint("tenants_public", __name__, template_folder="templates")
 @csrf.exempt
 def stripe_webhook():
     """Stripe's webhook: signature checked on the raw body, each event stored once."""
-    import stripe  # on first use: see tenants.billing
+    stripe = billing.stripe  # loaded on first use (tenants.billing)
 
     if current_tenant() is not None:
         abort(404)

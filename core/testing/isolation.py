@@ -289,7 +289,7 @@ def assert_table_rls_isolated(app_url: str, admin_url: str, table: str, tenant_a
         try:
             uuid.UUID(b_row["id"])
             b_row["id"] = str(uuid.uuid4())  # a fresh key, so only the policy can refuse it
-        except ValueError:
+        except ValueError:  # not a UUID: keep the row's own key
             pass
     with _connect(app_url) as conn:
         with conn.transaction(force_rollback=True):

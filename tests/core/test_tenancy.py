@@ -22,7 +22,6 @@ from core.tenancy import (
     validate_slug,
 )
 from core.testing.isolation import assert_list_isolated, assert_route_isolated
-from tests.core.notes import add_note
 
 SUSPENDED_MESSAGE = "is suspended: its pages can be read, but nothing can be changed."
 
@@ -33,16 +32,6 @@ def _set_status(app, slug: str, status: TenantStatus) -> None:
     with app.app_context():
         set_status(slug, status)
         db.session.commit()
-
-
-@pytest.fixture
-def pair(app, tenant_factory):
-    """Two municipalities with the test plugin on, one note each (unique titles)."""
-    a = tenant_factory(plugins=["testplugin"])
-    b = tenant_factory(plugins=["testplugin"])
-    titles = {a.id: f"alpha-{uuid.uuid4().hex[:8]}", b.id: f"beta-{uuid.uuid4().hex[:8]}"}
-    ids = {t.id: add_note(app, t, titles[t.id]) for t in (a, b)}
-    return a, b, titles, ids
 
 
 # --- (c) the ORM wall fails closed ------------------------------------------------------------

@@ -7,24 +7,10 @@ anything that may have written is still rolled back, and nothing uncommitted sur
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
 import sqlalchemy as sa
 
 from core.db import end_read_only_transaction, tenant_context
 from core.extensions import db
-from tests.core.notes import add_note
-
-
-@pytest.fixture
-def pair(app, tenant_factory):
-    """Two municipalities with the test plugin on, one note each."""
-    a = tenant_factory(plugins=["testplugin"])
-    b = tenant_factory(plugins=["testplugin"])
-    titles = {a.id: f"alpha-{uuid.uuid4().hex[:8]}", b.id: f"beta-{uuid.uuid4().hex[:8]}"}
-    ids = {t.id: add_note(app, t, titles[t.id]) for t in (a, b)}
-    return a, b, titles, ids
 
 
 def _prepared_statements(app) -> set[str]:
