@@ -54,14 +54,17 @@ def child(impl: str, path: str, host: str, n: int, handshake: str) -> None:
         time.sleep(0.05)
 
 
-def measure(impl: str, path: str, host: str, n: int) -> int:
-    """Instructions per request of ``impl``, from a callgrind run of ``n`` requests."""
+def measure(impl: str, path: str, host: str, n: int, cache_sim: bool = False) -> dict[str, int]:
+    """Events per request of ``impl`` (``Ir``, instructions; with ``cache_sim`` also the simulated
+    cache misses, e.g. ``D1mr``, ``DLmr``), from a callgrind run of ``n`` requests."""
     with tempfile.TemporaryDirectory() as handshake:
         out = os.path.join(handshake, "callgrind.out")
         cmd = [
             "valgrind",
             "--tool=callgrind",
             "--instr-atstart=no",
+            f"--cache-sim={'yes' if cache_sim else 'no'}",
+            *os.environ.get("BENCH_VALGRIND_ARGS", "").split(),
             f"--callgrind-out-file={out}",
             sys.executable,
             __file__,
@@ -97,8 +100,10 @@ def measure(impl: str, path: str, host: str, n: int) -> int:
             if proc.poll() is None:
                 proc.kill()
         with open(out) as f:
-            totals = [line for line in f if line.startswith("totals:")]
-        return int(totals[-1].split()[1]) // n
+            lines = f.readlines()
+        events = next(line for line in lines if line.startswith("events:")).split()[1:]
+        totals = [line for line in lines if line.startswith("totals:")][-1].split()[1:]
+        return {event: int(total) // n for event, total in zip(events, totals, strict=True)}
 
 
 def main() -> None:
@@ -109,6 +114,11 @@ def main() -> None:
     parser.add_argument("--host", default="busy00.localhost")
     parser.add_argument("-n", type=int, default=100, help="requests counted (default 100)")
     parser.add_argument("--impl", choices=("bare", "orm", "sympraxis"), action="append")
+    parser.add_argument(
+        "--cache-sim",
+        action="store_true",
+        help="also simulate the caches: misses per request in L1 and the last level (slower)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -117,12 +127,17 @@ def main() -> None:
     if not shutil.which("valgrind"):
         sys.exit("valgrind is missing: apt-get install valgrind")
     counts = {
-        impl: measure(impl, args.path, args.host, args.n)
+        impl: measure(impl, args.path, args.host, args.n, args.cache_sim)
         for impl in args.impl or ("bare", "orm", "sympraxis")
     }
-    for impl, count in counts.items():
-        ratio = f"  ({count / counts['orm']:.3f} × ORM)" if "orm" in counts else ""
-        print(f"{impl:10s} {args.path}: {count:,} instructions per request{ratio}")
+    for impl, events in counts.items():
+        ratio = f"  ({events['Ir'] / counts['orm']['Ir']:.3f} × ORM)" if "orm" in counts else ""
+        line = f"{impl:10s} {args.path}: {events['Ir']:,} instructions per request{ratio}"
+        if args.cache_sim:
+            data_l1 = events["D1mr"] + events["D1mw"]
+            last_level = events["ILmr"] + events["DLmr"] + events["DLmw"]
+            line += f"; misses: L1 instructions {events['I1mr']:,}, L1 data {data_l1:,}, last level {last_level:,}"
+        print(line)
 
 
 if __name__ == "__main__":

@@ -8,18 +8,18 @@ from flask import Flask, abort, current_app, g, request
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from core import api_responses
 from core.accounts import services
 from core.accounts.models import Account
+from core.dump import ApiBlueprint
 from core.errors import problem
 from core.extensions import csrf, db
 from core.plugins import enabled_plugins, registry
 from core.tenancy import current_tenant
 
-blp = Blueprint("core_api", __name__, description="The platform: the current municipality and you.")
+blp = ApiBlueprint("core_api", __name__, description="The platform: the current municipality and you.")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

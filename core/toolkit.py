@@ -6,7 +6,6 @@ version. Everything a plugin needs is re-exported here, so the core can move its
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_datetime, get_locale, gettext, lazy_gettext, ngettext
-from flask_smorest import Blueprint as ApiBlueprint
 
 from core import CORE_API_VERSION
 from core.accounts.models import (
@@ -30,6 +29,7 @@ from core.db import (
     tenant_context,
     tenant_foreign_key,
 )
+from core.dump import ApiBlueprint
 from core.errors import abort_with, problem
 from core.extensions import db, limiter
 from core.ids import uuid7

@@ -6,16 +6,16 @@ from flask import abort, g, request
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from core.api import ProblemSchema
+from core.dump import ApiBlueprint
 from core.errors import problem
 from core.extensions import db
 from core.tenancy import current_tenant, platform_subdomain
 from tenants import services
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "operator_api",
     __name__,
     description="The operator's API: onboard and list municipalities (apex, operator token).",
