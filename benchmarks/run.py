@@ -67,18 +67,18 @@ def log(msg: str) -> None:
 # --- database ---------------------------------------------------------------------------------
 
 
-def create_database() -> dict[str, str]:
-    """The benchmark database, its roles, and a BYPASSRLS read role for the baselines."""
+def create_database(name: str = DB_NAME) -> dict[str, str]:
+    """A benchmark database, its roles, and a BYPASSRLS read role for the baselines."""
     import psycopg
 
     from core.testing.database import ADMIN_URL, ROLE_PASSWORD, _url, create_test_database
 
-    urls = create_test_database(DB_NAME)
+    urls = create_test_database(name)
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (PLAIN_ROLE,)).fetchone()
         verb = "ALTER" if exists else "CREATE"
         conn.execute(f"{verb} ROLE {PLAIN_ROLE} LOGIN PASSWORD '{ROLE_PASSWORD}' NOSUPERUSER BYPASSRLS")
-    urls["plain"] = _url(PLAIN_ROLE, DB_NAME)
+    urls["plain"] = _url(PLAIN_ROLE, name)
     return urls
 
 
@@ -180,27 +180,36 @@ def all_hosts(urls: dict[str, str]) -> list[str]:
         return [r[0] for r in conn.execute("SELECT host FROM tenant_domains ORDER BY host")]
 
 
-def host_resolution_us(app: Any, hosts: list[str], lookups: int = 2_000) -> float:
-    """Median microseconds of one uncached host lookup (``load_tenant_info``), over random hosts."""
+def host_resolution_us(
+    apps: dict[str, Any], hosts: dict[str, list[str]], lookups: int = 2_000
+) -> dict[str, float]:
+    """Median microseconds of one uncached host lookup (``load_tenant_info``) over random hosts, for
+    each app: measured in alternating chunks, so that the machine's changes of pace hit all alike."""
     import random
 
     from core.extensions import db
     from core.tenancy import load_tenant_info
 
     rng = random.Random(7)
-    sample = [rng.choice(hosts) for _ in range(lookups)]
-    times = []
-    with app.app_context():
-        for host in sample[:200]:  # warm up
-            load_tenant_info(host)
-            db.session.rollback()
-        for host in sample:
-            start = time.perf_counter()
-            info = load_tenant_info(host)
-            db.session.rollback()
-            times.append(time.perf_counter() - start)
-            assert info is not None, host
-    return statistics.median(times) * 1e6
+    samples = {name: [rng.choice(hosts[name]) for _ in range(lookups)] for name in apps}
+    times: dict[str, list[float]] = {name: [] for name in apps}
+    chunk = 100
+    for name, app in apps.items():
+        with app.app_context():
+            for host in samples[name][:200]:  # warm up
+                load_tenant_info(host)
+                db.session.rollback()
+    for index, start_at in enumerate(range(0, lookups, chunk)):
+        order = list(apps) if index % 2 == 0 else list(reversed(apps))
+        for name in order:
+            with apps[name].app_context():
+                for host in samples[name][start_at : start_at + chunk]:
+                    start = time.perf_counter()
+                    info = load_tenant_info(host)
+                    db.session.rollback()
+                    times[name].append(time.perf_counter() - start)
+                    assert info is not None, host
+    return {name: statistics.median(t) * 1e6 for name, t in times.items()}
 
 
 # --- servers ----------------------------------------------------------------------------------
@@ -598,25 +607,7 @@ def main() -> int:
         if args.endpoints_only:
             return finish(rows, args, urls, started)
 
-        # 2. scale: 10 municipalities now, 10,000 later
-        def scale_runs() -> tuple[Load, Load]:
-            hosts = all_hosts(urls)
-            cached = median_load(
-                [
-                    wrk(servers["sympraxis"], ENDPOINTS[0], busy, args.duration, **load_args)
-                    for _ in range(args.rounds)
-                ]
-            )
-            cold = median_load(
-                [wrk(uncached, ENDPOINTS[0], hosts, args.duration, **load_args) for _ in range(args.rounds)]
-            )
-            return cached, cold
-
-        small_cached, small_cold = scale_runs()
-        small_resolve = host_resolution_us(app, all_hosts(urls))
-        log(f"at {BUSY_TENANTS} municipalities: {small_cached.rps:.0f} / {small_cold.rps:.0f} req/s")
-
-        # 3. creating 1,000 municipalities through the service layer, one transaction each
+        # 2. creating 1,000 municipalities through the service layer, one transaction each
         relations_before = relation_count(urls)
         seconds = create_tenants(app, "onb", TIMED_TENANTS, commit_every=1)
         relations_after = relation_count(urls)
@@ -634,11 +625,47 @@ def main() -> int:
             )
         )
 
+        # 3. scale: this database filled to 10,000 municipalities, against a second database that
+        # holds only the 10 busy ones, served side by side and measured round by round in turn
         rest = max(0, args.tenants - BUSY_TENANTS - TIMED_TENANTS)
         fill = create_tenants(app, "fill", rest, commit_every=100)
         log(f"{rest} more municipalities in {fill:.1f} s")
-        big_cached, big_cold = scale_runs()
-        big_resolve = host_resolution_us(app, all_hosts(urls))
+        small_urls = create_database(DB_NAME + "_small")
+        small_app = build_app(small_urls)
+        migrate(small_app, small_urls)
+        seed_busy_tenants(small_app)
+        small = start_server("sympraxis-small", small_urls, args.workers, args.threads, busy[0])
+        small_uncached = start_server(
+            "sympraxis-small-nocache",
+            small_urls,
+            args.workers,
+            args.threads,
+            busy[0],
+            SYMPRAXIS_TENANT_CACHE_TTL="0",
+        )
+        with servers_running(small, small_uncached):
+            hosts = {"small": all_hosts(small_urls), "big": all_hosts(urls)}
+            pairs = {"cached": {"small": small, "big": servers["sympraxis"]}}
+            pairs["cold"] = {"small": small_uncached, "big": uncached}
+            for kind, pair in pairs.items():
+                for size, server in pair.items():
+                    wrk(server, ENDPOINTS[0], busy if kind == "cached" else hosts[size], 2, **load_args)
+            runs: dict[tuple[str, str], list[Load]] = {}
+            for rnd in range(args.rounds + 2):  # two more rounds: these rows compare two medians
+                for kind, pair in pairs.items():
+                    for size in ("small", "big") if rnd % 2 == 0 else ("big", "small"):
+                        targets = busy if kind == "cached" else hosts[size]
+                        run = wrk(pair[size], ENDPOINTS[0], targets, args.duration, **load_args)
+                        runs.setdefault((kind, size), []).append(run)
+            scale = {key: median_load(value) for key, value in runs.items()}
+            resolve = host_resolution_us({"small": small_app, "big": app}, hosts)
+        small_cached, small_cold = scale["cached", "small"], scale["cold", "small"]
+        big_cached, big_cold = scale["cached", "big"], scale["cold", "big"]
+        small_resolve, big_resolve = resolve["small"], resolve["big"]
+        log(
+            f"{BUSY_TENANTS} / {len(hosts['big']):,} municipalities: cached {small_cached.rps:.0f} / "
+            f"{big_cached.rps:.0f} req/s, uncached {small_cold.rps:.0f} / {big_cold.rps:.0f} req/s"
+        )
         total = BUSY_TENANTS + TIMED_TENANTS + rest
         for label, small, big in (
             ("GET /api/v1/tenant, host cache on, 10 busy hosts", small_cached, big_cached),
