@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -93,14 +95,13 @@ def _tenant_id(slug: str) -> int:
 @with_appcontext
 def plugins_enable(tenant: str, plugin: str) -> None:
     """Enable PLUGIN for the municipality TENANT (its slug)."""
-    from core.extensions import db
     from core.plugin_state import PluginStateError, enable_plugin
 
+    tenant_id = _tenant_id(tenant)
     try:
-        enable_plugin(_tenant_id(tenant), plugin)
+        _switch(tenant_id, plugin, "module.enabled", lambda: enable_plugin(tenant_id, plugin))
     except PluginStateError as exc:
         raise click.ClickException(f"{exc} {exc.messages or ''}".strip()) from exc
-    db.session.commit()
     click.echo(f"{plugin} enabled for {tenant}")
 
 
@@ -110,15 +111,33 @@ def plugins_enable(tenant: str, plugin: str) -> None:
 @with_appcontext
 def plugins_disable(tenant: str, plugin: str) -> None:
     """Disable PLUGIN for TENANT (its data stays)."""
-    from core.extensions import db
     from core.plugin_state import PluginStateError, disable_plugin
 
+    tenant_id = _tenant_id(tenant)
     try:
-        disable_plugin(_tenant_id(tenant), plugin)
+        _switch(tenant_id, plugin, "module.disabled", lambda: disable_plugin(tenant_id, plugin))
     except PluginStateError as exc:
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"{plugin} disabled for {tenant}")
+
+
+def _switch(tenant_id: int, plugin: str, action: str, switch: Any) -> None:
+    """Switch, audit (in the same transaction), commit, then let the plugins (billing) follow, as the
+    operator's console and the municipality's admin do."""
+    from core.extensions import db
+    from core.plugin_state import announce_plugins_changed
+    from core.plugins import registry
+
+    try:
+        switch()
+        registry().pm.hook.sympraxis_audit(
+            action=action, tenant_id=tenant_id, details={"plugin": plugin, "via": "command line"}, actor=None
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    announce_plugins_changed(tenant_id)
 
 
 accounts_group = click.Group("accounts", help="Platform accounts.")

@@ -136,6 +136,16 @@ def sympraxis_tenant_disabled(tenant: TenantInfo) -> None:
     """
 
 
+@hookspec
+def sympraxis_tenant_plugins_changed(tenant_id: int) -> None:
+    """Called after a municipality's set of enabled plugins changed and the change was committed.
+
+    Every loaded plugin is called, whichever plugin was switched and wherever (the operator's
+    console, the municipality's admin, the command line). The built-in ``tenants`` plugin brings
+    the municipality's Stripe subscription in line with it.
+    """
+
+
 # --- search and activity (request-time) ---------------------------------------------------
 
 

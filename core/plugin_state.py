@@ -85,6 +85,12 @@ def disable_plugin(tenant_id: int, name: str) -> None:
     _forget_request_cache()
 
 
+def announce_plugins_changed(tenant_id: int) -> None:
+    """Tell every loaded plugin that a municipality's enabled plugins changed (call after commit):
+    billing, in the ``tenants`` plugin, follows from it, whatever made the change."""
+    registry().pm.hook.sympraxis_tenant_plugins_changed(tenant_id=tenant_id)
+
+
 def set_plugin_settings(tenant_id: int, name: str, settings: dict[str, Any]) -> dict[str, Any]:
     """Validate and save settings; on error nothing is saved."""
     clean = validate_settings(name, settings)

@@ -18,7 +18,7 @@ from core.accounts.models import Account, Role
 from core.accounts.services import AccountError, role_in
 from core.db import tenant_context
 from core.extensions import db
-from core.plugin_state import PluginStateError, plugin_states
+from core.plugin_state import PluginStateError, announce_plugins_changed, plugin_states
 from core.plugins import registry
 from core.tenancy import Tenant, TenantDomain, current_tenant
 from tenants import admin_services as svc
@@ -147,7 +147,7 @@ def module_switch(name: str, action: str):
             db.session.rollback()
             flash(str(exc), "error")
             return redirect(url_for("tenant_admin.modules"))
-        billing.queue_sync(_tid())
+        announce_plugins_changed(_tid())
         flash(
             _("The module has been enabled.") if action == "enable" else _("The module has been disabled."),
             "info",

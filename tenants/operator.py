@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.extensions import db
+from core.plugin_state import announce_plugins_changed
 from core.plugins import registry
 from core.tenancy import Tenant, current_tenant
 from tenants import audit, catalog, forms, services
@@ -162,9 +163,7 @@ def allowed_plugins(tenant_id: int):
         abort(400)
     services.set_allowed_plugins(tenant_id, list(form.allowed_plugins.data), actor=current_user)
     db.session.commit()
-    from tenants.billing import queue_sync
-
-    queue_sync(tenant_id)
+    announce_plugins_changed(tenant_id)  # disallowed modules were switched off: billing follows
     flash(_("The allowed plugins have been saved."), "info")
     return redirect(url_for("operator.tenant", tenant_id=tenant_id))
 

@@ -51,6 +51,14 @@ def sympraxis_audit(action, tenant_id, details, actor):
 
 
 @hookimpl
+def sympraxis_tenant_plugins_changed(tenant_id):
+    """A municipality's modules changed (console, admin or command line): bring billing in line."""
+    from tenants.billing import queue_sync
+
+    queue_sync(tenant_id)
+
+
+@hookimpl
 def sympraxis_app_ready(app):
     from flask_babel import format_currency, format_datetime
 

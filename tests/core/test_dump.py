@@ -73,8 +73,7 @@ def assert_same_as_marshmallow(schema: Schema, compiled, obj: Any) -> None:
 def objects_for(schema: Schema):
     """Objects with some of the schema's attributes, of any type, as attributes or as a dict."""
     names = sorted(
-        set(schema.dump_fields)
-        | {f.attribute for f in schema.dump_fields.values() if f.attribute}
+        set(schema.dump_fields) | {f.attribute for f in schema.dump_fields.values() if f.attribute}
     )
     attributes = st.dictionaries(st.sampled_from(names), VALUES) if names else st.just({})
     return st.one_of(

@@ -188,6 +188,35 @@ def test_paid_plugins_are_subscription_items(stripe_on):
         assert billing.desired_items(tenant_id) == ["plan:starter"]  # free again: no item
 
 
+def test_modules_switched_on_the_command_line_are_billed_and_audited(stripe_on):
+    """``sympraxis plugins enable|disable`` syncs the municipality's subscription as the console does
+    (localstripe holds one item per subscription, so the sync itself is what is observed; the items
+    a paid module adds are ``desired_items``, tested above), and is audited as the command line."""
+    runner = stripe_on.test_cli_runner()
+    tenant_id = _onboard(stripe_on, plugins=["testplugin"])
+    _add_card(_sync(stripe_on, tenant_id).stripe_customer_id)
+    synced = _sync(stripe_on, tenant_id)
+    assert synced.sync_state == "synced", synced.sync_error
+    with stripe_on.app_context():
+        slug = db.session.get(Tenant, tenant_id).slug
+    for action in ("disable", "enable"):
+        result = runner.invoke(args=["plugins", action, slug, "testplugin"])
+        assert result.exit_code == 0, result.output
+        row = _billing(stripe_on, tenant_id)
+        assert row.sync_state == "synced" and row.synced_at > synced.synced_at, action
+        synced = row
+    with stripe_on.app_context():
+        events = db.session.execute(
+            sa.select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.details)
+            .where(AuditEvent.subject_tenant_id == tenant_id, AuditEvent.action.like("module.%"))
+            .order_by(AuditEvent.id)
+        ).all()
+    assert [(e.action, e.actor_id, e.details) for e in events] == [
+        ("module.disabled", None, {"plugin": "testplugin", "via": "command line"}),
+        ("module.enabled", None, {"plugin": "testplugin", "via": "command line"}),
+    ]
+
+
 def test_customer_and_subscription(stripe_on, operator_client):
     tenant_id = _onboard(stripe_on)
     row = _sync(stripe_on, tenant_id)
