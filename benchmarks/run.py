@@ -48,6 +48,12 @@ SCALE_TENANTS = 10_000
 RSS_REQUESTS = 10_000
 ENDPOINTS = ("/api/v1/tenant", "/api/v1/testplugin/notes")
 IMPLS = ("bare", "orm", "sympraxis")
+IMPL_LABELS = {
+    "bare": "bare Flask + psycopg",
+    "orm": "Flask-SQLAlchemy",
+    "sympraxis": "Sympraxis",
+    "orm-control": "Flask-SQLAlchemy again (control: the noise of the measurement)",
+}
 RESULTS_DIR = os.path.join(HERE, "results")
 
 
@@ -300,7 +306,7 @@ def start_server(
         )
         cmd = [*gunicorn, "-c", os.path.join(ROOT, "deploy", "gunicorn.conf.py"), "wsgi:app"]
     else:
-        module = {"bare": "baseline_bare", "orm": "baseline_orm"}[name]
+        module = {"bare": "baseline_bare", "orm": "baseline_orm", "orm-control": "baseline_orm"}[name]
         env.update({"BENCH_PLAIN_DATABASE_URL": urls["plain"], "BENCH_BASELINE_MODULE": module})
         cmd = [
             *gunicorn,
@@ -537,6 +543,12 @@ def main() -> int:
     parser.add_argument(
         "--endpoint", choices=ENDPOINTS, action="append", help="measure only this endpoint (repeatable)"
     )
+    parser.add_argument(
+        "--control",
+        action="store_true",
+        help="also serve the ORM baseline a second time and compare it with itself: how far two runs of "
+        "the same code drift apart on this machine",
+    )
     args = parser.parse_args()
     ensure_wrk()
     os.makedirs(RESULTS_DIR, exist_ok=True)
@@ -551,7 +563,8 @@ def main() -> int:
     log(f"seeded {len(busy)} municipalities with {NOTES_PER_TENANT} notes each")
 
     load_args = {"connections": args.connections}
-    servers = {name: start_server(name, urls, args.workers, args.threads, busy[0]) for name in IMPLS}
+    impls = (*IMPLS, "orm-control") if args.control else IMPLS
+    servers = {name: start_server(name, urls, args.workers, args.threads, busy[0]) for name in impls}
     uncached = start_server(
         "sympraxis-nocache", urls, args.workers, args.threads, busy[0], SYMPRAXIS_TENANT_CACHE_TTL="0"
     )
@@ -563,25 +576,31 @@ def main() -> int:
         for path in args.endpoint or ENDPOINTS:
             for server in servers.values():
                 wrk(server, path, busy, 2, **load_args)  # warm up
-            loaded: dict[str, list[Load]] = {n: [] for n in IMPLS}
-            single: dict[str, list[Load]] = {n: [] for n in IMPLS}
+            loaded: dict[str, list[Load]] = {n: [] for n in impls}
+            single: dict[str, list[Load]] = {n: [] for n in impls}
             for rnd in range(args.rounds):
-                order = IMPLS[rnd % 3 :] + IMPLS[: rnd % 3]
+                order = impls[rnd % len(impls) :] + impls[: rnd % len(impls)]
                 for name in order:
                     loaded[name].append(wrk(servers[name], path, busy, args.duration, **load_args))
                 for name in order:
                     single[name].append(
                         wrk(servers[name], path, busy, max(2, args.duration / 2), threads=1, connections=1)
                     )
-            med = {n: median_load(loaded[n]) for n in IMPLS}
-            med1 = {n: median_load(single[n]) for n in IMPLS}
-            for name in IMPLS:
+                log(
+                    f"{path} round {rnd + 1}: "
+                    + ", ".join(
+                        f"{n} {loaded[n][-1].rps:.0f} req/s, CPU {loaded[n][-1].cpu_us:.0f} µs/req, "
+                        f"1-conn p50 {single[n][-1].p50_ms:.2f} ms"
+                        for n in impls
+                    )
+                )
+            med = {n: median_load(loaded[n]) for n in impls}
+            med1 = {n: median_load(single[n]) for n in impls}
+            for name in impls:
                 m = med[name]
                 row = Row(
                     path,
-                    {"bare": "bare Flask + psycopg", "orm": "Flask-SQLAlchemy", "sympraxis": "Sympraxis"}[
-                        name
-                    ],
+                    IMPL_LABELS[name],
                     f"{m.rps:,.0f}",
                     f"{m.p50_ms:.2f}",
                     f"{m.p99_ms:.2f}",
@@ -590,6 +609,11 @@ def main() -> int:
                     f"{m.rps / med['orm'].rps:.2f}",
                     f"{m.rps / med['bare'].rps:.2f}",
                 )
+                if name == "orm-control":
+                    row.floor = (
+                        f"the ORM baseline's own code: req/s × {m.rps / med['orm'].rps:.2f}, "
+                        f"p50 (1 conn) {med1[name].p50_ms - med1['orm'].p50_ms:+.2f} ms"
+                    )
                 if name == "sympraxis":
                     added = med1[name].p50_ms - med1["orm"].p50_ms
                     ok = m.rps >= 0.85 * med["orm"].rps and added <= 1.0
