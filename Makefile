@@ -74,7 +74,7 @@ update-catalogs: extract-messages
 	done
 
 benchmark: install-test
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --control
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache tests/browser/node_modules
