@@ -9,8 +9,10 @@ own ``_serialize``; a ``str`` for a ``String``, an ``int`` for an ``Integer`` an
 ``UUID`` field are passed through (or ``str()``-ed) in line, which is what their ``_serialize``
 returns. Everything else is left to marshmallow itself:
 
-- an object that has ``__getitem__`` (a dict, a row, a mapping) is dumped by the schema's own
-  ``_serialize``: marshmallow reads ``obj[key]`` before the attribute;
+- a plain ``dict`` is read as marshmallow reads it: ``obj[key]``, and the attribute only when the
+  key is not there; any other object that has ``__getitem__`` (a row, a mapping, a ``dict``
+  subclass such as ``defaultdict``, whose ``obj[key]`` may answer for a missing key) is dumped by
+  the schema's own ``_serialize``;
 - a dotted ``attribute`` is read with marshmallow's ``utils.get_value``;
 - a field whose class overrides ``serialize`` or ``get_value``, or that reads no attribute
   (``Method``, ``Function``), is serialized by its own ``serialize``;
@@ -86,19 +88,51 @@ def compile_dump(schema: Schema) -> Callable[..., Any] | None:
         "_missing": missing,
         "_get_value": get_value,
         "_attribute_only": _ATTRIBUTE_ONLY_TYPES,
+        "_dict": dict,
         "_serialize_with_marshmallow": schema._serialize,
         "_get_attribute": schema.get_attribute,
         "_dict_class": schema.dict_class,
     }
+    new_result = "{}" if schema.dict_class is dict else "_dict_class()"
     lines = [
         "def dump_one(obj):",
         "    cls = _type(obj)",
+        "    if cls is _dict:",
+        "        return dump_dict(obj)",
         "    if cls not in _attribute_only:",
         "        if _hasattr(cls, '__getitem__'):",
         "            return _serialize_with_marshmallow(obj)",
         "        _attribute_only.add(cls)",
-        "    ret = {}" if schema.dict_class is dict else "    ret = _dict_class()",
+        f"    ret = {new_result}",
+        *_field_lines(schema, namespace, "_getattr(obj, {key!r}, _missing)"),
+        "    return ret",
+        "",
+        "def dump_dict(obj):",
+        f"    ret = {new_result}",
+        # marshmallow reads obj[key], and the attribute only when the key is not there
+        *_field_lines(
+            schema, namespace, "obj[{key!r}] if {key!r} in obj else _getattr(obj, {key!r}, _missing)"
+        ),
+        "    return ret",
     ]
+    source = "\n".join(lines)
+    exec(compile(source, f"<compiled dump of {type(schema).__name__}>", "exec"), namespace)  # noqa: S102
+    dump_one = namespace["dump_one"]
+
+    def dump(obj: Any, *, many: bool | None = None) -> Any:
+        many = schema.many if many is None else bool(many)
+        if many and obj is not None:
+            return [dump_one(item) for item in obj]
+        return dump_one(obj)
+
+    compiled_schemas.add(schema)
+    return dump
+
+
+def _field_lines(schema: Schema, namespace: dict[str, Any], read: str) -> list[str]:
+    """The body that fills ``ret`` from ``obj``, one field after another; ``read`` is the expression
+    that reads an undotted key (``{key!r}`` is replaced)."""
+    lines: list[str] = []
     for index, (attr_name, field) in enumerate(schema.dump_fields.items()):
         field_name = f"_field{index}"
         namespace[field_name] = field
@@ -111,8 +145,10 @@ def compile_dump(schema: Schema) -> Callable[..., Any] | None:
             ]
             continue
         check_key = attr_name if field.attribute is None else field.attribute
-        reader = "_get_value" if "." in check_key else "_getattr"
-        lines.append(f"    v = {reader}(obj, {check_key!r}, _missing)")
+        if "." in check_key:
+            lines.append(f"    v = _get_value(obj, {check_key!r}, _missing)")
+        else:
+            lines.append("    v = " + read.format(key=check_key))
         default = field.dump_default
         if default is not missing:
             default_name = f"_default{index}"
@@ -125,18 +161,7 @@ def compile_dump(schema: Schema) -> Callable[..., Any] | None:
             condition, value = in_line
             serialized = f"{value} if {condition} else {serialized}"
         lines += ["    if v is not _missing:", f"        ret[{key!r}] = {serialized}"]
-    lines.append("    return ret")
-    exec(compile("\n".join(lines), f"<compiled dump of {type(schema).__name__}>", "exec"), namespace)  # noqa: S102
-    dump_one = namespace["dump_one"]
-
-    def dump(obj: Any, *, many: bool | None = None) -> Any:
-        many = schema.many if many is None else bool(many)
-        if many and obj is not None:
-            return [dump_one(item) for item in obj]
-        return dump_one(obj)
-
-    compiled_schemas.add(schema)
-    return dump
+    return lines
 
 
 def use_compiled_dump(schema: Schema) -> None:
