@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -121,7 +122,7 @@ def plugins_disable(tenant: str, plugin: str) -> None:
     click.echo(f"{plugin} disabled for {tenant}")
 
 
-def _switch(tenant_id: int, plugin: str, action: str, switch: Any) -> None:
+def _switch(tenant_id: int, plugin: str, action: str, switch: Callable[[], Any]) -> None:
     """Switch, audit (in the same transaction), commit, then let the plugins (billing) follow, as the
     operator's console and the municipality's admin do."""
     from core.extensions import db
