@@ -124,20 +124,15 @@ def plugins_disable(tenant: str, plugin: str) -> None:
 
 def _switch(tenant_id: int, plugin: str, action: str, switch: Callable[[], Any]) -> None:
     """Switch, audit (in the same transaction), commit, then let the plugins (billing) follow, as the
-    operator's console and the municipality's admin do."""
+    operator's console and the municipality's admin do. On an error nothing is committed: the app
+    context's teardown rolls the session back."""
     from core.extensions import db
     from core.plugin_state import announce_plugins_changed
-    from core.plugins import registry
+    from core.plugins import audit
 
-    try:
-        switch()
-        registry().pm.hook.sympraxis_audit(
-            action=action, tenant_id=tenant_id, details={"plugin": plugin, "via": "command line"}, actor=None
-        )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    switch()
+    audit(action, tenant_id, {"plugin": plugin, "via": "command line"})
+    db.session.commit()
     announce_plugins_changed(tenant_id)
 
 

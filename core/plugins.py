@@ -213,6 +213,12 @@ def registry(app: Flask | None = None) -> PluginRegistry:
     return (app or current_app).extensions["sympraxis_plugins"]
 
 
+def audit(action: str, tenant_id: int | None, details: dict[str, Any], actor: Any = None) -> None:
+    """Record an administrative action of the core through the ``sympraxis_audit`` hook, in the
+    caller's transaction (``actor`` None: the command line)."""
+    registry().pm.hook.sympraxis_audit(action=action, tenant_id=tenant_id, details=details, actor=actor)
+
+
 # --- enabled per tenant -----------------------------------------------------------------------
 
 

@@ -611,12 +611,12 @@ def decide_affiliation(decider: Account, affiliation: Affiliation, approve: bool
     affiliation.status = status
     affiliation.decided_by_id = decider.id
     affiliation.decided_at = utcnow()
-    from core.plugins import registry
+    from core.plugins import audit
 
-    registry().pm.hook.sympraxis_audit(
-        action="affiliation.approved" if approve else "affiliation.rejected",
-        tenant_id=affiliation.tenant_id,
-        details={"organisation_id": affiliation.organisation_id},
+    audit(
+        "affiliation.approved" if approve else "affiliation.rejected",
+        affiliation.tenant_id,
+        {"organisation_id": affiliation.organisation_id},
         actor=decider,
     )
     tenant = db.session.get(Tenant, affiliation.tenant_id)

@@ -29,7 +29,7 @@ class TextSubclass(str):
 
 
 class NumberLike(int):
-    pass
+    """An int subclass: marshmallow's Integer turns it into a plain int."""
 
 
 VALUES = st.one_of(
