@@ -17,6 +17,7 @@ from core.db import activate_tenant, deactivate_tenant, end_read_only_transactio
 from core.extensions import babel, csrf, db, limiter, login_manager
 from core.json import JSONProvider
 from core.plugins import PluginRegistry, register_blueprints
+from core.proxies import TrustedProxies, parse_networks
 from core.sessions import SessionInterface
 from core.tenancy import HostCache, normalise_host, resolve_host
 
@@ -92,11 +93,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         }
     app.config["TRUSTED_HOSTS"] = None  # computed per request, see SympraxisFlask
     app.logger.setLevel(logging.INFO)
-    proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
-    if proxies:  # the client's address (rate limits, audit) and scheme from our own proxies only
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)  # type: ignore[method-assign]
+    if app.config.get(
+        "TRUSTED_PROXY_COUNT"
+    ):  # trusted the headers from any peer: refuse, say what replaced it
+        raise RuntimeError("TRUSTED_PROXY_COUNT is gone: list the proxies' addresses in TRUSTED_PROXIES")
+    # the client's address (rate limits, audit) and scheme from our own proxies' headers only
+    app.wsgi_app = TrustedProxies(app.wsgi_app, parse_networks(app.config.get("TRUSTED_PROXIES")))  # type: ignore[method-assign]
 
     app.json = JSONProvider(app)
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]

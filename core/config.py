@@ -40,9 +40,10 @@ class DefaultConfig:
     #: CSRF is checked in a before_request for HTML routes only; the API requires bearer tokens.
     WTF_CSRF_CHECK_DEFAULT = False
 
-    #: Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none, trust nothing).
-    #: Without it, behind a proxy every client shares the proxy's address and its rate limits.
-    TRUSTED_PROXY_COUNT = 0
+    #: Addresses or CIDR networks of the reverse proxies in front of the app (e.g. ["10.0.0.5"]):
+    #: X-Forwarded-For/-Proto are believed only from them. Empty: trust nothing. Without it, behind a
+    #: proxy every client shares the proxy's address and its rate limits.
+    TRUSTED_PROXIES: list[str] = []
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATE_LIMIT_SIGNIN = "10 per minute;50 per hour"

@@ -8,26 +8,48 @@ configuration of the application serving the request:
 - ``RATELIMIT_ENABLED`` (default True), ``RATELIMIT_STORAGE_URI`` (``memory://``,
   ``redis://host:port/db``), ``RATELIMIT_KEY_PREFIX`` (namespaces the counters),
   ``RATELIMIT_HEADERS_ENABLED`` (``Retry-After`` on a 429 is always sent).
+- ``RATELIMIT_STORAGE_OPTIONS``: passed to the Redis client; short connect and socket timeouts by
+  default, and no retries, so a Redis that is down or hung costs a request a fraction of a second.
+- ``RATELIMIT_FALLBACK_SECONDS``: when the storage fails, limits are counted by a per-process
+  memory limiter (Flask-Limiter's ``in_memory_fallback``) for this long before the storage is
+  tried again; each failure is logged and counted in ``sympraxis_ratelimit_storage_errors_total``.
+
+Limits count in a moving window: a fixed window lets twice the limit through around its end.
 
 The decorator API is the subset of Flask-Limiter's that the platform and plugins use:
 ``@limiter.limit("5 per minute", methods=["POST"])`` (the value may be a callable returning the
-string, read at request time) and ``@limiter.exempt``.
+string, read at request time) and ``@limiter.exempt``; ``limiter.hit(limit, scope, key)`` counts
+against any key (an e-mail address, an account).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import math
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app, make_response, request
 from limits import RateLimitItem, parse_many
-from limits.storage import Storage, storage_from_string
-from limits.strategies import FixedWindowRateLimiter
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from prometheus_client import Counter
 from werkzeug.exceptions import TooManyRequests
+
+log = logging.getLogger(__name__)
+
+#: Requests counted by the per-process fallback because the shared storage failed (fail-open events).
+STORAGE_ERRORS = Counter(
+    "sympraxis_ratelimit_storage_errors_total",
+    "Rate-limit storage errors; the request was counted by the per-process memory limiter instead",
+)
+#: Short timeouts, no retries: a dependency that is down degrades, never hangs (DESIGN §8).
+DEFAULT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.3, "socket_timeout": 0.3}
 
 
 def remote_address() -> str:
@@ -36,8 +58,44 @@ def remote_address() -> str:
 
 @dataclass
 class _State:
+    """The shared storage, and the per-process memory limiter used while the storage fails."""
+
     storage: Storage
-    strategy: FixedWindowRateLimiter
+    strategy: MovingWindowRateLimiter
+    fallback_seconds: float
+    fallback: MemoryStorage = field(default_factory=MemoryStorage)
+    #: ``time.monotonic()`` until which the shared storage is not tried (0: it is healthy).
+    failed_until: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.fallback_strategy = MovingWindowRateLimiter(self.fallback)
+
+    def strategy_now(self) -> MovingWindowRateLimiter:
+        return self.fallback_strategy if time.monotonic() < self.failed_until else self.strategy
+
+    def storage_failed(self, exc: BaseException) -> None:
+        with self.lock:
+            fresh = time.monotonic() >= self.failed_until
+            self.failed_until = time.monotonic() + self.fallback_seconds
+        STORAGE_ERRORS.inc()
+        if fresh:
+            log.warning(
+                "rate limit storage failed (%s); counting per process for %.0f s",
+                getattr(exc, "storage_error", exc),
+                self.fallback_seconds,
+            )
+
+
+def make_storage(uri: str, options: dict[str, Any] | None = None) -> Storage:
+    """The ``limits`` storage for ``uri``; Redis with short timeouts and no retries."""
+    if uri.split(":", 1)[0].split("+")[-1] in ("redis", "rediss", "valkey", "valkeys", "unix"):
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        settings = {**DEFAULT_STORAGE_OPTIONS, "retry": Retry(NoBackoff(), 0), **(options or {})}
+        return storage_from_string(uri, wrap_exceptions=True, **settings)
+    return storage_from_string(uri)
 
 
 class RateLimitExceeded(TooManyRequests):
@@ -57,8 +115,11 @@ class AppLimiter:
     def init_app(self, app: Flask) -> None:
         app.config.setdefault("RATELIMIT_ENABLED", True)
         uri = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
-        storage = storage_from_string(uri)
-        app.extensions["sympraxis_limiter"] = _State(storage, FixedWindowRateLimiter(storage))
+        storage = make_storage(uri, app.config.get("RATELIMIT_STORAGE_OPTIONS"))
+        fallback_seconds = float(app.config.get("RATELIMIT_FALLBACK_SECONDS", 30))
+        app.extensions["sympraxis_limiter"] = _State(
+            storage, MovingWindowRateLimiter(storage), fallback_seconds
+        )
 
         @app.errorhandler(RateLimitExceeded)
         def _too_many(exc: RateLimitExceeded) -> Any:
@@ -105,10 +166,22 @@ class AppLimiter:
         prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or "sympraxis"
         items: list[RateLimitItem] = parse_many(limit_value)
         for item in items:
-            if not state.strategy.hit(item, prefix, scope, key):
-                reset_at, _remaining = state.strategy.get_window_stats(item, prefix, scope, key)
+            strategy = state.strategy_now()
+            try:
+                allowed = strategy.hit(item, prefix, scope, key)
+            except (StorageError, OSError) as exc:  # fail open to the per-process limiter
+                state.storage_failed(exc)
+                strategy = state.fallback_strategy
+                allowed = strategy.hit(item, prefix, scope, key)
+            if not allowed:
+                try:
+                    reset_at, _remaining = strategy.get_window_stats(item, prefix, scope, key)
+                except (StorageError, OSError):
+                    reset_at = time.time() + item.get_expiry()
                 raise RateLimitExceeded(math.ceil(reset_at - time.time()))
 
     def reset(self) -> None:
         """Forget every counter of the current application (tests, operators)."""
-        current_app.extensions["sympraxis_limiter"].storage.reset()
+        state: _State = current_app.extensions["sympraxis_limiter"]
+        state.fallback.reset()
+        state.storage.reset()
