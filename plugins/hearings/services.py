@@ -542,6 +542,10 @@ def post_comment(
                 field_name="organisation_id",
             )
     limit = int(settings()["comments_per_hour"])
+    # Count, then insert, one post of this account at a time: the account's row stays locked until
+    # the transaction ends, so parallel posts cannot all count the same number (22 of 40 got
+    # through a limit of 20). READ COMMITTED: the count after the lock sees the previous post.
+    db.session.execute(sa.select(Account.id).where(Account.id == account.id).with_for_update())
     recent = db.session.execute(
         sa.select(sa.func.count())
         .select_from(Comment)
