@@ -185,3 +185,22 @@ class AppLimiter:
         state: _State = current_app.extensions["sympraxis_limiter"]
         state.fallback.reset()
         state.storage.reset()
+
+
+def require_shared_storage(config: Any, workers: int) -> None:
+    """Refuse to serve with per-process counters when several worker processes serve.
+
+    Each process would keep its own counts (with 2 workers, 20 of 30 sign-ins passed a limit of
+    10 per minute). The demo and the tests run one process and may count in memory.
+    """
+    if workers <= 1 or config.get("DEMO_MODE") or config.get("TESTING"):
+        return
+    if not config.get("RATELIMIT_ENABLED", True):
+        return
+    uri = config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    if uri.startswith("memory"):
+        raise RuntimeError(
+            f"RATELIMIT_STORAGE_URI is {uri} while {workers} worker processes serve: each would count "
+            "its own rate limits. Set SYMPRAXIS_RATELIMIT_STORAGE_URI to a shared storage "
+            "(redis://host:6379/1), or serve with one worker."
+        )

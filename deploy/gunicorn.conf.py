@@ -18,6 +18,14 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("SYMPRAXIS_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def on_starting(server):
+    """Refuse to start when the workers would each count their own rate limits (memory storage)."""
+    import wsgi
+    from core.ratelimit import require_shared_storage
+
+    require_shared_storage(wsgi.app.config, server.cfg.workers)
+
+
 def post_fork(server, worker):
     """Each worker opens its own database connections (none are inherited from the master)."""
     import wsgi
