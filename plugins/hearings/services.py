@@ -1219,6 +1219,24 @@ def register(
     deadlock), then the confirmed seats are counted: two people can never take the last seat.
     A guest's registration holds no seat until the email is confirmed.
     """
+    return _register(meeting_ids, who, now, skip_registered=False)[0]
+
+
+def register_guest(
+    meeting_ids: list[uuid.UUID], who: Registrant, now: dt.datetime | None = None
+) -> tuple[list[Registration], list[Registration]]:
+    """A guest's registration: ``(created, already)``, where ``already`` are this e-mail's
+    registrations for the chosen meetings that existed before.
+
+    Whoever types an address learns nothing about it: the page answers the same either way, and
+    only the mailbox hears that it was already registered (:func:`mail_already_registered`).
+    """
+    return _register(meeting_ids, who, now, skip_registered=True)
+
+
+def _register(
+    meeting_ids: list[uuid.UUID], who: Registrant, now: dt.datetime | None, *, skip_registered: bool
+) -> tuple[list[Registration], list[Registration]]:
     now = now or utcnow()
     if not meeting_ids:
         raise HearingsError(_("Choose at least one session."), field_name="meetings")
@@ -1235,21 +1253,26 @@ def register(
     if who.account is None and not settings()["guests_may_register"]:
         raise HearingsError(_("Sign in to register for this meeting."), 401)
     submission = uuid.uuid4()
-    created = []
+    created, already = [], []
     for meeting_id in sorted(set(meeting_ids)):
         m = get_meeting(meeting_id, lock=True)
         if not registration_open(m, now):
             raise HearingsError(_("Registration for “%(title)s” is not open.", title=m.title), 409)
         existing = db.session.execute(
-            sa.select(Registration.id).where(
+            sa.select(Registration)
+            .where(
                 Registration.meeting_id == m.id,
                 Registration.status != RegistrationStatus.CANCELLED.value,
                 (Registration.account_id == who.account.id)
                 if who.account is not None
                 else (Registration.email == email),
             )
-        ).first()
-        if existing:
+            .limit(1)
+        ).scalar_one_or_none()
+        if existing is not None and skip_registered:
+            already.append(existing)
+            continue
+        if existing is not None:
             raise HearingsError(_("You are already registered for “%(title)s”.", title=m.title), 409)
         status = RegistrationStatus.PENDING if who.account is None else _seat(m)
         reg = Registration(
@@ -1268,7 +1291,7 @@ def register(
         db.session.add(reg)
         db.session.flush()
         created.append(reg)
-    return created
+    return created, already
 
 
 def confirm_guest(token: str, now: dt.datetime | None = None) -> list[Registration]:
@@ -1442,6 +1465,28 @@ def mail_registration(regs: list[Registration]) -> None:
             attachments.append(Attachment("invitation.ics", ics(confirmed, "PUBLISH"), "text/calendar"))
     lines += ["", _("To see or cancel your registration: %(link)s", link=link)]
     send_mail(Mail(to=[regs[0].email], subject=subject, text="\n".join(lines), attachments=attachments))
+
+
+def mail_already_registered(regs: list[Registration]) -> None:
+    """To the address of existing registrations that someone asked for again: nothing changed,
+    and the link to them (the page that asked only said that a mail is on its way)."""
+    if not regs:
+        return
+    titles = ", ".join(get_meeting(r.meeting_id).title for r in regs)
+    link = external_url(_host(), f"/hearings/registrations/{registration_token(regs[0])}")
+    text = "\n".join(
+        [
+            _("Hello %(name)s,", name=regs[0].name),
+            "",
+            _(
+                "Someone, probably you, asked to register this address again for %(title)s. You are already registered: nothing has changed.",
+                title=titles,
+            ),
+            "",
+            _("To see or cancel your registration: %(link)s", link=link),
+        ]
+    )
+    send_mail(Mail(to=[regs[0].email], subject=_("You are already registered"), text=text))
 
 
 def mail_promoted(reg: Registration) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from functools import wraps
 
-from flask import Response, make_response
+from flask import Response, current_app, make_response
 
 from core.toolkit import (
     Blueprint,
@@ -15,6 +16,7 @@ from core.toolkit import (
     db,
     flash,
     has_permission,
+    limiter,
     redirect,
     render_template,
     request,
@@ -622,7 +624,31 @@ def programme_new():
     ), 422 if request.method == "POST" else 200
 
 
-def _do_register(meeting_ids):
+#: Each guest registration sends a mail to the address typed in: limited per client address and
+#: per address written (app settings ``HEARINGS_GUEST_LIMIT_PER_ADDRESS`` / ``…_PER_EMAIL``).
+GUEST_LIMIT_PER_ADDRESS = "10 per hour;30 per day"
+GUEST_LIMIT_PER_EMAIL = "3 per hour;10 per day"
+
+
+def _guest_limits(email: str) -> None:
+    config = current_app.config
+    client = request.remote_addr or ""
+    limiter.hit(
+        config.get("HEARINGS_GUEST_LIMIT_PER_ADDRESS", GUEST_LIMIT_PER_ADDRESS),
+        "hearings.guest.client",
+        client,
+    )
+    address = (email or "").strip().lower()
+    if address:  # counted across municipalities, keyed by a digest (no addresses in the limiter's storage)
+        digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+        limiter.hit(
+            config.get("HEARINGS_GUEST_LIMIT_PER_EMAIL", GUEST_LIMIT_PER_EMAIL),
+            "hearings.guest.email",
+            digest,
+        )
+
+
+def _do_register(meeting_ids, back: str):
     account = current_account()
     if account is None and not services.settings()["guests_may_register"]:
         abort(401)
@@ -640,26 +666,38 @@ def _do_register(meeting_ids):
         accessibility=form.accessibility.data or [],
         accessibility_other=form.accessibility_other.data or "",
     )
+    if account is None:
+        return _do_register_guest(meeting_ids, who, back)
     regs = services.register(meeting_ids, who)
     db.session.commit()
     services.mail_registration(regs)
-    if any(r.status == RegistrationStatus.PENDING for r in regs):
-        flash(_("Almost done: we have sent you an email to confirm your registration."), "success")
-    elif all(r.status == RegistrationStatus.CONFIRMED for r in regs):
+    if all(r.status == RegistrationStatus.CONFIRMED for r in regs):
         flash(_("You are registered. A confirmation is on its way by email."), "success")
     else:
         flash(
             _("Some sessions are full: you are on their waiting list. Details are on their way by email."),
             "success",
         )
-    return regs
+    return redirect(url_for("hearings.registration", token=services.registration_token(regs[0])))
+
+
+def _do_register_guest(meeting_ids, who, back: str):
+    """The same answer whether or not the address was registered already: a mail is on its way.
+    The registration's link (which confirms and cancels) goes to the mailbox only, never to the
+    page, so typing someone's address neither shows nor confirms their registration."""
+    _guest_limits(who.email)
+    regs, already = services.register_guest(meeting_ids, who)
+    db.session.commit()
+    services.mail_registration(regs)
+    services.mail_already_registered(already)
+    flash(_("Almost done: we have sent you an email to confirm your registration."), "success")
+    return redirect(back)
 
 
 @bp.post("/meetings/<uuid:mid>/register")
 @handled
 def meeting_register(mid):
-    regs = _do_register([mid])
-    return redirect(url_for("hearings.registration", token=services.registration_token(regs[0])))
+    return _do_register([mid], url_for("hearings.meeting", mid=mid))
 
 
 @bp.post("/programmes/<uuid:pid>/register")
@@ -668,8 +706,7 @@ def programme_register(pid):
     p = services.get_programme(pid)
     allowed = {str(m.id) for m in services.programme_meetings(p)}
     chosen = [uuid.UUID(x) for x in request.form.getlist("meetings") if x in allowed]
-    regs = _do_register(chosen)
-    return redirect(url_for("hearings.registration", token=services.registration_token(regs[0])))
+    return _do_register(chosen, url_for("hearings.programme", pid=pid))
 
 
 @bp.get("/registrations/<token>")

@@ -60,7 +60,9 @@ def _gunicorn(app, storage_uri: str, prefix: str) -> tuple[subprocess.Popen, int
     }
     env.pop("SYMPRAXIS_TESTING", None)
     cmd = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     return proc, port
 
 
