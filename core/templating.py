@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, g, request, url_for
@@ -13,6 +14,20 @@ from core.tenancy import current_tenant
 
 LANGUAGE_NAMES = {"el": "Ελληνικά", "bg": "Български", "ro": "Română", "en": "English"}
 DEFAULT_BRANDING = {"primary_color": "#1d4e89", "accent_color": "#f2f5f9", "logo_url": None}
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
+
+
+def theme_css(primary: str | None, accent: str | None) -> str:
+    """The municipality's colours as CSS custom properties, for ``/theme.css``: a stylesheet file
+    rather than an inline ``<style>``, which the Content-Security-Policy refuses. Only hex colours
+    are written; anything else is the default."""
+
+    def colour(value: str | None, default: str) -> str:
+        return value if value and HEX_COLOUR.fullmatch(value) else default
+
+    primary = colour(primary, DEFAULT_BRANDING["primary_color"])
+    accent = colour(accent, DEFAULT_BRANDING["accent_color"])
+    return f":root {{ --brand: {primary}; --brand-soft: {accent}; }}\n"
 
 
 def available_locales() -> list[str]:

@@ -35,6 +35,21 @@ def home():
     return render_template("core/tenant_home.html", widgets=widgets)
 
 
+@bp.get("/theme.css")
+@limiter.exempt
+def theme():
+    """The branding colours (``?p=&a=``, from the page's link): immutable, so cached for a year."""
+    from flask import request
+
+    from core.templating import theme_css
+
+    response = current_app.response_class(
+        theme_css(request.args.get("p"), request.args.get("a")), mimetype="text/css"
+    )
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():

@@ -30,7 +30,7 @@ from plugins.hearings import forms, services
 from plugins.hearings.models import RegistrationStatus, SpeakerStatus, Status
 from plugins.hearings.services import HearingsError, to_local, to_utc
 
-bp = Blueprint("hearings", __name__, template_folder="templates")
+bp = Blueprint("hearings", __name__, template_folder="templates", static_folder="static")
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
