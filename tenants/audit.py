@@ -30,7 +30,7 @@ def _actor() -> tuple[int | None, str | None]:
 def _ip() -> str | None:
     if not has_request_context():
         return None
-    # the reverse proxy (ProxyFix in production) sets remote_addr from X-Forwarded-For
+    # remote_addr is the client behind our own proxies (core.proxies, TRUSTED_PROXIES)
     return (request.remote_addr or "")[:64] or None
 
 
