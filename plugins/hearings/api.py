@@ -64,7 +64,8 @@ def _consultation_dict(c, count: int) -> dict:
     }
 
 
-def _comment_dict(cm) -> dict:
+def _comment_dict(cm, show_answers: bool) -> dict:
+    """``show_answers``: staff, or the outcome is published (answers are not public before)."""
     status = "withdrawn" if cm.withdrawn_at else "hidden" if cm.hidden_at else "published"
     return {
         "id": cm.id,
@@ -78,8 +79,8 @@ def _comment_dict(cm) -> dict:
         "hidden_reason": cm.hidden_reason,
         "created_at": iso_local(cm.created_at),
         "edited_at": iso_local(cm.edited_at),
-        "outcome": cm.outcome,
-        "outcome_reason": cm.outcome_reason,
+        "outcome": cm.outcome if show_answers else None,
+        "outcome_reason": cm.outcome_reason if show_answers else None,
     }
 
 
@@ -130,7 +131,8 @@ class ConsultationComments(MethodView):
             pagination_parameters.page_size,
         )
         pagination_parameters.item_count = total
-        return [_comment_dict(cm) for cm in comments]
+        show_answers = services.answers_public(c) or has_permission("hearings.manage")
+        return [_comment_dict(cm, show_answers) for cm in comments]
 
     @api.arguments(schemas.CommentCreateSchema)
     @api.response(201, schemas.CommentSchema)
@@ -150,7 +152,7 @@ class ConsultationComments(MethodView):
         except HearingsError as exc:
             _fail(exc)
         db.session.commit()
-        return _comment_dict(cm)
+        return _comment_dict(cm, False)  # a new comment has no answer yet
 
 
 @api.route("/consultations/<uuid:cid>/register")
@@ -159,7 +161,8 @@ class ConsultationRegister(MethodView):
     def get(self, cid):
         """The register of recommendations: every comment with date, author, article and version."""
         c = _consultation(cid)
-        return Response(services.register_json(c), mimetype="application/json")
+        body = services.register_json(c, has_permission("hearings.manage"))
+        return Response(body, mimetype="application/json")
 
 
 @api.route("/consultations/<uuid:cid>/outcome")
@@ -293,10 +296,11 @@ class ModerationQueue(MethodView):
     @api.response(200, schemas.ModerationItemSchema(many=True))
     @require_permission("hearings.moderate")
     def get(self):
-        """Reported comments waiting for a decision (moderators)."""
+        """Reported comments waiting for a decision (moderators; answers shown to staff only)."""
+        staff = has_permission("hearings.manage")
         return [
             {
-                "comment": _comment_dict(cm),
+                "comment": _comment_dict(cm, staff),
                 "consultation_id": cm.consultation_id,
                 "reports": [r.reason for r in reports],
             }

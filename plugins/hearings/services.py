@@ -798,12 +798,21 @@ REGISTER_FIELDS = (
 )
 
 
-def register_rows(c: Consultation) -> list[dict[str, Any]]:
-    """Every comment, with date, author or organisation, article and version (one query each)."""
+def answers_public(c: Consultation) -> bool:
+    """Staff answers and their reasoning are the municipality's until the outcome is published:
+    before that, only staff see them (in the register, its downloads and the comments API)."""
+    return c.status == Status.OUTCOME_PUBLISHED
+
+
+def register_rows(c: Consultation, show_answers: bool = False) -> list[dict[str, Any]]:
+    """Every comment, with date, author or organisation, article and version (one query each).
+
+    ``show_answers``: include the answers and their reasoning (for staff, or once published)."""
     articles = {
         a.id: a.number
         for a in db.session.execute(sa.select(Article).where(Article.consultation_id == c.id)).scalars()
     }
+    show_answers = show_answers or answers_public(c)
     rows = []
     for cm in comments_for(c):
         status = "withdrawn" if cm.withdrawn_at else "hidden" if cm.hidden_at else "published"
@@ -818,25 +827,37 @@ def register_rows(c: Consultation) -> list[dict[str, Any]]:
                 "reply_to": str(cm.parent_id) if cm.parent_id else "",
                 "status": status,
                 "comment": cm.body if status == "published" else "",
-                "answer": cm.outcome or "",
-                "reasoning": cm.outcome_reason or "",
+                "answer": (cm.outcome or "") if show_answers else "",
+                "reasoning": (cm.outcome_reason or "") if show_answers else "",
             }
         )
     return rows
 
 
-def register_csv(c: Consultation) -> str:
+#: What a spreadsheet reads as the start of a formula (OWASP, CSV injection): a cell starting with
+#: one of these is prefixed with a single quote, so it is shown as text and never evaluated.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A register value made safe to open in a spreadsheet (``=HYPERLINK(...)`` stays text)."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def register_csv(c: Consultation, show_answers: bool = False) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=REGISTER_FIELDS)
+    writer = csv.DictWriter(out, fieldnames=REGISTER_FIELDS, quoting=csv.QUOTE_ALL)
     writer.writeheader()
-    for row in register_rows(c):
-        writer.writerow(row)
+    for row in register_rows(c, show_answers):
+        writer.writerow({key: csv_cell(value) for key, value in row.items()})
     return "\ufeff" + out.getvalue()  # BOM: spreadsheets open UTF-8 (Greek, Cyrillic) correctly
 
 
-def register_json(c: Consultation) -> str:
+def register_json(c: Consultation, show_answers: bool = False) -> str:
     return json.dumps(
-        {"consultation": {"id": str(c.id), "title": c.title}, "comments": register_rows(c)},
+        {"consultation": {"id": str(c.id), "title": c.title}, "comments": register_rows(c, show_answers)},
         ensure_ascii=False,
         indent=2,
     )

@@ -319,9 +319,9 @@ def comment_report(cid, cmid):
 def register_download(cid, fmt):
     c = _consultation(cid)
     if fmt == "csv":
-        body, mimetype = services.register_csv(c), "text/csv; charset=utf-8"
+        body, mimetype = services.register_csv(c, _is_staff()), "text/csv; charset=utf-8"
     elif fmt == "json":
-        body, mimetype = services.register_json(c), "application/json"
+        body, mimetype = services.register_json(c, _is_staff()), "application/json"
     else:
         abort(404)
     response = make_response(body)
