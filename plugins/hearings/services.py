@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import icalendar
 import markdown as md
 import nh3
 import sqlalchemy as sa
@@ -1359,59 +1360,32 @@ def check_in(reg: Registration, now: dt.datetime | None = None) -> None:
 # --- iCalendar ----------------------------------------------------------------------------------
 
 
-def _ics_escape(text: str) -> str:
-    return (
-        (text or "")
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def _fold(line: str) -> str:
-    """RFC 5545 folding: lines of at most 75 octets, continued with a space."""
-    out, current = [], b""
-    for ch in line:
-        enc = ch.encode()
-        if len(current) + len(enc) > (75 if not out else 74):
-            out.append(current.decode())
-            current = b""
-        current += enc
-    out.append(current.decode())
-    return "\r\n ".join(out)
-
-
-def _ics_time(value: dt.datetime) -> str:
-    return value.strftime("%Y%m%dT%H%M%SZ")
-
-
 def ics(meetings: list[Meeting], method: str | None = None) -> bytes:
+    """An iCalendar file of ``meetings``, built by the ``icalendar`` library: it escapes text
+    (a bare CR in a title is a line break, never a new property) and folds lines (RFC 5545)."""
     tenant = the_tenant()
     host = tenant.primary_host if tenant else "localhost"
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Sympraxis//hearings//EN", "CALSCALE:GREGORIAN"]
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Sympraxis//hearings//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
     if method:
-        lines.append(f"METHOD:{method}")
+        cal.add("method", method)
     if tenant:
-        lines.append(f"X-WR-CALNAME:{_ics_escape(tenant.name)}")
-    stamp = _ics_time(utcnow())
+        cal.add("x-wr-calname", tenant.name)
+    stamp = utcnow().replace(tzinfo=dt.UTC)
     for m in meetings:
-        location = ", ".join(x for x in (m.place, m.online_url) if x)
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{m.id}@{host}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART:{_ics_time(m.starts_at)}",
-            f"DTEND:{_ics_time(m.ends_at)}",
-            f"SUMMARY:{_ics_escape(m.title)}",
-            f"DESCRIPTION:{_ics_escape(m.description)}",
-            f"LOCATION:{_ics_escape(location)}",
-            f"URL:{external_url(host, f'/hearings/meetings/{m.id}')}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()
+        event = icalendar.Event()
+        event.add("uid", f"{m.id}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", m.starts_at.replace(tzinfo=dt.UTC))
+        event.add("dtend", m.ends_at.replace(tzinfo=dt.UTC))
+        event.add("summary", m.title or "")
+        event.add("description", m.description or "")
+        event.add("location", ", ".join(x for x in (m.place, m.online_url) if x))
+        event.add("url", external_url(host, f"/hearings/meetings/{m.id}"))
+        cal.add_component(event)
+    return cal.to_ical()
 
 
 # --- mail ---------------------------------------------------------------------------------------
