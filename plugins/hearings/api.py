@@ -55,7 +55,7 @@ def _consultation_dict(c, count: int) -> dict:
         "title": c.title,
         "summary": c.summary,
         "tag_list": c.tag_list,
-        "status": c.status,
+        "status": c.effective_status,  # by the dates: reads never record a transition
         "opens_at": iso_local(c.opens_at),
         "closes_at": iso_local(c.closes_at),
         "version": c.version,
@@ -89,8 +89,6 @@ class Consultations(MethodView):
     @api.response(200, schemas.ConsultationSchema(many=True))
     def get(self):
         """The municipality's consultations (drafts only for staff)."""
-        services.advance_all_due()
-        db.session.commit()
         items = services.list_consultations(include_drafts=has_permission("hearings.manage"))
         counts = services.comment_counts([c.id for c in items])
         return [_consultation_dict(c, counts.get(c.id, 0)) for c in items]
@@ -102,8 +100,6 @@ class ConsultationItem(MethodView):
     def get(self, cid):
         """One consultation with the articles of its current version."""
         c = _consultation(cid)
-        if services.advance_by_time(c):
-            db.session.commit()
         data = _consultation_dict(c, services.comment_counts([c.id]).get(c.id, 0))
         data["articles"] = [
             {"id": a.id, "number": a.number, "title": a.title, "body": a.body, "version": a.version}

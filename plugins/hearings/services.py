@@ -313,33 +313,64 @@ def save_consultation(
     return consultation
 
 
-def _record(c: Consultation, to: Status, by: Any) -> None:
+def _transition(c: Consultation, to: Status, by: Any, due: Any = None, **values: Any) -> bool:
+    """Move ``c`` from the status it was read with to ``to``, and record it, exactly once.
+
+    One conditional ``UPDATE … WHERE status = <as read>``: of two transactions racing (two
+    periodic jobs, a job and a staff action) the second waits for the first's row lock, then
+    matches nothing and returns False, so there is one transition and one set of follower mails.
+    ``due``: a column that must be ``<=`` the ``now`` in ``values`` (timed transitions).
+    """
+    now = values.pop("now")
+    criteria = [Consultation.id == c.id, Consultation.status == c.status]
+    if due is not None:
+        criteria.append(due <= now)
+    previous = c.status
+    result = db.session.execute(
+        sa.update(Consultation)
+        .where(*criteria)
+        .values(status=to.value, **values)
+        .execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:
+        return False
     db.session.add(
         StatusChange(
             consultation_id=c.id,
-            from_status=c.status,
+            from_status=previous,
             to_status=to.value,
             by_account_id=by.id if by else None,
+            at=now,
         )
     )
-    c.status = to.value
+    db.session.flush()
+    return True
+
+
+def _changed_meanwhile() -> HearingsError:
+    return HearingsError(_("The status of this consultation has just changed. Reload the page."), 409)
 
 
 def advance_by_time(c: Consultation, now: dt.datetime | None = None) -> bool:
-    """Apply the transitions that time has made due (scheduled → open → closed); True if any."""
+    """Apply the transitions that time has made due (scheduled → open → closed); True if any.
+
+    Called by the periodic job and by staff actions, never by a read: pages show
+    :attr:`Consultation.effective_status`. Followers are mailed when this call opened it."""
     now = now or utcnow()
-    changed = False
+    changed = opened = False
     if c.status == Status.SCHEDULED and c.opens_at is not None and c.opens_at <= now:
-        _record(c, Status.OPEN, None)
-        changed = True
+        opened = _transition(c, Status.OPEN, None, Consultation.opens_at, now=now)
+        changed = opened
     if c.status == Status.OPEN and c.closes_at is not None and c.closes_at <= now:
-        _record(c, Status.CLOSED, None)
-        changed = True
+        changed = _transition(c, Status.CLOSED, None, Consultation.closes_at, now=now) or changed
+    if opened and c.status == Status.OPEN:
+        enqueue_follow_mail(c)
     return changed
 
 
 def advance_all_due(now: dt.datetime | None = None) -> int:
-    """Advance every consultation of the tenant whose opening or closing time has passed."""
+    """Advance every consultation of the tenant whose opening or closing time has passed
+    (the periodic job ``hearings.tick``; safe to run concurrently)."""
     now = now or utcnow()
     due = db.session.execute(
         sa.select(Consultation).where(
@@ -349,62 +380,68 @@ def advance_all_due(now: dt.datetime | None = None) -> int:
             )
         )
     ).scalars()
-    count = 0
-    for c in due:
-        opened = c.status == Status.SCHEDULED
-        if advance_by_time(c, now):
-            count += 1
-            if opened and c.status == Status.OPEN:
-                enqueue_follow_mail(c)
-    if count:
-        db.session.flush()
-    return count
+    return sum(1 for c in list(due) if advance_by_time(c, now))
+
+
+def open_clause(now: dt.datetime) -> Any:
+    """SQL for "open for comments at ``now``" by the dates, as :meth:`Consultation.status_at`."""
+    not_closed = sa.or_(Consultation.closes_at.is_(None), Consultation.closes_at > now)
+    return sa.or_(
+        sa.and_(Consultation.status == Status.OPEN.value, not_closed),
+        sa.and_(Consultation.status == Status.SCHEDULED.value, Consultation.opens_at <= now, not_closed),
+    )
 
 
 def schedule(c: Consultation, by: Any, now: dt.datetime | None = None) -> None:
     """Draft → scheduled (needs a window and at least one article); opens at once if due."""
+    now = now or utcnow()
     if c.status != Status.DRAFT:
         raise HearingsError(_("Only a draft can be scheduled."), 409)
     if c.opens_at is None or c.closes_at is None:
         raise HearingsError(_("Set the opening and closing times first."))
     if not articles_of(c):
         raise HearingsError(_("Add at least one article first."))
-    if c.closes_at <= (now or utcnow()):
+    if c.closes_at <= now:
         raise HearingsError(_("The closing time has already passed."))
-    _record(c, Status.SCHEDULED, by)
+    if not _transition(c, Status.SCHEDULED, by, now=now):
+        raise _changed_meanwhile()
     advance_by_time(c, now)
-    db.session.flush()
 
 
 def open_now(c: Consultation, by: Any, now: dt.datetime | None = None) -> None:
     now = now or utcnow()
+    advance_by_time(c, now)  # time may have opened it already: then there is nothing to do
+    if c.status == Status.OPEN:
+        return
     if c.status not in (Status.DRAFT, Status.SCHEDULED):
         raise HearingsError(_("Only a draft or scheduled consultation can be opened."), 409)
     if not articles_of(c):
         raise HearingsError(_("Add at least one article first."))
     if c.closes_at is None or c.closes_at <= now:
         raise HearingsError(_("Set a closing time in the future first."))
-    c.opens_at = now
-    _record(c, Status.OPEN, by)
-    db.session.flush()
+    if not _transition(c, Status.OPEN, by, now=now, opens_at=now):
+        raise _changed_meanwhile()
     enqueue_follow_mail(c)
 
 
 def close_now(c: Consultation, by: Any, now: dt.datetime | None = None) -> None:
+    now = now or utcnow()
+    advance_by_time(c, now)  # a consultation that time has opened (or closed) is that first
     if c.status != Status.OPEN:
         raise HearingsError(_("Only an open consultation can be closed."), 409)
-    c.closes_at = now or utcnow()
-    _record(c, Status.CLOSED, by)
-    db.session.flush()
+    if not _transition(c, Status.CLOSED, by, now=now, closes_at=now):
+        raise _changed_meanwhile()
 
 
 def publish_outcome(c: Consultation, by: Any, summary: str, now: dt.datetime | None = None) -> None:
+    now = now or utcnow()
+    advance_by_time(c, now)
     if c.status != Status.CLOSED:
         raise HearingsError(_("The outcome can be published once the consultation has closed."), 409)
-    c.outcome_summary = summary or ""
-    c.outcome_published_at = now or utcnow()
-    _record(c, Status.OUTCOME_PUBLISHED, by)
-    db.session.flush()
+    if not _transition(
+        c, Status.OUTCOME_PUBLISHED, by, now=now, outcome_summary=summary or "", outcome_published_at=now
+    ):
+        raise _changed_meanwhile()
 
 
 def status_history(c: Consultation) -> list[StatusChange]:
@@ -443,7 +480,7 @@ def is_open_for_comments(c: Consultation, now: dt.datetime | None = None) -> boo
     """Open status and ``opens_at <= now < closes_at`` (the closing instant is already closed)."""
     now = now or utcnow()
     return (
-        c.status == Status.OPEN
+        c.status_at(now) == Status.OPEN
         and c.opens_at is not None
         and c.closes_at is not None
         and c.opens_at <= now < c.closes_at
@@ -455,7 +492,7 @@ def window_message(c: Consultation, now: dt.datetime | None = None) -> str | Non
     now = now or utcnow()
     if is_open_for_comments(c, now):
         return None
-    if c.status in (Status.DRAFT, Status.SCHEDULED) or (c.opens_at and now < c.opens_at):
+    if c.status_at(now) in (Status.DRAFT, Status.SCHEDULED) or (c.opens_at and now < c.opens_at):
         if c.opens_at:
             return _("Comments open on %(when)s.", when=local_text(c.opens_at))
         return _("This consultation is not open for comments yet.")
@@ -509,7 +546,6 @@ def post_comment(
 ) -> Comment:
     """Comment on an article or the whole draft, or reply (one level) to a comment."""
     now = now or utcnow()
-    advance_by_time(c, now)
     if not is_open_for_comments(c, now):
         raise HearingsError(window_message(c, now) or "", 409)
     body = _check_body(body)
@@ -685,7 +721,7 @@ def moderation_log(limit: int = 100) -> list[ModerationAction]:
 
 
 def answer_comment(comment: Comment, by: Any, outcome: str, reason: str, c: Consultation) -> None:
-    if c.status not in (Status.CLOSED, Status.OPEN):
+    if c.effective_status not in (Status.CLOSED, Status.OPEN):
         raise HearingsError(_("Comments can be answered until the outcome is published."), 409)
     if outcome not in {o.value for o in Outcome}:
         raise HearingsError(_("Choose an answer."), field_name="outcome")
@@ -1795,7 +1831,7 @@ def open_consultations_for(account: Any, limit: int = 50) -> list[dict[str, Any]
         rows = list(
             db.session.execute(
                 sa.select(Consultation)
-                .where(Consultation.tenant_id.in_(list(orgs)), Consultation.status == Status.OPEN.value)
+                .where(Consultation.tenant_id.in_(list(orgs)), open_clause(utcnow()))
                 .order_by(Consultation.closes_at)
                 .limit(limit)
                 .execution_options(all_tenants=True)
@@ -1856,9 +1892,6 @@ def activity(limit: int = 10) -> list[dict[str, Any]]:
 def open_consultations(limit: int = 5) -> list[Consultation]:
     return list(
         db.session.execute(
-            sa.select(Consultation)
-            .where(Consultation.status == Status.OPEN.value)
-            .order_by(Consultation.closes_at)
-            .limit(limit)
+            sa.select(Consultation).where(open_clause(utcnow())).order_by(Consultation.closes_at).limit(limit)
         ).scalars()
     )

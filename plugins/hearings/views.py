@@ -87,8 +87,6 @@ def _local_input(value):
 
 @bp.get("/")
 def index():
-    services.advance_all_due()
-    db.session.commit()
     consultations = services.list_consultations(include_drafts=_is_staff())
     counts = services.comment_counts([c.id for c in consultations])
     meetings = services.list_meetings(upcoming_only=True)
@@ -192,8 +190,6 @@ def _consultation_edit(c):
 @handled
 def consultation(cid):
     c = _consultation(cid)
-    if services.advance_by_time(c):
-        db.session.commit()
     account = current_account()
     articles = services.articles_of(c)
     comments = services.comments_for(c)
@@ -236,7 +232,7 @@ def consultation_status(cid):
     else:
         raise HearingsError(_("Unknown action."), 400)
     db.session.commit()
-    flash(_("The status is now: %(status)s.", status=status_label(c.status)), "success")
+    flash(_("The status is now: %(status)s.", status=status_label(c.effective_status)), "success")
     return redirect(url_for("hearings.consultation", cid=c.id))
 
 
