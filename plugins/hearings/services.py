@@ -347,10 +347,6 @@ def _transition(c: Consultation, to: Status, by: Any, due: Any = None, **values:
     return True
 
 
-def _changed_meanwhile() -> HearingsError:
-    return HearingsError(_("The status of this consultation has just changed. Reload the page."), 409)
-
-
 def advance_by_time(c: Consultation, now: dt.datetime | None = None) -> bool:
     """Apply the transitions that time has made due (scheduled → open → closed); True if any.
 
@@ -403,8 +399,8 @@ def schedule(c: Consultation, by: Any, now: dt.datetime | None = None) -> None:
         raise HearingsError(_("Add at least one article first."))
     if c.closes_at <= now:
         raise HearingsError(_("The closing time has already passed."))
-    if not _transition(c, Status.SCHEDULED, by, now=now):
-        raise _changed_meanwhile()
+    if not _transition(c, Status.SCHEDULED, by, now=now):  # changed meanwhile: no longer a draft
+        raise HearingsError(_("Only a draft can be scheduled."), 409)
     advance_by_time(c, now)
 
 
@@ -419,8 +415,8 @@ def open_now(c: Consultation, by: Any, now: dt.datetime | None = None) -> None:
         raise HearingsError(_("Add at least one article first."))
     if c.closes_at is None or c.closes_at <= now:
         raise HearingsError(_("Set a closing time in the future first."))
-    if not _transition(c, Status.OPEN, by, now=now, opens_at=now):
-        raise _changed_meanwhile()
+    if not _transition(c, Status.OPEN, by, now=now, opens_at=now):  # changed meanwhile
+        raise HearingsError(_("Only a draft or scheduled consultation can be opened."), 409)
     enqueue_follow_mail(c)
 
 
@@ -429,8 +425,8 @@ def close_now(c: Consultation, by: Any, now: dt.datetime | None = None) -> None:
     advance_by_time(c, now)  # a consultation that time has opened (or closed) is that first
     if c.status != Status.OPEN:
         raise HearingsError(_("Only an open consultation can be closed."), 409)
-    if not _transition(c, Status.CLOSED, by, now=now, closes_at=now):
-        raise _changed_meanwhile()
+    if not _transition(c, Status.CLOSED, by, now=now, closes_at=now):  # changed meanwhile
+        raise HearingsError(_("Only an open consultation can be closed."), 409)
 
 
 def publish_outcome(c: Consultation, by: Any, summary: str, now: dt.datetime | None = None) -> None:
@@ -440,8 +436,8 @@ def publish_outcome(c: Consultation, by: Any, summary: str, now: dt.datetime | N
         raise HearingsError(_("The outcome can be published once the consultation has closed."), 409)
     if not _transition(
         c, Status.OUTCOME_PUBLISHED, by, now=now, outcome_summary=summary or "", outcome_published_at=now
-    ):
-        raise _changed_meanwhile()
+    ):  # changed meanwhile (published by someone else)
+        raise HearingsError(_("The outcome can be published once the consultation has closed."), 409)
 
 
 def status_history(c: Consultation) -> list[StatusChange]:
