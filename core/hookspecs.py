@@ -166,8 +166,9 @@ def sympraxis_activity_items(tenant: TenantInfo, limit: int) -> list[dict[str, A
 def sympraxis_export_personal_data(account: Any, tenant: TenantInfo) -> dict[str, Any] | None:
     """Return what the plugin holds about ``account`` in ``tenant``, as JSON-ready data.
 
-    Called once per tenant in which the account has a membership, inside that tenant's context,
-    for every installed plugin (data outlives a disabled plugin). The result lands in the
+    Called once per tenant in which the account has a membership or rows of its own (one it has
+    left included: every tenant-owned row referencing ``accounts.id`` is indexed when stored),
+    inside that tenant's context, for every installed plugin (data outlives a disabled plugin). The result lands in the
     "download my data" file under the plugin's name.
     """
 

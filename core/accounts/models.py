@@ -176,6 +176,19 @@ class HandoffCode(db.Model):
     used_at: Mapped[dt.datetime | None]
 
 
+class PersonalDataLocation(TenantScoped, db.Model):
+    """ "This account has rows of its own in this municipality": written whenever a tenant-owned
+    row that references the account is stored (``core.accounts.personal_data``), membership or
+    not, so that "download my data" and "delete my account" reach a municipality the person has
+    left without scanning every tenant."""
+
+    __tablename__ = "personal_data_locations"
+
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "account_id"),)
+
+
 def role_of(membership: Membership | None) -> Role | None:
     return membership.role_level if membership is not None else None
 

@@ -6,6 +6,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapper, Session
 
 from core.accounts.models import (
     Account,
@@ -15,6 +18,7 @@ from core.accounts.models import (
     Organisation,
     OrganisationMember,
     PersonalAccessToken,
+    PersonalDataLocation,
 )
 from core.accounts.services import AccountError
 from core.db import cross_tenant_read, tenant_context
@@ -26,17 +30,63 @@ from core.tenancy import Tenant, tenant_info_from_row, utcnow
 ERASED_NAME = "Deleted account"
 
 
-def _tenants_of(account: Account) -> list[Tenant]:
-    with cross_tenant_read():
-        ids = (
-            db.session.execute(
-                sa.select(Membership.tenant_id)
-                .where(Membership.account_id == account.id)
-                .execution_options(all_tenants=True)
-            )
-            .scalars()
-            .all()
+# --- where a person has data: the index ---------------------------------------------------------
+
+_account_columns: dict[type, tuple[str, ...]] = {}
+
+
+def _account_keys(mapper: Mapper) -> tuple[str, ...]:
+    """The attributes of a model that reference an account (a foreign key to ``accounts.id``)."""
+    keys = _account_columns.get(mapper.class_)
+    if keys is None:
+        keys = tuple(
+            prop.key
+            for prop in mapper.column_attrs
+            if any(fk.target_fullname == "accounts.id" for col in prop.columns for fk in col.foreign_keys)
         )
+        _account_columns[mapper.class_] = keys
+    return keys
+
+
+@event.listens_for(Session, "after_flush")
+def _note_personal_data(session: Session, flush_context: Any) -> None:
+    """Record (tenant, account) in :class:`PersonalDataLocation` for every tenant-owned row just
+    stored that references an account, in the same transaction: any plugin's rows count, with
+    nothing for the plugin to call. Only new rows and changed references are looked at."""
+    pairs: set[tuple[int, int]] = set()
+    for obj in [*session.new, *session.dirty]:
+        if not getattr(obj, "__tenant_scoped__", False) or isinstance(obj, PersonalDataLocation):
+            continue
+        state = sa.inspect(obj)
+        for key in _account_keys(state.mapper):
+            if obj in session.new:
+                value = getattr(obj, key)
+            else:
+                added = state.attrs[key].history.added
+                value = added[0] if added else None
+            if value is not None and obj.tenant_id is not None:
+                pairs.add((obj.tenant_id, value))
+    if not pairs:
+        return
+    connection = session.connection()
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}.get(connection.dialect.name)
+    rows = [{"tenant_id": t, "account_id": a} for t, a in sorted(pairs)]
+    if dialect is None:  # pragma: no cover - the platform runs on PostgreSQL or SQLite
+        raise RuntimeError(f"no upsert for {connection.dialect.name}")
+    insert = dialect.insert(PersonalDataLocation.__table__).on_conflict_do_nothing(
+        index_elements=["tenant_id", "account_id"]
+    )
+    connection.execute(insert, rows)
+
+
+def _tenants_of(account: Account) -> list[Tenant]:
+    """Every municipality holding the account's rows: its memberships, and the index of where it
+    wrote (a municipality it has left included). A reviewed cross-tenant read of two indexed
+    tables by account, never a scan of every tenant."""
+    with cross_tenant_read():
+        member = sa.select(Membership.tenant_id).where(Membership.account_id == account.id)
+        wrote = sa.select(PersonalDataLocation.tenant_id).where(PersonalDataLocation.account_id == account.id)
+        ids = db.session.execute(sa.union(member, wrote).execution_options(all_tenants=True)).scalars().all()
     if not ids:
         return []
     return list(db.session.execute(sa.select(Tenant).where(Tenant.id.in_(ids)).order_by(Tenant.id)).scalars())
@@ -111,12 +161,12 @@ def export_personal_data(account: Account) -> dict[str, Any]:
         with tenant_context(tenant.id):
             membership = db.session.execute(
                 sa.select(Membership).where(Membership.account_id == account.id)
-            ).scalar_one()
+            ).scalar_one_or_none()  # None: a municipality the person has left, data still there
             entry: dict[str, Any] = {
                 "municipality": tenant.name,
                 "slug": tenant.slug,
-                "role": membership.role,
-                "member_since": membership.created_at,
+                "role": membership.role if membership else None,
+                "member_since": membership.created_at if membership else None,
                 "plugins": {},
             }
             for name in sorted(reg.plugins):
@@ -174,6 +224,10 @@ def erase_account(account: Account) -> None:
                 sa.update(Affiliation)
                 .where(Affiliation.decided_by_id == account.id)
                 .values(decided_by_id=None)
+            )
+            db.session.flush()  # the hooks' changes first: nothing of the person is left to note
+            db.session.execute(
+                sa.delete(PersonalDataLocation).where(PersonalDataLocation.account_id == account.id)
             )
     db.session.execute(sa.delete(OrganisationMember).where(OrganisationMember.account_id == account.id))
     db.session.execute(sa.delete(PersonalAccessToken).where(PersonalAccessToken.account_id == account.id))

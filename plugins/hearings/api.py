@@ -55,7 +55,7 @@ def _consultation_dict(c, count: int) -> dict:
         "title": c.title,
         "summary": c.summary,
         "tag_list": c.tag_list,
-        "status": c.status,
+        "status": c.effective_status,  # by the dates: reads never record a transition
         "opens_at": iso_local(c.opens_at),
         "closes_at": iso_local(c.closes_at),
         "version": c.version,
@@ -64,7 +64,8 @@ def _consultation_dict(c, count: int) -> dict:
     }
 
 
-def _comment_dict(cm) -> dict:
+def _comment_dict(cm, show_answers: bool) -> dict:
+    """``show_answers``: staff, or the outcome is published (answers are not public before)."""
     status = "withdrawn" if cm.withdrawn_at else "hidden" if cm.hidden_at else "published"
     return {
         "id": cm.id,
@@ -78,8 +79,8 @@ def _comment_dict(cm) -> dict:
         "hidden_reason": cm.hidden_reason,
         "created_at": iso_local(cm.created_at),
         "edited_at": iso_local(cm.edited_at),
-        "outcome": cm.outcome,
-        "outcome_reason": cm.outcome_reason,
+        "outcome": cm.outcome if show_answers else None,
+        "outcome_reason": cm.outcome_reason if show_answers else None,
     }
 
 
@@ -88,8 +89,6 @@ class Consultations(MethodView):
     @api.response(200, schemas.ConsultationSchema(many=True))
     def get(self):
         """The municipality's consultations (drafts only for staff)."""
-        services.advance_all_due()
-        db.session.commit()
         items = services.list_consultations(include_drafts=has_permission("hearings.manage"))
         counts = services.comment_counts([c.id for c in items])
         return [_consultation_dict(c, counts.get(c.id, 0)) for c in items]
@@ -101,8 +100,6 @@ class ConsultationItem(MethodView):
     def get(self, cid):
         """One consultation with the articles of its current version."""
         c = _consultation(cid)
-        if services.advance_by_time(c):
-            db.session.commit()
         data = _consultation_dict(c, services.comment_counts([c.id]).get(c.id, 0))
         data["articles"] = [
             {"id": a.id, "number": a.number, "title": a.title, "body": a.body, "version": a.version}
@@ -130,7 +127,8 @@ class ConsultationComments(MethodView):
             pagination_parameters.page_size,
         )
         pagination_parameters.item_count = total
-        return [_comment_dict(cm) for cm in comments]
+        show_answers = services.answers_public(c) or has_permission("hearings.manage")
+        return [_comment_dict(cm, show_answers) for cm in comments]
 
     @api.arguments(schemas.CommentCreateSchema)
     @api.response(201, schemas.CommentSchema)
@@ -150,7 +148,7 @@ class ConsultationComments(MethodView):
         except HearingsError as exc:
             _fail(exc)
         db.session.commit()
-        return _comment_dict(cm)
+        return _comment_dict(cm, False)  # a new comment has no answer yet
 
 
 @api.route("/consultations/<uuid:cid>/register")
@@ -159,7 +157,8 @@ class ConsultationRegister(MethodView):
     def get(self, cid):
         """The register of recommendations: every comment with date, author, article and version."""
         c = _consultation(cid)
-        return Response(services.register_json(c), mimetype="application/json")
+        body = services.register_json(c, has_permission("hearings.manage"))
+        return Response(body, mimetype="application/json")
 
 
 @api.route("/consultations/<uuid:cid>/outcome")
@@ -293,10 +292,11 @@ class ModerationQueue(MethodView):
     @api.response(200, schemas.ModerationItemSchema(many=True))
     @require_permission("hearings.moderate")
     def get(self):
-        """Reported comments waiting for a decision (moderators)."""
+        """Reported comments waiting for a decision (moderators; answers shown to staff only)."""
+        staff = has_permission("hearings.manage")
         return [
             {
-                "comment": _comment_dict(cm),
+                "comment": _comment_dict(cm, staff),
                 "consultation_id": cm.consultation_id,
                 "reports": [r.reason for r in reports],
             }

@@ -88,6 +88,22 @@ class Consultation(TenantScoped, db.Model):
     def tag_list(self) -> list[str]:
         return [t.strip() for t in self.tags.split(",") if t.strip()]
 
+    def status_at(self, now: dt.datetime) -> str:
+        """The status the dates give at ``now``: a scheduled consultation whose opening time has
+        passed is open, an open one whose closing time has passed is closed, even before the
+        periodic job records the transition (pages read; they never write it themselves)."""
+        status = self.status
+        if status == Status.SCHEDULED and self.opens_at is not None and self.opens_at <= now:
+            status = Status.OPEN.value
+        if status == Status.OPEN and self.closes_at is not None and self.closes_at <= now:
+            status = Status.CLOSED.value
+        return status
+
+    @property
+    def effective_status(self) -> str:
+        """:meth:`status_at` now: what pages and the API show."""
+        return self.status_at(utcnow())
+
 
 class Article(TenantScoped, db.Model):
     """One article of one version of a consultation's draft (Markdown body)."""

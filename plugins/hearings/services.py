@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import icalendar
 import markdown as md
 import nh3
 import sqlalchemy as sa
@@ -312,33 +313,60 @@ def save_consultation(
     return consultation
 
 
-def _record(c: Consultation, to: Status, by: Any) -> None:
+def _transition(c: Consultation, to: Status, by: Any, due: Any = None, **values: Any) -> bool:
+    """Move ``c`` from the status it was read with to ``to``, and record it, exactly once.
+
+    One conditional ``UPDATE … WHERE status = <as read>``: of two transactions racing (two
+    periodic jobs, a job and a staff action) the second waits for the first's row lock, then
+    matches nothing and returns False, so there is one transition and one set of follower mails.
+    ``due``: a column that must be ``<=`` the ``now`` in ``values`` (timed transitions).
+    """
+    now = values.pop("now")
+    criteria = [Consultation.id == c.id, Consultation.status == c.status]
+    if due is not None:
+        criteria.append(due <= now)
+    previous = c.status
+    result = db.session.execute(
+        sa.update(Consultation)
+        .where(*criteria)
+        .values(status=to.value, **values)
+        .execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:
+        return False
     db.session.add(
         StatusChange(
             consultation_id=c.id,
-            from_status=c.status,
+            from_status=previous,
             to_status=to.value,
             by_account_id=by.id if by else None,
+            at=now,
         )
     )
-    c.status = to.value
+    db.session.flush()
+    return True
 
 
 def advance_by_time(c: Consultation, now: dt.datetime | None = None) -> bool:
-    """Apply the transitions that time has made due (scheduled → open → closed); True if any."""
+    """Apply the transitions that time has made due (scheduled → open → closed); True if any.
+
+    Called by the periodic job and by staff actions, never by a read: pages show
+    :attr:`Consultation.effective_status`. Followers are mailed when this call opened it."""
     now = now or utcnow()
-    changed = False
+    changed = opened = False
     if c.status == Status.SCHEDULED and c.opens_at is not None and c.opens_at <= now:
-        _record(c, Status.OPEN, None)
-        changed = True
+        opened = _transition(c, Status.OPEN, None, Consultation.opens_at, now=now)
+        changed = opened
     if c.status == Status.OPEN and c.closes_at is not None and c.closes_at <= now:
-        _record(c, Status.CLOSED, None)
-        changed = True
+        changed = _transition(c, Status.CLOSED, None, Consultation.closes_at, now=now) or changed
+    if opened and c.status == Status.OPEN:
+        enqueue_follow_mail(c)
     return changed
 
 
 def advance_all_due(now: dt.datetime | None = None) -> int:
-    """Advance every consultation of the tenant whose opening or closing time has passed."""
+    """Advance every consultation of the tenant whose opening or closing time has passed
+    (the periodic job ``hearings.tick``; safe to run concurrently)."""
     now = now or utcnow()
     due = db.session.execute(
         sa.select(Consultation).where(
@@ -348,62 +376,68 @@ def advance_all_due(now: dt.datetime | None = None) -> int:
             )
         )
     ).scalars()
-    count = 0
-    for c in due:
-        opened = c.status == Status.SCHEDULED
-        if advance_by_time(c, now):
-            count += 1
-            if opened and c.status == Status.OPEN:
-                enqueue_follow_mail(c)
-    if count:
-        db.session.flush()
-    return count
+    return sum(1 for c in list(due) if advance_by_time(c, now))
+
+
+def open_clause(now: dt.datetime) -> Any:
+    """SQL for "open for comments at ``now``" by the dates, as :meth:`Consultation.status_at`."""
+    not_closed = sa.or_(Consultation.closes_at.is_(None), Consultation.closes_at > now)
+    return sa.or_(
+        sa.and_(Consultation.status == Status.OPEN.value, not_closed),
+        sa.and_(Consultation.status == Status.SCHEDULED.value, Consultation.opens_at <= now, not_closed),
+    )
 
 
 def schedule(c: Consultation, by: Any, now: dt.datetime | None = None) -> None:
     """Draft → scheduled (needs a window and at least one article); opens at once if due."""
+    now = now or utcnow()
     if c.status != Status.DRAFT:
         raise HearingsError(_("Only a draft can be scheduled."), 409)
     if c.opens_at is None or c.closes_at is None:
         raise HearingsError(_("Set the opening and closing times first."))
     if not articles_of(c):
         raise HearingsError(_("Add at least one article first."))
-    if c.closes_at <= (now or utcnow()):
+    if c.closes_at <= now:
         raise HearingsError(_("The closing time has already passed."))
-    _record(c, Status.SCHEDULED, by)
+    if not _transition(c, Status.SCHEDULED, by, now=now):  # changed meanwhile: no longer a draft
+        raise HearingsError(_("Only a draft can be scheduled."), 409)
     advance_by_time(c, now)
-    db.session.flush()
 
 
 def open_now(c: Consultation, by: Any, now: dt.datetime | None = None) -> None:
     now = now or utcnow()
+    advance_by_time(c, now)  # time may have opened it already: then there is nothing to do
+    if c.status == Status.OPEN:
+        return
     if c.status not in (Status.DRAFT, Status.SCHEDULED):
         raise HearingsError(_("Only a draft or scheduled consultation can be opened."), 409)
     if not articles_of(c):
         raise HearingsError(_("Add at least one article first."))
     if c.closes_at is None or c.closes_at <= now:
         raise HearingsError(_("Set a closing time in the future first."))
-    c.opens_at = now
-    _record(c, Status.OPEN, by)
-    db.session.flush()
+    if not _transition(c, Status.OPEN, by, now=now, opens_at=now):  # changed meanwhile
+        raise HearingsError(_("Only a draft or scheduled consultation can be opened."), 409)
     enqueue_follow_mail(c)
 
 
 def close_now(c: Consultation, by: Any, now: dt.datetime | None = None) -> None:
+    now = now or utcnow()
+    advance_by_time(c, now)  # a consultation that time has opened (or closed) is that first
     if c.status != Status.OPEN:
         raise HearingsError(_("Only an open consultation can be closed."), 409)
-    c.closes_at = now or utcnow()
-    _record(c, Status.CLOSED, by)
-    db.session.flush()
+    if not _transition(c, Status.CLOSED, by, now=now, closes_at=now):  # changed meanwhile
+        raise HearingsError(_("Only an open consultation can be closed."), 409)
 
 
 def publish_outcome(c: Consultation, by: Any, summary: str, now: dt.datetime | None = None) -> None:
+    now = now or utcnow()
+    advance_by_time(c, now)
     if c.status != Status.CLOSED:
         raise HearingsError(_("The outcome can be published once the consultation has closed."), 409)
-    c.outcome_summary = summary or ""
-    c.outcome_published_at = now or utcnow()
-    _record(c, Status.OUTCOME_PUBLISHED, by)
-    db.session.flush()
+    if not _transition(
+        c, Status.OUTCOME_PUBLISHED, by, now=now, outcome_summary=summary or "", outcome_published_at=now
+    ):  # changed meanwhile (published by someone else)
+        raise HearingsError(_("The outcome can be published once the consultation has closed."), 409)
 
 
 def status_history(c: Consultation) -> list[StatusChange]:
@@ -442,7 +476,7 @@ def is_open_for_comments(c: Consultation, now: dt.datetime | None = None) -> boo
     """Open status and ``opens_at <= now < closes_at`` (the closing instant is already closed)."""
     now = now or utcnow()
     return (
-        c.status == Status.OPEN
+        c.status_at(now) == Status.OPEN
         and c.opens_at is not None
         and c.closes_at is not None
         and c.opens_at <= now < c.closes_at
@@ -454,7 +488,7 @@ def window_message(c: Consultation, now: dt.datetime | None = None) -> str | Non
     now = now or utcnow()
     if is_open_for_comments(c, now):
         return None
-    if c.status in (Status.DRAFT, Status.SCHEDULED) or (c.opens_at and now < c.opens_at):
+    if c.status_at(now) in (Status.DRAFT, Status.SCHEDULED) or (c.opens_at and now < c.opens_at):
         if c.opens_at:
             return _("Comments open on %(when)s.", when=local_text(c.opens_at))
         return _("This consultation is not open for comments yet.")
@@ -508,7 +542,6 @@ def post_comment(
 ) -> Comment:
     """Comment on an article or the whole draft, or reply (one level) to a comment."""
     now = now or utcnow()
-    advance_by_time(c, now)
     if not is_open_for_comments(c, now):
         raise HearingsError(window_message(c, now) or "", 409)
     body = _check_body(body)
@@ -688,7 +721,7 @@ def moderation_log(limit: int = 100) -> list[ModerationAction]:
 
 
 def answer_comment(comment: Comment, by: Any, outcome: str, reason: str, c: Consultation) -> None:
-    if c.status not in (Status.CLOSED, Status.OPEN):
+    if c.effective_status not in (Status.CLOSED, Status.OPEN):
         raise HearingsError(_("Comments can be answered until the outcome is published."), 409)
     if outcome not in {o.value for o in Outcome}:
         raise HearingsError(_("Choose an answer."), field_name="outcome")
@@ -802,12 +835,21 @@ REGISTER_FIELDS = (
 )
 
 
-def register_rows(c: Consultation) -> list[dict[str, Any]]:
-    """Every comment, with date, author or organisation, article and version (one query each)."""
+def answers_public(c: Consultation) -> bool:
+    """Staff answers and their reasoning are the municipality's until the outcome is published:
+    before that, only staff see them (in the register, its downloads and the comments API)."""
+    return c.status == Status.OUTCOME_PUBLISHED
+
+
+def register_rows(c: Consultation, show_answers: bool = False) -> list[dict[str, Any]]:
+    """Every comment, with date, author or organisation, article and version (one query each).
+
+    ``show_answers``: include the answers and their reasoning (for staff, or once published)."""
     articles = {
         a.id: a.number
         for a in db.session.execute(sa.select(Article).where(Article.consultation_id == c.id)).scalars()
     }
+    show_answers = show_answers or answers_public(c)
     rows = []
     for cm in comments_for(c):
         status = "withdrawn" if cm.withdrawn_at else "hidden" if cm.hidden_at else "published"
@@ -822,25 +864,37 @@ def register_rows(c: Consultation) -> list[dict[str, Any]]:
                 "reply_to": str(cm.parent_id) if cm.parent_id else "",
                 "status": status,
                 "comment": cm.body if status == "published" else "",
-                "answer": cm.outcome or "",
-                "reasoning": cm.outcome_reason or "",
+                "answer": (cm.outcome or "") if show_answers else "",
+                "reasoning": (cm.outcome_reason or "") if show_answers else "",
             }
         )
     return rows
 
 
-def register_csv(c: Consultation) -> str:
+#: What a spreadsheet reads as the start of a formula (OWASP, CSV injection): a cell starting with
+#: one of these is prefixed with a single quote, so it is shown as text and never evaluated.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A register value made safe to open in a spreadsheet (``=HYPERLINK(...)`` stays text)."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def register_csv(c: Consultation, show_answers: bool = False) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=REGISTER_FIELDS)
+    writer = csv.DictWriter(out, fieldnames=REGISTER_FIELDS, quoting=csv.QUOTE_ALL)
     writer.writeheader()
-    for row in register_rows(c):
-        writer.writerow(row)
+    for row in register_rows(c, show_answers):
+        writer.writerow({key: csv_cell(value) for key, value in row.items()})
     return "\ufeff" + out.getvalue()  # BOM: spreadsheets open UTF-8 (Greek, Cyrillic) correctly
 
 
-def register_json(c: Consultation) -> str:
+def register_json(c: Consultation, show_answers: bool = False) -> str:
     return json.dumps(
-        {"consultation": {"id": str(c.id), "title": c.title}, "comments": register_rows(c)},
+        {"consultation": {"id": str(c.id), "title": c.title}, "comments": register_rows(c, show_answers)},
         ensure_ascii=False,
         indent=2,
     )
@@ -1365,59 +1419,32 @@ def check_in(reg: Registration, now: dt.datetime | None = None) -> None:
 # --- iCalendar ----------------------------------------------------------------------------------
 
 
-def _ics_escape(text: str) -> str:
-    return (
-        (text or "")
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def _fold(line: str) -> str:
-    """RFC 5545 folding: lines of at most 75 octets, continued with a space."""
-    out, current = [], b""
-    for ch in line:
-        enc = ch.encode()
-        if len(current) + len(enc) > (75 if not out else 74):
-            out.append(current.decode())
-            current = b""
-        current += enc
-    out.append(current.decode())
-    return "\r\n ".join(out)
-
-
-def _ics_time(value: dt.datetime) -> str:
-    return value.strftime("%Y%m%dT%H%M%SZ")
-
-
 def ics(meetings: list[Meeting], method: str | None = None) -> bytes:
+    """An iCalendar file of ``meetings``, built by the ``icalendar`` library: it escapes text
+    (a bare CR in a title is a line break, never a new property) and folds lines (RFC 5545)."""
     tenant = the_tenant()
     host = tenant.primary_host if tenant else "localhost"
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Sympraxis//hearings//EN", "CALSCALE:GREGORIAN"]
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Sympraxis//hearings//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
     if method:
-        lines.append(f"METHOD:{method}")
+        cal.add("method", method)
     if tenant:
-        lines.append(f"X-WR-CALNAME:{_ics_escape(tenant.name)}")
-    stamp = _ics_time(utcnow())
+        cal.add("x-wr-calname", tenant.name)
+    stamp = utcnow().replace(tzinfo=dt.UTC)
     for m in meetings:
-        location = ", ".join(x for x in (m.place, m.online_url) if x)
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{m.id}@{host}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART:{_ics_time(m.starts_at)}",
-            f"DTEND:{_ics_time(m.ends_at)}",
-            f"SUMMARY:{_ics_escape(m.title)}",
-            f"DESCRIPTION:{_ics_escape(m.description)}",
-            f"LOCATION:{_ics_escape(location)}",
-            f"URL:{external_url(host, f'/hearings/meetings/{m.id}')}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()
+        event = icalendar.Event()
+        event.add("uid", f"{m.id}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", m.starts_at.replace(tzinfo=dt.UTC))
+        event.add("dtend", m.ends_at.replace(tzinfo=dt.UTC))
+        event.add("summary", m.title or "")
+        event.add("description", m.description or "")
+        event.add("location", ", ".join(x for x in (m.place, m.online_url) if x))
+        event.add("url", external_url(host, f"/hearings/meetings/{m.id}"))
+        cal.add_component(event)
+    return cal.to_ical()
 
 
 # --- mail ---------------------------------------------------------------------------------------
@@ -1849,7 +1876,7 @@ def open_consultations_for(account: Any, limit: int = 50) -> list[dict[str, Any]
         rows = list(
             db.session.execute(
                 sa.select(Consultation)
-                .where(Consultation.tenant_id.in_(list(orgs)), Consultation.status == Status.OPEN.value)
+                .where(Consultation.tenant_id.in_(list(orgs)), open_clause(utcnow()))
                 .order_by(Consultation.closes_at)
                 .limit(limit)
                 .execution_options(all_tenants=True)
@@ -1910,9 +1937,6 @@ def activity(limit: int = 10) -> list[dict[str, Any]]:
 def open_consultations(limit: int = 5) -> list[Consultation]:
     return list(
         db.session.execute(
-            sa.select(Consultation)
-            .where(Consultation.status == Status.OPEN.value)
-            .order_by(Consultation.closes_at)
-            .limit(limit)
+            sa.select(Consultation).where(open_clause(utcnow())).order_by(Consultation.closes_at).limit(limit)
         ).scalars()
     )

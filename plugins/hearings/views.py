@@ -89,8 +89,6 @@ def _local_input(value):
 
 @bp.get("/")
 def index():
-    services.advance_all_due()
-    db.session.commit()
     consultations = services.list_consultations(include_drafts=_is_staff())
     counts = services.comment_counts([c.id for c in consultations])
     meetings = services.list_meetings(upcoming_only=True)
@@ -194,8 +192,6 @@ def _consultation_edit(c):
 @handled
 def consultation(cid):
     c = _consultation(cid)
-    if services.advance_by_time(c):
-        db.session.commit()
     account = current_account()
     articles = services.articles_of(c)
     comments = services.comments_for(c)
@@ -238,7 +234,7 @@ def consultation_status(cid):
     else:
         raise HearingsError(_("Unknown action."), 400)
     db.session.commit()
-    flash(_("The status is now: %(status)s.", status=status_label(c.status)), "success")
+    flash(_("The status is now: %(status)s.", status=status_label(c.effective_status)), "success")
     return redirect(url_for("hearings.consultation", cid=c.id))
 
 
@@ -321,9 +317,9 @@ def comment_report(cid, cmid):
 def register_download(cid, fmt):
     c = _consultation(cid)
     if fmt == "csv":
-        body, mimetype = services.register_csv(c), "text/csv; charset=utf-8"
+        body, mimetype = services.register_csv(c, _is_staff()), "text/csv; charset=utf-8"
     elif fmt == "json":
-        body, mimetype = services.register_json(c), "application/json"
+        body, mimetype = services.register_json(c, _is_staff()), "application/json"
     else:
         abort(404)
     response = make_response(body)

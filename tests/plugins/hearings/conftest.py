@@ -111,7 +111,7 @@ def make_meeting(app, tenant, *, capacity: int | None = 2, starts_in=dt.timedelt
             None,
             kind=extra.pop("kind", "workshop"),
             title=extra.pop("title", "Workshop on home help"),
-            description="",
+            description=extra.pop("description", ""),
             starts_at=now + starts_in,
             ends_at=now + starts_in + dt.timedelta(hours=2),
             place=extra.pop("place", "Town hall, room 2"),

@@ -110,13 +110,15 @@ def test_window_edges_and_transitions_by_time(app, world):
         with pytest.raises(HearingsError) as before:
             services.post_comment(c, account, "too early", now=opens - dt.timedelta(microseconds=1))
         assert before.value.status == 409 and "Comments open on" in before.value.message
-        # the opening instant is open: the transition is made by time and recorded
+        # the opening instant is open (by the dates); the periodic job records the transition
         services.post_comment(c, account, "first", now=opens)
-        assert c.status == "open"
+        assert c.status_at(opens) == "open" and c.status == "scheduled"
+        assert services.advance_all_due(opens) == 1 and c.status == "open"
         services.post_comment(c, account, "last", now=closes - dt.timedelta(microseconds=1))
         with pytest.raises(HearingsError) as after:
             services.post_comment(c, account, "too late", now=closes)
-        assert "Comments closed on" in after.value.message and c.status == "closed"
+        assert "Comments closed on" in after.value.message and c.status_at(closes) == "closed"
+        assert services.advance_all_due(closes) == 1 and c.status == "closed"
         changes = db.session.execute(
             sa.select(StatusChange).where(StatusChange.consultation_id == c.id).order_by(StatusChange.at)
         ).scalars()
