@@ -5,7 +5,7 @@ version. Everything a plugin needs is re-exported here, so the core can move its
 """
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_datetime, get_locale, gettext, lazy_gettext, ngettext
+from flask_babel import format_datetime, get_locale
 
 from core import CORE_API_VERSION
 from core.accounts.models import (
@@ -18,6 +18,17 @@ from core.accounts.models import (
     Role,
 )
 from core.accounts.services import organisations_of
+from core.columns import (
+    AccountId,
+    OrganisationId,
+    UTCDateTime,
+    UTCDateTimeField,
+    account_fk,
+    organisation_fk,
+    to_local,
+    to_utc,
+    utcnow_aware,
+)
 from core.db import (
     CrossTenantWrite,
     TenantNotActive,
@@ -32,6 +43,7 @@ from core.db import (
 from core.dump import ApiBlueprint
 from core.errors import abort_with, problem
 from core.extensions import db, limiter
+from core.i18n import gettext, lazy_gettext, ngettext
 from core.ids import uuid7
 from core.jobs import enqueue, job
 from core.mail import Attachment, Mail, send_mail
@@ -43,7 +55,7 @@ from core.permissions import (
     require_permission,
     require_role,
 )
-from core.plugin_state import plugin_settings
+from core.plugin_state import PluginStateError, plugin_settings
 from core.plugins import (
     BlueprintSpec,
     DashboardItem,
@@ -52,6 +64,10 @@ from core.plugins import (
     SearchHit,
     hookimpl,
 )
+from core.references import Linkable, Reference, ReferenceType, reference_link, resolve_references
+from core.rules import RuleViolation
+from core.schema import create_tenant_table, drop_tenant_table
+from core.slots import asset_url, template_slot
 from core.tenancy import TenantInfo, current_tenant, external_url, utcnow
 
 __version__ = CORE_API_VERSION
@@ -90,14 +106,17 @@ def tenant_info(tenant_id: int) -> TenantInfo | None:
 
 
 __all__ = [
-    "CORE_API_VERSION", "Account", "Affiliation", "AffiliationStatus", "ApiBlueprint", "Attachment", "Blueprint", "BlueprintSpec",
-    "CrossTenantWrite", "DashboardItem", "Mail", "Membership", "NavItem", "Organisation", "OrganisationMember",
-    "PluginManifest", "Role", "SearchHit", "TenantInfo", "TenantNotActive", "TenantScoped",
-    "abort", "abort_with", "active_tenant_id", "cross_tenant_read", "current_account",
-    "current_role", "current_tenant", "db", "disable_tenant_rls", "enable_tenant_rls", "enqueue",
-    "external_url", "flash", "format_datetime", "g", "get_locale", "gettext", "has_permission",
-    "has_role", "hookimpl", "job", "lazy_gettext", "limiter", "ngettext", "organisations_of",
-    "plugin_settings", "problem", "redirect", "render_template", "request", "require_permission",
-    "require_role", "send_mail", "tenant_context", "tenant_foreign_key", "tenant_info", "tenants_with_plugin", "url_for", "utcnow",
-    "uuid7",
+    "CORE_API_VERSION", "Account", "AccountId", "Affiliation", "AffiliationStatus", "ApiBlueprint", "Attachment",
+    "Blueprint", "BlueprintSpec", "CrossTenantWrite", "DashboardItem", "Linkable", "Mail", "Membership", "NavItem",
+    "Organisation", "OrganisationId", "OrganisationMember", "PluginManifest", "PluginStateError", "Reference",
+    "ReferenceType", "Role", "RuleViolation", "SearchHit", "TenantInfo", "TenantNotActive", "TenantScoped",
+    "UTCDateTime", "UTCDateTimeField",
+    "abort", "abort_with", "account_fk", "active_tenant_id", "asset_url", "create_tenant_table",
+    "cross_tenant_read", "current_account", "current_role", "current_tenant", "db", "disable_tenant_rls",
+    "drop_tenant_table", "enable_tenant_rls", "enqueue", "external_url", "flash", "format_datetime", "g",
+    "get_locale", "gettext", "has_permission", "has_role", "hookimpl", "job", "lazy_gettext", "limiter",
+    "ngettext", "organisation_fk", "organisations_of", "plugin_settings", "problem", "redirect",
+    "reference_link", "render_template", "request", "require_permission", "require_role", "resolve_references",
+    "send_mail", "template_slot", "tenant_context", "tenant_foreign_key", "tenant_info", "tenants_with_plugin",
+    "to_local", "to_utc", "url_for", "utcnow", "utcnow_aware", "uuid7",
 ]  # fmt: skip
