@@ -1,7 +1,25 @@
 """The stable facade for plugins: the only module a plugin imports from the core (DESIGN §5).
 
 Versioned with :data:`core.CORE_API_VERSION`: removing or changing anything here is a major
-version. Everything a plugin needs is re-exported here, so the core can move its insides freely.
+version. Everything a plugin needs is re-exported here, so the core can move its insides freely
+(the import-linter contract allows a plugin ``core.toolkit`` and, in tests, ``core.testing``).
+
+Beyond Flask's and the request's basics, it gives:
+
+- models and migrations: ``TenantScoped``, ``tenant_foreign_key``, ``AccountId``/``account_fk``,
+  ``OrganisationId``/``organisation_fk``, ``UTCDateTime``, ``create_tenant_table``/
+  ``drop_tenant_table`` (keys, tenant foreign keys and forced RLS in one call);
+- time: ``utcnow``, ``utcnow_aware``, ``to_local``/``to_utc`` (the municipality's zone), and
+  ``UTCDateTimeField`` for API schemas (OpenAPI ``date-time``);
+- errors: ``RuleViolation`` (409 problem+json on the API, the error page in HTML),
+  ``abort_with``, ``problem``, ``PluginStateError``;
+- permissions: ``require_permission``/``has_permission`` (roles, and the grants admins give for
+  the permissions a plugin declares with ``sympraxis_grantable_permissions``);
+- other plugins: ``Reference``/``ReferenceType``/``Linkable``, ``resolve_references`` and
+  ``reference_link`` (hook ``sympraxis_resolve_references``);
+- pages: ``template_slot`` (hook ``sympraxis_template_slot``) and ``asset_url`` (a plugin's
+  ``static/`` folder, cache-busted);
+- translations: ``gettext``/``ngettext``/``lazy_gettext`` in the calling plugin's own domain.
 """
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
