@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_smorest import Api
 from werkzeug.exceptions import NotFound, SecurityError
 
-from core import errors, input_guard, templating
+from core import errors, i18n, input_guard, rules, slots, templating
 from core.db import activate_tenant, deactivate_tenant, end_read_only_transaction
 from core.extensions import babel, csrf, db, limiter, login_manager
 from core.json import JSONProvider
@@ -119,16 +119,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         reg.load(app)
 
-    translation_dirs = [os.path.join(app.root_path, "translations")]
-    for plugin in reg.plugins.values():
-        folder = os.path.join(os.path.dirname(plugin.module.__file__), "translations")
-        if os.path.isdir(folder):
-            translation_dirs.append(folder)
+    # the core's and built-ins' catalogues; every other plugin has its own domain (core.i18n)
+    translation_dirs = i18n.init_app(app, reg.plugins)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    i18n.install_template_gettext(app)
 
     errors.init_app(app)
+    rules.init_app(app)
     templating.init_app(app)
+    slots.init_app(app)
     _init_request_lifecycle(app)
     input_guard.init_app(app)  # after host resolution: NUL in input -> 422/400, never a 500
 

@@ -42,23 +42,43 @@ def db_upgrade(target: str) -> None:
 @click.argument("target")
 @with_appcontext
 def db_downgrade(target: str) -> None:
-    """Downgrade to TARGET (e.g. a revision id or ``testplugin@base``)."""
+    """Downgrade to TARGET (e.g. a revision id or ``testplugin@base``) and say what was undone."""
+    from alembic.util import CommandError
+
     from core.migrate import downgrade
 
-    downgrade(current_app._get_current_object(), target)
+    try:
+        undone = downgrade(current_app._get_current_object(), target)
+    except CommandError as exc:
+        raise click.ClickException(f"cannot downgrade to {target}: {exc}") from exc
+    if undone:
+        click.echo(f"undid {len(undone)} revision(s): {', '.join(undone)}")
+    else:
+        click.echo(f"nothing to undo: the database is already at {target}")
 
 
 @db_group.command("revision")
 @click.option("-m", "--message", required=True)
+@click.option("--plugin", help="Write into this plugin's own branch and folder, comparing only its tables.")
 @click.option("--head", default="core@head")
 @click.option("--branch-label")
 @click.option("--version-path")
 @with_appcontext
-def db_revision(message: str, head: str, branch_label: str | None, version_path: str | None) -> None:
-    """Autogenerate a revision (developers)."""
+def db_revision(
+    message: str, plugin: str | None, head: str, branch_label: str | None, version_path: str | None
+) -> None:
+    """Autogenerate a revision (developers); vendors use ``--plugin NAME``."""
     from core.migrate import revision
 
-    revision(current_app._get_current_object(), message, head, branch_label, version_path)
+    try:
+        script = revision(
+            current_app._get_current_object(), message, head, branch_label, version_path, plugin=plugin
+        )
+    except LookupError as exc:
+        raise click.ClickException(str(exc.args[0])) from exc
+    for rev in script if isinstance(script, list) else [script]:
+        if rev is not None:
+            click.echo(f"wrote {rev.path}")
 
 
 plugins_group = click.Group("plugins", help="Installed plugins and their state per municipality.")
@@ -80,6 +100,19 @@ def plugins_list() -> None:
         click.echo(f"{r.name:20} REFUSED: {r.reason}")
 
 
+def _require_upgraded_schema() -> None:
+    """Refuse, with what to run instead, to change data in a database that lacks revisions of
+    the installed core or plugins (a traceback about a missing table helps nobody)."""
+    from core.migrate import pending_revisions
+
+    pending = pending_revisions(current_app._get_current_object())
+    if pending:
+        raise click.ClickException(
+            f"the database lacks {len(pending)} revision(s) of the installed core and plugins "
+            f"({', '.join(pending)}): run `sympraxis db upgrade` first, then run this command again"
+        )
+
+
 def _tenant_id(slug: str) -> int:
     from core.extensions import db
     from core.tenancy import Tenant
@@ -98,6 +131,7 @@ def plugins_enable(tenant: str, plugin: str) -> None:
     """Enable PLUGIN for the municipality TENANT (its slug)."""
     from core.plugin_state import PluginStateError, enable_plugin
 
+    _require_upgraded_schema()
     tenant_id = _tenant_id(tenant)
     try:
         _switch(tenant_id, plugin, "module.enabled", lambda: enable_plugin(tenant_id, plugin))

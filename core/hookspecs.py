@@ -29,7 +29,10 @@ hookspec = pluggy.HookspecMarker("sympraxis")
 
 @hookspec(firstresult=True)
 def sympraxis_manifest() -> PluginManifest:
-    """Describe the plugin: name, title, version, the core API range it supports, plan feature.
+    """Describe the plugin: name, title, version, the core API range it supports, plan feature, price.
+
+    ``price`` (cents per month, None for free) is what the billing catalogue charges a
+    municipality that enables the plugin; the operator allows the plugin per municipality.
 
     Called once at start-up, before anything else; a plugin whose ``core_api`` range does not
     admit :data:`core.CORE_API_VERSION` is refused with a log line and the platform still starts.
@@ -82,6 +85,18 @@ def sympraxis_permissions() -> dict[str, str]:
 
     Example: ``{"hearings.moderate": "moderator", "hearings.manage": "staff"}``. Roles are
     ``member``, ``moderator``, ``staff`` and ``admin``, each including the ones before it.
+    """
+
+
+@hookspec
+def sympraxis_grantable_permissions() -> dict[str, str]:
+    """Return the permissions a municipality's admins may grant to chosen members: name -> label.
+
+    Beside the role ladder: ``{"markets.validate": lazy_gettext("Validate beneficiaries")}``
+    lets an admin give that one power to a member in ``/admin/permissions`` (audited).
+    ``require_permission``/``has_permission`` admit a holder of the grant as well as anyone whose
+    role reaches the permission's role in ``sympraxis_permissions`` (admins, when it is not listed
+    there). Grants end when the person stops being a member.
     """
 
 
@@ -159,6 +174,36 @@ def sympraxis_activity_items(tenant: TenantInfo, limit: int) -> list[dict[str, A
     """Return the tenant's latest activity (``{"at", "title", "url"}``), newest first. *Request-time.*"""
 
 
+# --- references between plugins (request-time) -------------------------------------------
+
+
+@hookspec
+def sympraxis_resolve_references(tenant: TenantInfo, kind: str, ids: list[str]) -> dict[str, Any]:
+    """Return the plugin's linkable objects of ``kind`` among ``ids``: id -> ``toolkit.Linkable``.
+
+    Other plugins store ``toolkit.Reference(plugin, kind, id)`` (a ``ReferenceType`` column) and
+    show it with ``reference_link``; this hook gives the title, URL and status at render time.
+    Called only for the plugin named in the reference, and only while it is enabled for
+    ``tenant`` (inside its context); leave out ids you do not know. *Request-time.*
+    """
+
+
+# --- template slots (request-time) ----------------------------------------------------------
+
+
+@hookspec
+def sympraxis_template_slot(
+    slot: str, tenant: TenantInfo | None, account: Any, context: dict[str, Any]
+) -> str | None:
+    """Return HTML to add to a core page at ``slot``, or None. *Non-essential.*
+
+    Slots: ``tenant.home`` (municipality home, plugins enabled there), ``account.profile`` and
+    ``apex.dashboard`` (the account page and the NGO dashboard on the apex, every installed
+    plugin; ``tenant`` is None). The HTML is rendered as is: escape user-written text in it. A
+    plugin that raises is skipped and recorded for the operator; the page still renders.
+    """
+
+
 # --- personal data -------------------------------------------------------------------------
 
 
@@ -190,8 +235,10 @@ def sympraxis_demo_data(tenant: TenantInfo) -> None:
     """Seed demonstration content for one demo municipality, in its language (``make demo``).
 
     Called by the demo seed, inside the tenant's context and transaction, once per demo
-    municipality that has the plugin enabled, after its accounts, organisation and affiliations
-    exist (find them through ``Membership`` and ``Organisation``). Raising cancels the seed.
+    municipality that has the plugin enabled (every installed, loaded plugin is enabled in the
+    demo municipalities, a vendor's as well as the first-party ones), after its accounts,
+    organisation and affiliations exist (find them through ``Membership`` and
+    ``Organisation``). Raising cancels the seed.
     """
 
 

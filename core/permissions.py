@@ -9,6 +9,7 @@ from typing import Any
 from flask import abort
 from flask_login import current_user
 
+from core import grants as _grants  # noqa: F401 - the PermissionGrant model is part of the schema
 from core.accounts.models import Role
 from core.accounts.services import role_in
 from core.tenancy import current_tenant
@@ -48,14 +49,30 @@ def _permission_role(permission: str) -> Role | None:
             if permission in plugin.permissions:
                 name = plugin.permissions[permission]
                 break
+            if permission in plugin.grantable:
+                name = Role.ADMIN.label  # given by grants only: admins hold it anyway
+                break
         else:
             raise KeyError(f"unknown permission {permission!r}")
     return Role.parse(name) if name else None
 
 
 def has_permission(permission: str) -> bool:
+    """Whether the current visitor holds ``permission`` in the current municipality: by role
+    (``sympraxis_permissions``), or by a grant an admin gave them (``core.grants``)."""
     needed = _permission_role(permission)
-    return needed is None or has_role(needed)
+    return needed is None or has_role(needed) or _granted(permission)
+
+
+def _granted(permission: str) -> bool:
+    from core.grants import account_grants, grantable_permissions
+
+    account, tenant = current_account(), current_tenant()
+    if account is None or tenant is None or permission not in grantable_permissions():
+        return False
+    if current_role() is None:  # a grant outlives nothing: only members act on it
+        return False
+    return permission in account_grants(account.id, tenant.id)
 
 
 def require_role(role: Role | str):
@@ -76,7 +93,12 @@ def require_role(role: Role | str):
 
 
 def require_permission(permission: str):
-    """Decorator: like :func:`require_role`, for a named permission."""
+    """Decorator: like :func:`require_role`, for a named permission (role or grant)::
+
+    @bp.post("/beneficiaries/<uuid:id>/validate")
+    @require_permission("markets.validate")
+    def validate(id): ...
+    """
 
     def decorator(view):
         @wraps(view)
@@ -85,7 +107,7 @@ def require_permission(permission: str):
             if needed is not None:
                 if current_account() is None:
                     abort(401)
-                if not has_role(needed):
+                if not has_role(needed) and not _granted(permission):
                     abort(403)
             return view(*args, **kwargs)
 

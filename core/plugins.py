@@ -36,6 +36,9 @@ class PluginManifest:
     description: str = ""
     #: The plan feature that unlocks it (used by billing); None for a free plugin.
     plan_feature: str | None = None
+    #: What a municipality that enables it pays, in euro cents per month (None: free). The billing
+    #: catalogue reads it; the instance's ``BILLING_PLUGIN_PRICES`` may override it.
+    price: int | None = None
 
 
 @dataclass
@@ -89,6 +92,8 @@ class LoadedPlugin:
     builtin: bool = False
     settings_schema: type[marshmallow.Schema] | None = None
     permissions: dict[str, str] = field(default_factory=dict)
+    #: Permissions admins may grant to chosen members (name -> label), see core.grants.
+    grantable: dict[str, Any] = field(default_factory=dict)
 
 
 class PluginRegistry:
@@ -167,9 +172,12 @@ class PluginRegistry:
         loaded.settings_schema = caller("sympraxis_settings_schema", only)()
         for perms in caller("sympraxis_permissions", only)():
             loaded.permissions.update(perms)
+        for perms in caller("sympraxis_grantable_permissions", only)():
+            loaded.grantable.update(perms or {})
         self.plugins[name] = loaded
         self._subset_callers.clear()
-        log.info("plugin %s %s loaded", name, manifest.version)
+        # debug, not info: every command line start loads the plugins, `--help` included
+        log.debug("plugin %s %s loaded", name, manifest.version)
         return True
 
     def _refuse(self, name: str, reason: str) -> None:

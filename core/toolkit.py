@@ -1,11 +1,29 @@
 """The stable facade for plugins: the only module a plugin imports from the core (DESIGN §5).
 
 Versioned with :data:`core.CORE_API_VERSION`: removing or changing anything here is a major
-version. Everything a plugin needs is re-exported here, so the core can move its insides freely.
+version. Everything a plugin needs is re-exported here, so the core can move its insides freely
+(the import-linter contract allows a plugin ``core.toolkit`` and, in tests, ``core.testing``).
+
+Beyond Flask's and the request's basics, it gives:
+
+- models and migrations: ``TenantScoped``, ``tenant_foreign_key``, ``AccountId``/``account_fk``,
+  ``OrganisationId``/``organisation_fk``, ``UTCDateTime``, ``create_tenant_table``/
+  ``drop_tenant_table`` (keys, tenant foreign keys and forced RLS in one call);
+- time: ``utcnow``, ``utcnow_aware``, ``to_local``/``to_utc`` (the municipality's zone), and
+  ``UTCDateTimeField`` for API schemas (OpenAPI ``date-time``);
+- errors: ``RuleViolation`` (409 problem+json on the API, the error page in HTML),
+  ``abort_with``, ``problem``, ``PluginStateError``;
+- permissions: ``require_permission``/``has_permission`` (roles, and the grants admins give for
+  the permissions a plugin declares with ``sympraxis_grantable_permissions``);
+- other plugins: ``Reference``/``ReferenceType``/``Linkable``, ``resolve_references`` and
+  ``reference_link`` (hook ``sympraxis_resolve_references``);
+- pages: ``template_slot`` (hook ``sympraxis_template_slot``) and ``asset_url`` (a plugin's
+  ``static/`` folder, cache-busted);
+- translations: ``gettext``/``ngettext``/``lazy_gettext`` in the calling plugin's own domain.
 """
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_datetime, get_locale, gettext, lazy_gettext, ngettext
+from flask_babel import format_datetime, get_locale
 
 from core import CORE_API_VERSION
 from core.accounts.models import (
@@ -18,6 +36,17 @@ from core.accounts.models import (
     Role,
 )
 from core.accounts.services import organisations_of
+from core.columns import (
+    AccountId,
+    OrganisationId,
+    UTCDateTime,
+    UTCDateTimeField,
+    account_fk,
+    organisation_fk,
+    to_local,
+    to_utc,
+    utcnow_aware,
+)
 from core.db import (
     CrossTenantWrite,
     TenantNotActive,
@@ -32,6 +61,7 @@ from core.db import (
 from core.dump import ApiBlueprint
 from core.errors import abort_with, problem
 from core.extensions import db, limiter
+from core.i18n import gettext, lazy_gettext, ngettext
 from core.ids import uuid7
 from core.jobs import enqueue, job
 from core.mail import Attachment, Mail, send_mail
@@ -43,7 +73,7 @@ from core.permissions import (
     require_permission,
     require_role,
 )
-from core.plugin_state import plugin_settings
+from core.plugin_state import PluginStateError, plugin_settings
 from core.plugins import (
     BlueprintSpec,
     DashboardItem,
@@ -52,6 +82,10 @@ from core.plugins import (
     SearchHit,
     hookimpl,
 )
+from core.references import Linkable, Reference, ReferenceType, reference_link, resolve_references
+from core.rules import RuleViolation
+from core.schema import create_tenant_table, drop_tenant_table
+from core.slots import asset_url, template_slot
 from core.tenancy import TenantInfo, current_tenant, external_url, utcnow
 
 __version__ = CORE_API_VERSION
@@ -90,14 +124,17 @@ def tenant_info(tenant_id: int) -> TenantInfo | None:
 
 
 __all__ = [
-    "CORE_API_VERSION", "Account", "Affiliation", "AffiliationStatus", "ApiBlueprint", "Attachment", "Blueprint", "BlueprintSpec",
-    "CrossTenantWrite", "DashboardItem", "Mail", "Membership", "NavItem", "Organisation", "OrganisationMember",
-    "PluginManifest", "Role", "SearchHit", "TenantInfo", "TenantNotActive", "TenantScoped",
-    "abort", "abort_with", "active_tenant_id", "cross_tenant_read", "current_account",
-    "current_role", "current_tenant", "db", "disable_tenant_rls", "enable_tenant_rls", "enqueue",
-    "external_url", "flash", "format_datetime", "g", "get_locale", "gettext", "has_permission",
-    "has_role", "hookimpl", "job", "lazy_gettext", "limiter", "ngettext", "organisations_of",
-    "plugin_settings", "problem", "redirect", "render_template", "request", "require_permission",
-    "require_role", "send_mail", "tenant_context", "tenant_foreign_key", "tenant_info", "tenants_with_plugin", "url_for", "utcnow",
-    "uuid7",
+    "CORE_API_VERSION", "Account", "AccountId", "Affiliation", "AffiliationStatus", "ApiBlueprint", "Attachment",
+    "Blueprint", "BlueprintSpec", "CrossTenantWrite", "DashboardItem", "Linkable", "Mail", "Membership", "NavItem",
+    "Organisation", "OrganisationId", "OrganisationMember", "PluginManifest", "PluginStateError", "Reference",
+    "ReferenceType", "Role", "RuleViolation", "SearchHit", "TenantInfo", "TenantNotActive", "TenantScoped",
+    "UTCDateTime", "UTCDateTimeField",
+    "abort", "abort_with", "account_fk", "active_tenant_id", "asset_url", "create_tenant_table",
+    "cross_tenant_read", "current_account", "current_role", "current_tenant", "db", "disable_tenant_rls",
+    "drop_tenant_table", "enable_tenant_rls", "enqueue", "external_url", "flash", "format_datetime", "g",
+    "get_locale", "gettext", "has_permission", "has_role", "hookimpl", "job", "lazy_gettext", "limiter",
+    "ngettext", "organisation_fk", "organisations_of", "plugin_settings", "problem", "redirect",
+    "reference_link", "render_template", "request", "require_permission", "require_role", "resolve_references",
+    "send_mail", "template_slot", "tenant_context", "tenant_foreign_key", "tenant_info", "tenants_with_plugin",
+    "to_local", "to_utc", "url_for", "utcnow", "utcnow_aware", "uuid7",
 ]  # fmt: skip

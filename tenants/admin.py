@@ -315,6 +315,67 @@ def invitation_revoke(invitation_id):
     return redirect(url_for("tenant_admin.members"))
 
 
+# --- permission grants ----------------------------------------------------------------------
+
+
+def _grant_choices(form: forms.GrantForm) -> dict[str, tuple[str, str]]:
+    """Members, and the grantable permissions of the modules enabled here."""
+    from core.grants import grantable_permissions
+    from core.plugins import enabled_plugins
+
+    enabled = enabled_plugins(current_tenant())
+    grantable = {p: v for p, v in grantable_permissions().items() if v[0] in enabled}
+    form.account_id.choices = [(a.id, f"{a.display_name} ({a.email or ''})") for _m, a in svc.members(_tid())]
+    form.permission.choices = [(p, f"{label} ({p})") for p, (_plugin, label) in sorted(grantable.items())]
+    return grantable
+
+
+@bp.route("/permissions", methods=["GET", "POST"])
+def permissions():
+    """Who holds which module permission beyond their role; grant one to a member."""
+    from core.grants import GrantError, grant_permission, grants_of_tenant
+
+    form = forms.GrantForm()
+    grantable = _grant_choices(form)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                grant_permission(_tid(), form.account_id.data, form.permission.data, actor=_actor())
+                db.session.commit()
+            except GrantError as exc:
+                db.session.rollback()
+                form.permission.errors = [str(exc)]
+            else:
+                flash(_("The permission has been granted."), "info")
+                return redirect(url_for("tenant_admin.permissions"))
+        status = 422
+    members = {a.id: a for _m, a in svc.members(_tid())}
+    labels = {p: label for p, (_plugin, label) in grantable.items()}
+    return render_template(
+        "tenants/admin_permissions.html",
+        form=form,
+        grants=grants_of_tenant(_tid()),
+        members=members,
+        labels=labels,
+        revoke_form=forms.RevokeGrantForm(),
+    ), status
+
+
+@bp.post("/permissions/revoke")
+def permission_revoke():
+    from core.grants import revoke_permission
+
+    form = forms.RevokeGrantForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not revoke_permission(_tid(), form.account_id.data, form.permission.data, actor=_actor()):
+        abort(404)
+    db.session.commit()
+    flash(_("The permission has been taken back."), "info")
+    return redirect(url_for("tenant_admin.permissions"))
+
+
 # --- domains --------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from core.accounts.models import Account, Membership, Role
 from core.db import tenant_context
 from core.extensions import db
+from core.grants import revoke_all
 from core.plugin_state import PluginStateError, disable_plugin, enable_plugin, set_plugin_settings
 from core.tenancy import LOCALES, Tenant, TenantPlugin, invalidate_tenant_cache
 from tenants import audit
@@ -218,4 +219,5 @@ def remove_member(tenant_id: int, account_id: int, actor: Any) -> None:
             raise AdminError(_("A municipality keeps at least one administrator."))
         db.session.delete(m)
         db.session.flush()
+    revoke_all(tenant_id, account_id)  # a permission grant ends with the membership
     audit.record("member.removed", tenant_id, {"account_id": account_id, "role": m.role}, actor=actor)

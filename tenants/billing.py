@@ -96,7 +96,10 @@ def desired_catalog() -> dict[str, tuple[str, int]]:
     entries = {catalog.plan_key(p.key): (f"Sympraxis {p.label}", p.amount) for p in catalog.plans().values()}
     for name, amount in catalog.plugin_prices().items():
         if amount > 0:
-            entries[catalog.plugin_key(name)] = (f"Sympraxis plugin: {name}", int(amount))
+            entries[catalog.plugin_key(name)] = (
+                f"Sympraxis plugin: {catalog.plugin_title(name)}",
+                int(amount),
+            )
     return entries
 
 

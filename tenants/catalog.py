@@ -1,7 +1,9 @@
 """Plans and paid plugins, with their prices (the source of the Stripe catalogue).
 
-Prices are in cents per month. ``BILLING_PLANS`` and ``BILLING_PLUGIN_PRICES`` in the instance
-configuration override or extend the defaults below; a plugin without a price is free.
+Prices are in cents per month. A plugin's price is the one its manifest declares
+(``PluginManifest.price``), read from the plugins this platform has loaded, first-party or a
+vendor's alike; ``BILLING_PLANS`` and ``BILLING_PLUGIN_PRICES`` in the instance configuration
+override or extend them. A plugin without a price is free.
 """
 
 from __future__ import annotations
@@ -27,9 +29,6 @@ DEFAULT_PLANS = {
     "metropolitan": (_l("Metropolitan"), 59900),
 }
 
-#: First-party plugins that cost extra, per month.
-DEFAULT_PLUGIN_PRICES = {"hearings": 4900, "councils": 2900, "markets": 2900, "registry": 3900}
-
 
 def plans() -> dict[str, Plan]:
     configured = current_app.config.get("BILLING_PLANS") or {}
@@ -39,8 +38,27 @@ def plans() -> dict[str, Plan]:
     return merged
 
 
+def manifest_prices() -> dict[str, int]:
+    """The prices the loaded plugins declare in their manifests (free ones left out)."""
+    from core.plugins import registry
+
+    return {
+        name: int(p.manifest.price)
+        for name, p in registry().plugins.items()
+        if not p.builtin and p.manifest.price
+    }
+
+
 def plugin_prices() -> dict[str, int]:
-    return {**DEFAULT_PLUGIN_PRICES, **(current_app.config.get("BILLING_PLUGIN_PRICES") or {})}
+    return {**manifest_prices(), **(current_app.config.get("BILLING_PLUGIN_PRICES") or {})}
+
+
+def plugin_title(name: str) -> str:
+    """The product name of a plugin: its manifest's title, or its name if it is not loaded."""
+    from core.plugins import registry
+
+    loaded = registry().plugins.get(name)
+    return loaded.manifest.title if loaded else name
 
 
 def plugin_price(name: str) -> int:

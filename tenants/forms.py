@@ -130,3 +130,17 @@ class AcceptExistingForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)])
+
+
+class GrantForm(FlaskForm):
+    """Give one member one permission of a module (the choices are set by the view)."""
+
+    account_id = SelectField(_l("Member"), coerce=int, validate_choice=True)
+    permission = SelectField(_l("Permission"), validate_choice=True)
+
+
+class RevokeGrantForm(FlaskForm):
+    """Take a permission back (hidden fields of one row's button)."""
+
+    account_id = IntegerField(validators=[DataRequired()])
+    permission = StringField(validators=[DataRequired(), Length(max=100)])

@@ -3,11 +3,29 @@
 from alembic import context
 from flask import current_app
 from sqlalchemy import create_engine, pool
+from sqlalchemy.types import TypeDecorator
 
 from core.extensions import db
 
 config = context.config
 target_metadata = db.metadata
+
+
+def _render_item(type_: str, obj, autogen_context):
+    """The core's column types (``UTCDateTime``, ``ReferenceType``) are written into revisions as
+    the SQLAlchemy type they store, so a plugin's migrations import nothing but ``sa``."""
+    if type_ == "type" and isinstance(obj, TypeDecorator) and type(obj).__module__.startswith("core."):
+        return f"sa.{obj.impl_instance!r}"
+    return False
+
+
+def _include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """With ``sympraxis db revision --plugin NAME``, autogenerate compares only that plugin's tables."""
+    only = config.attributes.get("sympraxis_only_tables")
+    if only is None:
+        return True
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return table in only
 
 
 def _url() -> str:
@@ -33,6 +51,8 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            render_item=_render_item,
+            include_object=_include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

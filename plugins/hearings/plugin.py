@@ -39,6 +39,7 @@ def sympraxis_manifest():
         version="1.0.0",
         core_api=">=1.0,<2",
         description="Open consultations article by article, public hearings and workshops with registration.",
+        price=4900,
     )
 
 

@@ -99,7 +99,7 @@ def test_heads_include_core_and_testplugin_branches(app):
     script = ScriptDirectory.from_config(alembic_config(app))
     labels = {label for rev in script.walk_revisions() for label in (rev.branch_labels or ())}
     assert {"core", "testplugin"} <= labels
-    assert script.get_revision("testplugin@head").revision == "testplugin_0002"
+    assert script.get_revision("testplugin@head").revision == "testplugin_0003"
 
 
 def test_upgrade_fresh_sqlite_to_head_and_no_diff(sqlite_app):
@@ -141,11 +141,11 @@ def test_diff_check_is_not_vacuous(sqlite_app):
 def test_downgrade_and_reupgrade_testplugin_branch_sqlite(sqlite_app):
     app, url = sqlite_app
     downgrade(app, "testplugin@base")
-    assert not {"testplugin_notes", "testplugin_note_tags"} & _tables(url)
+    assert not {"testplugin_notes", "testplugin_note_tags", "testplugin_links"} & _tables(url)
     assert {"tenants", "tenant_domains"} <= _tables(url)  # the core stays
-    assert not {"testplugin_0001", "testplugin_0002"} & _applied(app, url)
+    assert not {"testplugin_0001", "testplugin_0002", "testplugin_0003"} & _applied(app, url)
     assert "core_0001" in _applied(app, url)
-    with pytest.raises(AssertionError, match="testplugin_0002"):
+    with pytest.raises(AssertionError, match="testplugin_0003"):
         _assert_at_head(app, url)
     upgrade(app)
     assert "testplugin_notes" in _tables(url)
@@ -156,7 +156,10 @@ def test_downgrade_and_reupgrade_testplugin_branch_sqlite(sqlite_app):
 def test_downgrade_and_reupgrade_testplugin_branch_postgresql(fresh_pg):
     app, urls = fresh_pg
     upgrade(app)
-    downgrade(app, "testplugin@-1")  # one step: the tags go, the notes stay
+    downgrade(app, "testplugin@-1")  # one step: the links (a create_tenant_table) go, the rest stays
+    assert "testplugin_links" not in _tables(urls["owner"])
+    assert "testplugin_note_tags" in _tables(urls["owner"])
+    downgrade(app, "testplugin@-1")  # one more: the tags go, the notes stay
     assert "testplugin_note_tags" not in _tables(urls["owner"])
     assert "testplugin_notes" in _tables(urls["owner"])
     downgrade(app, "testplugin@base")

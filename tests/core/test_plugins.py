@@ -303,12 +303,14 @@ def test_plugin_write_needs_permission(app, tenant_factory, tenant_client, accou
 
 
 def test_testplugin_models_are_tenant_scoped(app):
-    assert assert_models_tenant_scoped(app, "testplugin") == ["testplugin_note_tags", "testplugin_notes"]
-    assert [t.name for t in plugin_tables(app, "testplugin")] == ["testplugin_note_tags", "testplugin_notes"]
+    tables = ["testplugin_links", "testplugin_note_tags", "testplugin_notes"]
+    assert assert_models_tenant_scoped(app, "testplugin") == tables
+    assert [t.name for t in plugin_tables(app, "testplugin")] == tables
 
 
 def test_testplugin_passes_the_isolation_checks(app, sympraxis_database):
     assert assert_plugin_isolated(app, "testplugin", sympraxis_database) == [
+        "testplugin_links",
         "testplugin_note_tags",
         "testplugin_notes",
     ]

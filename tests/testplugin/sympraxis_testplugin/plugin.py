@@ -1,9 +1,14 @@
-"""Hook implementations of the test plugin: a page, an API route, a model, a setting, a nav item."""
+"""Hook implementations of the test plugin: a page, an API route, a model, a setting, a nav item.
+
+Every hook of ``core.hookspecs`` that the tests exercise has an implementation here, and the
+plugin documentation takes its examples from this file.
+"""
 
 import os
 
 import sqlalchemy as sa
 from flask.views import MethodView
+from markupsafe import escape
 from marshmallow import Schema, fields, validate
 
 from core.toolkit import (
@@ -11,16 +16,22 @@ from core.toolkit import (
     Blueprint,
     BlueprintSpec,
     DashboardItem,
+    Linkable,
     NavItem,
     PluginManifest,
+    RuleViolation,
     current_tenant,
     db,
+    gettext,
     hookimpl,
+    lazy_gettext,
     plugin_settings,
     render_template,
     require_permission,
+    resolve_references,
+    url_for,
 )
-from sympraxis_testplugin.models import Note
+from sympraxis_testplugin.models import Note, NoteLink
 
 ui = Blueprint("testplugin", __name__, template_folder="templates")
 api = ApiBlueprint("testplugin_api", __name__, description="Test plugin notes.")
@@ -46,6 +57,29 @@ def index():
     return render_template("testplugin/index.html", notes=notes, settings=plugin_settings("testplugin"))
 
 
+@ui.get("/links")
+def links():
+    """Each note's links to other plugins' objects, resolved at render time (plain text when the
+    target plugin is off here)."""
+    rows = db.session.execute(sa.select(NoteLink).order_by(NoteLink.created_at)).scalars().all()
+    resolved = resolve_references([r.target for r in rows])
+    return render_template("testplugin/links.html", links=rows, resolved=resolved)
+
+
+@ui.post("/<uuid:note_id>/publish")
+@require_permission("testplugin.publish")
+def publish(note_id):
+    """Publish a note: admins, or members an admin granted ``testplugin.publish``."""
+    note = db.session.execute(sa.select(Note).where(Note.id == note_id)).scalar_one_or_none()
+    if note is None:
+        from flask import abort
+
+        abort(404)
+    if not note.body.strip():
+        raise RuleViolation(gettext("An empty note cannot be published."), code="empty_note")
+    return "published"
+
+
 @ui.get("/<uuid:note_id>")
 def show(note_id):
     note = db.session.execute(sa.select(Note).where(Note.id == note_id)).scalar_one_or_none()
@@ -67,8 +101,12 @@ class Notes(MethodView):
     @api.response(201, NoteSchema)
     @api.alt_response(403, description="Only the municipality's staff may add notes.")
     @require_permission("testplugin.write")
+    @api.alt_response(409, description="The municipality has reached its limit of notes.")
     def post(self, data):
         """Add a note (staff)."""
+        count = db.session.execute(sa.select(sa.func.count()).select_from(Note)).scalar_one()
+        if count >= plugin_settings("testplugin")["max_notes"]:
+            raise RuleViolation(gettext("This municipality has reached its limit of notes."), field="title")
         note = Note(title=data["title"], body=data["body"])
         db.session.add(note)
         db.session.commit()
@@ -115,6 +153,39 @@ def sympraxis_permissions():
 
 
 @hookimpl
+def sympraxis_grantable_permissions():
+    return {"testplugin.publish": lazy_gettext("Publish notes")}
+
+
+@hookimpl
+def sympraxis_resolve_references(tenant, kind, ids):
+    if kind != "note":
+        return {}
+    import uuid
+
+    wanted = []
+    for ident in ids:
+        try:
+            wanted.append(uuid.UUID(ident))
+        except ValueError:
+            continue
+    notes = db.session.execute(sa.select(Note).where(Note.id.in_(wanted))).scalars()
+    return {
+        str(n.id): Linkable(title=n.title, url=url_for("testplugin.show", note_id=n.id), status="note")
+        for n in notes
+    }
+
+
+@hookimpl
+def sympraxis_template_slot(slot, tenant, account, context):
+    if slot == "tenant.home":
+        return f'<p class="testplugin-slot">{escape(tenant.name)}: test plugin slot</p>'
+    if slot in ("account.profile", "apex.dashboard") and account is not None:
+        return f'<p class="testplugin-slot">{escape(slot)} for {escape(account.display_name)}</p>'
+    return None
+
+
+@hookimpl
 def sympraxis_navigation(tenant, account):
     if plugin_settings("testplugin")["broken_navigation"]:
         raise RuntimeError("navigation failure for the test")
@@ -147,3 +218,11 @@ def sympraxis_export_personal_data(account, tenant):
 @hookimpl
 def sympraxis_erase_personal_data(account, tenant):
     EVENTS.append(("erased", tenant.id))
+
+
+DEMO_TITLES = {"el": "Σημείωση επίδειξης", "bg": "Демонстрационна бележка", "ro": "Notă demonstrativă"}
+
+
+@hookimpl
+def sympraxis_demo_data(tenant):
+    db.session.add(Note(title=DEMO_TITLES.get(tenant.default_locale, "Demo note"), body="demo"))
