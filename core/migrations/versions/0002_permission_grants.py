@@ -1,7 +1,7 @@
 """permission grants: a named plugin permission given to chosen members
 
 Revision ID: core_0002
-Revises: core_0001
+Revises: core_0002_personal_data
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from core.schema import create_tenant_table, drop_tenant_table
 
 revision = "core_0002"
-down_revision = "core_0001"
+down_revision = "core_0002_personal_data"
 branch_labels = None
 depends_on = None
 
