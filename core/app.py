@@ -245,7 +245,9 @@ def _end_read_only_transaction() -> None:
         end_read_only_transaction(db.session())
     except Exception:  # the rollback that follows at teardown ends the transaction anyway
         current_app.logger.exception("could not end a read-only transaction with a commit")
-        db.session.rollback()
+        from core.faults import safe_rollback
+
+        safe_rollback()  # on a dead connection too: teardown never raises
 
 
 class SecurityHeaders:

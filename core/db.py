@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import select
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -253,7 +254,7 @@ def _set_tenant_on_begin(session: Session, transaction: Any, connection: sa.Conn
         prepared.clear()
         _prepare_statements(raw, prepared)
         result = raw.pgconn.exec_(query)
-    _check(result)
+    _check(result, raw)
     if consumers:
         consumers[0][1](_text_rows(result, raw.info.encoding))
 
@@ -282,7 +283,7 @@ def _prepare_statements(raw: Any, prepared: set[str]) -> None:
             continue
         result = raw.pgconn.exec_(f"PREPARE {name}{types} AS {sql}".encode())
         if result.status != _pq.ExecStatus.COMMAND_OK and _sqlstate(result) != "42P05":  # exists already
-            _check(result)
+            _check(result, raw)
         prepared.add(name)
 
 
@@ -293,10 +294,52 @@ def _sqlstate(result: Any) -> str | None:
     return code.decode() if code else None
 
 
-def _check(result: Any) -> None:
+def _check(result: Any, raw: Any = None) -> None:
     if result.status not in (_pq.ExecStatus.TUPLES_OK, _pq.ExecStatus.COMMAND_OK):
         message = (result.error_message or b"").decode(errors="replace")
+        if raw is not None and raw.pgconn.status != _pq.ConnStatus.OK:
+            # the server went away: say so as SQLAlchemy would (a 503, see core.faults); the
+            # pool's checkout check discards the connection before anyone else gets it
+            orig = _psycopg.OperationalError(f"transaction start failed: {message}")
+            raise sa.exc.OperationalError("BEGIN", None, orig, connection_invalidated=True)
         raise _psycopg.DatabaseError(f"transaction start failed: {message}")
+
+
+def _connection_is_dead(dbapi_connection: Any) -> bool:
+    """Whether an idle psycopg connection has lost its server, without a round trip.
+
+    An idle connection has nothing to read; a server that stopped or restarted has sent its
+    goodbye and closed the socket, so the socket is readable. Reading until it is not tells: the
+    EOF after the goodbye raises. A stray notice or parameter status leaves it good.
+    """
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is None:
+        return False
+    if dbapi_connection.closed or pgconn.status != _pq.ConnStatus.OK:
+        return True
+    if pgconn.transaction_status != _pq.TransactionStatus.IDLE:
+        return False
+    try:
+        for _attempt in range(3):  # the goodbye message, then the EOF: two reads
+            readable, _w, _x = select.select([pgconn.socket], [], [], 0)
+            if not readable:
+                break
+            pgconn.consume_input()
+    except Exception:  # noqa: BLE001 - EOF, reset, a closed socket: all mean gone
+        return True
+    return pgconn.status != _pq.ConnStatus.OK
+
+
+@event.listens_for(sa.pool.Pool, "checkout")
+def _discard_dead_connection(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Issue 10 item 18: a pooled connection whose server restarted is replaced at checkout.
+
+    SQLAlchemy's ``pool_pre_ping`` would cost a round trip per checkout, and its ``SELECT 1``
+    opens a transaction behind the back of the one-round-trip start below; this check costs a
+    ``select()`` on the socket. Raising DisconnectionError makes the pool connect anew.
+    """
+    if _pq is not None and _connection_is_dead(dbapi_connection):
+        raise sa.exc.DisconnectionError("the database server closed this connection")
 
 
 def _text_rows(result: Any, encoding: str) -> list[tuple[Any, ...]]:
