@@ -13,7 +13,13 @@ from flask_smorest import Api
 from werkzeug.exceptions import NotFound, SecurityError
 
 from core import errors, input_guard, templating
-from core.db import activate_tenant, deactivate_tenant, end_read_only_transaction
+from core.db import (
+    activate_tenant,
+    deactivate_tenant,
+    end_read_only_transaction,
+    init_cross_tenant_reader,
+    send_pending_side_effects,
+)
 from core.extensions import babel, csrf, db, limiter, login_manager
 from core.json import JSONProvider
 from core.plugins import PluginRegistry, register_blueprints
@@ -104,6 +110,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.extensions["sympraxis_host_cache"] = HostCache(ttl=float(app.config["TENANT_CACHE_TTL"]))
     db.init_app(app)
+    init_cross_tenant_reader(app)
     _init_sqlite_pragmas(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -129,6 +136,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     _init_request_lifecycle(app)
     input_guard.init_app(app)  # after host resolution: NUL in input -> 422/400, never a 500
+    from core import idempotency, readers  # noqa: F401 - readers: its model, for the migrations
+
+    idempotency.init_app(app)  # after host resolution: keys are per account and municipality
 
     from core.accounts import auth as accounts_auth
     from core.accounts import views as accounts_views
@@ -145,6 +155,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_cli(app, reg)
     reg.pm.hook.sympraxis_app_ready(app=app)
+    # registered last, so it runs first at teardown: jobs and mail queued after the request's
+    # writes committed (or by a request that only read) leave before a teardown rolls back
+    app.teardown_request(send_pending_side_effects)
     return app
 
 

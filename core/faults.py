@@ -68,10 +68,18 @@ def safe_rollback() -> None:
             log.warning("closing the session failed", exc_info=True)
 
 
-def safe_remove_session(_exc: BaseException | None = None) -> None:
-    """Teardown: end the session as Flask-SQLAlchemy does, but never raise."""
+def safe_remove_session(exc: BaseException | None = None) -> None:
+    """Teardown: send what a transaction that wrote nothing queued (see
+    :func:`core.db.commit_pending_side_effects`), then end the session as Flask-SQLAlchemy does,
+    but never raise."""
+    from core.db import commit_pending_side_effects
     from core.extensions import db
 
+    if exc is None:
+        try:
+            commit_pending_side_effects(db.session())
+        except Exception:  # noqa: BLE001 - the outbox entries roll back with it; logged
+            log.warning("could not commit the jobs and mail queued at the end of the context", exc_info=True)
     try:
         db.session.remove()
     except Exception:  # noqa: BLE001

@@ -23,6 +23,7 @@ from core.db import (
     TenantNotActive,
     TenantScoped,
     active_tenant_id,
+    after_commit,
     cross_tenant_read,
     disable_tenant_rls,
     enable_tenant_rls,
@@ -33,8 +34,8 @@ from core.dump import ApiBlueprint
 from core.errors import abort_with, problem
 from core.extensions import db, limiter
 from core.ids import uuid7
-from core.jobs import enqueue, job
-from core.mail import Attachment, Mail, send_mail
+from core.jobs import enqueue, enqueue_after_commit, job
+from core.mail import Attachment, Mail, send_mail, send_mail_after_commit
 from core.permissions import (
     current_account,
     current_role,
@@ -93,11 +94,11 @@ __all__ = [
     "CORE_API_VERSION", "Account", "Affiliation", "AffiliationStatus", "ApiBlueprint", "Attachment", "Blueprint", "BlueprintSpec",
     "CrossTenantWrite", "DashboardItem", "Mail", "Membership", "NavItem", "Organisation", "OrganisationMember",
     "PluginManifest", "Role", "SearchHit", "TenantInfo", "TenantNotActive", "TenantScoped",
-    "abort", "abort_with", "active_tenant_id", "cross_tenant_read", "current_account",
-    "current_role", "current_tenant", "db", "disable_tenant_rls", "enable_tenant_rls", "enqueue",
+    "abort", "abort_with", "active_tenant_id", "after_commit", "cross_tenant_read", "current_account",
+    "current_role", "current_tenant", "db", "disable_tenant_rls", "enable_tenant_rls", "enqueue", "enqueue_after_commit",
     "external_url", "flash", "format_datetime", "g", "get_locale", "gettext", "has_permission",
     "has_role", "hookimpl", "job", "lazy_gettext", "limiter", "ngettext", "organisations_of",
     "plugin_settings", "problem", "redirect", "render_template", "request", "require_permission",
-    "require_role", "send_mail", "tenant_context", "tenant_foreign_key", "tenant_info", "tenants_with_plugin", "url_for", "utcnow",
+    "require_role", "send_mail", "send_mail_after_commit", "tenant_context", "tenant_foreign_key", "tenant_info", "tenants_with_plugin", "url_for", "utcnow",
     "uuid7",
 ]  # fmt: skip

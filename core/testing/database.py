@@ -13,6 +13,8 @@ import psycopg
 ADMIN_URL = os.environ.get("SYMPRAXIS_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 OWNER_ROLE = "sympraxis_owner"
 APP_ROLE = "sympraxis_app"
+#: The cross-tenant reader: SELECT only, used by cross_tenant_read() alone (issue 10 item 16).
+READER_ROLE = "sympraxis_reader"
 ROLE_PASSWORD = "sympraxis-test"
 ROLE_LOCK_KEY = 7_372_937_001
 
@@ -35,7 +37,7 @@ def create_test_database(name: str, admin_url: str | None = None) -> dict[str, s
         # at once fail with "tuple concurrently updated", so one at a time
         conn.execute("SELECT pg_advisory_lock(%s)", (ROLE_LOCK_KEY,))
         try:
-            for role, extra in ((OWNER_ROLE, "CREATEDB"), (APP_ROLE, "")):
+            for role, extra in ((OWNER_ROLE, "CREATEDB"), (APP_ROLE, ""), (READER_ROLE, "")):
                 exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
                 verb = "ALTER" if exists else "CREATE"
                 conn.execute(
@@ -56,10 +58,11 @@ def create_test_database(name: str, admin_url: str | None = None) -> dict[str, s
     ) as conn:
         conn.execute(f"ALTER SCHEMA public OWNER TO {OWNER_ROLE}")
         conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
-        conn.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
+        conn.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}, {READER_ROLE}")
     return {
         "owner": "postgresql+psycopg://" + _url(OWNER_ROLE, name, admin_url=admin_url).split("://", 1)[1],
         "app": "postgresql+psycopg://" + _url(APP_ROLE, name, admin_url=admin_url).split("://", 1)[1],
+        "reader": "postgresql+psycopg://" + _url(READER_ROLE, name, admin_url=admin_url).split("://", 1)[1],
         "admin": _url("postgres", name, password=False, admin_url=admin_url),
     }
 

@@ -149,8 +149,9 @@ class ConsultationComments(MethodView):
             )
         except HearingsError as exc:
             _fail(exc)
+        data = _comment_dict(cm)  # before the commit expires it: the answer needs no reload
         db.session.commit()
-        return _comment_dict(cm)
+        return data
 
 
 @api.route("/consultations/<uuid:cid>/register")
@@ -248,16 +249,17 @@ class MeetingRegistrations(MethodView):
             )
         except HearingsError as exc:
             _fail(exc)
-        db.session.commit()
-        services.mail_registration(regs)
+        services.mail_registration(regs)  # written with the registration; leaves once it commits
         r = regs[0]
-        return {
+        data = {
             "id": r.id,
             "meeting_id": r.meeting_id,
             "status": r.status,
             "name": r.name,
             "organisation_name": r.organisation_name,
         }
+        db.session.commit()
+        return data
 
 
 @api.route("/meetings/<uuid:mid>/speakers")

@@ -641,8 +641,8 @@ def _do_register(meeting_ids):
         accessibility_other=form.accessibility_other.data or "",
     )
     regs = services.register(meeting_ids, who)
+    services.mail_registration(regs)  # written with the registration; leaves once it commits
     db.session.commit()
-    services.mail_registration(regs)
     if any(r.status == RegistrationStatus.PENDING for r in regs):
         flash(_("Almost done: we have sent you an email to confirm your registration."), "success")
     elif all(r.status == RegistrationStatus.CONFIRMED for r in regs):
