@@ -13,7 +13,13 @@ from flask_smorest import Api
 from werkzeug.exceptions import NotFound, SecurityError
 
 from core import errors, i18n, input_guard, rules, slots, templating
-from core.db import activate_tenant, deactivate_tenant, end_read_only_transaction
+from core.db import (
+    activate_tenant,
+    deactivate_tenant,
+    end_read_only_transaction,
+    init_cross_tenant_reader,
+    send_pending_side_effects,
+)
 from core.extensions import babel, csrf, db, limiter, login_manager
 from core.json import JSONProvider
 from core.plugins import PluginRegistry, register_blueprints
@@ -106,6 +112,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.extensions["sympraxis_host_cache"] = HostCache(ttl=float(app.config["TENANT_CACHE_TTL"]))
     db.init_app(app)
+    init_cross_tenant_reader(app)
     _init_sqlite_pragmas(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -131,6 +138,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     slots.init_app(app)
     _init_request_lifecycle(app)
     input_guard.init_app(app)  # after host resolution: NUL in input -> 422/400, never a 500
+    from core import idempotency, readers  # noqa: F401 - readers: its model, for the migrations
+
+    idempotency.init_app(app)  # after host resolution: keys are per account and municipality
 
     from core.accounts import auth as accounts_auth
     from core.accounts import views as accounts_views
@@ -147,6 +157,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_cli(app, reg)
     reg.pm.hook.sympraxis_app_ready(app=app)
+    # registered last, so it runs first at teardown: jobs and mail queued after the request's
+    # writes committed (or by a request that only read) leave before a teardown rolls back
+    app.teardown_request(send_pending_side_effects)
     return app
 
 
@@ -247,7 +260,9 @@ def _end_read_only_transaction() -> None:
         end_read_only_transaction(db.session())
     except Exception:  # the rollback that follows at teardown ends the transaction anyway
         current_app.logger.exception("could not end a read-only transaction with a commit")
-        db.session.rollback()
+        from core.faults import safe_rollback
+
+        safe_rollback()  # on a dead connection too: teardown never raises
 
 
 class SecurityHeaders:

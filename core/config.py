@@ -15,6 +15,10 @@ class DefaultConfig:
     MIGRATIONS_DATABASE_URI = None
     #: Role that the application connects as; migrations grant it table privileges.
     APP_DB_ROLE = None
+    #: The cross-tenant reader (PostgreSQL): a role with SELECT only, used by cross_tenant_read()
+    #: alone; migrations grant it SELECT and list it as the one role the cross-tenant policy admits.
+    CROSS_TENANT_READ_DATABASE_URI = None
+    READER_DB_ROLE = None
 
     #: The platform's own host; municipalities live on ``<slug>.<apex>``.
     PLATFORM_APEX = "localhost"

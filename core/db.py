@@ -8,12 +8,15 @@ model with no tenant active raises :class:`TenantNotActive`, unless it opts in e
 Second wall, PostgreSQL row-level security: at the start of every transaction the active tenant is
 written with ``set_config('app.tenant_id', …, true)`` (transaction-local, never per connection),
 and the forced policies created by :func:`enable_tenant_rls` do the rest for the application role.
+Reads across tenants (:func:`cross_tenant_read`) go to another connection, as a reader role listed
+in ``core_cross_tenant_readers``: nothing the application role can run widens its own reads.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import select
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -29,6 +32,11 @@ from sqlalchemy.orm import (
     with_loader_criteria,
 )
 from sqlalchemy.sql import visitors
+
+try:  # the session class of Flask-SQLAlchemy, which core.extensions builds on
+    from flask_sqlalchemy.session import Session as _FlaskSession
+except ImportError:  # pragma: no cover
+    _FlaskSession = Session
 
 from core.ids import uuid7
 
@@ -130,18 +138,18 @@ def cross_tenant_read() -> Iterator[None]:
     """Open a reviewed window in which reads (never writes) may span tenants.
 
     Used by the NGO dashboard, ``/api/v1/me``, personal-data export and operator reports. ORM
-    statements inside still need ``execution_options(all_tenants=True)``; on PostgreSQL the
-    ``cross_tenant_read`` policy (SELECT only) admits the rows.
+    statements inside still need ``execution_options(all_tenants=True)``. On PostgreSQL the
+    window's reads run on the cross-tenant reader's connection (``CROSS_TENANT_READ_DATABASE_URI``,
+    a role with SELECT only, listed in ``core_cross_tenant_readers``), whose ``cross_tenant_read``
+    policy admits the rows; writes and flushes stay on the application role's connection. The
+    application role has no setting, role or function that does the same (issue 10 item 16): an
+    SQL injection in a request cannot widen what it reads. The reader sees committed rows only.
     """
-    from core.extensions import db
-
     token = _cross_tenant_read.set(True)
     try:
-        _sync_rls_setting(db.session())
         yield
     finally:
         _cross_tenant_read.reset(token)
-        _sync_rls_setting(db.session())
 
 
 def _sync_rls_setting(session: Session) -> None:
@@ -157,20 +165,17 @@ def _sync_rls_setting(session: Session) -> None:
         _write_rls_settings(connection)
 
 
-#: The two transaction-local settings the RLS policies read, with placeholders for their values.
-_SETTINGS_SQL = (
-    "SELECT set_config('app.tenant_id', {tenant}, true), set_config('app.cross_tenant_read', {cross}, true)"
-)
+#: The transaction-local setting the RLS policies read, with a placeholder for its value.
+_SETTINGS_SQL = "SELECT set_config('app.tenant_id', {tenant}, true)"
 
 
-def _setting_values() -> tuple[str, str]:
+def _setting_value() -> str:
     tenant_id = _active_tenant_id.get()
-    return ("" if tenant_id is None else str(int(tenant_id)), "on" if _cross_tenant_read.get() else "")
+    return "" if tenant_id is None else str(int(tenant_id))
 
 
 def _write_rls_settings(connection: sa.Connection) -> None:
-    tenant, cross = _setting_values()
-    connection.exec_driver_sql(_SETTINGS_SQL.format(tenant="%(t)s", cross="%(x)s"), {"t": tenant, "x": cross})
+    connection.exec_driver_sql(_SETTINGS_SQL.format(tenant="%(t)s"), {"t": _setting_value()})
 
 
 def _is_tenant_scoped(mapper: Any) -> bool:
@@ -196,7 +201,7 @@ _begin_prefetchers: dict[str, BeginPrefetch] = {}
 #: connection the first time it starts a transaction: parsing and planning them on every request
 #: cost PostgreSQL more than executing them.
 _SET_TENANT = "sympraxis_set_tenant"
-_PREPARED_SQL = {_SET_TENANT: ("(text, text)", _SETTINGS_SQL.format(tenant="$1", cross="$2"))}
+_PREPARED_SQL = {_SET_TENANT: ("(text)", _SETTINGS_SQL.format(tenant="$1"))}
 _SQLSTATE_NO_SUCH_STATEMENT = "26000"
 
 
@@ -212,24 +217,24 @@ def register_begin_prefetch(name: str, sql: str, wanted: Callable[[int], Consume
 def _set_tenant_on_begin(session: Session, transaction: Any, connection: sa.Connection) -> None:
     """Second wall: every transaction on PostgreSQL starts with the active tenant written into it.
 
-    With a tenant active, one round trip opens the transaction, writes the settings and runs the
+    With a tenant active, one round trip opens the transaction, writes the setting and runs the
     registered prefetches, all as prepared statements. With none (the apex, jobs outside a
-    municipality) and no cross-tenant window, nothing is sent: the settings are transaction-local,
-    so a new transaction starts without them.
+    municipality), nothing is sent: the setting is transaction-local, so a new transaction starts
+    without it.
     """
+    connection.info["sympraxis_wrote"] = False
     if connection.dialect.name != "postgresql":
         return
-    connection.info["sympraxis_wrote"] = False
     tenant_id = _active_tenant_id.get()
-    if tenant_id is None and not _cross_tenant_read.get():
+    if tenant_id is None:
         return
     raw = connection.connection.driver_connection
     if not _can_begin_itself(raw):
         _write_rls_settings(connection)
         return
     consumers: list[tuple[str, Consume]] = []
-    tenant, cross = _setting_values()  # digits or nothing, "on" or nothing: safe to inline
-    statements = [f"EXECUTE {_SET_TENANT}('{tenant}', '{cross}')"]
+    tenant = _setting_value()  # digits only: safe to inline
+    statements = [f"EXECUTE {_SET_TENANT}('{tenant}')"]
     if tenant_id is not None:
         for name, (sql, wanted) in _begin_prefetchers.items():
             consume = wanted(tenant_id)
@@ -253,7 +258,7 @@ def _set_tenant_on_begin(session: Session, transaction: Any, connection: sa.Conn
         prepared.clear()
         _prepare_statements(raw, prepared)
         result = raw.pgconn.exec_(query)
-    _check(result)
+    _check(result, raw)
     if consumers:
         consumers[0][1](_text_rows(result, raw.info.encoding))
 
@@ -261,9 +266,8 @@ def _set_tenant_on_begin(session: Session, transaction: Any, connection: sa.Conn
 def _run_statements_with_cursor(raw: Any, tenant_id: int, consumers: list[tuple[str, Consume]]) -> None:
     """Several prefetches (PQexec keeps only the last result): plain statements through a cursor,
     each result in turn. psycopg sends its own BEGIN first; no registrant needs this path yet."""
-    tenant, cross = _setting_values()
     statements = [
-        _SETTINGS_SQL.format(tenant=f"'{tenant}'", cross=f"'{cross}'"),
+        _SETTINGS_SQL.format(tenant=f"'{_setting_value()}'"),
         *(sql.replace("$1", str(int(tenant_id))) for sql, _consume in consumers),
     ]
     cursor = raw.cursor()
@@ -282,7 +286,7 @@ def _prepare_statements(raw: Any, prepared: set[str]) -> None:
             continue
         result = raw.pgconn.exec_(f"PREPARE {name}{types} AS {sql}".encode())
         if result.status != _pq.ExecStatus.COMMAND_OK and _sqlstate(result) != "42P05":  # exists already
-            _check(result)
+            _check(result, raw)
         prepared.add(name)
 
 
@@ -293,10 +297,52 @@ def _sqlstate(result: Any) -> str | None:
     return code.decode() if code else None
 
 
-def _check(result: Any) -> None:
+def _check(result: Any, raw: Any = None) -> None:
     if result.status not in (_pq.ExecStatus.TUPLES_OK, _pq.ExecStatus.COMMAND_OK):
         message = (result.error_message or b"").decode(errors="replace")
+        if raw is not None and raw.pgconn.status != _pq.ConnStatus.OK:
+            # the server went away: say so as SQLAlchemy would (a 503, see core.faults); the
+            # pool's checkout check discards the connection before anyone else gets it
+            orig = _psycopg.OperationalError(f"transaction start failed: {message}")
+            raise sa.exc.OperationalError("BEGIN", None, orig, connection_invalidated=True)
         raise _psycopg.DatabaseError(f"transaction start failed: {message}")
+
+
+def _connection_is_dead(dbapi_connection: Any) -> bool:
+    """Whether an idle psycopg connection has lost its server, without a round trip.
+
+    An idle connection has nothing to read; a server that stopped or restarted has sent its
+    goodbye and closed the socket, so the socket is readable. Reading until it is not tells: the
+    EOF after the goodbye raises. A stray notice or parameter status leaves it good.
+    """
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is None:
+        return False
+    if dbapi_connection.closed or pgconn.status != _pq.ConnStatus.OK:
+        return True
+    if pgconn.transaction_status != _pq.TransactionStatus.IDLE:
+        return False
+    try:
+        for _attempt in range(3):  # the goodbye message, then the EOF: two reads
+            readable, _w, _x = select.select([pgconn.socket], [], [], 0)
+            if not readable:
+                break
+            pgconn.consume_input()
+    except Exception:  # noqa: BLE001 - EOF, reset, a closed socket: all mean gone
+        return True
+    return pgconn.status != _pq.ConnStatus.OK
+
+
+@event.listens_for(sa.pool.Pool, "checkout")
+def _discard_dead_connection(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Issue 10 item 18: a pooled connection whose server restarted is replaced at checkout.
+
+    SQLAlchemy's ``pool_pre_ping`` would cost a round trip per checkout, and its ``SELECT 1``
+    opens a transaction behind the back of the one-round-trip start below; this check costs a
+    ``select()`` on the socket. Raising DisconnectionError makes the pool connect anew.
+    """
+    if _pq is not None and _connection_is_dead(dbapi_connection):
+        raise sa.exc.DisconnectionError("the database server closed this connection")
 
 
 def _text_rows(result: Any, encoding: str) -> list[tuple[Any, ...]]:
@@ -350,8 +396,8 @@ def end_read_only_transaction(session: Session) -> None:
     transaction = session.get_transaction()
     if transaction is None or not transaction.is_active or session.in_nested_transaction():
         return
-    if session.new or session.dirty or session.deleted:
-        return
+    if session.new or session.dirty or session.deleted or has_pending_after_commit(session):
+        return  # (jobs or mail queued: the teardown commits, see commit_pending_side_effects)
     connection = session.connection()
     if connection.dialect.name != "postgresql" or connection.info.get("sympraxis_wrote", True):
         return
@@ -484,6 +530,21 @@ def _stamp_tenant_on_flush(session: Session, flush_context: Any, instances: Any)
 # --- migrations -----------------------------------------------------------------------------
 
 RLS_TENANT_EXPR = "NULLIF(current_setting('app.tenant_id', true), '')::bigint"
+#: Who may read every tenant's rows: the roles listed by the migrations (``READER_DB_ROLE``) in a
+#: table the application role can read but not write. Not a setting: any setting is the
+#: application role's to change, by SQL injection too (issue 10 item 16).
+CROSS_TENANT_READERS_TABLE = "core_cross_tenant_readers"
+CROSS_TENANT_READ_EXPR = f"(current_user)::text IN (SELECT role_name FROM {CROSS_TENANT_READERS_TABLE})"
+
+
+def ensure_cross_tenant_readers_table(op: Any) -> None:
+    """The table the ``cross_tenant_read`` policies read (created by the first tenant table's
+    migration, which runs before the core's migration that models it)."""
+    op.execute(
+        f"CREATE TABLE IF NOT EXISTS {CROSS_TENANT_READERS_TABLE} (role_name TEXT NOT NULL, "
+        f"CONSTRAINT pk_{CROSS_TENANT_READERS_TABLE} PRIMARY KEY (role_name))"
+    )
+    op.execute(f"GRANT SELECT ON {CROSS_TENANT_READERS_TABLE} TO PUBLIC")
 
 
 def enable_tenant_rls(op: Any, table: str, *, public_read: bool = False) -> None:
@@ -501,10 +562,8 @@ def enable_tenant_rls(op: Any, table: str, *, public_read: bool = False) -> None
         f"CREATE POLICY tenant_isolation ON {table} "
         f"USING (tenant_id = {RLS_TENANT_EXPR}) WITH CHECK (tenant_id = {RLS_TENANT_EXPR})"
     )
-    op.execute(
-        f"CREATE POLICY cross_tenant_read ON {table} FOR SELECT "
-        "USING (current_setting('app.cross_tenant_read', true) = 'on')"
-    )
+    ensure_cross_tenant_readers_table(op)
+    op.execute(f"CREATE POLICY cross_tenant_read ON {table} FOR SELECT USING ({CROSS_TENANT_READ_EXPR})")
     if public_read:
         op.execute(f"CREATE POLICY public_read ON {table} FOR SELECT USING (true)")
 
@@ -518,3 +577,186 @@ def disable_tenant_rls(op: Any, table: str) -> None:
         op.execute(f"DROP POLICY IF EXISTS {policy} ON {table}")
     op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+
+
+# --- after commit -------------------------------------------------------------------------------
+
+_PENDING = "sympraxis_after_commit"
+_DUE = "sympraxis_after_commit_due"
+
+
+def after_commit(fn: Callable[[], Any], session: Session | None = None) -> None:
+    """Run ``fn()`` once the request's (or job's) transaction commits; never if it rolls back.
+
+    For side effects that must not leave before the data they announce is durable: jobs and mail
+    (see :func:`core.jobs.enqueue`), cache invalidation, calls to other services. ``fn`` runs
+    after ``db.session.commit()`` returns, outside the transaction, best-effort: an exception is
+    logged, never raised into the committed write's answer.
+    """
+    if session is None:
+        from core.extensions import db
+
+        session = db.session()
+    if session.info.get(_COMMITTING):  # registered while the commit finishes: due at once
+        session.info.setdefault(_DUE, []).append(fn)
+    else:
+        session.info.setdefault(_PENDING, []).append(fn)
+
+
+_COMMITTING = "sympraxis_committing"
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit_due(session: Session) -> None:
+    """The root transaction committed (savepoints do not fire this): its callbacks are due."""
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.info.setdefault(_DUE, []).extend(pending)
+
+
+def has_pending_after_commit(session: Session) -> bool:
+    from core import outbox
+
+    return bool(session.info.get(_PENDING)) or outbox.has_pending(session)
+
+
+def commit_pending_side_effects(session: Session) -> None:
+    """At the end of a request or app context: a transaction that wrote nothing but queued jobs,
+    mail or callbacks (queued after the work committed, or by a request that only read) commits,
+    so they leave; one that wrote and was not committed is rolled back, and they with it."""
+    if not has_pending_after_commit(session):
+        return
+    if session.new or session.dirty or session.deleted or _transaction_wrote(session):
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "jobs or mail dropped: queued in a transaction that wrote and was never committed"
+        )
+        return
+    session.commit()
+
+
+def send_pending_side_effects(exc: BaseException | None = None) -> None:
+    """Teardown (registered last, so it runs first): see :func:`commit_pending_side_effects`.
+    Never raises; a request that failed sends nothing."""
+    if exc is not None:
+        return
+    from core.extensions import db
+
+    try:
+        commit_pending_side_effects(db.session())
+    except Exception:  # noqa: BLE001 - the queued entries roll back with the session
+        import logging
+
+        logging.getLogger(__name__).warning("could not commit the jobs and mail queued", exc_info=True)
+
+
+def _transaction_wrote(session: Session) -> bool:
+    transaction = session.get_transaction()
+    if transaction is None:
+        return False
+    return any(conn.info.get("sympraxis_wrote", True) for conn, *_rest in transaction._connections.values())
+
+
+#: session.info keys of work that waits for a commit: dropped when the transaction rolls back
+_WAITING_KEYS = {_PENDING}
+
+
+def drop_on_rollback(*keys: str) -> None:
+    """Register more session.info keys that a rollback (or close) discards (the outbox's)."""
+    _WAITING_KEYS.update(keys)
+
+
+def _drop_waiting(session: Session) -> None:
+    for key in _WAITING_KEYS:
+        session.info.pop(key, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback_drop(session: Session, previous_transaction: Any) -> None:
+    """The root transaction rolled back (or the session closed without committing): nothing leaves."""
+    if previous_transaction.parent is None:
+        _drop_waiting(session)
+
+
+def run_after_commit_callbacks(session: Session) -> None:
+    """Run the callbacks of a transaction that committed (called by :class:`SympraxisSession`)."""
+    import logging
+
+    while True:
+        due = session.info.pop(_DUE, None)
+        if not due:
+            return
+        for fn in due:
+            try:
+                fn()
+            except Exception:  # noqa: BLE001 - the write is committed; its side effect is best-effort
+                logging.getLogger(__name__).exception("after-commit callback %r failed", fn)
+
+
+class SympraxisSession(_FlaskSession):
+    """The platform's session: after-commit callbacks, and (on PostgreSQL) reads inside
+    :func:`cross_tenant_read` routed to the reader role's connection."""
+
+    def commit(self) -> None:
+        self.info[_COMMITTING] = True  # callbacks registered while it commits belong to it
+        try:
+            super().commit()
+        except BaseException:
+            self.info.pop(_DUE, None)
+            raise
+        finally:
+            self.info.pop(_COMMITTING, None)
+        run_after_commit_callbacks(self)
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            _drop_waiting(self)  # also when no transaction had begun yet
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            _drop_waiting(self)
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kw: Any) -> Any:
+        if (
+            bind is None
+            and _cross_tenant_read.get()
+            and not self._flushing
+            and not getattr(clause, "is_dml", False)
+        ):
+            reader = _reader_engine()
+            if reader is not None:
+                return reader
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kw)
+
+
+def _reader_engine() -> sa.Engine | None:
+    from flask import current_app
+
+    return current_app.extensions.get("sympraxis_cross_tenant_reader")
+
+
+def init_cross_tenant_reader(app: Any) -> None:
+    """Create the reader's engine (PostgreSQL, ``CROSS_TENANT_READ_DATABASE_URI`` naming the same
+    database as the application's). Without one, a window reads what the application role reads:
+    on PostgreSQL the active tenant's rows only (closed, not open), on SQLite everything."""
+    uri = app.config.get("CROSS_TENANT_READ_DATABASE_URI")
+    main = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not uri or main.get_backend_name() != "postgresql":
+        return
+    url = sa.engine.make_url(uri)
+    if url.get_backend_name() != "postgresql" or (url.host, url.port, url.database) != (
+        main.host,
+        main.port,
+        main.database,
+    ):
+        app.logger.warning(
+            "CROSS_TENANT_READ_DATABASE_URI names another database than the application's; ignored"
+        )
+        return
+    options = app.config.get("CROSS_TENANT_READ_ENGINE_OPTIONS") or {"pool_size": 2, "max_overflow": 8}
+    app.extensions["sympraxis_cross_tenant_reader"] = sa.create_engine(url, **options)

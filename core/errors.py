@@ -39,7 +39,10 @@ def _messages() -> dict[int, str]:
         415: _("This type of file is not accepted."),
         422: _("Some of the information given is not valid."),
         429: _("Too many attempts. Please wait a moment and try again."),
-        500: _("Something went wrong on our side. Nothing you entered was lost; please try again."),
+        500: _(
+            "Something went wrong on our side. Please try again; if you were sending something, "
+            "check first whether it arrived."
+        ),
     }
 
 
@@ -83,11 +86,28 @@ def abort_with(status: int, detail: str) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from core import faults
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        return render_error(exc)
+        try:
+            return render_error(exc)
+        except Exception as render_exc:  # a 404 page during an outage reads the account
+            if faults.is_database_outage(render_exc):
+                return faults.handle_outage(render_exc)
+            raise
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        if faults.is_database_outage(exc):  # wrapped by a plugin or a library: still an outage
+            return faults.handle_outage(exc)
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        return render_error(InternalServerError())
+        faults.safe_rollback()  # first: the page may read (the account, the navigation)
+        try:
+            return render_error(InternalServerError())
+        except Exception as render_exc:  # the page needs what just failed
+            if faults.is_database_outage(render_exc):
+                return faults.handle_outage(render_exc)
+            raise  # core.faults.LastResort answers
+
+    faults.init_app(app)

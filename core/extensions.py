@@ -7,6 +7,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from core.db import SympraxisSession
 from core.ratelimit import AppLimiter
 
 #: Constraint names are deterministic so that Alembic migrations can name what they alter, and
@@ -24,7 +25,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+#: SympraxisSession: after-commit callbacks (jobs, mail), cross-tenant reads on the reader role
+db = SQLAlchemy(model_class=Base, session_options={"class_": SympraxisSession})
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()

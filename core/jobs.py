@@ -46,23 +46,29 @@ def run_job(name: str, tenant_id: int | None, payload: dict[str, Any]) -> None:
 
 
 def enqueue(name: str, tenant_id: int | None, payload: dict[str, Any], countdown: int = 0) -> None:
-    """Run now, inline (``JOBS_INLINE``: demo and tests), or send to Celery (production).
+    """Send a job once the caller's transaction commits (never if it rolls back).
 
-    Inline jobs run inside the caller's transaction (the caller commits); Celery jobs run in a
-    worker, in their own transaction, inside ``tenant_id``'s context.
+    The job is written to the outbox in the caller's transaction (see :mod:`core.outbox`); after
+    commit it runs inline (``JOBS_INLINE``: demo and tests, in its own transaction, as a worker
+    would run it) or is published to Celery. A broker outage neither fails the committed write
+    nor loses the job: the periodic ``core.outbox_sweep`` sends it later.
     """
     if name not in _JOBS:
         raise KeyError(f"unknown job {name!r}")
-    if current_app.config["JOBS_INLINE"]:
-        fn = _JOBS[name]
-        if tenant_id is None:
-            fn(payload)
-        else:
-            with tenant_context(tenant_id):
-                fn(payload)
-        return
+    from core import outbox
+
+    outbox.add(name, tenant_id, payload, countdown)
+
+
+#: The name the toolkit gives it: enqueue() always waits for the commit.
+enqueue_after_commit = enqueue
+
+
+def publish(name: str, tenant_id: int | None, payload: dict[str, Any], countdown: int = 0) -> None:
+    """Hand a job to Celery now (the outbox calls this after commit); fails fast when the broker
+    is down rather than retrying inside a request."""
     celery_app(current_app).send_task(
-        "sympraxis.run_job", args=[name, tenant_id, payload], countdown=countdown
+        "sympraxis.run_job", args=[name, tenant_id, payload], countdown=countdown, retry=False
     )
 
 
@@ -76,7 +82,14 @@ def celery_app(app: Flask) -> Celery:
         broker=app.config["CELERY_BROKER_URL"],
         backend=app.config.get("CELERY_RESULT_BACKEND"),
     )
-    celery.conf.update(task_acks_late=True, task_reject_on_worker_lost=True, task_serializer="json")
+    celery.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_serializer="json",
+        # a broker that is down fails a publish in seconds (the outbox keeps the job), never hangs
+        broker_connection_timeout=float(app.config.get("CELERY_BROKER_CONNECTION_TIMEOUT", 3)),
+        broker_connection_retry_on_startup=False,
+    )
 
     # shared=False: a shared task would be added to every Celery app of the process, and the
     # first Flask app's closure would answer for all of them
@@ -97,17 +110,28 @@ def periodic_schedule(app: Flask) -> dict[str, dict[str, Any]]:
     """The ``celery beat`` schedule gathered from every plugin's ``sympraxis_periodic_jobs``."""
     from core.plugins import registry
 
-    schedule: dict[str, dict[str, Any]] = {}
+    schedule: dict[str, dict[str, Any]] = {
+        name: {"task": "sympraxis.run_job", "schedule": float(every), "args": [name, None, {}]}
+        for name, every in CORE_PERIODIC_JOBS.items()
+    }
     for result in registry(app).pm.hook.sympraxis_periodic_jobs():
         for name, every in (result or {}).items():
             schedule[name] = {"task": "sympraxis.run_job", "schedule": float(every), "args": [name, None, {}]}
     return schedule
 
 
+#: The core's own periodic jobs, seconds between runs.
+CORE_PERIODIC_JOBS = {"core.outbox_sweep": 60, "core.idempotency_purge": 3600}
+
+
 def _register_core_jobs() -> None:
+    from core.idempotency import purge_job
     from core.mail import _send_mail_job
+    from core.outbox import sweep_job
 
     job("core.send_mail")(_send_mail_job)
+    job("core.outbox_sweep")(sweep_job)
+    job("core.idempotency_purge")(purge_job)
 
 
 _register_core_jobs()

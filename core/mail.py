@@ -75,7 +75,8 @@ def deliver(mail: Mail) -> None:
 
 
 def send_mail(mail: Mail) -> None:
-    """Queue a mail: inline in the demo and tests, as a Celery job in production."""
+    """Send a mail once the caller's transaction commits (never if it rolls back): a
+    ``core.send_mail`` job through the outbox (see :func:`core.jobs.enqueue`)."""
     from core.jobs import enqueue
 
     enqueue(
@@ -93,6 +94,10 @@ def send_mail(mail: Mail) -> None:
             ],
         },
     )
+
+
+#: The name the toolkit gives it: send_mail() always waits for the commit.
+send_mail_after_commit = send_mail
 
 
 def _send_mail_job(payload: dict) -> None:

@@ -52,6 +52,7 @@ from core.db import (
     TenantNotActive,
     TenantScoped,
     active_tenant_id,
+    after_commit,
     cross_tenant_read,
     disable_tenant_rls,
     enable_tenant_rls,
@@ -63,8 +64,8 @@ from core.errors import abort_with, problem
 from core.extensions import db, limiter
 from core.i18n import gettext, lazy_gettext, ngettext
 from core.ids import uuid7
-from core.jobs import enqueue, job
-from core.mail import Attachment, Mail, send_mail
+from core.jobs import enqueue, enqueue_after_commit, job
+from core.mail import Attachment, Mail, send_mail, send_mail_after_commit
 from core.permissions import (
     current_account,
     current_role,
@@ -129,12 +130,12 @@ __all__ = [
     "Organisation", "OrganisationId", "OrganisationMember", "PluginManifest", "PluginStateError", "Reference",
     "ReferenceType", "Role", "RuleViolation", "SearchHit", "TenantInfo", "TenantNotActive", "TenantScoped",
     "UTCDateTime", "UTCDateTimeField",
-    "abort", "abort_with", "account_fk", "active_tenant_id", "asset_url", "create_tenant_table",
+    "abort", "abort_with", "account_fk", "active_tenant_id", "after_commit", "asset_url", "create_tenant_table",
     "cross_tenant_read", "current_account", "current_role", "current_tenant", "db", "disable_tenant_rls",
-    "drop_tenant_table", "enable_tenant_rls", "enqueue", "external_url", "flash", "format_datetime", "g",
+    "drop_tenant_table", "enable_tenant_rls", "enqueue", "enqueue_after_commit", "external_url", "flash", "format_datetime", "g",
     "get_locale", "gettext", "has_permission", "has_role", "hookimpl", "job", "lazy_gettext", "limiter",
     "ngettext", "organisation_fk", "organisations_of", "plugin_settings", "problem", "redirect",
     "reference_link", "render_template", "request", "require_permission", "require_role", "resolve_references",
-    "send_mail", "template_slot", "tenant_context", "tenant_foreign_key", "tenant_info", "tenants_with_plugin",
+    "send_mail", "send_mail_after_commit", "template_slot", "tenant_context", "tenant_foreign_key", "tenant_info", "tenants_with_plugin",
     "to_local", "to_utc", "url_for", "utcnow", "utcnow_aware", "uuid7",
 ]  # fmt: skip

@@ -66,7 +66,34 @@ def run_migrations_online() -> None:
                     f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"'
                 )
                 connection.exec_driver_sql(f'REVOKE ALL ON alembic_version FROM "{role}"')
+            if connection.dialect.name == "postgresql":
+                _sync_cross_tenant_reader(connection, role)
     engine.dispose()
+
+
+def _sync_cross_tenant_reader(connection, app_role) -> None:
+    """The reader role reads every row (SELECT only) and is the one role the cross-tenant policy
+    admits; the application role may read the list, never change it (issue 10 item 16)."""
+    from core.db import CROSS_TENANT_READERS_TABLE
+
+    readers = CROSS_TENANT_READERS_TABLE
+
+    reader = current_app.config.get("READER_DB_ROLE")
+    connection.exec_driver_sql(
+        f"CREATE TABLE IF NOT EXISTS {readers} (role_name TEXT NOT NULL, "
+        f"CONSTRAINT pk_{readers} PRIMARY KEY (role_name))"
+    )
+    connection.exec_driver_sql(f"REVOKE ALL ON {readers} FROM PUBLIC")
+    connection.exec_driver_sql(f"GRANT SELECT ON {readers} TO PUBLIC")
+    if app_role:
+        connection.exec_driver_sql(f'REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {readers} FROM "{app_role}"')
+    connection.exec_driver_sql(f"DELETE FROM {readers}")
+    if reader:
+        if reader == app_role:
+            raise RuntimeError("READER_DB_ROLE must be another role than APP_DB_ROLE")
+        connection.exec_driver_sql(f"INSERT INTO {readers} (role_name) VALUES (%(r)s)", {"r": reader})
+        connection.exec_driver_sql(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{reader}"')
+        connection.exec_driver_sql(f'REVOKE ALL ON alembic_version FROM "{reader}"')
 
 
 if context.is_offline_mode():

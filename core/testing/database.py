@@ -13,25 +13,31 @@ import psycopg
 ADMIN_URL = os.environ.get("SYMPRAXIS_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 OWNER_ROLE = "sympraxis_owner"
 APP_ROLE = "sympraxis_app"
+#: The cross-tenant reader: SELECT only, used by cross_tenant_read() alone (issue 10 item 16).
+READER_ROLE = "sympraxis_reader"
 ROLE_PASSWORD = "sympraxis-test"
 ROLE_LOCK_KEY = 7_372_937_001
 
 
-def _host_part() -> str:
+def _host_part(admin_url: str | None = None) -> str:
     # postgresql://postgres@127.0.0.1:5432/postgres -> 127.0.0.1:5432
-    rest = ADMIN_URL.split("://", 1)[1]
+    rest = (admin_url or ADMIN_URL).split("://", 1)[1]
     rest = rest.split("@", 1)[-1]
     return rest.split("/", 1)[0]
 
 
-def create_test_database(name: str) -> dict[str, str]:
-    """(Re)create database ``name`` and the roles; return the owner and app URLs."""
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+def create_test_database(name: str, admin_url: str | None = None) -> dict[str, str]:
+    """(Re)create database ``name`` and the roles; return the owner and app URLs.
+
+    ``admin_url``: a superuser connection to another cluster (outage tests run their own).
+    """
+    admin_url = admin_url or ADMIN_URL
+    with psycopg.connect(admin_url, autocommit=True) as conn:
         # roles are cluster-wide: concurrent sessions (xdist workers, parallel runs) altering them
         # at once fail with "tuple concurrently updated", so one at a time
         conn.execute("SELECT pg_advisory_lock(%s)", (ROLE_LOCK_KEY,))
         try:
-            for role, extra in ((OWNER_ROLE, "CREATEDB"), (APP_ROLE, "")):
+            for role, extra in ((OWNER_ROLE, "CREATEDB"), (APP_ROLE, ""), (READER_ROLE, "")):
                 exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
                 verb = "ALTER" if exists else "CREATE"
                 conn.execute(
@@ -47,19 +53,22 @@ def create_test_database(name: str) -> dict[str, str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}" OWNER {OWNER_ROLE}')
     # PostgreSQL 15: only the owner may create in schema public
-    with psycopg.connect(_url("postgres", name, password=False), autocommit=True) as conn:
+    with psycopg.connect(
+        _url("postgres", name, password=False, admin_url=admin_url), autocommit=True
+    ) as conn:
         conn.execute(f"ALTER SCHEMA public OWNER TO {OWNER_ROLE}")
         conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
-        conn.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
+        conn.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}, {READER_ROLE}")
     return {
-        "owner": "postgresql+psycopg://" + _url(OWNER_ROLE, name).split("://", 1)[1],
-        "app": "postgresql+psycopg://" + _url(APP_ROLE, name).split("://", 1)[1],
-        "admin": _url("postgres", name, password=False),
+        "owner": "postgresql+psycopg://" + _url(OWNER_ROLE, name, admin_url=admin_url).split("://", 1)[1],
+        "app": "postgresql+psycopg://" + _url(APP_ROLE, name, admin_url=admin_url).split("://", 1)[1],
+        "reader": "postgresql+psycopg://" + _url(READER_ROLE, name, admin_url=admin_url).split("://", 1)[1],
+        "admin": _url("postgres", name, password=False, admin_url=admin_url),
     }
 
 
-def drop_test_database(name: str) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+def drop_test_database(name: str, admin_url: str | None = None) -> None:
+    with psycopg.connect(admin_url or ADMIN_URL, autocommit=True) as conn:
         conn.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
             (name,),
@@ -67,6 +76,6 @@ def drop_test_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
-def _url(role: str, db: str, password: bool = True) -> str:
+def _url(role: str, db: str, password: bool = True, admin_url: str | None = None) -> str:
     auth = f"{role}:{ROLE_PASSWORD}" if password else role
-    return f"postgresql://{auth}@{_host_part()}/{db}"
+    return f"postgresql://{auth}@{_host_part(admin_url)}/{db}"

@@ -103,6 +103,10 @@ def tenant_tables_rls_problems(catalog_url: str, schema: str = "public") -> dict
                 if not permissive or _checks_tenant(cmd, permissive, qual, check):
                     continue
                 if cmd == "r" and polname in READ_ONLY_EXCEPTIONS:
+                    if "current_setting(" in qual:  # any setting is the application role's to set
+                        lacks.append(
+                            f"policy {polname!r} admits rows on a setting the application role can set"
+                        )
                     continue
                 lacks.append(f"policy {polname!r} ({cmd}) admits rows without {TENANT_SETTING}")
             if lacks:

@@ -122,6 +122,8 @@ def sympraxis_config(sympraxis_database: dict[str, str], sympraxis_smtp, tmp_pat
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 5, "max_overflow": 5},
         "MIGRATIONS_DATABASE_URI": sympraxis_database["owner"],
         "APP_DB_ROLE": "sympraxis_app",
+        "CROSS_TENANT_READ_DATABASE_URI": sympraxis_database["reader"],
+        "READER_DB_ROLE": "sympraxis_reader",
         "MAIL_BACKEND": "smtp",
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": port,

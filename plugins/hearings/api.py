@@ -147,8 +147,9 @@ class ConsultationComments(MethodView):
             )
         except HearingsError as exc:
             _fail(exc)
+        data = _comment_dict(cm, False)  # before the commit expires it; a new comment has no answer yet
         db.session.commit()
-        return _comment_dict(cm, False)  # a new comment has no answer yet
+        return data
 
 
 @api.route("/consultations/<uuid:cid>/register")
@@ -247,16 +248,17 @@ class MeetingRegistrations(MethodView):
             )
         except HearingsError as exc:
             _fail(exc)
-        db.session.commit()
-        services.mail_registration(regs)
+        services.mail_registration(regs)  # written with the registration; leaves once it commits
         r = regs[0]
-        return {
+        data = {
             "id": r.id,
             "meeting_id": r.meeting_id,
             "status": r.status,
             "name": r.name,
             "organisation_name": r.organisation_name,
         }
+        db.session.commit()
+        return data
 
 
 @api.route("/meetings/<uuid:mid>/speakers")

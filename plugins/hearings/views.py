@@ -665,9 +665,11 @@ def _do_register(meeting_ids, back: str):
     if account is None:
         return _do_register_guest(meeting_ids, who, back)
     regs = services.register(meeting_ids, who)
+    services.mail_registration(regs)  # written with the registration; leaves once it commits
     db.session.commit()
-    services.mail_registration(regs)
-    if all(r.status == RegistrationStatus.CONFIRMED for r in regs):
+    if any(r.status == RegistrationStatus.PENDING for r in regs):
+        flash(_("Almost done: we have sent you an email to confirm your registration."), "success")
+    elif all(r.status == RegistrationStatus.CONFIRMED for r in regs):
         flash(_("You are registered. A confirmation is on its way by email."), "success")
     else:
         flash(
@@ -683,9 +685,9 @@ def _do_register_guest(meeting_ids, who, back: str):
     page, so typing someone's address neither shows nor confirms their registration."""
     _guest_limits(who.email)
     regs, already = services.register_guest(meeting_ids, who)
-    db.session.commit()
-    services.mail_registration(regs)
+    services.mail_registration(regs)  # written with the registration; leaves once it commits
     services.mail_already_registered(already)
+    db.session.commit()
     flash(_("Almost done: we have sent you an email to confirm your registration."), "success")
     return redirect(back)
 

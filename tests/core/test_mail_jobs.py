@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from core.db import active_tenant_id
+from core.extensions import db
 from core.jobs import enqueue, job, run_job
 from core.mail import Attachment, Mail, send_mail
 
@@ -42,6 +43,7 @@ def test_mail_goes_through_smtp(app_ctx, mail_outbox):
             reply_to="council@example.org",
         )
     )
+    db.session.commit()  # mail leaves after commit
     msg = mail_outbox.wait_for(lambda m: to in m["To"])
     assert msg["Subject"] == "Ημερήσια διάταξη"
     assert msg["From"] == app_ctx.config["MAIL_DEFAULT_SENDER"]
@@ -64,6 +66,7 @@ def test_outbox_backend_writes_eml_files_readable_only_in_demo_mode(make_app, tm
     subject = f"Outbox check {uuid.uuid4().hex[:6]}"
     with demo.app_context():
         send_mail(Mail(to=["citizen@example.org"], subject=subject, text="Hello from the outbox"))
+        db.session.commit()
     files = [f for f in os.listdir(outbox) if f.endswith(".eml")]
     assert len(files) == 1
     assert subject.encode() in (outbox / files[0]).read_bytes()
@@ -95,6 +98,8 @@ def test_inline_job_runs_inside_its_tenant(app, tenant_factory):
         assert active_tenant_id() is None
         enqueue("tests.record_tenant", tenant_id=tenant.id, payload={"n": 1})
         enqueue("tests.record_tenant", tenant_id=None, payload={"n": 2})
+        assert seen_jobs == []  # nothing runs before the commit
+        db.session.commit()
         assert active_tenant_id() is None  # and left it afterwards
         run_job("tests.record_tenant", tenant.id, {"n": 3})
     assert seen_jobs == [(tenant.id, {"n": 1}), (None, {"n": 2}), (tenant.id, {"n": 3})]
@@ -118,10 +123,12 @@ def test_jobs_go_to_celery_when_not_inline(make_app, monkeypatch, tenant_factory
     with other.app_context():
         celery = jobs.celery_app(other)
         monkeypatch.setattr(
-            celery, "send_task", lambda name, args, countdown: sent.append((name, args, countdown))
+            celery, "send_task", lambda name, args, countdown, **kw: sent.append((name, args, countdown))
         )
         seen_jobs.clear()
         enqueue("tests.record_tenant", tenant_id=tenant.id, payload={"n": 4}, countdown=5)
+        assert sent == []  # not before the commit
+        db.session.commit()
     assert sent == [("sympraxis.run_job", ["tests.record_tenant", tenant.id, {"n": 4}], 5)]
     assert seen_jobs == []  # not run here
 
@@ -143,6 +150,7 @@ def test_celery_worker_task_runs_the_job_inside_its_tenant(make_app, tenant_fact
 def test_a_line_break_in_user_text_cannot_break_the_subject(app_ctx, mail_outbox):
     to = f"hdr-{uuid.uuid4().hex[:8]}@example.org"
     send_mail(Mail(to=[to], subject="Friends of\r\nBcc: victim@example.org the park", text="x"))
+    db.session.commit()
     msg = mail_outbox.wait_for(lambda m: to in m["To"])
     assert msg["Subject"] == "Friends of Bcc: victim@example.org the park"
     assert msg["Bcc"] is None

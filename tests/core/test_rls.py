@@ -78,6 +78,18 @@ def test_catalog_check_fails_on_a_table_without_forced_rls(app, sympraxis_databa
             "(tenant_id = current_setting('app.tenant_id', true)::bigint)"
         )
         conn.execute("CREATE POLICY everyone_writes ON zz_lax FOR UPDATE USING (true)")
+        # item 16: a read-everything policy switched on by a setting the app role can set itself
+        conn.execute("CREATE TABLE zz_settable (tenant_id bigint PRIMARY KEY)")
+        conn.execute("ALTER TABLE zz_settable ENABLE ROW LEVEL SECURITY")
+        conn.execute("ALTER TABLE zz_settable FORCE ROW LEVEL SECURITY")
+        conn.execute(
+            "CREATE POLICY tenant_isolation ON zz_settable USING "
+            "(tenant_id = current_setting('app.tenant_id', true)::bigint)"
+        )
+        conn.execute(
+            "CREATE POLICY cross_tenant_read ON zz_settable FOR SELECT "
+            "USING (current_setting('app.cross_tenant_read', true) = 'on')"
+        )
     try:
         problems = tenant_tables_rls_problems(admin)
         assert problems["zz_unprotected"] == [
@@ -87,11 +99,14 @@ def test_catalog_check_fails_on_a_table_without_forced_rls(app, sympraxis_databa
         ]
         assert problems["zz_not_forced"] == ["row-level security is not forced"]
         assert problems["zz_lax"] == ["policy 'everyone_writes' (w) admits rows without app.tenant_id"]
+        assert problems["zz_settable"] == [
+            "policy 'cross_tenant_read' admits rows on a setting the application role can set"
+        ]
         with pytest.raises(AssertionError, match="zz_unprotected"):
             assert_tenant_tables_have_rls(admin)
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute("DROP TABLE zz_unprotected, zz_not_forced, zz_lax")
+            conn.execute("DROP TABLE zz_unprotected, zz_not_forced, zz_lax, zz_settable")
 
 
 # --- (b) the application role -------------------------------------------------------------------
@@ -212,3 +227,62 @@ def test_raw_sql_check_fails_for_a_role_that_bypasses_rls(app, sympraxis_databas
         assert_table_rls_isolated(
             sympraxis_database["admin"], sympraxis_database["admin"], "testplugin_notes", a.id, b.id
         )
+
+
+# --- (f) the cross-tenant read is not the application role's to switch on (issue 10 item 16) ----
+
+
+def _visible_tenants(conn, tenant_id) -> list[int]:
+    conn.execute("SELECT set_config('app.tenant_id', %s, true)", (str(tenant_id),))
+    return sorted(r[0] for r in conn.execute("SELECT DISTINCT tenant_id FROM testplugin_notes"))
+
+
+@pytest.mark.parametrize(
+    "trick",
+    [
+        "SELECT set_config('app.cross_tenant_read', 'on', true)",
+        "SELECT set_config('app.cross_tenant_read', 'on', false)",
+        "SET app.cross_tenant_read = 'on'",
+        "SET ROLE sympraxis_reader",
+        "SELECT set_config('role', 'sympraxis_reader', true)",
+        "SET SESSION AUTHORIZATION sympraxis_reader",
+        "INSERT INTO core_cross_tenant_readers (role_name) VALUES ('sympraxis_app')",
+        "UPDATE core_cross_tenant_readers SET role_name = 'sympraxis_app'",
+        "DELETE FROM core_cross_tenant_readers",
+        "CREATE FUNCTION zz_widen() RETURNS void LANGUAGE sql SECURITY DEFINER AS 'SELECT 1'",
+        "ALTER POLICY cross_tenant_read ON testplugin_notes USING (true)",
+        "ALTER TABLE testplugin_notes NO FORCE ROW LEVEL SECURITY",
+    ],
+)
+def test_app_role_cannot_widen_its_own_reads(app, sympraxis_database, two_tenants_with_notes, trick):
+    """Issue 10 item 16: the cross-tenant read was a transaction setting the application role
+    could set itself (`set_config('app.cross_tenant_read', 'on', true)`), so one SQL injection
+    read every municipality. Connected as the application role, no setting, role switch, write to
+    the list of readers or DDL widens its reads: it sees its tenant's rows only."""
+    a, _b = two_tenants_with_notes
+    with psycopg.connect(_libpq(sympraxis_database["app"])) as conn:
+        try:
+            with conn.transaction():
+                conn.execute(trick)
+                assert _visible_tenants(conn, a.id) == [a.id]
+        except psycopg.errors.InsufficientPrivilege:
+            pass  # refused outright
+        with conn.transaction():  # and nothing of it outlives the attempt
+            assert _visible_tenants(conn, a.id) == [a.id]
+
+
+def test_the_reader_role_reads_across_tenants_and_writes_nothing(
+    app, sympraxis_database, two_tenants_with_notes
+):
+    """The other side of item 16: the reader's connection (cross_tenant_read() only) sees every
+    tenant's rows and can change none."""
+    a, b = two_tenants_with_notes
+    with psycopg.connect(_libpq(sympraxis_database["reader"])) as conn:
+        seen = {r[0] for r in conn.execute("SELECT DISTINCT tenant_id FROM testplugin_notes")}
+        assert {a.id, b.id} <= seen
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE testplugin_notes SET body = 'x' WHERE tenant_id = %s", (b.id,))
+        conn.rollback()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO core_cross_tenant_readers (role_name) VALUES ('sympraxis_app')")
+        conn.rollback()

@@ -243,7 +243,10 @@ def test_stripe_unreachable_never_blocks_onboarding(stripe_on, client_for, opera
         "/api/v1/operator/tenants", json=payload, headers={"Authorization": f"Bearer {operator_token}"}
     )
     assert r.status_code == 201, r.get_data(as_text=True)
-    assert r.json["billing_sync"] == "failed"
+    # the sync is a job that leaves after the onboarding commits (issue 10 item 19): the answer
+    # says it is queued; the job then fails against the unreachable Stripe and says so
+    assert r.json["billing_sync"] == "pending"
+    assert _billing(stripe_on, r.json["id"]).sync_state == "failed"
 
 
 # --- webhooks -----------------------------------------------------------------------------------
