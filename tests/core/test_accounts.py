@@ -331,7 +331,8 @@ def test_totp_enrolment_and_sign_in(app, apex_client, client_for, account_factor
     assert b"That code is not right" in response.data
     assert account_row(app, account.email).totp_enabled_at is None
 
-    response = apex_client.post("/account/security", data={"code": totp.now()})
+    enrolled = totp.now()  # kept: the replay below must send this very code, whatever the clock did since
+    response = apex_client.post("/account/security", data={"code": enrolled})
     assert response.status_code == 302
     row = account_row(app, account.email)
     assert row.totp_enabled_at is not None and row.totp_secret == secret
@@ -345,7 +346,7 @@ def test_totp_enrolment_and_sign_in(app, apex_client, client_for, account_factor
     assert response.status_code == 200 and b"That code is not right" in response.data
     assert me(client).status_code == 401
     # the enrolment's code was used already: never accepted twice (replay)
-    response = client.post("/auth/totp", data={"code": totp.now()})
+    response = client.post("/auth/totp", data={"code": enrolled})
     assert response.status_code == 200 and me(client).status_code == 401
     later = totp.at(time.time() + 30)  # the next step's code, within the allowed drift
     response = client.post("/auth/totp", data={"code": later})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import copy
 import datetime as dt
+import re
 import types
 import uuid
 from typing import Any
@@ -57,7 +58,13 @@ def outcome(dump, obj: Any, many: bool) -> tuple[Any, ...]:
         return ("error", type(error), str(error))
 
 
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
+
+
 def typed(value: Any) -> Any:
+    """Values with their types; a repr's memory address dropped (two copies of an object differ there)."""
+    if isinstance(value, str) and " at 0x" in value:
+        return (type(value), _ADDRESS.sub(">", value))
     if isinstance(value, dict):
         return (type(value), [(key, typed(item)) for key, item in value.items()])
     if isinstance(value, list | tuple):
