@@ -36,6 +36,8 @@ class PluginManifest:
     description: str = ""
     #: The plan feature that unlocks it (used by billing); None for a free plugin.
     plan_feature: str | None = None
+    #: Names of other plugins this one needs loaded beside it (the test kit loads them with it).
+    requires: tuple[str, ...] = ()
 
 
 @dataclass
@@ -49,6 +51,8 @@ class BlueprintSpec:
 
 @dataclass(frozen=True)
 class NavItem:
+    """An entry of the municipality's main menu (hook ``sympraxis_navigation``)."""
+
     label: str
     url: str
     order: int = 100
@@ -70,6 +74,8 @@ class DashboardItem:
 
 @dataclass(frozen=True)
 class SearchHit:
+    """One result of the municipality's search (hook ``sympraxis_search``)."""
+
     title: str
     url: str
     snippet: str = ""
