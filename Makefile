@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: demo test install install-test translations extract-messages update-catalogs lint format test-fast browser-deps benchmark clean
+.PHONY: demo test install install-test translations extract-messages update-catalogs lint format test-fast browser-deps benchmark clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ demo: install
 	$(BIN)/sympraxis demo --port $(PORT)
 
 $(VENV)/.installed-test: $(VENV)/.installed tests/testplugin/setup.cfg
-	$(BIN)/pip install --quiet -e '.[test]' -e tests/testplugin
+	$(BIN)/pip install --quiet -e '.[test,docs]' -e tests/testplugin
 	touch $@
 
 browser-deps:
@@ -45,6 +45,11 @@ lint: $(VENV)/.installed-test
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# the plugin documentation; warnings are errors (tests/core/test_docs.py builds it too, in make test)
+docs: install-test
+	$(BIN)/python -m sphinx -b html -W --keep-going -q docs docs/_build/html
+	@echo "docs/_build/html/index.html"
 
 test: install-test lint
 	$(BIN)/pytest -n 2
@@ -77,4 +82,4 @@ benchmark: install-test
 	$(BIN)/python benchmarks/run.py --control
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache tests/browser/node_modules
+	rm -rf $(VENV) instance .pytest_cache tests/browser/node_modules docs/_build

@@ -1,4 +1,6 @@
-"""The plugin contract: every hook a plugin may implement, grouped by purpose (DESIGN §5).
+"""The plugin contract: every hook a plugin may implement, grouped by purpose.
+
+The reference with an example per hook is ``docs/hooks.md`` (``make docs``).
 
 Implement a hook by defining a function of the same name, decorated with
 ``core.toolkit.hookimpl``, in the module your ``sympraxis.plugins`` entry point names. Hooks
@@ -126,7 +128,7 @@ def sympraxis_apex_dashboard_items(account: Any) -> list[DashboardItem]:
 
     Called for every installed plugin with no tenant active; a plugin reads across the
     municipalities the account or its organisations act in only through ``cross_tenant_read()``
-    with ``execution_options(all_tenants=True)`` (a reviewed place, DESIGN §3).
+    with ``execution_options(all_tenants=True)`` (a reviewed place: ``docs/models.md``).
     """
 
 

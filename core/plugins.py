@@ -39,6 +39,8 @@ class PluginManifest:
     #: What a municipality that enables it pays, in euro cents per month (None: free). The billing
     #: catalogue reads it; the instance's ``BILLING_PLUGIN_PRICES`` may override it.
     price: int | None = None
+    #: Names of other plugins this one needs loaded beside it (the test kit loads them with it).
+    requires: tuple[str, ...] = ()
 
 
 @dataclass
@@ -52,6 +54,8 @@ class BlueprintSpec:
 
 @dataclass(frozen=True)
 class NavItem:
+    """An entry of the municipality's main menu (hook ``sympraxis_navigation``)."""
+
     label: str
     url: str
     order: int = 100
@@ -73,6 +77,8 @@ class DashboardItem:
 
 @dataclass(frozen=True)
 class SearchHit:
+    """One result of the municipality's search (hook ``sympraxis_search``)."""
+
     title: str
     url: str
     snippet: str = ""

@@ -1,4 +1,6 @@
-"""The stable facade for plugins: the only module a plugin imports from the core (DESIGN §5).
+"""The stable facade for plugins: the only module a plugin imports from the core.
+
+The reference is ``docs/toolkit.md`` (``make docs``), generated from ``__all__``.
 
 Versioned with :data:`core.CORE_API_VERSION`: removing or changing anything here is a major
 version. Everything a plugin needs is re-exported here, so the core can move its insides freely

@@ -134,6 +134,7 @@ def browser_context(chromium: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def browser_page(browser_context: Any) -> Any:
+    """A new page (tab) in ``browser_context``, for one test."""
     return browser_context.new_page()
 
 

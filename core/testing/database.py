@@ -2,11 +2,14 @@
 
 Needs only a superuser connection (``SYMPRAXIS_TEST_PG_ADMIN``, default the machine's local
 ``postgres`` over TCP). The database is created anew for each test session (and xdist worker).
+Its name comes from :func:`session_database_name`: the ``SYMPRAXIS_TEST_DATABASE`` environment
+variable, else the ``sympraxis_test_database`` ini option, else a name unique to the process.
 """
 
 from __future__ import annotations
 
 import os
+import re
 
 import psycopg
 
@@ -17,6 +20,31 @@ APP_ROLE = "sympraxis_app"
 READER_ROLE = "sympraxis_reader"
 ROLE_PASSWORD = "sympraxis-test"
 ROLE_LOCK_KEY = 7_372_937_001
+#: Environment variable naming the test database (it wins over the ini option).
+DATABASE_ENV = "SYMPRAXIS_TEST_DATABASE"
+#: The default name: one database per xdist worker and per process, so parallel runs never meet.
+DEFAULT_DATABASE_NAME = "sympraxis_test_{worker}_{pid}"
+_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def session_database_name(configured: str | None = None) -> str:
+    """The name of this session's test database.
+
+    ``configured`` (the ini option) is used unless ``SYMPRAXIS_TEST_DATABASE`` is set. Either may
+    hold ``{worker}`` (the xdist worker, ``main`` without xdist) and ``{pid}``; a fixed name run
+    under xdist gets ``_<worker>`` appended, so two workers never share (and drop) one database.
+    """
+    template = os.environ.get(DATABASE_ENV) or configured or DEFAULT_DATABASE_NAME
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    name = template.format(worker=worker or "main", pid=os.getpid())
+    if worker and "{worker}" not in template:
+        name = f"{name}_{worker}"
+    if not _NAME.fullmatch(name):
+        raise ValueError(
+            f"test database name {name!r} must be lower-case letters, digits and _ (at most 63), "
+            f"from {DATABASE_ENV} or the sympraxis_test_database ini option"
+        )
+    return name
 
 
 def _host_part(admin_url: str | None = None) -> str:
@@ -68,6 +96,7 @@ def create_test_database(name: str, admin_url: str | None = None) -> dict[str, s
 
 
 def drop_test_database(name: str, admin_url: str | None = None) -> None:
+    """Drop database ``name`` (its open connections are ended first)."""
     with psycopg.connect(admin_url or ADMIN_URL, autocommit=True) as conn:
         conn.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",

@@ -1,4 +1,4 @@
-"""The isolation checks every plugin must pass (DESIGN §3, §5), for plugin authors' own tests.
+"""The isolation checks every plugin must pass (``docs/testing.md``), for plugin authors' own tests.
 
 Each helper raises ``AssertionError`` with a message naming what is wrong::
 

@@ -3,8 +3,18 @@
 A plugin author's tests get, with no set-up of their own: a PostgreSQL database with the
 production roles (owner for migrations, a non-owner app role under row-level security), the
 application, an SMTP server on loopback that collects mail, factories for tenants and accounts,
-clients bound to a host, sign-in, and switching plugins on. See ``core.testing.isolation`` for
-the checks every plugin must pass.
+clients bound to a host, sign-in, and switching plugins on. See ``core.testing.isolation``,
+``core.testing.migrations`` and ``core.testing.conformance`` for the checks every plugin must pass.
+
+Two ini options (``pytest.ini`` or ``[tool.pytest.ini_options]``), each also an environment variable
+that wins over it:
+
+``sympraxis_test_database`` / ``SYMPRAXIS_TEST_DATABASE``
+    the test database's name (``{worker}`` and ``{pid}`` are filled in; see
+    :func:`core.testing.database.session_database_name`).
+``sympraxis_plugins`` / ``SYMPRAXIS_TEST_PLUGINS``
+    the plugins the ``app`` fixture loads, with what their manifests ``require``; empty: every
+    installed plugin (see :mod:`core.testing.selection`).
 """
 
 from __future__ import annotations
@@ -28,24 +38,43 @@ from core.testing.browser import axe, browser_context, browser_page, chromium, l
 _counter = itertools.count(1)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        "sympraxis_test_database",
+        "name of the PostgreSQL test database ({worker} and {pid} are filled in); "
+        "env SYMPRAXIS_TEST_DATABASE wins",
+        default=None,
+    )
+    parser.addini(
+        "sympraxis_plugins",
+        "plugins the app fixture loads, with their declared dependencies (empty: every installed "
+        "plugin); env SYMPRAXIS_TEST_PLUGINS wins",
+        type="args",
+        default=[],
+    )
+
+
 # --- database and mail ------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
 def sympraxis_database(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
-    """A fresh PostgreSQL database for this session (one per xdist worker)."""
-    from core.testing.database import create_test_database, drop_test_database
+    """A fresh PostgreSQL database for this session (one per xdist worker), dropped at its end.
 
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    # the pid keeps concurrent test runs on one machine (and xdist workers) out of each other's way
-    name = f"sympraxis_test_{worker}_{os.getpid()}"
+    A dict of URLs: ``owner`` (migrations), ``app`` (the non-owner role under RLS, as in
+    production) and ``admin`` (a superuser, for catalog checks). Named by the
+    ``sympraxis_test_database`` ini option or ``SYMPRAXIS_TEST_DATABASE``.
+    """
+    from core.testing.database import create_test_database, drop_test_database, session_database_name
+
+    name = session_database_name(request.config.getini("sympraxis_test_database"))
     urls = create_test_database(name)
     yield urls
     drop_test_database(name)
 
 
 class MailSink:
-    """Messages received by the loopback SMTP server, parsed."""
+    """Messages received by the loopback SMTP server, parsed (``messages``, ``wait_for``, ``to``)."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
@@ -75,10 +104,12 @@ class MailSink:
         return found
 
     def to(self, address: str) -> list[EmailMessage]:
+        """The messages addressed to ``address``."""
         return [m for m in self.messages if address in (m["To"] or "")]
 
     @staticmethod
     def body(msg: EmailMessage) -> str:
+        """The plain-text part of ``msg``."""
         part = msg.get_body(preferencelist=("plain",))
         return part.get_content() if part else ""
 
@@ -111,8 +142,28 @@ def mail_outbox(sympraxis_smtp: tuple[MailSink, int]) -> MailSink:
 # --- the application --------------------------------------------------------------------------
 
 
+#: Entry-point groups the test application loads plugins from (``sympraxis.test_plugins`` holds
+#: plugins that exist only for tests, such as the core's own test plugin).
+TEST_PLUGIN_GROUPS = ["sympraxis.plugins", "sympraxis.test_plugins"]
+
+
 @pytest.fixture(scope="session")
-def sympraxis_config(sympraxis_database: dict[str, str], sympraxis_smtp, tmp_path_factory) -> dict[str, Any]:
+def sympraxis_plugins_under_test(request: pytest.FixtureRequest) -> str | list[str]:
+    """The plugins the ``app`` fixture loads: ``"*"`` (every installed one), or the plugins named
+    by the ``sympraxis_plugins`` ini option (or ``SYMPRAXIS_TEST_PLUGINS``) with what their
+    manifests ``require``, transitively."""
+    from core.testing.selection import configured_plugins, with_dependencies
+
+    names = configured_plugins(request.config.getini("sympraxis_plugins"))
+    if not names:
+        return "*"
+    return with_dependencies(names, TEST_PLUGIN_GROUPS)
+
+
+@pytest.fixture(scope="session")
+def sympraxis_config(
+    sympraxis_database: dict[str, str], sympraxis_smtp, sympraxis_plugins_under_test
+) -> dict[str, Any]:
     """Configuration of the test application; override this fixture to add to it."""
     _sink, port = sympraxis_smtp
     return {
@@ -133,8 +184,8 @@ def sympraxis_config(sympraxis_database: dict[str, str], sympraxis_smtp, tmp_pat
         "TENANT_CACHE_TTL": 60.0,
         "PLATFORM_APEX": "localhost",
         "PUBLIC_PORT": None,
-        "SYMPRAXIS_PLUGIN_GROUPS": ["sympraxis.plugins", "sympraxis.test_plugins"],
-        "SYMPRAXIS_PLUGINS": "*",
+        "SYMPRAXIS_PLUGIN_GROUPS": list(TEST_PLUGIN_GROUPS),
+        "SYMPRAXIS_PLUGINS": sympraxis_plugins_under_test,
     }
 
 
@@ -152,7 +203,8 @@ def build_app(config: dict[str, Any], instance_path: str | None = None) -> Flask
 
 @pytest.fixture(scope="session")
 def app(sympraxis_config: dict[str, Any], tmp_path_factory) -> Flask:
-    """The application, migrated, with every installed plugin (test plugins included)."""
+    """The application, migrated, with every installed plugin (test plugins included), or only the
+    plugins under test (``sympraxis_plugins``) and their dependencies."""
     return build_app(sympraxis_config, str(tmp_path_factory.mktemp("instance")))
 
 
@@ -293,6 +345,7 @@ def client_for(app: Flask) -> Callable[[str], HostClient]:
 
 @pytest.fixture
 def apex_client(client_for) -> HostClient:
+    """A client on the apex (``localhost``): sign-in, the NGO dashboard, the operator console."""
     return client_for("localhost")
 
 
@@ -354,6 +407,7 @@ def enable_plugin(app: Flask) -> Callable[..., None]:
 
 @pytest.fixture
 def disable_plugin(app: Flask) -> Callable[..., None]:
+    """``disable_plugin(tenant, "hearings")``: switch a plugin off (committed; its data stays)."""
     from core.extensions import db
     from core.plugin_state import disable_plugin as _disable
 
@@ -373,3 +427,32 @@ def register_test_plugin(make_app) -> Callable[..., Flask]:
         return make_app(SYMPRAXIS_EXTRA_PLUGINS=modules, **overrides)
 
     return do
+
+
+@pytest.fixture
+def fresh_app(sympraxis_config: dict[str, Any], tmp_path) -> Iterator[tuple[Flask, dict[str, str]]]:
+    """``(app, urls)``: an application on a new, empty database of its own (the production roles,
+    not migrated, dropped after the test), for migration checks that downgrade a branch."""
+    import sqlalchemy as sa
+
+    from core.app import create_app
+    from core.extensions import db
+    from core.testing.database import create_test_database, drop_test_database
+
+    name = f"sympraxis_fresh_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    urls = create_test_database(name)
+    os.environ["SYMPRAXIS_INSTANCE_PATH"] = str(tmp_path)
+    fresh = create_app(
+        {
+            **sympraxis_config,
+            "SQLALCHEMY_DATABASE_URI": urls["app"],
+            "MIGRATIONS_DATABASE_URI": urls["owner"],
+            "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.pool.NullPool},
+        }
+    )
+    try:
+        yield fresh, urls
+    finally:
+        with fresh.app_context():
+            db.engine.dispose()
+        drop_test_database(name)
