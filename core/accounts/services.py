@@ -7,9 +7,11 @@ for a known and an unknown email is a bug: sign-up, sign-in and reset answer the
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyotp
 import sqlalchemy as sa
@@ -343,23 +345,65 @@ class HandoffRefused(Exception):
     """The target host is not one of ours, or not verified: it never receives a code."""
 
 
-def host_may_receive_codes(host: str) -> bool:
-    """Only registered and verified hosts of an active or suspended tenant receive codes."""
-    host = normalise_host(host)
+#: What a hand-off target may contain: a host name (letters, digits, dots, hyphens), a port.
+_TARGET_RE = re.compile(r"^[A-Za-z0-9.-]{1,253}(?::[0-9]{1,5})?$")
+
+
+def parse_handoff_target(raw: str) -> str | None:
+    """The normalised host a hand-off target names, or None if it is anything but ``host[:port]``.
+
+    Parsed as a URL authority, as a browser would read it: ``orestiada.localhost:@evil.example``
+    is user information before the host ``evil.example``, so anything with user information, a
+    path, a query or a fragment is refused outright. A port is allowed only if it is the one we
+    serve on. Capitals and a trailing dot are normalised away.
+    """
+    raw = (raw or "").strip()
+    if not _TARGET_RE.match(raw):
+        return None
+    try:
+        parts = urlsplit("//" + raw)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.username is not None or parts.path or parts.query or parts.fragment or not parts.hostname:
+        return None
+    if port is not None:
+        scheme = current_app.config["PREFERRED_URL_SCHEME"]
+        served = current_app.config.get("PUBLIC_PORT") or (443 if scheme == "https" else 80)
+        if port != int(served):
+            return None
+    host = parts.hostname.lower().rstrip(".")
+    return host if host and ".." not in host else None
+
+
+def receiving_host(raw: str) -> str | None:
+    """The stored domain a hand-off target names, if it is registered, verified and of an active
+    or suspended tenant; None otherwise. Redirects are built from this value, never from ``raw``."""
+    host = parse_handoff_target(raw)
+    if host is None:
+        return None
     row = db.session.execute(
         sa.select(TenantDomain.host, Tenant.status)
         .join(Tenant, Tenant.id == TenantDomain.tenant_id)
         .where(TenantDomain.host == host, TenantDomain.verified_at.is_not(None))
         .execution_options(all_tenants=True)
     ).first()
-    return row is not None and row.status != "archived"
+    if row is None or row.status == "archived":
+        return None
+    return row.host
+
+
+def host_may_receive_codes(host: str) -> bool:
+    """Only registered and verified hosts of an active or suspended tenant receive codes."""
+    return receiving_host(host) is not None
 
 
 def issue_handoff_code(account: Account, target_host: str, nonce: str) -> str:
     """A single-use code for ``target_host``, bound to the account and the tenant's nonce."""
-    target_host = normalise_host(target_host)
-    if not nonce or len(nonce) > 64 or not host_may_receive_codes(target_host):
+    stored = receiving_host(target_host)
+    if not nonce or len(nonce) > 64 or stored is None:
         raise HandoffRefused(target_host)
+    target_host = stored
     code = secrets.token_urlsafe(32)
     ttl = min(int(current_app.config["HANDOFF_CODE_TTL"]), MAX_HANDOFF_CODE_TTL)
     purge_expired_handoff_codes()

@@ -182,10 +182,10 @@ def tenant_signin():
 @apex_only
 def handoff():
     """On the apex: issue a code for a registered, verified host and send the browser there."""
-    host = request.args.get("host", "")
+    host = services.receiving_host(request.args.get("host", ""))  # the stored domain, or None
     nonce = request.args.get("nonce", "")
     next_url = safe_next(request.args.get("next"))
-    if not services.host_may_receive_codes(host):
+    if host is None:
         abort(404)
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.signin", next=request.full_path))
@@ -477,8 +477,8 @@ def dashboard():
 @login_required
 def go():
     """From the dashboard into a municipality, arriving signed in (through the tenant's sign-in)."""
-    host = request.args.get("host", "")
-    if not services.host_may_receive_codes(host):
+    host = services.receiving_host(request.args.get("host", ""))  # the stored domain, or None
+    if host is None:
         abort(404)
     return redirect(external_url(host, "/auth/signin?next=/"))
 
