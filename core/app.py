@@ -17,6 +17,7 @@ from core.db import activate_tenant, deactivate_tenant, end_read_only_transactio
 from core.extensions import babel, csrf, db, limiter, login_manager
 from core.json import JSONProvider
 from core.plugins import PluginRegistry, register_blueprints
+from core.secret_key import configure_secret_key
 from core.sessions import SessionInterface
 from core.tenancy import HostCache, normalise_host, resolve_host
 
@@ -83,6 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     os.makedirs(app.instance_path, exist_ok=True)
+    configure_secret_key(app)  # refuses to start without a real secret (the demo makes its own)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "sympraxis.db")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
