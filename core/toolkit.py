@@ -52,6 +52,7 @@ from core.plugins import (
     SearchHit,
     hookimpl,
 )
+from core.redirects import redirect_back, safe_redirect_target
 from core.tenancy import TenantInfo, current_tenant, external_url, utcnow
 
 __version__ = CORE_API_VERSION
@@ -97,7 +98,8 @@ __all__ = [
     "current_role", "current_tenant", "db", "disable_tenant_rls", "enable_tenant_rls", "enqueue",
     "external_url", "flash", "format_datetime", "g", "get_locale", "gettext", "has_permission",
     "has_role", "hookimpl", "job", "lazy_gettext", "limiter", "ngettext", "organisations_of",
-    "plugin_settings", "problem", "redirect", "render_template", "request", "require_permission",
+    "plugin_settings", "problem", "redirect", "redirect_back", "render_template", "request", "require_permission",
+    "safe_redirect_target",
     "require_role", "send_mail", "tenant_context", "tenant_foreign_key", "tenant_info", "tenants_with_plugin", "url_for", "utcnow",
     "uuid7",
 ]  # fmt: skip

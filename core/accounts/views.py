@@ -6,7 +6,7 @@ import json
 import secrets
 import time
 from functools import wraps
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -29,6 +29,7 @@ from core.accounts.models import Account, Role
 from core.accounts.personal_data import erase_account, export_personal_data
 from core.db import tenant_context
 from core.extensions import db, limiter
+from core.redirects import safe_redirect_target
 from core.tenancy import apex_host, current_tenant, external_url
 
 bp = Blueprint("accounts", __name__)
@@ -59,19 +60,8 @@ def tenant_only(view):
 
 
 def safe_next(value: str | None, default: str = "/") -> str:
-    """Only same-host relative paths: never an open redirect.
-
-    Browsers drop tabs and newlines and read a backslash as ``/``, so ``/<TAB>/evil.com`` and
-    ``/<BACKSLASH>evil.com`` would leave the host: control characters, spaces and backslashes are refused.
-    """
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return default
-    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in value):
-        return default
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc:
-        return default
-    return value
+    """Only same-host relative paths: never an open redirect (see core.redirects)."""
+    return safe_redirect_target(value, default) or default
 
 
 def _signin_limit() -> str:
