@@ -100,7 +100,8 @@ def test_sessions_are_listed_and_one_can_be_signed_out_from_another(
 
 
 def test_sign_out_everywhere_revokes_every_server_side_session(apex_client, client_for, account_factory):
-    """Issue 10 item 12: "sign out everywhere" ends every session, remembered ones included."""
+    """Issue 10 item 12: "sign out everywhere" ends every session, remembered ones included (the
+    generation already did; this keeps the new server-side rows in step with it)."""
     account = account_factory()
     _sign_in(apex_client, account)
     other = _sign_in(client_for("localhost"), account, remember=True)
