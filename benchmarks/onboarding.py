@@ -89,7 +89,7 @@ def start_server(urls: dict[str, str], outbox: str, instance: str) -> tuple[subp
             "SYMPRAXIS_JOBS_INLINE": "true",
             "SYMPRAXIS_BILLING_DEFER_SYNC": "true",
             "SYMPRAXIS_RATELIMIT_ENABLED": "false",
-            "SECRET_KEY": "bench-" + os.urandom(8).hex(),
+            "SECRET_KEY": "bench-" + os.urandom(16).hex(),
         }
     )
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")

@@ -95,7 +95,7 @@ def sympraxis_app():
 
     return create_app(
         {
-            "SECRET_KEY": "profile",
+            "SECRET_KEY": "profile-" + "k" * 32,
             "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://" + _url("sympraxis_app", DB).split("://", 1)[1],
             "SYMPRAXIS_PLUGIN_GROUPS": ["sympraxis.plugins", "sympraxis.test_plugins"],
         }

@@ -24,6 +24,7 @@ from core.extensions import babel, csrf, db, limiter, login_manager
 from core.json import JSONProvider
 from core.plugins import PluginRegistry, register_blueprints
 from core.proxies import TrustedProxies, parse_networks
+from core.secret_key import configure_secret_key
 from core.sessions import SessionInterface
 from core.tenancy import HostCache, normalise_host, resolve_host
 
@@ -90,6 +91,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     os.makedirs(app.instance_path, exist_ok=True)
+    configure_secret_key(app)  # refuses to start without a real secret (the demo makes its own)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "sympraxis.db")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

@@ -8,18 +8,41 @@ from typing import Any
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, NoAppException, ScriptInfo, with_appcontext
 
 from core.plugins import PluginRegistry
 
+_DEMO = "sympraxis.demo"
+
 
 def _create_app():
+    """The app for a command; ``sympraxis demo`` builds it in demo mode (its own secret key)."""
     from core.app import create_app
+    from core.secret_key import InsecureConfiguration
 
-    return create_app()
+    ctx = click.get_current_context(silent=True)
+    demo = bool(ctx and ctx.meta.get(_DEMO))
+    try:
+        return create_app({"DEMO_MODE": True} if demo else None)
+    except InsecureConfiguration as exc:
+        raise NoAppException(str(exc)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+class SympraxisGroup(FlaskGroup):
+    """Flask's command group, knowing before the app is built whether the command is the demo,
+    and refusing with the configuration's message (not a traceback) when the app cannot start."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == "demo":
+            ctx.meta[_DEMO] = True
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except NoAppException as exc:
+            raise click.ClickException(exc.format_message()) from None
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=SympraxisGroup, create_app=_create_app, add_default_commands=True)
 def main() -> None:
     """Sympraxis: civic participation for municipalities."""
 

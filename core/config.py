@@ -8,7 +8,8 @@ import os
 
 
 class DefaultConfig:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret-change-me")
+    #: Required (``SYMPRAXIS_SECRET_KEY``, at least 32 bytes); only the demo makes its own (core.secret_key).
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = None  # set from instance_path in create_app
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     #: Owner connection for migrations (tables are created by, and belong to, this role).

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 
@@ -32,6 +32,8 @@ class SessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
     def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        if g.get("auth_method") == "token":
+            return  # a bearer token never turns into a cookie session (not even for ?lang=)
         if not session and not session.modified:
             if session.accessed:
                 response.vary.add("Cookie")

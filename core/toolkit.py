@@ -85,6 +85,7 @@ from core.plugins import (
     SearchHit,
     hookimpl,
 )
+from core.redirects import redirect_back, safe_redirect_target
 from core.references import Linkable, Reference, ReferenceType, reference_link, resolve_references
 from core.rules import RuleViolation
 from core.schema import create_tenant_table, drop_tenant_table
@@ -136,8 +137,8 @@ __all__ = [
     "cross_tenant_read", "current_account", "current_role", "current_tenant", "db", "disable_tenant_rls",
     "drop_tenant_table", "enable_tenant_rls", "enqueue", "enqueue_after_commit", "external_url", "flash", "format_datetime", "g",
     "get_locale", "gettext", "has_permission", "has_role", "hookimpl", "job", "lazy_gettext", "limiter",
-    "ngettext", "organisation_fk", "organisations_of", "plugin_settings", "problem", "redirect",
-    "reference_link", "render_template", "request", "require_permission", "require_role", "resolve_references",
+    "ngettext", "organisation_fk", "organisations_of", "plugin_settings", "problem", "redirect", "redirect_back",
+    "reference_link", "render_template", "request", "require_permission", "require_role", "resolve_references", "safe_redirect_target",
     "send_mail", "send_mail_after_commit", "template_slot", "tenant_context", "tenant_foreign_key", "tenant_info", "tenants_with_plugin",
     "to_local", "to_utc", "url_for", "utcnow", "utcnow_aware", "uuid7",
 ]  # fmt: skip

@@ -48,6 +48,21 @@ class TotpForm(FlaskForm):
     )
 
 
+class ConfirmIdentityForm(FlaskForm):
+    """ "Confirm it's you" before a sensitive change; its fields are prefixed (``reauth-``) so they
+    travel beside the fields of the form being confirmed. The request's CSRF token covers it."""
+
+    class Meta:
+        csrf = False
+
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
+    code = StringField(
+        _l("Six-digit code from your authenticator app"),
+        validators=[Optional(), Length(max=8)],
+        render_kw={"inputmode": "numeric"},
+    )
+
+
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Your name"), validators=[DataRequired()], render_kw={"maxlength": 120})
     locale = SelectField(

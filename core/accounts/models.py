@@ -59,7 +59,10 @@ class Account(UserMixin, db.Model):
     erased_at: Mapped[dt.datetime | None]
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_generation}"
+        """What the session cookie names: the account, its generation and the server-side session
+        (``session_key``, set when the session starts or is loaded; see :class:`AccountSession`)."""
+        key = self.__dict__.get("session_key")
+        return f"{self.id}:{self.session_generation}:{key}" if key else f"{self.id}:{self.session_generation}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login: erased accounts cannot sign in
@@ -161,6 +164,25 @@ class PersonalAccessToken(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
+
+
+class AccountSession(db.Model):
+    """One signed-in browser session on one host, checked on every request, so that signing out
+    (or "sign out everywhere", or an administrator's revocation) ends it on the server: a copy of
+    the cookie is worthless afterwards. The cookie carries the key; only its hash is stored."""
+
+    __tablename__ = "account_sessions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    host: Mapped[str] = mapped_column(sa.String(253))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: Written at most every few minutes (after the request), so reading a page costs no write.
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None]
+    #: Wrong answers to "confirm it's you" in this session; too many and the session ends.
+    failed_confirmations: Mapped[int] = mapped_column(default=0)
 
 
 class HandoffCode(db.Model):

@@ -20,7 +20,7 @@ from core.accounts.models import (
     PersonalAccessToken,
     PersonalDataLocation,
 )
-from core.accounts.services import AccountError
+from core.accounts.services import AccountError, forget_sessions
 from core.db import cross_tenant_read, tenant_context
 from core.extensions import db
 from core.plugins import registry
@@ -232,6 +232,7 @@ def erase_account(account: Account) -> None:
     db.session.execute(sa.delete(OrganisationMember).where(OrganisationMember.account_id == account.id))
     db.session.execute(sa.delete(PersonalAccessToken).where(PersonalAccessToken.account_id == account.id))
     db.session.execute(sa.delete(HandoffCode).where(HandoffCode.account_id == account.id))
+    forget_sessions(account)
     account.email = None
     account.display_name = ERASED_NAME
     account.password_hash = None

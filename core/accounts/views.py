@@ -6,7 +6,7 @@ import json
 import secrets
 import time
 from functools import wraps
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -14,21 +14,24 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from core.accounts import forms, services
-from core.accounts.auth import sign_in_session
+from core.accounts.auth import end_session_here, mark_recent_authentication, sign_in_session
 from core.accounts.models import Account, Role
 from core.accounts.personal_data import erase_account, export_personal_data
 from core.db import tenant_context
 from core.extensions import db, limiter
+from core.redirects import safe_redirect_target
 from core.tenancy import apex_host, current_tenant, external_url
 
 bp = Blueprint("accounts", __name__)
@@ -58,20 +61,62 @@ def tenant_only(view):
     return wrapper
 
 
-def safe_next(value: str | None, default: str = "/") -> str:
-    """Only same-host relative paths: never an open redirect.
+#: Seconds for which a sign-in or a "confirm it's you" allows sensitive changes (REAUTH_MAX_AGE).
+REAUTH_MAX_AGE = 300
+_REAUTH_PREFIX = "reauth"
 
-    Browsers drop tabs and newlines and read a backslash as ``/``, so ``/<TAB>/evil.com`` and
-    ``/<BACKSLASH>evil.com`` would leave the host: control characters, spaces and backslashes are refused.
-    """
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return default
-    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in value):
-        return default
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc:
-        return default
-    return value
+
+def recently_authenticated() -> bool:
+    """The password was checked in this session within the last few minutes."""
+    at = session.get("auth_at")
+    max_age = int(current_app.config.get("REAUTH_MAX_AGE", REAUTH_MAX_AGE))
+    return isinstance(at, int) and 0 <= time.time() - at <= max_age
+
+
+def require_recent_auth(view):
+    """Minting tokens and switching two-step verification need a fresh sign-in: otherwise the
+    POST answers with "confirm it's you" (password, and code when the account has one), which
+    carries the submitted fields along and, once confirmed, makes the change as submitted."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.method != "POST" or recently_authenticated():
+            return view(*args, **kwargs)
+        account = db.session.get(Account, current_user.id)
+        form = forms.ConfirmIdentityForm(prefix=_REAUTH_PREFIX)
+        if f"{_REAUTH_PREFIX}-password" in request.form:
+            if form.validate():
+                try:
+                    services.confirm_identity(account, form.password.data, form.code.data)
+                except services.AccountError as exc:
+                    _field_error(form, exc, "password")
+                else:
+                    db.session.commit()  # the code's step, never accepted twice
+                    mark_recent_authentication()
+                    return view(*args, **kwargs)
+            failures = services.note_failed_confirmation(g.get("account_session_id"))
+            db.session.commit()
+            if failures >= services.MAX_FAILED_CONFIRMATIONS:
+                end_session_here()
+                flash(_("Too many wrong answers: you have been signed out. Please sign in again."), "error")
+                return redirect(url_for("accounts.signin"))
+        carried = [
+            (name, value)
+            for name, values in request.form.lists()
+            if name != "csrf_token" and not name.startswith(f"{_REAUTH_PREFIX}-")
+            for value in values
+        ]
+        needs_code = account.totp_enabled_at is not None or account.is_operator
+        return render_template(
+            "accounts/confirm.html", form=form, carried=carried, needs_code=needs_code
+        ), 401
+
+    return wrapper
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Only same-host relative paths: never an open redirect (see core.redirects)."""
+    return safe_redirect_target(value, default) or default
 
 
 def _signin_limit() -> str:
@@ -182,10 +227,10 @@ def tenant_signin():
 @apex_only
 def handoff():
     """On the apex: issue a code for a registered, verified host and send the browser there."""
-    host = request.args.get("host", "")
+    host = services.receiving_host(request.args.get("host", ""))  # the stored domain, or None
     nonce = request.args.get("nonce", "")
     next_url = safe_next(request.args.get("next"))
-    if not services.host_may_receive_codes(host):
+    if host is None:
         abort(404)
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.signin", next=request.full_path))
@@ -219,8 +264,7 @@ def redeem():
 @bp.post("/auth/signout")
 def signout():
     forms.EmptyForm().validate_on_submit() or abort(400)
-    logout_user()
-    session.clear()
+    end_session_here()
     flash(_("You have signed out."), "info")
     return redirect(url_for("core.home"))
 
@@ -232,8 +276,7 @@ def signout_everywhere():
     account = db.session.get(Account, current_user.id)
     services.sign_out_everywhere(account)
     db.session.commit()
-    logout_user()
-    session.clear()
+    end_session_here()
     flash(_("You have signed out on every device and every municipality."), "info")
     return redirect(url_for("core.home"))
 
@@ -320,9 +363,7 @@ def profile():
         except services.AccountError as exc:
             db.session.rollback()
             _field_error(form, exc, "display_name")
-            return render_template(
-                "accounts/profile.html", form=form, account=account, empty_form=forms.EmptyForm()
-            ), 422
+            return _profile_page(form, account), 422
         account.locale = form.locale.data or None
         if account.locale:
             session["lang"] = account.locale
@@ -330,14 +371,50 @@ def profile():
         flash(_("Your profile has been saved."), "info")
         return redirect(url_for("accounts.profile"))
     status = 422 if request.method == "POST" else 200
+    return _profile_page(form, account), status
+
+
+def _profile_page(form, account: Account) -> str:
     return render_template(
-        "accounts/profile.html", form=form, account=account, empty_form=forms.EmptyForm()
-    ), status
+        "accounts/profile.html",
+        form=form,
+        account=account,
+        empty_form=forms.EmptyForm(),
+        sessions=[
+            {
+                "id": s.id,
+                "host": s.host,
+                "created": format_datetime(s.created_at, "short"),
+                "seen": format_datetime(s.last_seen_at, "short"),
+                "current": s.id == g.get("account_session_id"),
+            }
+            for s in services.list_sessions(account)
+        ],
+    )
+
+
+@bp.post("/account/sessions/<int:session_id>/revoke")
+@apex_only
+@login_required
+def revoke_session(session_id: int):
+    """Sign out one session (another browser, another municipality's host): it ends at once."""
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    account = db.session.get(Account, current_user.id)
+    if session_id == g.get("account_session_id"):
+        end_session_here()
+        flash(_("You have signed out."), "info")
+        return redirect(url_for("core.home"))
+    if not services.revoke_session(account, session_id):
+        abort(404)
+    db.session.commit()
+    flash(_("That session has been signed out."), "info")
+    return redirect(url_for("accounts.profile"))
 
 
 @bp.route("/account/security", methods=["GET", "POST"])
 @apex_only
 @login_required
+@require_recent_auth
 def security_settings():
     account = db.session.get(Account, current_user.id)
     form = forms.TotpForm()
@@ -363,6 +440,7 @@ def security_settings():
 @bp.post("/account/security/disable-totp")
 @apex_only
 @login_required
+@require_recent_auth
 def disable_totp():
     forms.EmptyForm().validate_on_submit() or abort(400)
     account = db.session.get(Account, current_user.id)
@@ -379,6 +457,7 @@ def disable_totp():
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @apex_only
 @login_required
+@require_recent_auth
 def tokens():
     account = db.session.get(Account, current_user.id)
     form = forms.TokenForm()
@@ -453,8 +532,7 @@ def delete_account():
             flash(str(exc), "error")
             return render_template("accounts/delete.html", form=form), 409
         db.session.commit()
-        logout_user()
-        session.clear()
+        end_session_here()
         flash(_("Your account has been deleted."), "info")
         return redirect(url_for("core.home"))
     status = 422 if request.method == "POST" else 200
@@ -477,8 +555,8 @@ def dashboard():
 @login_required
 def go():
     """From the dashboard into a municipality, arriving signed in (through the tenant's sign-in)."""
-    host = request.args.get("host", "")
-    if not services.host_may_receive_codes(host):
+    host = services.receiving_host(request.args.get("host", ""))  # the stored domain, or None
+    if host is None:
         abort(404)
     return redirect(external_url(host, "/auth/signin?next=/"))
 

@@ -357,16 +357,24 @@ def tenant_client(client_for) -> Callable[[Any], HostClient]:
 
 @pytest.fixture
 def sign_in(app: Flask) -> Callable[[HostClient, Any], HostClient]:
-    """Put a signed-in session for ``account`` on ``client`` (the host-only cookie of its host)."""
+    """Put a signed-in session for ``account`` on ``client`` (the host-only cookie of its host),
+    backed by a server-side session as a real sign-in is, and as fresh as one just made."""
+    import time
+
     from core.accounts.models import Account
+    from core.accounts.services import start_session
     from core.extensions import db
 
     def do(client: HostClient, account: Any) -> HostClient:
         with app.app_context():
-            generation = db.session.get(Account, account.id).session_generation
+            acc = db.session.get(Account, account.id)
+            generation = acc.session_generation
+            key = start_session(acc, getattr(client, "host", "localhost"))
+            db.session.commit()
         with client.session_transaction() as sess:
-            sess["_user_id"] = f"{account.id}:{generation}"
+            sess["_user_id"] = f"{account.id}:{generation}:{key}"
             sess["_fresh"] = True
+            sess["auth_at"] = int(time.time())
         return client
 
     return do

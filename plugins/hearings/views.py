@@ -18,9 +18,11 @@ from core.toolkit import (
     has_permission,
     limiter,
     redirect,
+    redirect_back,
     render_template,
     request,
     require_permission,
+    safe_redirect_target,
     url_for,
 )
 from core.toolkit import (
@@ -47,7 +49,7 @@ def handled(view):
             if request.method == "GET" or exc.status in (401, 403, 404):
                 abort_with(exc.status, exc.message)
             flash(exc.message, "error")
-            return redirect(request.form.get("next") or request.referrer or _back(kwargs))
+            return redirect_back(_back(kwargs))
 
     return wrapper
 
@@ -481,7 +483,7 @@ def moderate(cid, cmid, action):
         abort(404)
     db.session.commit()
     flash(_("The decision is recorded."), "success")
-    return redirect(request.form.get("next") or url_for("hearings.moderation"))
+    return redirect(safe_redirect_target(request.form.get("next"), url_for("hearings.moderation")))
 
 
 # --- meetings and programmes ---------------------------------------------------------------------
@@ -844,7 +846,8 @@ def speaker_action(mid, sid, action):
     else:
         abort(404)
     db.session.commit()
-    return redirect(request.form.get("next") or url_for("hearings.meeting", mid=m.id, _anchor="speakers"))
+    back = url_for("hearings.meeting", mid=m.id, _anchor="speakers")
+    return redirect(safe_redirect_target(request.form.get("next"), back))
 
 
 @bp.get("/meetings/<uuid:mid>/speakers")

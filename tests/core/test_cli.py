@@ -207,6 +207,7 @@ def test_console_command_end_to_end(tmp_path, monkeypatch):
     from core.cli import main
 
     monkeypatch.setenv("SYMPRAXIS_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SYMPRAXIS_SECRET_KEY", "console-" + "k" * 32)
     monkeypatch.setenv("SYMPRAXIS_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path}/console.db")
     monkeypatch.setenv("SYMPRAXIS_SYMPRAXIS_PLUGIN_GROUPS", '["sympraxis.plugins", "sympraxis.test_plugins"]')
     runner = CliRunner()

@@ -415,6 +415,7 @@ def test_billing_job_runs_in_a_celery_worker(stripe_on, make_app, sympraxis_conf
             "SYMPRAXIS_STRIPE_API_BASE": localstripe_url,
             "SYMPRAXIS_STRIPE_LOCALSTRIPE_COMPAT": "true",
             "SYMPRAXIS_TEST_QUEUE": queue,
+            "SYMPRAXIS_SECRET_KEY": sympraxis_config["SECRET_KEY"],
         }
     )
     exe = os.path.join(os.path.dirname(sys.executable), "celery")
@@ -520,7 +521,7 @@ def test_the_stripe_library_loads_only_when_billing_needs_it(tmp_path):
     code = (
         "import sys\n"
         "from core.app import create_app\n"
-        f"app = create_app({{'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/s.db'}})\n"
+        f"app = create_app({{'SECRET_KEY': 'x' * 32, 'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/s.db'}})\n"
         "assert 'stripe' not in sys.modules, 'stripe imported at start'\n"
         "from tenants import billing\n"
         "with app.app_context():\n"

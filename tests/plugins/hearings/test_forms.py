@@ -8,7 +8,6 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from core.accounts.models import Account
 from core.db import tenant_context
 from core.extensions import db
 from core.plugin_state import PluginStateError
@@ -76,17 +75,13 @@ def test_settings_are_validated(app, world, enable_plugin):
     enable_plugin(world.tenant, "hearings", {"comment_max_length": 100, "feedback_public": True})
 
 
-def test_forms_carry_csrf_tokens(make_app, world):
+def test_forms_carry_csrf_tokens(make_app, world, sign_in):
     strict = make_app(WTF_CSRF_ENABLED=True)
     c = make_consultation(strict, world.tenant)
     strict.test_client_class = HostClient
     client = strict.test_client()
     client.host = f"{world.tenant.slug}.localhost"
-    with strict.app_context():
-        generation = db.session.get(Account, world.member.id).session_generation
-    with client.session_transaction() as sess:
-        sess["_user_id"] = f"{world.member.id}:{generation}"
-        sess["_fresh"] = True
+    sign_in(client, world.member)
     page = client.get(f"/hearings/consultations/{c['id']}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert (

@@ -1,0 +1,1 @@
+"""Account-takeover paths (issue 10): hand-off targets, secrets, tokens, sessions, redirects."""
