@@ -18,7 +18,7 @@ from core.extensions import babel, csrf, db, limiter, login_manager
 from core.json import JSONProvider
 from core.plugins import PluginRegistry, register_blueprints
 from core.sessions import SessionInterface
-from core.tenancy import HostCache, normalise_host, resolve_host
+from core.tenancy import make_host_cache, normalise_host, resolve_host
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Paths that answer on any host, before tenant resolution (load balancers probe by IP).
@@ -102,7 +102,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
     app.session_interface = SessionInterface()
 
-    app.extensions["sympraxis_host_cache"] = HostCache(ttl=float(app.config["TENANT_CACHE_TTL"]))
+    app.extensions["sympraxis_host_cache"] = make_host_cache(app.config)
     db.init_app(app)
     _init_sqlite_pragmas(app)
     csrf.init_app(app)

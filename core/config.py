@@ -21,6 +21,14 @@ class DefaultConfig:
     PUBLIC_PORT = 5000
     PREFERRED_URL_SCHEME = "http"
     TENANT_CACHE_TTL = 5.0
+    #: Redis for the host cache's shared version (every app server sees a change on its next
+    #: request); with it, TENANT_CACHE_TTL can be long, and entries live TENANT_CACHE_FALLBACK_TTL
+    #: seconds while Redis is unreachable. Without it, other processes wait out TENANT_CACHE_TTL.
+    TENANT_CACHE_REDIS_URL = None
+    TENANT_CACHE_REDIS_TIMEOUT = 0.05
+    TENANT_CACHE_FALLBACK_TTL = 1.0
+    #: Namespaces this instance's keys in a shared Redis.
+    CACHE_KEY_PREFIX = "sympraxis"
 
     SYMPRAXIS_PLUGIN_GROUPS = ["sympraxis.plugins"]
     SYMPRAXIS_BUILTIN_PLUGINS = ["tenants"]
