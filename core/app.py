@@ -145,6 +145,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_cli(app, reg)
     reg.pm.hook.sympraxis_app_ready(app=app)
+    from core import observability
+
+    observability.init_app(app)  # last: its middleware is the outermost, its hooks run after tenancy's
     return app
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import logging
 import re
 import threading
 import time
@@ -177,18 +178,25 @@ HOST_CACHE_VERSION_KEY = "host-cache-version"
 class HostVersion:
     """A version number shared by every app server through Redis, bumped on any tenant change.
 
-    Reading it is one ``GET`` with short timeouts. When Redis fails the version is unknown
+    Reading it is one ``GET`` with a short timeout. When Redis fails the version is unknown
     (``None``) for ``retry_after`` seconds, without trying again, so an outage costs requests no
-    more than one timeout each few seconds; the cache then falls back to its short TTL.
+    more than one timeout each few seconds; the cache then falls back to its short TTL. A bump
+    (rare: a tenant or domain changed) waits longer and is logged when it fails, since the other
+    servers then keep the old answer until their TTL.
     """
 
-    def __init__(self, url: str, key: str, timeout: float = 0.05, retry_after: float = 2.0):
+    def __init__(
+        self, url: str, key: str, timeout: float = 0.1, retry_after: float = 2.0, write_timeout: float = 1.0
+    ):
         import redis
 
         self.key = key
         self.retry_after = retry_after
         self._client = redis.Redis.from_url(
             url, socket_timeout=timeout, socket_connect_timeout=timeout, retry_on_timeout=False
+        )
+        self._writer = redis.Redis.from_url(
+            url, socket_timeout=write_timeout, socket_connect_timeout=write_timeout, retry_on_timeout=False
         )
         self._down_until = 0.0
 
@@ -201,6 +209,9 @@ class HostVersion:
             return fn()
         except (redis.RedisError, OSError):
             self._down_until = time.monotonic() + self.retry_after
+            logging.getLogger(__name__).warning(
+                "host cache: Redis unreachable; entries live only the fallback TTL for %ss", self.retry_after
+            )
             return None
 
     def current(self) -> bytes | None:
@@ -213,7 +224,15 @@ class HostVersion:
         return value or b"0"
 
     def bump(self) -> None:
-        self._call(lambda: self._client.incr(self.key))
+        import redis
+
+        try:
+            self._writer.incr(self.key)
+        except (redis.RedisError, OSError):
+            logging.getLogger(__name__).error(
+                "host cache: could not publish a change through Redis; other servers see it "
+                "within their TENANT_CACHE_TTL"
+            )
 
 
 class HostCache:
@@ -295,7 +314,7 @@ def make_host_cache(config: Any) -> HostCache:
         version = HostVersion(
             url,
             f"{config.get('CACHE_KEY_PREFIX') or 'sympraxis'}:{HOST_CACHE_VERSION_KEY}",
-            timeout=float(config.get("TENANT_CACHE_REDIS_TIMEOUT", 0.05)),
+            timeout=float(config.get("TENANT_CACHE_REDIS_TIMEOUT", 0.1)),
         )
     return HostCache(
         ttl=float(config["TENANT_CACHE_TTL"]),

@@ -77,6 +77,10 @@ class Stack:
         return self.base_port + 81
 
     @property
+    def worker_metrics_port(self) -> int:
+        return self.base_port + 91
+
+    @property
     def ca_cert(self) -> str:
         return os.path.join(self.dir, "caddy-data", "caddy", "pki", "authorities", "local", "root.crt")
 
@@ -177,13 +181,13 @@ def environment(stack: Stack, urls: dict[str, str]) -> dict[str, str]:
         "SYMPRAXIS_RATELIMIT_KEY_PREFIX": f"sympraxis-{stack.name}-rl",
         "SYMPRAXIS_TENANT_CACHE_REDIS_URL": REDIS_URL,
         "SYMPRAXIS_CACHE_KEY_PREFIX": f"sympraxis-{stack.name}",
-        "SYMPRAXIS_TENANT_CACHE_TTL": "300",
+        "SYMPRAXIS_TENANT_CACHE_TTL": "60",
         "SYMPRAXIS_JOBS_INLINE": "false",
         "SYMPRAXIS_CELERY_BROKER_URL": broker_url(stack),
         "SYMPRAXIS_WORKERS": str(stack.workers),
         "SYMPRAXIS_THREADS": str(stack.threads),
-        "SYMPRAXIS_PROMETHEUS_DIR": stack.path("prometheus"),
         "PROMETHEUS_MULTIPROC_DIR": stack.path("prometheus"),
+        "SYMPRAXIS_METRICS_ENABLED": "true",
         "SYMPRAXIS_METRICS_ALLOWED": '["127.0.0.1/32"]',
         "SYMPRAXIS_LOG_FORMAT": "json",
     }
@@ -232,6 +236,22 @@ def start(stack: Stack, state: dict[str, Any], name: str, argv: list[str], env: 
     return proc.pid
 
 
+def app_server_env(stack: Stack, env: dict[str, str], port: int) -> dict[str, str]:
+    """One metrics directory per app server: each is scraped on its own, as in production."""
+    folder = stack.path("prometheus", f"app-{port}")
+    os.makedirs(folder, exist_ok=True)
+    for stale in os.listdir(folder):
+        os.unlink(os.path.join(folder, stale))
+    return {**env, "PROMETHEUS_MULTIPROC_DIR": folder}
+
+
+def worker_env(stack: Stack, env: dict[str, str]) -> dict[str, str]:
+    """The worker is one process (threads): plain metrics, served on its own port."""
+    worker = {k: v for k, v in env.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    worker["SYMPRAXIS_WORKER_METRICS_PORT"] = str(stack.worker_metrics_port)
+    return worker
+
+
 def app_server_argv(stack: Stack, port: int) -> list[str]:
     return [
         os.path.join(BIN, "gunicorn"), "-c", os.path.join(ROOT, "deploy", "gunicorn.conf.py"),
@@ -244,7 +264,7 @@ def start_app_server(stack: Stack, index: int, env: dict[str, str] | None = None
     state = load_state(stack)
     env = env or environment(stack, database_urls(stack, create=False))
     port = stack.app_ports[index]
-    pid = start(stack, state, f"app-{port}", app_server_argv(stack, port), env)
+    pid = start(stack, state, f"app-{port}", app_server_argv(stack, port), app_server_env(stack, env, port))
     wait_http(port, "/healthz")
     return pid
 
@@ -355,8 +375,6 @@ def up(stack: Stack, seed: bool = False) -> dict[str, Any]:
     state = {"processes": {}, "stack": stack.name}
     for sub in ("logs", "prometheus", "app-instance"):
         os.makedirs(stack.path(sub), exist_ok=True)
-    for stale in os.listdir(stack.path("prometheus")):  # multiprocess metrics start empty
-        os.unlink(stack.path("prometheus", stale))
     urls = database_urls(stack)
     env = environment(stack, urls)
     log(f"database {stack.database}: migrating")
@@ -368,13 +386,13 @@ def up(stack: Stack, seed: bool = False) -> dict[str, Any]:
         subprocess.run([os.path.join(BIN, "sympraxis"), "demo", "--no-serve"], cwd=ROOT, env=env, check=True)
     try:
         for port in stack.app_ports:
-            start(stack, state, f"app-{port}", app_server_argv(stack, port), env)
+            start(stack, state, f"app-{port}", app_server_argv(stack, port), app_server_env(stack, env, port))
         celery = os.path.join(BIN, "celery")
         start(
             stack, state, "worker",
             [celery, "-A", "deploy.worker:celery", "worker", "-P", "threads", "-c", "2", "-l", "INFO",
              "-n", f"{stack.name}@%h", "--without-gossip", "--without-mingle"],
-            env,
+            worker_env(stack, env),
         )  # fmt: skip
         start(
             stack, state, "beat",
@@ -426,7 +444,7 @@ Sympraxis stack {stack.name!r} is up (Caddy's internal CA: {stack.ca_cert})
   platform:        {stack.url()}
   municipalities:  https://<slug>.{APEX}:{stack.https_port}/  (demo: orestiada, haskovo, sector3 with --seed)
   app servers:     {", ".join(f"http://127.0.0.1:{p}" for p in stack.app_ports)}  (gunicorn, direct)
-  metrics:         http://127.0.0.1:{stack.app_ports[0]}/metrics
+  metrics:         http://127.0.0.1:<app server port>/metrics, worker http://127.0.0.1:{stack.worker_metrics_port}/
   logs:            {stack.path("logs")}/
   try:             curl --cacert {stack.ca_cert} --resolve {APEX}:{stack.https_port}:127.0.0.1 {stack.url(path="/healthz")}
   stop:            make stack-down
