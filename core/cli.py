@@ -61,6 +61,24 @@ def db_revision(message: str, head: str, branch_label: str | None, version_path:
     revision(current_app._get_current_object(), message, head, branch_label, version_path)
 
 
+@db_group.command("citus-plan")
+@with_appcontext
+def db_citus_plan() -> None:
+    """Print the Citus calls for the current schema (reference tables, then tables distributed by
+    tenant_id, colocated); exits 1, naming them, if keys would stop the distribution."""
+    from core import citus
+    from core.extensions import db
+
+    with db.engine.connect() as conn:
+        result = citus.report(conn)
+    for line in result["plan"]:
+        click.echo(line)
+    if result["problems"]:
+        for problem in result["problems"]:
+            click.echo(f"-- BLOCKED: {problem}", err=True)
+        raise SystemExit(1)
+
+
 plugins_group = click.Group("plugins", help="Installed plugins and their state per municipality.")
 
 
