@@ -79,6 +79,22 @@ def db_citus_plan() -> None:
         raise SystemExit(1)
 
 
+@db_group.command("check-migrations")
+@click.option("--base", required=True, help="git ref of the release now in production")
+@click.option("--root", default=".", help="the repository")
+def db_check_migrations(base: str, root: str) -> None:
+    """Fail if a migration added since BASE drops or renames a column or table that BASE's code
+    still uses (the old servers keep serving while it runs)."""
+    from core.migration_safety import check_repository
+
+    problems = check_repository(root, base)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"migrations since {base} are safe to run while {base} serves")
+
+
 plugins_group = click.Group("plugins", help="Installed plugins and their state per municipality.")
 
 
