@@ -113,3 +113,27 @@ def test_metrics_count_requests_and_answer_only_direct_allowed_scrapers(make_app
     assert via_proxy.status_code == 404
     other = scraper.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert other.status_code == 404 and b"sympraxis_" not in other.data
+
+
+def test_webhook_outcomes_are_counted(make_app):
+    """A Stripe webhook with a bad signature is answered 400 and counted as invalid, so an
+    operator sees a misconfigured secret (or an attack) on a dashboard, not only in logs."""
+    app = make_app(METRICS_ENABLED=True, STRIPE_WEBHOOK_SECRET="whsec_test")
+    client = _client(app, "localhost")
+    before = client.get("/metrics").get_data(as_text=True)
+    r = client.post("/billing/stripe/webhook", data=b"{}", headers={"Stripe-Signature": "t=1,v1=00"})
+    assert r.status_code == 400
+    after = client.get("/metrics").get_data(as_text=True)
+
+    def value(text):
+        line = next(
+            (
+                ln
+                for ln in text.splitlines()
+                if ln.startswith('sympraxis_webhook_events_total{outcome="invalid"')
+            ),
+            None,
+        )
+        return float(line.rsplit(" ", 1)[1]) if line else 0.0
+
+    assert value(after) == value(before) + 1
