@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: demo test install install-test translations extract-messages update-catalogs lint format test-fast browser-deps benchmark clean docs
+.PHONY: demo test install install-test translations extract-messages update-catalogs lint format test-fast browser-deps benchmark clean stack stack-down stack-test stack-deps docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,21 @@ update-catalogs: extract-messages
 
 benchmark: install-test
 	$(BIN)/python benchmarks/run.py --control
+
+# the production topology natively (deploy/stack.py): Caddy, two gunicorn app servers, Celery
+# worker and beat on the local RabbitMQ, the local PostgreSQL and Redis; all on loopback
+stack-deps:
+	@command -v caddy >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy >/dev/null)
+
+stack: install stack-deps
+	$(BIN)/python deploy/stack.py up --seed
+
+stack-down: $(VENV)/.installed
+	$(BIN)/python deploy/stack.py down
+
+# starts its own stack (ports 19xxx, database sympraxis_stacktest), runs tests/stack, stops it
+stack-test: install-test stack-deps
+	SYMPRAXIS_STACK_TEST=1 $(BIN)/pytest -p no:xdist tests/stack
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache tests/browser/node_modules docs/_build

@@ -26,7 +26,7 @@ from core.plugins import PluginRegistry, register_blueprints
 from core.proxies import TrustedProxies, parse_networks
 from core.secret_key import configure_secret_key
 from core.sessions import SessionInterface
-from core.tenancy import HostCache, normalise_host, resolve_host
+from core.tenancy import make_host_cache, normalise_host, resolve_host
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Paths that answer on any host, before tenant resolution (load balancers probe by IP).
@@ -112,7 +112,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
     app.session_interface = SessionInterface()
 
-    app.extensions["sympraxis_host_cache"] = HostCache(ttl=float(app.config["TENANT_CACHE_TTL"]))
+    app.extensions["sympraxis_host_cache"] = make_host_cache(app.config)
     db.init_app(app)
     init_cross_tenant_reader(app)
     _init_sqlite_pragmas(app)
@@ -159,6 +159,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_cli(app, reg)
     reg.pm.hook.sympraxis_app_ready(app=app)
+    from core import observability
+
+    observability.init_app(app)  # last: its middleware is the outermost, its hooks run after tenancy's
     # registered last, so it runs first at teardown: jobs and mail queued after the request's
     # writes committed (or by a request that only read) leave before a teardown rolls back
     app.teardown_request(send_pending_side_effects)

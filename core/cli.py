@@ -104,6 +104,40 @@ def db_revision(
             click.echo(f"wrote {rev.path}")
 
 
+@db_group.command("citus-plan")
+@with_appcontext
+def db_citus_plan() -> None:
+    """Print the Citus calls for the current schema (reference tables, then tables distributed by
+    tenant_id, colocated); exits 1, naming them, if keys would stop the distribution."""
+    from core import citus
+    from core.extensions import db
+
+    with db.engine.connect() as conn:
+        result = citus.report(conn)
+    for line in result["plan"]:
+        click.echo(line)
+    if result["problems"]:
+        for problem in result["problems"]:
+            click.echo(f"-- BLOCKED: {problem}", err=True)
+        raise SystemExit(1)
+
+
+@db_group.command("check-migrations")
+@click.option("--base", required=True, help="git ref of the release now in production")
+@click.option("--root", default=".", help="the repository")
+def db_check_migrations(base: str, root: str) -> None:
+    """Fail if a migration added since BASE drops or renames a column or table that BASE's code
+    still uses (the old servers keep serving while it runs)."""
+    from core.migration_safety import check_repository
+
+    problems = check_repository(root, base)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"migrations since {base} are safe to run while {base} serves")
+
+
 plugins_group = click.Group("plugins", help="Installed plugins and their state per municipality.")
 
 

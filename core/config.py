@@ -26,6 +26,14 @@ class DefaultConfig:
     PUBLIC_PORT = 5000
     PREFERRED_URL_SCHEME = "http"
     TENANT_CACHE_TTL = 5.0
+    #: Redis for the host cache's shared version (every app server sees a change on its next
+    #: request); with it, TENANT_CACHE_TTL can be long, and entries live TENANT_CACHE_FALLBACK_TTL
+    #: seconds while Redis is unreachable. Without it, other processes wait out TENANT_CACHE_TTL.
+    TENANT_CACHE_REDIS_URL = None
+    TENANT_CACHE_REDIS_TIMEOUT = 0.1
+    TENANT_CACHE_FALLBACK_TTL = 1.0
+    #: Namespaces this instance's keys in a shared Redis.
+    CACHE_KEY_PREFIX = "sympraxis"
 
     SYMPRAXIS_PLUGIN_GROUPS = ["sympraxis.plugins"]
     SYMPRAXIS_BUILTIN_PLUGINS = ["tenants"]
@@ -70,6 +78,14 @@ class DefaultConfig:
     JOBS_INLINE = True
     CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
     CELERY_RESULT_BACKEND = None
+
+    #: "json": one JSON object per log line (request id, tenant, hashed account) and an access line
+    #: per request; "text": Flask's default.
+    LOG_FORMAT = "text"
+    #: Prometheus metrics (prometheus-client; multiprocess when PROMETHEUS_MULTIPROC_DIR is set),
+    #: served at /metrics to these networks only, connecting directly (not through the proxy).
+    METRICS_ENABLED = False
+    METRICS_ALLOWED = ["127.0.0.1/32", "::1/128"]
 
     #: Shows /dev/outbox. Only ``sympraxis demo`` turns it on.
     DEMO_MODE = False

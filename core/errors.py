@@ -21,6 +21,9 @@ def problem(status: int, title: str, detail: str | None = None, **extra: Any) ->
     if detail:
         body["detail"] = detail
     body.update(extra)
+    rid = request.environ.get("sympraxis.request_id")
+    if rid:  # the key to this request's log lines, for whoever reports the problem
+        body.setdefault("request_id", rid)
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM_JSON

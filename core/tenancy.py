@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import logging
 import re
 import threading
 import time
@@ -170,47 +171,168 @@ def normalise_host(host: str) -> str:
 
 
 _MISS = object()
+#: The Redis key holding the host cache's version, under ``CACHE_KEY_PREFIX``.
+HOST_CACHE_VERSION_KEY = "host-cache-version"
+
+
+class HostVersion:
+    """A version number shared by every app server through Redis, bumped on any tenant change.
+
+    Reading it is one ``GET`` with a short timeout. When Redis fails the version is unknown
+    (``None``) for ``retry_after`` seconds, without trying again, so an outage costs requests no
+    more than one timeout each few seconds; the cache then falls back to its short TTL. A bump
+    (rare: a tenant or domain changed) waits longer and is logged when it fails, since the other
+    servers then keep the old answer until their TTL.
+    """
+
+    def __init__(
+        self, url: str, key: str, timeout: float = 0.1, retry_after: float = 2.0, write_timeout: float = 1.0
+    ):
+        import redis
+
+        self.key = key
+        self.retry_after = retry_after
+        self._client = redis.Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout, retry_on_timeout=False
+        )
+        self._writer = redis.Redis.from_url(
+            url, socket_timeout=write_timeout, socket_connect_timeout=write_timeout, retry_on_timeout=False
+        )
+        self._down_until = 0.0
+
+    def _call(self, fn: Any) -> Any:
+        import redis
+
+        if self._down_until > time.monotonic():
+            return None
+        try:
+            return fn()
+        except (redis.RedisError, OSError):
+            self._down_until = time.monotonic() + self.retry_after
+            logging.getLogger(__name__).warning(
+                "host cache: Redis unreachable; entries live only the fallback TTL for %ss", self.retry_after
+            )
+            return None
+
+    def current(self) -> bytes | None:
+        """The shared version (``b"0"`` before the first change), or None while Redis is down."""
+        if self._down_until > time.monotonic():
+            return None
+        value = self._call(lambda: self._client.get(self.key))
+        if value is None and self._down_until > time.monotonic():
+            return None  # the GET just failed
+        return value or b"0"
+
+    def bump(self) -> None:
+        import redis
+
+        try:
+            self._writer.incr(self.key)
+        except (redis.RedisError, OSError):
+            logging.getLogger(__name__).error(
+                "host cache: could not publish a change through Redis; other servers see it "
+                "within their TENANT_CACHE_TTL"
+            )
 
 
 class HostCache:
     """Host → :class:`TenantInfo` (or None for an unknown host), with a time-to-live.
 
     In-process, so a lookup costs a dict read. Changes made in this process invalidate at once
-    (:func:`invalidate_tenant_cache`); other worker processes see them within ``TENANT_CACHE_TTL``
-    seconds. Negative answers are cached too, so a flood of unknown hosts cannot reach the
-    database faster than once per host per TTL; the cache is bounded in size.
+    (:func:`invalidate_tenant_cache`). Other processes and app servers: with ``version`` (a
+    :class:`HostVersion` in Redis, ``TENANT_CACHE_REDIS_URL``) every lookup compares the shared
+    version with the one its entry was read under, so a change made through one server is seen
+    by every other on its next request; while Redis is unreachable, entries live only
+    ``fallback_ttl`` seconds. Without Redis they live ``ttl`` seconds. Negative answers are cached
+    too, so a flood of unknown hosts cannot reach the database faster than once per host per TTL;
+    the cache is bounded in size.
     """
 
-    def __init__(self, ttl: float, max_entries: int = 100_000):
+    def __init__(
+        self,
+        ttl: float,
+        max_entries: int = 100_000,
+        version: HostVersion | None = None,
+        fallback_ttl: float = 1.0,
+    ):
         self.ttl = ttl
         self.max_entries = max_entries
-        self._entries: dict[str, tuple[float, TenantInfo | None]] = {}
+        self.version = version
+        self.fallback_ttl = fallback_ttl
+        self._entries: dict[str, tuple[float, TenantInfo | None, bytes | None]] = {}
         self._lock = threading.Lock()
 
-    def get(self, host: str) -> Any:
+    def lookup(self, host: str) -> tuple[Any, bytes | None]:
+        """The cached answer for ``host`` (or ``_MISS``), and the shared version it was checked
+        against: a miss is loaded and stored under that version (:meth:`put`), never a later one,
+        so a row read before a change cannot be kept as if it were read after it."""
+        seen = self.version.current() if self.version is not None else None
         entry = self._entries.get(host)
-        if entry is None or entry[0] < time.monotonic():
-            return _MISS
-        return entry[1]
+        if entry is None:
+            return _MISS, seen
+        expires, info, version = entry
+        now = time.monotonic()
+        if expires < now:
+            return _MISS, seen
+        if self.version is not None:
+            if seen is None:  # Redis unreachable: trust an entry only for the short fallback TTL
+                if expires - self.ttl + self.fallback_ttl < now:
+                    return _MISS, seen
+            elif version != seen:
+                return _MISS, seen
+        return info, seen
 
-    def put(self, host: str, info: TenantInfo | None) -> None:
+    def get(self, host: str) -> Any:
+        return self.lookup(host)[0]
+
+    def put(self, host: str, info: TenantInfo | None, version: bytes | None = None) -> None:
         with self._lock:
             if len(self._entries) >= self.max_entries:
                 self._entries.clear()
-            self._entries[host] = (time.monotonic() + self.ttl, info)
+            self._entries[host] = (time.monotonic() + self.ttl, info, version)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+    def publish(self) -> None:
+        """Clear this process's entries and tell every other process (a new shared version)."""
+        self.clear()
+        if self.version is not None:
+            self.version.bump()
 
 
 def _cache() -> HostCache:
     return current_app.extensions["sympraxis_host_cache"]
 
 
+def make_host_cache(config: Any) -> HostCache:
+    """The host cache an application's configuration asks for (shared version when Redis is set)."""
+    url = config.get("TENANT_CACHE_REDIS_URL")
+    version = None
+    if url:
+        version = HostVersion(
+            url,
+            f"{config.get('CACHE_KEY_PREFIX') or 'sympraxis'}:{HOST_CACHE_VERSION_KEY}",
+            timeout=float(config.get("TENANT_CACHE_REDIS_TIMEOUT", 0.1)),
+        )
+    return HostCache(
+        ttl=float(config["TENANT_CACHE_TTL"]),
+        version=version,
+        fallback_ttl=float(config.get("TENANT_CACHE_FALLBACK_TTL", 1.0)),
+    )
+
+
 def invalidate_tenant_cache() -> None:
-    """Forget every cached host lookup in this process (call after any tenant or domain change)."""
-    _cache().clear()
+    """Forget every cached host lookup, in this process and (through Redis) on every app server.
+
+    Call it after any tenant or domain change. It also publishes again when the current
+    transaction commits: another server that reloaded before the commit read the old row.
+    """
+    cache = _cache()
+    cache.publish()
+    if cache.version is not None:
+        sa.event.listen(db.session(), "after_commit", lambda _session: cache.publish(), once=True)
 
 
 def invalidate_tenant_cache_on_commit() -> None:
@@ -220,7 +342,7 @@ def invalidate_tenant_cache_on_commit() -> None:
     reads the old row and caches it for a whole TTL; clearing after the commit closes it.
     """
     cache = _cache()
-    sa.event.listen(db.session(), "after_commit", lambda _session: cache.clear(), once=True)
+    sa.event.listen(db.session(), "after_commit", lambda _session: cache.publish(), once=True)
 
 
 def load_tenant_info(host: str) -> TenantInfo | None:
@@ -267,10 +389,10 @@ def tenant_info_from_row(tenant: Tenant, primary_host: str = "", host: str = "")
 def resolve_host(host: str) -> TenantInfo | None:
     """The tenant serving ``host`` (already normalised), through the cache."""
     cache = _cache()
-    info = cache.get(host)
+    info, version = cache.lookup(host)
     if info is _MISS:
         info = load_tenant_info(host)
-        cache.put(host, info)
+        cache.put(host, info, version)
     return info
 
 

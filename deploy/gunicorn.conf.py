@@ -35,6 +35,14 @@ def post_fork(server, worker):
         db.engine.dispose(close=False)
 
 
+def child_exit(server, worker):
+    """Prometheus multiprocess mode: a dead worker's live gauges stop counting."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
 def pre_fork(server, worker):
     """Freeze what the preloaded application allocated: the garbage collector stops scanning it on
     every full collection in each worker, and workers do not copy its pages by touching them."""

@@ -56,14 +56,18 @@ class Invitation(TenantScoped, db.Model):
 
     email: Mapped[str] = mapped_column(sa.String(254))
     role: Mapped[str] = mapped_column(sa.String(16))
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: unique within the municipality (tenant_id in every key: DESIGN §3, Citus)
+    token_hash: Mapped[str] = mapped_column(sa.String(64))
     invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
     accepted_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
 
-    __table_args__ = (sa.CheckConstraint("role IN ('member', 'moderator', 'staff', 'admin')", name="role"),)
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('member', 'moderator', 'staff', 'admin')", name="role"),
+        sa.UniqueConstraint("tenant_id", "token_hash"),
+    )
 
 
 class TenantBilling(TenantScoped, db.Model):

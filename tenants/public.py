@@ -12,6 +12,7 @@ from core.accounts.auth import sign_in_session
 from core.accounts.models import Account
 from core.errors import problem
 from core.extensions import csrf, db, limiter
+from core.observability import count_webhook
 from core.tenancy import apex_host, current_tenant, normalise_host, resolve_host
 from tenants import billing, domains, forms, services
 from tenants.models import TenantLogo
@@ -37,8 +38,10 @@ def stripe_webhook():
             payload, signature, secret, tolerance=int(current_app.config.get("STRIPE_WEBHOOK_TOLERANCE", 300))
         )
     except (ValueError, stripe.SignatureVerificationError):
+        count_webhook("stripe", "invalid")
         return problem(400, _("The request could not be understood."), "invalid signature or payload")
     outcome = billing.receive_event(event)
+    count_webhook("stripe", outcome)
     return {"received": True, "outcome": outcome}, 200
 
 
