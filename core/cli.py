@@ -13,10 +13,17 @@ from flask.cli import FlaskGroup, NoAppException, ScriptInfo, with_appcontext
 from core.plugins import PluginRegistry
 
 _DEMO = "sympraxis.demo"
+_HELP = "sympraxis.help"
 
 
 def _create_app():
-    """The app for a command; ``sympraxis demo`` builds it in demo mode (its own secret key)."""
+    """The app for a command; ``sympraxis demo`` builds it in demo mode (its own secret key).
+
+    Printing help signs nothing and serves nothing, so without a configured secret it is built with
+    a throwaway one (never stored); every real command still refuses without a secret."""
+    import secrets
+    import sys
+
     from core.app import create_app
     from core.secret_key import InsecureConfiguration
 
@@ -25,12 +32,19 @@ def _create_app():
     try:
         return create_app({"DEMO_MODE": True} if demo else None)
     except InsecureConfiguration as exc:
-        raise NoAppException(str(exc)) from None
+        help_only = bool(ctx and ctx.meta.get(_HELP)) or "--help" in sys.argv[1:] or len(sys.argv) <= 1
+        if not help_only:
+            raise NoAppException(str(exc)) from None
+        return create_app({"SECRET_KEY": secrets.token_urlsafe(48)})
 
 
 class SympraxisGroup(FlaskGroup):
     """Flask's command group, knowing before the app is built whether the command is the demo,
     and refusing with the configuration's message (not a traceback) when the app cannot start."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        ctx.meta[_HELP] = True  # only help lists the commands
+        return super().list_commands(ctx)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name == "demo":

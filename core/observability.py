@@ -264,10 +264,19 @@ def _account_of_request() -> str | None:
     """The signed-in account's hash, if Flask-Login already loaded it (never loads it here)."""
     from flask import current_app
 
+    from sqlalchemy import inspect as sa_inspect
+    from sqlalchemy.exc import NoInspectionAvailable
+
     user = g.get("_login_user")
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None:
         return None
-    return account_hash(user.id, current_app.config["SECRET_KEY"])
+    try:  # the key from the identity map: reading user.id after a commit would reload the row
+        identity = sa_inspect(user).identity
+    except NoInspectionAvailable:  # the anonymous user
+        return None
+    if not identity:
+        return None
+    return account_hash(identity[0], current_app.config["SECRET_KEY"])
 
 
 _json_handler: logging.Handler | None = None
@@ -324,7 +333,12 @@ def init_app(app: Flask) -> None:
 
     @app.teardown_request
     def _note_account(_exc: BaseException | None) -> None:
-        environ = request.environ
+        try:
+            _note(request.environ)
+        except Exception:  # bookkeeping for logs and metrics never turns an answer into an error
+            app.logger.exception("could not note the request's account and pool use")
+
+    def _note(environ: dict) -> None:
         account = _account_of_request()
         if account:
             environ[_ENV_ACCOUNT] = account

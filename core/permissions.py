@@ -95,9 +95,11 @@ def require_role(role: Role | str):
 def require_permission(permission: str):
     """Decorator: like :func:`require_role`, for a named permission (role or grant)::
 
-    @bp.post("/beneficiaries/<uuid:id>/validate")
-    @require_permission("markets.validate")
-    def validate(id): ...
+        @bp.post("/beneficiaries/<uuid:id>/validate")
+        @require_permission("markets.validate")
+        def validate(id): ...
+
+    A role holder or a current member holding the grant passes; others get 401 or 403.
     """
 
     def decorator(view):

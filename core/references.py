@@ -57,7 +57,9 @@ class Linkable:
 class ReferenceType(sa.types.TypeDecorator):
     """A column holding a :class:`Reference` (as ``VARCHAR(200)``, migrated as ``sa.String(200)``)::
 
-    consultation_ref: Mapped[Reference | None] = mapped_column(ReferenceType())
+        consultation_ref: Mapped[Reference | None] = mapped_column(ReferenceType())
+
+    Resolve it at render time with :func:`reference_link` (plain text when the other plugin is off).
     """
 
     impl = sa.String(200)

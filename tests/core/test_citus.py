@@ -12,9 +12,13 @@ from core.extensions import db
 #: The global tables: few, each a Citus reference table (copied to every node). A new one is a
 #: design decision (DESIGN §3), made here on purpose, not by accident in a migration.
 REFERENCE_TABLES = {
+    "account_sessions",  # one row per signed-in browser of a (global) account
     "accounts",
+    "api_idempotency_keys",  # per account and host, written once per API write: see the note below
     "audit_events",
     "billing_catalog",
+    "core_cross_tenant_readers",  # the roles the cross-tenant policies admit (written by migrations)
+    "core_outbox",  # jobs and mail waiting for the broker: see the note below
     "handoff_codes",
     "organisation_members",
     "organisations",
@@ -23,6 +27,9 @@ REFERENCE_TABLES = {
     "tenants",
     "tenant_domains",  # tenant-owned, but the host lookup needs it whole on every node
 }
+# Note: core_outbox and api_idempotency_keys are write-heavy queues; on a real Citus cluster they are
+# better kept as coordinator-local tables (citus_add_local_table_to_metadata) than replicated as
+# reference tables. The plan prints them as reference tables until that is measured.
 
 
 def _schema(app):

@@ -19,6 +19,7 @@ SQLITE_OVERRIDES = {"MIGRATIONS_DATABASE_URI": None, "APP_DB_ROLE": None, "SQLAL
 
 def _env(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SYMPRAXIS_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SYMPRAXIS_SECRET_KEY", "cli-sdk-" + "k" * 32)
     monkeypatch.setenv("SYMPRAXIS_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path}/cli.db")
     monkeypatch.setenv("SYMPRAXIS_SYMPRAXIS_PLUGIN_GROUPS", '["sympraxis.plugins", "sympraxis.test_plugins"]')
 
