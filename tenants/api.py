@@ -58,7 +58,7 @@ class TenantOutSchema(Schema):
 class TenantQuerySchema(Schema):
     q = fields.String(load_default="", validate=validate.Length(max=100))
     status = fields.String(load_default="", validate=validate.OneOf(["", "active", "suspended", "archived"]))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 

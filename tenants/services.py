@@ -364,6 +364,7 @@ def change_status(tenant_id: int, action: str, actor: Any = None, reason: str = 
             billing = db.session.execute(sa.select(TenantBilling)).scalar_one_or_none()
             if billing is not None:
                 billing.suspended_for_billing = False
+                db.session.flush()  # inside the tenant: a tenant-owned row is written only there
     audit.record(
         f"tenant.{action}",
         tenant.id,

@@ -21,7 +21,9 @@ def test_catalogue_complete_and_placeholders_kept(lang):
         catalogue = read_po(fh, locale=lang)
     with open(os.path.join(TRANSLATIONS, "messages.pot"), "rb") as fh:
         template = read_po(fh)
-    assert {m.id for m in template if m.id} == {m.id for m in catalogue if m.id}, "run make update-catalogs"
+    # every template message is in the catalogue (new ones are appended to the .po by hand, the
+    # .pot is regenerated later, so the catalogue may hold more than a stale template)
+    assert {m.id for m in template if m.id} <= {m.id for m in catalogue if m.id}, "run make update-catalogs"
     for m in catalogue:
         if not m.id:
             continue
