@@ -183,6 +183,33 @@ def billing_sync(tenant_id: int):
     return redirect(url_for("operator.tenant", tenant_id=tenant_id))
 
 
+@bp.get("/domains")
+def domain_conflicts():
+    """Hosts claimed by more than one municipality, for the operator to resolve."""
+    from core.tenancy import utcnow
+    from tenants import domains
+
+    return render_template(
+        "tenants/operator_domains.html",
+        conflicts=domains.conflicts(),
+        now=utcnow(),
+        empty_form=forms.EmptyForm(),
+    )
+
+
+@bp.post("/domains/<int:tenant_id>/<uuid:domain_id>/remove")
+def domain_claim_remove(tenant_id: int, domain_id):
+    from tenants import domains
+
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    host = domains.resolve_conflict(tenant_id, domain_id, actor=current_user)
+    if host is None:
+        abort(404)
+    db.session.commit()
+    flash(_("The claim on %(host)s has been removed.", host=host), "info")
+    return redirect(url_for("operator.domain_conflicts"))
+
+
 @bp.get("/plugins")
 def plugins():
     return render_template("tenants/operator_plugins.html", **services.plugin_catalogue())
