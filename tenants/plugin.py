@@ -62,6 +62,10 @@ def sympraxis_tenant_plugins_changed(tenant_id):
 def sympraxis_app_ready(app):
     from flask_babel import format_currency, format_datetime
 
+    from tenants.api import document_choices
+
+    document_choices(app)
+
     app.jinja_env.globals.setdefault("format_currency", format_currency)
     app.jinja_env.globals.setdefault("format_datetime", format_datetime)
     if not app.config.get("JOBS_INLINE", True):
