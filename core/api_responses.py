@@ -45,27 +45,35 @@ def problem_response(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_JSON: {"schema": dict(PROBLEM_REF)}}}
 
 
-def forbid_nul(schema: Any) -> None:
-    """Add :data:`NO_NUL_PATTERN` to the free-text strings of a JSON schema (in place)."""
+#: The integers the input guard lets through (core.input_guard: 64-bit, what the database holds)
+INT64_MAX = 2**63 - 1
+
+
+def document_input_guard(schema: Any) -> None:
+    """Say in a JSON schema what the input guard refuses before any view (in place): free-text
+    strings get :data:`NO_NUL_PATTERN`, integers without bounds get the 64-bit range."""
     if not isinstance(schema, dict):
         return
     if schema.get("type") == "string" and not ({"pattern", "enum", "format"} & set(schema)):
         schema["pattern"] = NO_NUL_PATTERN
+    if schema.get("type") == "integer":
+        schema.setdefault("minimum", -INT64_MAX)
+        schema.setdefault("maximum", INT64_MAX)
     for key in ("properties", "patternProperties"):
         for sub in (schema.get(key) or {}).values():
-            forbid_nul(sub)
+            document_input_guard(sub)
     for key in ("items", "additionalProperties"):
-        forbid_nul(schema.get(key))
+        document_input_guard(schema.get(key))
     for key in ("allOf", "anyOf", "oneOf"):
         for sub in schema.get(key) or ():
-            forbid_nul(sub)
+            document_input_guard(sub)
 
 
 class ProblemResponsesPlugin(BasePlugin):
     """Document errors as problem documents, and the platform's own answers on every operation."""
 
     def schema_helper(self, name: str, definition: dict, **kwargs: Any) -> dict:
-        forbid_nul(definition)
+        document_input_guard(definition)
         return definition
 
     def operation_helper(
@@ -76,7 +84,7 @@ class ProblemResponsesPlugin(BasePlugin):
                 continue
             for parameter in operation.get("parameters") or ():
                 if isinstance(parameter, dict):
-                    forbid_nul(parameter.get("schema"))
+                    document_input_guard(parameter.get("schema"))
             responses = operation.setdefault("responses", {})
             responses.pop("default", None)
             documented = {int(code): code for code in responses if str(code).isdigit()}

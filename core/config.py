@@ -95,4 +95,6 @@ class DefaultConfig:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
-    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    #: The one upload limit (bytes): the largest request body, checked from Content-Length before
+    #: the body is read (core.input_guard); attachments are limited by the same number.
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024

@@ -263,7 +263,6 @@ class RequestContextFilter(logging.Filter):
 def _account_of_request() -> str | None:
     """The signed-in account's hash, if Flask-Login already loaded it (never loads it here)."""
     from flask import current_app
-
     from sqlalchemy import inspect as sa_inspect
     from sqlalchemy.exc import NoInspectionAvailable
 

@@ -100,20 +100,37 @@ class Tenant(db.Model):
 
 
 class TenantDomain(TenantScoped, db.Model):
-    """A host that serves one tenant: its platform subdomain or a verified custom domain."""
+    """A host that serves one tenant: its platform subdomain or a verified custom domain.
+
+    An unverified custom domain is only a *claim*: it serves nothing, expires at
+    ``claim_expires_at``, and never blocks another municipality, so several may claim one host
+    while at most one holds it verified (a unique index on verified hosts only).
+    """
 
     __tablename__ = "tenant_domains"
 
-    host: Mapped[str] = mapped_column(sa.String(253), unique=True)
+    host: Mapped[str] = mapped_column(sa.String(253))
     kind: Mapped[str] = mapped_column(sa.String(16))
     is_primary: Mapped[bool] = mapped_column(default=False)
     verification_token: Mapped[str | None] = mapped_column(sa.String(64))
     verified_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: when an unverified claim lapses (None once verified)
+    claim_expires_at: Mapped[dt.datetime | None]
 
     tenant: Mapped[Tenant] = relationship(back_populates="domains", lazy="raise", viewonly=True)
 
-    __table_args__ = (sa.CheckConstraint("kind IN ('platform', 'custom')", name="kind"),)
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('platform', 'custom')", name="kind"),
+        sa.UniqueConstraint("tenant_id", "host"),
+        sa.Index(
+            "uq_tenant_domains_verified_host",
+            "host",
+            unique=True,
+            postgresql_where=sa.text("verified_at IS NOT NULL"),
+            sqlite_where=sa.text("verified_at IS NOT NULL"),
+        ),
+    )
 
 
 class TenantPlugin(TenantScoped, db.Model):

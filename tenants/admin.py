@@ -413,6 +413,10 @@ def domain_verify(domain_id):
         db.session.commit()
     except LookupError:
         abort(404)
+    except domains.DomainError as exc:
+        db.session.commit()  # nothing changed but the audit trail (a conflict is recorded)
+        flash(str(exc), "error")
+        return redirect(url_for("tenant_admin.domain_list"))
     if found:
         flash(_("%(host)s is verified and now serves your municipality.", host=domain.host), "info")
     elif found is None:

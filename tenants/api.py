@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from flask import abort, g, request
 from flask.views import MethodView
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
@@ -12,7 +15,8 @@ from core.api import ProblemSchema
 from core.dump import ApiBlueprint
 from core.errors import problem
 from core.extensions import db
-from core.tenancy import current_tenant, platform_subdomain
+from core.plugins import registry
+from core.tenancy import LOCALES, RESERVED_SLUGS, current_tenant, platform_subdomain
 from tenants import services
 
 blp = ApiBlueprint(
@@ -22,23 +26,96 @@ blp = ApiBlueprint(
 )
 
 
+#: The service's rules (tenants.services.validate_onboarding), said in the document so that what
+#: the document allows is what the service accepts (schemathesis checks both ways). The service
+#: checks them, with its own messages keyed by field; the document only states them. A slug as
+#: core.tenancy.validate_slug wants it (no "--" in the third and fourth places, no reserved
+#: word); a name with more than whitespace. Whitespace is spelt out (what ``str.strip`` removes): the
+#: document's patterns are ECMA-262, whose ``\s`` is not Python's.
+SLUG_PATTERN = (
+    r"^(?!(?:" + "|".join(sorted(RESERVED_SLUGS)) + r")$)(?!..--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+)
+SPACE = r"\x09-\x0d\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+#: An address the mail headers can carry (an RFC 5322 dot-atom @ a host name, ASCII), checked here
+#: as well: an address Python's e-mail parser cannot read was a 500 when the invitation was sent.
+ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+EMAIL_PATTERN = rf"^{ATEXT}(?:\.{ATEXT})*@{LABEL}(?:\.{LABEL})*$"
+NAME_PATTERN = rf"^[{SPACE}]*[^{SPACE}\x00][^\x00]*$"
+COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
+
+
+def _rule(**properties) -> dict:
+    return {"metadata": properties}
+
+
 class OnboardingSchema(Schema):
-    slug = fields.String(required=True, validate=validate.Length(max=63))
-    name = fields.String(required=True, validate=validate.Length(max=200))
-    country = fields.String(required=True, validate=validate.Length(equal=2))
-    default_locale = fields.String(required=True)
-    locales = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=4))
-    timezone = fields.String(load_default="Europe/Athens", validate=validate.Length(max=64))
+    """A new municipality. ``plan`` and the plugin names are listed in this instance's document
+    (they depend on its configuration and installed plugins, see :func:`document_choices`)."""
+
+    slug = fields.String(required=True, validate=validate.Length(max=63), **_rule(pattern=SLUG_PATTERN))
+    name = fields.String(required=True, validate=validate.Length(max=200), **_rule(pattern=NAME_PATTERN))
+    country = fields.String(
+        required=True, validate=validate.Length(equal=2), **_rule(pattern=COUNTRY_PATTERN)
+    )
+    default_locale = fields.String(required=True, **_rule(enum=list(LOCALES)))
+    locales = fields.List(
+        fields.String(**_rule(enum=list(LOCALES))),
+        required=True,
+        validate=validate.Length(min=1, max=4),
+        metadata={"description": "The municipality's languages; the default language is always among them."},
+    )
+    timezone = fields.String(
+        load_default="Europe/Athens",
+        validate=validate.Length(max=64),
+        **_rule(enum=sorted(available_timezones())),
+    )
     plan = fields.String(required=True)
     allowed_plugins = fields.List(fields.String(), load_default=list)
-    enabled_plugins = fields.List(fields.String(), load_default=list)
+    enabled_plugins = fields.List(
+        fields.String(), load_default=list, metadata={"description": "Switched on, and so also allowed."}
+    )
     billing_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    billing_email = fields.String(required=True, validate=validate.Length(max=254))
+    billing_email = fields.String(
+        required=True,
+        validate=[
+            validate.Length(max=254),
+            validate.Regexp(EMAIL_PATTERN, error=_l("Enter a valid email address.")),
+        ],
+    )
     collection_method = fields.String(
         load_default="send_invoice", validate=validate.OneOf(services.COLLECTION_METHODS)
     )
-    days_until_due = fields.Integer(load_default=30, allow_none=True)
-    admin_email = fields.String(required=True, validate=validate.Length(max=254))
+    days_until_due = fields.Integer(
+        load_default=30,
+        validate=validate.Range(min=1, max=services.MAX_DAYS_UNTIL_DUE),
+        metadata={"description": "For invoices (send_invoice); ignored for card payments."},
+    )
+    admin_email = fields.String(
+        required=True,
+        validate=[
+            validate.Length(max=254),
+            validate.Regexp(EMAIL_PATTERN, error=_l("Enter a valid email address.")),
+        ],
+    )
+
+
+def document_choices(app) -> None:
+    """Fill this app's document with the plans and plugins it accepts (its configuration)."""
+    from tenants import catalog
+
+    with app.app_context():
+        plans = sorted(catalog.plans())
+        plugins = sorted(registry().switchable_names())
+    spec = app.extensions["sympraxis_api"].spec
+    onboarding = spec.components.schemas.get("Onboarding")
+    if onboarding is None:
+        return
+    properties = onboarding["properties"]
+    properties["plan"]["enum"] = plans
+    for name in ("allowed_plugins", "enabled_plugins"):
+        properties[name]["items"]["enum"] = plugins
+        properties[name]["uniqueItems"] = False
 
 
 class TenantOutSchema(Schema):
@@ -58,7 +135,7 @@ class TenantOutSchema(Schema):
 class TenantQuerySchema(Schema):
     q = fields.String(load_default="", validate=validate.Length(max=100))
     status = fields.String(load_default="", validate=validate.OneOf(["", "active", "suspended", "archived"]))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
@@ -120,6 +197,10 @@ class Tenants(MethodView):
     @blp.alt_response(409, description="The slug is already taken.")
     def post(self, data):
         """Onboard a municipality (atomic: tenant, domain, plugins, billing, admin invitation)."""
+        # what the document promises: the default language is among the languages, and a module
+        # switched on is allowed
+        data["locales"] = list(dict.fromkeys([data["default_locale"], *data["locales"]]))
+        data["allowed_plugins"] = list(dict.fromkeys([*data["allowed_plugins"], *data["enabled_plugins"]]))
         try:
             tenant = services.onboard(services.Onboarding(**data), actor=current_user)
             db.session.commit()

@@ -314,10 +314,96 @@ def refresh_from_stripe(tenant_id: int) -> TenantBilling | None:
         return billing
 
 
+def pending_event_ids(tenant_id: int) -> list[str]:
+    """The municipality's stored events still owed a re-read from Stripe."""
+    return list(
+        db.session.execute(
+            sa.select(StripeEvent.id).where(
+                StripeEvent.subject_tenant_id == tenant_id, StripeEvent.outcome == "pending"
+            )
+        ).scalars()
+    )
+
+
+def refresh_events(tenant_id: int) -> bool:
+    """Re-read the municipality's state from Stripe and mark its pending events applied.
+
+    One re-read covers every event stored before it started (the state is Stripe's now, not the
+    events'). On failure (Stripe or the database down) the events stay ``pending`` with the error
+    noted, for the next attempt or the sweeper; returns whether the refresh was applied.
+    """
+    ids = pending_event_ids(tenant_id)
+    try:
+        refresh_from_stripe(tenant_id)
+        if ids:
+            db.session.execute(
+                sa.update(StripeEvent)
+                .where(StripeEvent.id.in_(ids), StripeEvent.outcome == "pending")
+                .values(outcome="applied", refreshed_at=utcnow(), refresh_error=None)
+            )
+        db.session.commit()
+        return True
+    except Exception as exc:  # noqa: BLE001 - any failure leaves the refresh owed, never lost
+        db.session.rollback()
+        log.warning("billing refresh of tenant %s failed, left pending: %r", tenant_id, exc)
+        try:
+            if ids:
+                db.session.execute(
+                    sa.update(StripeEvent)
+                    .where(StripeEvent.id.in_(ids), StripeEvent.outcome == "pending")
+                    .values(refresh_error=f"{type(exc).__name__}: {exc}"[:500])
+                )
+                db.session.commit()
+        except Exception:  # noqa: BLE001 - the note is bookkeeping; the event is pending anyway
+            db.session.rollback()
+        return False
+
+
+def queue_refresh(tenant_id: int) -> bool:
+    """After the pending event has committed: refresh now (inline jobs) or hand it to a worker.
+
+    False when it could not be done or sent (Stripe or the broker down): the event stays pending
+    in ``stripe_events`` and :func:`refresh_pending` retries it, so nothing depends on this call.
+    """
+    if current_app.config["JOBS_INLINE"]:
+        return refresh_events(tenant_id)
+    try:
+        enqueue("tenants.billing_refresh", tenant_id, {"tenant_id": tenant_id})
+    except Exception as exc:  # noqa: BLE001 - the broker is down: the sweeper sends it later
+        log.warning("billing refresh of tenant %s not queued, left to the sweeper: %r", tenant_id, exc)
+        return False
+    return True
+
+
+def refresh_pending() -> dict[str, int]:
+    """The sweeper: retry the re-read of every municipality with an event still pending."""
+    tenant_ids = (
+        db.session.execute(
+            sa.select(StripeEvent.subject_tenant_id)
+            .where(StripeEvent.outcome == "pending", StripeEvent.subject_tenant_id.is_not(None))
+            .distinct()
+        )
+        .scalars()
+        .all()
+    )
+    db.session.commit()
+    counts = {"refreshed": 0, "failed": 0}
+    for tenant_id in tenant_ids:
+        counts["refreshed" if refresh_events(tenant_id) else "failed"] += 1
+    return counts
+
+
 @job("tenants.billing_refresh")
 def billing_refresh_job(payload: dict[str, Any]) -> None:
-    refresh_from_stripe(int(payload["tenant_id"]))
-    db.session.commit()
+    """A worker's refresh; a failure is raised so that Celery retries (the sweeper also will)."""
+    if not refresh_events(int(payload["tenant_id"])):
+        raise RuntimeError(f"billing refresh of tenant {payload['tenant_id']} failed; left pending")
+
+
+@job("tenants.billing_refresh_pending")
+def billing_refresh_pending_job(payload: dict[str, Any]) -> None:
+    """Periodic: re-read the municipalities whose events are still pending."""
+    refresh_pending()
 
 
 @job("tenants.billing_enforce")
@@ -364,10 +450,14 @@ def tenant_for_customer(customer_id: str | None) -> int | None:
 
 
 def receive_event(event: Any) -> str:
-    """Store a verified event once by its id and act on it; returns the outcome.
+    """Store a verified event once by its id, with the refresh it is owed; returns the outcome.
 
-    ``duplicate`` (already stored: nothing done), ``ignored`` (a type we do not handle),
-    ``unknown_customer``, or ``applied`` (the municipality's state re-read from Stripe).
+    ``duplicate`` (already stored and applied: nothing done), ``ignored`` (a type we do not
+    handle), ``unknown_customer``, ``applied`` (the municipality's state re-read from Stripe), or
+    ``pending``: stored with its refresh owed (Stripe or the broker could not be reached), which
+    :func:`refresh_pending` retries. The event and its pending refresh are one transaction, so a
+    2xx is answered only once the refresh is durably queued; Stripe's retry of a pending event
+    tries the refresh again instead of being dropped as a duplicate.
     """
     obj = event["data"]["object"]
     customer_id = obj.get("customer") if hasattr(obj, "get") else None
@@ -375,13 +465,14 @@ def receive_event(event: Any) -> str:
         customer_id = obj.get("id")
     tenant_id = tenant_for_customer(customer_id) if event["type"] in HANDLED_EVENTS else None
     outcome = (
-        "ignored" if event["type"] not in HANDLED_EVENTS else ("applied" if tenant_id else "unknown_customer")
+        "ignored" if event["type"] not in HANDLED_EVENTS else ("pending" if tenant_id else "unknown_customer")
     )
+    event_id = str(event["id"])[:255]
     try:
         with db.session.begin_nested():
             db.session.add(
                 StripeEvent(
-                    id=str(event["id"])[:255],
+                    id=event_id,
                     type=str(event["type"])[:100],
                     created=int(event.get("created") or 0),
                     subject_tenant_id=tenant_id,
@@ -390,13 +481,23 @@ def receive_event(event: Any) -> str:
             )
     except sa.exc.IntegrityError:
         db.session.rollback()
-        return "duplicate"
-    if outcome == "applied":
+        stored = db.session.get(StripeEvent, event_id)
+        if stored is None or stored.outcome != "pending" or stored.subject_tenant_id is None:
+            return "duplicate"
+        return "applied" if queue_refresh(stored.subject_tenant_id) and _applied(event_id) else "pending"
+    if outcome == "pending":
         audit.record("billing.webhook", tenant_id, {"event": event["id"], "type": event["type"]})
-    db.session.commit()
-    if outcome == "applied":
-        enqueue("tenants.billing_refresh", tenant_id, {"tenant_id": tenant_id})
+    db.session.commit()  # the event and the refresh it is owed, together
+    if outcome == "pending":
+        return "applied" if queue_refresh(tenant_id) and _applied(event_id) else "pending"
     return outcome
+
+
+def _applied(event_id: str) -> bool:
+    return (
+        db.session.execute(sa.select(StripeEvent.outcome).where(StripeEvent.id == event_id)).scalar()
+        == "applied"
+    )
 
 
 # --- what a municipality's admin sees -----------------------------------------------------

@@ -176,3 +176,13 @@ def billing_enforce() -> None:
     count = enforce_all()
     db.session.commit()
     click.echo(f"suspended {count}")
+
+
+@billing_group.command("refresh-pending")
+@with_appcontext
+def billing_refresh_pending() -> None:
+    """Re-read from Stripe every municipality whose webhook events are still pending (the sweeper)."""
+    from tenants.billing import refresh_pending
+
+    counts = refresh_pending()
+    click.echo(f"refreshed {counts['refreshed']}, still pending {counts['failed']}")

@@ -2,12 +2,21 @@
 
 An unverified host never serves the municipality and never receives sign-in codes: the core
 resolves and hands off only to rows with ``verified_at`` set.
+
+An unverified host is a *claim*, and a claim reserves nothing: it lapses after
+``DOMAIN_CLAIM_DAYS`` (7) days, and any number of municipalities may claim the same host, so a
+pending claim can never keep the real owner from adding and verifying it. At most one
+municipality holds a host verified (a unique index on verified hosts). A host claimed by more
+than one municipality is a *conflict*, listed in the operator console, where the operator removes
+the claims that are wrong.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 import dns.exception
@@ -39,19 +48,53 @@ def challenge_value(domain: TenantDomain) -> str:
     return f"{TOKEN_PREFIX}{domain.verification_token}"
 
 
+def claim_period() -> dt.timedelta:
+    return dt.timedelta(days=float(current_app.config.get("DOMAIN_CLAIM_DAYS", 7)))
+
+
+def is_expired(domain: TenantDomain, now: dt.datetime | None = None) -> bool:
+    """An unverified claim whose time has run out (verified domains never expire)."""
+    return (
+        domain.verified_at is None
+        and domain.claim_expires_at is not None
+        and domain.claim_expires_at <= (now or utcnow())
+    )
+
+
+def _claims_of(host: str) -> list[tuple[int, Any, dt.datetime | None, dt.datetime | None]]:
+    """Every municipality's row for ``host``: (tenant_id, id, verified_at, claim_expires_at)."""
+    with cross_tenant_read():
+        return [
+            tuple(r)
+            for r in db.session.execute(
+                sa.select(
+                    TenantDomain.tenant_id,
+                    TenantDomain.id,
+                    TenantDomain.verified_at,
+                    TenantDomain.claim_expires_at,
+                )
+                .where(TenantDomain.host == host)
+                .execution_options(all_tenants=True)
+            ).all()
+        ]
+
+
 def add_domain(tenant_id: int, host: str, actor: Any = None) -> TenantDomain:
+    """Claim a host for the municipality; another municipality's claim never stands in the way."""
     host = normalise_host(host or "")
     apex = apex_host()
     if not HOST_RE.match(host) or host == apex:
         raise DomainError(_("Enter a host name such as participation.example.gov."))
     if host.endswith("." + apex):
         raise DomainError(_("Hosts under the platform's own domain cannot be added."))
-    with cross_tenant_read():
-        taken = db.session.execute(
-            sa.select(TenantDomain.id).where(TenantDomain.host == host).execution_options(all_tenants=True)
-        ).first()
-    if taken:
-        raise DomainError(_("This host is already registered."))
+    now = utcnow()
+    for owner, domain_id, verified_at, expires_at in _claims_of(host):
+        if owner != tenant_id:
+            continue
+        if verified_at is None and expires_at is not None and expires_at <= now:
+            _delete_claim(owner, domain_id, "domain.claim_expired")  # our own lapsed claim: renewed below
+        else:
+            raise DomainError(_("This host is already registered."))
     with tenant_context(tenant_id):
         count = db.session.execute(
             sa.select(sa.func.count())
@@ -66,11 +109,29 @@ def add_domain(tenant_id: int, host: str, actor: Any = None) -> TenantDomain:
             is_primary=False,
             verification_token=secrets.token_hex(16),
             verified_at=None,
+            claim_expires_at=now + claim_period(),
         )
         db.session.add(domain)
         db.session.flush()
     audit.record("domain.added", tenant_id, {"host": host}, actor=actor)
     return domain
+
+
+def _delete_claim(tenant_id: int, domain_id: Any, action: str, actor: Any = None) -> str | None:
+    """Remove one municipality's row for a host (an expired or a wrong claim), audited."""
+    with tenant_context(tenant_id):
+        domain = db.session.execute(
+            sa.select(TenantDomain).where(
+                TenantDomain.id == domain_id, TenantDomain.kind == DomainKind.CUSTOM.value
+            )
+        ).scalar_one_or_none()
+        if domain is None:
+            return None
+        host = domain.host
+        db.session.delete(domain)
+        db.session.flush()
+    audit.record(action, tenant_id, {"host": host}, actor=actor)
+    return host
 
 
 def _resolver() -> dns.resolver.Resolver:
@@ -105,6 +166,11 @@ def check(domain: TenantDomain) -> bool | None:
 
 
 def verify(tenant_id: int, domain_id: Any, actor: Any = None) -> tuple[TenantDomain, bool | None]:
+    """Check the DNS record and verify the claim; ``(domain, found)`` as :func:`check` answers.
+
+    Raises :class:`DomainError` for a claim that has expired, or for a host another municipality
+    already holds verified (a conflict the operator resolves: the DNS proves nothing about which
+    of the two is the owner now)."""
     with tenant_context(tenant_id):
         domain = db.session.execute(
             sa.select(TenantDomain).where(
@@ -113,9 +179,25 @@ def verify(tenant_id: int, domain_id: Any, actor: Any = None) -> tuple[TenantDom
         ).scalar_one_or_none()
         if domain is None:
             raise LookupError(domain_id)
+        if domain.verified_at is not None:
+            return domain, True
+        if is_expired(domain):
+            raise DomainError(_("This claim has expired. Remove it and add the domain again."))
+    held = [t for t, _id, verified_at, _e in _claims_of(domain.host) if verified_at and t != tenant_id]
+    if held:
+        audit.record("domain.conflict", tenant_id, {"host": domain.host, "verified_by": held}, actor=actor)
+        raise DomainError(
+            _(
+                "%(host)s is verified by another municipality. The platform's operator sees this "
+                "conflict and can resolve it.",
+                host=domain.host,
+            )
+        )
+    with tenant_context(tenant_id):
         found = check(domain)
-        if found and domain.verified_at is None:
+        if found:
             domain.verified_at = utcnow()
+            domain.claim_expires_at = None
             audit.record("domain.verified", tenant_id, {"host": domain.host}, actor=actor)
         db.session.flush()
     invalidate_tenant_cache()
@@ -161,13 +243,82 @@ def recheck_all() -> dict[str, int]:
                 counts["unknown"] += 1
             elif not found:
                 domain.verified_at = None
+                domain.claim_expires_at = utcnow() + claim_period()  # a claim again: re-verify or lapse
                 if domain.is_primary:
                     domain.is_primary = False
                 audit.record("domain.demoted", tenant_id, {"host": domain.host})
                 counts["demoted"] += 1
             db.session.flush()
+    counts["expired"] = expire_claims()
     invalidate_tenant_cache()
     return counts
+
+
+def expire_claims() -> int:
+    """Remove every unverified claim whose time has run out (audited); how many were removed."""
+    with cross_tenant_read():
+        rows = db.session.execute(
+            sa.select(TenantDomain.tenant_id, TenantDomain.id)
+            .where(
+                TenantDomain.kind == DomainKind.CUSTOM.value,
+                TenantDomain.verified_at.is_(None),
+                TenantDomain.claim_expires_at <= utcnow(),
+            )
+            .execution_options(all_tenants=True)
+        ).all()
+    return sum(_delete_claim(t, d, "domain.claim_expired") is not None for t, d in rows)
+
+
+@dataclass
+class Claim:
+    tenant_id: int
+    slug: str
+    domain_id: Any
+    verified_at: dt.datetime | None
+    created_at: dt.datetime
+    claim_expires_at: dt.datetime | None
+
+
+def conflicts() -> dict[str, list[Claim]]:
+    """Hosts claimed by more than one municipality, each with its claims (a reviewed
+    cross-tenant read for the operator console), verified claims first."""
+    from core.tenancy import Tenant
+
+    with cross_tenant_read():
+        contested = (
+            sa.select(TenantDomain.host)
+            .where(TenantDomain.kind == DomainKind.CUSTOM.value)
+            .group_by(TenantDomain.host)
+            .having(sa.func.count() > 1)
+            .execution_options(all_tenants=True)
+        )
+        rows = db.session.execute(
+            sa.select(TenantDomain, Tenant.slug)
+            .join(Tenant, Tenant.id == TenantDomain.tenant_id)
+            .where(TenantDomain.host.in_(contested.scalar_subquery()))
+            .order_by(TenantDomain.host, TenantDomain.verified_at.is_(None), TenantDomain.created_at)
+            .execution_options(all_tenants=True)
+        ).all()
+    found: dict[str, list[Claim]] = {}
+    for domain, slug in rows:
+        found.setdefault(domain.host, []).append(
+            Claim(
+                domain.tenant_id,
+                slug,
+                domain.id,
+                domain.verified_at,
+                domain.created_at,
+                domain.claim_expires_at,
+            )
+        )
+    return found
+
+
+def resolve_conflict(tenant_id: int, domain_id: Any, actor: Any = None) -> str | None:
+    """The operator removes one municipality's claim on a contested host; the host, or None."""
+    host = _delete_claim(tenant_id, domain_id, "domain.claim_removed_by_operator", actor=actor)
+    invalidate_tenant_cache()
+    return host
 
 
 def _recheck_job(payload: dict) -> None:

@@ -124,7 +124,22 @@ class StripeEvent(db.Model):
     created: Mapped[int] = mapped_column(sa.BigInteger)
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     subject_tenant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tenants.id", ondelete="RESTRICT"))
+    #: ignored, unknown_customer, pending (stored, its re-read from Stripe still owed), applied
     outcome: Mapped[str] = mapped_column(sa.String(32), default="received")
+    #: when the municipality's state was re-read for this event (None while pending)
+    refreshed_at: Mapped[dt.datetime | None]
+    #: why the last re-read failed (Stripe or the broker down), while the event is pending
+    refresh_error: Mapped[str | None] = mapped_column(sa.String(500))
+
+    __table_args__ = (
+        # the sweeper's question, "which events are still owed a refresh?", reads only these
+        sa.Index(
+            "ix_stripe_events_pending",
+            "subject_tenant_id",
+            postgresql_where=sa.text("outcome = 'pending'"),
+            sqlite_where=sa.text("outcome = 'pending'"),
+        ),
+    )
 
 
 class BillingCatalogEntry(db.Model):

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.extensions import db
+from core.input_guard import BadInput, int_arg, parse_date
 from core.plugin_state import announce_plugins_changed
 from core.plugins import registry
 from core.tenancy import Tenant, current_tenant
@@ -48,7 +49,7 @@ def _onboarding_form() -> forms.OnboardingForm:
 def tenants():
     q = request.args.get("q", "")[:100]
     status = request.args.get("status", "")
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = int_arg("page", 1)
     rows, total = services.tenant_rows(q, status, limit=50, offset=(page - 1) * 50)
     return render_template(
         "tenants/operator_tenants.html", rows=rows, total=total, q=q, status=status, page=page
@@ -182,15 +183,44 @@ def billing_sync(tenant_id: int):
     return redirect(url_for("operator.tenant", tenant_id=tenant_id))
 
 
+@bp.get("/domains")
+def domain_conflicts():
+    """Hosts claimed by more than one municipality, for the operator to resolve."""
+    from core.tenancy import utcnow
+    from tenants import domains
+
+    return render_template(
+        "tenants/operator_domains.html",
+        conflicts=domains.conflicts(),
+        now=utcnow(),
+        empty_form=forms.EmptyForm(),
+    )
+
+
+@bp.post("/domains/<int:tenant_id>/<uuid:domain_id>/remove")
+def domain_claim_remove(tenant_id: int, domain_id):
+    from tenants import domains
+
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    host = domains.resolve_conflict(tenant_id, domain_id, actor=current_user)
+    if host is None:
+        abort(404)
+    db.session.commit()
+    flash(_("The claim on %(host)s has been removed.", host=host), "info")
+    return redirect(url_for("operator.domain_conflicts"))
+
+
 @bp.get("/plugins")
 def plugins():
     return render_template("tenants/operator_plugins.html", **services.plugin_catalogue())
 
 
-def _date(value: str | None) -> dt.date | None:
+def _date(field) -> dt.date | None:
+    """The field's date (bounded, see core.input_guard.parse_date); a wrong one is a field error."""
     try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
+        return parse_date(field.data)
+    except BadInput as exc:
+        field.errors = [*field.errors, str(exc)]
         return None
 
 
@@ -205,14 +235,20 @@ def audit_log():
         ).scalar_one_or_none()
         if tenant_id is None:
             tenant_id = -1  # an unknown slug matches nothing, never everything
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = int_arg("page", 1)
+    since, until = _date(form.since), _date(form.until)
+    if form.since.errors or form.until.errors:
+        # a date that cannot be used: the form again with the message, nothing listed
+        return render_template(
+            "tenants/operator_audit.html", form=form, events=[], total=0, slugs={}, page=page
+        ), 400
     events, total = audit.events(
         audit.AuditFilter(
             tenant_id=tenant_id,
             action=form.action.data or None,
             actor=form.actor.data or None,
-            since=_date(form.since.data),
-            until=_date(form.until.data),
+            since=since,
+            until=until,
             page=page,
         )
     )

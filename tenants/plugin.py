@@ -62,11 +62,16 @@ def sympraxis_tenant_plugins_changed(tenant_id):
 def sympraxis_app_ready(app):
     from flask_babel import format_currency, format_datetime
 
+    from tenants.api import document_choices
+
+    document_choices(app)
+
     app.jinja_env.globals.setdefault("format_currency", format_currency)
     app.jinja_env.globals.setdefault("format_datetime", format_datetime)
     if not app.config.get("JOBS_INLINE", True):
-        # periodic work for ``celery beat``: grace periods that ran out between two webhooks, and
-        # custom domains whose DNS record disappeared
+        # periodic work for ``celery beat``: grace periods that ran out between two webhooks,
+        # webhook events whose re-read from Stripe is still owed (Stripe or the broker was down),
+        # and custom domains whose DNS record disappeared (or whose unverified claim expired)
         from core.jobs import celery_app
         from tenants import billing, domains  # noqa: F401  (their jobs are registered on import)
 
@@ -76,6 +81,11 @@ def sympraxis_app_ready(app):
                     "task": "sympraxis.run_job",
                     "schedule": float(app.config.get("BILLING_ENFORCE_EVERY", 3600)),
                     "args": ["tenants.billing_enforce", None, {}],
+                },
+                "tenants.billing_refresh_pending": {
+                    "task": "sympraxis.run_job",
+                    "schedule": float(app.config.get("BILLING_REFRESH_PENDING_EVERY", 300)),
+                    "args": ["tenants.billing_refresh_pending", None, {}],
                 },
                 "tenants.domains_recheck": {
                     "task": "sympraxis.run_job",

@@ -115,7 +115,8 @@ def validate_onboarding(data: Onboarding) -> dict[str, list[str]]:
     name = (data.name or "").strip()
     if not name or len(name) > 200:
         err("name", _("A name of 1 to 200 characters is required."))
-    if not (isinstance(data.country, str) and len(data.country) == 2 and data.country.isalpha()):
+    country = data.country if isinstance(data.country, str) else ""
+    if not (len(country) == 2 and country.isascii() and country.isalpha()):
         err("country", _("Use a two-letter ISO 3166 country code."))
     if not data.locales or any(loc not in LOCALES for loc in data.locales):
         err("locales", _("Choose one or more languages among %(list)s.", list=", ".join(LOCALES)))
@@ -364,6 +365,7 @@ def change_status(tenant_id: int, action: str, actor: Any = None, reason: str = 
             billing = db.session.execute(sa.select(TenantBilling)).scalar_one_or_none()
             if billing is not None:
                 billing.suspended_for_billing = False
+                db.session.flush()  # inside the tenant: a tenant-owned row is written only there
     audit.record(
         f"tenant.{action}",
         tenant.id,

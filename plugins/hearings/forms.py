@@ -124,7 +124,7 @@ class MeetingForm(FlaskForm):
     online_url = StringField(_l("Online link"), validators=[Optional(), URL(), Length(max=500)])
     capacity = IntegerField(
         _l("Capacity"),
-        validators=[Optional(), NumberRange(min=1)],
+        validators=[Optional(), NumberRange(min=1), NumberRange(max=1_000_000)],
         description=_l("Leave empty for no limit."),
     )
     registration_opens_at = DateTimeLocalField(

@@ -1066,16 +1066,23 @@ def send_closing_reminders(now: dt.datetime | None = None) -> int:
 
 # --- attachments (PDF) --------------------------------------------------------------------------
 
-MAX_ATTACHMENT = 20 * 1024 * 1024
+
+def max_attachment() -> int:
+    """The largest attachment: the platform's one upload limit (``MAX_CONTENT_LENGTH``), which the
+    core checks from ``Content-Length`` before a request body is read."""
+    return int(current_app.config["MAX_CONTENT_LENGTH"])
 
 
 def add_attachment(
     filename: str, data: bytes, *, consultation_id=None, meeting_id=None
 ) -> HearingsAttachment:
-    """A PDF of at most 20 MB, checked by its content (``%PDF-``), not only by its name."""
+    """A PDF within the upload limit, checked by its content (``%PDF-``), not only by its name."""
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200]
-    if len(data) > MAX_ATTACHMENT:
-        raise HearingsError(_("The file is larger than 20 MB."), 413, "attachment")
+    limit = max_attachment()
+    if len(data) > limit:
+        raise HearingsError(
+            _("The file is larger than %(mb)d MB.", mb=limit // (1024 * 1024)), 413, "attachment"
+        )
     if not name.lower().endswith(".pdf") or not data.startswith(b"%PDF-"):
         raise HearingsError(_("Only PDF files can be attached."), 415, "attachment")
     att = HearingsAttachment(
@@ -1169,6 +1176,10 @@ def save_meeting(m: Meeting | None, **data: Any) -> Meeting:
         )
     if not (data.get("place") or "").strip() and not (data.get("online_url") or "").strip():
         raise HearingsError(_("Give a place, an online link, or both."), field_name="place")
+    for key, model in (("programme_id", Programme), ("consultation_id", Consultation)):
+        # the tenant wall hides another municipality's rows: a foreign id is simply not found here
+        if data.get(key) is not None and db.session.get(model, (active_tenant_id(), data[key])) is None:
+            raise HearingsError(_("Choose one of the options listed."), field_name=key)
     if m is None:
         m = Meeting()
         db.session.add(m)

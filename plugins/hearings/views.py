@@ -432,7 +432,7 @@ def _attach(**owner):
     upload = request.files.get("attachment")
     if upload is None or not upload.filename:
         raise HearingsError(_("Choose a PDF file."), 422, "attachment")
-    data = upload.read(services.MAX_ATTACHMENT + 1)
+    data = upload.read(services.max_attachment() + 1)
     services.add_attachment(upload.filename, data, **owner)
     db.session.commit()
     flash(_("The file is attached."), "success")
@@ -537,8 +537,8 @@ def _meeting_edit(m):
                 registration_closes_at=to_utc(form.registration_closes_at.data),
                 agenda=form.agenda.data or "",
                 speaker_minutes=form.speaker_minutes.data or 5,
-                programme_id=_uuid_or_none(form.programme_id.data),
-                consultation_id=_uuid_or_none(form.consultation_id.data),
+                programme_id=_choice_id(form.programme_id),
+                consultation_id=_choice_id(form.consultation_id),
             )
             db.session.commit()
             flash(_("The meeting is saved."), "success")
@@ -554,6 +554,16 @@ def _meeting_edit(m):
     elif request.method == "POST":
         status = 422
     return render_template("hearings/meeting_form.html", form=form, meeting=m), status
+
+
+def _choice_id(field):
+    """The id a select field names, or None; anything else is that field's error (422)."""
+    if not field.data:
+        return None
+    try:
+        return uuid.UUID(str(field.data))
+    except ValueError:
+        raise HearingsError(_("Choose one of the options listed."), 422, field.name) from None
 
 
 def _registration_form(meetings):

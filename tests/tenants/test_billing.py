@@ -8,6 +8,7 @@ checked on the desired item list the sync sends.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -15,8 +16,10 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -532,3 +535,148 @@ def test_the_stripe_library_loads_only_when_billing_needs_it(tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+# --- Stripe down when an event arrives -------------------------------------------------------------
+
+
+class StoppableStripe:
+    """The Stripe API the application talks to, on a port of its own that can be stopped and started.
+
+    A TCP relay to the session's localstripe: ``stop()`` closes the port and drops every
+    connection (the application gets "connection refused", as from a stopped server), ``start()``
+    opens the same port again. localstripe keeps its state meanwhile, as Stripe does.
+    """
+
+    def __init__(self, target_url: str):
+        self.target = urlsplit(target_url).port
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server: socket.socket | None = None
+        self._sockets: list[socket.socket] = []
+
+    def start(self) -> None:
+        server = socket.socket()
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", self.port))
+        server.listen(16)
+        server.settimeout(0.1)
+        self._server = server
+        threading.Thread(target=self._accept, args=(server,), daemon=True).start()
+
+    def _accept(self, server: socket.socket) -> None:
+        while self._server is server:
+            try:
+                client, _addr = server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            client.settimeout(None)
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            self._sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a: socket.socket, b: socket.socket) -> None:
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+        for s in self._sockets:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            except OSError:
+                pass
+        self._sockets.clear()
+
+
+@pytest.fixture
+def stoppable_stripe(stripe_on, localstripe_url):
+    relay = StoppableStripe(localstripe_url)
+    relay.start()
+    yield relay
+    relay.stop()
+
+
+def test_an_event_whose_re_read_fails_is_applied_once_stripe_is_back(
+    stripe_on, client_for, paying_tenant, stoppable_stripe
+):
+    """Issue 10 item 9: the event was stored as ``applied`` before the re-read from Stripe; with
+    Stripe down the webhook answered 500 and Stripe's retry was dropped as a duplicate, so a
+    cancelled municipality stayed ``active``. Now the event is stored with its refresh owed (2xx
+    only once that is committed), a retry tries again, and the sweeper applies it once Stripe is
+    back."""
+    tenant_id, customer = paying_tenant
+    subscription_id = _billing(stripe_on, tenant_id).stripe_subscription_id
+    stripe.Subscription.cancel(subscription_id)  # cancelled at Stripe (straight to localstripe)
+    stripe_on.config["STRIPE_API_BASE"] = stoppable_stripe.url  # the application's way to Stripe
+    stoppable_stripe.stop()
+    event = _event("customer.subscription.deleted", customer)
+    event["data"]["object"] = {"object": "subscription", "id": subscription_id, "customer": customer}
+
+    first = _post(client_for("localhost"), event)
+    assert first.status_code == 200 and first.json["outcome"] == "pending"
+    assert count_rows(stripe_on, StripeEvent, id=event["id"], outcome="pending") == 1
+    assert _billing(stripe_on, tenant_id).state == "active"  # not re-read yet: Stripe is down
+    retry = _post(client_for("localhost"), event)  # Stripe's retry: still owed, not dropped
+    assert retry.status_code == 200 and retry.json["outcome"] == "pending"
+    with stripe_on.app_context():
+        assert billing.refresh_pending()["failed"] >= 1  # the sweeper while Stripe is still down
+        db.session.remove()
+    assert count_rows(stripe_on, StripeEvent, id=event["id"], outcome="pending") == 1
+
+    stoppable_stripe.start()  # Stripe is back
+    result = stripe_on.test_cli_runner().invoke(args=["billing", "refresh-pending"])
+    assert result.exit_code == 0, result.output
+    row = _billing(stripe_on, tenant_id)
+    assert row.state == "canceled"  # the municipality's state is Stripe's
+    assert count_rows(stripe_on, StripeEvent, id=event["id"], outcome="applied") == 1
+    # applied now: a further retry is the duplicate it is
+    assert _post(client_for("localhost"), event).json["outcome"] == "duplicate"
+
+
+def test_an_event_is_left_pending_when_the_broker_is_down(stripe_on, client_for, paying_tenant):
+    """Issue 10 item 9: with jobs sent to Celery and the broker not listening, the webhook answered
+    500 after storing the event as applied; it answers 2xx with the refresh pending in our own
+    table, and the sweeper applies it."""
+    tenant_id, customer = paying_tenant
+    stripe_on.config.update(
+        JOBS_INLINE=False,
+        CELERY_BROKER_URL=f"redis://127.0.0.1:{_free_port()}/0",  # nothing listens
+    )
+    stripe_on.extensions.pop("celery", None)
+    try:
+        event = _event("invoice.payment_failed", customer)
+        response = _post(client_for("localhost"), event)
+    finally:
+        stripe_on.config.update(JOBS_INLINE=True, CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+        stripe_on.extensions.pop("celery", None)
+    assert response.status_code == 200 and response.json["outcome"] == "pending"
+    assert count_rows(stripe_on, StripeEvent, id=event["id"], outcome="pending") == 1
+    with stripe_on.app_context():
+        billing.refresh_pending()
+        db.session.remove()
+    assert count_rows(stripe_on, StripeEvent, id=event["id"], outcome="applied") == 1
+    assert _billing(stripe_on, tenant_id).state == "active"  # what Stripe says now
+
+
+def test_the_sweeper_is_scheduled_for_celery_beat(make_app):
+    """Issue 10 item 9: the periodic sweeper that retries pending refreshes runs under beat."""
+    from core.jobs import _JOBS, celery_app
+
+    app = make_app(JOBS_INLINE=False)
+    entry = celery_app(app).conf.beat_schedule["tenants.billing_refresh_pending"]
+    assert entry["args"][0] == "tenants.billing_refresh_pending" and entry["args"][0] in _JOBS

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+
+import sqlalchemy as sa
 
 from core.extensions import db
 from tenants import domains
@@ -94,3 +97,84 @@ def test_periodic_jobs_are_scheduled_for_celery_beat(make_app):
     schedule = celery_app(app).conf.beat_schedule
     for name in ("tenants.billing_enforce", "tenants.domains_recheck"):
         assert schedule[name]["args"][0] == name and name in _JOBS
+
+
+def _claim_rows(app, host):
+    from core.db import cross_tenant_read
+    from core.tenancy import TenantDomain
+
+    with app.app_context(), cross_tenant_read():
+        rows = db.session.execute(
+            sa.select(TenantDomain.tenant_id, TenantDomain.verified_at)
+            .where(TenantDomain.host == host)
+            .execution_options(all_tenants=True)
+        ).all()
+        db.session.rollback()
+    return {tenant_id: verified_at is not None for tenant_id, verified_at in rows}
+
+
+def test_a_pending_claim_never_blocks_the_real_owner(
+    app, tenant_factory, admin_client, client_for, dns_zone, operator_client
+):
+    """Issue 10 item 13: a municipality's pending, unverified claim reserved the host forever,
+    so its real owner could not even add it. Claims reserve nothing: the owner adds and verifies
+    it, the squatter's claim cannot verify, and the operator sees the conflict and removes it."""
+    squatter, owner = tenant_factory(), tenant_factory()
+    host = f"participation-{owner.slug}.example.org"
+    squatter_client, owner_client = admin_client(squatter), admin_client(owner)
+    _squatter_value, squatter_domain = _add(squatter_client, host)
+    value, domain_id = _add(owner_client, host)  # was 422 "This host is already registered."
+    assert _claim_rows(app, host) == {squatter.id: False, owner.id: False}
+    dns_zone.records[f"_sympraxis-challenge.{host}"] = [value]
+    owner_client.post(f"/admin/domains/{domain_id}/verify")
+    assert client_for(host).get("/").status_code == 200
+    with app.app_context():
+        from core.tenancy import resolve_host
+
+        assert resolve_host(host).id == owner.id
+    # the squatter cannot take it over, even with its own record published
+    dns_zone.records[f"_sympraxis-challenge.{host}"] = [value, _squatter_value]
+    page = squatter_client.post(f"/admin/domains/{squatter_domain}/verify", follow_redirects=True)
+    assert "is verified by another municipality" in page.get_data(as_text=True)
+    assert _claim_rows(app, host) == {squatter.id: False, owner.id: True}
+    # the operator sees the conflict and resolves it
+    page = operator_client.get("/operator/domains?lang=en").get_data(as_text=True)
+    assert host in page and squatter.slug in page and owner.slug in page
+    removed = operator_client.post(f"/operator/domains/{squatter.id}/{squatter_domain}/remove")
+    assert removed.status_code == 302
+    assert _claim_rows(app, host) == {owner.id: True}
+    assert f"<td>{host}</td>" not in operator_client.get("/operator/domains").get_data(as_text=True)
+    assert (
+        operator_client.post(f"/operator/domains/{squatter.id}/{squatter_domain}/remove").status_code == 404
+    )
+
+
+def test_unverified_claims_lapse(app, tenant_factory, admin_client, dns_zone):
+    """Issue 10 item 13: an unverified claim never expired; it lapses after DOMAIN_CLAIM_DAYS
+    (7): it can no longer be verified, the periodic re-check removes it, and it can be claimed
+    again."""
+    from core.tenancy import TenantDomain, utcnow
+
+    t = tenant_factory()
+    client = admin_client(t)
+    host = f"lapsing-{t.slug}.example.org"
+    value, domain_id = _add(client, host)
+    with app.app_context():
+        from core.db import tenant_context
+
+        with tenant_context(t.id):
+            row = db.session.execute(sa.select(TenantDomain).where(TenantDomain.host == host)).scalar_one()
+            expires = row.claim_expires_at
+            assert dt.timedelta(days=6) < expires - utcnow() <= dt.timedelta(days=7)
+            row.claim_expires_at = utcnow() - dt.timedelta(seconds=1)  # 7 days later
+            db.session.commit()
+    dns_zone.records[f"_sympraxis-challenge.{host}"] = [value]
+    page = client.post(f"/admin/domains/{domain_id}/verify", follow_redirects=True).get_data(as_text=True)
+    assert "This claim has expired." in page
+    assert _claim_rows(app, host) == {t.id: False}
+    with app.app_context():
+        counts = domains.recheck_all()
+        db.session.commit()
+    assert counts["expired"] >= 1 and _claim_rows(app, host) == {}
+    _add(client, host)  # claimed afresh
+    assert _claim_rows(app, host) == {t.id: False}

@@ -86,7 +86,7 @@ def test_pdf_attachments_type_and_size(app, world, tenant_client, sign_in):
     assert "Only PDF files" in upload("plan.pdf", b"MZ\x90\x00 not a pdf").get_data(as_text=True)
     assert "Only PDF files" in upload("plan.exe", pdf).get_data(as_text=True)
     with app.app_context(), tenant_context(world.tenant.id):
-        limit = services.MAX_ATTACHMENT
+        limit = services.max_attachment()
         services.add_attachment("exact.pdf", b"%PDF-" + b"0" * (limit - 5), consultation_id=c["id"])
         try:
             services.add_attachment("big.pdf", b"%PDF-" + b"0" * (limit - 4), consultation_id=c["id"])
