@@ -22,7 +22,6 @@ def _create_app():
     Printing help signs nothing and serves nothing, so without a configured secret it is built with
     a throwaway one (never stored); every real command still refuses without a secret."""
     import secrets
-    import sys
 
     from core.app import create_app
     from core.secret_key import InsecureConfiguration
@@ -32,7 +31,7 @@ def _create_app():
     try:
         return create_app({"DEMO_MODE": True} if demo else None)
     except InsecureConfiguration as exc:
-        help_only = bool(ctx and ctx.meta.get(_HELP)) or "--help" in sys.argv[1:] or len(sys.argv) <= 1
+        help_only = bool(ctx and ctx.meta.get(_HELP))
         if not help_only:
             raise NoAppException(str(exc)) from None
         return create_app({"SECRET_KEY": secrets.token_urlsafe(48)})
@@ -45,6 +44,11 @@ class SympraxisGroup(FlaskGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         ctx.meta[_HELP] = True  # only help lists the commands
         return super().list_commands(ctx)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        if "--help" in args[1:]:
+            ctx.meta[_HELP] = True  # ``sympraxis CMD [SUB] --help``
+        return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name == "demo":

@@ -86,3 +86,15 @@ def test_demo_makes_its_own_secret_once_and_keeps_it(bare_env):
     assert second.exit_code == 0, second.output
     assert stored.read_text().strip() == secret
     assert create_app({"DEMO_MODE": True}).secret_key == secret
+
+
+def test_cli_help_needs_no_secret(bare_env):
+    """Printing help signs nothing: ``sympraxis --help`` and ``sympraxis db --help`` work before a
+    secret is configured (the real commands still refuse, above), and nothing is stored."""
+    from core.cli import main
+
+    for args in (["--help"], ["db", "--help"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        assert "Usage:" in result.output
+    assert not (bare_env / DEMO_SECRET_FILE).exists()
