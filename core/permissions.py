@@ -93,11 +93,12 @@ def require_role(role: Role | str):
 
 
 def require_permission(permission: str):
-    """Decorator: like :func:`require_role`, for a named permission (role or grant)::
+    """Decorator: like :func:`require_role`, for a named permission
+    (held through the role ladder or granted to the member)::
 
-    @bp.post("/beneficiaries/<uuid:id>/validate")
-    @require_permission("markets.validate")
-    def validate(id): ...
+        @bp.post("/beneficiaries/<uuid:id>/validate")
+        @require_permission("markets.validate")
+        def validate(id): ...
     """
 
     def decorator(view):

@@ -55,9 +55,10 @@ class Linkable:
 
 
 class ReferenceType(sa.types.TypeDecorator):
-    """A column holding a :class:`Reference` (as ``VARCHAR(200)``, migrated as ``sa.String(200)``)::
+    """A column holding a :class:`Reference`
+    (as ``VARCHAR(200)``, migrated as ``sa.String(200)``)::
 
-    consultation_ref: Mapped[Reference | None] = mapped_column(ReferenceType())
+        consultation_ref: Mapped[Reference | None] = mapped_column(ReferenceType())
     """
 
     impl = sa.String(200)

@@ -21,6 +21,7 @@ def _env(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SYMPRAXIS_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("SYMPRAXIS_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path}/cli.db")
     monkeypatch.setenv("SYMPRAXIS_SYMPRAXIS_PLUGIN_GROUPS", '["sympraxis.plugins", "sympraxis.test_plugins"]')
+    monkeypatch.setenv("SYMPRAXIS_SECRET_KEY", "cli-sdk-" + "k" * 40)  # the app refuses to start without one
 
 
 def test_help_does_not_log_plugin_loading(tmp_path):
@@ -29,6 +30,7 @@ def test_help_does_not_log_plugin_loading(tmp_path):
         **os.environ,
         "SYMPRAXIS_INSTANCE_PATH": str(tmp_path),
         "SYMPRAXIS_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/help.db",
+        "SYMPRAXIS_SECRET_KEY": "cli-sdk-" + "k" * 40,
     }
     script = os.path.join(os.path.dirname(sys.executable), "sympraxis")
     done = subprocess.run(
