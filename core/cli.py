@@ -56,8 +56,26 @@ class SympraxisGroup(FlaskGroup):
         try:
             ctx.ensure_object(ScriptInfo).load_app()
         except NoAppException as exc:
+            if cmd_name == "plugins":  # `plugins new` writes files: it needs no configured app
+                return _OfflinePlugins("plugins", message=exc.format_message())
             raise click.ClickException(exc.format_message()) from None
         return super().get_command(ctx, cmd_name)
+
+
+class _OfflinePlugins(click.Group):
+    """The ``plugins`` group when the app cannot start: ``new`` works, the rest say why not."""
+
+    def __init__(self, name: str, *, message: str) -> None:
+        super().__init__(name, help=plugins_group.help)
+        self.message = message
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return ["new"]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == "new":
+            return plugins_new
+        raise click.ClickException(self.message)
 
 
 @click.group(cls=SympraxisGroup, create_app=_create_app, add_default_commands=True)
@@ -173,6 +191,44 @@ def plugins_list() -> None:
         )
     for r in reg.refused:
         click.echo(f"{r.name:20} REFUSED: {r.reason}")
+
+
+@plugins_group.command("new")
+@click.argument("name")
+@click.option(
+    "--directory",
+    "-d",
+    type=click.Path(file_okay=False, path_type=str),
+    default=None,
+    help="The folder to create (default: ./sympraxis-NAME).",
+)
+@click.option("--title", default=None, help="The plugin's title in the catalogue and menu.")
+def plugins_new(name: str, directory: str | None, title: str | None) -> None:
+    """Generate a new plugin distribution NAME: package, entry point, manifest, model, migration,
+    API, pages, settings, translations (el, bg, ro, en) and tests that already pass.
+
+    Needs no configured app (no secret key, no database): it only writes files."""
+    from pathlib import Path
+
+    from core.plugins import registry
+    from core.scaffold import ScaffoldError, generate, installed_plugins
+
+    taken = installed_plugins()
+    info = click.get_current_context().find_object(ScriptInfo)
+    try:  # also the plugins of the configured groups (and those refused), when the app starts
+        reg = registry(info.load_app()) if info is not None else None
+    except NoAppException:
+        reg = None
+    if reg is not None:
+        taken |= set(reg.plugins) | {r.name for r in reg.refused}
+    target = Path(directory or f"sympraxis-{name.replace('_', '-')}")
+    try:
+        generate(name, target, title=title, taken=taken)
+    except ScaffoldError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"{name}: a new plugin in {target}")
+    click.echo(f"  .venv/bin/pip install -e {target}      # then: sympraxis db upgrade")
+    click.echo(f"  cd {target} && pytest                  # isolation, migrations, API conformance")
 
 
 def _require_upgraded_schema() -> None:
