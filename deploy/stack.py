@@ -131,7 +131,7 @@ def database_urls(stack: Stack, create: bool = True) -> dict[str, str]:
     """The stack's database with the production roles: created if missing, never dropped here."""
     import psycopg
 
-    from core.testing.database import ADMIN_URL, OWNER_ROLE, _url, create_test_database
+    from core.testing.database import ADMIN_URL, OWNER_ROLE, READER_ROLE, _url, create_test_database
 
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (stack.database,)).fetchone()
@@ -140,6 +140,7 @@ def database_urls(stack: Stack, create: bool = True) -> dict[str, str]:
     return {
         "owner": "postgresql+psycopg://" + _url(OWNER_ROLE, stack.database).split("://", 1)[1],
         "app": "postgresql+psycopg://" + _url("sympraxis_app", stack.database).split("://", 1)[1],
+        "reader": "postgresql+psycopg://" + _url(READER_ROLE, stack.database).split("://", 1)[1],
         "admin": _url("postgres", stack.database, password=False),
     }
 
@@ -168,12 +169,14 @@ def environment(stack: Stack, urls: dict[str, str]) -> dict[str, str]:
         "SYMPRAXIS_SQLALCHEMY_DATABASE_URI": urls["app"],
         "SYMPRAXIS_MIGRATIONS_DATABASE_URI": urls["owner"],
         "SYMPRAXIS_APP_DB_ROLE": "sympraxis_app",
+        # cross-municipality reads (NGO dashboard, /me, exports) as the SELECT-only reader role
+        "SYMPRAXIS_CROSS_TENANT_READ_DATABASE_URI": urls["reader"],
+        "SYMPRAXIS_READER_DB_ROLE": "sympraxis_reader",
         "SYMPRAXIS_PLATFORM_APEX": APEX,
         "SYMPRAXIS_PUBLIC_PORT": str(stack.https_port),
         "SYMPRAXIS_PREFERRED_URL_SCHEME": "https",
         "SYMPRAXIS_SESSION_COOKIE_SECURE": "true",
         # Caddy on loopback is the one proxy in front: trust its X-Forwarded-For/-Proto only
-        "SYMPRAXIS_TRUSTED_PROXY_COUNT": "1",
         "SYMPRAXIS_TRUSTED_PROXIES": "127.0.0.1",
         "SYMPRAXIS_FORWARDED_ALLOW_IPS": "127.0.0.1",
         # Redis: rate limits shared by the app servers, and the host cache's shared version
