@@ -72,7 +72,7 @@ def _replayed(engine: sa.Engine, lsn: str) -> bool:
                 "SELECT pg_last_wal_replay_lsn() >= %(lsn)s::pg_lsn", {"lsn": lsn}
             ).scalar()
             conn.rollback()
-    except sa.exc.DBAPIError:
+    except sa.exc.SQLAlchemyError:  # down, or its pool exhausted
         return False
     return bool(value)
 
@@ -90,8 +90,8 @@ def _remember_write_position(response: Any) -> Any:
         with db.engine.connect() as conn:
             lsn = conn.exec_driver_sql("SELECT pg_current_wal_lsn()::text").scalar()
             conn.rollback()
-    except sa.exc.DBAPIError:
-        return response  # the primary is out: the request's own answer says so
+    except sa.exc.SQLAlchemyError:
+        return response  # the primary is out or busy: the request's own answer says what happened
     response.set_cookie(
         LSN_COOKIE,
         str(lsn),
