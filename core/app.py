@@ -115,6 +115,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["sympraxis_host_cache"] = make_host_cache(app.config)
     db.init_app(app)
     init_cross_tenant_reader(app)
+    from core import replica
+
+    replica.init_app(app)  # SQLALCHEMY_REPLICA_DATABASE_URI: GETs read from a streaming replica
     _init_sqlite_pragmas(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -20,6 +20,11 @@ class DefaultConfig:
     #: alone; migrations grant it SELECT and list it as the one role the cross-tenant policy admits.
     CROSS_TENANT_READ_DATABASE_URI = None
     READER_DB_ROLE = None
+    #: A streaming replica (the application role on it): GET/HEAD requests read from it, except a
+    #: client that wrote in the last REPLICA_PIN_SECONDS until the replica has replayed its write
+    #: (core.replica). None: every read goes to the primary.
+    SQLALCHEMY_REPLICA_DATABASE_URI = None
+    REPLICA_PIN_SECONDS = 30
 
     #: The platform's own host; municipalities live on ``<slug>.<apex>``.
     PLATFORM_APEX = "localhost"

@@ -160,9 +160,18 @@ def _sync_rls_setting(session: Session) -> None:
         # a failed flush left the transaction to be rolled back: writing into it would raise
         # PendingRollbackError and hide the error that is on its way out of tenant_context
         return
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        _write_rls_settings(connection)
+    connections = _transaction_connections(session) or [session.connection()]
+    for connection in connections:  # the primary's and, in a request reading from it, the replica's
+        if connection.dialect.name == "postgresql":
+            _write_rls_settings(connection)
+
+
+def _transaction_connections(session: Session) -> list[sa.Connection]:
+    """The connections the session's transaction has open (the primary's and a read replica's)."""
+    transaction = session.get_transaction()
+    if transaction is None:
+        return []
+    return list(dict.fromkeys(conn for conn, *_rest in transaction._connections.values()))
 
 
 #: The transaction-local setting the RLS policies read, with a placeholder for its value.
@@ -398,13 +407,14 @@ def end_read_only_transaction(session: Session) -> None:
         return
     if session.new or session.dirty or session.deleted or has_pending_after_commit(session):
         return  # (jobs or mail queued: the teardown commits, see commit_pending_side_effects)
-    connection = session.connection()
-    if connection.dialect.name != "postgresql" or connection.info.get("sympraxis_wrote", True):
+    connections = _transaction_connections(session) or [session.connection()]
+    if any(c.dialect.name != "postgresql" or c.info.get("sympraxis_wrote", True) for c in connections):
         return
-    # COMMIT on the driver's connection, then close the session: its rollback finds no transaction
-    # left and sends nothing. session.commit() would do the same, but first expire every object
-    # the request loaded, only for the session to be thrown away.
-    connection.connection.driver_connection.commit()
+    # COMMIT on the driver's connection (each: a read replica's too), then close the session: its
+    # rollback finds no transaction left and sends nothing. session.commit() would do the same,
+    # but first expire every object the request loaded, only for the session to be thrown away.
+    for connection in connections:
+        connection.connection.driver_connection.commit()
     session.close()
 
 
@@ -731,7 +741,52 @@ class SympraxisSession(_FlaskSession):
             reader = _reader_engine()
             if reader is not None:
                 return reader
+        route = _replica_route.get()
+        if route is not None and bind is None:
+            if self._flushing or (clause is not None and not _is_plain_select(clause)):
+                # the request writes (a flush, DML, raw SQL, a row lock): it reads its own writes
+                # from now on. session.connection() (clause None) is the request's connection:
+                # the replica's until then (a raw write on it fails: a standby is read-only).
+                route.pinned = route.wrote = True
+            elif not route.pinned:
+                return route.engine
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kw)
+
+
+class ReplicaRoute:
+    """A request's read routing (core.replica): the replica's engine, until the request writes."""
+
+    __slots__ = ("engine", "pinned", "wrote")
+
+    def __init__(self, engine: sa.Engine, pinned: bool = False) -> None:
+        self.engine = engine
+        self.pinned = pinned  # reads go to the primary (this client wrote, or this request did)
+        self.wrote = False
+
+
+@contextlib.contextmanager
+def primary_reads() -> Iterator[None]:
+    """Reads inside go to the primary even in a request that reads from the replica: for what is
+    cached beyond the request (the host lookup), which a lagging replica would keep stale."""
+    token = _replica_route.set(None)
+    try:
+        yield
+    finally:
+        _replica_route.reset(token)
+
+
+#: Set by core.replica for a safe request of a client that has not just written; None otherwise.
+_replica_route: contextvars.ContextVar[ReplicaRoute | None] = contextvars.ContextVar(
+    "sympraxis_replica_route", default=None
+)
+
+
+def _is_plain_select(clause: Any) -> bool:
+    """A SELECT without a row lock (a standby refuses FOR UPDATE/SHARE); text and DML: primary."""
+    return (
+        isinstance(clause, sa.sql.Select | sa.sql.CompoundSelect)
+        and getattr(clause, "_for_update_arg", None) is None
+    )
 
 
 def _reader_engine() -> sa.Engine | None:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask import current_app, g, has_request_context
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import TenantScoped
+from core.db import TenantScoped, primary_reads
 from core.extensions import db
 
 LOCALES = ("el", "bg", "ro", "en")
@@ -366,8 +366,14 @@ def load_tenant_info(host: str) -> TenantInfo | None:
     """Read the tenant serving ``host`` from the database (no cache).
 
     A custom domain serves only once verified; platform subdomains are verified at creation.
-    This is a reviewed cross-tenant read: the host is all we know yet.
+    This is a reviewed cross-tenant read: the host is all we know yet. From the primary, never a
+    read replica: the answer is cached until the next change is published.
     """
+    with primary_reads():
+        return _load_tenant_info(host)
+
+
+def _load_tenant_info(host: str) -> TenantInfo | None:
     row = db.session.execute(
         sa.select(Tenant, TenantDomain.host)
         .join(TenantDomain, TenantDomain.tenant_id == Tenant.id)
