@@ -20,13 +20,16 @@ from tests.stack.client import APEX, Browser
 # --- helpers: data made through the services, as an operator's command would ------------------
 
 
-def make_tenant(stack_app, plugins=(), custom_domains=()):
-    """A municipality (with custom domains: ``(host, verified)``) and a staff account; committed."""
+def make_tenant(stack_app, plugins=(), custom_domains=(), dns=None):
+    """A municipality (with custom domains: ``(host, verified)``) and a staff account; committed.
+
+    A verified domain goes through the real claim → TXT record → verification steps, its record
+    served by the stack's DNS server (``dns``) so the periodic re-check keeps it verified."""
     from core.accounts import services as accounts
-    from core.db import tenant_context
     from core.extensions import db
-    from core.tenancy import DomainKind, TenantDomain, invalidate_tenant_cache, utcnow
+    from core.tenancy import invalidate_tenant_cache
     from core.tenant_admin import NewTenant, create_tenant
+    from tenants import domains
 
     slug = f"s{uuid.uuid4().hex[:8]}"
     email = f"staff-{slug}@example.org"
@@ -35,14 +38,12 @@ def make_tenant(stack_app, plugins=(), custom_domains=()):
             NewTenant(slug=slug, name=f"Municipality {slug}", country="GR", default_locale="en",
                       locales=["en", "el"], plugins=list(plugins))
         )  # fmt: skip
-        with tenant_context(tenant.id):
-            for host, verified in custom_domains:
-                db.session.add(
-                    TenantDomain(
-                        host=host, kind=DomainKind.CUSTOM.value, verified_at=utcnow() if verified else None
-                    )
-                )
-            db.session.flush()
+        for host, verified in custom_domains:
+            claim = domains.add_domain(tenant.id, host)
+            if verified:
+                dns.records[domains.challenge_name(host)] = [domains.challenge_value(claim)]
+                _domain, found = domains.verify(tenant.id, claim.id)
+                assert found, host
         account = accounts.create_account(email, "correct horse battery", "Staff Person", verified=True)
         accounts.join_tenant(account, tenant.id, "staff")
         invalidate_tenant_cache()
@@ -80,11 +81,11 @@ def handshake(stack, host: str) -> None:
 # --- TLS on demand ----------------------------------------------------------------------------
 
 
-def test_verified_custom_domain_gets_a_certificate_and_its_pages(stack, stack_app, browser):
+def test_verified_custom_domain_gets_a_certificate_and_its_pages(stack, stack_app, stack_dns, browser):
     """A municipality's verified custom domain is issued a certificate on its first visit and
     serves that municipality's pages; the platform host and subdomains use the wildcard."""
     host = f"participate-{uuid.uuid4().hex[:6]}.example.gr"
-    t = make_tenant(stack_app, custom_domains=[(host, True)])
+    t = make_tenant(stack_app, custom_domains=[(host, True)], dns=stack_dns[0])
     handshake(stack, host)
     page = browser(host).get("/api/v1/tenant")
     assert page.status == 200
@@ -267,12 +268,13 @@ def test_app_server_killed_mid_load_no_acknowledged_write_lost(stack, stack_app,
         th.join()
     try:
         assert len(acknowledged) + len(failed) == 240
-        # Known limit (issue 13, open): a POST retried by Caddy after the kill cannot resend its
-        # body ("invalid Read on closed Body"), which Caddy counts against the survivor too, so
-        # for a couple of seconds it answers 502/503. Failures stay inside that window and few;
-        # what must never happen (an acknowledged write lost) is asserted below without slack.
+        # Known limit of Caddy 2.6 (issue 13): a POST routed to the dead server before the active
+        # health check (every 1 s) takes it out is retried on the survivor with its body already
+        # closed by Go's transport, and fails with 502. Measured here: 1-10 such failures, all
+        # within 1 s of the kill. What must never happen (an acknowledged write lost) is asserted
+        # below without slack.
         assert len(failed) <= 12, failed
-        assert all(when - killed_at[0] < 6.0 for when, _status in failed), failed
+        assert all(when - killed_at[0] < 3.0 for when, _status in failed), failed
         with stack_app.app_context(), tenant_context(t["id"]):
             stored = {str(i) for i in db.session.execute(sa.select(Note.id)).scalars()}
             db.session.remove()
