@@ -92,7 +92,7 @@ def seed(app: Any, sizes: tuple[int, ...]) -> dict[int, Any]:
     from core.extensions import db
     from core.tenancy import utcnow
     from core.tenant_admin import create_tenant
-    from plugins.hearings import services
+    from plugins.hearings.consultations.services import articles_of, save_consultation
     from plugins.hearings.models import Comment
 
     ids = {}
@@ -107,7 +107,7 @@ def seed(app: Any, sizes: tuple[int, ...]) -> dict[int, Any]:
         with tenant_context(tenant.id):
             now = utcnow()
             for size in sizes:
-                c = services.save_consultation(
+                c = save_consultation(
                     None,
                     account=None,
                     title=f"Local social action plan ({size:,} comments)",
@@ -119,7 +119,7 @@ def seed(app: Any, sizes: tuple[int, ...]) -> dict[int, Any]:
                 )
                 c.status = "open"
                 db.session.flush()
-                articles = [a.id for a in services.articles_of(c)]
+                articles = [a.id for a in articles_of(c)]
                 assert len(articles) == ARTICLES, len(articles)
                 start = now - dt.timedelta(hours=20)
                 tops: list[Comment] = []

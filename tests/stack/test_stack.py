@@ -316,21 +316,20 @@ def test_meeting_reminders_go_out_through_beat_and_the_worker(stack, stack_app, 
     from core.db import tenant_context
     from core.extensions import db
     from core.tenancy import utcnow
-    from plugins.hearings import services as hearings
+    from plugins.hearings.meetings.services import save_meeting
+    from plugins.hearings.registrations.services import Registrant, register
 
     t = make_tenant(stack_app, plugins=["hearings"])
     with stack_app.app_context(), tenant_context(t["id"]):
         now = utcnow()
-        meeting = hearings.save_meeting(
+        meeting = save_meeting(
             None, kind="workshop", title=f"Workshop {t['slug']}", description="",
             starts_at=now + dt.timedelta(hours=20), ends_at=now + dt.timedelta(hours=22),
             place="Town hall", online_url="", capacity=10, registration_opens_at=None,
             registration_closes_at=None, agenda="1. Welcome",
         )  # fmt: skip
         account = db.session.get(Account, t["account_id"])
-        hearings.register(
-            [meeting.id], hearings.Registrant(name="Staff Person", email=t["email"], account=account)
-        )
+        register([meeting.id], Registrant(name="Staff Person", email=t["email"], account=account))
         db.session.commit()
         db.session.remove()
     reminder = mail_outbox.wait_for(
