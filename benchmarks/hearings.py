@@ -87,7 +87,8 @@ def draft(articles: int) -> str:
 
 def seed(app: Any, sizes: tuple[int, ...]) -> dict[int, Any]:
     """One municipality, one member, and a consultation of ARTICLES articles per size."""
-    from core.accounts import services as accounts
+    from core.accounts.services.memberships import join_tenant
+    from core.accounts.services.signup import create_account
     from core.db import tenant_context
     from core.extensions import db
     from core.tenancy import utcnow
@@ -99,10 +100,8 @@ def seed(app: Any, sizes: tuple[int, ...]) -> dict[int, Any]:
     with app.app_context():
         tenant = create_tenant(bench.new_tenant(SLUG, ["hearings"]))
         db.session.commit()
-        account = accounts.create_account(
-            "bench@example.org", "a long passphrase", "Bench Person", verified=True
-        )
-        accounts.join_tenant(account, tenant.id, "member")
+        account = create_account("bench@example.org", "a long passphrase", "Bench Person", verified=True)
+        join_tenant(account, tenant.id, "member")
         db.session.commit()
         with tenant_context(tenant.id):
             now = utcnow()

@@ -22,7 +22,8 @@ from tests.stack.client import APEX, Browser
 
 def make_tenant(stack_app, plugins=(), custom_domains=()):
     """A municipality (with custom domains: ``(host, verified)``) and a staff account; committed."""
-    from core.accounts import services as accounts
+    from core.accounts.services.memberships import join_tenant
+    from core.accounts.services.signup import create_account
     from core.db import tenant_context
     from core.extensions import db
     from core.tenancy import DomainKind, TenantDomain, invalidate_tenant_cache, utcnow
@@ -43,8 +44,8 @@ def make_tenant(stack_app, plugins=(), custom_domains=()):
                     )
                 )
             db.session.flush()
-        account = accounts.create_account(email, "correct horse battery", "Staff Person", verified=True)
-        accounts.join_tenant(account, tenant.id, "staff")
+        account = create_account(email, "correct horse battery", "Staff Person", verified=True)
+        join_tenant(account, tenant.id, "staff")
         invalidate_tenant_cache()
         db.session.commit()
         info = {"id": tenant.id, "slug": slug, "name": tenant.name, "host": f"{slug}.{APEX}",
@@ -54,12 +55,12 @@ def make_tenant(stack_app, plugins=(), custom_domains=()):
 
 
 def token_for(stack_app, tenant):
-    from core.accounts import services as accounts
     from core.accounts.models import Account
+    from core.accounts.services.tokens import create_access_token
     from core.extensions import db
 
     with stack_app.app_context():
-        _token, secret = accounts.create_access_token(
+        _token, secret = create_access_token(
             db.session.get(Account, tenant["account_id"]), "stack test", tenant["id"]
         )
         db.session.commit()
