@@ -15,7 +15,8 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import Optional
 
 from core.accounts.models import Account, Role
-from core.accounts.services import AccountError, role_in
+from core.accounts.services.common import AccountError
+from core.accounts.services.memberships import role_in
 from core.db import tenant_context
 from core.extensions import db
 from core.plugin_state import PluginStateError, announce_plugins_changed, plugin_states

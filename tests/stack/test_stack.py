@@ -25,7 +25,8 @@ def make_tenant(stack_app, plugins=(), custom_domains=(), dns=None):
 
     A verified domain goes through the real claim → TXT record → verification steps, its record
     served by the stack's DNS server (``dns``) so the periodic re-check keeps it verified."""
-    from core.accounts import services as accounts
+    from core.accounts.services.memberships import join_tenant
+    from core.accounts.services.signup import create_account
     from core.extensions import db
     from core.tenancy import invalidate_tenant_cache
     from core.tenant_admin import NewTenant, create_tenant
@@ -44,8 +45,8 @@ def make_tenant(stack_app, plugins=(), custom_domains=(), dns=None):
                 dns.records[domains.challenge_name(host)] = [domains.challenge_value(claim)]
                 _domain, found = domains.verify(tenant.id, claim.id)
                 assert found, host
-        account = accounts.create_account(email, "correct horse battery", "Staff Person", verified=True)
-        accounts.join_tenant(account, tenant.id, "staff")
+        account = create_account(email, "correct horse battery", "Staff Person", verified=True)
+        join_tenant(account, tenant.id, "staff")
         invalidate_tenant_cache()
         db.session.commit()
         info = {"id": tenant.id, "slug": slug, "name": tenant.name, "host": f"{slug}.{APEX}",
@@ -55,12 +56,12 @@ def make_tenant(stack_app, plugins=(), custom_domains=(), dns=None):
 
 
 def token_for(stack_app, tenant):
-    from core.accounts import services as accounts
     from core.accounts.models import Account
+    from core.accounts.services.tokens import create_access_token
     from core.extensions import db
 
     with stack_app.app_context():
-        _token, secret = accounts.create_access_token(
+        _token, secret = create_access_token(
             db.session.get(Account, tenant["account_id"]), "stack test", tenant["id"]
         )
         db.session.commit()
@@ -318,21 +319,20 @@ def test_meeting_reminders_go_out_through_beat_and_the_worker(stack, stack_app, 
     from core.db import tenant_context
     from core.extensions import db
     from core.tenancy import utcnow
-    from plugins.hearings import services as hearings
+    from plugins.hearings.meetings.services import save_meeting
+    from plugins.hearings.registrations.services import Registrant, register
 
     t = make_tenant(stack_app, plugins=["hearings"])
     with stack_app.app_context(), tenant_context(t["id"]):
         now = utcnow()
-        meeting = hearings.save_meeting(
+        meeting = save_meeting(
             None, kind="workshop", title=f"Workshop {t['slug']}", description="",
             starts_at=now + dt.timedelta(hours=20), ends_at=now + dt.timedelta(hours=22),
             place="Town hall", online_url="", capacity=10, registration_opens_at=None,
             registration_closes_at=None, agenda="1. Welcome",
         )  # fmt: skip
         account = db.session.get(Account, t["account_id"])
-        hearings.register(
-            [meeting.id], hearings.Registrant(name="Staff Person", email=t["email"], account=account)
-        )
+        register([meeting.id], Registrant(name="Staff Person", email=t["email"], account=account))
         db.session.commit()
         db.session.remove()
     reminder = mail_outbox.wait_for(
