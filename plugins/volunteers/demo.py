@@ -141,15 +141,17 @@ def seed(tenant) -> None:
             .first()
         )
         signup = services.sign_up(
-            past.id, ngo_person, organisation_id=org, now=past.starts_at - dt.timedelta(days=2)
+            past.id, ngo_person, organisation_id=org, now=past.starts_at - dt.timedelta(days=2), notify=False
         )
         services.record_attendance(signup, attended=True, hours=None, coordinator=admin, now=now)
-        services.sign_up(park_shift.id, ngo_person, organisation_id=org, now=now)
+        services.sign_up(park_shift.id, ngo_person, organisation_id=org, now=now, notify=False)
     volunteer = citizen or ngo_person
     if volunteer is not None:
         if volunteer is citizen:
-            signup = services.sign_up(past.id, citizen, now=past.starts_at - dt.timedelta(days=1))
+            signup = services.sign_up(
+                past.id, citizen, now=past.starts_at - dt.timedelta(days=1), notify=False
+            )
             services.record_attendance(signup, attended=True, hours=2.5, coordinator=admin, now=now)
-        services.sign_up(coming[0].id, volunteer, note=texts[0]["skills"][0], now=now)
-        services.sign_up(escort_shift.id, volunteer, now=now)
+        services.sign_up(coming[0].id, volunteer, note=texts[0]["skills"][0], now=now, notify=False)
+        services.sign_up(escort_shift.id, volunteer, now=now, notify=False)
     db.session.flush()

@@ -14,6 +14,7 @@ from typing import Any
 import markdown as md
 import nh3
 import sqlalchemy as sa
+from babel import dates as babel_dates
 from flask_babel import force_locale
 from markupsafe import Markup
 
@@ -27,7 +28,7 @@ from core.toolkit import (
     active_tenant_id,
     db,
     external_url,
-    format_datetime,
+    get_locale,
     gettext,
     ngettext,
     organisations_of,
@@ -419,13 +420,15 @@ def sign_up(
     organisation_id: int | None = None,
     note: str = "",
     now: dt.datetime | None = None,
+    notify: bool = True,
 ) -> Signup:
     """Take a place on a shift for ``account`` (on behalf of ``organisation_id`` if given).
 
     Never more sign-ups than places, under any concurrency: the shift's row is locked while the
     places are counted. Refused (``RuleViolation``): a task not open, a shift that has started, a
     full shift, a second sign-up to the same shift, another shift at the same time, the week's
-    limit, an organisation the person does not act for (403).
+    limit, an organisation the person does not act for (403). ``notify``: mail a confirmation
+    (after commit); the demo seed does not.
     """
     now = now or utcnow_aware()
     if account is None:
@@ -509,17 +512,20 @@ def sign_up(
     if existing is None:
         db.session.add(signup)
     db.session.flush()
-    _mail(
-        signup,
-        subject=lambda: gettext("You are signed up: %(title)s", title=task.title),
-        lines=lambda: [
-            gettext(
-                "Thank you: you are signed up for %(title)s on %(when)s.", title=task.title, when=_when(shift)
-            ),
-            task.place,
-            gettext("To see or cancel your sign-ups: %(link)s", link=_link("/volunteers/mine")),
-        ],
-    )
+    if notify:
+        _mail(
+            signup,
+            subject=lambda: gettext("You are signed up: %(title)s", title=task.title),
+            lines=lambda: [
+                gettext(
+                    "Thank you: you are signed up for %(title)s on %(when)s.",
+                    title=task.title,
+                    when=_when(shift),
+                ),
+                task.place,
+                gettext("To see or cancel your sign-ups: %(link)s", link=_link("/volunteers/mine")),
+            ],
+        )
     return signup
 
 
@@ -686,18 +692,17 @@ def _link(path: str) -> str:
 
 
 def _when(shift: Shift) -> str:
-    """The shift's time in the municipality's zone, in the current (forced) language: jobs have no
-    request, so the zone is applied here rather than by ``format_datetime``'s own rebase."""
+    """The shift's time in the municipality's zone and the current (forced) language, e.g.
+    "Wednesday, 2 Dec 2026, 09:00–12:00". Jobs have no request, so the zone is applied here
+    (``format_datetime`` alone would rebase to the request's zone, UTC in a job)."""
     tenant = _tenant()
-    start = to_local(shift.starts_at, tenant)
-    end = to_local(shift.ends_at, tenant)
-    same_day = start.date() == end.date()
-    end_text = (
-        format_datetime(end, "short", rebase=False)
-        if not same_day
-        else format_datetime(end, "HH:mm", rebase=False)
-    )
-    return f"{format_datetime(start, 'medium', rebase=False)} – {end_text}"
+    locale = get_locale() or tenant.default_locale
+    start, end = to_local(shift.starts_at, tenant), to_local(shift.ends_at, tenant)
+    day = f"{babel_dates.format_date(start, 'EEEE', locale=locale)}, {babel_dates.format_date(start, 'medium', locale=locale)}"
+    until = babel_dates.format_time(end, "short", locale=locale)
+    if end.date() != start.date():
+        until = f"{babel_dates.format_date(end, 'medium', locale=locale)}, {until}"
+    return f"{day}, {babel_dates.format_time(start, 'short', locale=locale)}–{until}"
 
 
 def mail_locale(account: Any) -> str:
@@ -713,10 +718,14 @@ def _mail(signup: Signup, *, subject: Any, lines: Any) -> bool:
         return False
     tenant = _tenant()
     with force_locale(mail_locale(account)):
-        body = [gettext("Hello %(name)s,", name=account.display_name), ""]
-        body += [line for line in lines() if line]
-        body += ["", tenant.name]
-        send_mail(Mail(to=[account.email], subject=f"{subject()} · {tenant.name}", text="\n\n".join(body)))
+        paragraphs = [
+            gettext("Hello %(name)s,", name=account.display_name),
+            *(p for p in lines() if p),
+            tenant.name,
+        ]
+        send_mail(
+            Mail(to=[account.email], subject=f"{subject()} · {tenant.name}", text="\n\n".join(paragraphs))
+        )
     return True
 
 
