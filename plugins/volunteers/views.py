@@ -99,7 +99,6 @@ def task(task_id: uuid.UUID):
         mine=mine,
         is_coordinator=coordinator,
         can_sign_up=has_permission(SIGN_UP) and account is not None,
-        cancel_form=forms.EmptyForm(),
         now=utcnow_aware(),
         TaskStatus=TaskStatus,
     )
@@ -118,7 +117,6 @@ def mine():
         ],
         past=[r for r in rows if not (r.shift.starts_at > now and r.signup.status == SignupStatus.SIGNED_UP)],
         total_hours=data["total_hours"],
-        cancel_form=forms.EmptyForm(),
     )
 
 
