@@ -30,7 +30,7 @@ from core.toolkit import (
 from plugins.volunteers import forms, services
 from plugins.volunteers.models import SignupStatus, TaskStatus
 
-ui = Blueprint("volunteers", __name__, template_folder="templates", static_folder="static")
+ui = Blueprint("volunteers", __name__, template_folder="templates")
 
 COORDINATE = "volunteers.coordinate"
 SIGN_UP = "volunteers.signup"
