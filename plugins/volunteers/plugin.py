@@ -94,6 +94,8 @@ def sympraxis_dashboard_items(tenant, account):
 
 @hookimpl
 def sympraxis_search(tenant, query, limit):
+    if not (query or "").strip():
+        return []
     hits = []
     for view in services.list_tasks(q=query)[:limit]:
         hits.append(

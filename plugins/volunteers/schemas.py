@@ -112,6 +112,9 @@ class TaskQuerySchema(Schema):
         metadata={"description": "Only tasks with a shift starting after this time."}
     )
     open_only = fields.Boolean(load_default=False, metadata={"description": "Only tasks with a free place."})
+    include_past = fields.Boolean(
+        load_default=False, metadata={"description": "Tasks whose shifts are all over too, with every shift."}
+    )
 
 
 class SignupCreateSchema(Schema):

@@ -170,3 +170,16 @@ def test_shift_rules_are_409_not_422(app, town, account_factory, access_token, t
     assert naive.status_code == 422  # a time without its offset is ambiguous
     held = client.delete(f"{API}/shifts/{shift}", headers=bearer(access_token, staff, town))
     assert held.status_code == 409 and held.json["code"] == "shift_has_signups"
+
+
+def test_the_list_filters(app, town, tenant_client):
+    make_task(app, town, title="Over", shifts=[(-dt.timedelta(days=2), 2)])
+    make_task(app, town, title="Coming", skills=["cooking"], shifts=[(dt.timedelta(days=2), 2)])
+    client = tenant_client(town)
+    titles = lambda query: [t["title"] for t in client.get(f"{API}/tasks?{query}").json]  # noqa: E731
+    assert titles("") == ["Coming"]
+    assert sorted(titles("include_past=true")) == ["Coming", "Over"]
+    assert titles("skill=Cooking&open_only=true") == ["Coming"]
+    assert titles("q=over&include_past=true") == ["Over"]
+    assert titles("starts_after=2999-01-01T00:00:00Z") == []
+    assert client.get(f"{API}/tasks?starts_after=tomorrow").status_code == 422

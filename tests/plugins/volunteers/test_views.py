@@ -288,3 +288,27 @@ def test_removing_a_shift(app, town, staff, member, tenant_client, sign_in):
         assert [s.id for s in db.session.execute(sa.select(Shift)).scalars()] == [held]
         assert db.session.execute(sa.select(Task)).scalar_one().title == "Food bank"
         db.session.remove()
+
+
+def test_the_admins_settings_form_comes_from_the_schema(app, town, account_factory, tenant_client, sign_in):
+    from core.toolkit import plugin_settings
+
+    admin = sign_in(tenant_client(town), account_factory(memberships={town: "admin"}))
+    form = _page(admin.get("/admin/modules/volunteers/settings?lang=el"))
+    assert "Υπενθύμιση, ώρες πριν από τη βάρδια" in form and "Οι φορείς μπορούν να δηλώνουν εθελοντές" in form
+    refused = admin.post(
+        "/admin/modules/volunteers/settings", data={"reminder_hours": "0", "max_signups_per_week": "2"}
+    )
+    assert refused.status_code == 422
+    saved = admin.post(
+        "/admin/modules/volunteers/settings",
+        data={"reminder_hours": "48", "max_signups_per_week": "2", "organisations_may_sign_up": ""},
+    )
+    assert saved.status_code == 302
+    with app.app_context(), tenant_context(town.id):
+        assert plugin_settings("volunteers") == {
+            "reminder_hours": 48,
+            "max_signups_per_week": 2,
+            "organisations_may_sign_up": False,
+        }
+        db.session.remove()
