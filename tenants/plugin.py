@@ -51,6 +51,14 @@ def sympraxis_audit(action, tenant_id, details, actor):
 
 
 @hookimpl
+def sympraxis_personal_data_declarations():
+    """Invitations, the audit log and the billing contact (the privacy notices are made from it)."""
+    from tenants.declarations import declarations
+
+    return declarations()
+
+
+@hookimpl
 def sympraxis_tenant_plugins_changed(tenant_id):
     """A municipality's modules changed (console, admin or command line): bring billing in line."""
     from tenants.billing import queue_sync
