@@ -32,11 +32,12 @@ def sympraxis_cli_commands():
 @hookimpl
 def sympraxis_blueprints(app):
     from core.plugins import BlueprintSpec
-    from tenants import admin, api, operator, public
+    from tenants import admin, api, legal_admin, operator, public
 
     return [
         BlueprintSpec(operator.bp, "ui", url_prefix="/operator"),
         BlueprintSpec(admin.bp, "ui", url_prefix="/admin"),
+        BlueprintSpec(legal_admin.bp, "ui", url_prefix="/admin/legal"),
         BlueprintSpec(public.bp, "ui", url_prefix="/"),
         BlueprintSpec(api.blp, "api", url_prefix="/api/v1/operator"),
     ]
