@@ -63,6 +63,7 @@ def _seed_legal(tenant: Tenant) -> None:
         )
     )
 
+
 DEMO_TENANTS = [
     NewTenant(
         "orestiada",

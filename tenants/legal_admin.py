@@ -157,7 +157,9 @@ def notice_edit(kind: str, locale: str):
         "preview": None,
     }
     if request.method == "GET":
-        return _render("tenants/legal_notice_edit.html", form=forms.NoticeForm(data={"body": text.body}), **context)
+        return _render(
+            "tenants/legal_notice_edit.html", form=forms.NoticeForm(data={"body": text.body}), **context
+        )
     form = forms.NoticeForm()
     if not form.validate_on_submit():
         abort(400)
@@ -175,7 +177,9 @@ def notice_edit(kind: str, locale: str):
     except services.LegalError as exc:
         db.session.rollback()
         form.body.errors = list(exc.problems)
-        return _render("tenants/legal_notice_edit.html", 422, form=form, **{**context, "problems": exc.problems})
+        return _render(
+            "tenants/legal_notice_edit.html", 422, form=form, **{**context, "problems": exc.problems}
+        )
     flash(_("The notice has been saved; it is published now."), "info")
     return redirect(url_for("legal_admin.notice_edit", kind=kind, locale=locale))
 

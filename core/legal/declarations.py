@@ -188,7 +188,9 @@ def core_declarations() -> list[PersonalDataDeclaration]:
             data_subjects=(_l("members and staff of the municipality"),),
             purpose=_l("To know who may do what on the municipality's participation pages."),
             legal_basis=LegalBasis.PUBLIC_TASK,
-            retention_note=_l("While the person is a member; removed when they leave or delete their account."),
+            retention_note=_l(
+                "While the person is a member; removed when they leave or delete their account."
+            ),
         ),
         PersonalDataDeclaration(
             kind="core.affiliations",
@@ -230,13 +232,13 @@ def core_declarations() -> list[PersonalDataDeclaration]:
 def _plugin_rows(tenant_id: int) -> dict[str, tuple[bool, dict[str, Any]]]:
     """The municipality's plugin rows: name -> (enabled, settings); a switched-off plugin still
     holds data."""
+    from core.db import tenant_context
     from core.tenancy import TenantPlugin
 
-    rows = db.session.execute(
-        sa.select(TenantPlugin.plugin, TenantPlugin.enabled, TenantPlugin.settings)
-        .where(TenantPlugin.tenant_id == tenant_id)
-        .execution_options(all_tenants=True)  # the tenant's own rows, by its id
-    ).all()
+    with tenant_context(tenant_id):  # its own rows, under its RLS setting (jobs and CLI too)
+        rows = db.session.execute(
+            sa.select(TenantPlugin.plugin, TenantPlugin.enabled, TenantPlugin.settings)
+        ).all()
     return {r.plugin: (bool(r.enabled), dict(r.settings or {})) for r in rows}
 
 
@@ -249,9 +251,7 @@ def core_retention_settings(tenant_id: int | None) -> dict[str, Any]:
     return {}
 
 
-def effective_retention(
-    declaration: PersonalDataDeclaration, settings: dict[str, Any] | None
-) -> int | None:
+def effective_retention(declaration: PersonalDataDeclaration, settings: dict[str, Any] | None) -> int | None:
     """The days a municipality keeps the data: its setting ``retention_setting`` when it has one
     (a positive whole number), else the declared default.
 
@@ -274,7 +274,9 @@ def effective_retention(
     return declaration.retention_days
 
 
-def declarations(tenant_id: int | None, *, controller: str | None = None) -> tuple[list[Processing], list[str]]:
+def declarations(
+    tenant_id: int | None, *, controller: str | None = None
+) -> tuple[list[Processing], list[str]]:
     """Every declaration that applies to a municipality (``tenant_id``) or, with None, to the
     platform itself, and the names of plugins whose hook failed (shown to staff, never hidden).
 

@@ -63,9 +63,13 @@ def add_footer(mail: Mail) -> Mail:
         items = Markup("").join(
             Markup('<li><a href="{}">{}</a></li>').format(url, label) for label, url in links
         )
-        block = Markup('<footer class="mail-footer"><p>{}</p><ul>{}</ul></footer>').format(escape(sender), items)
+        block = Markup('<footer class="mail-footer"><p>{}</p><ul>{}</ul></footer>').format(
+            escape(sender), items
+        )
         position = mail.html.lower().rfind("</body>")
         mail.html = (
-            mail.html[:position] + str(block) + mail.html[position:] if position >= 0 else mail.html + str(block)
+            mail.html[:position] + str(block) + mail.html[position:]
+            if position >= 0
+            else mail.html + str(block)
         )
     return mail

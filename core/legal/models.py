@@ -105,9 +105,7 @@ class AccessibilityFeedback(TenantScoped, db.Model):
     answered_by_id: Mapped[int | None] = account_fk()
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    __table_args__ = (
-        sa.CheckConstraint("status IN ('received', 'in_progress', 'answered')", name="status"),
-    )
+    __table_args__ = (sa.CheckConstraint("status IN ('received', 'in_progress', 'answered')", name="status"),)
 
     @property
     def reference(self) -> str:

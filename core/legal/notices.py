@@ -21,10 +21,9 @@ import markdown as md
 import nh3
 import sqlalchemy as sa
 from flask import current_app, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from core.extensions import db
@@ -154,9 +153,7 @@ def check_body(kind: str, body: str) -> list[str]:
     used = set(PLACEHOLDER.findall(body))
     unknown = sorted(used - set(PLACEHOLDERS))
     if unknown:
-        problems.append(
-            _("Unknown placeholders: %(names)s.", names=", ".join(f"[[{n}]]" for n in unknown))
-        )
+        problems.append(_("Unknown placeholders: %(names)s.", names=", ".join(f"[[{n}]]" for n in unknown)))
     missing = [n for n in REQUIRED[kind] if n not in used]
     if missing:
         problems.append(
@@ -293,7 +290,11 @@ def sub_processor_list() -> list[dict[str, str]]:
         if isinstance(purpose, dict):
             purpose = purpose.get(locale) or purpose.get("en") or next(iter(purpose.values()), "")
         out.append(
-            {"name": str(entry.get("name", "")), "purpose": str(purpose), "location": str(entry.get("location", ""))}
+            {
+                "name": str(entry.get("name", "")),
+                "purpose": str(purpose),
+                "location": str(entry.get("location", "")),
+            }
         )
     return out
 
@@ -302,9 +303,9 @@ def sub_processors_block() -> Markup:
     rows = sub_processor_list()
     if not rows:
         return Markup("<p>{}</p>").format(_("The operator uses no sub-processors."))
-    head = Markup("<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>").format(
-        _("Sub-processor"), _("Purpose"), _("Location")
-    )
+    head = Markup(
+        '<thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
+    ).format(_("Sub-processor"), _("Purpose"), _("Location"))
     body = Markup("").join(
         Markup("<tr><td>{}</td><td>{}</td><td>{}</td></tr>").format(r["name"], r["purpose"], r["location"])
         for r in rows
@@ -353,12 +354,16 @@ def municipality_values(tenant: TenantInfo, settings: LegalSettings | None, loca
         "website": _link(external_url(host, "/"), external_url(host, "/")),
         "conformance_status": escape(conformance_sentence(s.conformance or Conformance.PARTIAL.value)),
         "assessed_on": _date(s.assessed_on),
-        "assessment_method": escape(assessment_method_label(s.assessment_method or AssessmentMethod.SELF.value)),
+        "assessment_method": escape(
+            assessment_method_label(s.assessment_method or AssessmentMethod.SELF.value)
+        ),
         "reviewed_on": _date(s.reviewed_on or s.assessed_on),
         "accessibility_contact": _mailto(s.accessibility_email or s.email),
         "feedback_form": _link(url_for("legal.feedback"), _("accessibility feedback form")),
         "privacy_notice": _link(url_for("legal.notice", kind="privacy"), _("privacy notice")),
-        "accessibility_statement": _link(url_for("legal.notice", kind="accessibility"), _("accessibility statement")),
+        "accessibility_statement": _link(
+            url_for("legal.notice", kind="accessibility"), _("accessibility statement")
+        ),
         "terms": _link(url_for("legal.notice", kind="terms"), _("terms of use")),
         "moderation_rules": _link(url_for("legal.notice", kind="moderation"), _("moderation rules")),
         "processing": processing_block(processing),

@@ -159,7 +159,9 @@ class FeedbackInput:
     page_url: str = ""
 
 
-def submit_feedback(tenant: TenantInfo, data: FeedbackInput, locale: str, account: Any = None) -> AccessibilityFeedback:
+def submit_feedback(
+    tenant: TenantInfo, data: FeedbackInput, locale: str, account: Any = None
+) -> AccessibilityFeedback:
     """Record a report and tell the municipality's staff (mail after commit, in their language)."""
     message = (data.message or "").strip()
     if not message:
@@ -214,7 +216,11 @@ def _tell_staff(tenant: TenantInfo, feedback: AccessibilityFeedback) -> None:
             send_mail(
                 Mail(
                     to=[person.email],
-                    subject=_("Accessibility feedback %(ref)s for %(name)s", ref=feedback.reference, name=tenant.name),
+                    subject=_(
+                        "Accessibility feedback %(ref)s for %(name)s",
+                        ref=feedback.reference,
+                        name=tenant.name,
+                    ),
                     text=_(
                         "Someone reported a problem with the accessibility of %(name)s:\n\n%(message)s\n\n"
                         "Answer it here (the answer is mailed to the sender): %(url)s",
@@ -277,9 +283,7 @@ def answer_feedback(tenant: TenantInfo, feedback: AccessibilityFeedback, answer:
             send_mail(
                 Mail(
                     to=[feedback.email],
-                    subject=_(
-                        "Answer to your accessibility feedback %(ref)s", ref=feedback.reference
-                    ),
+                    subject=_("Answer to your accessibility feedback %(ref)s", ref=feedback.reference),
                     text=_(
                         "Thank you for your message about the accessibility of %(name)s.\n\n"
                         "%(answer)s\n\nYour message:\n%(message)s",

@@ -65,7 +65,9 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "kind IN ('privacy', 'accessibility', 'terms', 'moderation')", name=op.f("ck_legal_notices_kind")
         ),
-        sa.UniqueConstraint("tenant_id", "kind", "locale", name=op.f("uq_legal_notices_tenant_id_kind_locale")),
+        sa.UniqueConstraint(
+            "tenant_id", "kind", "locale", name=op.f("uq_legal_notices_tenant_id_kind_locale")
+        ),
     )
     op.create_index(op.f("ix_legal_notices_updated_by_id"), "legal_notices", ["updated_by_id"], unique=False)
     create_tenant_table(
@@ -101,7 +103,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for column in ("created_at", "account_id", "answered_by_id"):
-        op.drop_index(op.f(f"ix_legal_accessibility_feedback_{column}"), table_name="legal_accessibility_feedback")
+        op.drop_index(
+            op.f(f"ix_legal_accessibility_feedback_{column}"), table_name="legal_accessibility_feedback"
+        )
     drop_tenant_table(op, "legal_accessibility_feedback")
     op.drop_index(op.f("ix_legal_notices_updated_by_id"), table_name="legal_notices")
     drop_tenant_table(op, "legal_notices")
