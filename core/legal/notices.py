@@ -33,7 +33,7 @@ from core.legal.models import AssessmentMethod, Conformance, LegalNotice, LegalS
 from core.tenancy import TenantInfo, apex_host, external_url
 
 #: When the shipped templates were last revised (the date an unedited notice shows).
-SHIPPED_ON = dt.date(2026, 12, 2)
+SHIPPED_ON = dt.date(2026, 12, 1)
 SHIPPED_DIR = os.path.join(os.path.dirname(__file__), "shipped")
 #: The languages templates are shipped in (every language the platform offers).
 SHIPPED_LOCALES = ("el", "bg", "ro", "en")
