@@ -16,11 +16,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.accounts.models import Account, Role
-from core.accounts.services import role_in
 from core.extensions import db
 from core.legal import notices, services
 from core.legal.declarations import declarations
 from core.legal.models import FeedbackStatus
+from core.permissions import current_role
 from core.tenancy import current_tenant, utcnow
 from tenants import forms
 
@@ -47,14 +47,14 @@ def _staff_only():
         abort(404)
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.signin", next=request.full_path))
-    role = role_in(current_user, tenant)
+    role = current_role()
     if role is None or role < Role.STAFF:
         abort(403)
     return None
 
 
 def _is_admin() -> bool:
-    role = role_in(current_user, current_tenant())
+    role = current_role()
     return role is not None and role >= Role.ADMIN
 
 

@@ -30,15 +30,22 @@ def _tenant() -> TenantInfo | None:
     tenant = current_tenant()
     if tenant is not None and tenant.id == tenant_id:
         return tenant
-    from core.accounts.services import primary_hosts
+    import sqlalchemy as sa
+
     from core.extensions import db
-    from core.tenancy import Tenant, tenant_info_from_row
+    from core.tenancy import Tenant, TenantDomain, tenant_info_from_row
 
     row = db.session.get(Tenant, tenant_id)
     if row is None:
         return None
-    host = primary_hosts([tenant_id]).get(tenant_id, "")
-    return tenant_info_from_row(row, primary_host=host, host=host)
+    host = db.session.execute(  # its primary verified host, as the host lookup ranks them
+        sa.select(TenantDomain.host)
+        .where(TenantDomain.tenant_id == tenant_id, TenantDomain.verified_at.is_not(None))
+        .order_by(TenantDomain.is_primary.desc(), TenantDomain.kind.desc(), TenantDomain.host)
+        .limit(1)
+        .execution_options(all_tenants=True)  # host names are public; by the mail's tenant id
+    ).scalar_one_or_none()
+    return tenant_info_from_row(row, primary_host=host or "", host=host or "")
 
 
 def footer_links() -> tuple[str, list[tuple[str, str]]]:

@@ -13,7 +13,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from core.accounts.models import Account, Membership, Role
-from core.accounts.services import AccountError, validate_email
 from core.extensions import db
 from core.legal import notices
 from core.legal.models import (
@@ -28,6 +27,7 @@ from core.mail import Mail, send_mail
 from core.plugins import audit
 from core.tenancy import TenantInfo, external_url, utcnow
 
+MAX_EMAIL = 254
 MAX_MESSAGE = 5000
 MAX_ANSWER = 10_000
 MAX_NAME = 200
@@ -65,14 +65,16 @@ class SettingsInput:
 LIMITS = {"legal_name": 300, "address": 500, "phone": 50, "dpo_name": 200, "dpo_phone": 50}
 
 
+def _email(value: str, field: str) -> str:
+    """An address as the accounts check it (the same rule and message)."""
+    value = (value or "").strip().lower()
+    if not value or len(value) > MAX_EMAIL or "@" not in value[1:-1] or " " in value:
+        raise LegalError(_("Enter a valid email address of at most %(n)d characters.", n=MAX_EMAIL), field)
+    return value
+
+
 def _optional_email(value: str, field: str) -> str | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return validate_email(value)
-    except AccountError as exc:
-        raise LegalError(str(exc), field) from exc
+    return _email(value, field) if (value or "").strip() else None
 
 
 def save_settings(tenant_id: int, data: SettingsInput, actor: Any) -> LegalSettings:
@@ -174,10 +176,7 @@ def submit_feedback(
     page_url = (data.page_url or "").strip()
     if len(page_url) > MAX_URL:
         raise LegalError(_("Use at most %(n)d characters.", n=MAX_URL), "page_url")
-    try:
-        email = validate_email(data.email)
-    except AccountError as exc:
-        raise LegalError(str(exc), "email") from exc
+    email = _email(data.email, "email")
     feedback = AccessibilityFeedback(
         name=name or None,
         email=email,

@@ -3,7 +3,6 @@ accessibility feedback form (and its error state) and the staff pages of /admin/
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,32 +24,27 @@ def check(page, url: str, status: int = 200) -> None:
     assert not problems, f"{url}:\n" + "\n".join(problems)
 
 
-@pytest.fixture(scope="module")
-def legal_site(app, live_server, browser):
+@pytest.fixture
+def legal_site(app, live_server, browser, account_factory):
     """A Greek municipality with hearings on, one accessibility report, and a signed-in admin."""
-    from core.accounts import services as accounts
     from core.db import tenant_context
     from core.extensions import db
     from core.legal import services
 
     tenant = make_tenant(app, name="Δήμος Ορεστιάδας", locale="el", plugins=["hearings"])
-    email = f"legal-{uuid.uuid4().hex[:8]}@example.org"
-    password = "correct horse battery"
-    with app.test_request_context():
-        admin = accounts.create_account(email, password, "Άννα Διαχειρίστρια", verified=True)
-        accounts.join_tenant(admin, tenant.id, "admin")
-        with tenant_context(tenant.id):
-            report = services.submit_feedback(
-                tenant,
-                services.FeedbackInput(email="reader@example.org", message="Δεν διαβάζεται ο πίνακας."),
-                "el",
-            )
-            report_id = report.id
+    admin = account_factory(name="Άννα Διαχειρίστρια", memberships={tenant: "admin"})
+    with app.test_request_context(), tenant_context(tenant.id):
+        report = services.submit_feedback(
+            tenant,
+            services.FeedbackInput(email="reader@example.org", message="Δεν διαβάζεται ο πίνακας."),
+            "el",
+        )
+        report_id = report.id
         db.session.commit()
         db.session.remove()
     context = browser.new_context(locale="el-GR")
     page = context.new_page()
-    sign_in_through_form(page, live_server, email, password)
+    sign_in_through_form(page, live_server, admin.email, admin.password)
     page.goto(live_server.tenant_url(tenant, "/auth/signin"))  # the hand-off to the municipality
     page.close()
     yield {"tenant": tenant, "admin": context, "report": report_id}
