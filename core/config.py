@@ -25,6 +25,15 @@ class DefaultConfig:
     #: (core.replica). None: every read goes to the primary.
     SQLALCHEMY_REPLICA_DATABASE_URI = None
     REPLICA_PIN_SECONDS = 30
+    #: Seconds to wait for a connection to the replica (libpq's minimum is 2) and for its busy
+    #: pool; past either the request reads from the primary. A replica found down is not tried
+    #: again for REPLICA_RETRY_SECONDS (then one request tries it).
+    REPLICA_CONNECT_TIMEOUT = 2
+    REPLICA_POOL_TIMEOUT = 1.0
+    REPLICA_RETRY_SECONDS = 5.0
+    #: Redis for the write pins of API tokens (read-your-writes without cookies); None: the host
+    #: cache's TENANT_CACHE_REDIS_URL, and without either, pins live in each process only.
+    REPLICA_PIN_REDIS_URL = None
 
     #: The platform's own host; municipalities live on ``<slug>.<apex>``.
     PLATFORM_APEX = "localhost"
