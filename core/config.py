@@ -46,6 +46,14 @@ class DefaultConfig:
     TENANT_CACHE_REDIS_URL = None
     TENANT_CACHE_REDIS_TIMEOUT = 0.1
     TENANT_CACHE_FALLBACK_TTL = 1.0
+    #: Usage per municipality and day (core.usage, tenants.usage): counters shared through Redis
+    #: (None: TENANT_CACHE_REDIS_URL; without either, each process's own memory), added to it at
+    #: most every USAGE_FLUSH_SECONDS, kept USAGE_KEEP_DAYS; the job writing the daily rows runs
+    #: every USAGE_COLLECT_EVERY seconds under celery beat.
+    USAGE_REDIS_URL = None
+    USAGE_FLUSH_SECONDS = 1.0
+    USAGE_KEEP_DAYS = 8
+    USAGE_COLLECT_EVERY = 3600
     #: Namespaces this instance's keys in a shared Redis.
     CACHE_KEY_PREFIX = "sympraxis"
 

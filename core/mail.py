@@ -77,12 +77,14 @@ def deliver(mail: Mail) -> None:
 def send_mail(mail: Mail) -> None:
     """Send a mail once the caller's transaction commits (never if it rolls back): a
     ``core.send_mail`` job through the outbox (see :func:`core.jobs.enqueue`)."""
+    from core.db import active_tenant_id
     from core.jobs import enqueue
 
     enqueue(
         "core.send_mail",
         tenant_id=None,
         payload={
+            "usage_tenant_id": active_tenant_id(),  # counted as this municipality's mail when sent
             "to": mail.to,
             "subject": mail.subject,
             "text": mail.text,
@@ -101,6 +103,8 @@ send_mail_after_commit = send_mail
 
 
 def _send_mail_job(payload: dict) -> None:
+    from core import usage
+
     deliver(
         Mail(
             to=payload["to"],
@@ -114,3 +118,4 @@ def _send_mail_job(payload: dict) -> None:
             ],
         )
     )
+    usage.count(payload.get("usage_tenant_id"), "mail_sent")

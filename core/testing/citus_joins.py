@@ -105,12 +105,12 @@ class JoinChecker:
         from sqlglot.optimizer.scope import Scope
 
         graph = _Graph()
-        local: dict[str, Node] = {}
+        local: dict[str, str] = {}  # alias -> its prefixed name, for every source of the scope
         for alias, (_node, source) in scope.selected_sources.items():
+            local[alias] = prefix + alias
             key = (prefix + alias, DISTRIBUTION_COLUMN)
             if isinstance(source, exp.Table):
                 if source.name in self.tenant_tables:
-                    local[alias] = key
                     graph.sources.append((key, source.name))
             elif isinstance(source, Scope) and isinstance(source.expression, exp.Select):
                 inner = self._graph(source, prefix + alias + ".", None)
@@ -119,23 +119,24 @@ class JoinChecker:
                     representative = inner.sources[0]
                     graph.sources.append(representative)
                     if DISTRIBUTION_COLUMN in source.expression.named_selects:
-                        local[alias] = key
                         graph.edges.append((key, representative[0]))
 
-        def resolve(qualifier: str) -> Node | None:
+        def resolve(qualifier: str) -> str | None:
             if qualifier in local:
                 return local[qualifier]
             return outer(qualifier) if outer else None
 
         def node(e: Any) -> Node | None:
+            """A column (any: ``a.tenant_id = t.id AND b.tenant_id = t.id`` links a and b, as
+            PostgreSQL's equivalence classes do), a parameter or a literal; None otherwise."""
             while isinstance(e, exp.Paren | exp.Cast):
                 e = e.this
             if isinstance(e, exp.Column):
-                if e.name != DISTRIBUTION_COLUMN:
-                    return None
                 if e.table:
-                    return resolve(e.table)
-                return next(iter(local.values())) if len(local) == 1 else None
+                    name = resolve(e.table)
+                else:
+                    name = next(iter(local.values())) if len(local) == 1 else None
+                return None if name is None else (name, e.name)
             if isinstance(e, exp.Placeholder) and e.name:
                 return ("param", e.name)
             if isinstance(e, exp.Literal):

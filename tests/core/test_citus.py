@@ -114,6 +114,7 @@ _BAD_JOINS = [
     "SELECT * FROM notes JOIN (SELECT comments.note_id FROM comments) AS c ON c.note_id = notes.id",
     "WITH c AS (SELECT tenant_id, note_id FROM comments) SELECT * FROM notes JOIN c ON c.note_id = notes.id",
     "SELECT * FROM notes JOIN comments ON (((",  # cannot be read: not passed
+    "SELECT * FROM tenants JOIN notes ON notes.tenant_id = tenants.id JOIN comments ON comments.x = tenants.id",
 ]
 _GOOD_JOINS = [
     "SELECT * FROM notes JOIN comments ON comments.tenant_id = notes.tenant_id AND comments.note_id = notes.id",
@@ -127,6 +128,9 @@ _GOOD_JOINS = [
     "SELECT * FROM notes JOIN comments ON (comments.tenant_id = notes.tenant_id) "
     "JOIN votes ON votes.tenant_id = comments.tenant_id AND votes.comment_id = comments.id",
     "CREATE TABLE x (id int)",
+    # linked through the reference table's column (PostgreSQL's equivalence classes, Citus too)
+    "SELECT * FROM tenants JOIN notes ON notes.tenant_id = tenants.id "
+    "JOIN comments ON comments.tenant_id = tenants.id",
 ]
 
 
