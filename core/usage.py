@@ -220,10 +220,26 @@ def _count_request(_exc: BaseException | None) -> None:
         store.count(tenant.id, "requests")
         if request.path.startswith("/api/"):
             store.count(tenant.id, "api_requests")
-        user = g.get("_login_user")  # only if the request loaded it: never a query here
-        account_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
+        account_id = _account_id()
         if account_id is not None:
             store.active(tenant.id, account_id)
         store.maybe_flush()
     except Exception:  # counting must never turn an answer into an error
         log.exception("usage counting failed")
+
+
+def _account_id() -> int | None:
+    """The signed-in account's id if Flask-Login loaded it, from the identity map: reading
+    ``user.id`` (or ``is_authenticated``) after the request committed would reload the row, from a
+    session already removed."""
+    from sqlalchemy import inspect as sa_inspect
+    from sqlalchemy.exc import NoInspectionAvailable
+
+    user = g.get("_login_user")
+    if user is None:
+        return None
+    try:
+        identity = sa_inspect(user).identity
+    except NoInspectionAvailable:  # the anonymous user
+        return None
+    return int(identity[0]) if identity else None

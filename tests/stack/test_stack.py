@@ -298,7 +298,7 @@ def test_a_write_sent_to_a_server_that_just_died_does_not_take_the_survivor_down
         db.session.remove()
     auth = {"Authorization": f"Bearer {token_for(stack_app, t)}", "Content-Type": "application/json"}
     client = Browser(stack, t["host"])
-    for n in range(4):  # both servers serve (round robin), before the kill
+    for n in range(4):  # served before the kill
         r = client.request(
             "POST", "/api/v1/testplugin/notes", body=json.dumps({"title": f"w{n}"}).encode(), headers=auth
         )

@@ -93,6 +93,26 @@ def test_requests_api_calls_accounts_mail_and_storage_per_municipality(
     assert "testplugin_notes" not in other.tables
 
 
+def test_an_account_whose_only_request_wrote_is_active(
+    app, tenant_factory, account_factory, access_token, client_for, caplog
+):
+    """The account of a request that committed (its row expired, its session gone by teardown)
+    is counted without reloading it, and counting logs no error."""
+    import logging
+
+    tenant = tenant_factory(plugins=["testplugin"])
+    token = access_token(account_factory(memberships={tenant: "staff"}), tenant)
+    caplog.set_level(logging.ERROR, logger="core.usage")
+    r = client_for(tenant.primary_host).post(
+        "/api/v1/testplugin/notes", json={"title": "only"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert r.status_code == 201
+    _collect(app)
+    row = _today_row(app, tenant)
+    assert (row.requests, row.api_requests, row.active_accounts) == (1, 1, 1)
+    assert not [r for r in caplog.records if r.name == "core.usage"]
+
+
 def test_the_job_rewrites_the_day_rather_than_adding_a_row(app, busy_and_quiet):
     import sqlalchemy as sa
 
@@ -259,3 +279,23 @@ def test_the_command_line_collects_now(app, tenant_factory):
     assert result.exit_code == 0, result.output
     assert "usage rows written" in result.output
     assert _today_row(app, tenant).members == 0
+
+
+def test_the_account_is_read_without_reloading_it(app, account_factory):
+    """A committed (expired) and detached account, as the request's teardown may hold it after
+    its session ended: its id comes from the identity map, no query, no DetachedInstanceError."""
+    from flask import g
+
+    from core.accounts.models import Account
+    from core.extensions import db
+    from core.usage import _account_id
+
+    ref = account_factory()
+    with app.test_request_context("/"):
+        account = db.session.get(Account, ref.id)
+        db.session.commit()  # expires it
+        db.session.expunge(account)
+        g._login_user = account
+        assert _account_id() == ref.id
+        g._login_user = None
+        assert _account_id() is None
