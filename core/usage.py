@@ -206,16 +206,22 @@ def init_app(app: Flask) -> None:
 
 
 def _count_request(_exc: BaseException | None) -> None:
-    """One request of the municipality whose host answered (health checks and metrics aside),
-    an API call if under /api/, and its signed-in account as active today."""
+    """One request of the municipality whose host answered (health checks, metrics and static
+    files aside), an API call if under /api/, and its signed-in account as active today."""
     from flask import current_app
 
     from core.tenancy import current_tenant
 
     try:
         tenant = current_tenant()
-        if tenant is None or request.path in _UNCOUNTED_PATHS:
-            return
+        endpoint = request.endpoint or ""
+        if (
+            tenant is None
+            or request.path in _UNCOUNTED_PATHS
+            or endpoint == "static"
+            or endpoint.endswith(".static")
+        ):
+            return  # health checks, metrics and static files are not the municipality's use
         store: UsageCounters = current_app.extensions[_EXTENSION]
         store.count(tenant.id, "requests")
         if request.path.startswith("/api/"):

@@ -73,6 +73,7 @@ def test_requests_api_calls_accounts_mail_and_storage_per_municipality(
         )
         assert r.status_code == 201, r.data[:200]
     assert api.get("/healthz").status_code == 200  # not counted
+    assert api.get("/static/core/sympraxis.css").status_code == 200  # nor a static file
     assert client_for(quiet.primary_host).get("/").status_code == 200
     with app.app_context(), tenant_context(busy.id):
         send_mail(Mail(to=["someone@example.org"], subject="Agenda", text="See you"))
