@@ -118,6 +118,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core import replica
 
     replica.init_app(app)  # SQLALCHEMY_REPLICA_DATABASE_URI: GETs read from a streaming replica
+    from core import usage
+
+    usage.init_app(app)  # requests, API calls, mail and active accounts per municipality and day
     _init_sqlite_pragmas(app)
     csrf.init_app(app)
     limiter.init_app(app)

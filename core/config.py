@@ -25,6 +25,15 @@ class DefaultConfig:
     #: (core.replica). None: every read goes to the primary.
     SQLALCHEMY_REPLICA_DATABASE_URI = None
     REPLICA_PIN_SECONDS = 30
+    #: Seconds to wait for a connection to the replica (libpq's minimum is 2) and for its busy
+    #: pool; past either the request reads from the primary. A replica found down is not tried
+    #: again for REPLICA_RETRY_SECONDS (then one request tries it).
+    REPLICA_CONNECT_TIMEOUT = 2
+    REPLICA_POOL_TIMEOUT = 1.0
+    REPLICA_RETRY_SECONDS = 5.0
+    #: Redis for the write pins of API tokens (read-your-writes without cookies); None: the host
+    #: cache's TENANT_CACHE_REDIS_URL, and without either, pins live in each process only.
+    REPLICA_PIN_REDIS_URL = None
 
     #: The platform's own host; municipalities live on ``<slug>.<apex>``.
     PLATFORM_APEX = "localhost"
@@ -37,6 +46,14 @@ class DefaultConfig:
     TENANT_CACHE_REDIS_URL = None
     TENANT_CACHE_REDIS_TIMEOUT = 0.1
     TENANT_CACHE_FALLBACK_TTL = 1.0
+    #: Usage per municipality and day (core.usage, tenants.usage): counters shared through Redis
+    #: (None: TENANT_CACHE_REDIS_URL; without either, each process's own memory), added to it at
+    #: most every USAGE_FLUSH_SECONDS, kept USAGE_KEEP_DAYS; the job writing the daily rows runs
+    #: every USAGE_COLLECT_EVERY seconds under celery beat.
+    USAGE_REDIS_URL = None
+    USAGE_FLUSH_SECONDS = 1.0
+    USAGE_KEEP_DAYS = 8
+    USAGE_COLLECT_EVERY = 3600
     #: Namespaces this instance's keys in a shared Redis.
     CACHE_KEY_PREFIX = "sympraxis"
 

@@ -748,20 +748,46 @@ class SympraxisSession(_FlaskSession):
                 # from now on. session.connection() (clause None) is the request's connection:
                 # the replica's until then (a raw write on it fails: a standby is read-only).
                 route.pinned = route.wrote = True
-            elif not route.pinned:
+            elif not route.pinned and self._replica_reachable(route):
                 return route.engine
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kw)
 
+    def _replica_reachable(self, route: ReplicaRoute) -> bool:
+        """Open the replica's connection in this transaction now, so that a replica that is down
+        (or whose pool is exhausted) sends this read, and the rest of the request, to the
+        primary instead of failing it; the breaker (core.replica) remembers it for a while."""
+        transaction = self._transaction
+        if transaction is not None and route.engine in transaction._connections:
+            return True
+        breaker = route.breaker
+        if breaker is not None and breaker.blocked():
+            route.pinned = True
+            breaker.fell_back("down")
+            return False
+        try:
+            self._connection_for_bind(route.engine, None)
+        except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError) as exc:
+            route.pinned = True
+            if breaker is not None:
+                breaker.failed(exc)
+                breaker.fell_back("busy" if isinstance(exc, sa.exc.TimeoutError) else "down")
+            return False
+        if breaker is not None:
+            breaker.succeeded()
+        return True
+
 
 class ReplicaRoute:
-    """A request's read routing (core.replica): the replica's engine, until the request writes."""
+    """A request's read routing (core.replica): the replica's engine, until the request writes,
+    or until the replica cannot be reached (then the primary, for the rest of the request)."""
 
-    __slots__ = ("engine", "pinned", "wrote")
+    __slots__ = ("breaker", "engine", "pinned", "wrote")
 
-    def __init__(self, engine: sa.Engine, pinned: bool = False) -> None:
+    def __init__(self, engine: sa.Engine, pinned: bool = False, breaker: Any = None) -> None:
         self.engine = engine
         self.pinned = pinned  # reads go to the primary (this client wrote, or this request did)
         self.wrote = False
+        self.breaker = breaker  # core.replica.Breaker: remembers a replica that is down
 
 
 @contextlib.contextmanager

@@ -78,6 +78,7 @@ def send_mail(mail: Mail) -> None:
     """Send a mail once the caller's transaction commits (never if it rolls back): a
     ``core.send_mail`` job through the outbox (see :func:`core.jobs.enqueue`). Every mail gets
     the footer naming its sender and linking the notices that apply (:mod:`core.legal.footer`)."""
+    from core.db import active_tenant_id
     from core.jobs import enqueue
     from core.legal.footer import add_footer
 
@@ -87,6 +88,7 @@ def send_mail(mail: Mail) -> None:
         "core.send_mail",
         tenant_id=None,
         payload={
+            "usage_tenant_id": active_tenant_id(),  # counted as this municipality's mail when sent
             "to": mail.to,
             "subject": mail.subject,
             "text": mail.text,
@@ -105,6 +107,8 @@ send_mail_after_commit = send_mail
 
 
 def _send_mail_job(payload: dict) -> None:
+    from core import usage
+
     deliver(
         Mail(
             to=payload["to"],
@@ -118,3 +122,4 @@ def _send_mail_job(payload: dict) -> None:
             ],
         )
     )
+    usage.count(payload.get("usage_tenant_id"), "mail_sent")

@@ -87,6 +87,14 @@ class Metrics:
         self.webhooks = Counter(
             "sympraxis_webhook_events_total", "Webhook events by outcome", ["provider", "outcome"]
         )
+        self.replica_outages = Counter(
+            "sympraxis_replica_outages_total", "Times the read replica was found unreachable"
+        )
+        self.replica_fallbacks = Counter(
+            "sympraxis_replica_fallbacks_total",
+            "Reads the replica should have served, served by the primary (replica down or busy)",
+            ["reason"],
+        )
 
     @classmethod
     def get(cls) -> Metrics:

@@ -56,6 +56,15 @@ def tenants_list() -> None:
         click.echo(f"{t.slug:24} {t.status:10} {t.default_locale}  {t.name}")
 
 
+@tenants_group.command("usage-collect")
+@with_appcontext
+def tenants_usage_collect() -> None:
+    """Write today's usage row of every municipality now (what celery beat does every hour)."""
+    from tenants import usage
+
+    click.echo(f"{usage.collect()} usage rows written")
+
+
 def _status_command(name: str, status: TenantStatus, doc: str):
     @tenants_group.command(name)
     @click.argument("slug")
@@ -91,6 +100,9 @@ def demo(host: str, port: int, serve: bool) -> None:
     upgrade(app)
     created = seed_demo()
     db.session.commit()
+    from tenants import usage
+
+    usage.collect()  # the operator's usage pages start with today's storage (no celery beat here)
     apex = app.config["PLATFORM_APEX"]
     click.echo("")
     click.echo("Sympraxis demo " + ("seeded" if created else "(data kept from an earlier run)"))
@@ -113,6 +125,7 @@ def demo(host: str, port: int, serve: bool) -> None:
         app.config["DEMO_MODE"] = True
         app.config["PUBLIC_PORT"] = port
         _demo_operator(app)
+        _collect_usage_in_background(app, every=min(60.0, float(app.config.get("USAGE_COLLECT_EVERY", 3600))))
         run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
@@ -147,6 +160,25 @@ def _demo_operator(app) -> None:
                 "location": "EU (Ireland); USA (EU-U.S. Data Privacy Framework)",
             },
         ]
+
+
+def _collect_usage_in_background(app, every: float) -> None:
+    """The demo has no celery beat, and its usage counters live in this process: collect here."""
+    import threading
+    import time
+
+    from tenants import usage
+
+    def loop() -> None:
+        while True:
+            time.sleep(every)
+            try:
+                with app.app_context():
+                    usage.collect()
+            except Exception:  # noqa: BLE001 - the demo keeps serving; the log says why
+                app.logger.exception("demo: usage collection failed")
+
+    threading.Thread(target=loop, name="usage-collect", daemon=True).start()
 
 
 @tenants_group.command("recheck-domains")

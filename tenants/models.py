@@ -153,3 +153,31 @@ class BillingCatalogEntry(db.Model):
     stripe_product_id: Mapped[str | None] = mapped_column(sa.String(64))
     stripe_price_id: Mapped[str | None] = mapped_column(sa.String(64))
     synced_at: Mapped[dt.datetime | None]
+
+
+class TenantUsageDay(TenantScoped, db.Model):
+    """One municipality's usage on one UTC day, written by the ``tenants.usage_collect`` job.
+
+    Counters (requests, API calls, mail sent, distinct signed-in accounts) come from
+    :mod:`core.usage`; the storage figures (rows and bytes of every tenant-owned table, the bytes
+    of attached files) are measured when the job runs, so the last run of a day is its figure.
+    Tenant-owned like the rows it measures; the operator reads it across municipalities inside
+    ``cross_tenant_read()`` (tenants.usage).
+    """
+
+    __tablename__ = "tenant_usage_days"
+
+    day: Mapped[dt.date]
+    requests: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    api_requests: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    mail_sent: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    active_accounts: Mapped[int] = mapped_column(default=0)
+    members: Mapped[int] = mapped_column(default=0)
+    #: None until the job has measured storage on that day
+    storage_bytes: Mapped[int | None] = mapped_column(sa.BigInteger)
+    attachment_bytes: Mapped[int | None] = mapped_column(sa.BigInteger)
+    #: {table: {"rows": n, "bytes": n}}
+    tables: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "day"),)

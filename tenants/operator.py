@@ -262,3 +262,103 @@ def audit_log():
     return render_template(
         "tenants/operator_audit.html", form=form, events=events, total=total, slugs=slugs, page=page
     )
+
+
+# --- usage per municipality ---------------------------------------------------------------------
+
+
+def _usage_args() -> tuple[int, str, bool]:
+    """The period, sort column and direction of the usage list; anything else is a 400 naming
+    what is accepted."""
+    from core.input_guard import refuse
+    from tenants import usage
+
+    days = int_arg("days", 30, minimum=1, maximum=max(usage.PERIODS))
+    if days not in usage.PERIODS:
+        refuse(
+            400,
+            _("The period must be one of %(periods)s days.", periods=", ".join(map(str, usage.PERIODS))),
+            "query",
+        )
+    sort = request.args.get("sort") or "requests"
+    if sort not in usage.SORTS:
+        refuse(400, _("The list cannot be sorted by “%(sort)s”.", sort=sort[:40]), "query")
+    direction = request.args.get("dir") or ("asc" if sort == "slug" else "desc")
+    if direction not in ("asc", "desc"):
+        refuse(400, _("The order must be “asc” or “desc”."), "query")
+    return days, sort, direction == "desc"
+
+
+@bp.get("/usage")
+def usage_list():
+    from tenants import usage
+
+    days, sort, descending = _usage_args()
+    page = int_arg("page", 1)
+    rows, total = usage.overview(days, sort, descending, page)
+    return render_template(
+        "tenants/operator_usage.html",
+        rows=rows,
+        total=total,
+        days=days,
+        sort=sort,
+        descending=descending,
+        page=page,
+        page_size=usage.PAGE_SIZE,
+        periods=usage.PERIODS,
+    )
+
+
+def _csv_response(text: str, filename: str):
+    from flask import Response
+
+    return Response(
+        "\ufeff" + text,  # a BOM: spreadsheets then read the names' letters as UTF-8
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/usage.csv")
+def usage_csv():
+    from core.usage import utc_day
+    from tenants import usage
+
+    days, sort, descending = _usage_args()
+    rows = usage.all_rows(days, sort, descending)
+    return _csv_response(usage.overview_csv(rows), f"usage-{days}d-{utc_day().isoformat()}.csv")
+
+
+@bp.get("/tenants/<int:tenant_id>/usage")
+def tenant_usage(tenant_id: int):
+    from tenants import usage
+
+    tenant = db.session.get(Tenant, tenant_id)
+    if tenant is None:
+        abort(404)
+    days, _sort, _descending = _usage_args()
+    rows = usage.tenant_days(tenant_id, days)
+    measured = next((r for r in rows if r.storage_bytes is not None), None)
+    tables = sorted((measured.tables if measured else {}).items(), key=lambda kv: -kv[1].get("bytes", 0))
+    return render_template(
+        "tenants/operator_tenant_usage.html",
+        tenant=tenant,
+        rows=rows,
+        days=days,
+        periods=usage.PERIODS,
+        measured=measured,
+        tables=tables,
+    )
+
+
+@bp.get("/tenants/<int:tenant_id>/usage.csv")
+def tenant_usage_csv(tenant_id: int):
+    from tenants import usage
+
+    tenant = db.session.get(Tenant, tenant_id)
+    if tenant is None:
+        abort(404)
+    days, _sort, _descending = _usage_args()
+    return _csv_response(
+        usage.days_csv(usage.tenant_days(tenant_id, days)), f"usage-{tenant.slug}-{days}d.csv"
+    )

@@ -69,7 +69,7 @@ def sympraxis_tenant_plugins_changed(tenant_id):
 
 @hookimpl
 def sympraxis_app_ready(app):
-    from flask_babel import format_currency, format_datetime
+    from flask_babel import format_currency, format_date, format_datetime, format_number
 
     from tenants.api import document_choices
 
@@ -77,12 +77,17 @@ def sympraxis_app_ready(app):
 
     app.jinja_env.globals.setdefault("format_currency", format_currency)
     app.jinja_env.globals.setdefault("format_datetime", format_datetime)
+    app.jinja_env.globals.setdefault("format_date", format_date)
+    app.jinja_env.globals.setdefault("format_number", format_number)
+    from tenants.usage import format_bytes
+
+    app.jinja_env.globals.setdefault("format_bytes", format_bytes)
     if not app.config.get("JOBS_INLINE", True):
         # periodic work for ``celery beat``: grace periods that ran out between two webhooks,
         # webhook events whose re-read from Stripe is still owed (Stripe or the broker was down),
         # and custom domains whose DNS record disappeared (or whose unverified claim expired)
         from core.jobs import celery_app
-        from tenants import billing, domains  # noqa: F401  (their jobs are registered on import)
+        from tenants import billing, domains, usage  # noqa: F401  (their jobs are registered on import)
 
         celery_app(app).conf.beat_schedule.update(
             {
@@ -100,6 +105,12 @@ def sympraxis_app_ready(app):
                     "task": "sympraxis.run_job",
                     "schedule": float(app.config.get("DOMAINS_RECHECK_EVERY", 6 * 3600)),
                     "args": ["tenants.domains_recheck", None, {}],
+                },
+                # usage per municipality and day, for the operator console (tenants.usage)
+                "tenants.usage_collect": {
+                    "task": "sympraxis.run_job",
+                    "schedule": float(app.config.get("USAGE_COLLECT_EVERY", 3600)),
+                    "args": ["tenants.usage_collect", None, {}],
                 },
             }
         )

@@ -25,6 +25,7 @@ PRIMARY, REPLICA = ("rprimary", 5441), ("rreplica", 5442)
 PRIMARY_ADMIN = f"postgresql://postgres@127.0.0.1:{PRIMARY[1]}/postgres"
 REPLICA_ADMIN = f"postgresql://postgres@127.0.0.1:{REPLICA[1]}/postgres"
 LOCK_PATH = "/tmp/sympraxis-replica-clusters.lock"
+RETRY_SECONDS = 1.0
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pg_createcluster") is None or shutil.which("pg_basebackup") is None or os.geteuid() != 0,
@@ -128,6 +129,9 @@ def app(replica_clusters, sympraxis_config, tmp_path_factory):
         "CROSS_TENANT_READ_DATABASE_URI": replica_clusters["reader"],
         "SQLALCHEMY_REPLICA_DATABASE_URI": replica_clusters["replica_app"],
         "REPLICA_PIN_SECONDS": 120,
+        "REPLICA_RETRY_SECONDS": RETRY_SECONDS,
+        "REPLICA_PIN_REDIS_URL": "redis://127.0.0.1:6379/0",
+        "CACHE_KEY_PREFIX": f"sympraxis-replica-test-{os.getpid()}",
     }
     application = build_app(config, str(tmp_path_factory.mktemp("replica-instance")))
     yield application
@@ -143,6 +147,14 @@ def staff_setup(app, tenant_factory, account_factory, access_token, enable_plugi
     return tenant, access_token(staff, tenant)
 
 
+@pytest.fixture
+def three_tokens(staff_setup, account_factory, access_token):
+    """The municipality and three tokens, one per API client (a token's writes pin its own reads)."""
+    tenant, token = staff_setup
+    more = [access_token(account_factory(memberships={tenant: "staff"}), tenant) for _ in range(2)]
+    return tenant, token, *more
+
+
 def _titles(client, token) -> set[str]:
     response = client.get("/api/v1/testplugin/notes", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.data[:300]
@@ -155,23 +167,23 @@ def _post(client, token, title):
     )
 
 
-def test_reads_come_from_the_replica_and_a_writer_reads_its_own_writes(app, client_for, staff_setup):
+def test_reads_come_from_the_replica_and_a_writer_reads_its_own_writes(app, client_for, three_tokens):
     """A GET of a client that has not written reads from the replica (with replay paused it does
     not see a write that the primary has); the client that wrote sees its write at once, lag or
     not; once the replica has replayed it, both see it, and the writer is back on the replica.
     The tenant walls hold on the replica: another municipality's notes are never listed."""
-    tenant, token = staff_setup
+    tenant, token, reader_token, other_token = three_tokens
     writer, reader = client_for(tenant.primary_host), client_for(tenant.primary_host)
     assert _post(writer, token, "before").status_code == 201
     _wait_for_replica()
-    assert "before" in _titles(reader, token)
+    assert "before" in _titles(reader, reader_token)
 
     _replay("pause")
     try:
         title = f"during-{uuid.uuid4().hex[:8]}"
         assert _post(writer, token, title).status_code == 201
         assert writer.get_cookie("sympraxis_lsn", domain=tenant.primary_host) is not None
-        assert title not in _titles(reader, token), "the reader's GET did not come from the replica"
+        assert title not in _titles(reader, reader_token), "the reader's GET did not come from the replica"
         assert title in _titles(writer, token), "the writer did not read its own write"
         page = writer.get("/testplugin/")
         assert page.status_code == 200 and title in page.get_data(as_text=True)
@@ -179,16 +191,16 @@ def test_reads_come_from_the_replica_and_a_writer_reads_its_own_writes(app, clie
     finally:
         _replay("resume")
     _wait_for_replica()
-    assert title in _titles(reader, token)
+    assert title in _titles(reader, reader_token)
     assert title in _titles(writer, token)
 
     # caught up: the writer reads from the replica again (pause, then another client writes)
     _replay("pause")
     try:
         other = client_for(tenant.primary_host)
-        assert _post(other, token, "unseen").status_code == 201
+        assert _post(other, other_token, "unseen").status_code == 201
         assert "unseen" not in _titles(writer, token)
-        assert "unseen" in _titles(other, token)
+        assert "unseen" in _titles(other, other_token)
     finally:
         _replay("resume")
 
@@ -251,3 +263,157 @@ def test_a_request_that_writes_after_a_host_lookup_keeps_the_tenant_wall(app, st
             _replica_route.reset(token)
             db.session.rollback()
     assert "written in a GET" in titles
+
+
+def _fresh(client_for, host):
+    """A client that keeps no cookie from one request to the next (as most API clients)."""
+    return client_for(host)
+
+
+def test_an_api_token_reads_its_own_writes_without_cookies(app, client_for, three_tokens):
+    """A bearer-token client that keeps no cookies: after its write its reads go to the primary
+    (a pin under the token's hash in Redis, never the token itself, for REPLICA_PIN_SECONDS)
+    until the replica has replayed the write; another token's reads stay on the replica; once
+    the replica has caught up, the writer's reads are the replica's again."""
+    import hashlib
+
+    import redis
+
+    tenant, writer, reader, other = three_tokens
+    host = tenant.primary_host
+    _wait_for_replica()  # the tokens themselves are looked up on the replica
+    _replay("pause")
+    try:
+        title = f"api-{uuid.uuid4().hex[:8]}"
+        assert _post(_fresh(client_for, host), writer, title).status_code == 201
+        assert title in _titles(_fresh(client_for, host), writer), "the token did not read its own write"
+        assert title not in _titles(_fresh(client_for, host), reader), (
+            "another token's GET was not the replica's"
+        )
+    finally:
+        _replay("resume")
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    key = f"{app.config['CACHE_KEY_PREFIX']}:replica-pin:{hashlib.sha256(writer.encode()).hexdigest()}"
+    assert client.get(key) is not None and 0 < client.ttl(key) <= 120
+    assert not [k for k in client.keys(f"{app.config['CACHE_KEY_PREFIX']}:*") if writer.encode() in k]
+
+    _wait_for_replica()
+    _replay("pause")
+    try:
+        assert _post(_fresh(client_for, host), other, "unseen-by-writer").status_code == 201
+        assert "unseen-by-writer" not in _titles(_fresh(client_for, host), writer), (
+            "the writer's reads did not return to the replica once it had caught up"
+        )
+    finally:
+        _replay("resume")
+    client.delete(key)
+
+
+def _stop_replica() -> None:
+    _run("pg_ctlcluster", VERSION, REPLICA[0], "stop", "-m", "fast")
+
+
+def _start_replica() -> None:
+    _start(REPLICA[0])
+    _wait_until_up(REPLICA_ADMIN)
+
+
+def _connect_attempts(engine):
+    import sqlalchemy as sa
+
+    attempts = []
+
+    def count(dialect, conn_rec, cargs, cparams):
+        attempts.append(time.monotonic())
+
+    sa.event.listen(engine, "do_connect", count)
+    return attempts, lambda: sa.event.remove(engine, "do_connect", count)
+
+
+def test_replica_down_reads_go_to_the_primary_quickly_and_return_when_it_is_back(
+    app, client_for, three_tokens, caplog
+):
+    """The replica stopped: GETs answer 200 from the primary (a note written meanwhile is
+    listed), fast; the replica is tried once, then not again until REPLICA_RETRY_SECONDS have
+    passed (one probe per window); the outage is logged once. Started again: after the window,
+    reads come from the replica again (with its replay paused a new note is not listed), and the
+    recovery is logged once."""
+    import logging
+
+    from core import replica
+
+    tenant, writer, reader, _other = three_tokens
+    host = tenant.primary_host
+    _wait_for_replica()
+    _titles(_fresh(client_for, host), reader)  # warm: pooled replica connections
+    engine = replica.replica_engine(app)
+    attempts, stop_counting = _connect_attempts(engine)
+    caplog.set_level(logging.WARNING, logger="core.replica")
+    _stop_replica()
+    try:
+        title = f"while-down-{uuid.uuid4().hex[:8]}"
+        assert _post(_fresh(client_for, host), writer, title).status_code == 201
+        durations = []
+        for _ in range(6):
+            started = time.monotonic()
+            assert title in _titles(_fresh(client_for, host), reader)
+            durations.append(time.monotonic() - started)
+        assert max(durations) < 1.0, durations
+        assert len(attempts) == 1, "the replica was tried again inside the breaker's window"
+        time.sleep(RETRY_SECONDS + 0.1)
+        assert title in _titles(_fresh(client_for, host), reader)
+        assert len(attempts) == 2, "no probe once the window had passed"
+        assert title in _titles(_fresh(client_for, host), reader)
+        assert len(attempts) == 2
+        down = [r for r in caplog.records if "unreachable" in r.getMessage()]
+        assert len(down) == 1, [r.getMessage() for r in caplog.records]
+    finally:
+        _start_replica()
+    _wait_for_replica()
+    time.sleep(RETRY_SECONDS + 0.1)
+    _replay("pause")
+    try:
+        late = f"after-{uuid.uuid4().hex[:8]}"
+        assert _post(_fresh(client_for, host), writer, late).status_code == 201
+        assert late not in _titles(_fresh(client_for, host), reader), "reads did not return to the replica"
+    finally:
+        _replay("resume")
+        stop_counting()
+    back = [r for r in caplog.records if "reachable again" in r.getMessage()]
+    assert len(back) == 1
+    assert not replica.replica_breaker(app).down
+
+
+def test_a_replica_that_does_not_answer_costs_one_connect_timeout_per_window(app, client_for, three_tokens):
+    """A replica host that accepts TCP but never answers (a hung server): the first GET waits
+    the connect timeout (2 s, libpq's minimum) and is served by the primary; the GETs after it
+    inside the window do not wait at all."""
+    import socket
+
+    import sqlalchemy as sa
+
+    from core import replica
+
+    tenant, _writer, reader, _other = three_tokens
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # never accept(): the kernel completes the handshake, nobody answers
+    port = silent.getsockname()[1]
+    url = sa.engine.make_url(app.config["SQLALCHEMY_REPLICA_DATABASE_URI"]).set(port=port)
+    hung = sa.create_engine(url, **replica.engine_options(app.config))
+    saved = app.extensions[replica._EXTENSION], app.extensions[replica._BREAKER]
+    app.extensions[replica._EXTENSION] = hung
+    app.extensions[replica._BREAKER] = replica.Breaker(retry_seconds=30)
+    try:
+        started = time.monotonic()
+        assert _titles(_fresh(client_for, tenant.primary_host), reader) is not None
+        first = time.monotonic() - started
+        assert 1.5 < first < 4.0, first
+        started = time.monotonic()
+        for _ in range(3):
+            _titles(_fresh(client_for, tenant.primary_host), reader)
+        assert (time.monotonic() - started) / 3 < 0.5
+    finally:
+        app.extensions[replica._EXTENSION], app.extensions[replica._BREAKER] = saved
+        hung.dispose()
+        silent.close()

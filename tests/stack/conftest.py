@@ -37,7 +37,9 @@ def stack(sympraxis_smtp, stack_dns) -> Iterator[stack_module.Stack]:
     _sink, smtp_port = sympraxis_smtp
     _zone, dns_port = stack_dns
     s = stack_module.Stack(
-        name="stacktest",
+        # another name and ports keep two test stacks on one machine apart (database, RabbitMQ
+        # virtual host, Redis prefix, listeners)
+        name=os.environ.get("SYMPRAXIS_STACK_TEST_NAME", "stacktest"),
         base_port=int(os.environ.get("SYMPRAXIS_STACK_TEST_PORT", 19000)),
         smtp_port=smtp_port,
         beat_max_interval=2.0,

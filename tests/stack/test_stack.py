@@ -269,19 +269,60 @@ def test_app_server_killed_mid_load_no_acknowledged_write_lost(stack, stack_app,
         th.join()
     try:
         assert len(acknowledged) + len(failed) == 240
-        # Known limit of Caddy 2.6 (issue 13): a POST routed to the dead server before the active
-        # health check (every 1 s) takes it out is retried on the survivor with its body already
-        # closed by Go's transport, and fails with 502. Measured here: 1-10 such failures, all
-        # within 1 s of the kill. What must never happen (an acknowledged write lost) is asserted
-        # below without slack.
-        assert len(failed) <= 12, failed
-        assert all(when - killed_at[0] < 3.0 for when, _status in failed), failed
+        # What fails is what the kill cut off: each writer's request in flight on the dead server,
+        # and at most one more each that dialed it before Caddy marked it down; 502, never the
+        # 503 of a survivor marked down too (a write is not retried: deploy/Caddyfile), and all
+        # at the kill. What must never happen (an acknowledged write lost) is asserted below.
+        assert len(failed) <= 2 * len(threads), failed
+        assert all(status == 502 for _when, status in failed), failed
+        assert all(when - killed_at[0] < 2.0 for when, _status in failed), failed
         with stack_app.app_context(), tenant_context(t["id"]):
             stored = {str(i) for i in db.session.execute(sa.select(Note.id)).scalars()}
             db.session.remove()
         assert set(acknowledged) <= stored
     finally:
         stack_module.start_app_server(stack, 0)
+
+
+def test_a_write_sent_to_a_server_that_just_died_does_not_take_the_survivor_down(stack, stack_app):
+    """Caddy 2.6 cannot resend a request body after a failed dial (Go's transport has closed it),
+    so retrying a POST on the other server fails there ("invalid Read on closed Body") and counts
+    as that server's failure: with both marked down, every write got 503 for seconds. Requests with
+    a body are therefore not retried (deploy/Caddyfile): a POST that dials the dead server fails
+    alone (502), and the ones after it go to the survivor."""
+    from core.extensions import db
+    from core.plugin_state import set_plugin_settings
+
+    t = make_tenant(stack_app, plugins=["testplugin"])
+    with stack_app.app_context():
+        set_plugin_settings(t["id"], "testplugin", {"max_notes": 1000})
+        db.session.commit()
+        db.session.remove()
+    auth = {"Authorization": f"Bearer {token_for(stack_app, t)}", "Content-Type": "application/json"}
+    client = Browser(stack, t["host"])
+    for n in range(4):  # served before the kill
+        r = client.request(
+            "POST", "/api/v1/testplugin/notes", body=json.dumps({"title": f"w{n}"}).encode(), headers=auth
+        )
+        assert r.status == 201
+    stack_module.kill_app_server(stack, 0)
+    statuses = []
+    try:
+        for n in range(20):
+            try:
+                r = client.request(
+                    "POST",
+                    "/api/v1/testplugin/notes",
+                    body=json.dumps({"title": f"after {n}"}).encode(),
+                    headers=auth,
+                )
+                statuses.append(r.status)
+            except OSError:
+                statuses.append(0)
+    finally:
+        stack_module.start_app_server(stack, 0)
+    assert statuses.count(201) >= 19, statuses  # (it was [201, 502, 503, 503, …] before)
+    assert all(s in (201, 502) for s in statuses), statuses
 
 
 # --- jobs through the real worker -------------------------------------------------------------

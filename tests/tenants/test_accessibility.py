@@ -62,6 +62,9 @@ def console(app, live_server, chromium):
         _inv, token = services.invite(tenant, "newcomer@example.org", "staff")
         db.session.commit()
         tenant_id = tenant.id
+        from tenants import usage
+
+        usage.collect()  # the usage pages with their tables
         db.session.remove()
 
     op_ctx = chromium.new_context(locale="en-GB")
@@ -99,6 +102,8 @@ def test_operator_console(console, live_server, axe, lang):
             f"/operator/tenants/{console['tenant_id']}",
             "/operator/plugins",
             "/operator/audit",
+            "/operator/usage",
+            f"/operator/tenants/{console['tenant_id']}/usage",
         ]:
             check(page, axe, live_server.url(path=f"{path}?lang={lang}"))
         # the onboarding form in its error state

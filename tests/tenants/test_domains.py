@@ -95,7 +95,7 @@ def test_periodic_jobs_are_scheduled_for_celery_beat(make_app):
 
     app = make_app(JOBS_INLINE=False)
     schedule = celery_app(app).conf.beat_schedule
-    for name in ("tenants.billing_enforce", "tenants.domains_recheck"):
+    for name in ("tenants.billing_enforce", "tenants.domains_recheck", "tenants.usage_collect"):
         assert schedule[name]["args"][0] == name and name in _JOBS
 
 
