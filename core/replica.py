@@ -32,7 +32,7 @@ _TOKEN = "sympraxis_replica_token"
 
 
 def init_app(app: Flask) -> None:
-    """Create the replica's engine and the request hooks (nothing at all without the setting)."""
+    """Create the replica's engine (nothing at all without the setting)."""
     uri = app.config.get("SQLALCHEMY_REPLICA_DATABASE_URI")
     if not uri:
         return
@@ -41,17 +41,15 @@ def init_app(app: Flask) -> None:
         return
     options = app.config.get("REPLICA_ENGINE_OPTIONS") or app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
     engine = sa.create_engine(uri, **options)
-    app.extensions[_EXTENSION] = engine
-    app.before_request(_route_reads)
-    app.after_request(_remember_write_position)
-    app.teardown_request(_end_routing)
+    app.extensions[_EXTENSION] = engine  # core.lifecycle places the hooks below when it exists
 
 
 def replica_engine(app: Flask) -> sa.Engine | None:
     return app.extensions.get(_EXTENSION)
 
 
-def _route_reads() -> None:
+def route_reads() -> None:
+    """before_request: a safe request reads from the replica, unless this client just wrote."""
     from flask import current_app, g
 
     if request.method not in _SAFE:
@@ -77,7 +75,7 @@ def _replayed(engine: sa.Engine, lsn: str) -> bool:
     return bool(value)
 
 
-def _remember_write_position(response: Any) -> Any:
+def remember_write_position(response: Any) -> Any:
     """After a request that may have written: the cookie that pins this client's reads."""
     from flask import current_app
 
@@ -103,7 +101,8 @@ def _remember_write_position(response: Any) -> Any:
     return response
 
 
-def _end_routing(_exc: BaseException | None) -> None:
+def end_routing(_exc: BaseException | None) -> None:
+    """teardown_request: reads go back to the primary."""
     from flask import g
 
     token = g.pop(_TOKEN, None)
