@@ -11,7 +11,7 @@ from flask import Flask, Request, current_app, g, has_request_context, request, 
 from flask_smorest import Api
 
 from core import errors, i18n, input_guard, lifecycle, rules, slots, templating
-from core.db import init_cross_tenant_reader
+from core.db import init_cross_tenant_reader, instrument_engine
 from core.extensions import babel, csrf, db, limiter, login_manager
 from core.json import JSONProvider
 from core.lifecycle import HOST_INDEPENDENT_PATHS
@@ -101,6 +101,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # what extensions and plugins register as request hooks, core.lifecycle puts in its place
     with lifecycle.capture(app, "Flask-SQLAlchemy"):
         db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():  # the platform's listeners, on its engines only
+            instrument_engine(engine)
     init_cross_tenant_reader(app)
     from core import replica
 

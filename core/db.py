@@ -222,7 +222,6 @@ def register_begin_prefetch(name: str, sql: str, wanted: Callable[[int], Consume
     _PREPARED_SQL[f"sympraxis_pf_{name}"] = ("(bigint)", sql)
 
 
-@event.listens_for(Session, "after_begin")
 def _set_tenant_on_begin(session: Session, transaction: Any, connection: sa.Connection) -> None:
     """Second wall: every transaction on PostgreSQL starts with the active tenant written into it.
 
@@ -342,7 +341,6 @@ def _connection_is_dead(dbapi_connection: Any) -> bool:
     return pgconn.status != _pq.ConnStatus.OK
 
 
-@event.listens_for(sa.pool.Pool, "checkout")
 def _discard_dead_connection(dbapi_connection: Any, record: Any, proxy: Any) -> None:
     """Issue 10 item 18: a pooled connection whose server restarted is replaced at checkout.
 
@@ -384,7 +382,6 @@ def _can_begin_itself(raw: Any) -> bool:
 _READ_PREFIXES = ("SELECT", "SHOW")
 
 
-@event.listens_for(sa.engine.Engine, "before_cursor_execute")
 def _note_writes(
     conn: sa.Connection, cursor: Any, statement: str, params: Any, context: Any, many: bool
 ) -> None:
@@ -436,7 +433,6 @@ def _plugin_subject_is_tenant_scoped(statement: Any) -> bool:
     return mapper is not None and _is_tenant_scoped(mapper)
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _scope_orm_statements(state: ORMExecuteState) -> None:
     """First wall: filter ORM statements by tenant, and refuse them when no tenant is active.
 
@@ -520,7 +516,6 @@ def _check_insert_tenant(state: ORMExecuteState, tenant_id: int) -> None:
                 )
 
 
-@event.listens_for(Session, "before_flush")
 def _stamp_tenant_on_flush(session: Session, flush_context: Any, instances: Any) -> None:
     """First wall on writes: new rows get the active tenant; no row of another tenant is written."""
     tenant_id = _active_tenant_id.get()
@@ -616,7 +611,6 @@ def after_commit(fn: Callable[[], Any], session: Session | None = None) -> None:
 _COMMITTING = "sympraxis_committing"
 
 
-@event.listens_for(Session, "after_commit")
 def _after_commit_due(session: Session) -> None:
     """The root transaction committed (savepoints do not fire this): its callbacks are due."""
     pending = session.info.pop(_PENDING, None)
@@ -682,7 +676,6 @@ def _drop_waiting(session: Session) -> None:
         session.info.pop(key, None)
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _after_rollback_drop(session: Session, previous_transaction: Any) -> None:
     """The root transaction rolled back (or the session closed without committing): nothing leaves."""
     if previous_transaction.parent is None:
@@ -753,6 +746,27 @@ class SympraxisSession(_FlaskSession):
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kw)
 
 
+# --- where the listeners apply ----------------------------------------------------------------
+# Only to the platform's own session class and engines: another library's session or engine in
+# the same process (a migration tool, a script, a test helper) is left as SQLAlchemy made it.
+
+event.listen(SympraxisSession, "after_begin", _set_tenant_on_begin)
+event.listen(SympraxisSession, "do_orm_execute", _scope_orm_statements)
+event.listen(SympraxisSession, "before_flush", _stamp_tenant_on_flush)
+event.listen(SympraxisSession, "after_commit", _after_commit_due)
+event.listen(SympraxisSession, "after_soft_rollback", _after_rollback_drop)
+
+
+def instrument_engine(engine: sa.Engine) -> sa.Engine:
+    """The platform's listeners on one of its engines (the application's, a read replica's, the
+    cross-tenant reader's): write tracking per connection, and the dead-connection check at
+    checkout (the pool keeps it when ``dispose()`` replaces it)."""
+    if not event.contains(engine, "before_cursor_execute", _note_writes):
+        event.listen(engine, "before_cursor_execute", _note_writes)
+        event.listen(engine, "checkout", _discard_dead_connection)
+    return engine
+
+
 class ReplicaRoute:
     """A request's read routing (core.replica): the replica's engine, until the request writes."""
 
@@ -814,4 +828,4 @@ def init_cross_tenant_reader(app: Any) -> None:
         )
         return
     options = app.config.get("CROSS_TENANT_READ_ENGINE_OPTIONS") or {"pool_size": 2, "max_overflow": 8}
-    app.extensions["sympraxis_cross_tenant_reader"] = sa.create_engine(url, **options)
+    app.extensions["sympraxis_cross_tenant_reader"] = instrument_engine(sa.create_engine(url, **options))

@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, request
 
-from core.db import ReplicaRoute, _replica_route
+from core.db import ReplicaRoute, _replica_route, instrument_engine
 
 LSN_COOKIE = "sympraxis_lsn"
 _LSN = re.compile(r"[0-9A-F]{1,8}/[0-9A-F]{1,8}")
@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
         app.logger.warning("SQLALCHEMY_REPLICA_DATABASE_URI is not PostgreSQL; ignored")
         return
     options = app.config.get("REPLICA_ENGINE_OPTIONS") or app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
-    engine = sa.create_engine(uri, **options)
+    engine = instrument_engine(sa.create_engine(uri, **options))
     app.extensions[_EXTENSION] = engine  # core.lifecycle places the hooks below when it exists
 
 
