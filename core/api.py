@@ -13,7 +13,7 @@ from marshmallow import Schema, fields
 from core import api_responses
 from core.accounts import services
 from core.accounts.models import Account
-from core.dump import ApiBlueprint
+from core.api_blueprint import ApiBlueprint
 from core.errors import problem
 from core.extensions import csrf, db
 from core.plugins import enabled_plugins, registry
