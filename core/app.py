@@ -29,24 +29,6 @@ class SympraxisFlask(Flask):
     cached lookup). Any other host fails werkzeug's check before a view runs.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._sync_functions: dict[Any, Any] = {}
-
-    def ensure_sync(self, func: Any) -> Any:
-        """Flask asks ``inspect.iscoroutinefunction`` about every hook and view on every request;
-        the answer never changes for a function, so it is remembered (hooks and views are few and
-        live as long as the app)."""
-        try:
-            return self._sync_functions[func]
-        except KeyError:
-            sync = super().ensure_sync(func)
-            if len(self._sync_functions) < 10_000:  # bounded: a callable made per request is not kept
-                self._sync_functions[func] = sync
-            return sync
-        except TypeError:  # unhashable callable
-            return super().ensure_sync(func)
-
     def create_url_adapter(self, request: Request | None):  # type: ignore[override]
         if request is not None:
             request.trusted_hosts = self._trusted_hosts_for(request)
