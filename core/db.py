@@ -282,12 +282,7 @@ def end_read_only_transaction(session: Session) -> None:
     connections = _transaction_connections(session) or [session.connection()]
     if any(c.dialect.name != "postgresql" or c.info.get("sympraxis_wrote", True) for c in connections):
         return
-    # COMMIT on the driver's connection (each: a read replica's too), then close the session: its
-    # rollback finds no transaction left and sends nothing. session.commit() would do the same,
-    # but first expire every object the request loaded, only for the session to be thrown away.
-    for connection in connections:
-        connection.connection.driver_connection.commit()
-    session.close()
+    session.commit()  # each connection of the transaction (a read replica's too)
 
 
 def _touches_tenant_table(statement: Any) -> bool:
