@@ -1,9 +1,13 @@
-"""Switches for ``benchmarks/fastpaths.py``: each puts one fast path of the platform off (or in
-another form), in the server process, before the application is built.
+"""Switches for ``benchmarks/fastpaths.py``: each changes one path of the platform, in the server
+process, before the application is built.
 
-``apply("dump,begin")`` applies those variants; ``fastpaths_app.py`` calls it with
-``$BENCH_FASTPATH_VARIANTS`` and then imports ``wsgi``. A variant changes nothing but the one
-path it names; the benchmark checks that every server answers the same JSON.
+``apply("begin-off")`` applies the named variants (comma-separated); ``fastpaths_app.py`` calls
+it with ``$BENCH_FASTPATH_VARIANTS`` and then imports ``wsgi``. The benchmark checks that every
+server answers the same JSON.
+
+The fast paths removed after their comparison (compiled dumps, the raw libpq transaction start,
+the driver-level COMMIT, the Flask-Login patch, the ``ensure_sync`` cache) were measured with this
+script as it was at commit 064ba71, against the code of that commit (``benchmarks/README.md``).
 """
 
 from __future__ import annotations
@@ -11,108 +15,67 @@ from __future__ import annotations
 from collections.abc import Callable
 
 
-def _dump_off() -> None:
-    """marshmallow's own ``Schema.dump`` for every API response (no compiled dumps)."""
-    import core.dump
-
-    core.dump.use_compiled_dump = lambda schema: None  # before any blueprint module is imported
-
-
 def _begin_off() -> None:
-    """The public path: the tenant setting by ``exec_driver_sql`` after psycopg's own BEGIN, the
-    enabled plugins by their ORM query (two more round trips per request)."""
-    import core.db
-    import core.plugins  # noqa: F401 - registers the prefetch, which the off path never runs
+    """No read rides with the tenant setting: the setting alone by ``exec_driver_sql``, the enabled
+    plugins by their ORM query (core.fastpaths.transaction_start off)."""
+    import core.plugins  # noqa: F401 - registers the read first
+    from core.fastpaths import transaction_start
 
-    core.db._can_begin_itself = lambda raw: False
-
-
-def _begin_cursor() -> None:
-    """psycopg's own BEGIN, then the tenant setting and the enabled plugins in one multi-statement
-    query through psycopg's cursor (public API: ``execute``, ``nextset``), not prepared."""
-    import core.db
-    import core.plugins  # noqa: F401
-
-    def set_tenant(session, transaction, connection):  # noqa: ANN001
-        connection.info["sympraxis_wrote"] = False
-        if connection.dialect.name != "postgresql":
-            return
-        tenant_id = core.db._active_tenant_id.get()
-        if tenant_id is None:
-            return
-        consumers = []
-        for sql, wanted in core.db._begin_prefetchers.values():
-            consume = wanted(tenant_id)
-            if consume is not None:
-                consumers.append((sql, consume))
-        if not consumers:
-            core.db._write_rls_settings(connection)
-            return
-        core.db._run_statements_with_cursor(connection.connection.driver_connection, tenant_id, consumers)
-
-    _replace_session_listener("after_begin", core.db._set_tenant_on_begin, set_tenant)
-
-
-def _commit_session() -> None:
-    """A request that only read ends with the public ``session.commit()``, not the driver's COMMIT
-    (the same tests decide whether it only read)."""
-    import core.app
-    import core.db as d
-
-    def end(session):  # noqa: ANN001
-        transaction = session.get_transaction()
-        if transaction is None or not transaction.is_active or session.in_nested_transaction():
-            return
-        if session.new or session.dirty or session.deleted or d.has_pending_after_commit(session):
-            return
-        connections = d._transaction_connections(session) or [session.connection()]
-        if any(c.dialect.name != "postgresql" or c.info.get("sympraxis_wrote", True) for c in connections):
-            return
-        session.commit()
-
-    core.app.end_read_only_transaction = end
+    transaction_start._reads.clear()
 
 
 def _commit_off() -> None:
-    """No COMMIT for a request that only read: the teardown's rollback ends it (and psycopg then
-    forgets its prepared statements, and the platform's with them)."""
-    import core.app
+    """A request that only read ends with the teardown's ROLLBACK, not ``session.commit()`` (and
+    psycopg then forgets the statements it had prepared)."""
+    import core.lifecycle
 
-    core.app.end_read_only_transaction = lambda session: None
-
-
-def _login_off() -> None:
-    """Flask-Login's own after-request remember-cookie refresh, unpatched."""
-    import core.app
-
-    core.app._skip_remember_cookie_refresh_without_session = lambda app: None
+    core.lifecycle._end_read_only_transaction = lambda: None
 
 
-def _ensure_sync_off() -> None:
-    """Flask's own ``ensure_sync`` (asks ``inspect.iscoroutinefunction`` every time)."""
-    from flask import Flask
-
-    import core.app
-
-    core.app.SympraxisFlask.ensure_sync = Flask.ensure_sync
-
-
-def _replace_session_listener(name: str, old: Callable, new: Callable) -> None:
+def _listeners_global() -> None:
+    """The platform's listeners on SQLAlchemy's classes (every session and engine of the process),
+    as before they were scoped to the platform's own."""
+    import sqlalchemy as sa
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
-    event.remove(Session, name, old)
-    event.listen(Session, name, new)
+    import core.accounts.personal_data as personal_data
+    import core.app
+    import core.db as d
+    import core.outbox as outbox
+    import core.replica
+
+    session_listeners = [
+        ("after_begin", d._set_tenant_on_begin),
+        ("do_orm_execute", d._scope_orm_statements),
+        ("before_flush", d._stamp_tenant_on_flush),
+        ("after_commit", d._after_commit_due),
+        ("after_soft_rollback", d._after_rollback_drop),
+        ("before_commit", outbox._write_pending),
+        ("after_commit", outbox._dispatch_after_commit),
+        ("after_flush", personal_data._note_personal_data),
+    ]
+    for name, fn in session_listeners:
+        event.remove(d.SympraxisSession, name, fn)
+        event.listen(Session, name, fn)
+    event.listen(sa.engine.Engine, "before_cursor_execute", d._note_writes)
+    event.listen(sa.pool.Pool, "checkout", d._discard_dead_connection)
+    for module in (d, core.app, core.replica):
+        module.instrument_engine = lambda engine: engine
 
 
 VARIANTS: dict[str, Callable[[], None]] = {
-    "dump-off": _dump_off,
     "begin-off": _begin_off,
-    "begin-cursor": _begin_cursor,
-    "commit-session": _commit_session,
     "commit-off": _commit_off,
-    "login-off": _login_off,
-    "ensure-sync-off": _ensure_sync_off,
+    "listeners-global": _listeners_global,
+}
+
+#: The groups of benchmarks/fastpaths.py: what is compared -> the variants served against "on"
+#: (a variant may combine several, comma-separated).
+GROUPS: dict[str, tuple[str, ...]] = {
+    "transaction-start": ("begin-off",),
+    "read-only-commit": ("commit-off",),
+    "listeners": ("listeners-global",),
 }
 
 

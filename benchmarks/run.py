@@ -288,6 +288,7 @@ def start_server(
     threads: int,
     probe_host: str,
     app_spec: str = "wsgi:app",
+    cwd: str = ROOT,
     **env_extra: str,
 ) -> Server:
     port = free_port()
@@ -316,7 +317,7 @@ def start_server(
                 "SYMPRAXIS_RATELIMIT_KEY_PREFIX": f"{DB_NAME}-rl",
             }
         )
-        cmd = [*gunicorn, "-c", os.path.join(ROOT, "deploy", "gunicorn.conf.py")]
+        cmd = [*gunicorn, "-c", os.path.join(cwd, "deploy", "gunicorn.conf.py")]
         if app_spec != "wsgi:app":  # an app module of benchmarks/ (fastpaths_app.py)
             cmd += ["--pythonpath", HERE]
         cmd.append(app_spec)
@@ -335,7 +336,7 @@ def start_server(
     log_path = os.path.join(RESULTS_DIR, f"gunicorn-{name}.log")
     with open(log_path, "w") as log_file:
         proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+            cmd, cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
         )
     role = "sympraxis_app" if name.startswith("sympraxis") else PLAIN_ROLE
     server = Server(name, port, proc, log_path, role)
