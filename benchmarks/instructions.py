@@ -32,6 +32,10 @@ ROOT = os.path.dirname(HERE)
 def child(impl: str, path: str, host: str, n: int, handshake: str) -> None:
     """Inside valgrind: warm up, signal, wait for instrumentation, run ``n`` requests, signal."""
     sys.path[:0] = [ROOT, HERE]
+    if impl == "sympraxis" and os.environ.get("BENCH_FASTPATH_VARIANTS"):  # benchmarks/fastpaths.py
+        from fastpath_variants import apply
+
+        apply(os.environ["BENCH_FASTPATH_VARIANTS"])
     import profile_request
 
     from core.testing.database import _url

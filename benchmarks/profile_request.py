@@ -24,7 +24,7 @@ sys.path.insert(0, HERE)
 
 from core.testing.database import _url  # noqa: E402
 
-DB = "sympraxis_bench"
+DB = os.environ.get("BENCH_DB_NAME", "sympraxis_bench")  # benchmarks/fastpaths.py: its own
 
 
 def per_request_us(app, path: str, host: str, n: int) -> tuple[float, float, float]:

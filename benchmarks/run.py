@@ -38,7 +38,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
-DB_NAME = "sympraxis_bench"
+#: ``BENCH_DB_NAME``: another database (benchmarks/fastpaths.py uses its own, beside a make benchmark)
+DB_NAME = os.environ.get("BENCH_DB_NAME", "sympraxis_bench")
 PLAIN_ROLE = "sympraxis_bench_plain"
 PLUGIN_GROUPS = ["sympraxis.plugins", "sympraxis.test_plugins"]
 BUSY_TENANTS = 10
@@ -281,7 +282,14 @@ def vm_rss_kib(pid: int) -> int:
 
 
 def start_server(
-    name: str, urls: dict[str, str], workers: int, threads: int, probe_host: str, **env_extra: str
+    name: str,
+    urls: dict[str, str],
+    workers: int,
+    threads: int,
+    probe_host: str,
+    app_spec: str = "wsgi:app",
+    cwd: str = ROOT,
+    **env_extra: str,
 ) -> Server:
     port = free_port()
     env = {
@@ -302,9 +310,17 @@ def start_server(
                 "SYMPRAXIS_SYMPRAXIS_PLUGIN_GROUPS": json.dumps(PLUGIN_GROUPS),
                 "SYMPRAXIS_SECRET_KEY": secrets.token_hex(16),
                 "SYMPRAXIS_INSTANCE_PATH": instance,
+                # as in production: several workers refuse in-memory rate limits (core.ratelimit)
+                "SYMPRAXIS_RATELIMIT_STORAGE_URI": os.environ.get(
+                    "BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0"
+                ),
+                "SYMPRAXIS_RATELIMIT_KEY_PREFIX": f"{DB_NAME}-rl",
             }
         )
-        cmd = [*gunicorn, "-c", os.path.join(ROOT, "deploy", "gunicorn.conf.py"), "wsgi:app"]
+        cmd = [*gunicorn, "-c", os.path.join(cwd, "deploy", "gunicorn.conf.py")]
+        if app_spec != "wsgi:app":  # an app module of benchmarks/ (fastpaths_app.py)
+            cmd += ["--pythonpath", HERE]
+        cmd.append(app_spec)
     else:
         module = {"bare": "baseline_bare", "orm": "baseline_orm", "orm-control": "baseline_orm"}[name]
         env.update({"BENCH_PLAIN_DATABASE_URL": urls["plain"], "BENCH_BASELINE_MODULE": module})
@@ -320,7 +336,7 @@ def start_server(
     log_path = os.path.join(RESULTS_DIR, f"gunicorn-{name}.log")
     with open(log_path, "w") as log_file:
         proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+            cmd, cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
         )
     role = "sympraxis_app" if name.startswith("sympraxis") else PLAIN_ROLE
     server = Server(name, port, proc, log_path, role)

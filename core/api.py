@@ -13,7 +13,7 @@ from marshmallow import Schema, fields
 from core import api_responses
 from core.accounts.models import Account
 from core.accounts.services.memberships import account_tenants
-from core.dump import ApiBlueprint
+from core.api_blueprint import ApiBlueprint
 from core.errors import problem
 from core.extensions import csrf, db
 from core.plugins import enabled_plugins, registry
@@ -115,21 +115,23 @@ class MeResource(MethodView):
 
 
 def init_api(app: Flask, api: Any) -> None:
-    """Register the core API; every API write must carry a bearer token (no cookie-only writes)."""
+    """Register the core API (every API write must carry a bearer token: :func:`csrf_or_token`)."""
     api.spec.components.schema("Problem", schema=ProblemSchema)
     api_responses.install(api)  # errors documented as problem+json, on core and plugin operations
     api.register_blueprint(blp, url_prefix="/api/v1")
 
-    @app.before_request
-    def _csrf_or_token() -> Any:
-        if request.method in SAFE_METHODS:
-            return None
-        if not request.path.startswith("/api/"):
-            if current_app.config.get("WTF_CSRF_ENABLED", True):
-                # HTML forms: Flask-WTF's CSRF check; views marked csrf.exempt (signed webhooks) skip it
-                csrf.protect(apply_exemptions=True)
-            return None
-        # API: cookies alone never write (no CSRF token there); a bearer token is required
-        if current_user.is_authenticated and g.get("auth_method") != "token":
-            return problem(401, _("A personal access token is required to write through the API."))
+
+def csrf_or_token() -> Any:
+    """before_request (placed by core.lifecycle): writes through HTML forms carry a CSRF token,
+    writes through the API a bearer token (no cookie-only writes)."""
+    if request.method in SAFE_METHODS:
         return None
+    if not request.path.startswith("/api/"):
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            # HTML forms: Flask-WTF's CSRF check; views marked csrf.exempt (signed webhooks) skip it
+            csrf.protect(apply_exemptions=True)
+        return None
+    # API: cookies alone never write (no CSRF token there); a bearer token is required
+    if current_user.is_authenticated and g.get("auth_method") != "token":
+        return problem(401, _("A personal access token is required to write through the API."))
+    return None

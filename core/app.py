@@ -8,29 +8,17 @@ import os
 from typing import Any
 
 from flask import Flask, Request, current_app, g, has_request_context, request, session
-from flask_babel import gettext as _
 from flask_smorest import Api
-from werkzeug.exceptions import NotFound, SecurityError
 
-from core import errors, i18n, input_guard, rules, slots, templating
-from core.db import (
-    activate_tenant,
-    deactivate_tenant,
-    end_read_only_transaction,
-    init_cross_tenant_reader,
-    send_pending_side_effects,
-)
+from core import errors, i18n, input_guard, lifecycle, rules, slots, templating
+from core.db import init_cross_tenant_reader, instrument_engine
 from core.extensions import babel, csrf, db, limiter, login_manager
 from core.json import JSONProvider
+from core.lifecycle import HOST_INDEPENDENT_PATHS
 from core.plugins import PluginRegistry, register_blueprints
-from core.proxies import TrustedProxies, parse_networks
 from core.secret_key import configure_secret_key
 from core.sessions import SessionInterface
 from core.tenancy import make_host_cache, normalise_host, resolve_host
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-#: Paths that answer on any host, before tenant resolution (load balancers probe by IP).
-HOST_INDEPENDENT_PATHS = frozenset({"/healthz", "/readyz"})
 
 
 class SympraxisFlask(Flask):
@@ -40,24 +28,6 @@ class SympraxisFlask(Flask):
     the apex and its subdomains, plus this request's host when it is a verified custom domain (a
     cached lookup). Any other host fails werkzeug's check before a view runs.
     """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._sync_functions: dict[Any, Any] = {}
-
-    def ensure_sync(self, func: Any) -> Any:
-        """Flask asks ``inspect.iscoroutinefunction`` about every hook and view on every request;
-        the answer never changes for a function, so it is remembered (hooks and views are few and
-        live as long as the app)."""
-        try:
-            return self._sync_functions[func]
-        except KeyError:
-            sync = super().ensure_sync(func)
-            if len(self._sync_functions) < 10_000:  # bounded: a callable made per request is not kept
-                self._sync_functions[func] = sync
-            return sync
-        except TypeError:  # unhashable callable
-            return super().ensure_sync(func)
 
     def create_url_adapter(self, request: Request | None):  # type: ignore[override]
         if request is not None:
@@ -105,15 +75,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         "TRUSTED_PROXY_COUNT"
     ):  # trusted the headers from any peer: refuse, say what replaced it
         raise RuntimeError("TRUSTED_PROXY_COUNT is gone: list the proxies' addresses in TRUSTED_PROXIES")
-    # the client's address (rate limits, audit) and scheme from our own proxies' headers only
-    app.wsgi_app = TrustedProxies(app.wsgi_app, parse_networks(app.config.get("TRUSTED_PROXIES")))  # type: ignore[method-assign]
 
     app.json = JSONProvider(app)
-    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
     app.session_interface = SessionInterface()
 
     app.extensions["sympraxis_host_cache"] = make_host_cache(app.config)
-    db.init_app(app)
+    # what extensions and plugins register as request hooks, core.lifecycle puts in its place
+    with lifecycle.capture(app, "Flask-SQLAlchemy"):
+        db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():  # the platform's listeners, on its engines only
+            instrument_engine(engine)
     init_cross_tenant_reader(app)
     from core import replica
 
@@ -122,34 +94,34 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     usage.init_app(app)  # requests, API calls, mail and active accounts per municipality and day
     _init_sqlite_pragmas(app)
-    csrf.init_app(app)
-    limiter.init_app(app)
-    login_manager.init_app(app)
-    _skip_remember_cookie_refresh_without_session(app)
-    api = Api(app)  # one per application: its OpenAPI document lists that app's plugins
+    with lifecycle.capture(app, "Flask-WTF"):
+        csrf.init_app(app)
+    with lifecycle.capture(app, "Flask-Limiter"):
+        limiter.init_app(app)
+    with lifecycle.capture(app, "Flask-Login"):
+        login_manager.init_app(app)
+    with lifecycle.capture(app, "flask-smorest"):
+        api = Api(app)  # one per application: its OpenAPI document lists that app's plugins
     app.extensions["sympraxis_api"] = api
 
     reg = PluginRegistry()
     app.extensions["sympraxis_plugins"] = reg
-    with app.app_context():
+    with app.app_context(), lifecycle.capture(app, "plugins"):
         reg.load(app)
 
     # the core's and built-ins' catalogues; every other plugin has its own domain (core.i18n)
     translation_dirs = i18n.init_app(app, reg.plugins)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    with lifecycle.capture(app, "Flask-Babel"):
+        babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     i18n.install_template_gettext(app)
 
     errors.init_app(app)
     rules.init_app(app)
     templating.init_app(app)
     slots.init_app(app)
-    _init_request_lifecycle(app)
-    input_guard.init_app(app)  # after host resolution: NUL in input -> 422/400, never a 500
-    from core import idempotency, readers  # noqa: F401 - readers: its model, for the migrations
-
-    idempotency.init_app(app)  # after host resolution: keys are per account and municipality
-
+    input_guard.init_app(app)
+    from core import idempotency, readers  # noqa: F401 - their models, for the migrations
     from core.accounts import auth as accounts_auth
     from core.accounts import views as accounts_views
     from core.api import init_api
@@ -161,18 +133,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(legal_views.bp)  # the notices every public site must show (issue 12 §3)
     init_api(app, api)
-    register_blueprints(app, reg, api)
+    with lifecycle.capture(app, "plugins"):
+        register_blueprints(app, reg, api)
 
     from core.cli import init_cli
 
     init_cli(app, reg)
-    reg.pm.hook.sympraxis_app_ready(app=app)
+    with lifecycle.capture(app, "plugins"):
+        reg.pm.hook.sympraxis_app_ready(app=app)
     from core import observability
 
-    observability.init_app(app)  # last: its middleware is the outermost, its hooks run after tenancy's
-    # registered last, so it runs first at teardown: jobs and mail queued after the request's
-    # writes committed (or by a request that only read) leave before a teardown rolls back
-    app.teardown_request(send_pending_side_effects)
+    observability.init_app(app)  # JSON logs; its middleware and hooks are core.lifecycle's
+    lifecycle.install(app)  # every request hook and middleware, in the order core.lifecycle shows
     return app
 
 
@@ -229,55 +201,6 @@ def select_timezone() -> str:
     return tenant.timezone if tenant else "UTC"
 
 
-def _init_request_lifecycle(app: Flask) -> None:
-    @app.before_request
-    def _resolve_tenant() -> Any:
-        g.tenant = None
-        if request.path in HOST_INDEPENDENT_PATHS:
-            return None
-        try:
-            host = normalise_host(request.host)
-        except SecurityError:  # not a host of ours: the same 404 as an unknown subdomain
-            raise NotFound() from None
-        if host == app.config["PLATFORM_APEX"]:
-            return None
-        tenant = resolve_host(host)
-        if tenant is None or tenant.is_archived:
-            raise NotFound()
-        g.tenant = tenant
-        g._tenant_token = activate_tenant(tenant.id)
-        if tenant.is_suspended and request.method not in SAFE_METHODS:
-            g.error_detail = _(
-                "%(name)s is suspended: its pages can be read, but nothing can be changed.",
-                name=tenant.name,
-            )
-            from flask import abort
-
-            abort(403)
-        return None
-
-    @app.teardown_request
-    def _leave_tenant(exc: BaseException | None) -> None:
-        try:
-            if exc is None:
-                _end_read_only_transaction()
-        finally:
-            token = g.pop("_tenant_token", None)
-            if token is not None:
-                deactivate_tenant(token)
-
-
-def _end_read_only_transaction() -> None:
-    """A request that only read ends its transaction with COMMIT (see core.db); never an error."""
-    try:
-        end_read_only_transaction(db.session())
-    except Exception:  # the rollback that follows at teardown ends the transaction anyway
-        current_app.logger.exception("could not end a read-only transaction with a commit")
-        from core.faults import safe_rollback
-
-        safe_rollback()  # on a dead connection too: teardown never raises
-
-
 class SecurityHeaders:
     """WSGI middleware: default security headers on every response that did not set its own.
 
@@ -328,20 +251,3 @@ def _secure_cookie(header: tuple[str, str]) -> tuple[str, str]:
     if name.lower() != "set-cookie" or "secure" in (part.strip().lower() for part in value.split(";")[1:]):
         return header
     return name, value + "; Secure"
-
-
-def _skip_remember_cookie_refresh_without_session(app: Flask) -> None:
-    """Flask-Login refreshes its remember cookie after every request by reading the session; with
-    an empty session (API clients, first visits) there is nothing to refresh, so skip the work."""
-    from flask.globals import request_ctx
-
-    funcs = app.after_request_funcs.setdefault(None, [])
-    position = funcs.index(login_manager._update_remember_cookie)
-    refresh = funcs[position]
-
-    def _update_remember_cookie(response: Any) -> Any:
-        if not request_ctx.session and not app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
-            return response
-        return refresh(response)
-
-    funcs[position] = _update_remember_cookie

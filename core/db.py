@@ -38,6 +38,7 @@ try:  # the session class of Flask-SQLAlchemy, which core.extensions builds on
 except ImportError:  # pragma: no cover
     _FlaskSession = Session
 
+from core.fastpaths import transaction_start
 from core.ids import uuid7
 
 
@@ -191,45 +192,13 @@ def _is_tenant_scoped(mapper: Any) -> bool:
     return bool(getattr(mapper.class_, "__tenant_scoped__", False))
 
 
-try:  # PostgreSQL only; SQLite installs need not have psycopg
-    import psycopg as _psycopg
-    from psycopg import pq as _pq
-except ImportError:  # pragma: no cover
-    _psycopg = _pq = None
-
-
-#: Reads that ride in the round trip of the RLS settings at the start of a transaction, by name:
-#: ``(sql, wanted)`` where ``sql`` is one SELECT taking the tenant id as ``$1`` (prepared once per
-#: connection) and ``wanted(tenant_id)`` returns None (not needed now) or a function that receives
-#: the rows (values as text).
-Consume = Callable[[list[tuple[Any, ...]]], None]
-BeginPrefetch = tuple[str, Callable[[int], "Consume | None"]]
-_begin_prefetchers: dict[str, BeginPrefetch] = {}
-
-#: Server-side prepared statements of the platform, name -> (parameter types, SQL), created on a
-#: connection the first time it starts a transaction: parsing and planning them on every request
-#: cost PostgreSQL more than executing them.
-_SET_TENANT = "sympraxis_set_tenant"
-_PREPARED_SQL = {_SET_TENANT: ("(text)", _SETTINGS_SQL.format(tenant="$1"))}
-_SQLSTATE_NO_SUCH_STATEMENT = "26000"
-
-
-def register_begin_prefetch(name: str, sql: str, wanted: Callable[[int], Consume | None]) -> None:
-    """Read something per transaction in the same round trip as the tenant setting (see above)."""
-    if not name.isidentifier() or not name.islower():
-        raise ValueError(f"prefetch name must be a lower-case identifier: {name!r}")
-    _begin_prefetchers[name] = (sql, wanted)
-    _PREPARED_SQL[f"sympraxis_pf_{name}"] = ("(bigint)", sql)
-
-
-@event.listens_for(Session, "after_begin")
 def _set_tenant_on_begin(session: Session, transaction: Any, connection: sa.Connection) -> None:
     """Second wall: every transaction on PostgreSQL starts with the active tenant written into it.
 
-    With a tenant active, one round trip opens the transaction, writes the setting and runs the
-    registered prefetches, all as prepared statements. With none (the apex, jobs outside a
-    municipality), nothing is sent: the setting is transaction-local, so a new transaction starts
-    without it.
+    With a tenant active, the setting is the transaction's first statement, with the reads
+    registered in :mod:`core.fastpaths.transaction_start` that are wanted now (the request's
+    enabled plugins). With none (the apex, jobs outside a municipality), nothing is sent: the
+    setting is transaction-local, so a new transaction starts without it.
     """
     connection.info["sympraxis_wrote"] = False
     if connection.dialect.name != "postgresql":
@@ -237,84 +206,14 @@ def _set_tenant_on_begin(session: Session, transaction: Any, connection: sa.Conn
     tenant_id = _active_tenant_id.get()
     if tenant_id is None:
         return
-    raw = connection.connection.driver_connection
-    if not _can_begin_itself(raw):
+    if not transaction_start.start(connection, tenant_id):
         _write_rls_settings(connection)
-        return
-    consumers: list[tuple[str, Consume]] = []
-    tenant = _setting_value()  # digits only: safe to inline
-    statements = [f"EXECUTE {_SET_TENANT}('{tenant}')"]
-    if tenant_id is not None:
-        for name, (sql, wanted) in _begin_prefetchers.items():
-            consume = wanted(tenant_id)
-            if consume is not None:
-                consumers.append((sql, consume))
-                statements.append(f"EXECUTE sympraxis_pf_{name}({int(tenant_id)})")
-    if len(consumers) > 1:
-        _run_statements_with_cursor(raw, tenant_id, consumers)
-        return
-    # Only integers and constants are inlined. psycopg takes the transaction status from libpq, so
-    # it sends no BEGIN of its own afterwards, and commits or rolls back this transaction as usual.
-    query = ("BEGIN; " + "; ".join(statements)).encode()
-    prepared = connection.connection.info.setdefault("sympraxis_prepared", set())
-    if len(prepared) < len(_PREPARED_SQL):
-        _prepare_statements(raw, prepared)
-    result = raw.pgconn.exec_(query)
-    if _sqlstate(result) == _SQLSTATE_NO_SUCH_STATEMENT:
-        # psycopg deallocates every prepared statement of the connection when a transaction rolls
-        # back (its own, and ours with them): prepare ours again and start over
-        raw.pgconn.exec_(b"ROLLBACK")
-        prepared.clear()
-        _prepare_statements(raw, prepared)
-        result = raw.pgconn.exec_(query)
-    _check(result, raw)
-    if consumers:
-        consumers[0][1](_text_rows(result, raw.info.encoding))
 
 
-def _run_statements_with_cursor(raw: Any, tenant_id: int, consumers: list[tuple[str, Consume]]) -> None:
-    """Several prefetches (PQexec keeps only the last result): plain statements through a cursor,
-    each result in turn. psycopg sends its own BEGIN first; no registrant needs this path yet."""
-    statements = [
-        _SETTINGS_SQL.format(tenant=f"'{_setting_value()}'"),
-        *(sql.replace("$1", str(int(tenant_id))) for sql, _consume in consumers),
-    ]
-    cursor = raw.cursor()
-    try:
-        cursor.execute("; ".join(statements), prepare=False)
-        for _sql, consume in consumers:
-            cursor.nextset()
-            consume([tuple(None if v is None else str(v) for v in row) for row in cursor.fetchall()])
-    finally:
-        cursor.close()
-
-
-def _prepare_statements(raw: Any, prepared: set[str]) -> None:
-    for name, (types, sql) in _PREPARED_SQL.items():
-        if name in prepared:
-            continue
-        result = raw.pgconn.exec_(f"PREPARE {name}{types} AS {sql}".encode())
-        if result.status != _pq.ExecStatus.COMMAND_OK and _sqlstate(result) != "42P05":  # exists already
-            _check(result, raw)
-        prepared.add(name)
-
-
-def _sqlstate(result: Any) -> str | None:
-    if result.status != _pq.ExecStatus.FATAL_ERROR:
-        return None
-    code = result.error_field(_pq.DiagnosticField.SQLSTATE)
-    return code.decode() if code else None
-
-
-def _check(result: Any, raw: Any = None) -> None:
-    if result.status not in (_pq.ExecStatus.TUPLES_OK, _pq.ExecStatus.COMMAND_OK):
-        message = (result.error_message or b"").decode(errors="replace")
-        if raw is not None and raw.pgconn.status != _pq.ConnStatus.OK:
-            # the server went away: say so as SQLAlchemy would (a 503, see core.faults); the
-            # pool's checkout check discards the connection before anyone else gets it
-            orig = _psycopg.OperationalError(f"transaction start failed: {message}")
-            raise sa.exc.OperationalError("BEGIN", None, orig, connection_invalidated=True)
-        raise _psycopg.DatabaseError(f"transaction start failed: {message}")
+try:  # PostgreSQL only; SQLite installs need not have psycopg
+    from psycopg import pq as _pq
+except ImportError:  # pragma: no cover
+    _pq = None
 
 
 def _connection_is_dead(dbapi_connection: Any) -> bool:
@@ -342,7 +241,6 @@ def _connection_is_dead(dbapi_connection: Any) -> bool:
     return pgconn.status != _pq.ConnStatus.OK
 
 
-@event.listens_for(sa.pool.Pool, "checkout")
 def _discard_dead_connection(dbapi_connection: Any, record: Any, proxy: Any) -> None:
     """Issue 10 item 18: a pooled connection whose server restarted is replaced at checkout.
 
@@ -354,37 +252,11 @@ def _discard_dead_connection(dbapi_connection: Any, record: Any, proxy: Any) -> 
         raise sa.exc.DisconnectionError("the database server closed this connection")
 
 
-def _text_rows(result: Any, encoding: str) -> list[tuple[Any, ...]]:
-    return [
-        tuple(
-            None if (v := result.get_value(i, j)) is None else v.decode(encoding)
-            for j in range(result.nfields)
-        )
-        for i in range(result.ntuples)
-    ]
-
-
-def _can_begin_itself(raw: Any) -> bool:
-    """A psycopg connection idle, outside autocommit, with psycopg's default BEGIN (no isolation
-    level, read-only or deferrable option), so that a plain BEGIN is what psycopg would send."""
-    pgconn = getattr(raw, "pgconn", None)
-    return (
-        _pq is not None
-        and pgconn is not None
-        and not raw.autocommit
-        and raw.isolation_level is None
-        and raw.read_only is None
-        and raw.deferrable is None
-        and pgconn.transaction_status == _pq.TransactionStatus.IDLE
-    )
-
-
 # --- ending a request's transaction -------------------------------------------------------------
 
 _READ_PREFIXES = ("SELECT", "SHOW")
 
 
-@event.listens_for(sa.engine.Engine, "before_cursor_execute")
 def _note_writes(
     conn: sa.Connection, cursor: Any, statement: str, params: Any, context: Any, many: bool
 ) -> None:
@@ -410,12 +282,7 @@ def end_read_only_transaction(session: Session) -> None:
     connections = _transaction_connections(session) or [session.connection()]
     if any(c.dialect.name != "postgresql" or c.info.get("sympraxis_wrote", True) for c in connections):
         return
-    # COMMIT on the driver's connection (each: a read replica's too), then close the session: its
-    # rollback finds no transaction left and sends nothing. session.commit() would do the same,
-    # but first expire every object the request loaded, only for the session to be thrown away.
-    for connection in connections:
-        connection.connection.driver_connection.commit()
-    session.close()
+    session.commit()  # each connection of the transaction (a read replica's too)
 
 
 def _touches_tenant_table(statement: Any) -> bool:
@@ -436,7 +303,6 @@ def _plugin_subject_is_tenant_scoped(statement: Any) -> bool:
     return mapper is not None and _is_tenant_scoped(mapper)
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _scope_orm_statements(state: ORMExecuteState) -> None:
     """First wall: filter ORM statements by tenant, and refuse them when no tenant is active.
 
@@ -520,7 +386,6 @@ def _check_insert_tenant(state: ORMExecuteState, tenant_id: int) -> None:
                 )
 
 
-@event.listens_for(Session, "before_flush")
 def _stamp_tenant_on_flush(session: Session, flush_context: Any, instances: Any) -> None:
     """First wall on writes: new rows get the active tenant; no row of another tenant is written."""
     tenant_id = _active_tenant_id.get()
@@ -616,7 +481,6 @@ def after_commit(fn: Callable[[], Any], session: Session | None = None) -> None:
 _COMMITTING = "sympraxis_committing"
 
 
-@event.listens_for(Session, "after_commit")
 def _after_commit_due(session: Session) -> None:
     """The root transaction committed (savepoints do not fire this): its callbacks are due."""
     pending = session.info.pop(_PENDING, None)
@@ -682,7 +546,6 @@ def _drop_waiting(session: Session) -> None:
         session.info.pop(key, None)
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _after_rollback_drop(session: Session, previous_transaction: Any) -> None:
     """The root transaction rolled back (or the session closed without committing): nothing leaves."""
     if previous_transaction.parent is None:
@@ -777,6 +640,27 @@ class SympraxisSession(_FlaskSession):
         return True
 
 
+# --- where the listeners apply ----------------------------------------------------------------
+# Only to the platform's own session class and engines: another library's session or engine in
+# the same process (a migration tool, a script, a test helper) is left as SQLAlchemy made it.
+
+event.listen(SympraxisSession, "after_begin", _set_tenant_on_begin)
+event.listen(SympraxisSession, "do_orm_execute", _scope_orm_statements)
+event.listen(SympraxisSession, "before_flush", _stamp_tenant_on_flush)
+event.listen(SympraxisSession, "after_commit", _after_commit_due)
+event.listen(SympraxisSession, "after_soft_rollback", _after_rollback_drop)
+
+
+def instrument_engine(engine: sa.Engine) -> sa.Engine:
+    """The platform's listeners on one of its engines (the application's, a read replica's, the
+    cross-tenant reader's): write tracking per connection, and the dead-connection check at
+    checkout (the pool keeps it when ``dispose()`` replaces it)."""
+    if not event.contains(engine, "before_cursor_execute", _note_writes):
+        event.listen(engine, "before_cursor_execute", _note_writes)
+        event.listen(engine, "checkout", _discard_dead_connection)
+    return engine
+
+
 class ReplicaRoute:
     """A request's read routing (core.replica): the replica's engine, until the request writes,
     or until the replica cannot be reached (then the primary, for the rest of the request)."""
@@ -840,4 +724,4 @@ def init_cross_tenant_reader(app: Any) -> None:
         )
         return
     options = app.config.get("CROSS_TENANT_READ_ENGINE_OPTIONS") or {"pool_size": 2, "max_overflow": 8}
-    app.extensions["sympraxis_cross_tenant_reader"] = sa.create_engine(url, **options)
+    app.extensions["sympraxis_cross_tenant_reader"] = instrument_engine(sa.create_engine(url, **options))

@@ -203,9 +203,7 @@ class LastResort:
 
 
 def init_app(app: Flask) -> None:
+    """The outage handlers (:func:`safe_remove_session` and :class:`LastResort` are placed by
+    core.lifecycle: the teardown before Flask-SQLAlchemy's, the middleware outside Flask)."""
     for error in OUTAGE_ERRORS:
         app.register_error_handler(error, handle_outage)
-    # registered after Flask-SQLAlchemy's: teardown functions run last-registered first, so this
-    # one ends the session (never raising) before Flask-SQLAlchemy's finds nothing left to do
-    app.teardown_appcontext(safe_remove_session)
-    app.wsgi_app = LastResort(app.wsgi_app)  # type: ignore[method-assign]

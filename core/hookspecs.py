@@ -303,7 +303,11 @@ def sympraxis_cli_commands() -> list[click.Command]:
 def sympraxis_app_ready(app: Flask) -> None:
     """Called once at the end of :func:`core.app.create_app`, with every plugin registered.
 
-    For wiring that needs the whole application (template filters, signal handlers).
+    For wiring that needs the whole application (template filters, signal handlers). App-wide
+    request hooks registered here (``app.before_request`` and the like) run at the plugins' place
+    in the request lifecycle (``core.lifecycle``): ``before_request`` after the municipality is
+    resolved (``current_tenant()``), the input guard, idempotency and the CSRF or token check;
+    ``teardown_request`` before the tenant is left. Prefer a blueprint's own hooks where they do.
     """
 
 

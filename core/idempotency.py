@@ -19,7 +19,7 @@ import logging
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, Response, g, request
+from flask import Response, g, request
 from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -78,7 +78,9 @@ def _problem(status: int, title: str) -> Response:
     return problem(status, title)
 
 
-def _before() -> Response | None:
+def reserve_key() -> Response | None:
+    """before_request: a write carrying a known key is answered from the record (or refused);
+    a new key is reserved, committed at once on a connection of its own."""
     key = request.headers.get(HEADER)
     if key is None or request.method not in WRITE_METHODS or not request.path.startswith("/api/v1/"):
         return None
@@ -128,7 +130,8 @@ def _answer_existing(row: Any, digest: str) -> Response:
     return response
 
 
-def _after(response: Response) -> Response:
+def store_response(response: Response) -> Response:
+    """after_request: the answer kept under the reserved key (a 5xx frees the key instead)."""
     record_id = g.pop("idempotency_record_id", None)
     if record_id is None:
         return response
@@ -152,7 +155,7 @@ def _after(response: Response) -> Response:
     return response
 
 
-def _teardown(_exc: BaseException | None) -> None:
+def free_key(_exc: BaseException | None) -> None:
     """A request that ended without a response (an error escaped): free its key for a retry."""
     record_id = g.pop("idempotency_record_id", None)
     if record_id is None:
@@ -173,9 +176,3 @@ def purge(now: dt.datetime | None = None) -> int:
 
 def purge_job(payload: dict[str, Any]) -> None:
     purge()
-
-
-def init_app(app: Flask) -> None:
-    app.before_request(_before)
-    app.after_request(_after)
-    app.teardown_request(_teardown)

@@ -243,26 +243,28 @@ def _refuse_uploads_early() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Install the guards (after tenant resolution, before the CSRF check and any view)."""
+    """Bounded integers in URLs (:func:`guard_input` is placed by core.lifecycle)."""
     app.url_map.converters["int"] = BoundedIntegerConverter
 
-    @app.before_request
-    def _guard_input() -> Any:
-        _refuse_uploads_early()
-        found = nul_locations()
-        if found:
-            message = _("Text cannot contain NUL characters.")
-            if wants_problem_json():
-                return problem(
-                    422,
-                    _("Some of the information given is not valid."),
-                    message,
-                    errors={where: [message] for where in found},
-                )
-            g.error_detail = message
-            abort(400)
-        if request.method not in SAFE_METHODS and request.is_json:
-            message = check_json_body()
-            if message is not None:
-                refuse(422, message, "json")
-        return None
+
+def guard_input() -> Any:
+    """before_request, after tenant resolution and before the CSRF check and any view: NUL
+    characters, oversized uploads and malformed JSON bodies answer 4xx, never a 500."""
+    _refuse_uploads_early()
+    found = nul_locations()
+    if found:
+        message = _("Text cannot contain NUL characters.")
+        if wants_problem_json():
+            return problem(
+                422,
+                _("Some of the information given is not valid."),
+                message,
+                errors={where: [message] for where in found},
+            )
+        g.error_detail = message
+        abort(400)
+    if request.method not in SAFE_METHODS and request.is_json:
+        message = check_json_body()
+        if message is not None:
+            refuse(422, message, "json")
+    return None

@@ -320,39 +320,45 @@ def configure_logging(app: Flask, stream: Any = None) -> logging.Handler:
 
 
 def init_app(app: Flask) -> None:
-    """Install the middleware (outermost) and the hooks that tell it the route, tenant and account."""
+    """JSON logs when ``LOG_FORMAT`` is ``json`` (the middleware, :class:`Observed`, and the hooks
+    below are placed by core.lifecycle)."""
     if app.config.get("LOG_FORMAT") == "json":
         configure_logging(app)
-    app.wsgi_app = Observed(app, app.wsgi_app)  # type: ignore[method-assign]
-    apex = app.config["PLATFORM_APEX"]
-    want_pool = metrics_enabled(app)
 
-    @app.before_request
-    def _label_request() -> None:
-        environ = request.environ
-        environ[_ENV_ROUTE] = request.url_rule.rule if request.url_rule is not None else "unmatched"
-        tenant = g.get("tenant")
-        if tenant is None:
-            environ[_ENV_CLASS] = "apex"
-        else:
-            environ[_ENV_TENANT] = tenant.slug
-            environ[_ENV_CLASS] = "subdomain" if tenant.host.endswith("." + apex) else "custom"
 
-    @app.teardown_request
-    def _note_account(_exc: BaseException | None) -> None:
-        try:
-            _note(request.environ)
-        except Exception:  # bookkeeping for logs and metrics never turns an answer into an error
-            app.logger.exception("could not note the request's account and pool use")
+def label_request() -> None:
+    """before_request, after tenant resolution: the route and tenant for the access line and metrics."""
+    from flask import current_app
 
-    def _note(environ: dict) -> None:
-        account = _account_of_request()
-        if account:
-            environ[_ENV_ACCOUNT] = account
-        if want_pool:
-            from core.extensions import db
+    environ = request.environ
+    environ[_ENV_ROUTE] = request.url_rule.rule if request.url_rule is not None else "unmatched"
+    tenant = g.get("tenant")
+    if tenant is None:
+        environ[_ENV_CLASS] = "apex"
+    else:
+        environ[_ENV_TENANT] = tenant.slug
+        apex = current_app.config["PLATFORM_APEX"]
+        environ[_ENV_CLASS] = "subdomain" if tenant.host.endswith("." + apex) else "custom"
 
-            pool = db.engine.pool
-            checkedout = getattr(pool, "checkedout", None)
-            if checkedout is not None:
-                environ["sympraxis.pool"] = (checkedout(), pool.checkedin())
+
+def note_account(_exc: BaseException | None) -> None:
+    """teardown_request: the account (a keyed hash) and the pool use, for the access line."""
+    from flask import current_app
+
+    try:
+        _note(request.environ, metrics_enabled(current_app))
+    except Exception:  # bookkeeping for logs and metrics never turns an answer into an error
+        current_app.logger.exception("could not note the request's account and pool use")
+
+
+def _note(environ: dict, want_pool: bool) -> None:
+    account = _account_of_request()
+    if account:
+        environ[_ENV_ACCOUNT] = account
+    if want_pool:
+        from core.extensions import db
+
+        pool = db.engine.pool
+        checkedout = getattr(pool, "checkedout", None)
+        if checkedout is not None:
+            environ["sympraxis.pool"] = (checkedout(), pool.checkedin())

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import after_commit, drop_on_rollback
+from core.db import SympraxisSession, after_commit, drop_on_rollback
 from core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def has_pending(session: Any) -> bool:
     return bool(session.info.get(_PENDING))
 
 
-@sa.event.listens_for(sa.orm.Session, "before_commit")
+@sa.event.listens_for(SympraxisSession, "before_commit")
 def _write_pending(session: Any) -> None:
     """The entries join the transaction as it commits (kept out of ``session.new`` until then,
     so that a transaction that only read and queued mail still counts as one that only read)."""
@@ -92,7 +92,7 @@ def _write_pending(session: Any) -> None:
 _AFTER = "sympraxis_outbox_written"
 
 
-@sa.event.listens_for(sa.orm.Session, "after_commit")
+@sa.event.listens_for(SympraxisSession, "after_commit")
 def _dispatch_after_commit(session: Any) -> None:
     written = session.info.pop(_AFTER, None)
     if written:

@@ -17,8 +17,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from core import CORE_API_VERSION, hookspecs
-from core.db import register_begin_prefetch
 from core.extensions import db
+from core.fastpaths import transaction_start
 from core.tenancy import TenantInfo, TenantPlugin, current_tenant
 
 log = logging.getLogger(__name__)
@@ -266,7 +266,7 @@ def _enabled_names(stored: Any) -> frozenset[str]:
 
 def _enabled_plugins_wanted(tenant_id: int) -> Any:
     """The request tenant's enabled plugins, read with its first transaction's RLS settings
-    (core.db.register_begin_prefetch): the same rows as :func:`enabled_plugins`, one round trip fewer."""
+    (core.fastpaths.transaction_start): the same rows as :func:`enabled_plugins`, one round trip fewer."""
     if not has_request_context():
         return None
     tenant = g.get("tenant")
@@ -279,7 +279,7 @@ def _enabled_plugins_wanted(tenant_id: int) -> Any:
     return consume
 
 
-register_begin_prefetch(
+transaction_start.register(
     "enabled_plugins",
     f"SELECT plugin FROM {TenantPlugin.__table__.name} WHERE tenant_id = $1 AND enabled",
     _enabled_plugins_wanted,

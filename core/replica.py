@@ -35,7 +35,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, request
 
-from core.db import ReplicaRoute, _replica_route
+from core.db import ReplicaRoute, _replica_route, instrument_engine
 
 LSN_COOKIE = "sympraxis_lsn"
 _LSN = re.compile(r"[0-9A-F]{1,8}/[0-9A-F]{1,8}")
@@ -61,16 +61,14 @@ def init_app(app: Flask) -> None:
     if sa.engine.make_url(uri).get_backend_name() != "postgresql":
         app.logger.warning("SQLALCHEMY_REPLICA_DATABASE_URI is not PostgreSQL; ignored")
         return
-    engine = sa.create_engine(uri, **engine_options(app.config))
+    engine = instrument_engine(sa.create_engine(uri, **engine_options(app.config)))
     breaker = Breaker(float(app.config.get("REPLICA_RETRY_SECONDS", 5.0)), _counter(app))
     # a connection that dies under a statement (the replica stopped since it was checked out)
     sa.event.listen(engine, "handle_error", breaker.on_engine_error)
     app.extensions[_EXTENSION] = engine
     app.extensions[_BREAKER] = breaker
     app.extensions[_PINS] = WritePins.from_config(app.config)
-    app.before_request(_route_reads)
-    app.after_request(_remember_write_position)
-    app.teardown_request(_end_routing)
+    # core.lifecycle places route_reads, remember_write_position and end_routing
 
 
 def engine_options(config: Any) -> dict[str, Any]:
@@ -322,7 +320,7 @@ def _bearer_secret() -> str | None:
 # --- the request hooks --------------------------------------------------------------------------
 
 
-def _route_reads() -> None:
+def route_reads() -> None:
     from flask import current_app, g
 
     if request.method not in _SAFE:
@@ -379,7 +377,7 @@ def _replayed(engine: sa.Engine, breaker: Breaker, lsn: int) -> bool:
     return bool(value)
 
 
-def _remember_write_position(response: Any) -> Any:
+def remember_write_position(response: Any) -> Any:
     """After a request that may have written: the cookie (and the token's pin) that keeps this
     client's reads on the primary until the replica has replayed the write."""
     from flask import current_app, g
@@ -409,7 +407,7 @@ def _remember_write_position(response: Any) -> Any:
     return response
 
 
-def _end_routing(_exc: BaseException | None) -> None:
+def end_routing(_exc: BaseException | None) -> None:
     from flask import g
 
     token = g.pop(_TOKEN, None)

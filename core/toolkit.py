@@ -41,6 +41,7 @@ from core.accounts.models import (
     Role,
 )
 from core.accounts.services.organisations import organisations_of
+from core.api_blueprint import ApiBlueprint
 from core.columns import (
     AccountId,
     OrganisationId,
@@ -64,7 +65,6 @@ from core.db import (
     tenant_context,
     tenant_foreign_key,
 )
-from core.dump import ApiBlueprint
 from core.errors import abort_with, problem
 from core.extensions import db, limiter
 from core.i18n import gettext, lazy_gettext, ngettext

@@ -202,10 +202,10 @@ def count(tenant_id: int | None, name: str, n: int = 1) -> None:
 
 def init_app(app: Flask) -> None:
     app.extensions[_EXTENSION] = UsageCounters.from_config(app.config)
-    app.teardown_request(_count_request)
+    # core.lifecycle places count_request among the teardown steps
 
 
-def _count_request(_exc: BaseException | None) -> None:
+def count_request(_exc: BaseException | None) -> None:
     """One request of the municipality whose host answered (health checks, metrics and static
     files aside), an API call if under /api/, and its signed-in account as active today."""
     from flask import current_app

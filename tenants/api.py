@@ -12,7 +12,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from core.api import ProblemSchema
-from core.dump import ApiBlueprint
+from core.api_blueprint import ApiBlueprint
 from core.errors import problem
 from core.extensions import db
 from core.plugins import registry

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 
@@ -54,26 +54,6 @@ def init_app(app: Flask) -> None:
             g.auth_method = "token"
         return account
 
-    @app.teardown_request
-    def _record_token_uses(_exc: BaseException | None) -> None:
-        """Token and session use noted during the request, written once it is over."""
-        uses = g.pop("_token_uses", None)
-        seen = g.pop("_sessions_seen", None)
-        if not uses and not seen:
-            return
-        from core.accounts.services.sessions import (
-            record_sessions_seen,
-        )
-        from core.accounts.services.tokens import record_token_uses
-
-        try:
-            db.session.rollback()  # whatever the request left uncommitted is discarded anyway
-            record_token_uses(uses or ())
-            record_sessions_seen(seen or ())
-        except Exception:  # bookkeeping must never turn an answer into an error
-            db.session.rollback()
-            app.logger.exception("could not record the use of tokens %s / sessions %s", uses, seen)
-
     @login_manager.unauthorized_handler
     def _unauthorized():
         from flask import abort, redirect, url_for
@@ -82,6 +62,25 @@ def init_app(app: Flask) -> None:
             abort(401)
         # the same route on every host: the apex shows the form, a tenant host starts the hand-off
         return redirect(url_for("accounts.signin", next=request.full_path))
+
+
+def record_uses(_exc: BaseException | None) -> None:
+    """teardown_request (placed by core.lifecycle): token and session use noted during the
+    request, written once it is over."""
+    uses = g.pop("_token_uses", None)
+    seen = g.pop("_sessions_seen", None)
+    if not uses and not seen:
+        return
+    from core.accounts.services.sessions import record_sessions_seen
+    from core.accounts.services.tokens import record_token_uses
+
+    try:
+        db.session.rollback()  # whatever the request left uncommitted is discarded anyway
+        record_token_uses(uses or ())
+        record_sessions_seen(seen or ())
+    except Exception:  # bookkeeping must never turn an answer into an error
+        db.session.rollback()
+        current_app.logger.exception("could not record the use of tokens %s / sessions %s", uses, seen)
 
 
 def is_api_path(path: str) -> bool:

@@ -22,7 +22,7 @@ from core.accounts.models import (
 )
 from core.accounts.services.common import AccountError
 from core.accounts.services.sessions import forget_sessions
-from core.db import cross_tenant_read, tenant_context
+from core.db import SympraxisSession, cross_tenant_read, tenant_context
 from core.extensions import db
 from core.plugins import registry
 from core.tenancy import Tenant, tenant_info_from_row, utcnow
@@ -49,7 +49,7 @@ def _account_keys(mapper: Mapper) -> tuple[str, ...]:
     return keys
 
 
-@event.listens_for(Session, "after_flush")
+@event.listens_for(SympraxisSession, "after_flush")
 def _note_personal_data(session: Session, flush_context: Any) -> None:
     """Record (tenant, account) in :class:`PersonalDataLocation` for every tenant-owned row just
     stored that references an account, in the same transaction: any plugin's rows count, with

@@ -1,8 +1,8 @@
 """How a request's transaction starts and ends on PostgreSQL (core.db).
 
-It starts with one round trip of prepared statements (BEGIN, the tenant setting, the enabled
-plugins); a request that only read ends with COMMIT, so psycopg keeps its prepared statements;
-anything that may have written is still rolled back, and nothing uncommitted survives.
+It starts with the tenant setting and the enabled plugins in one query (after psycopg's BEGIN);
+a request that only read ends with COMMIT, so psycopg keeps its prepared statements; anything
+that may have written is still rolled back, and nothing uncommitted survives.
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ def test_read_only_requests_keep_prepared_statements(make_app, pair, client_for)
         assert response.status_code == 200
         assert [n["title"] for n in response.json] == [titles[a.id]]
     names = _prepared_statements(one)
-    assert {"sympraxis_set_tenant", "sympraxis_pf_enabled_plugins"} <= names
     assert any(n.startswith("_pg3_") for n in names), names  # psycopg's, kept across requests
 
 
-def test_statements_are_prepared_again_after_psycopg_deallocates_them(make_app, pair):
-    """A rolled-back transaction makes psycopg send DEALLOCATE ALL, which drops ours too."""
+def test_each_transaction_after_a_rollback_has_its_own_tenant(make_app, pair):
+    """A rolled-back transaction makes psycopg send DEALLOCATE ALL: the next ones, on the same
+    connection, still start with their own tenant's setting."""
     from sympraxis_testplugin.models import Note
 
     one = _one_connection_app(make_app)
@@ -48,15 +48,10 @@ def test_statements_are_prepared_again_after_psycopg_deallocates_them(make_app, 
             for _ in range(6):  # psycopg prepares this one
                 assert db.session.execute(sa.select(Note.title)).scalars().all() == [titles[a.id]]
         db.session.rollback()  # ROLLBACK, then psycopg's DEALLOCATE ALL
-        with db.engine.connect() as conn:
-            assert "sympraxis_set_tenant" not in set(
-                conn.exec_driver_sql("SELECT name FROM pg_prepared_statements").scalars()
-            )
         for t in (b, a):
             with tenant_context(t.id):
                 assert db.session.execute(sa.select(Note.title)).scalars().all() == [titles[t.id]]
             db.session.rollback()
-    assert "sympraxis_set_tenant" in _prepared_statements(one)
 
 
 def test_uncommitted_writes_are_rolled_back_not_committed(app_ctx, pair):
@@ -97,12 +92,12 @@ def test_a_transaction_that_only_read_is_committed(app_ctx, pair):
 
 def test_several_prefetches_each_get_their_rows(app, pair):
     """Two reads registered to ride with the transaction's start both receive their rows."""
-    import core.db as core_db
+    from core.fastpaths import transaction_start
     from core.plugins import enabled_plugins
 
     a, _b, _titles, _ids = pair
     seen: list[list[tuple]] = []
-    core_db.register_begin_prefetch(
+    transaction_start.register(
         "test_note_count",
         "SELECT count(*) FROM testplugin_notes WHERE tenant_id = $1",
         lambda tenant_id: seen.append,
@@ -118,5 +113,4 @@ def test_several_prefetches_each_get_their_rows(app, pair):
             assert "testplugin" in g._enabled_plugins[a.id] == enabled_plugins(g.tenant)
             db.session.rollback()
     finally:
-        del core_db._begin_prefetchers["test_note_count"]
-        del core_db._PREPARED_SQL["sympraxis_pf_test_note_count"]
+        transaction_start.unregister("test_note_count")
