@@ -25,6 +25,7 @@ EXPECTED = {
         "core.db.send_pending_side_effects",
         "core.observability.note_account",
         "core.accounts.auth.record_uses",
+        "core.usage.count_request",
         "core.idempotency.free_key",
         "core.lifecycle.leave_tenant",
     ],
