@@ -144,6 +144,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_request_lifecycle(app)
     input_guard.init_app(app)  # after host resolution: NUL in input -> 422/400, never a 500
     from core import idempotency, readers  # noqa: F401 - readers: its model, for the migrations
+    from core.privacy import models as _privacy_models  # noqa: F401 - its models, for the migrations
 
     idempotency.init_app(app)  # after host resolution: keys are per account and municipality
 
@@ -155,6 +156,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     accounts_auth.init_app(app)
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_views.bp)
+    from core.privacy import views as privacy_views
+
+    app.register_blueprint(privacy_views.bp)
     init_api(app, api)
     register_blueprints(app, reg, api)
 

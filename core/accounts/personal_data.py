@@ -24,6 +24,7 @@ from core.accounts.services import AccountError, forget_sessions
 from core.db import cross_tenant_read, tenant_context
 from core.extensions import db
 from core.plugins import registry
+from core.privacy import retention
 from core.tenancy import Tenant, tenant_info_from_row, utcnow
 
 #: Stored in place of an erased person's name (a marker, not a sentence: pages translate it).
@@ -155,6 +156,7 @@ def export_personal_data(account: Account) -> dict[str, Any]:
             for a, name in _affiliations_requested_by(account)
         ],
         "municipalities": [],
+        "platform": {},
     }
     for tenant in _tenants_of(account):
         info = tenant_info_from_row(tenant)
@@ -168,6 +170,8 @@ def export_personal_data(account: Account) -> dict[str, Any]:
                 "role": membership.role if membership else None,
                 "member_since": membership.created_at if membership else None,
                 "plugins": {},
+                "purposes": purposes(info),
+                "retention": [e.as_dict() for e in retention.schedule(tenant.id)],
             }
             for name in sorted(reg.plugins):
                 for result in reg.only("sympraxis_export_personal_data", {name})(
@@ -176,7 +180,32 @@ def export_personal_data(account: Account) -> dict[str, Any]:
                     if result:
                         entry["plugins"][name] = result
         document["municipalities"].append(entry)
+    for name in sorted(reg.plugins):  # what plugins keep outside municipalities (the audit log)
+        for result in reg.only("sympraxis_export_account_data", {name})(account=account):
+            if result:
+                document["platform"][name] = result
     return document
+
+
+def purposes(tenant: Any) -> list[dict[str, Any]]:
+    """Why each kind of personal data is kept and on what legal basis, from the plugins'
+    declarations (hook ``sympraxis_personal_data_declarations``, which also feeds the records of
+    processing); an empty list while the core defines no such hook."""
+    import dataclasses
+
+    hook = getattr(registry().pm.hook, "sympraxis_personal_data_declarations", None)
+    if hook is None or hook.spec is None:
+        return []
+    offered = {"tenant": tenant, "tenant_id": tenant.id}
+    kwargs = {k: offered[k] for k in hook.spec.argnames if k in offered}
+    found: list[dict[str, Any]] = []
+    for declarations in hook(**kwargs):
+        for item in declarations or []:
+            data = dataclasses.asdict(item) if dataclasses.is_dataclass(item) else dict(item)
+            found.append(
+                {k: v if isinstance(v, (int, float, bool, type(None))) else str(v) for k, v in data.items()}
+            )
+    return found
 
 
 def erase_account(account: Account) -> None:
@@ -229,6 +258,8 @@ def erase_account(account: Account) -> None:
             db.session.execute(
                 sa.delete(PersonalDataLocation).where(PersonalDataLocation.account_id == account.id)
             )
+    for name in sorted(reg.plugins):  # platform-wide records (the audit log), while the address is known
+        reg.only("sympraxis_erase_account_data", {name})(account=account)
     db.session.execute(sa.delete(OrganisationMember).where(OrganisationMember.account_id == account.id))
     db.session.execute(sa.delete(PersonalAccessToken).where(PersonalAccessToken.account_id == account.id))
     db.session.execute(sa.delete(HandoffCode).where(HandoffCode.account_id == account.id))

@@ -19,6 +19,7 @@ from core.toolkit import (
     Linkable,
     NavItem,
     PluginManifest,
+    RetentionRule,
     RuleViolation,
     current_tenant,
     db,
@@ -218,6 +219,25 @@ def sympraxis_export_personal_data(account, tenant):
 @hookimpl
 def sympraxis_erase_personal_data(account, tenant):
     EVENTS.append(("erased", tenant.id))
+
+
+def _purge_old_notes(cutoff):
+    """Notes written before ``cutoff`` go (their tags and links with them)."""
+    return db.session.execute(sa.delete(Note).where(Note.created_at < cutoff)).rowcount
+
+
+@hookimpl
+def sympraxis_retention_rules():
+    return [
+        RetentionRule(
+            key="testplugin.notes",
+            label=lazy_gettext("Notes"),
+            description=lazy_gettext("deleted %(days)d days after they were written"),
+            default_days=3650,
+            min_days=30,
+            purge=_purge_old_notes,
+        )
+    ]
 
 
 DEMO_TITLES = {"el": "Σημείωση επίδειξης", "bg": "Демонстрационна бележка", "ro": "Notă demonstrativă"}
