@@ -13,3 +13,11 @@ def audit_ip_purge_job(payload: dict[str, Any]) -> None:
     from tenants.privacy import purge_platform_audit_ips
 
     purge_platform_audit_ips()
+
+
+@job("tenants.deletions_due")
+def deletions_due_job(payload: dict[str, Any]) -> None:
+    """Municipalities whose deletion's grace period is over: deleted, certificate written."""
+    from tenants.deletion import run_due
+
+    run_due()

@@ -112,7 +112,8 @@ def sympraxis_periodic_jobs():
     # AUDIT_IP_RETENTION_DAYS; a municipality's entries follow its retention schedule
     from tenants import jobs  # noqa: F401  (registers the job)
 
-    return {"tenants.audit_ip_purge": 6 * 3600.0}
+    # and deletions at the end of a contract whose grace period is over
+    return {"tenants.audit_ip_purge": 6 * 3600.0, "tenants.deletions_due": 3600.0}
 
 
 @hookimpl
