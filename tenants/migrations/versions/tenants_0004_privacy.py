@@ -17,7 +17,7 @@ from alembic import op
 revision = "tenants_0004"
 down_revision = "tenants_0003"
 branch_labels = None
-depends_on = "core_privacy"
+depends_on = None
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
