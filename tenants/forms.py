@@ -76,7 +76,7 @@ class StatusForm(FlaskForm):
 
 
 class DeletionForm(FlaskForm):
-    reason = StringField(
+    deletion_reason = StringField(
         _l("Reason (the contract that ended, say)"), validators=[DataRequired(), Length(max=500)]
     )
 

@@ -223,7 +223,7 @@ def deletion_schedule(tenant_id: int):
         ), 422
 
     def do():
-        scheduled = deletion.schedule(tenant_id, current_user, form.reason.data or "")
+        scheduled = deletion.schedule(tenant_id, current_user, form.deletion_reason.data or "")
         return _("The deletion of all its data is scheduled for %(date)s (UTC).",
                  date=scheduled.due_at.strftime("%Y-%m-%d %H:%M"))  # fmt: skip
 

@@ -132,9 +132,9 @@ def test_the_console_schedules_cancels_carries_out_and_shows_the_certificate(
     export = operator_client.get(f"/operator/tenants/{t.id}/export")
     assert export.status_code == 200 and export.mimetype == "application/zip" and export.data[:2] == b"PK"
     operator_client.post(f"/operator/tenants/{t.id}/status/archive", data={"reason": "contract ended"})
-    r = operator_client.post(f"/operator/tenants/{t.id}/deletion", data={"reason": ""})
+    r = operator_client.post(f"/operator/tenants/{t.id}/deletion", data={"deletion_reason": ""})
     assert r.status_code == 422  # a reason is required: the page again
-    r = operator_client.post(f"/operator/tenants/{t.id}/deletion", data={"reason": "contract ended"})
+    r = operator_client.post(f"/operator/tenants/{t.id}/deletion", data={"deletion_reason": "contract ended"})
     assert r.status_code == 302
     page = operator_client.get(f"/operator/tenants/{t.id}").get_data(as_text=True)
     assert 'data-testid="deletion"' in page and "Delete all its data now" not in page  # not due yet
@@ -142,7 +142,7 @@ def test_the_console_schedules_cancels_carries_out_and_shows_the_certificate(
     assert r.status_code == 302
     assert _rows_with_id(sympraxis_database["admin"], t.id)  # refused: the grace period runs
     assert operator_client.post(f"/operator/tenants/{t.id}/deletion/cancel").status_code == 302
-    operator_client.post(f"/operator/tenants/{t.id}/deletion", data={"reason": "contract ended"})
+    operator_client.post(f"/operator/tenants/{t.id}/deletion", data={"deletion_reason": "contract ended"})
     app.config["TENANT_DELETION_GRACE_DAYS"] = 0
     try:
         with app.app_context():  # the schedule made with 30 days: move it to now
