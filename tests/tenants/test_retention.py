@@ -290,3 +290,14 @@ def test_a_rule_declares_sane_bounds():
         )
     with pytest.raises(ValueError):
         retention.RetentionRule(key="Bad Key", label="l", description="d", default_days=10, purge=len)
+
+
+def test_the_command_line_applies_the_schedule_where_asked(app, two_towns):
+    """`sympraxis tenants purge-expired SLUG` (cron, the demo) runs the rules in that
+    municipality only, at the real clock: the seeded rows are dated in 2031, so nothing is due
+    for the notes, and the other town is not named."""
+    a, b = two_towns
+    result = app.test_cli_runner().invoke(args=["tenants", "purge-expired", a.slug])
+    assert result.exit_code == 0, result.output
+    assert f"tenant {a.id}:" in result.output and f"tenant {b.id}:" not in result.output
+    assert f"tenant {a.id}: nothing due" in result.output
