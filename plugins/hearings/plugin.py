@@ -172,9 +172,38 @@ def sympraxis_activity_items(tenant, limit):
 
 @hookimpl
 def sympraxis_export_personal_data(account, tenant):
-    return services.export_personal_data(account)
+    from plugins.hearings import privacy
+
+    return {**services.export_personal_data(account), **privacy.account_extras(account)}
 
 
 @hookimpl
 def sympraxis_erase_personal_data(account, tenant):
+    from plugins.hearings import privacy
+
+    privacy.erase_account_extras(account)  # first: the rows still name the account
     services.erase_personal_data(account)
+
+
+# --- personal data by the book (issue 12 §4): plugins/hearings/privacy.py -------------------------
+
+
+@hookimpl
+def sympraxis_retention_rules():
+    from plugins.hearings.privacy import RULES
+
+    return list(RULES)
+
+
+@hookimpl
+def sympraxis_export_guest_data(email, tenant):
+    from plugins.hearings.privacy import export_guest
+
+    return export_guest(email)
+
+
+@hookimpl
+def sympraxis_erase_guest_data(email, tenant):
+    from plugins.hearings.privacy import erase_guest
+
+    erase_guest(email)
