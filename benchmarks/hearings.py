@@ -87,27 +87,26 @@ def draft(articles: int) -> str:
 
 def seed(app: Any, sizes: tuple[int, ...]) -> dict[int, Any]:
     """One municipality, one member, and a consultation of ARTICLES articles per size."""
-    from core.accounts import services as accounts
+    from core.accounts.services.memberships import join_tenant
+    from core.accounts.services.signup import create_account
     from core.db import tenant_context
     from core.extensions import db
     from core.tenancy import utcnow
     from core.tenant_admin import create_tenant
-    from plugins.hearings import services
+    from plugins.hearings.consultations.services import articles_of, save_consultation
     from plugins.hearings.models import Comment
 
     ids = {}
     with app.app_context():
         tenant = create_tenant(bench.new_tenant(SLUG, ["hearings"]))
         db.session.commit()
-        account = accounts.create_account(
-            "bench@example.org", "a long passphrase", "Bench Person", verified=True
-        )
-        accounts.join_tenant(account, tenant.id, "member")
+        account = create_account("bench@example.org", "a long passphrase", "Bench Person", verified=True)
+        join_tenant(account, tenant.id, "member")
         db.session.commit()
         with tenant_context(tenant.id):
             now = utcnow()
             for size in sizes:
-                c = services.save_consultation(
+                c = save_consultation(
                     None,
                     account=None,
                     title=f"Local social action plan ({size:,} comments)",
@@ -119,7 +118,7 @@ def seed(app: Any, sizes: tuple[int, ...]) -> dict[int, Any]:
                 )
                 c.status = "open"
                 db.session.flush()
-                articles = [a.id for a in services.articles_of(c)]
+                articles = [a.id for a in articles_of(c)]
                 assert len(articles) == ARTICLES, len(articles)
                 start = now - dt.timedelta(hours=20)
                 tops: list[Comment] = []

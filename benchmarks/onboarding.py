@@ -61,16 +61,17 @@ def prepare(outbox: str) -> tuple[dict[str, str], str]:
         }
     )
     upgrade(app)
-    from core.accounts import services
+    from core.accounts.services.signup import create_account
+    from core.accounts.services.tokens import create_access_token
     from core.extensions import db
     from core.tenancy import utcnow
 
     with app.app_context():
-        operator = services.create_account(
+        operator = create_account(
             "bench-operator@example.org", "bench password 2026", "Bench Operator", is_operator=True
         )
         operator.totp_secret, operator.totp_enabled_at = "JBSWY3DPEHPK3PXP", utcnow()
-        _token, secret = services.create_access_token(operator, "bench", None)
+        _token, secret = create_access_token(operator, "bench", None)
         db.session.commit()
     return urls, secret
 

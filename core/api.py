@@ -11,8 +11,8 @@ from flask_login import current_user
 from marshmallow import Schema, fields
 
 from core import api_responses
-from core.accounts import services
 from core.accounts.models import Account
+from core.accounts.services.memberships import account_tenants
 from core.dump import ApiBlueprint
 from core.errors import problem
 from core.extensions import csrf, db
@@ -109,7 +109,7 @@ class MeResource(MethodView):
                     "role": e["role"],
                     "organisation_ids": e["organisation_ids"],
                 }
-                for e in services.account_tenants(account)
+                for e in account_tenants(account)
             ],
         }
 

@@ -317,7 +317,9 @@ def create_operator(email: str, name: str, password: str) -> None:
     """
     import pyotp
 
-    from core.accounts.services import AccountError, create_account, totp_uri
+    from core.accounts.services.common import AccountError
+    from core.accounts.services.signup import create_account
+    from core.accounts.services.totp import totp_uri
     from core.extensions import db
     from core.tenancy import utcnow
 

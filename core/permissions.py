@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from core import grants as _grants  # noqa: F401 - the PermissionGrant model is part of the schema
 from core.accounts.models import Role
-from core.accounts.services import role_in
+from core.accounts.services.memberships import role_in
 from core.tenancy import current_tenant
 
 CORE_PERMISSIONS = {

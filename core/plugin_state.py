@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow
 import sqlalchemy as sa
 from flask import g, has_request_context
+from flask_babel import gettext as _
 
 from core.db import TenantNotActive, tenant_context
 from core.extensions import db
@@ -43,6 +44,20 @@ def validate_settings(name: str, data: dict[str, Any] | None) -> dict[str, Any]:
     return plugin.settings_schema().dump(loaded)
 
 
+def _is_enabled(name: str) -> bool:
+    row = _row(name)
+    return row is not None and row.enabled
+
+
+def _title(name: str) -> str:
+    plugin = registry().plugins.get(name)
+    return str(plugin.manifest.title) if plugin else name
+
+
+def _titles(names: list[str]) -> str:
+    return ", ".join(_title(n) for n in names)
+
+
 def _row(name: str) -> TenantPlugin | None:
     return db.session.execute(sa.select(TenantPlugin).where(TenantPlugin.plugin == name)).scalar_one_or_none()
 
@@ -54,6 +69,16 @@ def enable_plugin(tenant_id: int, name: str, settings: dict[str, Any] | None = N
         row = _row(name)
         if row is not None and not row.allowed:
             raise PluginStateError(f"plugin {name!r} is not allowed for this municipality")
+        missing = [r for r in _loaded(name).manifest.requires if not _is_enabled(r)]
+        if missing:  # the manifest's ``requires``: they are switched on first, not silently with it
+            raise PluginStateError(
+                _(
+                    "%(plugin)s needs %(missing)s switched on first.",
+                    plugin=_title(name),
+                    missing=_titles(missing),
+                ),
+                {"requires": missing},
+            )
         merged = dict(row.settings if row else {})
         merged.update(settings or {})
         clean = validate_settings(name, merged)
@@ -78,6 +103,20 @@ def disable_plugin(tenant_id: int, name: str) -> None:
         row = _row(name)
         if row is None or not row.enabled:
             return
+        needed_by = sorted(
+            other
+            for other, plugin in reg.plugins.items()
+            if other != name and name in plugin.manifest.requires and _is_enabled(other)
+        )
+        if needed_by:
+            raise PluginStateError(
+                _(
+                    "%(plugin)s is needed by %(others)s: switch those off first.",
+                    plugin=_title(name),
+                    others=_titles(needed_by),
+                ),
+                {"required_by": needed_by},
+            )
         row.enabled = False
         db.session.flush()
         tenant = db.session.get(Tenant, tenant_id)

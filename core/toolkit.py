@@ -39,7 +39,7 @@ from core.accounts.models import (
     OrganisationMember,
     Role,
 )
-from core.accounts.services import organisations_of
+from core.accounts.services.organisations import organisations_of
 from core.columns import (
     AccountId,
     OrganisationId,
@@ -120,7 +120,7 @@ def tenants_with_plugin(name: str) -> list[int]:
 def tenant_info(tenant_id: int) -> TenantInfo | None:
     """The snapshot of a tenant by id, with its primary host: for jobs and CLI commands, where
     there is no request (and so no ``current_tenant()``)."""
-    from core.accounts.services import primary_hosts
+    from core.accounts.services.common import primary_hosts
     from core.tenancy import Tenant, tenant_info_from_row
 
     row = db.session.get(Tenant, tenant_id)

@@ -337,18 +337,26 @@ def wait_http(port: int, path: str, timeout: float = 90.0) -> None:
 
 
 def wait_tls(stack: Stack, timeout: float = 60.0) -> None:
-    """Until Caddy serves the apex with a certificate from its internal CA."""
+    """Until Caddy serves the apex's ``/healthz`` with 200 over TLS (a certificate from its internal
+    CA, and an app server Caddy itself counts healthy: its active health checks start with every
+    upstream down, and an on-demand ask made before the first passing check is refused)."""
+    import http.client
+
     deadline = time.monotonic() + timeout
     while True:
         try:
             if os.path.exists(stack.ca_cert):
                 ctx = ssl.create_default_context(cafile=stack.ca_cert)
-                with (
-                    socket.create_connection(("127.0.0.1", stack.https_port), timeout=5) as raw,
-                    ctx.wrap_socket(raw, server_hostname=APEX),
-                ):
+                conn = http.client.HTTPSConnection("127.0.0.1", stack.https_port, timeout=5, context=ctx)
+                conn.sock = ctx.wrap_socket(
+                    socket.create_connection(("127.0.0.1", stack.https_port), timeout=5), server_hostname=APEX
+                )
+                conn.request("GET", "/healthz", headers={"Host": APEX})
+                status = conn.getresponse().status
+                conn.close()
+                if status == 200:
                     return
-        except (OSError, ssl.SSLError):
+        except (OSError, ssl.SSLError, http.client.HTTPException):
             pass
         if time.monotonic() > deadline:
             raise RuntimeError("Caddy did not serve the apex over TLS in time")
@@ -402,15 +410,17 @@ def up(stack: Stack, seed: bool = False) -> dict[str, Any]:
             [celery, "-A", "deploy.worker:celery", "beat", "-l", "INFO", "-s", stack.path("beat-schedule")],
             env,
         )  # fmt: skip
+        for port in stack.app_ports:  # before Caddy, so its first health checks find them up
+            wait_http(port, "/healthz")
         start(
             stack, state, "caddy",
             ["caddy", "run", "--config", os.path.join(ROOT, "deploy", "Caddyfile"), "--adapter", "caddyfile"],
             caddy_environment(stack),
         )  # fmt: skip
-        for port in stack.app_ports:
-            wait_http(port, "/healthz")
         wait_port(stack.https_port)
         wait_tls(stack)
+        # the on-demand ask, through Caddy's own proxy: certificates can be issued from here on
+        wait_http(stack.ask_port, f"/tls/allowed?domain={APEX}")
         wait_log(stack.path("logs", "worker.log"), "ready.")
     except BaseException:
         down(stack)

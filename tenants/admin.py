@@ -15,7 +15,8 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import Optional
 
 from core.accounts.models import Account, Role
-from core.accounts.services import AccountError, role_in
+from core.accounts.services.common import AccountError
+from core.accounts.services.memberships import role_in
 from core.db import tenant_context
 from core.extensions import db
 from core.plugin_state import PluginStateError, announce_plugins_changed, plugin_states
@@ -119,6 +120,12 @@ def languages():
 # --- modules --------------------------------------------------------------------------------
 
 
+def _plan() -> str:
+    """The municipality's plan key (what decides which paid modules it has included)."""
+    row = db.session.query(TenantBilling).one_or_none()
+    return row.plan if row is not None else ""
+
+
 @bp.get("/modules")
 def modules():
     reg = registry()
@@ -127,7 +134,7 @@ def modules():
         "tenants/admin_modules.html",
         rows=rows,
         titles={n: p.manifest.title for n, p in reg.plugins.items()},
-        prices={r.plugin: catalog.plugin_price(r.plugin) for r in rows},
+        prices={r.plugin: catalog.charged_price(r.plugin, _plan()) for r in rows},
         has_settings={n: p.settings_schema is not None for n, p in reg.plugins.items()},
         form=forms.EmptyForm(),
     )
@@ -158,7 +165,7 @@ def module_switch(name: str, action: str):
         name=name,
         title=reg.plugins[name].manifest.title,
         action=action,
-        price=catalog.plugin_price(name),
+        price=catalog.charged_price(name, _plan()),
         form=form,
     )
 

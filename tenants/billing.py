@@ -171,7 +171,11 @@ def desired_items(tenant_id: int) -> list[str]:
         prices = catalog.plugin_prices()
         keys = [catalog.plan_key(billing.plan)]
         keys += [
-            catalog.plugin_key(n) for n in enabled_names if prices.get(n, 0) > 0 and n in registry().plugins
+            catalog.plugin_key(n)
+            for n in enabled_names
+            if prices.get(n, 0) > 0
+            and n in registry().plugins
+            and not catalog.included_in_plan(n, billing.plan)
         ]
     return keys
 

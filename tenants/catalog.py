@@ -3,7 +3,9 @@
 Prices are in cents per month. A plugin's price is the one its manifest declares
 (``PluginManifest.price``), read from the plugins this platform has loaded, first-party or a
 vendor's alike; ``BILLING_PLANS`` and ``BILLING_PLUGIN_PRICES`` in the instance configuration
-override or extend them. A plugin without a price is free.
+override or extend them. A plugin without a price is free; a paid plugin whose manifest's
+``plan_feature`` is among the municipality's plan features (``BILLING_PLAN_FEATURES``) is included
+in the plan and charged nothing extra.
 """
 
 from __future__ import annotations
@@ -63,6 +65,27 @@ def plugin_title(name: str) -> str:
 
 def plugin_price(name: str) -> int:
     return int(plugin_prices().get(name, 0))
+
+
+def plan_features(plan: str) -> frozenset[str]:
+    """The features a plan includes (``BILLING_PLAN_FEATURES``: plan key → feature names)."""
+    configured = current_app.config.get("BILLING_PLAN_FEATURES") or {}
+    return frozenset(configured.get(plan, ()))
+
+
+def included_in_plan(name: str, plan: str) -> bool:
+    """Whether a plugin costs nothing extra on ``plan``: its manifest's ``plan_feature`` is one of
+    the plan's features. Otherwise a paid plugin is an add-on at its price."""
+    from core.plugins import registry
+
+    loaded = registry().plugins.get(name)
+    feature = loaded.manifest.plan_feature if loaded else None
+    return bool(feature) and feature in plan_features(plan)
+
+
+def charged_price(name: str, plan: str) -> int:
+    """What a municipality on ``plan`` pays per month for the plugin, in cents (0: free or included)."""
+    return 0 if included_in_plan(name, plan) else plugin_price(name)
 
 
 def plan_key(plan: str) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from core.accounts import services as accounts
 from core.accounts.models import Account, Affiliation, AffiliationStatus, Organisation, OrganisationMember
+from core.accounts.services.memberships import join_tenant
+from core.accounts.services.signup import create_account
 from core.db import tenant_context
 from core.extensions import db
 from core.plugins import enabled_plugins, registry
@@ -57,25 +58,25 @@ def seed_demo() -> bool:
         tenants.append(create_tenant(spec))
         provision_defaults(tenants[-1], billing_email=f"finance@{spec.slug}.example")
 
-    accounts.create_account(
+    create_account(
         "operator@sympraxis.example", DEMO_PASSWORD, "Platform Operator", is_operator=True, locale="en"
     )
-    ngo_person = accounts.create_account("ngo@example.org", DEMO_PASSWORD, "Maria Ivanova", locale="en")
-    citizen = accounts.create_account("citizen@example.org", DEMO_PASSWORD, "Nikos Georgiou", locale="el")
+    ngo_person = create_account("ngo@example.org", DEMO_PASSWORD, "Maria Ivanova", locale="en")
+    citizen = create_account("citizen@example.org", DEMO_PASSWORD, "Nikos Georgiou", locale="el")
     org = Organisation(name="Solidarity Network Balkans", kind="ngo", website="https://example.org")
     db.session.add(org)
     db.session.flush()
     db.session.add(OrganisationMember(organisation_id=org.id, account_id=ngo_person.id, role="admin"))
 
     for tenant in tenants:
-        admin = accounts.create_account(
+        admin = create_account(
             f"admin@{tenant.slug}.example",
             DEMO_PASSWORD,
             f"Admin {tenant.slug.capitalize()}",
             locale=tenant.default_locale,
         )
-        accounts.join_tenant(admin, tenant.id, "admin")
-        accounts.join_tenant(ngo_person, tenant.id, "member")
+        join_tenant(admin, tenant.id, "admin")
+        join_tenant(ngo_person, tenant.id, "member")
         with tenant_context(tenant.id):
             db.session.add(
                 Affiliation(
@@ -88,7 +89,7 @@ def seed_demo() -> bool:
                 )
             )
             db.session.flush()
-    accounts.join_tenant(citizen, tenants[0].id, "member")
+    join_tenant(citizen, tenants[0].id, "member")
     db.session.flush()
     for tenant in tenants:
         with tenant_context(tenant.id):

@@ -7,9 +7,10 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.accounts import services as accounts
 from core.accounts.auth import sign_in_session
 from core.accounts.models import Account
+from core.accounts.services.common import AccountError, find_account
+from core.accounts.services.signin import authenticate
 from core.errors import problem
 from core.extensions import csrf, db, limiter
 from core.observability import count_webhook
@@ -89,7 +90,7 @@ def invitation(token: str):
     inv = services.invitation_for_token(token)
     if inv is None:
         return render_template("tenants/invitation_invalid.html"), 404
-    existing = accounts.find_account(inv.email)
+    existing = find_account(inv.email)
     if current_user.is_authenticated and existing is not None and current_user.id == existing.id:
         if request.method == "POST":
             forms.EmptyForm().validate_on_submit() or abort(400)
@@ -101,7 +102,7 @@ def invitation(token: str):
     if existing is not None:
         form = forms.AcceptExistingForm()
         if form.validate_on_submit():
-            result = accounts.authenticate(inv.email, form.password.data)
+            result = authenticate(inv.email, form.password.data)
             if result.account is None or result.needs_totp:
                 # with two-step verification on, join by signing in on the platform first
                 form.password.errors = [
@@ -121,7 +122,7 @@ def invitation(token: str):
     if form.validate_on_submit():
         try:
             account = services.accept_invitation_as_new(inv, form.display_name.data, form.password.data)
-        except accounts.AccountError as exc:
+        except AccountError as exc:
             db.session.rollback()
             target = form.password if exc.field == "password" else form.display_name
             target.errors = [str(exc)]

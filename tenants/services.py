@@ -19,8 +19,10 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from core.accounts import security
-from core.accounts import services as accounts
 from core.accounts.models import Account, Membership, Role
+from core.accounts.services.common import AccountError, normalise_email, validate_email
+from core.accounts.services.memberships import join_tenant
+from core.accounts.services.signup import create_account
 from core.db import cross_tenant_read, tenant_context
 from core.extensions import db
 from core.mail import Mail, send_mail
@@ -142,8 +144,8 @@ def validate_onboarding(data: Onboarding) -> dict[str, list[str]]:
         )
     for fname in ("admin_email", "billing_email"):
         try:
-            accounts.validate_email(getattr(data, fname) or "")
-        except accounts.AccountError:
+            validate_email(getattr(data, fname) or "")
+        except AccountError:
             err(fname, _("Enter a valid email address."))
     if data.billing_name is not None and len(data.billing_name) > 200:
         err("billing_name", _("At most 200 characters."))
@@ -168,8 +170,8 @@ def onboard(data: Onboarding, actor: Any = None) -> Tenant:
     caller after the commit (:func:`after_onboarding`).
     """
     data.slug = (data.slug or "").strip().lower()
-    data.admin_email = accounts.normalise_email(data.admin_email or "")
-    data.billing_email = accounts.normalise_email(data.billing_email or "")
+    data.admin_email = normalise_email(data.admin_email or "")
+    data.billing_email = normalise_email(data.billing_email or "")
     data.locales = list(dict.fromkeys(data.locales or []))
     errors = validate_onboarding(data)
     if errors:
@@ -251,7 +253,7 @@ def after_onboarding(tenant_id: int) -> None:
 
 def invite(tenant: Tenant, email: str, role: str, inviter: Any = None) -> tuple[Invitation, str]:
     """Invite ``email`` to the municipality with ``role`` and mail the link (caller commits)."""
-    email = accounts.validate_email(email)
+    email = validate_email(email)
     if role not in {r.label for r in Role}:
         raise ValueError(f"unknown role {role!r}")
     token = secrets.token_urlsafe(32)
@@ -301,7 +303,7 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 def accept_invitation(inv: Invitation, account: Account) -> Membership:
     """The account joins with the invited role (never lowering a higher role it already has)."""
-    membership = accounts.join_tenant(account, inv.tenant_id, inv.role)
+    membership = join_tenant(account, inv.tenant_id, inv.role)
     inv.accepted_at = utcnow()
     audit.record("member.joined", inv.tenant_id, {"email": account.email, "role": inv.role}, actor=account)
     db.session.flush()
@@ -310,7 +312,7 @@ def accept_invitation(inv: Invitation, account: Account) -> Membership:
 
 def accept_invitation_as_new(inv: Invitation, display_name: str, password: str) -> Account:
     """A new person sets a name and password; the email is proven by the link."""
-    account = accounts.create_account(inv.email, password, display_name, verified=True)
+    account = create_account(inv.email, password, display_name, verified=True)
     accept_invitation(inv, account)
     return account
 

@@ -25,7 +25,10 @@ def init_app(app: Flask) -> None:
     def _load_from_session(user_id: str) -> Account | None:
         """The session cookie names a server-side session: revoked (signed out, signed out
         everywhere, erased) means anonymous, whatever the copy of the cookie says."""
-        from core.accounts.services import SESSION_SEEN_EVERY, account_for_session
+        from core.accounts.services.sessions import (
+            SESSION_SEEN_EVERY,
+            account_for_session,
+        )
 
         found = account_for_session(user_id)
         if found is None:
@@ -43,7 +46,7 @@ def init_app(app: Flask) -> None:
         header = req.headers.get("Authorization", "")
         if not header.startswith("Bearer ") or not is_api_path(req.path):
             return None
-        from core.accounts.services import account_for_access_token
+        from core.accounts.services.tokens import account_for_access_token
 
         tenant = current_tenant()
         account = account_for_access_token(header[7:].strip(), tenant.id if tenant else None)
@@ -58,7 +61,10 @@ def init_app(app: Flask) -> None:
         seen = g.pop("_sessions_seen", None)
         if not uses and not seen:
             return
-        from core.accounts.services import record_sessions_seen, record_token_uses
+        from core.accounts.services.sessions import (
+            record_sessions_seen,
+        )
+        from core.accounts.services.tokens import record_token_uses
 
         try:
             db.session.rollback()  # whatever the request left uncommitted is discarded anyway
@@ -85,7 +91,9 @@ def is_api_path(path: str) -> bool:
 def sign_in_session(account: Account, remember: bool = False) -> None:
     """Start a host-only session for the account on this host, backed by a server-side session
     row (committed here: callers have committed their own work already)."""
-    from core.accounts.services import start_session
+    from core.accounts.services.sessions import (
+        start_session,
+    )
 
     account.session_key = start_session(account, request.host)
     db.session.commit()
@@ -98,7 +106,9 @@ def sign_in_session(account: Account, remember: bool = False) -> None:
 def end_session_here() -> None:
     """Sign out on this browser: the server-side session is revoked (committed), the cookie
     emptied and the remember-me cookie cleared, so that no copy of either works any more."""
-    from core.accounts.services import end_session
+    from core.accounts.services.sessions import (
+        end_session,
+    )
 
     end_session(session.get("_user_id"))
     db.session.commit()

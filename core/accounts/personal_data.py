@@ -20,7 +20,8 @@ from core.accounts.models import (
     PersonalAccessToken,
     PersonalDataLocation,
 )
-from core.accounts.services import AccountError, forget_sessions
+from core.accounts.services.common import AccountError
+from core.accounts.services.sessions import forget_sessions
 from core.db import cross_tenant_read, tenant_context
 from core.extensions import db
 from core.plugins import registry

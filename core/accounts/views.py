@@ -25,10 +25,21 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from core.accounts import forms, services
+from core.accounts import forms
 from core.accounts.auth import end_session_here, mark_recent_authentication, sign_in_session
 from core.accounts.models import Account, Role
 from core.accounts.personal_data import erase_account, export_personal_data
+from core.accounts.services import common as common_services
+from core.accounts.services import dashboard as dashboard_services
+from core.accounts.services import handoff as handoff_services
+from core.accounts.services import memberships as memberships_services
+from core.accounts.services import organisations as organisations_services
+from core.accounts.services import passwords as passwords_services
+from core.accounts.services import sessions as sessions_services
+from core.accounts.services import signin as signin_services
+from core.accounts.services import signup as signup_services
+from core.accounts.services import tokens as tokens_services
+from core.accounts.services import totp as totp_services
 from core.db import tenant_context
 from core.extensions import db, limiter
 from core.redirects import safe_redirect_target
@@ -87,16 +98,16 @@ def require_recent_auth(view):
         if f"{_REAUTH_PREFIX}-password" in request.form:
             if form.validate():
                 try:
-                    services.confirm_identity(account, form.password.data, form.code.data)
-                except services.AccountError as exc:
+                    sessions_services.confirm_identity(account, form.password.data, form.code.data)
+                except common_services.AccountError as exc:
                     _field_error(form, exc, "password")
                 else:
                     db.session.commit()  # the code's step, never accepted twice
                     mark_recent_authentication()
                     return view(*args, **kwargs)
-            failures = services.note_failed_confirmation(g.get("account_session_id"))
+            failures = sessions_services.note_failed_confirmation(g.get("account_session_id"))
             db.session.commit()
-            if failures >= services.MAX_FAILED_CONFIRMATIONS:
+            if failures >= sessions_services.MAX_FAILED_CONFIRMATIONS:
                 end_session_here()
                 flash(_("Too many wrong answers: you have been signed out. Please sign in again."), "error")
                 return redirect(url_for("accounts.signin"))
@@ -145,11 +156,11 @@ def signin():
         return redirect(next_url)
     form = forms.SignInForm()
     if form.validate_on_submit():
-        result = services.authenticate(form.email.data, form.password.data)
+        result = signin_services.authenticate(form.email.data, form.password.data)
         if result.account is None:
             flash(_("The email or password is not right."), "error")
         elif result.unverified:
-            services.send_verification(result.account)
+            signup_services.send_verification(result.account)
             db.session.commit()
             flash(_("Please confirm your email address first: we have sent you a new link."), "error")
         elif result.needs_totp:
@@ -188,13 +199,13 @@ def totp():
     form = forms.TotpForm()
     enrolling = account.totp_secret is None  # operators must enrol before they can sign in
     if enrolling and "totp_secret" not in session:
-        session["totp_secret"] = services.start_totp_enrolment(account)
+        session["totp_secret"] = totp_services.start_totp_enrolment(account)
     secret = session.get("totp_secret") if enrolling else None
     if form.validate_on_submit():
         ok = (
-            services.confirm_totp(account, secret, form.code.data)
+            totp_services.confirm_totp(account, secret, form.code.data)
             if enrolling
-            else services.check_totp(account, form.code.data)
+            else totp_services.check_totp(account, form.code.data)
         )
         if ok:
             session.pop("pending_totp", None)
@@ -208,7 +219,7 @@ def totp():
         form=form,
         enrolling=enrolling,
         secret=secret,
-        uri=services.totp_uri(account, secret) if secret else None,
+        uri=totp_services.totp_uri(account, secret) if secret else None,
     )
 
 
@@ -227,7 +238,7 @@ def tenant_signin():
 @apex_only
 def handoff():
     """On the apex: issue a code for a registered, verified host and send the browser there."""
-    host = services.receiving_host(request.args.get("host", ""))  # the stored domain, or None
+    host = handoff_services.receiving_host(request.args.get("host", ""))  # the stored domain, or None
     nonce = request.args.get("nonce", "")
     next_url = safe_next(request.args.get("next"))
     if host is None:
@@ -235,8 +246,8 @@ def handoff():
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.signin", next=request.full_path))
     try:
-        code = services.issue_handoff_code(current_user, host, nonce)
-    except services.HandoffRefused:
+        code = handoff_services.issue_handoff_code(current_user, host, nonce)
+    except handoff_services.HandoffRefused:
         abort(400)
     db.session.commit()
     query = urlencode({"code": code, "next": next_url})
@@ -247,7 +258,7 @@ def handoff():
 @tenant_only
 def redeem():
     tenant = current_tenant()
-    account = services.redeem_handoff_code(
+    account = handoff_services.redeem_handoff_code(
         request.args.get("code", ""), tenant.host, session.get("handoff_nonce")
     )
     if account is None:
@@ -255,7 +266,7 @@ def redeem():
         flash(_("That sign-in link has expired or was already used. Please sign in again."), "error")
         return redirect(url_for("core.home"))
     if not tenant.is_suspended:
-        services.join_tenant(account, tenant.id)
+        memberships_services.join_tenant(account, tenant.id)
     db.session.commit()
     sign_in_session(account)
     return redirect(safe_next(request.args.get("next")))
@@ -274,7 +285,7 @@ def signout():
 def signout_everywhere():
     forms.EmptyForm().validate_on_submit() or abort(400)
     account = db.session.get(Account, current_user.id)
-    services.sign_out_everywhere(account)
+    signin_services.sign_out_everywhere(account)
     db.session.commit()
     end_session_here()
     flash(_("You have signed out on every device and every municipality."), "info")
@@ -291,8 +302,10 @@ def signup():
     form = forms.SignUpForm()
     if form.validate_on_submit():
         try:
-            services.sign_up(form.email.data, form.password.data, form.display_name.data, session.get("lang"))
-        except services.AccountError as exc:
+            signup_services.sign_up(
+                form.email.data, form.password.data, form.display_name.data, session.get("lang")
+            )
+        except common_services.AccountError as exc:
             db.session.rollback()
             _field_error(form, exc, "email")
             return render_template("accounts/signup.html", form=form), 422
@@ -305,7 +318,7 @@ def signup():
 @bp.get("/auth/verify/<token>")
 @apex_only
 def verify(token: str):
-    account = services.verify_email(token)
+    account = signup_services.verify_email(token)
     if account is None:
         flash(_("This confirmation link is not valid or has expired. Sign in to get a new one."), "error")
         return redirect(url_for("accounts.signin"))
@@ -320,7 +333,7 @@ def verify(token: str):
 def reset_request():
     form = forms.ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        passwords_services.request_password_reset(form.email.data)
         db.session.commit()
         return render_template("accounts/check_mail.html", email=form.email.data, reset=True)
     return render_template("accounts/reset_request.html", form=form)
@@ -330,14 +343,14 @@ def reset_request():
 @apex_only
 @limiter.limit(_reset_limit, methods=["POST"])
 def reset(token: str):
-    if services.account_for_reset_token(token) is None:
+    if passwords_services.account_for_reset_token(token) is None:
         flash(_("This reset link is not valid, has expired or was already used."), "error")
         return redirect(url_for("accounts.reset_request"))
     form = forms.ResetForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(token, form.password.data)
-        except services.AccountError as exc:
+            passwords_services.reset_password(token, form.password.data)
+        except common_services.AccountError as exc:
             db.session.rollback()
             _field_error(form, exc, "password")
             return render_template("accounts/reset.html", form=form), 422
@@ -359,8 +372,8 @@ def profile():
     form = forms.ProfileForm(obj=account)
     if form.validate_on_submit():
         try:
-            account.display_name = services.validate_display_name(form.display_name.data)
-        except services.AccountError as exc:
+            account.display_name = common_services.validate_display_name(form.display_name.data)
+        except common_services.AccountError as exc:
             db.session.rollback()
             _field_error(form, exc, "display_name")
             return _profile_page(form, account), 422
@@ -388,7 +401,7 @@ def _profile_page(form, account: Account) -> str:
                 "seen": format_datetime(s.last_seen_at, "short"),
                 "current": s.id == g.get("account_session_id"),
             }
-            for s in services.list_sessions(account)
+            for s in sessions_services.list_sessions(account)
         ],
     )
 
@@ -404,7 +417,7 @@ def revoke_session(session_id: int):
         end_session_here()
         flash(_("You have signed out."), "info")
         return redirect(url_for("core.home"))
-    if not services.revoke_session(account, session_id):
+    if not sessions_services.revoke_session(account, session_id):
         abort(404)
     db.session.commit()
     flash(_("That session has been signed out."), "info")
@@ -419,9 +432,9 @@ def security_settings():
     account = db.session.get(Account, current_user.id)
     form = forms.TotpForm()
     if account.totp_enabled_at is None:
-        secret = session.setdefault("totp_secret", services.start_totp_enrolment(account))
+        secret = session.setdefault("totp_secret", totp_services.start_totp_enrolment(account))
         if form.validate_on_submit():
-            if services.confirm_totp(account, secret, form.code.data):
+            if totp_services.confirm_totp(account, secret, form.code.data):
                 session.pop("totp_secret", None)
                 db.session.commit()
                 flash(_("Two-step verification is on."), "info")
@@ -432,7 +445,7 @@ def security_settings():
             form=form,
             account=account,
             secret=secret,
-            uri=services.totp_uri(account, secret),
+            uri=totp_services.totp_uri(account, secret),
         )
     return render_template("accounts/security.html", form=form, account=account, empty_form=forms.EmptyForm())
 
@@ -445,8 +458,8 @@ def disable_totp():
     forms.EmptyForm().validate_on_submit() or abort(400)
     account = db.session.get(Account, current_user.id)
     try:
-        services.disable_totp(account)
-    except services.AccountError as exc:
+        totp_services.disable_totp(account)
+    except common_services.AccountError as exc:
         flash(str(exc), "error")
         return redirect(url_for("accounts.security_settings"))
     db.session.commit()
@@ -461,18 +474,18 @@ def disable_totp():
 def tokens():
     account = db.session.get(Account, current_user.id)
     form = forms.TokenForm()
-    form.scope.choices = services.token_scopes(account)
+    form.scope.choices = tokens_services.token_scopes(account)
     new_secret = None
     if form.validate_on_submit():
         scope = None if form.scope.data == "apex" else int(form.scope.data)
         try:
-            _token, new_secret = services.create_access_token(account, form.name.data, scope)
-        except services.AccountError as exc:
+            _token, new_secret = tokens_services.create_access_token(account, form.name.data, scope)
+        except common_services.AccountError as exc:
             db.session.rollback()
             _field_error(form, exc, "name")
         else:
             db.session.commit()
-    rows = services.list_access_tokens(account)
+    rows = tokens_services.list_access_tokens(account)
     names = dict(form.scope.choices)
     status = 422 if request.method == "POST" and new_secret is None else 200
     return render_template(
@@ -491,7 +504,7 @@ def tokens():
 def revoke_token(token_id: int):
     forms.EmptyForm().validate_on_submit() or abort(400)
     account = db.session.get(Account, current_user.id)
-    if not services.revoke_access_token(account, token_id):
+    if not tokens_services.revoke_access_token(account, token_id):
         abort(404)
     db.session.commit()
     flash(_("The token has been revoked."), "info")
@@ -522,12 +535,12 @@ def delete_account():
     form = forms.DeleteAccountForm()
     if form.validate_on_submit():
         account = db.session.get(Account, current_user.id)
-        if not services.password_matches(account, form.password.data):
+        if not signin_services.password_matches(account, form.password.data):
             form.password.errors = [*form.password.errors, _("The password is not right.")]
             return render_template("accounts/delete.html", form=form), 422
         try:
             erase_account(account)
-        except services.AccountError as exc:
+        except common_services.AccountError as exc:
             db.session.rollback()
             flash(str(exc), "error")
             return render_template("accounts/delete.html", form=form), 409
@@ -547,7 +560,7 @@ def delete_account():
 @login_required
 def dashboard():
     account = db.session.get(Account, current_user.id)
-    return render_template("accounts/dashboard.html", **services.dashboard(account))
+    return render_template("accounts/dashboard.html", **dashboard_services.dashboard(account))
 
 
 @bp.get("/auth/go")
@@ -555,7 +568,7 @@ def dashboard():
 @login_required
 def go():
     """From the dashboard into a municipality, arriving signed in (through the tenant's sign-in)."""
-    host = services.receiving_host(request.args.get("host", ""))  # the stored domain, or None
+    host = handoff_services.receiving_host(request.args.get("host", ""))  # the stored domain, or None
     if host is None:
         abort(404)
     return redirect(external_url(host, "/auth/signin?next=/"))
@@ -569,8 +582,10 @@ def new_organisation():
     if form.validate_on_submit():
         account = db.session.get(Account, current_user.id)
         try:
-            services.create_organisation(account, form.name.data, form.kind.data, form.website.data)
-        except services.AccountError as exc:
+            organisations_services.create_organisation(
+                account, form.name.data, form.kind.data, form.website.data
+            )
+        except common_services.AccountError as exc:
             db.session.rollback()
             _field_error(form, exc, "name")
             return render_template("accounts/organisation_new.html", form=form), 422
@@ -585,22 +600,22 @@ def new_organisation():
 @login_required
 def request_affiliation():
     account = db.session.get(Account, current_user.id)
-    orgs = services.admin_organisations(account)
+    orgs = organisations_services.admin_organisations(account)
     if not orgs:
         flash(_("Create an organisation first: only its administrators can ask for affiliation."), "info")
         return redirect(url_for("accounts.new_organisation"))
     form = forms.AffiliationRequestForm()
     form.organisation_id.choices = [(o.id, o.name) for o in orgs]
-    form.tenant_slug.choices = [(t.slug, t.name) for t in services.affiliable_tenants()]
+    form.tenant_slug.choices = [(t.slug, t.name) for t in organisations_services.affiliable_tenants()]
     if form.validate_on_submit():
-        tenant = services.active_tenant_by_slug(form.tenant_slug.data)
+        tenant = organisations_services.active_tenant_by_slug(form.tenant_slug.data)
         if tenant is None:
             abort(404)
         try:
-            services.request_affiliation(
+            organisations_services.request_affiliation(
                 account, form.organisation_id.data, tenant.id, form.message.data or None
             )
-        except services.AccountError as exc:
+        except common_services.AccountError as exc:
             db.session.rollback()
             form.message.errors = [str(exc)]
             return render_template("accounts/affiliation_request.html", form=form), 422
@@ -616,7 +631,7 @@ def request_affiliation():
 @login_required
 def tenant_affiliations():
     _require_tenant_role(Role.ADMIN)
-    rows = services.tenant_affiliations()
+    rows = organisations_services.tenant_affiliations()
     return render_template("accounts/tenant_affiliations.html", rows=rows, form=forms.EmptyForm())
 
 
@@ -626,23 +641,25 @@ def tenant_affiliations():
 def decide_affiliation(affiliation_id, decision: str):
     _require_tenant_role(Role.ADMIN)
     forms.EmptyForm().validate_on_submit() or abort(400)
-    affiliation = services.find_affiliation(affiliation_id)
+    affiliation = organisations_services.find_affiliation(affiliation_id)
     if affiliation is None:
         abort(404)
-    services.decide_affiliation(db.session.get(Account, current_user.id), affiliation, decision == "approve")
+    organisations_services.decide_affiliation(
+        db.session.get(Account, current_user.id), affiliation, decision == "approve"
+    )
     db.session.commit()
     flash(_("The decision has been recorded and the organisation told."), "info")
     return redirect(url_for("accounts.tenant_affiliations"))
 
 
-def _field_error(form, exc: services.AccountError, default: str) -> None:
+def _field_error(form, exc: common_services.AccountError, default: str) -> None:
     """Show a service's message next to the field it is about."""
     field = getattr(form, exc.field or default, None) or getattr(form, default)
     field.errors = [*field.errors, str(exc)]
 
 
 def _require_tenant_role(role: Role) -> None:
-    found = services.role_in(current_user, current_tenant())
+    found = memberships_services.role_in(current_user, current_tenant())
     if found is None or found < role:
         abort(403)
 

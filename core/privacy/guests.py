@@ -25,7 +25,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from core.accounts.services import AccountError, validate_email
+from core.accounts.services.common import AccountError, validate_email
 from core.db import tenant_context
 from core.extensions import db
 from core.mail import Mail, send_mail

@@ -274,7 +274,8 @@ def tenant_factory(app: Flask) -> Callable[..., Any]:
 @pytest.fixture
 def account_factory(app: Flask) -> Callable[..., Any]:
     """Create a verified account (committed); ``memberships={tenant: "staff"}`` joins tenants."""
-    from core.accounts import services
+    from core.accounts.services.memberships import join_tenant
+    from core.accounts.services.signup import create_account
     from core.extensions import db
 
     def factory(
@@ -289,11 +290,11 @@ def account_factory(app: Flask) -> Callable[..., Any]:
     ) -> Any:
         email = email or f"person{next(_counter)}-{uuid.uuid4().hex[:6]}@example.org"
         with app.app_context():
-            account = services.create_account(
+            account = create_account(
                 email, password, name, verified=verified, is_operator=operator, locale=locale
             )
             for tenant, role in (memberships or {}).items():
-                services.join_tenant(account, tenant.id, role)
+                join_tenant(account, tenant.id, role)
             db.session.commit()
             account_id = account.id
             db.session.remove()
@@ -362,7 +363,7 @@ def sign_in(app: Flask) -> Callable[[HostClient, Any], HostClient]:
     import time
 
     from core.accounts.models import Account
-    from core.accounts.services import start_session
+    from core.accounts.services.sessions import start_session
     from core.extensions import db
 
     def do(client: HostClient, account: Any) -> HostClient:
@@ -383,14 +384,14 @@ def sign_in(app: Flask) -> Callable[[HostClient, Any], HostClient]:
 @pytest.fixture
 def access_token(app: Flask) -> Callable[[Any, Any], str]:
     """``access_token(account, tenant_or_None)``: a personal access token's secret."""
-    from core.accounts import services
     from core.accounts.models import Account
+    from core.accounts.services.tokens import create_access_token
     from core.extensions import db
 
     def make(account: Any, tenant: Any | None) -> str:
         with app.app_context():
             acc = db.session.get(Account, account.id)
-            _token, secret = services.create_access_token(acc, "test", tenant.id if tenant else None)
+            _token, secret = create_access_token(acc, "test", tenant.id if tenant else None)
             db.session.commit()
         return secret
 

@@ -8,8 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.toolkit import Account, Affiliation, Membership, Organisation, OrganisationMember, db, utcnow
-from plugins.hearings import services
+from plugins.hearings.consultations.services import articles_of, save_consultation
+from plugins.hearings.meetings.services import save_meeting
 from plugins.hearings.models import Comment, Registration, SpeakerRequest, Status, StatusChange
+from plugins.hearings.programmes.services import save_programme
 
 ORESTIADA_DRAFT = """Το σχέδιο ορίζει τις προτεραιότητες του Δήμου για την κοινωνική ένταξη την περίοδο 2027–2030.
 
@@ -99,7 +101,7 @@ def _meeting(**data):
         "agenda": "",
         "speaker_minutes": 5,
     }
-    return services.save_meeting(None, **{**defaults, **data})
+    return save_meeting(None, **{**defaults, **data})
 
 
 def _register(m, who, status="confirmed", org=""):
@@ -122,7 +124,7 @@ def _register(m, who, status="confirmed", org=""):
 def orestiada(people) -> None:
     now = utcnow().replace(minute=0, second=0, microsecond=0)  # demo events start on the hour
     admin, ngo_person, org = people["admin"], people["ngo_person"], people["org"]
-    c = services.save_consultation(
+    c = save_consultation(
         None,
         account=admin,
         title="Τοπικό Σχέδιο Δράσης για την Κοινωνική Ένταξη 2027–2030",
@@ -133,7 +135,7 @@ def orestiada(people) -> None:
         draft=ORESTIADA_DRAFT,
     )
     _open(c, admin)
-    arts = services.articles_of(c)
+    arts = articles_of(c)
     first = _comment(
         c,
         arts[2],
@@ -210,7 +212,7 @@ def haskovo(people) -> None:
 
 def sector3(people) -> None:
     now = utcnow().replace(minute=0, second=0, microsecond=0)  # demo events start on the hour
-    p = services.save_programme(
+    p = save_programme(
         None,
         "Program de ateliere participative 2027",
         "Ateliere gratuite, cu locuri limitate: alegeți sesiunile la care doriți să participați.",

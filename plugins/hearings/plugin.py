@@ -23,12 +23,37 @@ from core.toolkit import (
     lazy_gettext as _l,
 )
 from plugins.hearings import (
+    dashboard,
+    jobs,  # importing it registers the jobs
     models,  # noqa: F401  (models importable from the plugin module)
-    services,
+    personal_data,
 )
-from plugins.hearings.api import api
-from plugins.hearings.schemas import SettingsSchema
-from plugins.hearings.views import bp
+from plugins.hearings.api_blueprint import api
+from plugins.hearings.attachments import views as _attachments_views  # noqa: F401
+from plugins.hearings.blueprint import bp
+from plugins.hearings.comments import api as _comments_api  # noqa: F401
+from plugins.hearings.comments import views as _comments_views  # noqa: F401
+from plugins.hearings.consultations import api as _consultations_api  # noqa: F401
+from plugins.hearings.consultations import services as consultations_services
+from plugins.hearings.consultations import views as _consultations_views  # noqa: F401
+from plugins.hearings.feedback import api as _feedback_api  # noqa: F401
+from plugins.hearings.feedback import views as _feedback_views  # noqa: F401
+from plugins.hearings.following import views as _following_views  # noqa: F401
+from plugins.hearings.meetings import api as _meetings_api  # noqa: F401
+from plugins.hearings.meetings import services as meetings_services
+from plugins.hearings.meetings import views as _meetings_views  # noqa: F401
+from plugins.hearings.moderation import api as _moderation_api  # noqa: F401
+from plugins.hearings.moderation import views as _moderation_views  # noqa: F401
+from plugins.hearings.outcomes import api as _outcomes_api  # noqa: F401
+from plugins.hearings.outcomes import views as _outcomes_views  # noqa: F401
+from plugins.hearings.proceedings import views as _proceedings_views  # noqa: F401
+from plugins.hearings.programmes import api as _programmes_api  # noqa: F401
+from plugins.hearings.programmes import views as _programmes_views  # noqa: F401
+from plugins.hearings.registrations import api as _registrations_api  # noqa: F401
+from plugins.hearings.registrations import views as _registrations_views  # noqa: F401
+from plugins.hearings.settings import SettingsSchema
+from plugins.hearings.speakers import api as _speakers_api  # noqa: F401
+from plugins.hearings.speakers import views as _speakers_views  # noqa: F401
 
 
 @hookimpl
@@ -43,6 +68,7 @@ def sympraxis_manifest():
     )
 
 
+# each domain's views and api, imported above, added its pages and routes to bp and api
 @hookimpl
 def sympraxis_blueprints(app):
     return [BlueprintSpec(bp, "ui"), BlueprintSpec(api, "api")]
@@ -77,8 +103,8 @@ def sympraxis_navigation(tenant, account):
 
 @hookimpl
 def sympraxis_dashboard_items(tenant, account):
-    open_now = services.open_consultations(5)
-    meetings = services.list_meetings(upcoming_only=True)[:5]
+    open_now = dashboard.open_consultations(5)
+    meetings = meetings_services.list_meetings(upcoming_only=True)[:5]
     item = Markup('<li><a href="{}">{}</a></li>')
     html = Markup("<p>{}</p>").format(
         ngettext(
@@ -99,7 +125,7 @@ def sympraxis_dashboard_items(tenant, account):
 
 @hookimpl
 def sympraxis_apex_dashboard_items(account):
-    items = services.open_consultations_for(account)
+    items = dashboard.open_consultations_for(account)
     if not items:
         return []
     row = Markup('<li><a href="{}">{}</a> — {} ({})</li>')
@@ -118,7 +144,7 @@ def sympraxis_search(tenant, query, limit):
         return []
     hits = [
         SearchHit(title=c.title, url=f"/hearings/consultations/{c.id}", snippet=c.summary[:200])
-        for c in services.list_consultations()
+        for c in consultations_services.list_consultations()
         if q in c.title.lower() or q in c.summary.lower()
     ]
     return hits[:limit]
@@ -144,7 +170,7 @@ def sympraxis_cli_commands():
         """
         for tenant_id in tenants_with_plugin("hearings"):
             with tenant_context(tenant_id):
-                done = services.tick()
+                done = jobs.tick()
                 db.session.commit()
             click.echo(f"tenant {tenant_id}: {done}")
 
@@ -167,22 +193,17 @@ def sympraxis_demo_data(tenant):
 
 @hookimpl
 def sympraxis_activity_items(tenant, limit):
-    return services.activity(limit)
+    return dashboard.activity(limit)
 
 
 @hookimpl
 def sympraxis_export_personal_data(account, tenant):
-    from plugins.hearings import privacy
-
-    return {**services.export_personal_data(account), **privacy.account_extras(account)}
+    return personal_data.export_personal_data(account)
 
 
 @hookimpl
 def sympraxis_erase_personal_data(account, tenant):
-    from plugins.hearings import privacy
-
-    privacy.erase_account_extras(account)  # first: the rows still name the account
-    services.erase_personal_data(account)
+    personal_data.erase_personal_data(account)
 
 
 # --- personal data by the book (issue 12 §4): plugins/hearings/privacy.py -------------------------

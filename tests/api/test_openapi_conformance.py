@@ -24,7 +24,9 @@ EXAMPLES = 30
 
 
 def _make_site(app):
-    from core.accounts import services
+    from core.accounts.services.memberships import join_tenant
+    from core.accounts.services.signup import create_account
+    from core.accounts.services.tokens import create_access_token
     from core.extensions import db
     from core.plugin_state import enable_plugin
     from core.plugins import registry
@@ -47,13 +49,11 @@ def _make_site(app):
         invalidate_tenant_cache()
         for name in registry().switchable_names():
             enable_plugin(row.id, name, None)
-        account = services.create_account(
-            f"{slug}@example.org", "correct horse battery", "API Staff", verified=True
-        )
-        services.join_tenant(account, row.id, "staff")
-        _token, tenant_secret = services.create_access_token(account, "schemathesis", row.id)
-        _token, apex_secret = services.create_access_token(account, "schemathesis", None)
-        operator = services.create_account(
+        account = create_account(f"{slug}@example.org", "correct horse battery", "API Staff", verified=True)
+        join_tenant(account, row.id, "staff")
+        _token, tenant_secret = create_access_token(account, "schemathesis", row.id)
+        _token, apex_secret = create_access_token(account, "schemathesis", None)
+        operator = create_account(
             f"{slug}-operator@example.org",
             "correct horse battery",
             "API Operator",
@@ -61,7 +61,7 @@ def _make_site(app):
             is_operator=True,
         )
         operator.totp_secret, operator.totp_enabled_at = "JBSWY3DPEHPK3PXP", utcnow()
-        _token, operator_secret = services.create_access_token(operator, "schemathesis", None)
+        _token, operator_secret = create_access_token(operator, "schemathesis", None)
         db.session.commit()
         db.session.remove()
     return f"{slug}.localhost", tenant_secret, apex_secret, operator_secret

@@ -60,15 +60,16 @@ def make_tenant(app, *, name: str, locale: str, branding=None, plugins=()):
 @pytest.fixture(scope="module")
 def site(app, live_server, browser):
     """One municipality with the test plugin on (so the navigation shows) and a staff member."""
-    from core.accounts import services
+    from core.accounts.services.memberships import join_tenant
+    from core.accounts.services.signup import create_account
     from core.extensions import db
 
     email = f"axe-{uuid.uuid4().hex[:8]}@example.org"
     password = "correct horse battery"
     tenant = make_tenant(app, name="Δήμος Ορεστιάδας", locale="el", plugins=["testplugin"])
     with app.app_context():
-        account = services.create_account(email, password, "Axe Person", verified=True)
-        services.join_tenant(account, tenant.id, "staff")
+        account = create_account(email, password, "Axe Person", verified=True)
+        join_tenant(account, tenant.id, "staff")
         db.session.commit()
         db.session.remove()
 

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from core.db import tenant_context
 from core.extensions import db
 from core.testing.browser import BROWSER, sign_in_through_form
-from plugins.hearings import services
+from plugins.hearings.programmes.services import save_programme
 from tests.plugins.hearings.conftest import make_consultation, make_meeting
 
 pytestmark = BROWSER
@@ -35,7 +35,7 @@ def hearings_site(app, tenant_factory, account_factory):
     tenant = tenant_factory(name="Browser Town", plugins=["hearings"], locale="en", timezone="Europe/Athens")
     consultation = make_consultation(app, tenant, title="Plan for social action")
     with app.app_context(), tenant_context(tenant.id):
-        programme = services.save_programme(None, "Workshops 2027", "Free workshops, limited seats")
+        programme = save_programme(None, "Workshops 2027", "Free workshops, limited seats")
         db.session.commit()
         pid = programme.id
         db.session.remove()

@@ -21,7 +21,7 @@ LANGUAGES = ["en", "el", "bg", "ro"]
 def setting(app, live_server, chromium):
     """A municipality with a guest's invitation, an admin and an operator signed in, an archived
     municipality and one whose data was deleted (its certificate)."""
-    from core.accounts import services as accounts
+    from core.accounts.services import memberships, signup
     from core.db import tenant_context
     from core.extensions import db
     from core.privacy import guests
@@ -36,7 +36,7 @@ def setting(app, live_server, chromium):
     admin_email = f"adm-{uuid.uuid4().hex[:6]}@example.org"
     slug = f"axe-privacy-{uuid.uuid4().hex[:6]}"
     with app.test_request_context("/"):
-        operator = accounts.create_account(op_email, password, "Olga Operator", is_operator=True)
+        operator = signup.create_account(op_email, password, "Olga Operator", is_operator=True)
         operator.totp_secret, operator.totp_enabled_at = secret, utcnow()
         tenant = create_tenant(
             NewTenant(
@@ -48,8 +48,8 @@ def setting(app, live_server, chromium):
                 plugins=["testplugin"],
             )  # fmt: skip
         )
-        admin = accounts.create_account(admin_email, password, "Anna Admin")
-        accounts.join_tenant(admin, tenant.id, "admin")
+        admin = signup.create_account(admin_email, password, "Anna Admin")
+        memberships.join_tenant(admin, tenant.id, "admin")
         services.invite(db.session.get(Tenant, tenant.id), "guest-axe@example.org", "member")
         tokens = []
         with tenant_context(tenant.id):

@@ -232,12 +232,12 @@ def test_error_message_in_greek(app, client_for):
 
 
 def test_password_hash_is_argon2id_and_is_rehashed_when_parameters_change(app, make_app, client_for):
-    from core.accounts import services
+    from core.accounts.services.signup import create_account
 
     weak = make_app(ARGON2_PARAMETERS={"time_cost": 1, "memory_cost": 8192, "parallelism": 1})
     email = unique_email("rehash")
     with weak.app_context():
-        services.create_account(email, PASSWORD, "Old Hash")
+        create_account(email, PASSWORD, "Old Hash")
         db.session.commit()
     old_hash = account_row(app, email).password_hash
     assert old_hash.startswith("$argon2id$") and "m=8192,t=1,p=1" in old_hash
@@ -457,7 +457,7 @@ def test_profile_name_and_language_preference(app, apex_client, client_for, acco
 def test_concurrent_sign_ups_with_one_email_make_one_account(app, mail_outbox):
     import threading
 
-    from core.accounts import services
+    from core.accounts.services import signup
 
     email = unique_email("race")
     barrier = threading.Barrier(2)
@@ -467,7 +467,7 @@ def test_concurrent_sign_ups_with_one_email_make_one_account(app, mail_outbox):
         try:
             with app.test_request_context(base_url="http://localhost"):
                 barrier.wait(timeout=5)
-                services.sign_up(email, PASSWORD, "Racer", None)
+                signup.sign_up(email, PASSWORD, "Racer", None)
                 db.session.commit()
         except BaseException as exc:  # reported below
             errors.append(exc)

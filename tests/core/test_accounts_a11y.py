@@ -27,8 +27,8 @@ APEX_PAGES = [
 @pytest.fixture
 def ngo(app, tenant_factory, account_factory, access_token):
     """An NGO admin, also admin of a municipality, with a token and a pending affiliation."""
-    from core.accounts import services
     from core.accounts.models import Account
+    from core.accounts.services.organisations import create_organisation, request_affiliation
     from core.extensions import db
 
     tenant = tenant_factory(name="Δήμος Ορεστιάδας", locale="el", locales=["el", "en"])
@@ -36,8 +36,8 @@ def ngo(app, tenant_factory, account_factory, access_token):
     access_token(account, None)
     with app.test_request_context("/"):
         acc = db.session.get(Account, account.id)
-        org = services.create_organisation(acc, f"Πράσινη Γειτονιά {uuid.uuid4().hex[:4]}")
-        services.request_affiliation(acc, org.id, tenant.id, "Καθαρισμός του ποταμού")
+        org = create_organisation(acc, f"Πράσινη Γειτονιά {uuid.uuid4().hex[:4]}")
+        request_affiliation(acc, org.id, tenant.id, "Καθαρισμός του ποταμού")
         db.session.commit()
         db.session.remove()
     return account, tenant

@@ -8,8 +8,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from core.accounts import services
 from core.accounts.models import Account, Affiliation, Organisation, OrganisationMember
+from core.accounts.services.common import AccountError
+from core.accounts.services.organisations import (
+    create_organisation,
+    decide_affiliation,
+    find_affiliation,
+    request_affiliation,
+)
 from core.db import tenant_context
 from core.extensions import db
 
@@ -29,9 +35,7 @@ def affiliation_of(app, tenant, org_id: int) -> dict | None:
 
 def make_org(app, admin, name: str | None = None, members: tuple = ()) -> int:
     with app.app_context():
-        org = services.create_organisation(
-            db.session.get(Account, admin.id), name or f"NGO {uuid.uuid4().hex[:6]}"
-        )
+        org = create_organisation(db.session.get(Account, admin.id), name or f"NGO {uuid.uuid4().hex[:6]}")
         for m in members:
             db.session.add(OrganisationMember(organisation_id=org.id, account_id=m.id, role="member"))
         db.session.commit()
@@ -86,8 +90,8 @@ def test_non_admin_of_an_organisation_cannot_request_affiliation(
     admin, member = account_factory(), account_factory()
     org_id = make_org(app, admin, members=(member,))
     with app.app_context():
-        with pytest.raises(services.AccountError):
-            services.request_affiliation(db.session.get(Account, member.id), org_id, tenant.id)
+        with pytest.raises(AccountError):
+            request_affiliation(db.session.get(Account, member.id), org_id, tenant.id)
         db.session.rollback()
 
     sign_in(apex_client, member)
@@ -110,8 +114,8 @@ def test_municipality_admin_approves_and_rejects_with_mail(
     org_b = make_org(app, ngo_admin, "Org Rejected")
     with app.app_context():
         acc = db.session.get(Account, ngo_admin.id)
-        services.request_affiliation(acc, org_a, tenant.id)
-        services.request_affiliation(acc, org_b, tenant.id)
+        request_affiliation(acc, org_a, tenant.id)
+        request_affiliation(acc, org_b, tenant.id)
         db.session.commit()
     # the municipality's admins hear of each request, with the page to decide on
     asks = mail_outbox.wait_for(lambda m: muni_admin.email in m["To"] and "Org Approved asks" in m["Subject"])
@@ -166,12 +170,10 @@ def test_dashboard_lists_active_municipalities_with_links_that_arrive_signed_in(
     org_id = make_org(app, account, "Helping Hands")
     with app.app_context():
         acc = db.session.get(Account, account.id)
-        services.request_affiliation(acc, org_id, by_affiliation.id)
-        services.request_affiliation(acc, org_id, pending_only.id)
+        request_affiliation(acc, org_id, by_affiliation.id)
+        request_affiliation(acc, org_id, pending_only.id)
         with tenant_context(by_affiliation.id):
-            services.decide_affiliation(
-                acc, services.find_affiliation(affiliation_of_id(by_affiliation, org_id)), True
-            )
+            decide_affiliation(acc, find_affiliation(affiliation_of_id(by_affiliation, org_id)), True)
         db.session.commit()
 
     sign_in(apex_client, account)

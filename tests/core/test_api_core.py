@@ -14,8 +14,12 @@ def bearer(secret: str) -> dict[str, str]:
 def test_me_shows_the_account_and_its_memberships(
     app, client_for, tenant_factory, account_factory, access_token
 ):
-    from core.accounts import services
     from core.accounts.models import Account
+    from core.accounts.services.organisations import (
+        create_organisation,
+        decide_affiliation,
+        request_affiliation,
+    )
 
     tenant_a = tenant_factory(name="Alpha Town")
     tenant_b = tenant_factory(name="Beta City")
@@ -23,15 +27,15 @@ def test_me_shows_the_account_and_its_memberships(
     account = account_factory(name="Maria", memberships={tenant_a: "staff"})
     with app.app_context():  # an organisation approved in B: B counts too; pending in C does not
         acc = db.session.get(Account, account.id)
-        org = services.create_organisation(acc, "Friends of the Park")
-        services.request_affiliation(acc, org.id, tenant_b.id)
-        services.request_affiliation(acc, org.id, tenant_c.id)
+        org = create_organisation(acc, "Friends of the Park")
+        request_affiliation(acc, org.id, tenant_b.id)
+        request_affiliation(acc, org.id, tenant_c.id)
         from core.accounts.models import Affiliation
         from core.db import tenant_context
 
         with tenant_context(tenant_b.id):
             aff = db.session.execute(sa.select(Affiliation)).scalar_one()
-            services.decide_affiliation(acc, aff, approve=True)
+            decide_affiliation(acc, aff, approve=True)
         db.session.commit()
         org_id = org.id
 

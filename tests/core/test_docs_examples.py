@@ -139,6 +139,28 @@ def test_app_ready_example_adds_its_filter(docs_app):
     assert rendered == "&LT;B&GT;NOTE&LT;/B&GT;"
 
 
+def test_a_plugin_that_requires_another_is_refused_until_it_is_on(docs_app, tenant_factory):
+    """The manifest's ``requires``: switching on a plugin whose requirement is off is refused with
+    a message naming it, and the requirement cannot be switched off while the other needs it."""
+    from core.extensions import db
+    from core.plugin_state import PluginStateError, disable_plugin, enable_plugin
+
+    bare = tenant_factory()
+    with docs_app.app_context():
+        with pytest.raises(PluginStateError, match="Test plugin|testplugin") as refused:
+            enable_plugin(bare.id, "docsexamples")
+        assert refused.value.messages == {"requires": ["testplugin"]}
+        db.session.rollback()
+        enable_plugin(bare.id, "testplugin")
+        enable_plugin(bare.id, "docsexamples")
+        with pytest.raises(PluginStateError) as needed:
+            disable_plugin(bare.id, "testplugin")
+        assert needed.value.messages == {"required_by": ["docsexamples"]}
+        disable_plugin(bare.id, "docsexamples")
+        disable_plugin(bare.id, "testplugin")  # nothing needs it now
+        db.session.rollback()
+
+
 def test_guest_data_examples_find_and_erase_a_guests_notes(docs_app, town):
     import sqlalchemy as sa
     from sympraxis_testplugin.models import Note

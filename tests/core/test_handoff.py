@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from core.accounts import services
 from core.accounts.models import Account, HandoffCode
 from core.accounts.security import hash_token
+from core.accounts.services.handoff import HandoffRefused, issue_handoff_code, redeem_handoff_code
 from core.db import tenant_context
 from core.extensions import db
 from core.tenancy import TenantDomain, invalidate_tenant_cache, utcnow
@@ -37,7 +37,7 @@ def start_on_tenant(client, next_url: str = "/") -> str:
 
 def issue(app, account, host: str, nonce: str) -> str:
     with app.app_context():
-        code = services.issue_handoff_code(db.session.get(Account, account.id), host, nonce)
+        code = issue_handoff_code(db.session.get(Account, account.id), host, nonce)
         db.session.commit()
     return code
 
@@ -156,7 +156,7 @@ def test_code_lifetime_is_at_most_60_seconds_whatever_the_configuration(
         other = make_app(HANDOFF_CODE_TTL=ttl)
         with other.app_context():
             before = utcnow()
-            code = services.issue_handoff_code(db.session.get(Account, account.id), tenant.primary_host, "n")
+            code = issue_handoff_code(db.session.get(Account, account.id), tenant.primary_host, "n")
             row = db.session.get(HandoffCode, hash_token(code))
             lifetime = (row.expires_at - before).total_seconds()
             db.session.rollback()
@@ -213,8 +213,8 @@ def test_unknown_host_never_receives_a_code(app, apex_client, account_factory, s
         response = apex_client.get(f"/auth/handoff?host={host}&nonce=abc&next=/")
         assert response.status_code == 404, host
         with app.app_context():
-            with pytest.raises(services.HandoffRefused):
-                services.issue_handoff_code(db.session.get(Account, account.id), host, "abc")
+            with pytest.raises(HandoffRefused):
+                issue_handoff_code(db.session.get(Account, account.id), host, "abc")
             db.session.rollback()
 
 
@@ -231,8 +231,8 @@ def test_unverified_custom_domain_never_receives_a_code_verified_one_does(
 
     assert apex_client.get(f"/auth/handoff?host={pending}&nonce=abc").status_code == 404
     with app.app_context():
-        with pytest.raises(services.HandoffRefused):
-            services.issue_handoff_code(db.session.get(Account, account.id), pending, "abc")
+        with pytest.raises(HandoffRefused):
+            issue_handoff_code(db.session.get(Account, account.id), pending, "abc")
         db.session.rollback()
 
     on_custom = client_for(verified)
@@ -291,7 +291,7 @@ def _race(app, code: str, host: str, nonce: str) -> list[int | None]:
         try:
             with app.app_context():
                 barrier.wait(timeout=5)
-                found = services.redeem_handoff_code(code, host, nonce)
+                found = redeem_handoff_code(code, host, nonce)
                 results.append(found.id if found else None)
                 db.session.commit()
         except BaseException as exc:  # reported below

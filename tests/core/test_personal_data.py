@@ -6,13 +6,19 @@ import json
 
 import sqlalchemy as sa
 
-from core.accounts import services
 from core.accounts.models import (
     Account,
     HandoffCode,
     Membership,
     OrganisationMember,
     PersonalAccessToken,
+)
+from core.accounts.services.common import find_account
+from core.accounts.services.handoff import issue_handoff_code
+from core.accounts.services.organisations import (
+    create_organisation,
+    is_organisation_admin,
+    request_affiliation,
 )
 from core.db import cross_tenant_read
 from core.extensions import db
@@ -39,8 +45,8 @@ def test_download_my_data_is_one_json_with_each_plugins_section(
     account = account_factory(name="Nikos", memberships={tenant_a: "staff", tenant_b: "member"})
     access_token(account, None)
     with app.app_context():
-        org = services.create_organisation(db.session.get(Account, account.id), "Green Neighbours")
-        services.request_affiliation(db.session.get(Account, account.id), org.id, tenant_b.id, "Hello")
+        org = create_organisation(db.session.get(Account, account.id), "Green Neighbours")
+        request_affiliation(db.session.get(Account, account.id), org.id, tenant_b.id, "Hello")
         db.session.commit()
     sign_in(apex_client, account)
 
@@ -78,7 +84,7 @@ def test_delete_my_account_anonymises_through_the_erasure_hook(
     on_tenant = sign_in(tenant_client(tenant), account)
     sign_in(apex_client, account)
     with app.app_context():
-        services.issue_handoff_code(db.session.get(Account, account.id), tenant.primary_host, "n")
+        issue_handoff_code(db.session.get(Account, account.id), tenant.primary_host, "n")
         db.session.commit()
     EVENTS.clear()
 
@@ -120,14 +126,14 @@ def test_delete_my_account_anonymises_through_the_erasure_hook(
     )
     assert response.status_code == 200
     with app.app_context():
-        assert services.find_account(account.email).id != account.id
+        assert find_account(account.email).id != account.id
         db.session.remove()
 
 
 def test_sole_admin_of_an_organisation_with_members_cannot_delete(app, apex_client, account_factory, sign_in):
     admin, member = account_factory(), account_factory()
     with app.app_context():
-        org = services.create_organisation(db.session.get(Account, admin.id), "Solo Admins")
+        org = create_organisation(db.session.get(Account, admin.id), "Solo Admins")
         db.session.add(OrganisationMember(organisation_id=org.id, account_id=member.id, role="member"))
         db.session.commit()
         org_id = org.id
@@ -138,7 +144,7 @@ def test_sole_admin_of_an_organisation_with_members_cannot_delete(app, apex_clie
     with app.app_context():
         row = db.session.get(Account, admin.id)
         assert row.email == admin.email and row.erased_at is None
-        assert services.is_organisation_admin(row, org_id)
+        assert is_organisation_admin(row, org_id)
         db.session.remove()
     assert apex_client.get("/api/v1/me").status_code == 200
 
@@ -152,5 +158,5 @@ def test_sole_admin_of_an_organisation_with_members_cannot_delete(app, apex_clie
     )
     with app.app_context():
         assert db.session.get(Account, admin.id).erased_at is not None
-        assert services.is_organisation_admin(db.session.get(Account, member.id), org_id)
+        assert is_organisation_admin(db.session.get(Account, member.id), org_id)
         db.session.remove()

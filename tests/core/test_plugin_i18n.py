@@ -63,4 +63,4 @@ def test_python_strings_use_the_domain_of_the_calling_plugin(app):
         assert (
             core_domain.gettext("An empty note cannot be published.") == "An empty note cannot be published."
         )
-        assert domain_for_module("plugins.hearings.services") is not plugin_domain
+        assert domain_for_module("plugins.hearings.consultations.services") is not plugin_domain

@@ -84,15 +84,15 @@ def test_handoff_redirect_is_built_from_the_stored_domain(app, apex_client, vict
 
 def test_service_refuses_targets_that_name_another_host(app, victim):
     """Issue 10 item 1: the service that issues codes refuses them too, not only the views."""
-    from core.accounts import services
     from core.accounts.models import Account
+    from core.accounts.services.handoff import HandoffRefused, issue_handoff_code, receiving_host
 
     tenant, account = victim
     with app.app_context():
         acc = db.session.get(Account, account.id)
         for target in _attacks(tenant.primary_host):
-            assert services.receiving_host(target) is None, target
-            with pytest.raises(services.HandoffRefused):
-                services.issue_handoff_code(acc, target, "abc")
-        assert services.receiving_host(tenant.primary_host.upper() + ".") == tenant.primary_host
+            assert receiving_host(target) is None, target
+            with pytest.raises(HandoffRefused):
+                issue_handoff_code(acc, target, "abc")
+        assert receiving_host(tenant.primary_host.upper() + ".") == tenant.primary_host
         db.session.rollback()

@@ -113,7 +113,7 @@ def test_sign_out_everywhere_revokes_every_server_side_session(apex_client, clie
 
 def test_loading_a_session_costs_one_query(app, apex_client, account_factory):
     """Issue 10 item 12: the server-side check is one indexed read per request (README floors)."""
-    from core.accounts.services import account_for_session
+    from core.accounts.services.sessions import account_for_session
 
     account = account_factory()
     _sign_in(apex_client, account)

@@ -159,7 +159,7 @@ def test_turning_two_step_verification_on_needs_a_recent_sign_in(app, apex_clien
 
 def test_too_many_wrong_confirmations_end_the_session(app, apex_client, account_factory, sign_in):
     """Issue 10 item 3: a stolen cookie is no way to guess the password without a limit."""
-    from core.accounts.services import MAX_FAILED_CONFIRMATIONS
+    from core.accounts.services.sessions import MAX_FAILED_CONFIRMATIONS
 
     account = account_factory()
     sign_in(apex_client, account)

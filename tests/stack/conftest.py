@@ -22,8 +22,20 @@ if not os.environ.get("SYMPRAXIS_STACK_TEST"):
 
 
 @pytest.fixture(scope="session")
-def stack(sympraxis_smtp) -> Iterator[stack_module.Stack]:
+def stack_dns() -> Iterator[tuple]:
+    """The loopback DNS server the stack's app servers and jobs resolve verification records
+    with: a custom domain is verified (and stays verified through the periodic re-check) only
+    while its TXT record is served here, as in production."""
+    from tests.dnszone import serve_zone
+
+    with serve_zone() as (zone, port):
+        yield zone, port
+
+
+@pytest.fixture(scope="session")
+def stack(sympraxis_smtp, stack_dns) -> Iterator[stack_module.Stack]:
     _sink, smtp_port = sympraxis_smtp
+    _zone, dns_port = stack_dns
     s = stack_module.Stack(
         name="stacktest",
         base_port=int(os.environ.get("SYMPRAXIS_STACK_TEST_PORT", 19000)),
@@ -33,6 +45,9 @@ def stack(sympraxis_smtp) -> Iterator[stack_module.Stack]:
             "SYMPRAXIS_SYMPRAXIS_PLUGIN_GROUPS": '["sympraxis.plugins", "sympraxis.test_plugins"]',
             "SYMPRAXIS_RATE_LIMIT_SIGNIN": "1000 per minute",
             "SYMPRAXIS_RATE_LIMIT_RESET": "1000 per minute",
+            "SYMPRAXIS_DNS_NAMESERVERS": '["127.0.0.1"]',
+            "SYMPRAXIS_DNS_PORT": str(dns_port),
+            "SYMPRAXIS_DNS_TIMEOUT": "2.0",
         },
     )
     stack_module.down(s, drop=True)  # whatever an interrupted run left
@@ -56,3 +71,31 @@ def stack_app(stack):
 @pytest.fixture
 def browser(stack):
     return lambda host=APEX: Browser(stack, host)
+
+
+_STACK_FOR_REPORTS: list[stack_module.Stack] = []
+
+
+@pytest.fixture(autouse=True)
+def _remember_stack(request):
+    if "stack" in request.fixturenames:
+        _STACK_FOR_REPORTS[:] = [request.getfixturevalue("stack")]
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed stack test shows the last lines of Caddy's and the app servers' logs: the run
+    directory is dropped at the end, and a CI failure is otherwise not diagnosable."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed or not _STACK_FOR_REPORTS:
+        return
+    s = _STACK_FOR_REPORTS[0]
+    for name in ("caddy", *(f"app-{p}" for p in s.app_ports), "worker"):
+        try:
+            with open(s.path("logs", f"{name}.log"), errors="replace") as f:
+                tail = f.readlines()[-40:]
+        except OSError:
+            continue
+        report.sections.append((f"{name}.log (last 40 lines)", "".join(tail)))

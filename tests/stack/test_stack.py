@@ -20,13 +20,17 @@ from tests.stack.client import APEX, Browser
 # --- helpers: data made through the services, as an operator's command would ------------------
 
 
-def make_tenant(stack_app, plugins=(), custom_domains=()):
-    """A municipality (with custom domains: ``(host, verified)``) and a staff account; committed."""
-    from core.accounts import services as accounts
-    from core.db import tenant_context
+def make_tenant(stack_app, plugins=(), custom_domains=(), dns=None):
+    """A municipality (with custom domains: ``(host, verified)``) and a staff account; committed.
+
+    A verified domain goes through the real claim → TXT record → verification steps, its record
+    served by the stack's DNS server (``dns``) so the periodic re-check keeps it verified."""
+    from core.accounts.services.memberships import join_tenant
+    from core.accounts.services.signup import create_account
     from core.extensions import db
-    from core.tenancy import DomainKind, TenantDomain, invalidate_tenant_cache, utcnow
+    from core.tenancy import invalidate_tenant_cache
     from core.tenant_admin import NewTenant, create_tenant
+    from tenants import domains
 
     slug = f"s{uuid.uuid4().hex[:8]}"
     email = f"staff-{slug}@example.org"
@@ -35,16 +39,14 @@ def make_tenant(stack_app, plugins=(), custom_domains=()):
             NewTenant(slug=slug, name=f"Municipality {slug}", country="GR", default_locale="en",
                       locales=["en", "el"], plugins=list(plugins))
         )  # fmt: skip
-        with tenant_context(tenant.id):
-            for host, verified in custom_domains:
-                db.session.add(
-                    TenantDomain(
-                        host=host, kind=DomainKind.CUSTOM.value, verified_at=utcnow() if verified else None
-                    )
-                )
-            db.session.flush()
-        account = accounts.create_account(email, "correct horse battery", "Staff Person", verified=True)
-        accounts.join_tenant(account, tenant.id, "staff")
+        for host, verified in custom_domains:
+            claim = domains.add_domain(tenant.id, host)
+            if verified:
+                dns.records[domains.challenge_name(host)] = [domains.challenge_value(claim)]
+                _domain, found = domains.verify(tenant.id, claim.id)
+                assert found, host
+        account = create_account(email, "correct horse battery", "Staff Person", verified=True)
+        join_tenant(account, tenant.id, "staff")
         invalidate_tenant_cache()
         db.session.commit()
         info = {"id": tenant.id, "slug": slug, "name": tenant.name, "host": f"{slug}.{APEX}",
@@ -54,12 +56,12 @@ def make_tenant(stack_app, plugins=(), custom_domains=()):
 
 
 def token_for(stack_app, tenant):
-    from core.accounts import services as accounts
     from core.accounts.models import Account
+    from core.accounts.services.tokens import create_access_token
     from core.extensions import db
 
     with stack_app.app_context():
-        _token, secret = accounts.create_access_token(
+        _token, secret = create_access_token(
             db.session.get(Account, tenant["account_id"]), "stack test", tenant["id"]
         )
         db.session.commit()
@@ -80,11 +82,11 @@ def handshake(stack, host: str) -> None:
 # --- TLS on demand ----------------------------------------------------------------------------
 
 
-def test_verified_custom_domain_gets_a_certificate_and_its_pages(stack, stack_app, browser):
+def test_verified_custom_domain_gets_a_certificate_and_its_pages(stack, stack_app, stack_dns, browser):
     """A municipality's verified custom domain is issued a certificate on its first visit and
     serves that municipality's pages; the platform host and subdomains use the wildcard."""
     host = f"participate-{uuid.uuid4().hex[:6]}.example.gr"
-    t = make_tenant(stack_app, custom_domains=[(host, True)])
+    t = make_tenant(stack_app, custom_domains=[(host, True)], dns=stack_dns[0])
     handshake(stack, host)
     page = browser(host).get("/api/v1/tenant")
     assert page.status == 200
@@ -267,12 +269,13 @@ def test_app_server_killed_mid_load_no_acknowledged_write_lost(stack, stack_app,
         th.join()
     try:
         assert len(acknowledged) + len(failed) == 240
-        # Known limit (issue 13, open): a POST retried by Caddy after the kill cannot resend its
-        # body ("invalid Read on closed Body"), which Caddy counts against the survivor too, so
-        # for a couple of seconds it answers 502/503. Failures stay inside that window and few;
-        # what must never happen (an acknowledged write lost) is asserted below without slack.
+        # Known limit of Caddy 2.6 (issue 13): a POST routed to the dead server before the active
+        # health check (every 1 s) takes it out is retried on the survivor with its body already
+        # closed by Go's transport, and fails with 502. Measured here: 1-10 such failures, all
+        # within 1 s of the kill. What must never happen (an acknowledged write lost) is asserted
+        # below without slack.
         assert len(failed) <= 12, failed
-        assert all(when - killed_at[0] < 6.0 for when, _status in failed), failed
+        assert all(when - killed_at[0] < 3.0 for when, _status in failed), failed
         with stack_app.app_context(), tenant_context(t["id"]):
             stored = {str(i) for i in db.session.execute(sa.select(Note.id)).scalars()}
             db.session.remove()
@@ -316,21 +319,20 @@ def test_meeting_reminders_go_out_through_beat_and_the_worker(stack, stack_app, 
     from core.db import tenant_context
     from core.extensions import db
     from core.tenancy import utcnow
-    from plugins.hearings import services as hearings
+    from plugins.hearings.meetings.services import save_meeting
+    from plugins.hearings.registrations.services import Registrant, register
 
     t = make_tenant(stack_app, plugins=["hearings"])
     with stack_app.app_context(), tenant_context(t["id"]):
         now = utcnow()
-        meeting = hearings.save_meeting(
+        meeting = save_meeting(
             None, kind="workshop", title=f"Workshop {t['slug']}", description="",
             starts_at=now + dt.timedelta(hours=20), ends_at=now + dt.timedelta(hours=22),
             place="Town hall", online_url="", capacity=10, registration_opens_at=None,
             registration_closes_at=None, agenda="1. Welcome",
         )  # fmt: skip
         account = db.session.get(Account, t["account_id"])
-        hearings.register(
-            [meeting.id], hearings.Registrant(name="Staff Person", email=t["email"], account=account)
-        )
+        register([meeting.id], Registrant(name="Staff Person", email=t["email"], account=account))
         db.session.commit()
         db.session.remove()
     reminder = mail_outbox.wait_for(

@@ -29,7 +29,8 @@ ADMIN_PAGES = [
 @pytest.fixture(scope="module")
 def console(app, live_server, chromium):
     """An operator (TOTP on) and a municipality with an admin, each signed in in its own browser."""
-    from core.accounts import services as accounts
+    from core.accounts.services.memberships import join_tenant
+    from core.accounts.services.signup import create_account
     from core.extensions import db
     from core.tenancy import utcnow
     from tenants import services
@@ -40,7 +41,7 @@ def console(app, live_server, chromium):
     admin_email = f"adm-{uuid.uuid4().hex[:6]}@example.org"
     slug = f"axe-admin-{uuid.uuid4().hex[:6]}"
     with app.test_request_context("/"):
-        operator = accounts.create_account(op_email, password, "Olga Operator", is_operator=True)
+        operator = create_account(op_email, password, "Olga Operator", is_operator=True)
         operator.totp_secret, operator.totp_enabled_at = secret, utcnow()
         tenant = services.onboard(
             services.Onboarding(
@@ -56,8 +57,8 @@ def console(app, live_server, chromium):
                 allowed_plugins=["testplugin"],
             )
         )
-        admin = accounts.create_account(admin_email, password, "Anna Admin")
-        accounts.join_tenant(admin, tenant.id, "admin")
+        admin = create_account(admin_email, password, "Anna Admin")
+        join_tenant(admin, tenant.id, "admin")
         _inv, token = services.invite(tenant, "newcomer@example.org", "staff")
         db.session.commit()
         tenant_id = tenant.id

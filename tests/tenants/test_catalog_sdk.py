@@ -50,3 +50,27 @@ def test_a_vendor_plugin_price_reaches_the_subscription(register_test_plugin, te
         enable_plugin(t.id, "priced")
         db.session.commit()
         assert "plugin:priced" in billing.desired_items(t.id)
+
+
+def test_a_plan_feature_includes_a_paid_plugin_in_the_plan(register_test_plugin, tenant_factory):
+    """A paid plugin whose manifest's ``plan_feature`` the municipality's plan includes is charged
+    nothing extra: no subscription item, and the modules page says it is included."""
+    from core.extensions import db
+    from core.plugin_state import enable_plugin
+    from core.tenancy import Tenant
+    from tenants.services import provision_defaults
+
+    app = register_test_plugin({"priced": "sympraxis_testplugin.priced"})
+    t = tenant_factory()
+    with app.app_context():
+        provision_defaults(db.session.get(Tenant, t.id), billing_email="finance@example.org")
+        enable_plugin(t.id, "priced")
+        db.session.commit()
+        assert "plugin:priced" in billing.desired_items(t.id)  # no plan includes it yet
+        app.config["BILLING_PLAN_FEATURES"] = {"standard": ["vendor-suite"]}
+        try:
+            assert catalog.charged_price("priced", "standard") == 0
+            assert catalog.charged_price("priced", "starter") == 2500
+            assert "plugin:priced" not in billing.desired_items(t.id)
+        finally:
+            app.config.pop("BILLING_PLAN_FEATURES")

@@ -33,7 +33,7 @@ def test_unverified_never_serves_verified_does_recheck_demotes(
     assert custom.get("/").status_code == 404
     assert apex.get(f"/tls/allowed?domain={host}").status_code == 404
     with app.app_context():
-        from core.accounts.services import host_may_receive_codes
+        from core.accounts.services.handoff import host_may_receive_codes
 
         assert not host_may_receive_codes(host)
     # verify before the record exists: refused

@@ -103,7 +103,7 @@ def test_grants_are_refused_for_strangers_and_unknown_permissions(
 
 def test_a_grant_ends_with_the_membership(app, tenant_factory, tenant_client, account_factory, sign_in):
     """Removing a member removes their grants: rejoining later does not bring the power back."""
-    from core.accounts import services
+    from core.accounts.services.memberships import join_tenant
     from core.grants import account_grants, grant_permission
 
     t = tenant_factory(plugins=["testplugin"])
@@ -118,7 +118,7 @@ def test_a_grant_ends_with_the_membership(app, tenant_factory, tenant_client, ac
     with app.app_context():
         from core.accounts.models import Account
 
-        services.join_tenant(db.session.get(Account, member.id), t.id, "member")
+        join_tenant(db.session.get(Account, member.id), t.id, "member")
         db.session.commit()
         assert account_grants(member.id, t.id) == frozenset()
 

@@ -91,8 +91,8 @@ def _fill(app, tenant, admin, member, org_id, tag):
 
 @pytest.fixture
 def town(app, tenant_factory, account_factory):
-    from core.accounts import services
     from core.accounts.models import Account
+    from core.accounts.services import organisations as services
 
     t = tenant_factory(plugins=["testplugin", "hearings"], locale="el", locales=["el", "en"])
     u = tenant_factory(plugins=["testplugin", "hearings"])

@@ -10,7 +10,8 @@ import pytest
 from core.db import tenant_context
 from core.extensions import db
 from core.tenancy import utcnow
-from plugins.hearings import services
+from plugins.hearings.consultations.services import articles_of, save_consultation
+from plugins.hearings.meetings.services import save_meeting
 from plugins.hearings.models import Consultation, Meeting
 
 
@@ -86,7 +87,7 @@ def make_consultation(
     """A consultation made through the services; returns its id and article ids."""
     with app.app_context(), tenant_context(tenant.id):
         now = utcnow()
-        c = services.save_consultation(
+        c = save_consultation(
             None,
             account=None,
             title=title,
@@ -98,7 +99,7 @@ def make_consultation(
         )
         c.status = status
         db.session.commit()
-        articles = [a.id for a in services.articles_of(c)]
+        articles = [a.id for a in articles_of(c)]
         cid = c.id
         db.session.remove()
     return {"id": cid, "articles": articles}
@@ -107,7 +108,7 @@ def make_consultation(
 def make_meeting(app, tenant, *, capacity: int | None = 2, starts_in=dt.timedelta(days=3), **extra) -> Any:
     with app.app_context(), tenant_context(tenant.id):
         now = utcnow()
-        m = services.save_meeting(
+        m = save_meeting(
             None,
             kind=extra.pop("kind", "workshop"),
             title=extra.pop("title", "Workshop on home help"),

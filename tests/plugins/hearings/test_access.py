@@ -16,8 +16,10 @@ from core.testing.isolation import (
     assert_table_rls_isolated,
     assert_tenant_tables_have_rls,
 )
-from plugins.hearings import services
+from plugins.hearings.dashboard import open_consultations_for
 from plugins.hearings.models import ALL_MODELS, Comment, Registration
+from plugins.hearings.personal_data import ANONYMISED, erase_personal_data, export_personal_data
+from plugins.hearings.programmes.services import save_programme
 from tests.plugins.hearings.conftest import make_consultation, make_meeting
 
 ROLES = ["anonymous", "outsider", "member", "moderator", "staff", "admin"]
@@ -214,7 +216,7 @@ def test_routes_isolated_between_municipalities(app, world, tenant_client, sign_
     c = make_consultation(app, world.other, title="Bucharest plan")
     mid = make_meeting(app, world.other, title="Bucharest workshop")
     with app.app_context(), tenant_context(world.other.id):
-        p = services.save_programme(None, "Bucharest programme", "")
+        p = save_programme(None, "Bucharest programme", "")
         db.session.commit()
         pid = p.id
     own = sign_in(tenant_client(world.other), world.staff)
@@ -261,17 +263,17 @@ def test_personal_data_export_and_erasure(app, world, tenant_client, sign_in):
     member.post(f"/hearings/meetings/{mid}/speakers", data={"topic": "Budget"})
     with app.app_context(), tenant_context(world.tenant.id):
         account = db.session.get(Account, world.member.id)
-        data = services.export_personal_data(account)
+        data = export_personal_data(account)
         assert [x["body"] for x in data["comments"]] == ["My view"]
         assert data["registrations"][0]["organisation"] == "Club"
         assert data["speaker_requests"] == [{"topic": "Budget", "status": "requested"}]
-        services.erase_personal_data(account)
+        erase_personal_data(account)
         db.session.commit()
         (cm,) = db.session.execute(sa.select(Comment)).scalars()
-        assert cm.account_id is None and cm.author_name == services.ANONYMISED and cm.body == "My view"
+        assert cm.account_id is None and cm.author_name == ANONYMISED and cm.body == "My view"
         (reg,) = db.session.execute(sa.select(Registration)).scalars()
-        assert reg.email == "" and reg.name == services.ANONYMISED and reg.organisation_name == ""
-        assert services.export_personal_data(account) == {
+        assert reg.email == "" and reg.name == ANONYMISED and reg.organisation_name == ""
+        assert export_personal_data(account) == {
             "comments": [],
             "registrations": [],
             "feedback": [],
@@ -308,7 +310,7 @@ def test_ngo_dashboard_reads_across_affiliated_municipalities_only(
                 db.session.flush()
         db.session.commit()
         account = db.session.get(Account, world.member.id)
-        items = services.open_consultations_for(account)
+        items = open_consultations_for(account)
         assert sorted(i["title"] for i in items) == ["Open in A", "Open in B"]
         assert all(i["organisations"] == ["Solidarity Network"] for i in items)
         assert {i["url"].split("/hearings/")[0] for i in items} == {
@@ -317,7 +319,7 @@ def test_ngo_dashboard_reads_across_affiliated_municipalities_only(
         }
         widgets = [w for ws in registry().pm.hook.sympraxis_apex_dashboard_items(account=account) for w in ws]
         assert "Open in B" in str(widgets[0].html)
-        assert services.open_consultations_for(db.session.get(Account, world.outsider.id)) == []
+        assert open_consultations_for(db.session.get(Account, world.outsider.id)) == []
         db.session.remove()
     # and the NGO's dashboard page on the apex shows them
     page = sign_in(apex_client, world.member).get("/dashboard").get_data(as_text=True)

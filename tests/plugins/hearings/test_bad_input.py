@@ -30,10 +30,10 @@ def _meeting_titles(app, tenant) -> list[str]:
 
 
 def _other_programme(app, tenant):
-    from plugins.hearings import services
+    from plugins.hearings.programmes.services import save_programme
 
     with app.app_context(), tenant_context(tenant.id):
-        p = services.save_programme(None, title="Other town's forum", description="")
+        p = save_programme(None, title="Other town's forum", description="")
         db.session.commit()
         pid = p.id
         db.session.remove()

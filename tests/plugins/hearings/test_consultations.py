@@ -11,13 +11,14 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from core.accounts.models import Affiliation, Organisation, OrganisationMember
+from core.accounts.models import Account, Affiliation, Organisation, OrganisationMember
 from core.db import tenant_context
 from core.extensions import db
 from core.tenancy import utcnow
-from plugins.hearings import services
+from plugins.hearings.comments.services import can_edit, post_comment
+from plugins.hearings.common import HearingsError, render_markdown
+from plugins.hearings.consultations.services import advance_all_due, articles_of, save_consultation, schedule
 from plugins.hearings.models import Comment, Consultation, ModerationAction, StatusChange
-from plugins.hearings.services import HearingsError
 from tests.plugins.hearings.conftest import make_consultation
 
 
@@ -65,7 +66,7 @@ def test_staff_create_in_tenant_time_zone_with_preview_and_import(app, world, te
         assert c.opens_at == dt.datetime(2027, 3, 1, 7, 0)
         assert c.closes_at == dt.datetime(2027, 7, 1, 15, 0)
         assert c.status == "draft" and c.tags == "social, plan" and c.summary == "Intro"
-        arts = services.articles_of(c)
+        arts = articles_of(c)
         assert [(a.number, a.title) for a in arts] == [("1", "Purpose"), ("2", "Scope")]
         cid = c.id
     page = staff.get(f"/hearings/consultations/{cid}").get_data(as_text=True)
@@ -94,7 +95,7 @@ def test_staff_create_in_tenant_time_zone_with_preview_and_import(app, world, te
 def test_window_edges_and_transitions_by_time(app, world):
     with app.app_context(), tenant_context(world.tenant.id):
         opens, closes = dt.datetime(2027, 3, 1, 7, 0), dt.datetime(2027, 3, 15, 22, 0)
-        c = services.save_consultation(
+        c = save_consultation(
             None,
             account=None,
             title="T",
@@ -104,21 +105,21 @@ def test_window_edges_and_transitions_by_time(app, world):
             closes_at=closes,
             draft="# 1. A\n\nx",
         )
-        services.schedule(c, None, now=opens - dt.timedelta(days=1))
+        schedule(c, None, now=opens - dt.timedelta(days=1))
         assert c.status == "scheduled"
-        account = db.session.get(services.Account, world.member.id)
+        account = db.session.get(Account, world.member.id)
         with pytest.raises(HearingsError) as before:
-            services.post_comment(c, account, "too early", now=opens - dt.timedelta(microseconds=1))
+            post_comment(c, account, "too early", now=opens - dt.timedelta(microseconds=1))
         assert before.value.status == 409 and "Comments open on" in before.value.message
         # the opening instant is open (by the dates); the periodic job records the transition
-        services.post_comment(c, account, "first", now=opens)
+        post_comment(c, account, "first", now=opens)
         assert c.status_at(opens) == "open" and c.status == "scheduled"
-        assert services.advance_all_due(opens) == 1 and c.status == "open"
-        services.post_comment(c, account, "last", now=closes - dt.timedelta(microseconds=1))
+        assert advance_all_due(opens) == 1 and c.status == "open"
+        post_comment(c, account, "last", now=closes - dt.timedelta(microseconds=1))
         with pytest.raises(HearingsError) as after:
-            services.post_comment(c, account, "too late", now=closes)
+            post_comment(c, account, "too late", now=closes)
         assert "Comments closed on" in after.value.message and c.status_at(closes) == "closed"
-        assert services.advance_all_due(closes) == 1 and c.status == "closed"
+        assert advance_all_due(closes) == 1 and c.status == "closed"
         changes = db.session.execute(
             sa.select(StatusChange).where(StatusChange.consultation_id == c.id).order_by(StatusChange.at)
         ).scalars()
@@ -182,9 +183,9 @@ def test_comment_reply_edit_withdraw(app, world, tenant_client, sign_in):
     with app.app_context(), tenant_context(world.tenant.id):
         cm = db.session.get(Comment, (world.tenant.id, top.id))
         assert cm.body == "Edited" and cm.edited_at is not None
-        account = db.session.get(services.Account, world.member.id)
-        assert services.can_edit(cm, account, now=cm.created_at + dt.timedelta(minutes=15))
-        assert not services.can_edit(cm, account, now=cm.created_at + dt.timedelta(minutes=15, seconds=1))
+        account = db.session.get(Account, world.member.id)
+        assert can_edit(cm, account, now=cm.created_at + dt.timedelta(minutes=15))
+        assert not can_edit(cm, account, now=cm.created_at + dt.timedelta(minutes=15, seconds=1))
         cm.created_at = utcnow() - dt.timedelta(minutes=16)
         db.session.commit()
     late = member.post(
@@ -388,11 +389,7 @@ def test_versions_keep_comments_and_show_a_diff(app, world, tenant_client, sign_
     assert r.status_code == 302
     with app.app_context(), tenant_context(world.tenant.id):
         cons = db.session.get(Consultation, (world.tenant.id, c["id"]))
-        assert (
-            cons.version == 2
-            and len(services.articles_of(cons)) == 3
-            and len(services.articles_of(cons, 1)) == 2
-        )
+        assert cons.version == 2 and len(articles_of(cons)) == 3 and len(articles_of(cons, 1)) == 2
         (cm,) = db.session.execute(sa.select(Comment)).scalars()
         assert cm.version == 1
     diff = (
@@ -412,9 +409,7 @@ def test_versions_keep_comments_and_show_a_diff(app, world, tenant_client, sign_
 
 def test_markdown_is_sanitised():
     html = str(
-        services.render_markdown(
-            '**b** <img src=x onerror="alert(1)"> [l](javascript:alert(1)) <script>x</script>'
-        )
+        render_markdown('**b** <img src=x onerror="alert(1)"> [l](javascript:alert(1)) <script>x</script>')
     )
     assert "<strong>b</strong>" in html
     assert "onerror" not in html and "javascript:" not in html and "<script>" not in html

@@ -8,10 +8,14 @@ import io
 
 import sqlalchemy as sa
 
+from core.accounts.models import Account
 from core.db import tenant_context
 from core.extensions import db
-from plugins.hearings import services
-from plugins.hearings.models import Consultation, Meeting
+from plugins.hearings.attachments.services import add_attachment, attachments_of, max_attachment
+from plugins.hearings.common import HearingsError
+from plugins.hearings.dashboard import activity
+from plugins.hearings.following.services import _follower_emails, is_following, send_closing_reminders
+from plugins.hearings.models import Attachment, Consultation, Meeting
 from tests.plugins.hearings.conftest import make_consultation, make_meeting
 
 
@@ -32,16 +36,16 @@ def test_followers_mailed_on_opening_and_two_days_before_closing(
         cons = db.session.get(Consultation, (world.tenant.id, c["id"]))
         closes = cons.closes_at
         # just outside two days: nothing; at exactly two days: the reminder, once
-        assert services.send_closing_reminders(closes - dt.timedelta(days=2, seconds=1)) == 0
-        assert services.send_closing_reminders(closes - dt.timedelta(days=2)) == 1
-        assert services.send_closing_reminders(closes - dt.timedelta(days=1)) == 0
+        assert send_closing_reminders(closes - dt.timedelta(days=2, seconds=1)) == 0
+        assert send_closing_reminders(closes - dt.timedelta(days=2)) == 1
+        assert send_closing_reminders(closes - dt.timedelta(days=1)) == 0
         db.session.commit()
     reminder = mail_outbox.wait_for(lambda m: world.member.email in m["To"])
     assert reminder["Subject"].startswith("Closing soon")
     # unfollow: no more mail
     member.post("/hearings/follow", data={"follow": "0"})
     with app.app_context(), tenant_context(world.tenant.id):
-        assert services.is_following(db.session.get(services.Account, world.member.id)) is False
+        assert is_following(db.session.get(Account, world.member.id)) is False
 
 
 def test_tick_command_transitions_and_meeting_reminders(app, world, tenant_client, sign_in, mail_outbox):
@@ -86,16 +90,16 @@ def test_pdf_attachments_type_and_size(app, world, tenant_client, sign_in):
     assert "Only PDF files" in upload("plan.pdf", b"MZ\x90\x00 not a pdf").get_data(as_text=True)
     assert "Only PDF files" in upload("plan.exe", pdf).get_data(as_text=True)
     with app.app_context(), tenant_context(world.tenant.id):
-        limit = services.max_attachment()
-        services.add_attachment("exact.pdf", b"%PDF-" + b"0" * (limit - 5), consultation_id=c["id"])
+        limit = max_attachment()
+        add_attachment("exact.pdf", b"%PDF-" + b"0" * (limit - 5), consultation_id=c["id"])
         try:
-            services.add_attachment("big.pdf", b"%PDF-" + b"0" * (limit - 4), consultation_id=c["id"])
-        except services.HearingsError as exc:
+            add_attachment("big.pdf", b"%PDF-" + b"0" * (limit - 4), consultation_id=c["id"])
+        except HearingsError as exc:
             assert exc.status == 413
         else:
             raise AssertionError("a file over 20 MB was accepted")
         db.session.rollback()
-        (att,) = services.attachments_of(consultation_id=c["id"])
+        (att,) = attachments_of(consultation_id=c["id"])
         aid = att.id
     anon = tenant_client(world.tenant)
     page = anon.get(f"/hearings/consultations/{c['id']}").get_data(as_text=True)
@@ -108,12 +112,7 @@ def test_pdf_attachments_type_and_size(app, world, tenant_client, sign_in):
     assert member.post(f"/hearings/consultations/{c['id']}/attachments").status_code == 403
     assert tenant_client(world.other).get(f"/hearings/files/{aid}").status_code == 404
     with app.app_context(), tenant_context(world.tenant.id):
-        assert (
-            db.session.execute(
-                sa.select(sa.func.count()).select_from(services.HearingsAttachment)
-            ).scalar_one()
-            == 1
-        )
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Attachment)).scalar_one() == 1
 
 
 def test_activity_items(app, world, tenant_client, sign_in):
@@ -123,7 +122,7 @@ def test_activity_items(app, world, tenant_client, sign_in):
         f"/hearings/consultations/{c['id']}/status", data={"action": "open"}
     )
     with app.app_context(), tenant_context(world.tenant.id):
-        items = services.activity(5)
+        items = activity(5)
     assert [i["title"] for i in items] == ["Open for comments: Fresh plan", "Fresh meeting"]
     assert items[0]["url"] == f"/hearings/consultations/{c['id']}"
 
@@ -157,7 +156,7 @@ def test_an_organisation_follows_and_its_administrators_are_mailed(
     )
     assert bad.status_code == 403
     with app.app_context(), tenant_context(world.tenant.id):
-        assert services.is_following(db.session.get(services.Account, world.member.id)) is False
+        assert is_following(db.session.get(Account, world.member.id)) is False
     member = sign_in(tenant_client(world.tenant), world.member)
     assert "Follow as Roma Youth Union" in member.get("/hearings/").get_data(as_text=True)
     assert (
@@ -177,4 +176,4 @@ def test_an_organisation_follows_and_its_administrators_are_mailed(
     # the organisation stops following: no mail for the next opening
     member.post("/hearings/follow", data={"follow": "0", "organisation_id": str(org_id)})
     with app.app_context(), tenant_context(world.tenant.id):
-        assert services._follower_emails() == []
+        assert _follower_emails() == []

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from core.db import tenant_context
 from core.extensions import db
 from core.tenancy import utcnow
-from plugins.hearings import services
 from plugins.hearings.models import Feedback, Meeting, Registration
+from plugins.hearings.programmes.services import save_programme
+from plugins.hearings.registrations.services import cancel_registration, registration_open
 from tests.plugins.hearings.conftest import make_meeting
 
 
@@ -101,7 +102,7 @@ def test_waiting_list_promoted_on_cancellation_with_mail_and_ics(
     # the waiting person cancelling frees nothing
     with app.app_context(), tenant_context(world.tenant.id):
         reg = db.session.get(Registration, (world.tenant.id, regs[2].id))
-        assert services.cancel_registration(reg) is None
+        assert cancel_registration(reg) is None
         db.session.commit()
 
 
@@ -154,20 +155,20 @@ def test_registration_window_edges(app, world):
     )
     with app.app_context(), tenant_context(world.tenant.id):
         m = db.session.get(Meeting, (world.tenant.id, mid))
-        assert not services.registration_open(m, opens - dt.timedelta(microseconds=1))
-        assert services.registration_open(m, opens)
-        assert services.registration_open(m, closes - dt.timedelta(microseconds=1))
-        assert not services.registration_open(m, closes)
+        assert not registration_open(m, opens - dt.timedelta(microseconds=1))
+        assert registration_open(m, opens)
+        assert registration_open(m, closes - dt.timedelta(microseconds=1))
+        assert not registration_open(m, closes)
         m.registration_closes_at = None
-        assert services.registration_open(m, m.starts_at - dt.timedelta(microseconds=1))
-        assert not services.registration_open(m, m.starts_at)
+        assert registration_open(m, m.starts_at - dt.timedelta(microseconds=1))
+        assert not registration_open(m, m.starts_at)
         assert start  # the meeting starts after registration closes
         db.session.rollback()
 
 
 def test_programme_registration_picks_sessions(app, world, tenant_client, sign_in, mail_outbox):
     with app.app_context(), tenant_context(world.tenant.id):
-        p = services.save_programme(None, "Workshops 2027", "Sixteen workshops, free")
+        p = save_programme(None, "Workshops 2027", "Sixteen workshops, free")
         db.session.commit()
         pid = p.id
     full = make_meeting(app, world.tenant, capacity=1, title="Workshop A", programme_id=pid)

@@ -6,9 +6,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from core.accounts.models import Account
 from core.db import tenant_context
 from core.extensions import db
-from plugins.hearings import services
+from plugins.hearings.comments.services import post_comment
+from plugins.hearings.consultations.services import get_consultation
 from tests.plugins.hearings.conftest import make_consultation, make_meeting
 
 EVIL = ["https://evil.example/phish", "//evil.example", "/\\evil.example", "http://x.localhost@evil.example/"]
@@ -44,8 +46,8 @@ def test_moderation_decision_never_redirects_to_the_posted_next(app, world, tena
     """Issue 10 item 4: a moderation decision redirected to the posted ``next=``, any site."""
     c = make_consultation(app, world.tenant)
     with app.app_context(), tenant_context(world.tenant.id):
-        author = db.session.get(services.Account, world.member.id)
-        cm = services.post_comment(services.get_consultation(c["id"]), author, "A comment")
+        author = db.session.get(Account, world.member.id)
+        cm = post_comment(get_consultation(c["id"]), author, "A comment")
         db.session.commit()
         cmid = cm.id
     mod = sign_in(tenant_client(world.tenant), world.moderator)

@@ -1,0 +1,1 @@
+"""PDF attachments of consultations and meetings."""

@@ -1,0 +1,116 @@
+"""The HTML blueprint (``/hearings/``) every domain's ``views`` adds pages to, and what they share:
+turning a :class:`HearingsError` into an answer, the staff/moderator checks, the label filters.
+
+Routes are added when a domain's ``views`` module is imported (``plugin.py`` imports them all).
+"""
+
+from __future__ import annotations
+
+import uuid
+from functools import wraps
+
+from core.toolkit import (
+    Blueprint,
+    abort_with,
+    db,
+    flash,
+    has_permission,
+    redirect_back,
+    request,
+    url_for,
+)
+from core.toolkit import (
+    gettext as _,
+)
+from plugins.hearings.common import HearingsError, local_text, to_local
+from plugins.hearings.consultations import services as consultations_services
+from plugins.hearings.meetings import forms as meetings_forms
+from plugins.hearings.models import Status
+
+bp = Blueprint("hearings", __name__, template_folder="templates", static_folder="static")
+
+
+def handled(view):
+    """Turn a rule violation into an error page (GET, 4xx) or a message and a way back (POST)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except HearingsError as exc:
+            db.session.rollback()
+            if request.method == "GET" or exc.status in (401, 403, 404):
+                abort_with(exc.status, exc.message)
+            flash(exc.message, "error")
+            return redirect_back(_back(kwargs))
+
+    return wrapper
+
+
+def _back(kwargs) -> str:
+    if "cid" in kwargs:
+        return url_for("hearings.consultation", cid=kwargs["cid"])
+    if "mid" in kwargs:
+        return url_for("hearings.meeting", mid=kwargs["mid"])
+    if "pid" in kwargs:
+        return url_for("hearings.programme", pid=kwargs["pid"])
+    if "token" in kwargs:
+        return url_for("hearings.registration", token=kwargs["token"])
+    return url_for("hearings.index")
+
+
+def _is_staff() -> bool:
+    return has_permission("hearings.manage")
+
+
+def _is_moderator() -> bool:
+    return has_permission("hearings.moderate")
+
+
+def _consultation(cid: uuid.UUID):
+    c = consultations_services.get_consultation(cid)
+    if c.status == Status.DRAFT and not _is_staff():
+        raise HearingsError(_("This consultation does not exist."), 404)
+    return c
+
+
+def _local_input(value):
+    local = to_local(value)
+    return local.replace(tzinfo=None) if local else None
+
+
+def status_label(status: str) -> str:
+    return {
+        "draft": _("Draft"),
+        "scheduled": _("Scheduled"),
+        "open": _("Open for comments"),
+        "closed": _("Closed"),
+        "outcome_published": _("Outcome published"),
+    }.get(status, status)
+
+
+def kind_label(kind: str) -> str:
+    return dict(meetings_forms.kinds()).get(kind, kind)
+
+
+def registration_label(status: str) -> str:
+    return {
+        "pending": _("Waiting for email confirmation"),
+        "confirmed": _("Confirmed"),
+        "waiting": _("On the waiting list"),
+        "cancelled": _("Cancelled"),
+    }.get(status, status)
+
+
+@bp.app_template_filter("hearings_local")
+def _local_filter(value, fmt="medium"):
+    return local_text(value, fmt)
+
+
+@bp.app_context_processor
+def _labels():
+    return {
+        "hearings_status_label": status_label,
+        "hearings_kind_label": kind_label,
+        "hearings_registration_label": registration_label,
+    }

@@ -1,0 +1,131 @@
+"""What every hearings domain shares: the rule error, time in the municipality's zone,
+Markdown, the organisations an account acts for, the host mail links point at.
+
+Every service works inside the active tenant (the ORM wall filters and stamps ``tenant_id``).
+Rule violations raise :class:`HearingsError` with a message for the person (already translated)
+and an HTTP status; nothing is written when one is raised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import markdown as md
+import nh3
+import sqlalchemy as sa
+from babel import dates as babel_dates
+from markupsafe import Markup
+
+from core.toolkit import (
+    Affiliation,
+    AffiliationStatus,
+    Organisation,
+    OrganisationMember,
+    active_tenant_id,
+    current_tenant,
+    db,
+    get_locale,
+    tenant_info,
+)
+
+
+class HearingsError(ValueError):
+    """A rule said no: ``message`` is for the person, ``status`` for the HTTP answer."""
+
+    def __init__(self, message: str, status: int = 422, field_name: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.field_name = field_name
+
+
+def the_tenant():
+    """The current tenant: the request's, or (in jobs and CLI commands) the active one."""
+    tenant = current_tenant()
+    if tenant is None and active_tenant_id() is not None:
+        tenant = tenant_info(active_tenant_id())
+    return tenant
+
+
+def tenant_zone() -> ZoneInfo:
+    tenant = the_tenant()
+    return ZoneInfo(tenant.timezone if tenant else "UTC")
+
+
+@functools.lru_cache(maxsize=16)
+def _medium_patterns(locale: str) -> tuple[Any, Any, Any, str]:
+    """Parsed CLDR patterns per language: a page lists thousands of times, parsing them once matters."""
+    from babel import Locale
+
+    loc = Locale.parse(locale)
+    return (
+        loc,
+        babel_dates.get_date_format("medium", loc),
+        babel_dates.get_time_format("short", loc),
+        str(loc.datetime_formats["medium"]),
+    )
+
+
+def local_text(utc: dt.datetime | None, fmt: str = "medium") -> str:
+    """A UTC time written in the municipality's zone and the reader's language."""
+    if utc is None:
+        return ""
+    locale = get_locale() or "en"
+    if fmt == "medium":  # the day in full, the time to the minute: seconds mean nothing to a reader
+        loc, date_pattern, time_pattern, combined = _medium_patterns(str(locale))
+        local = utc.replace(tzinfo=dt.UTC).astimezone(tenant_zone())
+        return combined.format(time_pattern.apply(local, loc), date_pattern.apply(local, loc))
+    return babel_dates.format_datetime(utc.replace(tzinfo=dt.UTC), fmt, tzinfo=tenant_zone(), locale=locale)
+
+
+def to_utc(local: dt.datetime | None, zone: ZoneInfo | None = None) -> dt.datetime | None:
+    """A wall-clock time in the municipality's zone (naive or aware) as naive UTC."""
+    if local is None:
+        return None
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=zone or tenant_zone())
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def to_local(utc: dt.datetime | None, zone: ZoneInfo | None = None) -> dt.datetime | None:
+    """Naive UTC as an aware time in the municipality's zone."""
+    if utc is None:
+        return None
+    return utc.replace(tzinfo=dt.UTC).astimezone(zone or tenant_zone())
+
+
+def iso_local(utc: dt.datetime | None) -> str | None:
+    local = to_local(utc)
+    return local.isoformat() if local else None
+
+
+def render_markdown(text: str) -> Markup:
+    """Markdown rendered, then sanitised by nh3 (no scripts, no event handlers, safe links)."""
+    html = md.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    return Markup(nh3.clean(html, link_rel="noopener noreferrer nofollow"))  # noqa: S704 (sanitised by nh3)
+
+
+def acting_organisations(account: Any) -> list[Organisation]:
+    """The organisations ``account`` belongs to that are affiliated (approved) with this tenant."""
+    if account is None:
+        return []
+    return list(
+        db.session.execute(
+            sa.select(Organisation)
+            .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
+            .join(Affiliation, Affiliation.organisation_id == Organisation.id)
+            .where(
+                OrganisationMember.account_id == account.id,
+                Affiliation.status == AffiliationStatus.APPROVED.value,
+            )
+            .order_by(Organisation.name)
+        ).scalars()
+    )
+
+
+def _host() -> str:
+    tenant = the_tenant()
+    return tenant.primary_host if tenant else "localhost"

@@ -1,0 +1,1 @@
+"""Consultations article by article: drafts, the lifecycle, the consultation page."""

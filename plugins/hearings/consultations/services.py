@@ -1,0 +1,388 @@
+"""Consultations: drafts parsed into articles, saving, the status lifecycle (by time and by
+staff), listing, the comment window and the article diff between versions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from core.toolkit import (
+    db,
+    utcnow,
+)
+from core.toolkit import (
+    gettext as _,
+)
+from plugins.hearings.common import HearingsError, local_text
+from plugins.hearings.following.services import enqueue_follow_mail
+from plugins.hearings.models import (
+    Article,
+    Consultation,
+    Status,
+    StatusChange,
+)
+
+HEADING = re.compile(r"^(#{1,3})\s+(.+?)\s*#*\s*$")
+NUMBERED = re.compile(r"^((?:Article|Art\.?|Άρθρο|Член|Articolul)\s*)?(\d+[a-zA-Z]?)[.:)\-–]?\s*(.*)$", re.I)
+
+
+@dataclass
+class DraftArticle:
+    number: str
+    title: str
+    body: str
+
+
+def parse_draft(text: str) -> tuple[str, list[DraftArticle]]:
+    """Split Markdown or plain text into articles: each heading (``#``–``###``) starts one.
+
+    Text before the first heading is returned as the preamble. A heading such as
+    ``## Article 3. Scope`` gives number ``3`` and title ``Scope``; otherwise articles are
+    numbered in order.
+    """
+    preamble: list[str] = []
+    articles: list[DraftArticle] = []
+    current: list[str] | None = None
+    for line in (text or "").replace("\r\n", "\n").split("\n"):
+        m = HEADING.match(line)
+        if m:
+            heading = m.group(2).strip()
+            n = NUMBERED.match(heading)
+            if n and (n.group(1) or n.group(3)):
+                number, title = n.group(2), (n.group(3) or heading).strip()
+            else:
+                number, title = str(len(articles) + 1), heading
+            current = []
+            articles.append(DraftArticle(number=number, title=title[:300], body=""))
+            articles[-1]._lines = current  # type: ignore[attr-defined]
+            continue
+        (current if current is not None else preamble).append(line)
+    for a in articles:
+        a.body = "\n".join(a._lines).strip()  # type: ignore[attr-defined]
+        del a._lines  # type: ignore[attr-defined]
+    return "\n".join(preamble).strip(), articles
+
+
+def draft_text(articles: list[Article]) -> str:
+    """The inverse of :func:`parse_draft`, to prefill the editor."""
+    return "\n\n".join(f"## {a.number}. {a.title}\n\n{a.body}".rstrip() for a in articles)
+
+
+def get_consultation(consultation_id: uuid.UUID) -> Consultation:
+    c = db.session.execute(
+        sa.select(Consultation).where(Consultation.id == consultation_id)
+    ).scalar_one_or_none()
+    if c is None:
+        raise HearingsError(_("This consultation does not exist."), 404)
+    return c
+
+
+def visible_to_public(c: Consultation) -> bool:
+    return c.status != Status.DRAFT
+
+
+def articles_of(c: Consultation, version: int | None = None) -> list[Article]:
+    return list(
+        db.session.execute(
+            sa.select(Article)
+            .where(Article.consultation_id == c.id, Article.version == (version or c.version))
+            .order_by(Article.position)
+        ).scalars()
+    )
+
+
+def _validate_window(opens_at: dt.datetime | None, closes_at: dt.datetime | None) -> None:
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise HearingsError(_("The closing time must be after the opening time."), field_name="closes_at")
+
+
+def _clean_tags(tags: str | list[str]) -> str:
+    items = tags.split(",") if isinstance(tags, str) else tags
+    clean = [t.strip()[:40] for t in items if t and t.strip()]
+    return ", ".join(dict.fromkeys(clean))[:500]
+
+
+def save_consultation(
+    consultation: Consultation | None,
+    *,
+    account: Any,
+    title: str,
+    summary: str,
+    tags: str | list[str],
+    opens_at: dt.datetime | None,
+    closes_at: dt.datetime | None,
+    draft: str | None = None,
+    articles: list[DraftArticle] | None = None,
+) -> Consultation:
+    """Create or update a consultation (times are naive UTC). New articles while it is open or
+    closed make a new version: earlier versions and their comments stay as they were."""
+    title = (title or "").strip()
+    if not title:
+        raise HearingsError(_("Give the consultation a title."), field_name="title")
+    _validate_window(opens_at, closes_at)
+    if articles is None and draft is not None:
+        _preamble, articles = parse_draft(draft)
+    if consultation is None:
+        consultation = Consultation(created_by_id=account.id if account else None, version=1)
+        db.session.add(consultation)
+        new = True
+    else:
+        new = False
+        if consultation.status == Status.OUTCOME_PUBLISHED:
+            raise HearingsError(_("The outcome is published: this consultation can no longer change."), 409)
+    consultation.title = title[:300]
+    consultation.summary = summary or ""
+    consultation.tags = _clean_tags(tags)
+    if consultation.status in (Status.DRAFT, Status.SCHEDULED) or new:
+        consultation.opens_at, consultation.closes_at = opens_at, closes_at
+    elif consultation.status == Status.OPEN:
+        consultation.closes_at = closes_at  # extending or shortening an open consultation
+    db.session.flush()
+    if articles is not None:
+        current = articles_of(consultation) if not new else []
+        unchanged = [(a.number, a.title, a.body) for a in current] == [
+            (a.number, a.title, a.body) for a in articles
+        ]
+        if not unchanged:
+            if consultation.status in (Status.DRAFT, Status.SCHEDULED) or new:
+                for a in current:
+                    db.session.delete(a)
+                db.session.flush()
+            else:
+                consultation.version += 1
+            for i, a in enumerate(articles, start=1):
+                db.session.add(
+                    Article(
+                        consultation_id=consultation.id,
+                        version=consultation.version,
+                        position=i,
+                        number=a.number[:20],
+                        title=a.title[:300],
+                        body=a.body,
+                    )
+                )
+    db.session.flush()
+    return consultation
+
+
+def _transition(c: Consultation, to: Status, by: Any, due: Any = None, **values: Any) -> bool:
+    """Move ``c`` from the status it was read with to ``to``, and record it, exactly once.
+
+    One conditional ``UPDATE … WHERE status = <as read>``: of two transactions racing (two
+    periodic jobs, a job and a staff action) the second waits for the first's row lock, then
+    matches nothing and returns False, so there is one transition and one set of follower mails.
+    ``due``: a column that must be ``<=`` the ``now`` in ``values`` (timed transitions).
+    """
+    now = values.pop("now")
+    criteria = [Consultation.id == c.id, Consultation.status == c.status]
+    if due is not None:
+        criteria.append(due <= now)
+    previous = c.status
+    result = db.session.execute(
+        sa.update(Consultation)
+        .where(*criteria)
+        .values(status=to.value, **values)
+        .execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:
+        return False
+    db.session.add(
+        StatusChange(
+            consultation_id=c.id,
+            from_status=previous,
+            to_status=to.value,
+            by_account_id=by.id if by else None,
+            at=now,
+        )
+    )
+    db.session.flush()
+    return True
+
+
+def advance_by_time(c: Consultation, now: dt.datetime | None = None) -> bool:
+    """Apply the transitions that time has made due (scheduled → open → closed); True if any.
+
+    Called by the periodic job and by staff actions, never by a read: pages show
+    :attr:`Consultation.effective_status`. Followers are mailed when this call opened it."""
+    now = now or utcnow()
+    changed = opened = False
+    if c.status == Status.SCHEDULED and c.opens_at is not None and c.opens_at <= now:
+        opened = _transition(c, Status.OPEN, None, Consultation.opens_at, now=now)
+        changed = opened
+    if c.status == Status.OPEN and c.closes_at is not None and c.closes_at <= now:
+        changed = _transition(c, Status.CLOSED, None, Consultation.closes_at, now=now) or changed
+    if opened and c.status == Status.OPEN:
+        enqueue_follow_mail(c)
+    return changed
+
+
+def advance_all_due(now: dt.datetime | None = None) -> int:
+    """Advance every consultation of the tenant whose opening or closing time has passed
+    (the periodic job ``hearings.tick``; safe to run concurrently)."""
+    now = now or utcnow()
+    due = db.session.execute(
+        sa.select(Consultation).where(
+            sa.or_(
+                sa.and_(Consultation.status == Status.SCHEDULED.value, Consultation.opens_at <= now),
+                sa.and_(Consultation.status == Status.OPEN.value, Consultation.closes_at <= now),
+            )
+        )
+    ).scalars()
+    return sum(1 for c in list(due) if advance_by_time(c, now))
+
+
+def open_clause(now: dt.datetime) -> Any:
+    """SQL for "open for comments at ``now``" by the dates, as :meth:`Consultation.status_at`."""
+    not_closed = sa.or_(Consultation.closes_at.is_(None), Consultation.closes_at > now)
+    return sa.or_(
+        sa.and_(Consultation.status == Status.OPEN.value, not_closed),
+        sa.and_(Consultation.status == Status.SCHEDULED.value, Consultation.opens_at <= now, not_closed),
+    )
+
+
+def schedule(c: Consultation, by: Any, now: dt.datetime | None = None) -> None:
+    """Draft → scheduled (needs a window and at least one article); opens at once if due."""
+    now = now or utcnow()
+    if c.status != Status.DRAFT:
+        raise HearingsError(_("Only a draft can be scheduled."), 409)
+    if c.opens_at is None or c.closes_at is None:
+        raise HearingsError(_("Set the opening and closing times first."))
+    if not articles_of(c):
+        raise HearingsError(_("Add at least one article first."))
+    if c.closes_at <= now:
+        raise HearingsError(_("The closing time has already passed."))
+    if not _transition(c, Status.SCHEDULED, by, now=now):  # changed meanwhile: no longer a draft
+        raise HearingsError(_("Only a draft can be scheduled."), 409)
+    advance_by_time(c, now)
+
+
+def open_now(c: Consultation, by: Any, now: dt.datetime | None = None) -> None:
+    now = now or utcnow()
+    advance_by_time(c, now)  # time may have opened it already: then there is nothing to do
+    if c.status == Status.OPEN:
+        return
+    if c.status not in (Status.DRAFT, Status.SCHEDULED):
+        raise HearingsError(_("Only a draft or scheduled consultation can be opened."), 409)
+    if not articles_of(c):
+        raise HearingsError(_("Add at least one article first."))
+    if c.closes_at is None or c.closes_at <= now:
+        raise HearingsError(_("Set a closing time in the future first."))
+    if not _transition(c, Status.OPEN, by, now=now, opens_at=now):  # changed meanwhile
+        raise HearingsError(_("Only a draft or scheduled consultation can be opened."), 409)
+    enqueue_follow_mail(c)
+
+
+def close_now(c: Consultation, by: Any, now: dt.datetime | None = None) -> None:
+    now = now or utcnow()
+    advance_by_time(c, now)  # a consultation that time has opened (or closed) is that first
+    if c.status != Status.OPEN:
+        raise HearingsError(_("Only an open consultation can be closed."), 409)
+    if not _transition(c, Status.CLOSED, by, now=now, closes_at=now):  # changed meanwhile
+        raise HearingsError(_("Only an open consultation can be closed."), 409)
+
+
+def publish_outcome(c: Consultation, by: Any, summary: str, now: dt.datetime | None = None) -> None:
+    now = now or utcnow()
+    advance_by_time(c, now)
+    if c.status != Status.CLOSED:
+        raise HearingsError(_("The outcome can be published once the consultation has closed."), 409)
+    if not _transition(
+        c, Status.OUTCOME_PUBLISHED, by, now=now, outcome_summary=summary or "", outcome_published_at=now
+    ):  # changed meanwhile (published by someone else)
+        raise HearingsError(_("The outcome can be published once the consultation has closed."), 409)
+
+
+def status_history(c: Consultation) -> list[StatusChange]:
+    return list(
+        db.session.execute(
+            sa.select(StatusChange).where(StatusChange.consultation_id == c.id).order_by(StatusChange.at)
+        ).scalars()
+    )
+
+
+def list_consultations(include_drafts: bool = False) -> list[Consultation]:
+    q = sa.select(Consultation).order_by(
+        Consultation.opens_at.desc().nulls_last(), Consultation.created_at.desc()
+    )
+    if not include_drafts:
+        q = q.where(Consultation.status != Status.DRAFT.value)
+    return list(db.session.execute(q).scalars())
+
+
+def is_open_for_comments(c: Consultation, now: dt.datetime | None = None) -> bool:
+    """Open status and ``opens_at <= now < closes_at`` (the closing instant is already closed)."""
+    now = now or utcnow()
+    return (
+        c.status_at(now) == Status.OPEN
+        and c.opens_at is not None
+        and c.closes_at is not None
+        and c.opens_at <= now < c.closes_at
+    )
+
+
+def window_message(c: Consultation, now: dt.datetime | None = None) -> str | None:
+    """Why commenting is not possible now, or None when it is."""
+    now = now or utcnow()
+    if is_open_for_comments(c, now):
+        return None
+    if c.status_at(now) in (Status.DRAFT, Status.SCHEDULED) or (c.opens_at and now < c.opens_at):
+        if c.opens_at:
+            return _("Comments open on %(when)s.", when=local_text(c.opens_at))
+        return _("This consultation is not open for comments yet.")
+    if c.closes_at:
+        return _("Comments closed on %(when)s.", when=local_text(c.closes_at))
+    return _("This consultation is closed for comments.")
+
+
+def all_articles(c: Consultation) -> list[Article]:
+    return list(
+        db.session.execute(
+            sa.select(Article)
+            .where(Article.consultation_id == c.id)
+            .order_by(Article.version, Article.position)
+        ).scalars()
+    )
+
+
+def current_article_map(c: Consultation) -> dict[uuid.UUID, uuid.UUID | None]:
+    """Every article id of every version → the current version's article with the same number
+    (None when it was removed), so comments made on earlier versions stay on the page."""
+    rows = list(db.session.execute(sa.select(Article).where(Article.consultation_id == c.id)).scalars())
+    current = {a.number: a.id for a in rows if a.version == c.version}
+    return {a.id: current.get(a.number) for a in rows}
+
+
+def article_diff(c: Consultation, old: int, new: int) -> list[dict[str, Any]]:
+    """Per article (matched by number): status added/removed/changed/same and the line diff."""
+    if not (1 <= old <= c.version and 1 <= new <= c.version):
+        raise HearingsError(_("This version does not exist."), 404)
+    before = {a.number: a for a in articles_of(c, old)}
+    after = {a.number: a for a in articles_of(c, new)}
+    out = []
+    for number in list(dict.fromkeys([*after.keys(), *before.keys()])):
+        a, b = before.get(number), after.get(number)
+        old_text = f"{a.title}\n{a.body}" if a else ""
+        new_text = f"{b.title}\n{b.body}" if b else ""
+        if a is None:
+            state = "added"
+        elif b is None:
+            state = "removed"
+        elif old_text == new_text:
+            state = "same"
+        else:
+            state = "changed"
+        lines = []
+        if state != "same":
+            for line in difflib.ndiff(old_text.splitlines(), new_text.splitlines()):
+                if line.startswith("? "):
+                    continue
+                lines.append({"op": {"+": "add", "-": "del"}.get(line[0], "same"), "text": line[2:]})
+        out.append({"number": number, "title": (b or a).title, "state": state, "lines": lines})
+    return out

@@ -1,0 +1,203 @@
+"""Pages of consultations: the index, creating and editing, the consultation page, status changes
+and the diff between versions.
+"""
+
+from __future__ import annotations
+
+from core.toolkit import (
+    current_account,
+    db,
+    flash,
+    has_permission,
+    redirect,
+    render_template,
+    request,
+    require_permission,
+    url_for,
+)
+from core.toolkit import (
+    gettext as _,
+)
+from plugins.hearings.attachments import services as attachments_services
+from plugins.hearings.blueprint import (
+    _consultation,
+    _is_moderator,
+    _is_staff,
+    _local_input,
+    bp,
+    handled,
+    status_label,
+)
+from plugins.hearings.comments import forms as comments_forms
+from plugins.hearings.comments import services as comments_services
+from plugins.hearings.common import HearingsError, acting_organisations, render_markdown, to_utc
+from plugins.hearings.consultations import forms, services
+from plugins.hearings.following import services as following_services
+from plugins.hearings.meetings import services as meetings_services
+from plugins.hearings.programmes import services as programmes_services
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+@bp.get("/")
+def index():
+    consultations = services.list_consultations(include_drafts=_is_staff())
+    counts = comments_services.comment_counts([c.id for c in consultations])
+    meetings = meetings_services.list_meetings(upcoming_only=True)
+    return render_template(
+        "hearings/index.html",
+        consultations=consultations,
+        counts=counts,
+        meetings=meetings,
+        programmes=programmes_services.list_programmes(),
+        is_staff=_is_staff(),
+        is_moderator=_is_moderator(),
+        following=following_services.is_following(current_account()),
+        followable_organisations=following_services.followable_organisations(current_account()),
+        can_follow=has_permission("hearings.participate") and current_account() is not None,
+    )
+
+
+def _consultation_form_submit(form, c):
+    draft = form.draft.data or ""
+    upload = form.draft_file.data
+    if upload and getattr(upload, "filename", ""):
+        raw = upload.read(MAX_IMPORT_BYTES + 1)
+        if len(raw) > MAX_IMPORT_BYTES:
+            raise HearingsError(_("The file is larger than 2 MB."), 413, "draft_file")
+        if not upload.filename.lower().endswith((".md", ".markdown", ".txt")):
+            raise HearingsError(_("Import a Markdown (.md) or text (.txt) file."), 415, "draft_file")
+        try:
+            draft = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise HearingsError(_("The file is not UTF-8 text."), 415, "draft_file") from None
+        form.draft.data = draft
+    preamble, articles = services.parse_draft(draft)
+    if form.preview.data or (upload and getattr(upload, "filename", "")):
+        return None, preamble, articles
+    saved = services.save_consultation(
+        c,
+        account=current_account(),
+        title=form.title.data,
+        summary=form.summary.data or preamble,
+        tags=form.tags.data or "",
+        opens_at=to_utc(form.opens_at.data),
+        closes_at=to_utc(form.closes_at.data),
+        articles=articles,
+    )
+    return saved, preamble, articles
+
+
+@bp.route("/consultations/new", methods=["GET", "POST"])
+@require_permission("hearings.manage")
+def consultation_new():
+    return _consultation_edit(None)
+
+
+@bp.route("/consultations/<uuid:cid>/edit", methods=["GET", "POST"])
+@require_permission("hearings.manage")
+@handled
+def consultation_edit(cid):
+    return _consultation_edit(services.get_consultation(cid))
+
+
+def _consultation_edit(c):
+    form = forms.ConsultationForm()
+    if request.method == "GET" and c is not None:
+        form.title.data, form.summary.data, form.tags.data = c.title, c.summary, c.tags
+        form.opens_at.data, form.closes_at.data = _local_input(c.opens_at), _local_input(c.closes_at)
+        form.draft.data = services.draft_text(services.articles_of(c))
+    preview = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            saved, preamble, articles = _consultation_form_submit(form, c)
+            if saved is None:
+                preview = {"preamble": render_markdown(preamble), "articles": articles}
+            else:
+                db.session.commit()
+                flash(_("The consultation is saved."), "success")
+                return redirect(url_for("hearings.consultation", cid=saved.id))
+        except HearingsError as exc:
+            db.session.rollback()
+            field = getattr(form, exc.field_name, None) if exc.field_name else None
+            if field is not None:
+                field.errors = [*field.errors, exc.message]
+            else:
+                flash(exc.message, "error")
+            status = 422
+    elif request.method == "POST":
+        status = 422
+    return (
+        render_template(
+            "hearings/consultation_form.html",
+            form=form,
+            consultation=c,
+            preview=preview,
+            render=render_markdown,
+        ),
+        status,
+    )
+
+
+@bp.get("/consultations/<uuid:cid>")
+@handled
+def consultation(cid):
+    c = _consultation(cid)
+    account = current_account()
+    articles = services.articles_of(c)
+    comments = comments_services.comments_for(c)
+    threads = comments_services.comment_threads(
+        comments, account, _is_moderator(), services.current_article_map(c)
+    )
+    form = comments_forms.CommentForm()
+    orgs = acting_organisations(account) if account else []
+    form.organisation_id.choices = [("", _("Myself"))] + [(str(o.id), o.name) for o in orgs]
+    return render_template(
+        "hearings/consultation.html",
+        c=c,
+        articles=articles,
+        threads=threads,
+        form=form,
+        can_comment=services.is_open_for_comments(c) and has_permission("hearings.participate"),
+        window_message=services.window_message(c),
+        render=render_markdown,
+        can_edit=lambda cm: comments_services.can_edit(cm, account),
+        account=account,
+        is_staff=_is_staff(),
+        is_moderator=_is_moderator(),
+        history=services.status_history(c) if _is_staff() else [],
+        total=sum(1 for cm in comments if cm.visible_to_public),
+        attachments=attachments_services.attachments_of(consultation_id=c.id),
+    )
+
+
+@bp.post("/consultations/<uuid:cid>/status")
+@require_permission("hearings.manage")
+@handled
+def consultation_status(cid):
+    c = services.get_consultation(cid)
+    action = request.form.get("action")
+    account = current_account()
+    if action == "schedule":
+        services.schedule(c, account)
+    elif action == "open":
+        services.open_now(c, account)
+    elif action == "close":
+        services.close_now(c, account)
+    else:
+        raise HearingsError(_("Unknown action."), 400)
+    db.session.commit()
+    flash(_("The status is now: %(status)s.", status=status_label(c.effective_status)), "success")
+    return redirect(url_for("hearings.consultation", cid=c.id))
+
+
+@bp.get("/consultations/<uuid:cid>/diff")
+@handled
+def consultation_diff(cid):
+    c = _consultation(cid)
+    old = request.args.get("from", type=int) or max(c.version - 1, 1)
+    new = request.args.get("to", type=int) or c.version
+    return render_template(
+        "hearings/diff.html", c=c, old=old, new=new, diff=services.article_diff(c, old, new)
+    )

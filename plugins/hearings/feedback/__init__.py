@@ -1,0 +1,1 @@
+"""Attendees' feedback on meetings."""

@@ -1,0 +1,1 @@
+"""Following consultations by mail."""

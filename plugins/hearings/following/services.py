@@ -1,0 +1,142 @@
+"""Following consultations: mail when one opens and two days before it closes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from core.toolkit import (
+    Account,
+    Mail,
+    OrganisationMember,
+    db,
+    external_url,
+    send_mail,
+    utcnow,
+)
+from core.toolkit import (
+    gettext as _,
+)
+from plugins.hearings.common import HearingsError, _host, acting_organisations, local_text
+from plugins.hearings.models import (
+    Consultation,
+    Follow,
+    Status,
+)
+
+CLOSING_NOTICE = dt.timedelta(days=2)
+
+
+def is_following(account: Any) -> bool:
+    if account is None:
+        return False
+    return db.session.execute(sa.select(Follow.id).where(Follow.account_id == account.id)).first() is not None
+
+
+def followable_organisations(account: Any) -> list[dict[str, Any]]:
+    """Organisations the account administers and that are affiliated here, with whether each follows."""
+    if account is None:
+        return []
+    admin_of = {
+        o.id
+        for o in acting_organisations(account)
+        if db.session.get(OrganisationMember, (o.id, account.id)).role == "admin"
+    }
+    orgs = [o for o in acting_organisations(account) if o.id in admin_of]
+    following = set(
+        db.session.execute(
+            sa.select(Follow.organisation_id).where(Follow.organisation_id.in_([o.id for o in orgs]))
+        ).scalars()
+    )
+    return [{"id": o.id, "name": o.name, "following": o.id in following} for o in orgs]
+
+
+def set_following(account: Any, follow: bool, organisation_id: int | str | None = None) -> None:
+    """Follow (or stop) as oneself, or on behalf of an organisation one administers here.
+
+    An organisation id that is not one of those (malformed included) is refused, never read as
+    "follow as oneself".
+    """
+    if organisation_id is not None:
+        allowed = {str(o["id"]): o["id"] for o in followable_organisations(account)}
+        organisation_id = allowed.get(str(organisation_id).strip())
+        if organisation_id is None:
+            raise HearingsError(
+                _("Only an administrator of an organisation affiliated with this municipality can do this."),
+                403,
+            )
+        where = Follow.organisation_id == organisation_id
+    else:
+        where = Follow.account_id == account.id
+    existing = db.session.execute(sa.select(Follow).where(where)).scalar_one_or_none()
+    if follow and existing is None:
+        if organisation_id is not None:
+            db.session.add(Follow(organisation_id=organisation_id))
+        else:
+            db.session.add(Follow(account_id=account.id))
+    elif not follow and existing is not None:
+        db.session.delete(existing)
+    db.session.flush()
+
+
+def _follower_emails() -> list[str]:
+    """Followers' addresses: accounts that follow, and the administrators of following organisations."""
+    own = sa.select(Account.email).join(Follow, Follow.account_id == Account.id)
+    via_organisation = (
+        sa.select(Account.email)
+        .join(OrganisationMember, OrganisationMember.account_id == Account.id)
+        .join(Follow, Follow.organisation_id == OrganisationMember.organisation_id)
+        .where(OrganisationMember.role == "admin")
+    )
+    emails: set[str] = set()
+    for query in (own, via_organisation):
+        emails.update(
+            e
+            for (e,) in db.session.execute(
+                query.where(Account.email.is_not(None), Account.erased_at.is_(None))
+            )
+        )
+    return sorted(emails)
+
+
+def _mail_followers(c: Consultation, subject: str, line: str) -> int:
+    link = external_url(_host(), f"/hearings/consultations/{c.id}")
+    emails = _follower_emails()
+    for email in emails:
+        send_mail(Mail(to=[email], subject=subject, text=f"{line}\n\n{link}"))
+    return len(emails)
+
+
+def enqueue_follow_mail(c: Consultation) -> None:
+    """Tell followers that a consultation is open (called on every transition to open)."""
+    _mail_followers(
+        c,
+        _("Open for comments: %(title)s", title=c.title),
+        _("A consultation is open for comments until %(when)s.", when=local_text(c.closes_at, "full")),
+    )
+
+
+def send_closing_reminders(now: dt.datetime | None = None) -> int:
+    """Two days before closing, once per consultation: a reminder to followers."""
+    now = now or utcnow()
+    due = db.session.execute(
+        sa.select(Consultation).where(
+            Consultation.status == Status.OPEN.value,
+            Consultation.closing_reminder_sent_at.is_(None),
+            Consultation.closes_at > now,
+            Consultation.closes_at <= now + CLOSING_NOTICE,
+        )
+    ).scalars()
+    count = 0
+    for c in due:
+        _mail_followers(
+            c,
+            _("Closing soon: %(title)s", title=c.title),
+            _("Comments close on %(when)s.", when=local_text(c.closes_at, "full")),
+        )
+        c.closing_reminder_sent_at = now
+        count += 1
+    db.session.flush()
+    return count

@@ -1,0 +1,37 @@
+"""The follow/unfollow form's handler."""
+
+from __future__ import annotations
+
+from core.toolkit import (
+    current_account,
+    db,
+    flash,
+    redirect,
+    request,
+    require_permission,
+    url_for,
+)
+from core.toolkit import (
+    gettext as _,
+)
+from plugins.hearings.blueprint import bp, handled
+from plugins.hearings.following import services
+
+
+@bp.post("/follow")
+@require_permission("hearings.participate")
+@handled
+def follow():
+    services.set_following(
+        current_account(),
+        request.form.get("follow") == "1",
+        request.form.get("organisation_id") or None,
+    )
+    db.session.commit()
+    flash(
+        _("You will get an email when a consultation opens and two days before it closes.")
+        if request.form.get("follow") == "1"
+        else _("You no longer follow the consultations."),
+        "success",
+    )
+    return redirect(url_for("hearings.index"))

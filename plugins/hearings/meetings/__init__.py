@@ -1,0 +1,1 @@
+"""Meetings: public hearings, civic forums and workshops."""

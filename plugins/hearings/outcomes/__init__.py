@@ -1,0 +1,1 @@
+"""The register of recommendations and the published outcome."""

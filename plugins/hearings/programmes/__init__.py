@@ -1,0 +1,1 @@
+"""Programmes: series of meetings with one registration form."""

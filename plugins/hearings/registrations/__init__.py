@@ -1,0 +1,1 @@
+"""Registration for meetings, the waiting list and check-in."""

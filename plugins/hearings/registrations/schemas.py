@@ -1,0 +1,36 @@
+"""marshmallow schemas of registrations and attendees (explicit fields)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from plugins.hearings.models import ACCESSIBILITY_NEEDS
+
+
+class RegistrationCreateSchema(Schema):
+    organisation_name = fields.String(load_default="", validate=validate.Length(max=200))
+    accessibility = fields.List(
+        fields.String(validate=validate.OneOf(ACCESSIBILITY_NEEDS)), load_default=list
+    )
+    accessibility_other = fields.String(load_default="", validate=validate.Length(max=300))
+
+
+class RegistrationSchema(Schema):
+    id = fields.UUID(required=True)
+    meeting_id = fields.UUID(required=True)
+    status = fields.String(
+        required=True, metadata={"description": "pending, confirmed, waiting or cancelled"}
+    )
+    name = fields.String(required=True)
+    organisation_name = fields.String(required=True)
+
+
+class AttendeeSchema(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+    organisation_name = fields.String(required=True)
+    accessibility = fields.Function(lambda r: [x for x in r.accessibility.split(",") if x], required=True)
+    accessibility_other = fields.String(required=True)
+    status = fields.String(required=True)
+    checked_in_at = fields.DateTime(allow_none=True, required=True)

@@ -1,0 +1,379 @@
+"""Registration for meetings: seats and the waiting list, guests confirming by mail, the
+registration link, cancelling (promoting the next), check-in, the mails and the reminders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from core.toolkit import (
+    Attachment,
+    Mail,
+    db,
+    external_url,
+    send_mail,
+    utcnow,
+)
+from core.toolkit import (
+    gettext as _,
+)
+from plugins.hearings.common import HearingsError, _host, local_text
+from plugins.hearings.meetings.services import get_meeting, ics
+from plugins.hearings.models import (
+    ACCESSIBILITY_NEEDS,
+    Meeting,
+    Registration,
+    RegistrationStatus,
+)
+from plugins.hearings.settings import settings
+
+
+def seats_taken(meeting_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    if not meeting_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Registration.meeting_id, sa.func.count())
+        .where(
+            Registration.meeting_id.in_(meeting_ids),
+            Registration.status == RegistrationStatus.CONFIRMED.value,
+        )
+        .group_by(Registration.meeting_id)
+    )
+    return dict(rows.all())
+
+
+def registration_open(m: Meeting, now: dt.datetime | None = None) -> bool:
+    now = now or utcnow()
+    if m.finished_at is not None or now >= m.starts_at:
+        return False
+    if m.registration_opens_at and now < m.registration_opens_at:
+        return False
+    return not (m.registration_closes_at and now >= m.registration_closes_at)
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="hearings.registration")
+
+
+def registration_token(reg: Registration) -> str:
+    return _serializer().dumps({"t": reg.tenant_id, "s": str(reg.submission_id)})
+
+
+def registrations_for_token(token: str) -> list[Registration]:
+    try:
+        data = _serializer().loads(token)
+        submission = uuid.UUID(data["s"])
+    except (BadSignature, KeyError, ValueError, TypeError):
+        raise HearingsError(_("This link is not valid."), 404) from None
+    regs = list(
+        db.session.execute(
+            sa.select(Registration)
+            .where(Registration.submission_id == submission)
+            .order_by(Registration.created_at)
+        ).scalars()
+    )
+    if not regs:
+        raise HearingsError(_("This link is not valid."), 404)
+    return regs
+
+
+@dataclass
+class Registrant:
+    name: str
+    email: str
+    account: Any = None
+    organisation_name: str = ""
+    accessibility: list[str] = field(default_factory=list)
+    accessibility_other: str = ""
+
+
+def _seat(m: Meeting) -> str:
+    """Confirmed or waiting, decided while the meeting row is locked."""
+    taken = seats_taken([m.id]).get(m.id, 0)
+    return (
+        RegistrationStatus.CONFIRMED
+        if m.capacity is None or taken < m.capacity
+        else RegistrationStatus.WAITING
+    )
+
+
+def register(
+    meeting_ids: list[uuid.UUID], who: Registrant, now: dt.datetime | None = None
+) -> list[Registration]:
+    """Register for one meeting or several sessions of a programme, under row locks.
+
+    The meeting rows are locked (``SELECT … FOR UPDATE``, in id order so that two forms never
+    deadlock), then the confirmed seats are counted: two people can never take the last seat.
+    A guest's registration holds no seat until the email is confirmed.
+    """
+    return _register(meeting_ids, who, now, skip_registered=False)[0]
+
+
+def register_guest(
+    meeting_ids: list[uuid.UUID], who: Registrant, now: dt.datetime | None = None
+) -> tuple[list[Registration], list[Registration]]:
+    """A guest's registration: ``(created, already)``, where ``already`` are this e-mail's
+    registrations for the chosen meetings that existed before.
+
+    Whoever types an address learns nothing about it: the page answers the same either way, and
+    only the mailbox hears that it was already registered (:func:`mail_already_registered`).
+    """
+    return _register(meeting_ids, who, now, skip_registered=True)
+
+
+def _register(
+    meeting_ids: list[uuid.UUID], who: Registrant, now: dt.datetime | None, *, skip_registered: bool
+) -> tuple[list[Registration], list[Registration]]:
+    now = now or utcnow()
+    if not meeting_ids:
+        raise HearingsError(_("Choose at least one session."), field_name="meetings")
+    name, email = (who.name or "").strip(), (who.email or "").strip().lower()
+    if not name or len(name) > 120:
+        raise HearingsError(_("Give your name (at most 120 characters)."), field_name="name")
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) or len(email) > 254:
+        raise HearingsError(_("Give a valid email address."), field_name="email")
+    if len(who.organisation_name or "") > 200:
+        raise HearingsError(_("Use at most %(n)d characters.", n=200), field_name="organisation_name")
+    needs = [n for n in who.accessibility if n]
+    if any(n not in ACCESSIBILITY_NEEDS for n in needs):
+        raise HearingsError(_("Choose accessibility needs from the list."), field_name="accessibility")
+    if who.account is None and not settings()["guests_may_register"]:
+        raise HearingsError(_("Sign in to register for this meeting."), 401)
+    submission = uuid.uuid4()
+    created, already = [], []
+    for meeting_id in sorted(set(meeting_ids)):
+        m = get_meeting(meeting_id, lock=True)
+        if not registration_open(m, now):
+            raise HearingsError(_("Registration for “%(title)s” is not open.", title=m.title), 409)
+        existing = db.session.execute(
+            sa.select(Registration)
+            .where(
+                Registration.meeting_id == m.id,
+                Registration.status != RegistrationStatus.CANCELLED.value,
+                (Registration.account_id == who.account.id)
+                if who.account is not None
+                else (Registration.email == email),
+            )
+            .limit(1)
+        ).scalar_one_or_none()
+        if existing is not None and skip_registered:
+            already.append(existing)
+            continue
+        if existing is not None:
+            raise HearingsError(_("You are already registered for “%(title)s”.", title=m.title), 409)
+        status = RegistrationStatus.PENDING if who.account is None else _seat(m)
+        reg = Registration(
+            meeting_id=m.id,
+            account_id=who.account.id if who.account is not None else None,
+            name=name,
+            email=email,
+            organisation_name=(who.organisation_name or "").strip(),
+            accessibility=",".join(needs),
+            accessibility_other=(who.accessibility_other or "").strip()[:300],
+            status=status.value,
+            submission_id=submission,
+            created_at=now,
+            confirmed_at=now if status == RegistrationStatus.CONFIRMED else None,
+        )
+        db.session.add(reg)
+        db.session.flush()
+        created.append(reg)
+    return created, already
+
+
+def confirm_guest(token: str, now: dt.datetime | None = None) -> list[Registration]:
+    """A guest confirms by email: each pending registration takes a seat or a waiting place."""
+    regs = registrations_for_token(token)
+    for reg in sorted(regs, key=lambda r: r.meeting_id):
+        if reg.status != RegistrationStatus.PENDING:
+            continue
+        m = get_meeting(reg.meeting_id, lock=True)
+        status = _seat(m)
+        reg.status = status.value
+        if status == RegistrationStatus.CONFIRMED:
+            reg.confirmed_at = now or utcnow()
+    db.session.flush()
+    return regs
+
+
+def cancel_registration(reg: Registration, now: dt.datetime | None = None) -> Registration | None:
+    """Cancel; if a seat is freed, the first on the waiting list gets it. Returns who was promoted."""
+    m = get_meeting(reg.meeting_id, lock=True)
+    db.session.refresh(reg)
+    if reg.status == RegistrationStatus.CANCELLED:
+        return None
+    freed = reg.status == RegistrationStatus.CONFIRMED
+    reg.status = RegistrationStatus.CANCELLED.value
+    reg.cancelled_at = now or utcnow()
+    db.session.flush()
+    if not freed:
+        return None
+    nxt = db.session.execute(
+        sa.select(Registration)
+        .where(Registration.meeting_id == m.id, Registration.status == RegistrationStatus.WAITING.value)
+        .order_by(Registration.created_at, Registration.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if nxt is None or _seat(m) != RegistrationStatus.CONFIRMED:
+        return None
+    nxt.status = RegistrationStatus.CONFIRMED.value
+    nxt.confirmed_at = now or utcnow()
+    db.session.flush()
+    return nxt
+
+
+def registrations_of(m: Meeting) -> list[Registration]:
+    return list(
+        db.session.execute(
+            sa.select(Registration).where(Registration.meeting_id == m.id).order_by(Registration.created_at)
+        ).scalars()
+    )
+
+
+def my_registration(m: Meeting, account: Any) -> Registration | None:
+    if account is None:
+        return None
+    return db.session.execute(
+        sa.select(Registration).where(
+            Registration.meeting_id == m.id,
+            Registration.account_id == account.id,
+            Registration.status != RegistrationStatus.CANCELLED.value,
+        )
+    ).scalar_one_or_none()
+
+
+def check_in(reg: Registration, now: dt.datetime | None = None) -> None:
+    if reg.status != RegistrationStatus.CONFIRMED:
+        raise HearingsError(_("Only confirmed registrations can be checked in."), 409)
+    reg.checked_in_at = reg.checked_in_at or now or utcnow()
+    db.session.flush()
+
+
+def _when(m: Meeting) -> str:
+    return local_text(m.starts_at, "full")
+
+
+def mail_registration(regs: list[Registration]) -> None:
+    """One mail per submission: confirm link (guests), or the seats/waiting places with .ics."""
+    if not regs:
+        return
+    token = registration_token(regs[0])
+    link = external_url(_host(), f"/hearings/registrations/{token}")
+    meetings = {m.id: m for m in (get_meeting(r.meeting_id) for r in regs)}
+    lines = [_("Hello %(name)s,", name=regs[0].name), ""]
+    attachments = []
+    if any(r.status == RegistrationStatus.PENDING for r in regs):
+        subject = _("Please confirm your registration")
+        lines.append(_("Please confirm your registration by opening this link:"))
+        lines.append(external_url(_host(), f"/hearings/registrations/{token}/confirm"))
+    else:
+        subject = _("Your registration")
+        for r in regs:
+            m = meetings[r.meeting_id]
+            if r.status == RegistrationStatus.CONFIRMED:
+                lines.append(_("Your seat is confirmed: %(title)s, %(when)s.", title=m.title, when=_when(m)))
+            elif r.status == RegistrationStatus.WAITING:
+                lines.append(
+                    _(
+                        "You are on the waiting list for %(title)s; we will write if a seat frees up.",
+                        title=m.title,
+                    )
+                )
+            if m.agenda:
+                lines += ["", _("Agenda:"), m.agenda, ""]
+        confirmed = [meetings[r.meeting_id] for r in regs if r.status == RegistrationStatus.CONFIRMED]
+        if confirmed:
+            attachments.append(Attachment("invitation.ics", ics(confirmed, "PUBLISH"), "text/calendar"))
+    lines += ["", _("To see or cancel your registration: %(link)s", link=link)]
+    send_mail(Mail(to=[regs[0].email], subject=subject, text="\n".join(lines), attachments=attachments))
+
+
+def mail_already_registered(regs: list[Registration]) -> None:
+    """To the address of existing registrations that someone asked for again: nothing changed,
+    and the link to them (the page that asked only said that a mail is on its way)."""
+    if not regs:
+        return
+    titles = ", ".join(get_meeting(r.meeting_id).title for r in regs)
+    link = external_url(_host(), f"/hearings/registrations/{registration_token(regs[0])}")
+    text = "\n".join(
+        [
+            _("Hello %(name)s,", name=regs[0].name),
+            "",
+            _(
+                "Someone, probably you, asked to register this address again for %(title)s. You are already registered: nothing has changed.",
+                title=titles,
+            ),
+            "",
+            _("To see or cancel your registration: %(link)s", link=link),
+        ]
+    )
+    send_mail(Mail(to=[regs[0].email], subject=_("You are already registered"), text=text))
+
+
+def mail_promoted(reg: Registration) -> None:
+    m = get_meeting(reg.meeting_id)
+    link = external_url(_host(), f"/hearings/registrations/{registration_token(reg)}")
+    text = "\n".join(
+        [
+            _("Hello %(name)s,", name=reg.name),
+            "",
+            _(
+                "A seat has freed up: your registration for %(title)s, %(when)s, is now confirmed.",
+                title=m.title,
+                when=_when(m),
+            ),
+            "",
+            _("To see or cancel your registration: %(link)s", link=link),
+        ]
+    )
+    send_mail(
+        Mail(
+            to=[reg.email],
+            subject=_("A seat is yours: %(title)s", title=m.title),
+            text=text,
+            attachments=[Attachment("invitation.ics", ics([m], "PUBLISH"), "text/calendar")],
+        )
+    )
+
+
+def send_meeting_reminders(now: dt.datetime | None = None) -> int:
+    """The day before (meetings starting within 24 hours), once per meeting: a reminder to
+    every confirmed registration."""
+    now = now or utcnow()
+    count = 0
+    for m in db.session.execute(
+        sa.select(Meeting).where(
+            Meeting.reminder_sent_at.is_(None),
+            Meeting.finished_at.is_(None),
+            Meeting.starts_at > now,
+            Meeting.starts_at <= now + dt.timedelta(hours=24),
+        )
+    ).scalars():
+        for reg in registrations_of(m):
+            if reg.status == RegistrationStatus.CONFIRMED and reg.email:
+                link = external_url(_host(), f"/hearings/registrations/{registration_token(reg)}")
+                send_mail(
+                    Mail(
+                        to=[reg.email],
+                        subject=_("Reminder: %(title)s", title=m.title),
+                        text="\n\n".join(
+                            [
+                                _("%(title)s starts on %(when)s.", title=m.title, when=_when(m)),
+                                ", ".join(x for x in (m.place, m.online_url) if x),
+                                _("To see or cancel your registration: %(link)s", link=link),
+                            ]
+                        ),
+                    )
+                )
+        m.reminder_sent_at = now
+        count += 1
+    db.session.flush()
+    return count

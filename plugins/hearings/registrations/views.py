@@ -1,0 +1,189 @@
+"""Pages of registration: registering (members and guests, rate-limited), the registration link,
+confirming, cancelling, the attendee list and check-in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from flask import current_app
+
+from core.toolkit import (
+    abort,
+    current_account,
+    db,
+    flash,
+    has_permission,
+    limiter,
+    redirect,
+    render_template,
+    request,
+    require_permission,
+    url_for,
+)
+from core.toolkit import (
+    gettext as _,
+)
+from plugins.hearings.blueprint import bp, handled
+from plugins.hearings.meetings import services as meetings_services
+from plugins.hearings.models import RegistrationStatus
+from plugins.hearings.programmes import services as programmes_services
+from plugins.hearings.registrations import forms, services
+from plugins.hearings.settings import settings
+
+
+def _registration_form(meetings):
+    account = current_account()
+    form = forms.RegistrationForm()
+    if account is not None and request.method == "GET":
+        form.name.data, form.email.data = account.display_name, account.email
+    form.meetings.choices = [(str(m.id), m.title) for m in meetings]
+    return form
+
+
+#: Each guest registration sends a mail to the address typed in: limited per client address and
+#: per address written (app settings ``HEARINGS_GUEST_LIMIT_PER_ADDRESS`` / ``…_PER_EMAIL``).
+GUEST_LIMIT_PER_ADDRESS = "10 per hour;30 per day"
+GUEST_LIMIT_PER_EMAIL = "3 per hour;10 per day"
+
+
+def _guest_limits(email: str) -> None:
+    config = current_app.config
+    client = request.remote_addr or ""
+    limiter.hit(
+        config.get("HEARINGS_GUEST_LIMIT_PER_ADDRESS", GUEST_LIMIT_PER_ADDRESS),
+        "hearings.guest.client",
+        client,
+    )
+    address = (email or "").strip().lower()
+    if address:  # counted across municipalities, keyed by a digest (no addresses in the limiter's storage)
+        digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+        limiter.hit(
+            config.get("HEARINGS_GUEST_LIMIT_PER_EMAIL", GUEST_LIMIT_PER_EMAIL),
+            "hearings.guest.email",
+            digest,
+        )
+
+
+def _do_register(meeting_ids, back: str):
+    account = current_account()
+    if account is None and not settings()["guests_may_register"]:
+        abort(401)
+    if account is not None and not has_permission("hearings.participate"):
+        abort(403)
+    form = forms.RegistrationForm()
+    if account is not None:
+        form.name.data = form.name.data or account.display_name
+        form.email.data = account.email
+    who = services.Registrant(
+        name=form.name.data or "",
+        email=form.email.data or "",
+        account=account,
+        organisation_name=form.organisation_name.data or "",
+        accessibility=form.accessibility.data or [],
+        accessibility_other=form.accessibility_other.data or "",
+    )
+    if account is None:
+        return _do_register_guest(meeting_ids, who, back)
+    regs = services.register(meeting_ids, who)
+    services.mail_registration(regs)  # written with the registration; leaves once it commits
+    db.session.commit()
+    if any(r.status == RegistrationStatus.PENDING for r in regs):
+        flash(_("Almost done: we have sent you an email to confirm your registration."), "success")
+    elif all(r.status == RegistrationStatus.CONFIRMED for r in regs):
+        flash(_("You are registered. A confirmation is on its way by email."), "success")
+    else:
+        flash(
+            _("Some sessions are full: you are on their waiting list. Details are on their way by email."),
+            "success",
+        )
+    return redirect(url_for("hearings.registration", token=services.registration_token(regs[0])))
+
+
+def _do_register_guest(meeting_ids, who, back: str):
+    """The same answer whether or not the address was registered already: a mail is on its way.
+    The registration's link (which confirms and cancels) goes to the mailbox only, never to the
+    page, so typing someone's address neither shows nor confirms their registration."""
+    _guest_limits(who.email)
+    regs, already = services.register_guest(meeting_ids, who)
+    services.mail_registration(regs)  # written with the registration; leaves once it commits
+    services.mail_already_registered(already)
+    db.session.commit()
+    flash(_("Almost done: we have sent you an email to confirm your registration."), "success")
+    return redirect(back)
+
+
+@bp.post("/meetings/<uuid:mid>/register")
+@handled
+def meeting_register(mid):
+    return _do_register([mid], url_for("hearings.meeting", mid=mid))
+
+
+@bp.post("/programmes/<uuid:pid>/register")
+@handled
+def programme_register(pid):
+    p = programmes_services.get_programme(pid)
+    allowed = {str(m.id) for m in programmes_services.programme_meetings(p)}
+    chosen = [uuid.UUID(x) for x in request.form.getlist("meetings") if x in allowed]
+    return _do_register(chosen, url_for("hearings.programme", pid=pid))
+
+
+@bp.get("/registrations/<token>")
+@handled
+def registration(token):
+    regs = services.registrations_for_token(token)
+    meetings = {r.meeting_id: meetings_services.get_meeting(r.meeting_id) for r in regs}
+    return render_template("hearings/registration.html", regs=regs, meetings=meetings, token=token)
+
+
+@bp.post("/registrations/<token>/confirm")
+@handled
+def registration_confirm(token):
+    regs = services.confirm_guest(token)
+    db.session.commit()
+    services.mail_registration(regs)
+    flash(_("Your registration is confirmed."), "success")
+    return redirect(url_for("hearings.registration", token=token))
+
+
+@bp.get("/registrations/<token>/confirm")
+@handled
+def registration_confirm_page(token):
+    regs = services.registrations_for_token(token)
+    return render_template("hearings/registration_confirm.html", regs=regs, token=token)
+
+
+@bp.post("/registrations/<token>/cancel/<uuid:rid>")
+@handled
+def registration_cancel(token, rid):
+    reg = next((r for r in services.registrations_for_token(token) if r.id == rid), None)
+    if reg is None:
+        abort(404)
+    promoted = services.cancel_registration(reg)
+    db.session.commit()
+    if promoted is not None:
+        services.mail_promoted(promoted)
+    flash(_("Your registration is cancelled."), "success")
+    return redirect(url_for("hearings.registration", token=token))
+
+
+@bp.get("/meetings/<uuid:mid>/attendees")
+@require_permission("hearings.manage")
+@handled
+def attendees(mid):
+    m = meetings_services.get_meeting(mid)
+    return render_template("hearings/attendees.html", m=m, regs=services.registrations_of(m))
+
+
+@bp.post("/meetings/<uuid:mid>/attendees/<uuid:rid>/checkin")
+@require_permission("hearings.manage")
+@handled
+def checkin(mid, rid):
+    m = meetings_services.get_meeting(mid)
+    reg = next((r for r in services.registrations_of(m) if r.id == rid), None)
+    if reg is None:
+        abort(404)
+    services.check_in(reg)
+    db.session.commit()
+    return redirect(url_for("hearings.attendees", mid=m.id))

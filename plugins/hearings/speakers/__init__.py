@@ -1,0 +1,1 @@
+"""The speaker list of a meeting."""
