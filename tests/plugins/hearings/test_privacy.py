@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from core.db import tenant_context
 from core.extensions import db
 from core.privacy import retention
+from core.tenancy import utcnow
 from plugins.hearings.models import Feedback, Follow, Meeting, Registration
 
 NOW = dt.datetime(2031, 6, 1, 12, 0)
@@ -227,3 +228,131 @@ def test_download_my_data_has_follows_and_consents_and_erasure_clears_the_consen
             )
         db.session.rollback()
     assert consents == []
+
+
+# --- accessibility needs: explicit consent, staff only (GDPR Art. 9) ----------------------------
+
+
+def _registrations_of(app, tenant, mid):
+    with app.app_context(), tenant_context(tenant.id):
+        regs = (
+            db.session.execute(sa.select(Registration).where(Registration.meeting_id == mid)).scalars().all()
+        )
+        out = [(r.name, r.accessibility, r.accessibility_other, r.accessibility_consent, r.accessibility_consent_at)
+               for r in regs]  # fmt: skip
+        db.session.rollback()
+    return out
+
+
+def test_needs_without_the_consent_box_come_back_with_everything_typed(app, tenant_factory, tenant_client):
+    from tests.plugins.hearings.conftest import make_meeting
+
+    town = tenant_factory(plugins=["hearings"], locale="el", locales=["el", "en"], name="Δήμος Σουφλίου")
+    mid = make_meeting(app, town, capacity=5)
+    guest = tenant_client(town)
+    form = {
+        "name": "Ελένη Γεωργίου",
+        "email": "eleni@example.org",
+        "accessibility": ["step_free", "other"],
+        "accessibility_other": "Μεγάλα γράμματα",
+    }
+    page = guest.get(f"/hearings/meetings/{mid}?lang=el").get_data(as_text=True)
+    assert "Δήμος Σουφλίου" in page and "30" in page  # the consent text names who keeps them, how long
+    r = guest.post(f"/hearings/meetings/{mid}/register?lang=el", data=form)
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert 'value="Ελένη Γεωργίου"' in html and 'value="Μεγάλα γράμματα"' in html
+    assert html.count("checked") >= 2  # the two needs still ticked
+    assert 'class="error"' in html and 'id="accessibility_consent-error"' in html
+    assert _registrations_of(app, town, mid) == []
+    # with the box ticked: stored with the text shown, in Greek, and when
+    r = guest.post(f"/hearings/meetings/{mid}/register?lang=el", data={**form, "accessibility_consent": "y"})
+    assert r.status_code == 302
+    ((name, needs, other, consent, at),) = _registrations_of(app, town, mid)
+    assert (needs, other) == ("step_free,other", "Μεγάλα γράμματα")
+    assert "Δήμος Σουφλίου" in consent and "30" in consent and consent in html and at is not None
+
+
+def test_the_consent_names_the_municipalitys_own_period_and_is_not_kept_without_needs(
+    app, world, tenant_client, sign_in
+):
+    from tests.plugins.hearings.conftest import make_meeting
+
+    with app.app_context():
+        retention.set_retention(world.tenant.id, {"hearings.accessibility": 14})
+        db.session.commit()
+    mid = make_meeting(app, world.tenant, capacity=5)
+    member = sign_in(tenant_client(world.tenant), world.member)
+    assert "deleted 14 days after it" in member.get(f"/hearings/meetings/{mid}").get_data(as_text=True)
+    assert (
+        member.post(f"/hearings/meetings/{mid}/register", data={"accessibility_consent": "y"}).status_code
+        == 302
+    )
+    assert _registrations_of(app, world.tenant, mid)[0][1:] == ("", "", "", None)
+
+
+def test_the_api_needs_the_consent_too(app, world, tenant_client, access_token):
+    from tests.plugins.hearings.conftest import make_meeting
+
+    mid = make_meeting(app, world.tenant, capacity=5)
+    auth = {"Authorization": f"Bearer {access_token(world.member, world.tenant)}"}
+    client = tenant_client(world.tenant)
+    url = f"/api/v1/hearings/meetings/{mid}/registrations"
+    r = client.post(url, json={"accessibility": ["sign_language"]}, headers=auth)
+    assert r.status_code == 422 and r.mimetype == "application/problem+json"
+    assert _registrations_of(app, world.tenant, mid) == []
+    r = client.post(
+        url, json={"accessibility": ["sign_language"], "accessibility_consent": True}, headers=auth
+    )
+    assert r.status_code == 201
+    (row,) = _registrations_of(app, world.tenant, mid)
+    assert row[1] == "sign_language" and row[3].startswith("I agree that") and row[4] is not None
+
+
+@pytest.mark.parametrize(
+    "role, allowed", [("staff", True), ("admin", True), ("moderator", False), ("member", False)]
+)
+def test_needs_are_shown_to_the_staff_who_manage_meetings_only(
+    app, world, tenant_client, sign_in, access_token, role, allowed
+):
+    from tests.plugins.hearings.conftest import make_meeting
+
+    mid = make_meeting(app, world.tenant, capacity=5)
+    with app.app_context(), tenant_context(world.tenant.id):
+        m = db.session.get(Meeting, (world.tenant.id, mid))
+        _reg(m, "Needs Person", needs="sign_language")
+        db.session.commit()
+    person = getattr(world, role)
+    page = sign_in(tenant_client(world.tenant), person).get(f"/hearings/meetings/{mid}/attendees")
+    api = tenant_client(world.tenant).get(
+        f"/api/v1/hearings/meetings/{mid}/registrations/list",
+        headers={"Authorization": f"Bearer {access_token(person, world.tenant)}"},
+    )
+    if allowed:
+        assert page.status_code == 200 and "sign_language" in page.get_data(as_text=True)
+        assert api.status_code == 200 and api.json[0]["accessibility"] == ["sign_language"]
+    else:
+        assert page.status_code == 403 and "sign_language" not in page.get_data(as_text=True)
+        assert api.status_code == 403 and "sign_language" not in api.get_data(as_text=True)
+    public = tenant_client(world.tenant).get(f"/hearings/meetings/{mid}").get_data(as_text=True)
+    assert "Needs Person" not in public  # the meeting's own page lists no one
+
+
+def test_following_again_renews_a_follow_for_the_retention_period(app, world):
+    from core.accounts.models import Account
+    from plugins.hearings.following.services import set_following
+
+    with app.app_context(), tenant_context(world.tenant.id):
+        account = db.session.get(Account, world.member.id)
+        set_following(account, True)
+        follow = db.session.execute(sa.select(Follow).where(Follow.account_id == account.id)).scalar_one()
+        follow.created_at = utcnow() - 800 * DAY  # past the 730 days of the default period
+        db.session.commit()
+        set_following(account, True)  # again: renewed, not duplicated
+        db.session.commit()
+    with app.app_context():
+        assert "hearings.follows" not in retention.purge_tenant(world.tenant.id)
+        db.session.commit()
+        with tenant_context(world.tenant.id):
+            assert db.session.execute(sa.select(sa.func.count()).select_from(Follow)).scalar_one() == 1
+        db.session.rollback()
