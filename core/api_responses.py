@@ -13,6 +13,10 @@ blueprints alike):
 - every write documents ``401`` (no personal access token), ``403`` (no permission, or a suspended
   municipality), ``422`` (invalid input) and ``400`` (a body that cannot be read);
 - flask-smorest's catch-all ``default`` response is dropped, so the status codes are checked;
+- the ``X-Pagination`` header of a paginated list (``@api.paginate()``) is documented as what it
+  is, a JSON object in a header (``content: application/json``): flask-smorest gives it a plain
+  object ``schema``, which OpenAPI reads as comma-separated ``key,value`` pairs, so that every
+  paginated operation failed the conformance run;
 - every free-text string (schemas and query parameters) says it cannot contain NUL, which
   PostgreSQL cannot store and ``core.input_guard`` refuses.
 """
@@ -38,6 +42,31 @@ WRITE_RESPONSES: dict[int, str] = {
     401: "A personal access token is required to write through the API.",
     403: "Not allowed: missing permission, or the municipality is suspended.",
     422: "The input is not valid; ``errors`` says which fields and why.",
+}
+
+
+PAGINATION_HEADER_NAME = "X-Pagination"
+PAGINATION_HEADER: dict[str, Any] = {
+    "description": "Pagination metadata, a JSON object.",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    name: {"type": "integer"}
+                    for name in (
+                        "total",
+                        "total_pages",
+                        "first_page",
+                        "last_page",
+                        "page",
+                        "previous_page",
+                        "next_page",
+                    )
+                },
+            }
+        }
+    },
 }
 
 
@@ -91,6 +120,10 @@ class ProblemResponsesPlugin(BasePlugin):
             for code, key in documented.items():
                 if code >= 400:
                     responses[key] = problem_response(_description(responses[key], code))
+                elif isinstance(responses[key], dict):
+                    headers = responses[key].get("headers") or {}
+                    if PAGINATION_HEADER_NAME in headers:
+                        headers[PAGINATION_HEADER_NAME] = PAGINATION_HEADER
             extra = dict(PLATFORM_RESPONSES)
             if method.lower() in WRITE_METHODS:
                 extra.update(WRITE_RESPONSES)

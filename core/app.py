@@ -151,11 +151,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core.accounts import auth as accounts_auth
     from core.accounts import views as accounts_views
     from core.api import init_api
+    from core.legal import views as legal_views
     from core.views import bp as core_bp
 
     accounts_auth.init_app(app)
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(legal_views.bp)  # the notices every public site must show (issue 12 §3)
     from core.privacy import views as privacy_views
 
     app.register_blueprint(privacy_views.bp)

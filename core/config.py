@@ -67,6 +67,8 @@ class DefaultConfig:
     RATE_LIMIT_SIGNIN = "10 per minute;50 per hour"
     RATE_LIMIT_SIGNUP = "5 per minute;30 per hour"
     RATE_LIMIT_RESET = "5 per minute;20 per hour"
+    #: The public accessibility feedback form of each municipality (per client address).
+    RATE_LIMIT_FEEDBACK = "5 per minute;20 per hour"
     #: a guest asking for a link to their data (core.privacy.guests), per client address
     RATE_LIMIT_GUEST_DATA = "5 per minute;20 per hour"
 
@@ -99,6 +101,18 @@ class DefaultConfig:
     #: served at /metrics to these networks only, connecting directly (not through the proxy).
     METRICS_ENABLED = False
     METRICS_ALLOWED = ["127.0.0.1/32", "::1/128"]
+
+    #: The platform operator, named in every privacy notice: the processor of the municipalities'
+    #: data (GDPR Art. 28) and the controller of the cross-municipality account (the apex's
+    #: notice). OPERATOR_COUNTRY chooses the supervisory authority that notice names.
+    OPERATOR_NAME = "Sympraxis platform operator"
+    OPERATOR_ADDRESS = None
+    OPERATOR_EMAIL = None
+    OPERATOR_DPO_EMAIL = None
+    OPERATOR_COUNTRY = "GR"
+    #: The operator's sub-processors, listed in every privacy notice and record of processing:
+    #: ``[{"name": "…", "purpose": "…" or {"en": "…", "el": "…"}, "location": "…"}, …]``.
+    SUB_PROCESSORS: list[dict] = []
 
     #: Shows /dev/outbox. Only ``sympraxis demo`` turns it on.
     DEMO_MODE = False

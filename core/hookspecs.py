@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import marshmallow
     from flask import Blueprint, Flask
 
+    from core.legal.declarations import PersonalDataDeclaration
     from core.plugins import BlueprintSpec, DashboardItem, NavItem, PluginManifest, SearchHit
     from core.tenancy import TenantInfo
 
@@ -282,6 +283,25 @@ def sympraxis_retention_rules() -> list[Any]:
     than ``cutoff`` and returns the number of rows changed. A periodic job runs every rule of
     every installed plugin in every municipality, inside its context; ``retention_days(key)``
     reads a municipality's period (the privacy notice shows it from the same setting).
+    """
+
+
+@hookspec
+def sympraxis_personal_data_declarations() -> list[PersonalDataDeclaration]:
+    """Declare every kind of personal data the plugin stores: a list of ``PersonalDataDeclaration``.
+
+    Each says what the data is (``kind``, ``title``, ``categories``, ``data_subjects``), why it is
+    kept (``purpose``), on which lawful basis (``legal_basis``, a ``LegalBasis`` of GDPR Art. 6;
+    ``special_category`` for Art. 9 data such as disability), for how long (``retention_days``,
+    or ``retention_note`` when it has no fixed term; ``retention_setting`` names the key of the
+    plugin's settings that lets a municipality change it) and to whom it is disclosed
+    (``recipients``). Every municipality's privacy notice and its records of processing (GDPR
+    Art. 30) are generated from these declarations, so declare all of it, and keep it true.
+
+    Called for every installed plugin, outside any tenant (the answer must not depend on one);
+    a municipality's documents list the plugins it has switched on at some time (data outlives a
+    switched-off plugin). A plugin whose hook raises is listed to the municipality's staff as
+    having declared nothing.
     """
 
 

@@ -76,8 +76,12 @@ def deliver(mail: Mail) -> None:
 
 def send_mail(mail: Mail) -> None:
     """Send a mail once the caller's transaction commits (never if it rolls back): a
-    ``core.send_mail`` job through the outbox (see :func:`core.jobs.enqueue`)."""
+    ``core.send_mail`` job through the outbox (see :func:`core.jobs.enqueue`). Every mail gets
+    the footer naming its sender and linking the notices that apply (:mod:`core.legal.footer`)."""
     from core.jobs import enqueue
+    from core.legal.footer import add_footer
+
+    mail = add_footer(Mail(**{**mail.__dict__, "attachments": list(mail.attachments)}))
 
     enqueue(
         "core.send_mail",

@@ -22,7 +22,10 @@ Beyond Flask's and the request's basics, it gives:
 - pages: ``template_slot`` (hook ``sympraxis_template_slot``) and ``asset_url`` (a plugin's
   ``static/`` folder, cache-busted);
 - translations: ``gettext``/``ngettext``/``lazy_gettext`` in the calling plugin's own domain;
-- personal data: ``RetentionRule`` (hook ``sympraxis_retention_rules``) and ``retention_days``
+- personal data: ``PersonalDataDeclaration`` with ``LegalBasis`` and ``SpecialCategoryCondition``
+  (hook ``sympraxis_personal_data_declarations``: the privacy notices and the records of
+  processing are generated from them);
+- retention: ``RetentionRule`` (hook ``sympraxis_retention_rules``) and ``retention_days``
   (a municipality's period for one kind of data).
 """
 
@@ -69,6 +72,7 @@ from core.extensions import db, limiter
 from core.i18n import gettext, lazy_gettext, ngettext
 from core.ids import uuid7
 from core.jobs import enqueue, enqueue_after_commit, job
+from core.legal.declarations import LegalBasis, PersonalDataDeclaration, SpecialCategoryCondition
 from core.mail import Attachment, Mail, send_mail, send_mail_after_commit
 from core.permissions import (
     current_account,
@@ -132,9 +136,10 @@ def tenant_info(tenant_id: int) -> TenantInfo | None:
 
 __all__ = [
     "CORE_API_VERSION", "Account", "AccountId", "Affiliation", "AffiliationStatus", "ApiBlueprint", "Attachment",
-    "Blueprint", "BlueprintSpec", "CrossTenantWrite", "DashboardItem", "Linkable", "Mail", "Membership", "NavItem",
-    "Organisation", "OrganisationId", "OrganisationMember", "PluginManifest", "PluginStateError", "Reference",
-    "ReferenceType", "RetentionRule", "Role", "RuleViolation", "SearchHit", "TenantInfo", "TenantNotActive", "TenantScoped",
+    "Blueprint", "BlueprintSpec", "CrossTenantWrite", "DashboardItem", "LegalBasis", "Linkable", "Mail", "Membership",
+    "NavItem", "Organisation", "OrganisationId", "OrganisationMember", "PersonalDataDeclaration", "PluginManifest",
+    "PluginStateError", "Reference", "ReferenceType", "RetentionRule", "Role", "RuleViolation", "SearchHit",
+    "SpecialCategoryCondition", "TenantInfo", "TenantNotActive", "TenantScoped",
     "UTCDateTime", "UTCDateTimeField",
     "abort", "abort_with", "account_fk", "active_tenant_id", "after_commit", "asset_url", "create_tenant_table",
     "cross_tenant_read", "current_account", "current_role", "current_tenant", "db", "disable_tenant_rls",

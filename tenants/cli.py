@@ -233,7 +233,41 @@ def demo(host: str, port: int, serve: bool) -> None:
 
         app.config["DEMO_MODE"] = True
         app.config["PUBLIC_PORT"] = port
+        _demo_operator(app)
         run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+def _demo_operator(app) -> None:
+    """The demo's operator and sub-processors, for the privacy notices (unless configured)."""
+    cfg = app.config
+    if not cfg.get("OPERATOR_EMAIL"):
+        cfg["OPERATOR_NAME"] = "Sympraxis Demo Operator"
+        cfg["OPERATOR_ADDRESS"] = "1 Example Street, 10000 Example City"
+        cfg["OPERATOR_EMAIL"] = "privacy@sympraxis.example"
+        cfg["OPERATOR_DPO_EMAIL"] = "dpo@sympraxis.example"
+    if not cfg.get("SUB_PROCESSORS"):
+        cfg["SUB_PROCESSORS"] = [
+            {
+                "name": "Example Hosting",
+                "purpose": {
+                    "en": "Servers and database of the platform",
+                    "el": "Διακομιστές και βάση δεδομένων της πλατφόρμας",
+                    "bg": "Сървъри и база данни на платформата",
+                    "ro": "Serverele și baza de date ale platformei",
+                },
+                "location": "EU (Germany)",
+            },
+            {
+                "name": "Stripe Payments Europe",
+                "purpose": {
+                    "en": "Invoicing municipalities (billing contacts only)",
+                    "el": "Τιμολόγηση των δήμων (μόνο στοιχεία επαφής για την τιμολόγηση)",
+                    "bg": "Фактуриране на общините (само лицата за контакт по фактурирането)",
+                    "ro": "Facturarea instituțiilor (numai persoanele de contact pentru facturare)",
+                },
+                "location": "EU (Ireland); USA (EU-U.S. Data Privacy Framework)",
+            },
+        ]
 
 
 @tenants_group.command("recheck-domains")

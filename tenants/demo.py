@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from core.accounts.models import Account, Affiliation, AffiliationStatus, Organisation, OrganisationMember
@@ -14,6 +16,54 @@ from core.tenancy import Tenant, platform_subdomain, tenant_info_from_row, utcno
 from tenants.services import NewTenant, create_tenant, provision_defaults
 
 DEMO_PASSWORD = "demo-password-2026"
+
+#: The controller details of each demo municipality (its privacy notice and records are filled
+#: from them); demo addresses and mailboxes on example domains.
+DEMO_LEGAL = {
+    "orestiada": {
+        "legal_name": "Δήμος Ορεστιάδας",
+        "address": "Βασιλέως Κωνσταντίνου 1, 682 00 Ορεστιάδα",
+        "email": "dpo@orestiada.example",
+        "phone": "+30 25520 00000",
+        "dpo_name": "Υπεύθυνος Προστασίας Δεδομένων του Δήμου",
+        "dpo_email": "dpo@orestiada.example",
+    },
+    "haskovo": {
+        "legal_name": "Община Хасково",
+        "address": "пл. „Общински“ № 1, 6300 Хасково",
+        "email": "lichni.danni@haskovo.example",
+        "phone": "+359 38 000 000",
+        "dpo_name": "Длъжностно лице по защита на данните",
+        "dpo_email": "dlzd@haskovo.example",
+    },
+    "sector3": {
+        "legal_name": "Primăria Sectorului 3 a Municipiului București",
+        "address": "Calea Dudești nr. 191, sector 3, 031084 București",
+        "email": "protectiadatelor@sector3.example",
+        "phone": "+40 21 000 0000",
+        "dpo_name": "Responsabilul cu protecția datelor",
+        "dpo_email": "dpo@sector3.example",
+    },
+}
+
+
+def _seed_legal(tenant: Tenant) -> None:
+    """The controller details and accessibility facts of a demo municipality."""
+    from core.legal.models import LegalSettings
+
+    details = DEMO_LEGAL.get(tenant.slug)
+    if details is None:
+        return
+    db.session.add(
+        LegalSettings(
+            **details,
+            conformance="partial",
+            assessment_method="self",
+            assessed_on=dt.date(2026, 11, 30),
+            reviewed_on=dt.date(2026, 11, 30),
+        )
+    )
+
 
 DEMO_TENANTS = [
     NewTenant(
@@ -93,6 +143,7 @@ def seed_demo() -> bool:
     db.session.flush()
     for tenant in tenants:
         with tenant_context(tenant.id):
+            _seed_legal(tenant)
             info = tenant_info_from_row(tenant, primary_host=platform_subdomain(tenant.slug))
             # what is enabled there, as stored: not a list of names known in advance
             reg.only("sympraxis_demo_data", set(enabled_plugins(info)))(tenant=info)

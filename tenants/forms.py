@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    DateField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -150,3 +151,53 @@ class RevokeGrantForm(FlaskForm):
 
     account_id = IntegerField(validators=[DataRequired()])
     permission = StringField(validators=[DataRequired(), Length(max=100)])
+
+
+# --- legal notices (/admin/legal) -----------------------------------------------------------
+
+
+class LegalDetailsForm(FlaskForm):
+    """The municipality as controller, and the facts of its accessibility statement."""
+
+    legal_name = StringField(
+        _l("Legal name"),
+        description=_l("As it appears in the municipality's official acts."),
+        render_kw={"maxlength": 300},
+    )
+    address = StringField(_l("Postal address"), render_kw={"maxlength": 500})
+    email = EmailField(_l("E-mail address for data protection requests"), render_kw={"maxlength": 254})
+    phone = StringField(_l("Telephone"), render_kw={"maxlength": 50})
+    dpo_name = StringField(_l("Data protection officer"), render_kw={"maxlength": 200})
+    dpo_email = EmailField(_l("Data protection officer's e-mail"), render_kw={"maxlength": 254})
+    dpo_phone = StringField(_l("Data protection officer's telephone"), render_kw={"maxlength": 50})
+    accessibility_email = EmailField(
+        _l("E-mail address for accessibility feedback"),
+        description=_l("Leave empty to use the address for data protection requests."),
+        render_kw={"maxlength": 254},
+    )
+    conformance = SelectField(
+        _l("Compliance status"),
+        choices=[
+            ("full", _l("Fully compliant")),
+            ("partial", _l("Partially compliant")),
+            ("none", _l("Not compliant")),
+        ],
+    )
+    assessed_on = DateField(_l("Accessibility statement prepared on"), validators=[Optional()])
+    assessment_method = SelectField(
+        _l("Assessment method"),
+        choices=[("self", _l("Self-assessment")), ("third_party", _l("Assessment by a third party"))],
+    )
+    reviewed_on = DateField(_l("Last reviewed on"), validators=[Optional()])
+
+
+class NoticeForm(FlaskForm):
+    body = TextAreaField(_l("Text (Markdown)"), render_kw={"rows": 30})
+
+
+class FeedbackAnswerForm(FlaskForm):
+    answer = TextAreaField(
+        _l("Answer"),
+        description=_l("Mailed to the sender, in the language they wrote in."),
+        render_kw={"rows": 8, "maxlength": 10000},
+    )

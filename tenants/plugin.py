@@ -32,11 +32,12 @@ def sympraxis_cli_commands():
 @hookimpl
 def sympraxis_blueprints(app):
     from core.plugins import BlueprintSpec
-    from tenants import admin, api, operator, public
+    from tenants import admin, api, legal_admin, operator, public
 
     return [
         BlueprintSpec(operator.bp, "ui", url_prefix="/operator"),
         BlueprintSpec(admin.bp, "ui", url_prefix="/admin"),
+        BlueprintSpec(legal_admin.bp, "ui", url_prefix="/admin/legal"),
         BlueprintSpec(public.bp, "ui", url_prefix="/"),
         BlueprintSpec(api.blp, "api", url_prefix="/api/v1/operator"),
     ]
@@ -48,6 +49,14 @@ def sympraxis_audit(action, tenant_id, details, actor):
     from tenants import audit
 
     audit.record(action, tenant_id, details, actor=actor)
+
+
+@hookimpl
+def sympraxis_personal_data_declarations():
+    """Invitations, the audit log and the billing contact (the privacy notices are made from it)."""
+    from tenants.declarations import declarations
+
+    return declarations()
 
 
 @hookimpl

@@ -180,6 +180,11 @@ def export_personal_data(account: Account) -> dict[str, Any]:
                 ):
                     if result:
                         entry["plugins"][name] = result
+            from core.legal.services import export_personal_data as legal_feedback
+
+            feedback = legal_feedback(account)
+            if feedback:
+                entry["accessibility_feedback"] = feedback
         document["municipalities"].append(entry)
     for name in sorted(reg.plugins):  # what plugins keep outside municipalities (the audit log)
         for result in reg.only("sympraxis_export_account_data", {name})(account=account):
@@ -244,6 +249,9 @@ def erase_account(account: Account) -> None:
         with tenant_context(tenant.id):
             for name in sorted(reg.plugins):
                 reg.only("sympraxis_erase_personal_data", {name})(account=account, tenant=info)
+            from core.legal.services import erase_personal_data as erase_legal
+
+            erase_legal(account)
             db.session.execute(sa.delete(Membership).where(Membership.account_id == account.id))
             db.session.execute(
                 sa.update(Affiliation)

@@ -100,7 +100,13 @@ FALLBACK_DESCRIPTIONS = {
     "has_permission": "Whether the signed-in account holds ``permission`` (a name declared by a "
     "``sympraxis_permissions`` hook, or ``core.read`` … ``core.administer``) in the current municipality.",
     "organisations_of": "The account's memberships of organisations (``OrganisationMember`` rows, with "
-    "``organisation`` and ``role``): what it may act on behalf of.",
+    "``organisation_id`` and ``role``; load the ``Organisation`` by id): what it may act on behalf of. "
+    "Whether it may act *here* also needs an approved ``Affiliation`` of that organisation with the "
+    "municipality (a tenant-owned row, so the query sees the current municipality's only).",
+    "AccountId": "The column type of ``accounts.id`` (``BIGINT``; ``INTEGER`` on SQLite): "
+    '``sa.Column("account_id", AccountId, ...)`` in a migration; models use :func:`account_fk`.',
+    "OrganisationId": "The column type of ``organisations.id``, as :data:`AccountId`; models use "
+    ":func:`organisation_fk`.",
     "Mail": "A mail to send with :func:`send_mail`: ``to`` (addresses), ``subject``, ``text`` (the plain "
     "part, required), ``html`` (optional), ``attachments`` (:class:`Attachment`), ``reply_to``.",
     "Attachment": "A file attached to a :class:`Mail`: ``filename``, ``content`` (bytes), ``mimetype``.",
@@ -108,6 +114,10 @@ FALLBACK_DESCRIPTIONS = {
     "``rejected`` (``Affiliation.status``).",
     "utcnow": "The current time as a naive UTC datetime, the way every datetime column stores it.",
 }
+
+
+#: Toolkit names the core defines as instances of a library's type (so not re-exports)
+OWN_OBJECTS = frozenset({"AccountId", "OrganisationId"})
 
 
 def _foreign(obj: Any) -> str | None:
@@ -135,14 +145,16 @@ def process_docstring(app: Any, what: str, name: str, obj: Any, options: Any, li
     short = _toolkit_name(name)
     if short is None:
         return
-    source = _foreign(obj)
+    source = None if short in OWN_OBJECTS else _foreign(obj)
     if source is not None:
         lines[:] = [
             f"Re-exported unchanged from ``{source}`` (``{short}``), so that plugins import it from the "
             "toolkit; that library's documentation describes it."
         ]
     elif short in FALLBACK_DESCRIPTIONS and (
-        not any(ln.strip() for ln in lines) or type(obj).__module__ == "builtins"  # a str's doc is str's
+        not any(ln.strip() for ln in lines)
+        or type(obj).__module__ == "builtins"  # a str's doc is str's
+        or short in OWN_OBJECTS  # an instance of a library's type: its docstring is the type's
     ):
         lines[:] = [FALLBACK_DESCRIPTIONS[short]]
 

@@ -24,6 +24,7 @@ from core.toolkit import (
     AffiliationStatus,
     Organisation,
     OrganisationMember,
+    RuleViolation,
     active_tenant_id,
     current_tenant,
     db,
@@ -32,13 +33,16 @@ from core.toolkit import (
 )
 
 
-class HearingsError(ValueError):
-    """A rule said no: ``message`` is for the person, ``status`` for the HTTP answer."""
+class HearingsError(RuleViolation):
+    """A rule said no: ``message`` is for the person, ``status`` for the HTTP answer.
+
+    A :class:`RuleViolation` (the toolkit's one error type for rules), so one that no view
+    catches is still answered by the platform: problem+json on the API, the error page in HTML.
+    ``field_name`` names the form field the message belongs beside."""
 
     def __init__(self, message: str, status: int = 422, field_name: str | None = None):
-        super().__init__(message)
+        super().__init__(message, status=status, field=field_name)
         self.message = message
-        self.status = status
         self.field_name = field_name
 
 

@@ -197,6 +197,13 @@ def sympraxis_activity_items(tenant, limit):
 
 
 @hookimpl
+def sympraxis_personal_data_declarations():
+    from plugins.hearings.declarations import declarations
+
+    return declarations()
+
+
+@hookimpl
 def sympraxis_export_personal_data(account, tenant):
     return personal_data.export_personal_data(account)
 

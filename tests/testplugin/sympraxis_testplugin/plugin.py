@@ -16,8 +16,10 @@ from core.toolkit import (
     Blueprint,
     BlueprintSpec,
     DashboardItem,
+    LegalBasis,
     Linkable,
     NavItem,
+    PersonalDataDeclaration,
     PluginManifest,
     RetentionRule,
     RuleViolation,
@@ -44,6 +46,7 @@ class SettingsSchema(Schema):
     max_notes = fields.Integer(load_default=10, validate=validate.Range(min=1, max=1000))
     broken_widget = fields.Boolean(load_default=False)
     broken_navigation = fields.Boolean(load_default=False)
+    note_retention_days = fields.Integer(load_default=365, validate=validate.Range(min=1, max=3650))
 
 
 class NoteSchema(Schema):
@@ -236,6 +239,24 @@ def sympraxis_retention_rules():
             default_days=3650,
             min_days=30,
             purge=_purge_old_notes,
+        )
+    ]
+
+
+@hookimpl
+def sympraxis_personal_data_declarations():
+    # every kind of personal data the plugin stores; the privacy notices and the records of
+    # processing are generated from this list (texts through lazy_gettext, shown to people)
+    return [
+        PersonalDataDeclaration(
+            kind="testplugin.notes",
+            title=lazy_gettext("Notes"),
+            categories=(lazy_gettext("title and text of the note"),),
+            data_subjects=(lazy_gettext("members who write notes"),),
+            purpose=lazy_gettext("To keep the notes the municipality's members share."),
+            legal_basis=LegalBasis.PUBLIC_TASK,
+            retention_days=365,
+            retention_setting="note_retention_days",  # a key of SettingsSchema
         )
     ]
 

@@ -1,0 +1,95 @@
+"""The personal data the hearings plugin holds (hook ``sympraxis_personal_data_declarations``).
+
+The retention keys name the plugin's settings (``retention.<kind>``, days) through which a
+municipality changes how long it keeps each kind; until such a setting is stored, the default
+days apply.
+"""
+
+from __future__ import annotations
+
+from core.toolkit import LegalBasis, PersonalDataDeclaration, SpecialCategoryCondition
+from core.toolkit import lazy_gettext as _l
+
+
+def declarations() -> list[PersonalDataDeclaration]:
+    return [
+        PersonalDataDeclaration(
+            kind="hearings.comments",
+            title=_l("Comments on public consultations"),
+            categories=(
+                _l("name as given"),
+                _l("organisation represented, if any"),
+                _l("the comment and the article it is about"),
+                _l("the municipality's answer to it"),
+            ),
+            data_subjects=(_l("people and organisations who comment on a consultation"),),
+            purpose=_l(
+                "To hold the public consultation the law requires, keep its register of recommendations "
+                "and publish the reasoned answers to them."
+            ),
+            legal_basis=LegalBasis.PUBLIC_TASK,
+            retention_note=_l(
+                "Kept with the record of the consultation, as the law on public consultation requires; "
+                "the author's name is removed if they delete their account."
+            ),
+            recipients=(_l("the public: comments and answers are published on the consultation"),),
+        ),
+        PersonalDataDeclaration(
+            kind="hearings.registrations",
+            title=_l("Registrations for hearings and workshops"),
+            categories=(
+                _l("name"),
+                _l("e-mail address"),
+                _l("organisation, if any"),
+                _l("sessions chosen, confirmation and attendance"),
+            ),
+            data_subjects=(_l("people who register for a meeting"),),
+            purpose=_l("To allocate seats, send the agenda and reminders, and check attendance."),
+            legal_basis=LegalBasis.PUBLIC_TASK,
+            retention_days=365,
+            retention_setting="retention.registrations",
+            recipients=(_l("the meeting's organisers at the municipality"),),
+        ),
+        PersonalDataDeclaration(
+            kind="hearings.accessibility_needs",
+            title=_l("Accessibility needs for a meeting"),
+            categories=(_l("accessibility needs stated at registration (may reveal a disability)"),),
+            data_subjects=(_l("people who register for a meeting and state a need"),),
+            purpose=_l("To arrange the access, interpretation or assistance the person asked for."),
+            legal_basis=LegalBasis.CONSENT,
+            special_category=SpecialCategoryCondition.EXPLICIT_CONSENT,
+            retention_days=30,
+            retention_setting="retention.accessibility_needs",
+            retention_note=_l("Counted from the day of the meeting."),
+            recipients=(_l("only the staff who organise that meeting"),),
+        ),
+        PersonalDataDeclaration(
+            kind="hearings.speakers",
+            title=_l("Requests to speak at a hearing"),
+            categories=(_l("name"), _l("organisation, if any"), _l("topic")),
+            data_subjects=(_l("people who ask to speak"),),
+            purpose=_l("To draw up and run the list of speakers and record it in the minutes."),
+            legal_basis=LegalBasis.PUBLIC_TASK,
+            retention_note=_l("Kept with the minutes of the meeting."),
+            recipients=(_l("the public, through the published minutes"),),
+        ),
+        PersonalDataDeclaration(
+            kind="hearings.feedback",
+            title=_l("Feedback after a meeting"),
+            categories=(_l("ratings and comments, linked to the registration"),),
+            data_subjects=(_l("people who attended a meeting"),),
+            purpose=_l("To learn how meetings can be improved; results are published only as totals."),
+            legal_basis=LegalBasis.CONSENT,
+            retention_days=730,
+            retention_setting="retention.feedback",
+        ),
+        PersonalDataDeclaration(
+            kind="hearings.follows",
+            title=_l("Following consultations"),
+            categories=(_l("account or organisation that follows"),),
+            data_subjects=(_l("people and organisations who ask to be told of new consultations"),),
+            purpose=_l("To mail the follower when a consultation opens and before it closes."),
+            legal_basis=LegalBasis.CONSENT,
+            retention_note=_l("Until the follower stops following, or deletes the account."),
+        ),
+    ]
