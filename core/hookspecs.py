@@ -293,8 +293,9 @@ def sympraxis_personal_data_declarations() -> list[PersonalDataDeclaration]:
     Each says what the data is (``kind``, ``title``, ``categories``, ``data_subjects``), why it is
     kept (``purpose``), on which lawful basis (``legal_basis``, a ``LegalBasis`` of GDPR Art. 6;
     ``special_category`` for Art. 9 data such as disability), for how long (``retention_days``,
-    or ``retention_note`` when it has no fixed term; ``retention_setting`` names the key of the
-    plugin's settings that lets a municipality change it) and to whom it is disclosed
+    or ``retention_note`` when it has no fixed term; ``retention_setting`` names the
+    ``RetentionRule`` of :func:`sympraxis_retention_rules` that enforces it, so the notice shows
+    the period the municipality set and the purge applies) and to whom it is disclosed
     (``recipients``). Every municipality's privacy notice and its records of processing (GDPR
     Art. 30) are generated from these declarations, so declare all of it, and keep it true.
 

@@ -194,24 +194,27 @@ def export_personal_data(account: Account) -> dict[str, Any]:
 
 
 def purposes(tenant: Any) -> list[dict[str, Any]]:
-    """Why each kind of personal data is kept and on what legal basis, from the plugins'
-    declarations (hook ``sympraxis_personal_data_declarations``, which also feeds the records of
-    processing); an empty list while the core defines no such hook."""
-    import dataclasses
+    """Why the municipality keeps each kind of personal data, on what legal basis and for how
+    long (the days in force there): its records of processing, from every module's declarations
+    (hook ``sympraxis_personal_data_declarations``), as the privacy notice shows them."""
+    from core.legal.declarations import declarations
 
-    hook = getattr(registry().pm.hook, "sympraxis_personal_data_declarations", None)
-    if hook is None or hook.spec is None:
-        return []
-    offered = {"tenant": tenant, "tenant_id": tenant.id}
-    kwargs = {k: offered[k] for k in hook.spec.argnames if k in offered}
-    found: list[dict[str, Any]] = []
-    for declarations in hook(**kwargs):
-        for item in declarations or []:
-            data = dataclasses.asdict(item) if dataclasses.is_dataclass(item) else dict(item)
-            found.append(
-                {k: v if isinstance(v, (int, float, bool, type(None))) else str(v) for k, v in data.items()}
-            )
-    return found
+    found, _failed = declarations(tenant.id, controller="municipality")
+    return [
+        {
+            "kind": p.declaration.kind,
+            "module": p.source_title,
+            "data": str(p.declaration.title),
+            "categories": [str(c) for c in p.declaration.categories],
+            "purpose": str(p.declaration.purpose),
+            "legal_basis": p.declaration.legal_basis_label,
+            "special_category": p.declaration.special_category_label,
+            "retention_days": p.retention_days,
+            "retention_note": str(p.declaration.retention_note) or None,
+            "recipients": [str(r) for r in p.declaration.recipients],
+        }
+        for p in found
+    ]
 
 
 def erase_account(account: Account) -> None:

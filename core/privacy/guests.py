@@ -61,10 +61,16 @@ def _serializer() -> URLSafeSerializer:
 
 
 def held_for(email: str, tenant: TenantInfo) -> dict[str, Any]:
-    """What every installed plugin holds about the guest in the municipality: plugin -> data."""
+    """What the municipality holds about the guest: ``core`` (accessibility feedback they sent)
+    and every installed plugin's answer: name -> data."""
+    from core.privacy import feedback
+
     reg = registry()
     found: dict[str, Any] = {}
     with tenant_context(tenant.id):
+        reports = feedback.export_for_guest(email)
+        if reports:
+            found["core"] = {"accessibility_feedback": reports}
         for name in sorted(reg.plugins):
             for result in reg.only("sympraxis_export_guest_data", {name})(email=email, tenant=tenant):
                 if result:
@@ -166,6 +172,9 @@ def erase(token: str, tenant: TenantInfo) -> None:
     with tenant_context(tenant.id):
         req = open_link(token, tenant, lock=True)
         email = req.email
+        from core.privacy import feedback
+
+        feedback.erase_for_guest(email)
         for name in sorted(reg.plugins):
             reg.only("sympraxis_erase_guest_data", {name})(email=email, tenant=tenant)
         _close(req, "erase")

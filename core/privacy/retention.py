@@ -113,7 +113,21 @@ def _purge_data_requests(cutoff: dt.datetime) -> int:
     return (result.rowcount or 0) + (expired.rowcount or 0)
 
 
+def _purge_accessibility_feedback(cutoff: dt.datetime) -> int:
+    from core.privacy import feedback
+
+    return feedback.purge(cutoff)
+
+
 CORE_RULES = (
+    RetentionRule(
+        key="core.accessibility_feedback",
+        label=_l("Accessibility feedback sent to the municipality"),
+        description=_l("deleted %(days)d days after it was answered (one not answered yet is kept)"),
+        default_days=730,
+        min_days=90,
+        purge=_purge_accessibility_feedback,
+    ),
     RetentionRule(
         key="core.data_requests",
         label=_l("Records of requests for personal data or its erasure"),

@@ -142,6 +142,8 @@ def plugin_title(name: str) -> str:
     from core.i18n import domain_for_module
     from core.plugins import registry
 
+    if name == "core":
+        return _("Accessibility feedback you sent")
     plugin = registry().plugins.get(name)
     if plugin is None:
         return name

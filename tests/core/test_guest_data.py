@@ -166,3 +166,32 @@ def test_links_per_address_are_limited(app, tenant_factory, tenant_client, mail_
         assert _link(mail_outbox, "guest-many@example.org")
     _ask(client, mail_outbox, "guest-many@example.org")
     assert not mail_outbox.to("guest-many@example.org")
+
+
+def test_accessibility_feedback_a_guest_sent_is_theirs_to_download_and_erase(
+    app, tenant_factory, tenant_client, mail_outbox
+):
+    from core.legal.models import AccessibilityFeedback
+
+    town = tenant_factory()
+    with app.app_context(), tenant_context(town.id):
+        db.session.add(AccessibilityFeedback(name="Maria", email="maria@example.org", locale="en",
+                                             message="The map has no text alternative."))  # fmt: skip
+        db.session.commit()
+    client = tenant_client(town)
+    _ask(client, mail_outbox, "maria@example.org")
+    path = _link(mail_outbox, "maria@example.org")
+    assert "Accessibility feedback you sent" in client.get(path).get_data(as_text=True)
+    data = json.loads(client.post(path + "/download").data)
+    assert (
+        data["plugins"]["core"]["accessibility_feedback"][0]["message"] == "The map has no text alternative."
+    )
+    _ask(client, mail_outbox, "maria@example.org")
+    assert (
+        client.post(_link(mail_outbox, "maria@example.org") + "/erase", data={"confirm": "y"}).status_code
+        == 200
+    )
+    with app.app_context(), tenant_context(town.id):
+        (row,) = db.session.execute(sa.select(AccessibilityFeedback)).scalars().all()
+        assert (row.name, row.email, row.message) == (None, None, "The map has no text alternative.")
+        db.session.rollback()

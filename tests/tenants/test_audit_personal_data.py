@@ -52,8 +52,10 @@ def test_download_my_data_has_audit_entries_purposes_and_retention(
     schedule = {r["key"]: r for r in municipality["retention"]}
     assert schedule["tenants.invitations"]["days"] == 90
     assert "90" in schedule["tenants.invitations"]["what_happens"]
-    assert schedule["testplugin.notes"]["days"] == 3650
-    assert "purposes" in municipality
+    assert schedule["testplugin.notes"]["days"] == 365
+    purposes = {p["kind"]: p for p in municipality["purposes"]}
+    assert purposes["tenants.invitations"]["retention_days"] == 90
+    assert purposes["testplugin.notes"]["legal_basis"].startswith("Art. 6(1)(e)")
 
 
 def test_delete_my_account_removes_email_and_ip_from_the_log_and_keeps_the_actions(

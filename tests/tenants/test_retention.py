@@ -130,7 +130,7 @@ def test_purge_travels_in_time_and_deletes_exactly_what_is_due(app, two_towns):
     assert ips == {"test.a.181": None, "test.a.179": "203.0.113.7"}  # the action kept, its IP gone
     # the other municipality: every row still there, old ones included
     notes, invitations, requests, ips = _state(app, b, "b")
-    assert notes == {"b-note-40d", "b-note-29d"}
+    assert notes == {"b-note-40d", "b-note-29d"}  # kept, though older than A's period
     assert len(invitations) == 5 and requests == {"b-old", "b-new"}
     assert ips == {"test.b.181": "203.0.113.7", "test.b.179": "203.0.113.7"}
     with app.app_context():
@@ -235,7 +235,7 @@ def test_admin_sets_periods_within_bounds_and_keeps_what_was_typed(app, tenant_f
     page = client.get("/admin/privacy")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert 'name="testplugin__notes"' in html and 'value="3650"' in html
+    assert 'name="testplugin__notes"' in html and 'value="365"' in html
     assert "Default 90 days; from 1 to 3650" in html  # the invitations' hint
     # below the rule's minimum (30): refused, nothing saved, the typed values come back
     r = client.post("/admin/privacy", data={"testplugin__notes": "29", "tenants__invitations": "45"})
@@ -301,3 +301,37 @@ def test_the_command_line_applies_the_schedule_where_asked(app, two_towns):
     assert result.exit_code == 0, result.output
     assert f"tenant {a.id}:" in result.output and f"tenant {b.id}:" not in result.output
     assert f"tenant {a.id}: nothing due" in result.output
+
+
+def test_the_notice_and_the_purge_read_the_same_periods(app, tenant_factory):
+    """Every period the privacy notice promises is one a retention rule enforces, and every rule
+    is promised in the notice: the declarations' ``retention_setting`` names the rules, and a
+    municipality's own period shows in both (issue 12 §4: "shown in the privacy notice from the
+    same settings")."""
+    from core.legal.declarations import declarations
+
+    t = tenant_factory(plugins=["testplugin", "hearings"])
+    with app.test_request_context():
+        retention.set_retention(t.id, {"hearings.accessibility": 12, "tenants.invitations": 45})
+        db.session.commit()
+        found, failed = declarations(t.id)
+        rules = retention.rules()
+        assert not failed
+        promised = {p.declaration.retention_setting: p.retention_days for p in found if p.retention_days}
+        first_party = {
+            k for k, (plugin, _r) in rules.items() if plugin in ("core", "tenants", "hearings", "testplugin")
+        }
+        assert first_party <= set(promised), first_party - set(promised)  # every rule is in the notice
+        unenforced = [
+            p.declaration.kind
+            for p in found
+            if p.retention_days
+            and p.source in ("core", "tenants", "hearings")
+            and p.declaration.retention_setting not in rules
+        ]
+        assert unenforced == []  # every period of the notice is a rule's
+        for key, days in promised.items():
+            if key in rules:
+                assert days == retention.retention_days(key, t.id), key
+        assert promised["hearings.accessibility"] == 12 and promised["tenants.invitations"] == 45
+        db.session.rollback()
