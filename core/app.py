@@ -122,6 +122,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     slots.init_app(app)
     input_guard.init_app(app)
     from core import idempotency, readers  # noqa: F401 - their models, for the migrations
+    from core.privacy import models as _privacy_models  # noqa: F401 - its models, for the migrations
     from core.accounts import auth as accounts_auth
     from core.accounts import views as accounts_views
     from core.api import init_api
@@ -132,6 +133,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(legal_views.bp)  # the notices every public site must show (issue 12 §3)
+    from core.privacy import views as privacy_views
+
+    app.register_blueprint(privacy_views.bp)
     init_api(app, api)
     with lifecycle.capture(app, "plugins"):
         register_blueprints(app, reg, api)

@@ -86,6 +86,14 @@ class DefaultConfig:
     RATE_LIMIT_RESET = "5 per minute;20 per hour"
     #: The public accessibility feedback form of each municipality (per client address).
     RATE_LIMIT_FEEDBACK = "5 per minute;20 per hour"
+    #: a guest asking for a link to their data (core.privacy.guests), per client address
+    RATE_LIMIT_GUEST_DATA = "5 per minute;20 per hour"
+
+    #: IP addresses in the audit log's platform entries (about no municipality) are removed after
+    #: this many days; a municipality's entries follow its retention schedule (issue 12 §4).
+    AUDIT_IP_RETENTION_DAYS = 180
+    #: Days between scheduling a municipality's deletion (end of contract) and carrying it out.
+    TENANT_DELETION_GRACE_DAYS = 30
 
     HANDOFF_CODE_TTL = 60
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 24

@@ -231,14 +231,71 @@ def sympraxis_erase_personal_data(account: Any, tenant: TenantInfo) -> None:
 
 
 @hookspec
+def sympraxis_export_account_data(account: Any) -> dict[str, Any] | None:
+    """Return what the plugin keeps about ``account`` outside any municipality, as JSON-ready data.
+
+    For data that is platform-wide rather than a municipality's (the built-in ``tenants`` plugin
+    answers with the audit entries about the person). Called once per "download my data", for
+    every installed plugin, with no tenant active; the result lands in the file's ``platform``
+    section under the plugin's name. Most plugins keep everything per municipality and need
+    only :func:`sympraxis_export_personal_data`.
+    """
+
+
+@hookspec
+def sympraxis_erase_account_data(account: Any) -> None:
+    """Erase what the plugin keeps about ``account`` outside any municipality.
+
+    Called once per "delete my account", for every installed plugin, with no tenant active, in
+    the erasure's transaction (raising cancels it), after the per-municipality erasure hooks and
+    while ``account.email`` still holds the address (so records naming it can be found).
+    """
+
+
+@hookspec
+def sympraxis_export_guest_data(email: str, tenant: TenantInfo) -> dict[str, Any] | None:
+    """Return what the plugin holds in ``tenant`` about a person *without an account*, known
+    only by ``email`` (a guest who registered by e-mail), as JSON-ready data, or None.
+
+    Called inside the tenant's context when that person, having proved the address by a mailed
+    single-use link, downloads their data (and, to decide whether to mail the link at all, when
+    they ask for it: return None when you hold nothing). Every installed plugin is called.
+    ``email`` is lower-case. Rows of accounts are not guests' data: leave them to
+    :func:`sympraxis_export_personal_data`.
+    """
+
+
+@hookspec
+def sympraxis_erase_guest_data(email: str, tenant: TenantInfo) -> None:
+    """Erase (or anonymise, keeping what the law requires) what the plugin holds in ``tenant``
+    about the guest known by ``email``. Same calling rules as
+    :func:`sympraxis_export_guest_data`; runs in the erasure's transaction, raising cancels it.
+    """
+
+
+@hookspec
+def sympraxis_retention_rules() -> list[Any]:
+    """Return the plugin's retention rules: one ``toolkit.RetentionRule`` per kind of personal data.
+
+    Each rule has a key (``"<plugin>.<kind>"``, the setting's name), a label, what happens when
+    the period ends, a default period in days with the bounds a municipality's admin may choose
+    within (``/admin/privacy``), and ``purge(cutoff)``, which removes or anonymises what is older
+    than ``cutoff`` and returns the number of rows changed. A periodic job runs every rule of
+    every installed plugin in every municipality, inside its context; ``retention_days(key)``
+    reads a municipality's period (the privacy notice shows it from the same setting).
+    """
+
+
+@hookspec
 def sympraxis_personal_data_declarations() -> list[PersonalDataDeclaration]:
     """Declare every kind of personal data the plugin stores: a list of ``PersonalDataDeclaration``.
 
     Each says what the data is (``kind``, ``title``, ``categories``, ``data_subjects``), why it is
     kept (``purpose``), on which lawful basis (``legal_basis``, a ``LegalBasis`` of GDPR Art. 6;
     ``special_category`` for Art. 9 data such as disability), for how long (``retention_days``,
-    or ``retention_note`` when it has no fixed term; ``retention_setting`` names the key of the
-    plugin's settings that lets a municipality change it) and to whom it is disclosed
+    or ``retention_note`` when it has no fixed term; ``retention_setting`` names the
+    ``RetentionRule`` of :func:`sympraxis_retention_rules` that enforces it, so the notice shows
+    the period the municipality set and the purge applies) and to whom it is disclosed
     (``recipients``). Every municipality's privacy notice and its records of processing (GDPR
     Art. 30) are generated from these declarations, so declare all of it, and keep it true.
 

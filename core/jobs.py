@@ -121,17 +121,26 @@ def periodic_schedule(app: Flask) -> dict[str, dict[str, Any]]:
 
 
 #: The core's own periodic jobs, seconds between runs.
-CORE_PERIODIC_JOBS = {"core.outbox_sweep": 60, "core.idempotency_purge": 3600}
+#: ``core.retention_purge_all`` enforces the retention schedule (core.privacy.retention) every six
+#: hours: a period in days is then kept to within a quarter of a day, and every run is idempotent.
+CORE_PERIODIC_JOBS = {
+    "core.outbox_sweep": 60,
+    "core.idempotency_purge": 3600,
+    "core.retention_purge_all": 6 * 3600,
+}
 
 
 def _register_core_jobs() -> None:
-    from core.idempotency import purge_job
+    from core.idempotency import purge_job as idempotency_purge_job
     from core.mail import _send_mail_job
     from core.outbox import sweep_job
+    from core.privacy.retention import purge_all_job, purge_job
 
     job("core.send_mail")(_send_mail_job)
     job("core.outbox_sweep")(sweep_job)
-    job("core.idempotency_purge")(purge_job)
+    job("core.idempotency_purge")(idempotency_purge_job)
+    job("core.retention_purge")(purge_job)
+    job("core.retention_purge_all")(purge_all_job)
 
 
 _register_core_jobs()

@@ -43,6 +43,9 @@ class TenantStatus(enum.StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     ARCHIVED = "archived"
+    #: Its data deleted at the end of its contract (tenants.deletion): a tombstone that keeps the
+    #: audit trail's references and the deletion certificate's subject; it serves nothing.
+    DELETED = "deleted"
 
 
 class DomainKind(enum.StrEnum):
@@ -96,7 +99,9 @@ class Tenant(db.Model):
 
     domains: Mapped[list[TenantDomain]] = relationship(back_populates="tenant", lazy="raise", viewonly=True)
 
-    __table_args__ = (sa.CheckConstraint("status IN ('active', 'suspended', 'archived')", name="status"),)
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('active', 'suspended', 'archived', 'deleted')", name="status"),
+    )
 
 
 class TenantDomain(TenantScoped, db.Model):
@@ -176,7 +181,8 @@ class TenantInfo:
 
     @property
     def is_archived(self) -> bool:
-        return self.status == TenantStatus.ARCHIVED
+        """Hidden from the public: archived, or deleted (a deleted one has no host left anyway)."""
+        return self.status in (TenantStatus.ARCHIVED, TenantStatus.DELETED)
 
 
 def normalise_host(host: str) -> str:

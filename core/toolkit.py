@@ -24,7 +24,9 @@ Beyond Flask's and the request's basics, it gives:
 - translations: ``gettext``/``ngettext``/``lazy_gettext`` in the calling plugin's own domain;
 - personal data: ``PersonalDataDeclaration`` with ``LegalBasis`` and ``SpecialCategoryCondition``
   (hook ``sympraxis_personal_data_declarations``: the privacy notices and the records of
-  processing are generated from them).
+  processing are generated from them);
+- retention: ``RetentionRule`` (hook ``sympraxis_retention_rules``) and ``retention_days``
+  (a municipality's period for one kind of data).
 """
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -89,6 +91,7 @@ from core.plugins import (
     SearchHit,
     hookimpl,
 )
+from core.privacy.retention import RetentionRule, retention_days
 from core.redirects import redirect_back, safe_redirect_target
 from core.references import Linkable, Reference, ReferenceType, reference_link, resolve_references
 from core.rules import RuleViolation
@@ -135,15 +138,16 @@ __all__ = [
     "CORE_API_VERSION", "Account", "AccountId", "Affiliation", "AffiliationStatus", "ApiBlueprint", "Attachment",
     "Blueprint", "BlueprintSpec", "CrossTenantWrite", "DashboardItem", "LegalBasis", "Linkable", "Mail", "Membership",
     "NavItem", "Organisation", "OrganisationId", "OrganisationMember", "PersonalDataDeclaration", "PluginManifest",
-    "PluginStateError", "Reference", "ReferenceType", "Role", "RuleViolation", "SearchHit", "SpecialCategoryCondition",
-    "TenantInfo", "TenantNotActive", "TenantScoped",
+    "PluginStateError", "Reference", "ReferenceType", "RetentionRule", "Role", "RuleViolation", "SearchHit",
+    "SpecialCategoryCondition", "TenantInfo", "TenantNotActive", "TenantScoped",
     "UTCDateTime", "UTCDateTimeField",
     "abort", "abort_with", "account_fk", "active_tenant_id", "after_commit", "asset_url", "create_tenant_table",
     "cross_tenant_read", "current_account", "current_role", "current_tenant", "db", "disable_tenant_rls",
     "drop_tenant_table", "enable_tenant_rls", "enqueue", "enqueue_after_commit", "external_url", "flash", "format_datetime", "g",
     "get_locale", "gettext", "has_permission", "has_role", "hookimpl", "job", "lazy_gettext", "limiter",
     "ngettext", "organisation_fk", "organisations_of", "plugin_settings", "problem", "redirect", "redirect_back",
-    "reference_link", "render_template", "request", "require_permission", "require_role", "resolve_references", "safe_redirect_target",
+    "reference_link", "render_template", "request", "require_permission", "require_role", "resolve_references",
+    "retention_days", "safe_redirect_target",
     "send_mail", "send_mail_after_commit", "template_slot", "tenant_context", "tenant_foreign_key", "tenant_info", "tenants_with_plugin",
     "to_local", "to_utc", "url_for", "utcnow", "utcnow_aware", "uuid7",
 ]  # fmt: skip

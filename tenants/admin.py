@@ -249,6 +249,66 @@ def module_settings(name: str):
     ), status
 
 
+# --- personal data: the retention schedule ---------------------------------------------------
+
+
+def _field_name(key: str) -> str:
+    return key.replace(".", "__")
+
+
+def retention_form_class(entries: list[Any]) -> type[FlaskForm]:
+    """One number of days per kind of personal data; empty means the rule's default."""
+
+    class RetentionForm(FlaskForm):
+        pass
+
+    for entry in entries:
+        hint = _(
+            "%(what)s. Default %(default)d days; from %(min)d to %(max)d.",
+            what=entry.description[:1].upper() + entry.description[1:],
+            default=entry.default_days,
+            min=entry.min_days,
+            max=entry.max_days,
+        )
+        setattr(
+            RetentionForm,
+            _field_name(entry.key),
+            IntegerField(
+                entry.label, validators=[Optional()], description=hint, render_kw={"min": entry.min_days}
+            ),
+        )
+    return RetentionForm
+
+
+@bp.route("/privacy", methods=["GET", "POST"])
+def privacy():
+    """How long each kind of personal data is kept here (the retention schedule)."""
+    from core.privacy.retention import RetentionError, schedule, set_retention
+
+    entries = schedule(_tid())
+    form_cls = retention_form_class(entries)
+    if request.method == "GET":
+        form = form_cls(data={_field_name(e.key): e.days for e in entries})
+    else:
+        form = form_cls()
+    if request.method == "POST" and form.validate_on_submit():
+        values = {e.key: getattr(form, _field_name(e.key)).data for e in entries}
+        try:
+            set_retention(_tid(), values, _actor())
+            db.session.commit()
+        except RetentionError as exc:
+            db.session.rollback()
+            for key, message in exc.messages.items():
+                target = form._fields.get(_field_name(key))
+                if target is not None:
+                    target.errors = [message]
+            return render_template("tenants/admin_privacy.html", form=form, entries=entries), 422
+        flash(_("The retention periods have been saved."), "info")
+        return redirect(url_for("tenant_admin.privacy"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("tenants/admin_privacy.html", form=form, entries=entries), status
+
+
 # --- members --------------------------------------------------------------------------------
 
 

@@ -7,6 +7,8 @@ table is platform-wide, see its docstring).
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,3 +107,132 @@ def events(f: AuditFilter) -> tuple[list[AuditEvent], int]:
         .all()
     )
     return rows, total
+
+
+# --- personal data in the log (issue 12 §4) ------------------------------------------------------
+
+#: What an erasure writes in place of a value of ``details`` (the only change the database's
+#: append-only trigger admits, beside removing ``actor_email`` and ``ip``).
+ERASED = "[erased]"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+def _naming(email: str) -> sa.ColumnElement[bool]:
+    """Entries whose details may hold ``email`` (a prefilter; values are compared in Python)."""
+    text = sa.cast(AuditEvent.details, sa.Text)
+    return sa.func.lower(text).contains(email.lower(), autoescape=True)
+
+
+def _erased_details(details: dict[str, Any], match: Callable[[Any], bool]) -> dict[str, Any] | None:
+    """``details`` with every top-level value that ``match`` accepts replaced, or None if none is."""
+    if not isinstance(details, dict):
+        return None
+    changed = {k: (ERASED if match(v) else v) for k, v in details.items()}
+    return changed if changed != details else None
+
+
+def _erase_rows(
+    rows: list[AuditEvent], match: Callable[[Any], bool], actor: Callable[[AuditEvent], bool]
+) -> int:
+    count = 0
+    for event in rows:
+        values: dict[str, Any] = {}
+        if actor(event) and (event.actor_email is not None or event.ip is not None):
+            values.update(actor_email=None, ip=None)
+        details = _erased_details(event.details or {}, match)
+        if details is not None:
+            values["details"] = details
+        if values:
+            db.session.execute(sa.update(AuditEvent).where(AuditEvent.id == event.id).values(**values))
+            count += 1
+    return count
+
+
+def _same_email(email: str) -> Callable[[Any], bool]:
+    wanted = email.strip().lower()
+    return lambda v: isinstance(v, str) and v.strip().lower() == wanted
+
+
+def entries_about(
+    account_id: int | None, email: str | None, tenant_id: int | None = None
+) -> list[AuditEvent]:
+    """Entries about a person: those they acted in, and those whose details name their address
+    (an invitation to it, a membership); only the municipality's own when ``tenant_id`` is given."""
+    conditions = []
+    if account_id is not None:
+        conditions.append(AuditEvent.actor_id == account_id)
+    if email:
+        conditions += [sa.func.lower(AuditEvent.actor_email) == email.lower(), _naming(email)]
+    if not conditions:
+        return []
+    q = sa.select(AuditEvent).where(sa.or_(*conditions))
+    if tenant_id is not None:
+        q = q.where(AuditEvent.subject_tenant_id == tenant_id)
+    rows = db.session.execute(q.order_by(AuditEvent.at, AuditEvent.id)).scalars().all()
+    if not email:
+        return list(rows)
+    same = _same_email(email)
+    return [
+        e
+        for e in rows
+        if (account_id is not None and e.actor_id == account_id)
+        or same(e.actor_email)
+        or any(same(v) for v in (e.details or {}).values())
+    ]
+
+
+def erase_person(account_id: int | None, email: str | None, tenant_id: int | None = None) -> int:
+    """Remove a person's e-mail address and IP addresses from the log, keeping each action:
+    ``actor_email`` and ``ip`` of the entries they acted in, and their address wherever it is a
+    value of ``details`` (replaced by :data:`ERASED`). Returns the entries changed."""
+    rows = entries_about(account_id, email, tenant_id)
+    same = _same_email(email) if email else (lambda v: False)
+    return _erase_rows(
+        rows, same, lambda e: (account_id is not None and e.actor_id == account_id) or same(e.actor_email)
+    )
+
+
+def erase_tenant_people(tenant_id: int) -> int:
+    """At the end of a municipality's contract: every e-mail and IP address in the entries about
+    it goes (the actions stay, the operator's trail of what was done)."""
+    rows = (
+        db.session.execute(
+            sa.select(AuditEvent).where(
+                AuditEvent.subject_tenant_id == tenant_id,
+                sa.or_(AuditEvent.actor_email.is_not(None), AuditEvent.ip.is_not(None), _naming("@")),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    looks_like_email = lambda v: isinstance(v, str) and bool(_EMAIL.match(v.strip()))  # noqa: E731
+    return _erase_rows(list(rows), looks_like_email, lambda e: True)
+
+
+def purge_ips(cutoff: dt.datetime, tenant_id: int | None) -> int:
+    """Retention: the IP addresses of entries older than ``cutoff`` about the municipality
+    (``None``: entries about no municipality, the platform's own) are removed."""
+    subject = (
+        AuditEvent.subject_tenant_id.is_(None)
+        if tenant_id is None
+        else AuditEvent.subject_tenant_id == tenant_id
+    )
+    result = db.session.execute(
+        sa.update(AuditEvent)
+        .where(subject, AuditEvent.at < cutoff, AuditEvent.ip.is_not(None))
+        .values(ip=None)
+    )
+    return result.rowcount or 0
+
+
+def as_export(event: AuditEvent, slugs: dict[int, str], account_id: int | None = None) -> dict[str, Any]:
+    """An entry as "download my data" shows it (``by_you``: the person took the action)."""
+    return {
+        "at": event.at.isoformat(),
+        "action": event.action,
+        "municipality": slugs.get(event.subject_tenant_id) if event.subject_tenant_id else None,
+        "by_you": account_id is not None and event.actor_id == account_id,
+        "email": event.actor_email,
+        "ip": event.ip,
+        "details": event.details,
+    }

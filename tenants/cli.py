@@ -86,6 +86,127 @@ _status_command("resume", TenantStatus.ACTIVE, "Make SLUG active again.")
 _status_command("archive", TenantStatus.ARCHIVED, "Hide SLUG from the public (its data stays).")
 
 
+def _tenant_by_slug(slug: str) -> Tenant:
+    tenant = db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+    if tenant is None:
+        raise click.ClickException(f"no municipality with slug {slug!r}")
+    return tenant
+
+
+@tenants_group.command("export")
+@click.argument("slug")
+@click.option(
+    "-o", "--output", "output", default=None, help="The zip to write (default SLUG-export-DATE.zip)."
+)
+@with_appcontext
+def tenants_export(slug: str, output: str | None) -> None:
+    """Write ALL of SLUG's data to a zip: JSON and CSV per table, attachments as files."""
+    from core.tenancy import utcnow
+    from tenants import audit
+    from tenants.portability import export_tenant
+
+    tenant = _tenant_by_slug(slug)
+    path = output or f"{slug}-export-{utcnow():%Y%m%d-%H%M%S}.zip"
+    result = export_tenant(tenant.id, path)
+    audit.record("tenant.exported", tenant.id, {"tables": len(result.tables), "by": "command line"})
+    db.session.commit()
+    rows = sum(result.tables.values())
+    click.echo(f"exported {slug}: {rows} rows in {len(result.tables)} tables, {result.files} files -> {path}")
+
+
+@tenants_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def tenants_import(file: str) -> None:
+    """Create a municipality from an export zip (its slug must be free here; run db upgrade first)."""
+    from tenants import audit
+    from tenants.portability import PortabilityError, import_tenant
+
+    try:
+        result = import_tenant(file)
+    except PortabilityError as exc:
+        raise click.ClickException("cannot import: " + "; ".join(exc.problems)) from exc
+    audit.record(
+        "tenant.imported", result.tenant_id, {"rows": sum(result.tables.values()), "by": "command line"}
+    )
+    db.session.commit()
+    click.echo(
+        f"imported {result.slug} (id {result.tenant_id}): {sum(result.tables.values())} rows in "
+        f"{len(result.tables)} tables; accounts matched by address {result.accounts_matched}, "
+        f"created {result.accounts_created} (they set a password with 'forgot my password')"
+    )
+
+
+@tenants_group.command("delete")
+@click.argument("slug")
+@click.option("--reason", default="", help="Recorded with the deletion (the contract's end, say).")
+@click.option("--cancel", "cancel_it", is_flag=True, help="Cancel the scheduled deletion.")
+@click.option(
+    "--now", "now_", is_flag=True, help="Carry out the deletion now (its grace period must be over)."
+)
+@with_appcontext
+def tenants_delete(slug: str, reason: str, cancel_it: bool, now_: bool) -> None:
+    """End of contract: schedule the deletion of SLUG's data (archived first), cancel it, or
+    carry it out once the grace period is over; prints the deletion certificate."""
+    from tenants import deletion
+
+    tenant = _tenant_by_slug(slug)
+    try:
+        if cancel_it:
+            deletion.cancel(tenant.id)
+            db.session.commit()
+            click.echo(f"the deletion of {slug} is cancelled")
+            return
+        if now_:
+            scheduled = deletion.pending(tenant.id)
+            if scheduled is None:
+                raise click.ClickException(f"no deletion is scheduled for {slug}")
+            done = deletion.execute(scheduled)
+            db.session.commit()
+            _print_certificate(done)
+            return
+        scheduled = deletion.schedule(tenant.id, reason=reason)
+        db.session.commit()
+    except deletion.DeletionError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"the deletion of {slug} is scheduled for {scheduled.due_at:%Y-%m-%d %H:%M} UTC")
+
+
+def _print_certificate(done) -> None:
+    click.echo(f"deletion certificate #{done.id}: {done.name} ({done.slug}, id {done.subject_tenant_id})")
+    click.echo(
+        f"  requested {done.requested_at:%Y-%m-%d %H:%M} UTC by {done.requested_by_email or 'command line'}"
+    )
+    click.echo(
+        f"  carried out {done.executed_at:%Y-%m-%d %H:%M} UTC by {done.executed_by_email or 'command line'}"
+    )
+    for table, count in sorted(done.counts.items()):
+        click.echo(f"  {table:48} {count}")
+    left = {k: v for k, v in done.remaining.items() if v}
+    click.echo(
+        "  verified: no row with its id is left" if done.verified else f"  NOT verified, rows left: {left}"
+    )
+
+
+@tenants_group.command("purge-expired")
+@click.argument("slugs", nargs=-1)
+@with_appcontext
+def tenants_purge_expired(slugs) -> None:
+    """Apply the retention schedule now in the given municipalities (default: every one)."""
+    from core.privacy.retention import purge_tenant, tenant_ids_to_purge
+    from tenants.privacy import purge_platform_audit_ips
+
+    ids = [_tenant_by_slug(s).id for s in slugs] if slugs else tenant_ids_to_purge()
+    for tenant_id in ids:
+        done = purge_tenant(tenant_id)
+        db.session.commit()
+        click.echo(f"tenant {tenant_id}: {done or 'nothing due'}")
+    if not slugs:
+        click.echo(f"platform audit entries: {purge_platform_audit_ips()} IP addresses removed")
+        db.session.commit()
+
+
 @click.command("demo")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)

@@ -18,7 +18,7 @@ def declarations() -> list[PersonalDataDeclaration]:
             purpose=_l("To let the invited person join with the role the municipality chose."),
             legal_basis=LegalBasis.PUBLIC_TASK,
             retention_days=90,
-            retention_setting="retention.invitations",
+            retention_setting="tenants.invitations",
         ),
         PersonalDataDeclaration(
             kind="tenants.audit",
@@ -47,7 +47,7 @@ def declarations() -> list[PersonalDataDeclaration]:
             purpose=_l("To trace an administrative action back to a device when misuse is suspected."),
             legal_basis=LegalBasis.LEGAL_OBLIGATION,
             retention_days=180,
-            retention_setting="retention.audit_ips",
+            retention_setting="tenants.audit_ips",
         ),
         PersonalDataDeclaration(
             kind="tenants.billing_contact",

@@ -76,6 +76,12 @@ class StatusForm(FlaskForm):
     reason = StringField(_l("Reason (kept in the audit log)"), validators=[Optional(), Length(max=500)])
 
 
+class DeletionForm(FlaskForm):
+    deletion_reason = StringField(
+        _l("Reason (the contract that ended, say)"), validators=[DataRequired(), Length(max=500)]
+    )
+
+
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False

@@ -181,3 +181,52 @@ class TenantUsageDay(TenantScoped, db.Model):
     computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (sa.UniqueConstraint("tenant_id", "day"),)
+
+
+class TenantDeletion(db.Model):
+    """The deletion of a municipality's data at the end of its contract: scheduled, then done,
+    and then its certificate (what was deleted, row counts per table, the check that nothing is
+    left, when and by whom).
+
+    Platform-wide like :class:`AuditEvent`: it must outlive the municipality's rows, so the
+    municipality is a ``subject_tenant_id`` (the tenants row stays as a tombstone with status
+    ``deleted``) and there is no RLS; only :mod:`tenants.deletion` touches it.
+    """
+
+    __tablename__ = "tenant_deletions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    subject_tenant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("tenants.id", ondelete="RESTRICT"), index=True
+    )
+    slug: Mapped[str] = mapped_column(sa.String(63))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: scheduled (waiting for due_at), cancelled, done
+    status: Mapped[str] = mapped_column(sa.String(16), default="scheduled")
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id", ondelete="RESTRICT"))
+    requested_by_email: Mapped[str | None] = mapped_column(sa.String(254))
+    due_at: Mapped[dt.datetime]
+    cancelled_at: Mapped[dt.datetime | None]
+    executed_at: Mapped[dt.datetime | None]
+    #: None: the scheduled job (or the command line) carried it out
+    executed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id", ondelete="RESTRICT"))
+    executed_by_email: Mapped[str | None] = mapped_column(sa.String(254))
+    #: table -> rows deleted (or anonymised, for the platform-wide tables), once done
+    counts: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    #: table -> rows of the municipality found afterwards (every value 0 when verified)
+    remaining: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    verified: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('scheduled', 'cancelled', 'done')", name="status"),
+        # one deletion waiting per municipality
+        sa.Index(
+            "uq_tenant_deletions_scheduled",
+            "subject_tenant_id",
+            unique=True,
+            postgresql_where=sa.text("status = 'scheduled'"),
+            sqlite_where=sa.text("status = 'scheduled'"),
+        ),
+    )

@@ -13,7 +13,7 @@ from core.extensions import db
 from core.input_guard import BadInput, int_arg, parse_date
 from core.plugin_state import announce_plugins_changed
 from core.plugins import registry
-from core.tenancy import Tenant, current_tenant
+from core.tenancy import Tenant, current_tenant, utcnow
 from tenants import audit, catalog, forms, services
 
 bp = Blueprint("operator", __name__, template_folder="templates")
@@ -124,11 +124,150 @@ def tenant(tenant_id: int):
     return render_template(
         "tenants/operator_tenant.html",
         **detail,
+        **_deletion_context(tenant_id),
         plans=catalog.plans(),
         status_form=forms.StatusForm(),
         plugins_form=plugins_form,
         empty_form=forms.EmptyForm(),
     )
+
+
+# --- processor duties: export, and deletion at the end of the contract ---------------------------
+
+
+def _deletion_context(tenant_id: int, form: forms.DeletionForm | None = None) -> dict:
+    from tenants import deletion
+    from tenants.deletion import grace_period
+
+    scheduled = deletion.pending(tenant_id)
+    return {
+        "deletion": scheduled,
+        "deletion_due": scheduled is not None and scheduled.due_at <= utcnow(),
+        "deletion_form": form or forms.DeletionForm(),
+        "certificates": deletion.certificates(tenant_id),
+        "grace_days": grace_period().days,
+    }
+
+
+@bp.get("/tenants/<int:tenant_id>/export")
+def export(tenant_id: int):
+    """All the municipality's data as a zip (written to a temporary file, then sent)."""
+    import os
+    import tempfile
+
+    from flask import send_file
+
+    from tenants.portability import export_tenant
+
+    tenant = db.session.get(Tenant, tenant_id)
+    if tenant is None or tenant.status == "deleted":
+        abort(404)
+    handle, path = tempfile.mkstemp(suffix=".zip", prefix=f"sympraxis-{tenant.slug}-")
+    os.close(handle)
+    try:
+        result = export_tenant(tenant_id, path)
+        audit.record("tenant.exported", tenant_id, {"tables": len(result.tables), "files": result.files})
+        db.session.commit()
+        with open(path, "rb") as fh:
+            data = fh.read()
+    finally:
+        os.unlink(path)
+    import io
+
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"{tenant.slug}-export-{utcnow():%Y%m%d-%H%M%S}.zip",
+    )
+
+
+def _deletion_step(tenant_id: int, do) -> object:
+    from tenants.deletion import DeletionError
+
+    if db.session.get(Tenant, tenant_id) is None:
+        abort(404)
+    try:
+        message = do()
+        db.session.commit()
+    except DeletionError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("operator.tenant", tenant_id=tenant_id, _anchor="data"))
+    flash(message, "info")
+    return redirect(url_for("operator.tenant", tenant_id=tenant_id, _anchor="data"))
+
+
+@bp.post("/tenants/<int:tenant_id>/deletion")
+def deletion_schedule(tenant_id: int):
+    from tenants import deletion
+
+    detail = services.tenant_detail(tenant_id)
+    if detail is None:
+        abort(404)
+    form = forms.DeletionForm()
+    if not form.validate_on_submit():  # the reason is required: the page again, with what was typed
+        plugins_form = forms.AllowedPluginsForm()
+        plugins_form.allowed_plugins.choices = [
+            (n, registry().plugins[n].manifest.title) for n in registry().switchable_names()
+        ]
+        plugins_form.allowed_plugins.data = [p.plugin for p in detail["plugins"] if p.allowed]
+        return render_template(
+            "tenants/operator_tenant.html",
+            **detail,
+            **_deletion_context(tenant_id, form),
+            plans=catalog.plans(),
+            status_form=forms.StatusForm(),
+            plugins_form=plugins_form,
+            empty_form=forms.EmptyForm(),
+        ), 422
+
+    def do():
+        scheduled = deletion.schedule(tenant_id, current_user, form.deletion_reason.data or "")
+        return _("The deletion of all its data is scheduled for %(date)s (UTC).",
+                 date=scheduled.due_at.strftime("%Y-%m-%d %H:%M"))  # fmt: skip
+
+    return _deletion_step(tenant_id, do)
+
+
+@bp.post("/tenants/<int:tenant_id>/deletion/cancel")
+def deletion_cancel(tenant_id: int):
+    from tenants import deletion
+
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    return _deletion_step(
+        tenant_id, lambda: (deletion.cancel(tenant_id, current_user), _("The deletion is cancelled."))[1]
+    )
+
+
+@bp.post("/tenants/<int:tenant_id>/deletion/execute")
+def deletion_execute(tenant_id: int):
+    from tenants import deletion
+
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    scheduled = deletion.pending(tenant_id)
+    if scheduled is None:
+        abort(404)
+    done = []
+
+    def do():
+        done.append(deletion.execute(scheduled, current_user))
+        return _("All its data has been deleted; the certificate is recorded.")
+
+    response = _deletion_step(tenant_id, do)
+    if done:
+        return redirect(url_for("operator.deletion_certificate", deletion_id=done[0].id))
+    return response
+
+
+@bp.get("/deletions/<int:deletion_id>")
+def deletion_certificate(deletion_id: int):
+    from tenants.models import TenantDeletion
+
+    found = db.session.get(TenantDeletion, deletion_id)
+    if found is None or found.status != "done":
+        abort(404)
+    return render_template("tenants/operator_deletion.html", d=found)
 
 
 @bp.post("/tenants/<int:tenant_id>/status/<any(suspend,resume,archive,restore):action>")

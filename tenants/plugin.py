@@ -114,3 +114,65 @@ def sympraxis_app_ready(app):
                 },
             }
         )
+
+
+# --- personal data (issue 12 §4) ------------------------------------------------------------------
+
+
+@hookimpl
+def sympraxis_retention_rules():
+    from tenants.privacy import RULES
+
+    return list(RULES)
+
+
+@hookimpl
+def sympraxis_periodic_jobs():
+    # the audit log's own entries (about no municipality) keep their IPs for
+    # AUDIT_IP_RETENTION_DAYS; a municipality's entries follow its retention schedule
+    from tenants import jobs  # noqa: F401  (registers the job)
+
+    # and deletions at the end of a contract whose grace period is over
+    return {"tenants.audit_ip_purge": 6 * 3600.0, "tenants.deletions_due": 3600.0}
+
+
+@hookimpl
+def sympraxis_export_personal_data(account, tenant):
+    from tenants.privacy import export_in_tenant
+
+    return export_in_tenant(account)
+
+
+@hookimpl
+def sympraxis_erase_personal_data(account, tenant):
+    from tenants.privacy import erase_in_tenant
+
+    erase_in_tenant(account)
+
+
+@hookimpl
+def sympraxis_export_account_data(account):
+    from tenants.privacy import export_account
+
+    return export_account(account)
+
+
+@hookimpl
+def sympraxis_erase_account_data(account):
+    from tenants.privacy import erase_account
+
+    erase_account(account)
+
+
+@hookimpl
+def sympraxis_export_guest_data(email, tenant):
+    from tenants.privacy import export_guest
+
+    return export_guest(email, tenant.id)
+
+
+@hookimpl
+def sympraxis_erase_guest_data(email, tenant):
+    from tenants.privacy import erase_guest
+
+    erase_guest(email, tenant.id)

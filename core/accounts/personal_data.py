@@ -25,6 +25,7 @@ from core.accounts.services.sessions import forget_sessions
 from core.db import SympraxisSession, cross_tenant_read, tenant_context
 from core.extensions import db
 from core.plugins import registry
+from core.privacy import retention
 from core.tenancy import Tenant, tenant_info_from_row, utcnow
 
 #: Stored in place of an erased person's name (a marker, not a sentence: pages translate it).
@@ -156,6 +157,7 @@ def export_personal_data(account: Account) -> dict[str, Any]:
             for a, name in _affiliations_requested_by(account)
         ],
         "municipalities": [],
+        "platform": {},
     }
     for tenant in _tenants_of(account):
         info = tenant_info_from_row(tenant)
@@ -169,6 +171,8 @@ def export_personal_data(account: Account) -> dict[str, Any]:
                 "role": membership.role if membership else None,
                 "member_since": membership.created_at if membership else None,
                 "plugins": {},
+                "purposes": purposes(info),
+                "retention": [e.as_dict() for e in retention.schedule(tenant.id)],
             }
             for name in sorted(reg.plugins):
                 for result in reg.only("sympraxis_export_personal_data", {name})(
@@ -182,7 +186,35 @@ def export_personal_data(account: Account) -> dict[str, Any]:
             if feedback:
                 entry["accessibility_feedback"] = feedback
         document["municipalities"].append(entry)
+    for name in sorted(reg.plugins):  # what plugins keep outside municipalities (the audit log)
+        for result in reg.only("sympraxis_export_account_data", {name})(account=account):
+            if result:
+                document["platform"][name] = result
     return document
+
+
+def purposes(tenant: Any) -> list[dict[str, Any]]:
+    """Why the municipality keeps each kind of personal data, on what legal basis and for how
+    long (the days in force there): its records of processing, from every module's declarations
+    (hook ``sympraxis_personal_data_declarations``), as the privacy notice shows them."""
+    from core.legal.declarations import declarations
+
+    found, _failed = declarations(tenant.id, controller="municipality")
+    return [
+        {
+            "kind": p.declaration.kind,
+            "module": p.source_title,
+            "data": str(p.declaration.title),
+            "categories": [str(c) for c in p.declaration.categories],
+            "purpose": str(p.declaration.purpose),
+            "legal_basis": p.declaration.legal_basis_label,
+            "special_category": p.declaration.special_category_label,
+            "retention_days": p.retention_days,
+            "retention_note": str(p.declaration.retention_note) or None,
+            "recipients": [str(r) for r in p.declaration.recipients],
+        }
+        for p in found
+    ]
 
 
 def erase_account(account: Account) -> None:
@@ -238,6 +270,8 @@ def erase_account(account: Account) -> None:
             db.session.execute(
                 sa.delete(PersonalDataLocation).where(PersonalDataLocation.account_id == account.id)
             )
+    for name in sorted(reg.plugins):  # platform-wide records (the audit log), while the address is known
+        reg.only("sympraxis_erase_account_data", {name})(account=account)
     db.session.execute(sa.delete(OrganisationMember).where(OrganisationMember.account_id == account.id))
     db.session.execute(sa.delete(PersonalAccessToken).where(PersonalAccessToken.account_id == account.id))
     db.session.execute(sa.delete(HandoffCode).where(HandoffCode.account_id == account.id))

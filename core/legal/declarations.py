@@ -87,8 +87,11 @@ class PersonalDataDeclaration:
     :class:`LegalBasis` (GDPR Art. 6(1)); special-category data (Art. 9: health, disability)
     also names its ``special_category`` condition. ``retention_days`` is the default time the
     data is kept (None: as long as ``retention_note`` says, e.g. while the account exists);
-    ``retention_setting`` names the key of the plugin's settings (``sympraxis_settings_schema``)
-    through which a municipality changes it, so the notice shows the municipality's own value.
+    ``retention_setting`` names the retention rule that enforces it (the key of a
+    ``RetentionRule``, hook ``sympraxis_retention_rules``, e.g. ``"hearings.registrations"``):
+    the notice then shows the period the municipality chose in ``/admin/privacy``, the one the
+    purge applies. (A key of the plugin's own settings is still read, for a plugin that
+    enforces a period of its own.)
     ``recipients`` are those the data is disclosed to beyond the controller's own staff.
     ``controller`` is ``"municipality"`` (the usual case: the platform processes the data for
     it) or ``"operator"`` (the operator's own data, such as the account itself).
@@ -221,7 +224,22 @@ def core_declarations() -> list[PersonalDataDeclaration]:
             ),
             legal_basis=LegalBasis.LEGAL_OBLIGATION,
             retention_days=730,
-            retention_setting="retention.accessibility_feedback",
+            retention_setting="core.accessibility_feedback",
+            retention_note=_l("Counted from the answer; a report not answered yet is kept."),
+        ),
+        PersonalDataDeclaration(
+            kind="core.data_requests",
+            title=_l("Requests for personal data or its erasure"),
+            categories=(
+                _l("a keyed fingerprint of the e-mail address (not the address itself)"),
+                _l("what was asked, and when"),
+            ),
+            data_subjects=(_l("people without an account who ask for their data or its erasure"),),
+            purpose=_l("To show that the requests of data subjects were answered (Art. 5(2) and 12 GDPR)."),
+            legal_basis=LegalBasis.LEGAL_OBLIGATION,
+            retention_days=1095,
+            retention_setting="core.data_requests",
+            retention_note=_l("The address itself is kept only until the mailed link is used or expires."),
         ),
     ]
 
@@ -242,25 +260,25 @@ def _plugin_rows(tenant_id: int) -> dict[str, tuple[bool, dict[str, Any]]]:
     return {r.plugin: (bool(r.enabled), dict(r.settings or {})) for r in rows}
 
 
-def core_retention_settings(tenant_id: int | None) -> dict[str, Any]:
-    """The municipality's retention settings for the core's declarations (``retention.*`` keys).
+def effective_retention(
+    declaration: PersonalDataDeclaration, settings: dict[str, Any] | None, tenant_id: int | None = None
+) -> int | None:
+    """The days a municipality keeps the data.
 
-    The seam for the retention schedule of issue 12 §4: until it stores per-municipality values,
-    the core's declared defaults apply.
+    When ``retention_setting`` names a retention rule (``core.privacy.retention``), the period
+    that rule enforces there (its default for the platform, ``tenant_id`` None). Otherwise the
+    declaring plugin's own setting of that name in ``settings`` (a positive whole number; a key
+    with a dot, ``"retention.things"``, is read as a path into them), else the declared default.
     """
-    return {}
+    from flask import has_app_context
 
+    from core.privacy import retention
 
-def effective_retention(declaration: PersonalDataDeclaration, settings: dict[str, Any] | None) -> int | None:
-    """The days a municipality keeps the data: its setting ``retention_setting`` when it has one
-    (a positive whole number), else the declared default.
-
-    ``settings`` are the declaring plugin's settings in that municipality. A key with a dot
-    (``"retention.accessibility_feedback"``) is read as a path into them (``{"retention":
-    {"accessibility_feedback": 365}}``), so core and built-in declarations can share one block of
-    retention settings.
-    """
     key = declaration.retention_setting
+    if key and has_app_context() and key in retention.rules():
+        if tenant_id is None:
+            return retention.rules()[key][1].default_days
+        return retention.retention_days(key, tenant_id)
     value: Any = None
     if key and settings:
         value = settings.get(key)
@@ -291,9 +309,8 @@ def declarations(
     rows = _plugin_rows(tenant_id) if tenant_id is not None else {}
     found: list[Processing] = []
     failed: list[str] = []
-    core_settings = core_retention_settings(tenant_id)
     for decl in core_declarations():
-        found.append(Processing("core", "Sympraxis", decl, effective_retention(decl, core_settings)))
+        found.append(Processing("core", "Sympraxis", decl, effective_retention(decl, {}, tenant_id)))
     for name in sorted(reg.plugins):
         plugin = reg.plugins[name]
         if tenant_id is not None and not plugin.builtin and name not in rows:
@@ -315,7 +332,7 @@ def declarations(
                     name,
                     str(plugin.manifest.title),
                     d,
-                    effective_retention(d, settings),
+                    effective_retention(d, settings, tenant_id),
                     enabled=enabled or plugin.builtin,
                 )
             )

@@ -1,8 +1,7 @@
 """The personal data the hearings plugin holds (hook ``sympraxis_personal_data_declarations``).
 
-The retention keys name the plugin's settings (``retention.<kind>``, days) through which a
-municipality changes how long it keeps each kind; until such a setting is stored, the default
-days apply.
+The retention keys name the plugin's retention rules (``plugins/hearings/privacy.py``): the
+periods a municipality sets in ``/admin/privacy``, which the purge applies and the notice shows.
 """
 
 from __future__ import annotations
@@ -47,7 +46,25 @@ def declarations() -> list[PersonalDataDeclaration]:
             purpose=_l("To allocate seats, send the agenda and reminders, and check attendance."),
             legal_basis=LegalBasis.PUBLIC_TASK,
             retention_days=365,
-            retention_setting="retention.registrations",
+            retention_setting="hearings.registrations",
+            retention_note=_l(
+                "Counted from the day of the meeting; the attendance figures stay, without the person."
+            ),
+            recipients=(_l("the meeting's organisers at the municipality"),),
+        ),
+        PersonalDataDeclaration(
+            kind="hearings.guest_registrations",
+            title=_l("Registrations of guests without an account"),
+            categories=(_l("name"), _l("e-mail address"), _l("organisation, if any"), _l("sessions chosen")),
+            data_subjects=(_l("people who register for a meeting with an e-mail address only"),),
+            purpose=_l("To confirm the registration by e-mail, allocate seats and send the agenda."),
+            legal_basis=LegalBasis.PUBLIC_TASK,
+            retention_days=90,
+            retention_setting="hearings.guests",
+            retention_note=_l(
+                "Counted from the day of the meeting; a registration never confirmed is deleted that "
+                "long after it was made."
+            ),
             recipients=(_l("the meeting's organisers at the municipality"),),
         ),
         PersonalDataDeclaration(
@@ -59,7 +76,7 @@ def declarations() -> list[PersonalDataDeclaration]:
             legal_basis=LegalBasis.CONSENT,
             special_category=SpecialCategoryCondition.EXPLICIT_CONSENT,
             retention_days=30,
-            retention_setting="retention.accessibility_needs",
+            retention_setting="hearings.accessibility",
             retention_note=_l("Counted from the day of the meeting."),
             recipients=(_l("only the staff who organise that meeting"),),
         ),
@@ -81,7 +98,10 @@ def declarations() -> list[PersonalDataDeclaration]:
             purpose=_l("To learn how meetings can be improved; results are published only as totals."),
             legal_basis=LegalBasis.CONSENT,
             retention_days=730,
-            retention_setting="retention.feedback",
+            retention_setting="hearings.feedback",
+            retention_note=_l(
+                "Counted from the day of the meeting; the ratings stay afterwards, without the text."
+            ),
         ),
         PersonalDataDeclaration(
             kind="hearings.follows",
@@ -90,6 +110,11 @@ def declarations() -> list[PersonalDataDeclaration]:
             data_subjects=(_l("people and organisations who ask to be told of new consultations"),),
             purpose=_l("To mail the follower when a consultation opens and before it closes."),
             legal_basis=LegalBasis.CONSENT,
-            retention_note=_l("Until the follower stops following, or deletes the account."),
+            retention_days=730,
+            retention_setting="hearings.follows",
+            retention_note=_l(
+                "Until the follower stops following or deletes the account, and at most that long after "
+                "following (following again renews it)."
+            ),
         ),
     ]

@@ -281,6 +281,11 @@ class Registration(TenantScoped, db.Model):
     organisation_name: Mapped[str] = mapped_column(sa.String(200), default="")
     accessibility: Mapped[str] = mapped_column(sa.String(200), default="")
     accessibility_other: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: Accessibility needs are special-category data (GDPR Art. 9): kept only with explicit
+    #: consent, whose exact text (in the language it was shown in) is recorded here with its time;
+    #: all four fields are cleared by the retention rule ``hearings.accessibility``.
+    accessibility_consent: Mapped[str] = mapped_column(sa.Text, default="")
+    accessibility_consent_at: Mapped[dt.datetime | None]
     status: Mapped[str] = mapped_column(sa.String(20))
     #: One registration form submission (a programme: several rows); its signed token is the
     #: confirmation and cancellation link.

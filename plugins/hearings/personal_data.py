@@ -10,6 +10,7 @@ from core.toolkit import (
     Account,
     db,
 )
+from plugins.hearings import privacy
 from plugins.hearings.models import (
     Comment,
     Consultation,
@@ -79,11 +80,13 @@ def export_personal_data(account: Account) -> dict[str, Any]:
             for f in feedback
         ],
         "speaker_requests": [{"topic": s.topic, "status": s.status} for s in speaking],
+        **privacy.account_extras(account),  # follows, and the consents given with accessibility needs
     }
 
 
 def erase_personal_data(account: Account) -> None:
     """Anonymise: the register keeps every comment, without the person's name or contact."""
+    privacy.erase_account_extras(account)  # first: the rows still name the account
     for cm in db.session.execute(sa.select(Comment).where(Comment.account_id == account.id)).scalars():
         cm.author_name, cm.account_id = ANONYMISED, None
     for r in db.session.execute(

@@ -211,3 +211,27 @@ def sympraxis_export_personal_data(account, tenant):
 @hookimpl
 def sympraxis_erase_personal_data(account, tenant):
     personal_data.erase_personal_data(account)
+
+
+# --- personal data by the book (issue 12 §4): plugins/hearings/privacy.py -------------------------
+
+
+@hookimpl
+def sympraxis_retention_rules():
+    from plugins.hearings.privacy import RULES
+
+    return list(RULES)
+
+
+@hookimpl
+def sympraxis_export_guest_data(email, tenant):
+    from plugins.hearings.privacy import export_guest
+
+    return export_guest(email)
+
+
+@hookimpl
+def sympraxis_erase_guest_data(email, tenant):
+    from plugins.hearings.privacy import erase_guest
+
+    erase_guest(email)

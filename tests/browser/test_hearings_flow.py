@@ -109,6 +109,14 @@ def test_member_comments_and_registers_then_staff_sees_both(
         page.get_by_label("Workshop on home help").check()
         page.get_by_label("Workshop on parks").check()
         page.get_by_label("Step-free access").check()
+        # accessibility needs without the consent box: the form comes back, everything still ticked
+        with page.expect_navigation():
+            page.get_by_role("button", name="Register for the chosen sessions").click()
+        expect(page.get_by_text("tick the box that allows the municipality to keep them")).to_be_visible()
+        expect(page.get_by_label("Workshop on parks")).to_be_checked()
+        expect(page.get_by_label("Step-free access")).to_be_checked()
+        assert not axe(page), "programme page, consent missing"
+        page.locator("#accessibility_consent").check()
         with page.expect_navigation():
             page.get_by_role("button", name="Register for the chosen sessions").click()
         expect(page.get_by_role("heading", level=1, name="Your registration")).to_be_visible()

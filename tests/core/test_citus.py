@@ -27,6 +27,7 @@ REFERENCE_TABLES = {
     "personal_access_tokens",
     "stripe_events",
     "tenants",
+    "tenant_deletions",  # end-of-contract deletion certificates: they outlive the municipality's rows
     "tenant_domains",  # tenant-owned, but the host lookup needs it whole on every node
 }
 # Note: core_outbox and api_idempotency_keys are write-heavy queues; on a real Citus cluster they are

@@ -159,3 +159,52 @@ def test_a_plugin_that_requires_another_is_refused_until_it_is_on(docs_app, tena
         disable_plugin(bare.id, "docsexamples")
         disable_plugin(bare.id, "testplugin")  # nothing needs it now
         db.session.rollback()
+
+
+def test_guest_data_examples_find_and_erase_a_guests_notes(docs_app, town):
+    import sqlalchemy as sa
+    from sympraxis_testplugin.models import Note
+
+    from core.db import tenant_context
+    from core.extensions import db
+    from core.plugins import registry
+    from core.privacy.guests import held_for
+
+    add_note(docs_app, town, "paper form")
+    body = "From: guest@example.org\nPlease add a bench."
+    with docs_app.app_context(), tenant_context(town.id):
+        note = db.session.execute(sa.select(Note).where(Note.title == "paper form")).scalar_one()
+        note.body = body
+        db.session.commit()
+    with docs_app.test_request_context(base_url=f"http://{town.primary_host}"):
+        held = held_for("guest@example.org", town)
+        assert held["docsexamples"] == {"notes": [{"title": "paper form", "body": body}]}
+        assert "docsexamples" not in held_for("someone-else@example.org", town)
+        with tenant_context(town.id):
+            registry(docs_app).only("sympraxis_erase_guest_data", {"docsexamples"})(
+                email="guest@example.org", tenant=town
+            )
+            db.session.commit()
+            erased = db.session.execute(sa.select(Note.body).where(Note.title == "paper form")).scalar_one()
+    assert erased == "From: [erased]"
+
+
+def test_account_data_examples_export_and_erase_what_the_plugin_heard(docs_app, town, account_factory):
+    from core.accounts.models import Account
+    from core.extensions import db
+    from core.plugins import audit, registry
+
+    person = account_factory()
+    examples.EVENTS.clear()
+    with docs_app.app_context():
+        account = db.session.get(Account, person.id)
+        audit("affiliation.approved", town.id, {}, account)
+        reg = registry(docs_app)
+        assert reg.only("sympraxis_export_account_data", {"docsexamples"})(account=account) == [
+            {"actions_heard": ["affiliation.approved"]}
+        ]
+        reg.only("sympraxis_erase_account_data", {"docsexamples"})(account=account)
+        assert (
+            reg.only("sympraxis_export_account_data", {"docsexamples"})(account=account) == []
+        )  # None: left out
+        db.session.rollback()

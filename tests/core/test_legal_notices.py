@@ -241,8 +241,12 @@ def test_each_country_names_its_own_bodies_in_every_language(
 def test_the_privacy_notice_lists_every_declaration_with_the_retention_in_force(
     app, tenant_factory, tenant_client, enable_plugin
 ):
+    from core.privacy.retention import set_retention
+
     tenant = tenant_factory(plugins=["hearings", "testplugin"])
-    enable_plugin(tenant, "testplugin", {"note_retention_days": 45})
+    with app.app_context():  # the period its admin chose in /admin/privacy, the one the purge applies
+        set_retention(tenant.id, {"testplugin.notes": 45, "hearings.accessibility": 14})
+        db.session.commit()
     page = tenant_client(tenant).get("/legal/privacy?lang=en").get_data(as_text=True)
     with app.test_request_context():
         found, failed = declarations(tenant.id, controller="municipality")
@@ -250,6 +254,7 @@ def test_the_privacy_notice_lists_every_declaration_with_the_retention_in_force(
         for p in found:
             assert str(p.declaration.title).replace("'", "&#39;") in page, p.declaration.kind
     assert "Notes" in page and "45 days" in page  # the municipality's own setting, not the default
+    assert "14 days" in page  # accessibility needs: its own period too
     assert "Art. 9(2)(a) GDPR" in page  # accessibility needs are special-category data
     assert "<h3>Your account on the platform</h3>" not in page  # the operator's data: on the apex
 

@@ -230,8 +230,12 @@ def test_staff_are_told_only_after_the_report_is_committed(app, tenant_factory, 
 def test_the_records_list_every_plugins_declarations(
     app, tenant_factory, admin_client, enable_plugin, disable_plugin
 ):
+    from core.privacy.retention import set_retention
+
     tenant = tenant_factory(plugins=["hearings", "testplugin"])
-    enable_plugin(tenant, "testplugin", {"note_retention_days": 90})
+    with app.app_context():
+        set_retention(tenant.id, {"testplugin.notes": 90})
+        db.session.commit()
     disable_plugin(tenant, "testplugin")  # switched off: its data, and so its record, stay
     page = _text(admin_client(tenant).get("/admin/legal/records"))
     reg = registry(app)

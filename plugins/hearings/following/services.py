@@ -76,7 +76,9 @@ def set_following(account: Any, follow: bool, organisation_id: int | str | None 
             db.session.add(Follow(organisation_id=organisation_id))
         else:
             db.session.add(Follow(account_id=account.id))
-    elif not follow and existing is not None:
+    elif follow:  # following again renews it: its retention period counts from now
+        existing.created_at = utcnow()
+    elif existing is not None:
         db.session.delete(existing)
     db.session.flush()
 

@@ -115,7 +115,11 @@ def _choice_id(field):
 @bp.get("/meetings/<uuid:mid>")
 @handled
 def meeting(mid):
-    m = services.get_meeting(mid)
+    return meeting_page(services.get_meeting(mid))
+
+
+def meeting_page(m, form=None):
+    """The meeting's page; ``form``: a registration form sent back with its errors."""
     account = current_account()
     taken = registrations_services.seats_taken([m.id]).get(m.id, 0)
     return render_template(
@@ -123,7 +127,7 @@ def meeting(mid):
         m=m,
         taken=taken,
         mine=registrations_services.my_registration(m, account),
-        form=_registration_form([m]),
+        form=form or _registration_form([m]),
         speaker_form=speakers_forms.SpeakerForm(),
         speakers=speakers_services.speakers(m),
         registration_open=registrations_services.registration_open(m),

@@ -22,14 +22,18 @@ from plugins.hearings.settings import settings
 @bp.get("/programmes/<uuid:pid>")
 @handled
 def programme(pid):
-    p = services.get_programme(pid)
+    return programme_page(services.get_programme(pid))
+
+
+def programme_page(p, form=None):
+    """The programme's page; ``form``: a registration form sent back with its errors."""
     meetings = services.programme_meetings(p)
     return render_template(
         "hearings/programme.html",
         p=p,
         meetings=meetings,
         taken=registrations_services.seats_taken([m.id for m in meetings]),
-        form=_registration_form(meetings),
+        form=form or _registration_form(meetings),
         guests=settings()["guests_may_register"],
         account=current_account(),
         is_staff=_is_staff(),

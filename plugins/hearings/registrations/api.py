@@ -33,6 +33,7 @@ class MeetingRegistrations(MethodView):
                     organisation_name=data["organisation_name"],
                     accessibility=data["accessibility"],
                     accessibility_other=data["accessibility_other"],
+                    accessibility_consent=services.consent_text() if data["accessibility_consent"] else "",
                 ),
             )
         except HearingsError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     StringField,
     SubmitField,
 )
@@ -31,4 +32,6 @@ class RegistrationForm(FlaskForm):
     organisation_name = StringField(_l("Organisation represented (optional)"), validators=[Length(max=200)])
     accessibility = MultiCheckboxField(_l("Accessibility needs"), choices=accessibility_choices)
     accessibility_other = StringField(_l("Other needs"), validators=[Length(max=300)])
+    #: its label is the consent text itself (services.consent_text), set by the view
+    accessibility_consent = BooleanField(_l("I agree that the municipality keeps these needs."))
     submit = SubmitField(_l("Register"))

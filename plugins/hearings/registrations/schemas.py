@@ -13,6 +13,13 @@ class RegistrationCreateSchema(Schema):
         fields.String(validate=validate.OneOf(ACCESSIBILITY_NEEDS)), load_default=list
     )
     accessibility_other = fields.String(load_default="", validate=validate.Length(max=300))
+    accessibility_consent = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Required (true) with any accessibility need: the person agrees to the "
+            "consent text the registration form shows, recorded in the request's language."
+        },
+    )
 
 
 class RegistrationSchema(Schema):

@@ -93,6 +93,25 @@ class Registrant:
     organisation_name: str = ""
     accessibility: list[str] = field(default_factory=list)
     accessibility_other: str = ""
+    #: The consent text the person agreed to (:func:`consent_text`, as shown), "" when not given.
+    accessibility_consent: str = ""
+
+
+def consent_text() -> str:
+    """The explicit consent that accessibility needs require (GDPR Art. 9: they may reveal
+    health), in the current language, with the municipality's own retention period for them."""
+    from core.toolkit import current_tenant, retention_days
+    from plugins.hearings.common import the_tenant
+
+    tenant = current_tenant() or the_tenant()
+    return _(
+        "I agree that %(municipality)s keeps the accessibility needs I give here, which may reveal "
+        "information about my health, only to arrange the meeting; they are deleted %(days)d days "
+        "after it, and I can withdraw this consent at any time by cancelling the registration or "
+        "asking the municipality.",
+        municipality=tenant.name if tenant else "",
+        days=retention_days("hearings.accessibility"),
+    )
 
 
 def _seat(m: Meeting) -> str:
@@ -145,6 +164,15 @@ def _register(
     needs = [n for n in who.accessibility if n]
     if any(n not in ACCESSIBILITY_NEEDS for n in needs):
         raise HearingsError(_("Choose accessibility needs from the list."), field_name="accessibility")
+    other_needs = (who.accessibility_other or "").strip()[:300]
+    consent = (who.accessibility_consent or "").strip()
+    if (needs or other_needs) and not consent:
+        raise HearingsError(
+            _("To give accessibility needs, tick the box that allows the municipality to keep them."),
+            field_name="accessibility_consent",
+        )
+    if not (needs or other_needs):
+        consent = ""  # a consent with nothing to consent to is not kept
     if who.account is None and not settings()["guests_may_register"]:
         raise HearingsError(_("Sign in to register for this meeting."), 401)
     submission = uuid.uuid4()
@@ -177,7 +205,9 @@ def _register(
             email=email,
             organisation_name=(who.organisation_name or "").strip(),
             accessibility=",".join(needs),
-            accessibility_other=(who.accessibility_other or "").strip()[:300],
+            accessibility_other=other_needs,
+            accessibility_consent=consent,
+            accessibility_consent_at=now if consent else None,
             status=status.value,
             submission_id=submission,
             created_at=now,

@@ -26,6 +26,7 @@ from core.toolkit import (
     gettext as _,
 )
 from plugins.hearings.blueprint import bp, handled
+from plugins.hearings.common import HearingsError
 from plugins.hearings.meetings import services as meetings_services
 from plugins.hearings.models import RegistrationStatus
 from plugins.hearings.programmes import services as programmes_services
@@ -39,6 +40,7 @@ def _registration_form(meetings):
     if account is not None and request.method == "GET":
         form.name.data, form.email.data = account.display_name, account.email
     form.meetings.choices = [(str(m.id), m.title) for m in meetings]
+    form.accessibility_consent.label.text = services.consent_text()
     return form
 
 
@@ -66,13 +68,12 @@ def _guest_limits(email: str) -> None:
         )
 
 
-def _do_register(meeting_ids, back: str):
+def _do_register(meeting_ids, back: str, form):
     account = current_account()
     if account is None and not settings()["guests_may_register"]:
         abort(401)
     if account is not None and not has_permission("hearings.participate"):
         abort(403)
-    form = forms.RegistrationForm()
     if account is not None:
         form.name.data = form.name.data or account.display_name
         form.email.data = account.email
@@ -83,6 +84,8 @@ def _do_register(meeting_ids, back: str):
         organisation_name=form.organisation_name.data or "",
         accessibility=form.accessibility.data or [],
         accessibility_other=form.accessibility_other.data or "",
+        # the text the form showed beside the box, recorded with the registration
+        accessibility_consent=services.consent_text() if form.accessibility_consent.data else "",
     )
     if account is None:
         return _do_register_guest(meeting_ids, who, back)
@@ -114,19 +117,58 @@ def _do_register_guest(meeting_ids, who, back: str):
     return redirect(back)
 
 
+#: The fields the registration form shows with their errors (``_registration_fields.html``).
+SENT_BACK_FIELDS = (
+    "name",
+    "email",
+    "organisation_name",
+    "accessibility",
+    "accessibility_other",
+    "accessibility_consent",
+)
+
+
+def _sent_back(form, exc: HearingsError) -> bool:
+    """A mistake in what was typed (one of its fields, 422): the form goes back with it, and all
+    that was typed. Anything else is ``handled``'s (a message and the way back)."""
+    if exc.status != 422 or exc.field_name not in SENT_BACK_FIELDS:
+        return False
+    db.session.rollback()
+    form._fields[exc.field_name].errors = [exc.message]
+    return True
+
+
 @bp.post("/meetings/<uuid:mid>/register")
 @handled
 def meeting_register(mid):
-    return _do_register([mid], url_for("hearings.meeting", mid=mid))
+    m = meetings_services.get_meeting(mid)
+    form = _registration_form([m])
+    try:
+        return _do_register([mid], url_for("hearings.meeting", mid=mid), form)
+    except HearingsError as exc:
+        if not _sent_back(form, exc):
+            raise
+        from plugins.hearings.meetings.views import meeting_page
+
+        return meeting_page(m, form), 422
 
 
 @bp.post("/programmes/<uuid:pid>/register")
 @handled
 def programme_register(pid):
     p = programmes_services.get_programme(pid)
-    allowed = {str(m.id) for m in programmes_services.programme_meetings(p)}
+    meetings = programmes_services.programme_meetings(p)
+    allowed = {str(m.id) for m in meetings}
     chosen = [uuid.UUID(x) for x in request.form.getlist("meetings") if x in allowed]
-    return _do_register(chosen, url_for("hearings.programme", pid=pid))
+    form = _registration_form(meetings)
+    try:
+        return _do_register(chosen, url_for("hearings.programme", pid=pid), form)
+    except HearingsError as exc:
+        if not _sent_back(form, exc):
+            raise
+        from plugins.hearings.programmes.views import programme_page
+
+        return programme_page(p, form), 422
 
 
 @bp.get("/registrations/<token>")

@@ -126,7 +126,7 @@ def test_role_matrix_api(app, world, role, tenant_client, access_token):
     assert post.status_code == _expect("member", role, 201), (role, post.get_data(as_text=True))
     reg = client.post(
         f"/api/v1/hearings/meetings/{mid}/registrations",
-        json={"accessibility": ["step_free"]},
+        json={"accessibility": ["step_free"], "accessibility_consent": True},
         headers=headers,
     )
     assert reg.status_code == _expect("member", role, 201), (role, reg.get_data(as_text=True))
@@ -278,6 +278,8 @@ def test_personal_data_export_and_erasure(app, world, tenant_client, sign_in):
             "registrations": [],
             "feedback": [],
             "speaker_requests": [],
+            "follows": [],
+            "accessibility_consents": [],
         }
     # the register keeps the comment, without the person
     register = (

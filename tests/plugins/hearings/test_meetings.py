@@ -116,6 +116,7 @@ def test_guest_registers_and_confirms_by_email(app, world, tenant_client, mail_o
             "email": "guest@example.org",
             "organisation_name": "Neighbourhood club",
             "accessibility": ["step_free", "sign_language"],
+            "accessibility_consent": "y",
         },
     )
     assert r.status_code == 302
@@ -181,7 +182,11 @@ def test_programme_registration_picks_sessions(app, world, tenant_client, sign_i
     assert "Workshop A" in page and "full: waiting list" in page and "10 seats left" in page
     r = member.post(
         f"/hearings/programmes/{pid}/register",
-        data={"meetings": [str(full), str(free), str(outside)], "accessibility": ["interpretation"]},
+        data={
+            "meetings": [str(full), str(free), str(outside)],
+            "accessibility": ["interpretation"],
+            "accessibility_consent": "y",
+        },
     )
     assert r.status_code == 302
     assert [x.status for x in _registrations(app, world.tenant, full) if x.account_id == world.member.id] == [
@@ -299,7 +304,12 @@ def test_checkin_list(app, world, tenant_client, sign_in):
     mid = make_meeting(app, world.tenant, capacity=5)
     sign_in(tenant_client(world.tenant), world.member).post(
         f"/hearings/meetings/{mid}/register",
-        data={"organisation_name": "Club", "accessibility": ["other"], "accessibility_other": "Large print"},
+        data={
+            "organisation_name": "Club",
+            "accessibility": ["other"],
+            "accessibility_other": "Large print",
+            "accessibility_consent": "y",
+        },
     )
     staff = sign_in(tenant_client(world.tenant), world.staff)
     (reg,) = _registrations(app, world.tenant, mid)

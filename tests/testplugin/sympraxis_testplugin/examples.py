@@ -98,6 +98,37 @@ def sympraxis_audit(action, tenant_id, details, actor):
     EVENTS.append(("audit", action, tenant_id, getattr(actor, "id", None)))
 
 
+def _signed_by(email):
+    """Notes a guest left with their address (a paper form typed in: "From: <address>")."""
+    marker = f"from: {email}"
+    return [n for n in db.session.execute(sa.select(Note)).scalars() if marker in n.body.lower()]
+
+
+@hookimpl
+def sympraxis_export_guest_data(email, tenant):
+    notes = _signed_by(email)
+    return {"notes": [{"title": n.title, "body": n.body} for n in notes]} if notes else None
+
+
+@hookimpl
+def sympraxis_erase_guest_data(email, tenant):
+    for note in _signed_by(email):
+        note.body = "From: [erased]"  # the note stays, without the person
+    db.session.flush()
+
+
+@hookimpl
+def sympraxis_export_account_data(account):
+    # this plugin's one platform-wide record: the actions it heard of (kept in memory here)
+    actions = [e[1] for e in EVENTS if e[0] == "audit" and e[3] == account.id]
+    return {"actions_heard": actions} if actions else None
+
+
+@hookimpl
+def sympraxis_erase_account_data(account):
+    EVENTS[:] = [e for e in EVENTS if not (e[0] == "audit" and e[3] == account.id)]
+
+
 @job("docsexamples.tidy")
 def tidy(payload):
     """Per municipality: strip the notes' titles (runs inside the payload's tenant)."""

@@ -21,6 +21,7 @@ from core.toolkit import (
     NavItem,
     PersonalDataDeclaration,
     PluginManifest,
+    RetentionRule,
     RuleViolation,
     current_tenant,
     db,
@@ -45,7 +46,6 @@ class SettingsSchema(Schema):
     max_notes = fields.Integer(load_default=10, validate=validate.Range(min=1, max=1000))
     broken_widget = fields.Boolean(load_default=False)
     broken_navigation = fields.Boolean(load_default=False)
-    note_retention_days = fields.Integer(load_default=365, validate=validate.Range(min=1, max=3650))
 
 
 class NoteSchema(Schema):
@@ -223,6 +223,25 @@ def sympraxis_erase_personal_data(account, tenant):
     EVENTS.append(("erased", tenant.id))
 
 
+def _purge_old_notes(cutoff):
+    """Notes written before ``cutoff`` go (their tags and links with them)."""
+    return db.session.execute(sa.delete(Note).where(Note.created_at < cutoff)).rowcount
+
+
+@hookimpl
+def sympraxis_retention_rules():
+    return [
+        RetentionRule(
+            key="testplugin.notes",
+            label=lazy_gettext("Notes"),
+            description=lazy_gettext("deleted %(days)d days after they were written"),
+            default_days=365,
+            min_days=30,
+            purge=_purge_old_notes,
+        )
+    ]
+
+
 @hookimpl
 def sympraxis_personal_data_declarations():
     # every kind of personal data the plugin stores; the privacy notices and the records of
@@ -236,7 +255,7 @@ def sympraxis_personal_data_declarations():
             purpose=lazy_gettext("To keep the notes the municipality's members share."),
             legal_basis=LegalBasis.PUBLIC_TASK,
             retention_days=365,
-            retention_setting="note_retention_days",  # a key of SettingsSchema
+            retention_setting="testplugin.notes",  # the retention rule above, enforced by its purge
         )
     ]
 
