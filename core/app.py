@@ -122,11 +122,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     slots.init_app(app)
     input_guard.init_app(app)
     from core import idempotency, readers  # noqa: F401 - their models, for the migrations
-    from core.privacy import models as _privacy_models  # noqa: F401 - its models, for the migrations
     from core.accounts import auth as accounts_auth
     from core.accounts import views as accounts_views
     from core.api import init_api
     from core.legal import views as legal_views
+    from core.privacy import models as _privacy_models  # noqa: F401 - its models, for the migrations
     from core.views import bp as core_bp
 
     accounts_auth.init_app(app)
