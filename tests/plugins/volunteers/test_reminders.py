@@ -152,7 +152,7 @@ def test_the_periodic_job_fans_out_to_every_municipality_with_the_plugin(
         db.session.commit()  # the fan-out's jobs leave after this commit
         db.session.remove()
     romanian = mail_outbox.wait_for(lambda m: m["To"] == people[other.id].email)
-    assert romanian["Subject"].startswith("Reamintire: Food bank")
+    assert romanian["Subject"].startswith("Memento: Food bank")
     assert mail_outbox.wait_for(lambda m: m["To"] == people[town.id].email)
     from plugins.volunteers.plugin import sympraxis_periodic_jobs
 
