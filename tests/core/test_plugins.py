@@ -147,6 +147,7 @@ def test_bad_settings_refused_nothing_saved(app_ctx, tenant_factory, settings, f
         "max_notes": 5,
         "broken_widget": False,
         "broken_navigation": False,
+        "note_retention_days": 365,
     }
 
 
@@ -167,6 +168,7 @@ def test_settings_defaults_filled(app_ctx, tenant_factory):
         "max_notes": 10,
         "broken_widget": False,
         "broken_navigation": False,
+        "note_retention_days": 365,
     }
 
 
