@@ -39,6 +39,7 @@ from plugins.hearings.consultations import views as _consultations_views  # noqa
 from plugins.hearings.feedback import api as _feedback_api  # noqa: F401
 from plugins.hearings.feedback import views as _feedback_views  # noqa: F401
 from plugins.hearings.following import views as _following_views  # noqa: F401
+from plugins.hearings.law import views as _law_views  # noqa: F401
 from plugins.hearings.meetings import api as _meetings_api  # noqa: F401
 from plugins.hearings.meetings import services as meetings_services
 from plugins.hearings.meetings import views as _meetings_views  # noqa: F401
@@ -49,6 +50,7 @@ from plugins.hearings.outcomes import views as _outcomes_views  # noqa: F401
 from plugins.hearings.proceedings import views as _proceedings_views  # noqa: F401
 from plugins.hearings.programmes import api as _programmes_api  # noqa: F401
 from plugins.hearings.programmes import views as _programmes_views  # noqa: F401
+from plugins.hearings.register import views as _register_views  # noqa: F401
 from plugins.hearings.registrations import api as _registrations_api  # noqa: F401
 from plugins.hearings.registrations import views as _registrations_views  # noqa: F401
 from plugins.hearings.settings import SettingsSchema
