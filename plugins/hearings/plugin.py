@@ -36,6 +36,7 @@ from plugins.hearings.comments import views as _comments_views  # noqa: F401
 from plugins.hearings.consultations import api as _consultations_api  # noqa: F401
 from plugins.hearings.consultations import services as consultations_services
 from plugins.hearings.consultations import views as _consultations_views  # noqa: F401
+from plugins.hearings.debates import views as _debates_views  # noqa: F401
 from plugins.hearings.feedback import api as _feedback_api  # noqa: F401
 from plugins.hearings.feedback import views as _feedback_views  # noqa: F401
 from plugins.hearings.following import views as _following_views  # noqa: F401
@@ -53,9 +54,11 @@ from plugins.hearings.programmes import views as _programmes_views  # noqa: F401
 from plugins.hearings.register import views as _register_views  # noqa: F401
 from plugins.hearings.registrations import api as _registrations_api  # noqa: F401
 from plugins.hearings.registrations import views as _registrations_views  # noqa: F401
+from plugins.hearings.law import services as law_services
 from plugins.hearings.settings import SettingsSchema
 from plugins.hearings.speakers import api as _speakers_api  # noqa: F401
 from plugins.hearings.speakers import views as _speakers_views  # noqa: F401
+from plugins.hearings.transparency import views as _transparency_views  # noqa: F401
 
 
 @hookimpl
@@ -98,6 +101,8 @@ def sympraxis_permissions():
 @hookimpl
 def sympraxis_navigation(tenant, account):
     items = [NavItem(label=str(_l("Consultations and hearings")), url="/hearings/", order=20)]
+    if law_services.rule_set().debates:  # Romania: the annual report on decisional transparency is public
+        items.append(NavItem(label=str(_l("Decisional transparency")), url="/hearings/transparency", order=21))
     if account is not None and has_permission("hearings.moderate"):
         items.append(NavItem(label=str(_l("Moderation")), url="/hearings/moderation", order=90))
     return items

@@ -54,7 +54,9 @@ class SettingsSchema(Schema):
         validate=validate.Length(max=1000),
         metadata={
             "title": _l("Reason for not following the country's rules"),
-            "description": _l("Required when the consultation law is not the country's; kept in the audit log."),
+            "description": _l(
+                "Required when the consultation law is not the country's; kept in the audit log."
+            ),
         },
     )
     consultation_minimum_days = fields.Integer(
@@ -62,7 +64,9 @@ class SettingsSchema(Schema):
         validate=validate.Range(min=1, max=365),
         metadata={
             "title": _l("Shortest consultation, in days"),
-            "description": _l("Greece, and countries without rules of their own: the municipality's minimum."),
+            "description": _l(
+                "Greece, and countries without rules of their own: the municipality's minimum."
+            ),
         },
     )
     extra_holidays = fields.String(
@@ -87,7 +91,10 @@ class SettingsSchema(Schema):
 
     @validates_schema
     def _reason(self, data: dict[str, Any], **_kw) -> None:
-        if data.get("law_rule_set", "country") != "country" and not (data.get("law_rule_set_reason") or "").strip():
+        if (
+            data.get("law_rule_set", "country") != "country"
+            and not (data.get("law_rule_set_reason") or "").strip()
+        ):
             raise ValidationError(
                 gettext("Give the reason for not following the rules of the municipality's country."),
                 "law_rule_set_reason",

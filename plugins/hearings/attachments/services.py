@@ -94,7 +94,9 @@ def scans_of(consultation_id) -> dict:
     out: dict = {}
     rows = db.session.execute(
         sa.select(HearingsAttachment)
-        .where(HearingsAttachment.consultation_id == consultation_id, HearingsAttachment.comment_id.is_not(None))
+        .where(
+            HearingsAttachment.consultation_id == consultation_id, HearingsAttachment.comment_id.is_not(None)
+        )
         .order_by(HearingsAttachment.created_at)
     ).scalars()
     for att in rows:

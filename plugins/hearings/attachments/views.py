@@ -45,7 +45,9 @@ def _attach(**owner):
     if upload is None or not upload.filename:
         raise HearingsError(_("Choose a PDF file."), 422, "attachment")
     data = upload.read(services.max_attachment() + 1)
-    services.add_attachment(upload.filename, data, document_type=request.form.get("document_type") or "other", **owner)
+    services.add_attachment(
+        upload.filename, data, document_type=request.form.get("document_type") or "other", **owner
+    )
     db.session.commit()
     flash(_("The file is attached."), "success")
 

@@ -63,5 +63,7 @@ class StatusForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason (published with the consultation)"),
         validators=[Length(max=5000)],
-        description=_l("Needed only where the law allows an exception: a shorter period, a missing document."),
+        description=_l(
+            "Needed only where the law allows an exception: a shorter period, a missing document."
+        ),
     )

@@ -182,7 +182,10 @@ def document_breach(rules: RuleSet, c: Consultation) -> Breach | None:
     names = "; ".join(" / ".join(document_label(t) for t in group) for group in missing)
     return Breach(
         "missing_documents",
-        _("Attach the documents the law requires before the consultation opens: %(documents)s.", documents=names),
+        _(
+            "Attach the documents the law requires before the consultation opens: %(documents)s.",
+            documents=names,
+        ),
         "documents",
         allowed=True,
         detail=",".join(sorted(t for group in missing for t in group)),
@@ -203,7 +206,12 @@ def _covered(b: Breach, recorded: list[LawException]) -> bool:
             continue
         if b.kind == "missing_documents" and set(b.detail.split(",")) <= set(e.detail.split(",")):
             return True
-        if b.kind != "missing_documents" and b.value is not None and e.value is not None and b.value >= e.value:
+        if (
+            b.kind != "missing_documents"
+            and b.value is not None
+            and e.value is not None
+            and b.value >= e.value
+        ):
             return True
     return False
 
@@ -226,7 +234,9 @@ def enforce(c: Consultation | None, breaches: list[Breach], reason: str, by: Any
         raise HearingsError(
             pending[0].message
             + " "
-            + _("The law allows this with a stated reason: give it below; it is published with the consultation."),
+            + _(
+                "The law allows this with a stated reason: give it below; it is published with the consultation."
+            ),
             422,
             "reason",
         )
@@ -296,7 +306,9 @@ def history(c: Consultation) -> list[HistoryItem]:
     """Status changes and date changes, oldest first."""
     items = [
         HistoryItem(s.at, "status", s)
-        for s in db.session.execute(sa.select(StatusChange).where(StatusChange.consultation_id == c.id)).scalars()
+        for s in db.session.execute(
+            sa.select(StatusChange).where(StatusChange.consultation_id == c.id)
+        ).scalars()
     ]
     items += [
         HistoryItem(d.at, "date", d)

@@ -64,7 +64,10 @@ def publish_minutes(m: Meeting, text: str, now: dt.datetime | None = None) -> No
     now = now or utcnow()
     if now < m.starts_at:
         raise HearingsError(
-            _("The minutes can be published once the meeting has started (%(when)s).", when=local_text(m.starts_at)),
+            _(
+                "The minutes can be published once the meeting has started (%(when)s).",
+                when=local_text(m.starts_at),
+            ),
             409,
             "minutes",
         )

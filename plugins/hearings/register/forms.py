@@ -23,7 +23,9 @@ class RecommendationForm(FlaskForm):
     received_on = DateField(_l("Day received"), validators=[DataRequired()])
     sender_name = StringField(_l("Sender's name"), validators=[DataRequired(), Length(max=120)])
     organisation_name = StringField(
-        _l("Organisation"), description=_l("If the sender wrote for an organisation."), validators=[Length(max=200)]
+        _l("Organisation"),
+        description=_l("If the sender wrote for an organisation."),
+        validators=[Length(max=200)],
     )
     sender_contact = StringField(
         _l("Sender's address, e-mail or telephone"),

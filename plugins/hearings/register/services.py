@@ -60,7 +60,8 @@ def enter_recommendation(
     status = c.status_at(now)
     if status not in (Status.OPEN, Status.CLOSED):
         raise HearingsError(
-            _("Recommendations can be entered while the consultation is open or closed, before the outcome."), 409
+            _("Recommendations can be entered while the consultation is open or closed, before the outcome."),
+            409,
         )
     if channel not in RECEIVED_CHANNELS:
         raise HearingsError(_("Choose one of the options listed."), field_name="channel")
@@ -72,7 +73,9 @@ def enter_recommendation(
         raise HearingsError(_("The consultation opened after that day."), field_name="received_on")
     if c.closes_at is not None and received_on > _local_day(c.closes_at):
         raise HearingsError(
-            _("The consultation had closed by that day: recommendations received later are not part of its register."),
+            _(
+                "The consultation had closed by that day: recommendations received later are not part of its register."
+            ),
             field_name="received_on",
         )
     sender_name = (sender_name or "").strip()
@@ -123,7 +126,19 @@ def enter_recommendation(
 # --- the exports in the legal form -----------------------------------------------------------
 
 #: The columns of every export, by stable code.
-COLUMNS = ("number", "date", "sender", "organisation", "channel", "article", "reply_to", "status", "text", "answer", "reasoning")
+COLUMNS = (
+    "number",
+    "date",
+    "sender",
+    "organisation",
+    "channel",
+    "article",
+    "reply_to",
+    "status",
+    "text",
+    "answer",
+    "reasoning",
+)
 
 
 def column_labels() -> dict[str, str]:
@@ -207,7 +222,9 @@ def report(c: Consultation, show_answers: bool = False) -> dict[str, Any]:
             "opens_at": to_local(c.opens_at).isoformat() if c.opens_at else None,
             "closes_at": to_local(c.closes_at).isoformat() if c.closes_at else None,
             "intended_adoption_on": c.intended_adoption_on.isoformat() if c.intended_adoption_on else None,
-            "outcome_published_at": to_local(c.outcome_published_at).isoformat() if c.outcome_published_at else None,
+            "outcome_published_at": to_local(c.outcome_published_at).isoformat()
+            if c.outcome_published_at
+            else None,
         },
         "answers_shown": show_answers,
         "columns": [{"code": code, "label": label} for code, label in column_labels().items()],

@@ -117,5 +117,7 @@ def legal_report_download(cid, fmt):
         abort(404)
     response = make_response(body)
     response.headers["Content-Type"] = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="{services.law.rule_set().register_form}-{c.id}.{fmt}"'
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{services.law.rule_set().register_form}-{c.id}.{fmt}"'
+    )
     return response

@@ -81,7 +81,8 @@ def set_speaker_status(sr: SpeakerRequest, status: str, by: Any, staff: bool, re
             raise HearingsError(_("Only a waiting request can be withdrawn."), 409)
         if not own and not reason:
             raise HearingsError(
-                _("Say why you take %(name)s off the speaker list: it is recorded.", name=sr.name), field_name="reason"
+                _("Say why you take %(name)s off the speaker list: it is recorded.", name=sr.name),
+                field_name="reason",
             )
         if len(reason) > 500:
             raise HearingsError(_("Use at most %(n)d characters.", n=500), field_name="reason")

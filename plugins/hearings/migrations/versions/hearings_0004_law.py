@@ -180,7 +180,9 @@ def upgrade() -> None:
         sa.Column("closed_meetings", sa.Integer(), nullable=False),
         sa.Column("closed_meetings_reasons", sa.Text(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.CheckConstraint("closed_meetings >= 0", name=op.f("ck_hearings_transparency_years_closed_meetings")),
+        sa.CheckConstraint(
+            "closed_meetings >= 0", name=op.f("ck_hearings_transparency_years_closed_meetings")
+        ),
         sa.UniqueConstraint("tenant_id", "year", name=op.f("uq_hearings_transparency_years_tenant_id_year")),
     )
 
@@ -201,7 +203,9 @@ def downgrade() -> None:
         batch.drop_column("document_type")
         batch.drop_column("comment_id")
     with op.batch_alter_table("hearings_speaker_requests") as batch:
-        batch.drop_constraint(op.f("fk_hearings_speaker_requests_withdrawn_by_id_accounts"), type_="foreignkey")
+        batch.drop_constraint(
+            op.f("fk_hearings_speaker_requests_withdrawn_by_id_accounts"), type_="foreignkey"
+        )
         batch.drop_column("withdrawn_reason")
         batch.drop_column("withdrawn_by_id")
         batch.drop_column("withdrawn_at")
