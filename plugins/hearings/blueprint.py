@@ -22,7 +22,7 @@ from core.toolkit import (
 from core.toolkit import (
     gettext as _,
 )
-from plugins.hearings.common import HearingsError, local_text, to_local
+from plugins.hearings.common import HearingsError, channel_label, local_text, to_local
 from plugins.hearings.consultations import services as consultations_services
 from plugins.hearings.meetings import forms as meetings_forms
 from plugins.hearings.models import Status
@@ -100,15 +100,6 @@ def registration_label(status: str) -> str:
         "waiting": _("On the waiting list"),
         "cancelled": _("Cancelled"),
     }.get(status, status)
-
-
-def channel_label(channel: str) -> str:
-    return {
-        "online": _("Online"),
-        "paper": _("By post or on paper"),
-        "email": _("By e-mail"),
-        "registry": _("At the registry"),
-    }.get(channel, channel)
 
 
 def received_label(comment) -> str:

@@ -20,7 +20,7 @@ from core.toolkit import db, get_locale, utcnow
 from core.toolkit import gettext as _
 from plugins.hearings.attachments.services import add_scan
 from plugins.hearings.comments.services import comments_for, lock_register
-from plugins.hearings.common import HearingsError, to_local
+from plugins.hearings.common import HearingsError, channel_label, to_local
 from plugins.hearings.law import services as law
 from plugins.hearings.law.rules import REGISTER_FORMS
 from plugins.hearings.models import Article, Channel, Comment, Consultation, Outcome, Status
@@ -172,8 +172,6 @@ def _answer_labels() -> dict[str, str]:
 
 
 def _channel_labels() -> dict[str, str]:
-    from plugins.hearings.blueprint import channel_label
-
     return {ch.value: channel_label(ch.value) for ch in Channel}
 
 

@@ -17,7 +17,9 @@ class NotesForm(FlaskForm):
     closed_meetings = IntegerField(
         _l("g) Meetings that were not public"), validators=[Optional(), NumberRange(min=0, max=100000)]
     )
-    closed_meetings_reasons = TextAreaField(_l("Reasons the meetings were not public"), validators=[Length(max=20000)])
+    closed_meetings_reasons = TextAreaField(
+        _l("Reasons the meetings were not public"), validators=[Length(max=20000)]
+    )
     submit = SubmitField(_l("Save"))
 
 
