@@ -84,12 +84,28 @@ def minutes_template(m: Meeting) -> str:
     regs = [r for r in registrations_of(m) if r.status == RegistrationStatus.CONFIRMED]
     checked_in = [r for r in regs if r.checked_in_at is not None]
     place = ", ".join(p for p in (m.place, m.online_url) if p)
+    heading = {
+        "title": _("Minutes of the meeting"),
+        "when": _("Date and place"),
+        "who": _("Participants"),
+        "staff": _("For the municipality"),
+        "positions": _("Summary of the positions expressed"),
+        "votes": _("Votes"),
+        "conclusions": _("Conclusions"),
+    }
     lines = [
-        f"## {_('Minutes of the meeting')}: {m.title}",
+        "## " + heading["title"] + ": " + m.title,
         "",
-        f"**{_('Date and place')}:** {local_text(m.starts_at)} – {local_text(m.ends_at, 'short')}, {place}",
+        "**"
+        + heading["when"]
+        + ":** "
+        + local_text(m.starts_at)
+        + " – "
+        + local_text(m.ends_at, "short")
+        + ", "
+        + place,
         "",
-        f"### {_('Participants')}",
+        "### " + heading["who"],
         "",
         _(
             "%(registered)d people registered; %(present)d signed the attendance list.",
@@ -97,9 +113,9 @@ def minutes_template(m: Meeting) -> str:
             present=len(checked_in),
         ),
         "",
-        f"- {_('For the municipality')}: ",
+        "- " + heading["staff"] + ": ",
         "",
-        f"### {_('Summary of the positions expressed')}",
+        "### " + heading["positions"],
         "",
     ]
     spoken = [s for s in speakers(m) if s.status != SpeakerStatus.WITHDRAWN]
@@ -110,11 +126,11 @@ def minutes_template(m: Meeting) -> str:
         lines.append("- ")
     lines += [
         "",
-        f"### {_('Votes')}",
+        "### " + heading["votes"],
         "",
         _("No vote was taken. (Where there was one: the question, votes for, against and abstentions.)"),
         "",
-        f"### {_('Conclusions')}",
+        "### " + heading["conclusions"],
         "",
         "",
     ]
