@@ -66,8 +66,10 @@ class ConsultationWriteSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     summary = fields.String(load_default="", validate=validate.Length(max=20000))
     tags = fields.List(fields.String(validate=validate.Length(max=40)), load_default=list)
-    opens_at = fields.NaiveDateTime(load_default=None, allow_none=True)
-    closes_at = fields.NaiveDateTime(load_default=None, allow_none=True)
+    opens_at = fields.DateTime(
+        load_default=None, allow_none=True, metadata={"description": "Without an offset: the municipality's zone"}
+    )
+    closes_at = fields.DateTime(load_default=None, allow_none=True)
     intended_adoption_on = fields.Date(load_default=None, allow_none=True)
     draft = fields.String(
         load_default=None,
