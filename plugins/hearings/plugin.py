@@ -104,7 +104,9 @@ def sympraxis_permissions():
 @hookimpl
 def sympraxis_navigation(tenant, account):
     items = [NavItem(label=str(_l("Consultations and hearings")), url="/hearings/", order=20)]
-    if law_services.rule_set().debates:  # Romania: the annual report on decisional transparency is public
+    if (
+        tenant is not None and law_services.rule_set().debates
+    ):  # Romania: the annual report on decisional transparency is public
         items.append(
             NavItem(label=str(_l("Decisional transparency")), url="/hearings/transparency", order=21)
         )

@@ -67,7 +67,9 @@ class ConsultationWriteSchema(Schema):
     summary = fields.String(load_default="", validate=validate.Length(max=20000))
     tags = fields.List(fields.String(validate=validate.Length(max=40)), load_default=list)
     opens_at = fields.DateTime(
-        load_default=None, allow_none=True, metadata={"description": "Without an offset: the municipality's zone"}
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Without an offset: the municipality's zone"},
     )
     closes_at = fields.DateTime(load_default=None, allow_none=True)
     intended_adoption_on = fields.Date(load_default=None, allow_none=True)
