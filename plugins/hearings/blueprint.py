@@ -22,7 +22,7 @@ from core.toolkit import (
 from core.toolkit import (
     gettext as _,
 )
-from plugins.hearings.common import HearingsError, local_text, to_local
+from plugins.hearings.common import HearingsError, channel_label, local_text, to_local
 from plugins.hearings.consultations import services as consultations_services
 from plugins.hearings.meetings import forms as meetings_forms
 from plugins.hearings.models import Status
@@ -102,9 +102,45 @@ def registration_label(status: str) -> str:
     }.get(status, status)
 
 
+def received_label(comment) -> str:
+    """How and when a recommendation entered by staff was received."""
+    when = date_text(comment.received_on) if comment.received_on else ""
+    return _("%(channel)s, received on %(date)s", channel=channel_label(comment.channel), date=when)
+
+
+def date_text(value) -> str:
+    """A calendar day in the reader's language (long form)."""
+    from babel.dates import format_date
+
+    from core.toolkit import get_locale
+
+    return format_date(value, "long", locale=str(get_locale() or "en")) if value else ""
+
+
+def date_field_label(name: str) -> str:
+    return {
+        "opens_at": _("Opening"),
+        "closes_at": _("Closing"),
+        "intended_adoption_on": _("Intended adoption"),
+    }.get(name, name)
+
+
+def exception_label(e) -> str:
+    return {
+        "short_period": _("Shorter period for comments"),
+        "adoption_notice": _("Shorter notice before adoption (urgent procedure)"),
+        "missing_documents": _("Opened without a required document"),
+    }.get(e.kind, e.kind)
+
+
 @bp.app_template_filter("hearings_local")
 def _local_filter(value, fmt="medium"):
     return local_text(value, fmt)
+
+
+@bp.app_template_filter("hearings_date")
+def _date_filter(value):
+    return date_text(value)
 
 
 @bp.app_context_processor
@@ -113,4 +149,8 @@ def _labels():
         "hearings_status_label": status_label,
         "hearings_kind_label": kind_label,
         "hearings_registration_label": registration_label,
+        "hearings_channel_label": channel_label,
+        "hearings_received_label": received_label,
+        "date_field_label": date_field_label,
+        "exception_label": exception_label,
     }

@@ -130,6 +130,18 @@ def acting_organisations(account: Any) -> list[Organisation]:
     )
 
 
+def channel_label(channel: str) -> str:
+    """How a recommendation reached the municipality, in the reader's language."""
+    from core.toolkit import gettext as _
+
+    return {
+        "online": _("Online"),
+        "paper": _("By post or on paper"),
+        "email": _("By e-mail"),
+        "registry": _("At the registry"),
+    }.get(channel, channel)
+
+
 def _host() -> str:
     tenant = the_tenant()
     return tenant.primary_host if tenant else "localhost"

@@ -266,3 +266,6 @@ def seed(tenant) -> None:
         return
     fn(people)
     db.session.flush()
+    from plugins.hearings.law import demo as law_demo  # consultations that satisfy BG and RO law
+
+    law_demo.seed(tenant.default_locale, people)

@@ -12,6 +12,7 @@ import enum
 import uuid
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.toolkit import TenantScoped, db, tenant_foreign_key, utcnow
@@ -72,6 +73,9 @@ class Consultation(TenantScoped, db.Model):
     outcome_published_at: Mapped[dt.datetime | None]
     #: When followers were told that the consultation closes in two days (sent once).
     closing_reminder_sent_at: Mapped[dt.datetime | None]
+    #: The day the act is meant to be adopted (the municipality's calendar): Romania's 30 working
+    #: days are counted back from it, and Bulgaria's «справка» is due before it.
+    intended_adoption_on: Mapped[dt.date | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(
         AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL")
@@ -139,11 +143,24 @@ class StatusChange(TenantScoped, db.Model):
     __table_args__ = (tenant_foreign_key("consultation_id", "hearings_consultations", ondelete="CASCADE"),)
 
 
+class Channel(enum.StrEnum):
+    """How a recommendation reached the municipality: online, or entered by staff."""
+
+    ONLINE = "online"
+    PAPER = "paper"
+    EMAIL = "email"
+    REGISTRY = "registry"
+
+
 class Comment(TenantScoped, db.Model):
     """A comment on an article or on the whole draft; replies have ``parent_id`` (one level).
 
     ``author_name`` and ``organisation_name`` are kept as written at the time, so the register of
     recommendations stays what it was; on erasure the person's name is replaced, the row kept.
+
+    Recommendations received on paper, by e-mail or at the registry are comments too
+    (``channel``), entered by staff (``entered_by_id``) with the day they were received and the
+    sender's contact (staff only); every comment has a number in the consultation's one register.
     """
 
     __tablename__ = "hearings_comments"
@@ -172,21 +189,63 @@ class Comment(TenantScoped, db.Model):
     answered_by_id: Mapped[int | None] = mapped_column(
         AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL")
     )
+    #: The number in the consultation's register (online and received ones alike), from 1.
+    register_number: Mapped[int | None]
+    channel: Mapped[str] = mapped_column(sa.String(20), default=Channel.ONLINE.value)
+    #: The day a recommendation entered by staff was received (the municipality's calendar).
+    received_on: Mapped[dt.date | None]
+    #: The sender's address, e-mail or telephone, for the answer: staff only, never published.
+    sender_contact: Mapped[str] = mapped_column(sa.String(300), default="")
+    entered_by_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL")
+    )
 
     __table_args__ = (
         tenant_foreign_key("consultation_id", "hearings_consultations", ondelete="CASCADE"),
         tenant_foreign_key("article_id", "hearings_articles"),
         tenant_foreign_key("parent_id", "hearings_comments"),
         sa.Index("ix_hearings_comments_consultation", "tenant_id", "consultation_id", "created_at"),
+        sa.UniqueConstraint("tenant_id", "consultation_id", "register_number"),
         sa.CheckConstraint(
             "outcome IS NULL OR outcome IN ('accepted', 'partly', 'not_accepted', 'out_of_scope')",
             name="outcome",
         ),
+        sa.CheckConstraint("channel IN ('online', 'paper', 'email', 'registry')", name="channel"),
     )
+
+    @property
+    def received(self) -> bool:
+        """Entered by staff (paper, e-mail, registry) rather than written online."""
+        return self.channel != Channel.ONLINE
 
     @property
     def visible_to_public(self) -> bool:
         return self.hidden_at is None and self.withdrawn_at is None
+
+
+@sa.event.listens_for(Comment, "before_insert")
+def _register_number(mapper, connection, target: Comment) -> None:
+    """Give a new comment the next number of its consultation's register (online and received
+    alike). Callers that may race lock the consultation's row first (``post_comment``,
+    ``enter_recommendation``); comments of one flush are numbered in the order they were added."""
+    if target.register_number is not None:
+        return
+    table = Comment.__table__
+    taken = connection.execute(
+        sa.select(sa.func.coalesce(sa.func.max(table.c.register_number), 0)).where(
+            table.c.tenant_id == target.tenant_id, table.c.consultation_id == target.consultation_id
+        )
+    ).scalar_one()
+    session = sa.orm.object_session(target)
+    pending = [
+        o.register_number
+        for o in (session.new if session is not None else ())
+        if isinstance(o, Comment)
+        and o is not target
+        and o.register_number is not None
+        and o.consultation_id == target.consultation_id
+    ]
+    target.register_number = max([taken, *pending]) + 1
 
 
 class Report(TenantScoped, db.Model):
@@ -318,6 +377,12 @@ class SpeakerRequest(TenantScoped, db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), default=SpeakerStatus.REQUESTED.value)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     spoke_at: Mapped[dt.datetime | None]
+    #: Who took the request off the list (the speaker, or staff with a reason), and when.
+    withdrawn_at: Mapped[dt.datetime | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    withdrawn_reason: Mapped[str] = mapped_column(sa.String(500), default="")
 
     __table_args__ = (
         tenant_foreign_key("meeting_id", "hearings_meetings", ondelete="CASCADE"),
@@ -350,12 +415,20 @@ class Feedback(TenantScoped, db.Model):
 
 
 class Attachment(TenantScoped, db.Model):
-    """A PDF attached to a consultation or to a meeting (the minutes), checked for type and size."""
+    """A PDF attached to a consultation or to a meeting (the minutes), checked for type and size.
+
+    ``document_type`` says what it is in law (a «referat de aprobare», «мотиви», ...: see
+    ``plugins.hearings.law.rules``). The scan of a recommendation received on paper belongs to
+    its comment (``comment_id``, with the consultation), may be a PNG or JPEG, and is for staff.
+    """
 
     __tablename__ = "hearings_attachments"
 
     consultation_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     meeting_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    comment_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    document_type: Mapped[str] = mapped_column(sa.String(40), default="other")
+    content_type: Mapped[str] = mapped_column(sa.String(40), default="application/pdf")
     filename: Mapped[str] = mapped_column(sa.String(200))
     size: Mapped[int]
     content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
@@ -364,7 +437,9 @@ class Attachment(TenantScoped, db.Model):
     __table_args__ = (
         tenant_foreign_key("consultation_id", "hearings_consultations", ondelete="CASCADE"),
         tenant_foreign_key("meeting_id", "hearings_meetings", ondelete="CASCADE"),
+        tenant_foreign_key("comment_id", "hearings_comments", ondelete="CASCADE"),
         sa.CheckConstraint("(consultation_id IS NULL) <> (meeting_id IS NULL)", name="owner"),
+        sa.CheckConstraint("comment_id IS NULL OR consultation_id IS NOT NULL", name="scan_owner"),
     )
 
 
@@ -389,6 +464,128 @@ class Follow(TenantScoped, db.Model):
     )
 
 
+class DateChange(TenantScoped, db.Model):
+    """A change of a consultation's dates (opening, closing, intended adoption), kept for its
+    public history: the old and new values as ISO text, who, when and why."""
+
+    __tablename__ = "hearings_date_changes"
+
+    consultation_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    field: Mapped[str] = mapped_column(sa.String(30))
+    old_value: Mapped[str | None] = mapped_column(sa.String(40))
+    new_value: Mapped[str | None] = mapped_column(sa.String(40))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    by_account_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (
+        tenant_foreign_key("consultation_id", "hearings_consultations", ondelete="CASCADE"),
+        sa.CheckConstraint("field IN ('opens_at', 'closes_at', 'intended_adoption_on')", name="field"),
+    )
+
+
+class LawException(TenantScoped, db.Model):
+    """A departure from the consultation's rule set that the law allows with a stated reason
+    (a shorter period, a shorter notice before adoption, a missing document): the reason is
+    published on the consultation page.
+
+    ``value``: what the exception covers (the period in minutes, the notice in working days);
+    ``detail``: the missing document types, comma-separated."""
+
+    __tablename__ = "hearings_law_exceptions"
+
+    consultation_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    rule_set: Mapped[str] = mapped_column(sa.String(10))
+    value: Mapped[int | None]
+    detail: Mapped[str] = mapped_column(sa.String(300), default="")
+    reason: Mapped[str] = mapped_column(sa.Text)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    by_account_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (
+        tenant_foreign_key("consultation_id", "hearings_consultations", ondelete="CASCADE"),
+        sa.CheckConstraint("kind IN ('short_period', 'adoption_notice', 'missing_documents')", name="kind"),
+    )
+
+
+class DebateStatus(enum.StrEnum):
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+
+
+class DebateRequest(TenantScoped, db.Model):
+    """Romania (Law 52/2003, art. 7): a written request for a public debate of a draft from a
+    legally constituted association or another public authority, the decision and the meeting."""
+
+    __tablename__ = "hearings_debate_requests"
+
+    consultation_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    requester_kind: Mapped[str] = mapped_column(sa.String(20))
+    requester_name: Mapped[str] = mapped_column(sa.String(300))
+    #: The association's entry in the register of associations and foundations, or the fiscal code.
+    requester_registration: Mapped[str] = mapped_column(sa.String(100), default="")
+    contact: Mapped[str] = mapped_column(sa.String(300), default="")
+    received_on: Mapped[dt.date]
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(20), default=DebateStatus.RECEIVED.value)
+    decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_at: Mapped[dt.datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    entered_by_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (
+        tenant_foreign_key("consultation_id", "hearings_consultations", ondelete="CASCADE"),
+        tenant_foreign_key("meeting_id", "hearings_meetings"),
+        sa.CheckConstraint("requester_kind IN ('association', 'authority')", name="requester_kind"),
+        sa.CheckConstraint("status IN ('received', 'accepted', 'refused')", name="status"),
+    )
+
+
+class LegalAction(TenantScoped, db.Model):
+    """A court action against the municipality for breaking the law on decisional transparency
+    (Romania, Law 52/2003 art. 13(1)(e)): counted in the annual report of its year."""
+
+    __tablename__ = "hearings_legal_actions"
+
+    filed_on: Mapped[dt.date]
+    claimant: Mapped[str] = mapped_column(sa.String(300))
+    subject: Mapped[str] = mapped_column(sa.Text)
+    court: Mapped[str] = mapped_column(sa.String(300), default="")
+    outcome: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class TransparencyYear(TenantScoped, db.Model):
+    """What the annual report on decisional transparency needs beyond the data: the
+    municipality's own assessment of its partnership with citizens and associations, and the
+    meetings that were not public, with why (Law 52/2003 art. 13(1)(f), (g))."""
+
+    __tablename__ = "hearings_transparency_years"
+
+    year: Mapped[int]
+    self_assessment: Mapped[str] = mapped_column(sa.Text, default="")
+    closed_meetings: Mapped[int] = mapped_column(default=0)
+    closed_meetings_reasons: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "year"),
+        sa.CheckConstraint("closed_meetings >= 0", name="closed_meetings"),
+    )
+
+
 ALL_MODELS = (
     Consultation,
     Article,
@@ -403,4 +600,9 @@ ALL_MODELS = (
     Feedback,
     Attachment,
     Follow,
+    DateChange,
+    LawException,
+    DebateRequest,
+    LegalAction,
+    TransparencyYear,
 )

@@ -36,9 +36,13 @@ from plugins.hearings.comments import views as _comments_views  # noqa: F401
 from plugins.hearings.consultations import api as _consultations_api  # noqa: F401
 from plugins.hearings.consultations import services as consultations_services
 from plugins.hearings.consultations import views as _consultations_views  # noqa: F401
+from plugins.hearings.debates import views as _debates_views  # noqa: F401
 from plugins.hearings.feedback import api as _feedback_api  # noqa: F401
 from plugins.hearings.feedback import views as _feedback_views  # noqa: F401
 from plugins.hearings.following import views as _following_views  # noqa: F401
+from plugins.hearings.law import api as _law_api  # noqa: F401
+from plugins.hearings.law import services as law_services
+from plugins.hearings.law import views as _law_views  # noqa: F401
 from plugins.hearings.meetings import api as _meetings_api  # noqa: F401
 from plugins.hearings.meetings import services as meetings_services
 from plugins.hearings.meetings import views as _meetings_views  # noqa: F401
@@ -49,11 +53,15 @@ from plugins.hearings.outcomes import views as _outcomes_views  # noqa: F401
 from plugins.hearings.proceedings import views as _proceedings_views  # noqa: F401
 from plugins.hearings.programmes import api as _programmes_api  # noqa: F401
 from plugins.hearings.programmes import views as _programmes_views  # noqa: F401
+from plugins.hearings.register import api as _register_api  # noqa: F401
+from plugins.hearings.register import views as _register_views  # noqa: F401
 from plugins.hearings.registrations import api as _registrations_api  # noqa: F401
 from plugins.hearings.registrations import views as _registrations_views  # noqa: F401
 from plugins.hearings.settings import SettingsSchema
 from plugins.hearings.speakers import api as _speakers_api  # noqa: F401
 from plugins.hearings.speakers import views as _speakers_views  # noqa: F401
+from plugins.hearings.transparency import api as _transparency_api  # noqa: F401
+from plugins.hearings.transparency import views as _transparency_views  # noqa: F401
 
 
 @hookimpl
@@ -96,6 +104,12 @@ def sympraxis_permissions():
 @hookimpl
 def sympraxis_navigation(tenant, account):
     items = [NavItem(label=str(_l("Consultations and hearings")), url="/hearings/", order=20)]
+    if (
+        tenant is not None and law_services.rule_set().debates
+    ):  # Romania: the annual report on decisional transparency is public
+        items.append(
+            NavItem(label=str(_l("Decisional transparency")), url="/hearings/transparency", order=21)
+        )
     if account is not None and has_permission("hearings.moderate"):
         items.append(NavItem(label=str(_l("Moderation")), url="/hearings/moderation", order=90))
     return items

@@ -16,7 +16,7 @@ from core.toolkit import (
     gettext as _,
 )
 from plugins.hearings.attachments import services
-from plugins.hearings.blueprint import _consultation, bp, handled
+from plugins.hearings.blueprint import _consultation, _is_staff, bp, handled
 from plugins.hearings.common import HearingsError
 from plugins.hearings.consultations import services as consultations_services
 from plugins.hearings.meetings import services as meetings_services
@@ -45,7 +45,9 @@ def _attach(**owner):
     if upload is None or not upload.filename:
         raise HearingsError(_("Choose a PDF file."), 422, "attachment")
     data = upload.read(services.max_attachment() + 1)
-    services.add_attachment(upload.filename, data, **owner)
+    services.add_attachment(
+        upload.filename, data, document_type=request.form.get("document_type") or "other", **owner
+    )
     db.session.commit()
     flash(_("The file is attached."), "success")
 
@@ -54,10 +56,12 @@ def _attach(**owner):
 @handled
 def attachment(aid):
     att = services.get_attachment(aid)
+    if att.comment_id is not None and not _is_staff():  # a letter's scan: the sender's personal data
+        raise HearingsError(_("This file does not exist."), 404)
     if att.consultation_id is not None:
         _consultation(att.consultation_id)  # drafts stay hidden with their files
     response = make_response(att.content)
-    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Type"] = att.content_type or "application/pdf"
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{att.filename.encode("ascii", "replace").decode()}"'
     )

@@ -120,6 +120,7 @@ def post_comment(
             _("You have written %(n)d comments in the last hour; please wait before writing more.", n=recent),
             429,
         )
+    lock_register(c)
     comment = Comment(
         consultation_id=c.id,
         article_id=article_id,
@@ -135,6 +136,12 @@ def post_comment(
     db.session.add(comment)
     db.session.flush()
     return comment
+
+
+def lock_register(c: Consultation) -> None:
+    """Hold the consultation's row until the transaction ends, so that two comments written at
+    once get consecutive register numbers, never the same one."""
+    db.session.execute(sa.select(Consultation.id).where(Consultation.id == c.id).with_for_update())
 
 
 def get_comment(c: Consultation, comment_id: uuid.UUID) -> Comment:

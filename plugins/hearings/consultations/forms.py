@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    DateField,
     DateTimeLocalField,
     StringField,
     SubmitField,
@@ -34,6 +35,18 @@ class ConsultationForm(FlaskForm):
         validators=[Optional()],
         description=_l("In the municipality's time zone."),
     )
+    intended_adoption_on = DateField(
+        _l("Intended adoption date"),
+        validators=[Optional()],
+        description=_l("When the act is meant to be adopted: the law counts its notice back from this day."),
+    )
+    reason = TextAreaField(
+        _l("Reason for the change or for an exception"),
+        validators=[Length(max=5000)],
+        description=_l(
+            "Published with the consultation: why the dates change, or why the law's exception applies (a shorter period, a missing document)."
+        ),
+    )
     draft = TextAreaField(
         _l("Draft"),
         description=_l("Markdown. Each heading (## Article 1. Title) starts a new article."),
@@ -42,3 +55,15 @@ class ConsultationForm(FlaskForm):
     draft_file = FileField(_l("Or import a Markdown or text file"))
     preview = SubmitField(_l("Preview"))
     save = SubmitField(_l("Save"))
+
+
+class StatusForm(FlaskForm):
+    """Scheduling, opening or closing, with the reason where the law allows an exception."""
+
+    reason = TextAreaField(
+        _l("Reason (published with the consultation)"),
+        validators=[Length(max=5000)],
+        description=_l(
+            "Needed only where the law allows an exception: a shorter period, a missing document."
+        ),
+    )

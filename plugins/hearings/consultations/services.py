@@ -22,6 +22,7 @@ from core.toolkit import (
 )
 from plugins.hearings.common import HearingsError, local_text
 from plugins.hearings.following.services import enqueue_follow_mail
+from plugins.hearings.law import services as law
 from plugins.hearings.models import (
     Article,
     Consultation,
@@ -120,9 +121,15 @@ def save_consultation(
     closes_at: dt.datetime | None,
     draft: str | None = None,
     articles: list[DraftArticle] | None = None,
+    intended_adoption_on: dt.date | None = None,
+    reason: str = "",
 ) -> Consultation:
     """Create or update a consultation (times are naive UTC). New articles while it is open or
-    closed make a new version: earlier versions and their comments stay as they were."""
+    closed make a new version: earlier versions and their comments stay as they were.
+
+    The dates are checked against the municipality's rule set (``plugins.hearings.law``): what
+    the law forbids is refused; what it allows with a reason needs ``reason``, which is recorded
+    and published. Every change of a date is recorded in the consultation's history."""
     title = (title or "").strip()
     if not title:
         raise HearingsError(_("Give the consultation a title."), field_name="title")
@@ -131,20 +138,37 @@ def save_consultation(
         _preamble, articles = parse_draft(draft)
     if consultation is None:
         consultation = Consultation(created_by_id=account.id if account else None, version=1)
-        db.session.add(consultation)
         new = True
+        before = None
     else:
         new = False
         if consultation.status == Status.OUTCOME_PUBLISHED:
             raise HearingsError(_("The outcome is published: this consultation can no longer change."), 409)
+        before = law.dates_of(consultation)
+    if consultation.status in (Status.DRAFT, Status.SCHEDULED) or new:
+        new_opens, new_closes = opens_at, closes_at
+    elif consultation.status == Status.OPEN:
+        new_opens, new_closes = consultation.opens_at, closes_at  # extending or shortening an open one
+    else:
+        new_opens, new_closes = consultation.opens_at, consultation.closes_at
+    new_adoption = intended_adoption_on  # the adoption may move until the outcome is published
+    rules = law.rule_set()
+    breaches = law.period_breaches(rules, new_opens, new_closes, new_adoption)
+    after = {"opens_at": new_opens, "closes_at": new_closes, "intended_adoption_on": new_adoption}
+    if before == after:
+        breaches = []  # dates unchanged (a new text, a new title): nothing is created, shortened or closed
+    exceptions = law.enforce(None if new else consultation, breaches, reason, account)
+    if new:
+        db.session.add(consultation)
     consultation.title = title[:300]
     consultation.summary = summary or ""
     consultation.tags = _clean_tags(tags)
-    if consultation.status in (Status.DRAFT, Status.SCHEDULED) or new:
-        consultation.opens_at, consultation.closes_at = opens_at, closes_at
-    elif consultation.status == Status.OPEN:
-        consultation.closes_at = closes_at  # extending or shortening an open consultation
+    consultation.opens_at, consultation.closes_at = new_opens, new_closes
+    consultation.intended_adoption_on = new_adoption
     db.session.flush()
+    law.record_pending(consultation, exceptions)
+    if before is not None:
+        law.record_date_changes(consultation, before, account, reason)
     if articles is not None:
         current = articles_of(consultation) if not new else []
         unchanged = [(a.number, a.title, a.body) for a in current] == [
@@ -247,8 +271,9 @@ def open_clause(now: dt.datetime) -> Any:
     )
 
 
-def schedule(c: Consultation, by: Any, now: dt.datetime | None = None) -> None:
-    """Draft → scheduled (needs a window and at least one article); opens at once if due."""
+def schedule(c: Consultation, by: Any, now: dt.datetime | None = None, reason: str = "") -> None:
+    """Draft → scheduled (needs a window and at least one article, and what the law asks before
+    the announcement: dates, documents); opens at once if due."""
     now = now or utcnow()
     if c.status != Status.DRAFT:
         raise HearingsError(_("Only a draft can be scheduled."), 409)
@@ -258,12 +283,13 @@ def schedule(c: Consultation, by: Any, now: dt.datetime | None = None) -> None:
         raise HearingsError(_("Add at least one article first."))
     if c.closes_at <= now:
         raise HearingsError(_("The closing time has already passed."))
+    law.check_before_opening(c, by, reason, c.opens_at)
     if not _transition(c, Status.SCHEDULED, by, now=now):  # changed meanwhile: no longer a draft
         raise HearingsError(_("Only a draft can be scheduled."), 409)
     advance_by_time(c, now)
 
 
-def open_now(c: Consultation, by: Any, now: dt.datetime | None = None) -> None:
+def open_now(c: Consultation, by: Any, now: dt.datetime | None = None, reason: str = "") -> None:
     now = now or utcnow()
     advance_by_time(c, now)  # time may have opened it already: then there is nothing to do
     if c.status == Status.OPEN:
@@ -274,18 +300,26 @@ def open_now(c: Consultation, by: Any, now: dt.datetime | None = None) -> None:
         raise HearingsError(_("Add at least one article first."))
     if c.closes_at is None or c.closes_at <= now:
         raise HearingsError(_("Set a closing time in the future first."))
+    before = law.dates_of(c)
+    law.check_before_opening(c, by, reason, now)
     if not _transition(c, Status.OPEN, by, now=now, opens_at=now):  # changed meanwhile
         raise HearingsError(_("Only a draft or scheduled consultation can be opened."), 409)
+    law.record_date_changes(c, before, by, reason, at=now)
     enqueue_follow_mail(c)
 
 
-def close_now(c: Consultation, by: Any, now: dt.datetime | None = None) -> None:
+def close_now(c: Consultation, by: Any, now: dt.datetime | None = None, reason: str = "") -> None:
+    """Close before the planned time: refused when that leaves less than the law's period (or,
+    where the law allows a shorter one, without a stated reason)."""
     now = now or utcnow()
     advance_by_time(c, now)  # a consultation that time has opened (or closed) is that first
     if c.status != Status.OPEN:
         raise HearingsError(_("Only an open consultation can be closed."), 409)
+    before = law.dates_of(c)
+    law.check_closing(c, by, reason, now)
     if not _transition(c, Status.CLOSED, by, now=now, closes_at=now):  # changed meanwhile
         raise HearingsError(_("Only an open consultation can be closed."), 409)
+    law.record_date_changes(c, before, by, reason, at=now)
 
 
 def publish_outcome(c: Consultation, by: Any, summary: str, now: dt.datetime | None = None) -> None:

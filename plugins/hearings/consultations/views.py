@@ -33,6 +33,8 @@ from plugins.hearings.comments import services as comments_services
 from plugins.hearings.common import HearingsError, acting_organisations, render_markdown, to_utc
 from plugins.hearings.consultations import forms, services
 from plugins.hearings.following import services as following_services
+from plugins.hearings.law import services as law
+from plugins.hearings.law.rules import REGISTER_FORMS, document_label
 from plugins.hearings.meetings import services as meetings_services
 from plugins.hearings.programmes import services as programmes_services
 
@@ -84,6 +86,8 @@ def _consultation_form_submit(form, c):
         opens_at=to_utc(form.opens_at.data),
         closes_at=to_utc(form.closes_at.data),
         articles=articles,
+        intended_adoption_on=form.intended_adoption_on.data,
+        reason=form.reason.data or "",
     )
     return saved, preamble, articles
 
@@ -106,6 +110,7 @@ def _consultation_edit(c):
     if request.method == "GET" and c is not None:
         form.title.data, form.summary.data, form.tags.data = c.title, c.summary, c.tags
         form.opens_at.data, form.closes_at.data = _local_input(c.opens_at), _local_input(c.closes_at)
+        form.intended_adoption_on.data = c.intended_adoption_on
         form.draft.data = services.draft_text(services.articles_of(c))
     preview = None
     status = 200
@@ -135,6 +140,7 @@ def _consultation_edit(c):
             consultation=c,
             preview=preview,
             render=render_markdown,
+            rules=law.rule_set(),
         ),
         status,
     )
@@ -143,13 +149,17 @@ def _consultation_edit(c):
 @bp.get("/consultations/<uuid:cid>")
 @handled
 def consultation(cid):
-    c = _consultation(cid)
+    return _consultation_page(_consultation(cid))
+
+
+def _consultation_page(c, status_form=None, status: int = 200):
     account = current_account()
     articles = services.articles_of(c)
     comments = comments_services.comments_for(c)
     threads = comments_services.comment_threads(
         comments, account, _is_moderator(), services.current_article_map(c)
     )
+    rules = law.rule_set()
     form = comments_forms.CommentForm()
     orgs = acting_organisations(account) if account else []
     form.organisation_id.choices = [("", _("Myself"))] + [(str(o.id), o.name) for o in orgs]
@@ -166,10 +176,18 @@ def consultation(cid):
         account=account,
         is_staff=_is_staff(),
         is_moderator=_is_moderator(),
-        history=services.status_history(c) if _is_staff() else [],
+        history=law.history(c),
         total=sum(1 for cm in comments if cm.visible_to_public),
         attachments=attachments_services.attachments_of(consultation_id=c.id),
-    )
+        rules=rules,
+        exceptions=law.exceptions_of(c),
+        missing_documents=law.missing_documents(rules, c),
+        status_form=status_form or forms.StatusForm(formdata=None),
+        adoption_notice=law.adoption_deadline_notice(c) if _is_staff() else None,
+        document_label=document_label,
+        register_title=str(REGISTER_FORMS[rules.register_form]),
+        date_value_text=law.date_value_text,
+    ), status
 
 
 @bp.post("/consultations/<uuid:cid>/status")
@@ -179,14 +197,24 @@ def consultation_status(cid):
     c = services.get_consultation(cid)
     action = request.form.get("action")
     account = current_account()
-    if action == "schedule":
-        services.schedule(c, account)
-    elif action == "open":
-        services.open_now(c, account)
-    elif action == "close":
-        services.close_now(c, account)
-    else:
-        raise HearingsError(_("Unknown action."), 400)
+    form = forms.StatusForm()
+    reason = form.reason.data or ""
+    try:
+        if action == "schedule":
+            services.schedule(c, account, reason=reason)
+        elif action == "open":
+            services.open_now(c, account, reason=reason)
+        elif action == "close":
+            services.close_now(c, account, reason=reason)
+        else:
+            raise HearingsError(_("Unknown action."), 400)
+    except HearingsError as exc:
+        if exc.status in (401, 403, 404):
+            raise
+        db.session.rollback()
+        c = services.get_consultation(cid)
+        form.reason.errors = [exc.message]
+        return _consultation_page(c, status_form=form, status=exc.status)
     db.session.commit()
     flash(_("The status is now: %(status)s.", status=status_label(c.effective_status)), "success")
     return redirect(url_for("hearings.consultation", cid=c.id))

@@ -66,6 +66,8 @@ def _meeting_edit(m):
             form.consultation_id.data = str(m.consultation_id or "")
         elif request.args.get("programme"):
             form.programme_id.data = request.args["programme"]
+        if m is None and request.args.get("consultation"):  # a public debate of that consultation
+            form.consultation_id.data = request.args["consultation"]
     status = 200
     if form.validate_on_submit():
         try:

@@ -45,7 +45,10 @@ def answer_comment(comment: Comment, by: Any, outcome: str, reason: str, c: Cons
 
 REGISTER_FIELDS = (
     "id",
+    "number",
     "date",
+    "channel",
+    "received_on",
     "author",
     "organisation",
     "article",
@@ -74,12 +77,15 @@ def register_rows(c: Consultation, show_answers: bool = False) -> list[dict[str,
     }
     show_answers = show_answers or answers_public(c)
     rows = []
-    for cm in comments_for(c):
+    for cm in sorted(comments_for(c), key=lambda cm: (cm.register_number or 0, cm.created_at)):
         status = "withdrawn" if cm.withdrawn_at else "hidden" if cm.hidden_at else "published"
         rows.append(
             {
                 "id": str(cm.id),
+                "number": cm.register_number,
                 "date": iso_local(cm.created_at),
+                "channel": cm.channel,
+                "received_on": cm.received_on.isoformat() if cm.received_on else "",
                 "author": cm.author_name,
                 "organisation": cm.organisation_name or "",
                 "article": articles.get(cm.article_id, "") if cm.article_id else "",

@@ -17,7 +17,7 @@ from core.toolkit import (
 from core.toolkit import (
     gettext as _,
 )
-from plugins.hearings.common import HearingsError, _host
+from plugins.hearings.common import HearingsError, _host, local_text
 from plugins.hearings.models import (
     Meeting,
     RegistrationStatus,
@@ -60,8 +60,78 @@ def finish_meeting(m: Meeting, by: Any, now: dt.datetime | None = None) -> None:
 
 
 def publish_minutes(m: Meeting, text: str, now: dt.datetime | None = None) -> None:
+    """Publish the minutes: never before the meeting has started (nothing to record yet)."""
+    now = now or utcnow()
+    if now < m.starts_at:
+        raise HearingsError(
+            _(
+                "The minutes can be published once the meeting has started (%(when)s).",
+                when=local_text(m.starts_at),
+            ),
+            409,
+            "minutes",
+        )
     if not (text or "").strip():
         raise HearingsError(_("Write the minutes first."), field_name="minutes")
     m.minutes = text
-    m.minutes_published_at = now or utcnow()
+    m.minutes_published_at = now
     db.session.flush()
+
+
+def minutes_template(m: Meeting) -> str:
+    """A «minută» to start from (Markdown): when and where, the participants, a summary of the
+    positions (one line per registered speaker, to complete), and the votes where there were any."""
+    regs = [r for r in registrations_of(m) if r.status == RegistrationStatus.CONFIRMED]
+    checked_in = [r for r in regs if r.checked_in_at is not None]
+    place = ", ".join(p for p in (m.place, m.online_url) if p)
+    heading = {
+        "title": _("Minutes of the meeting"),
+        "when": _("Date and place"),
+        "who": _("Participants"),
+        "staff": _("For the municipality"),
+        "positions": _("Summary of the positions expressed"),
+        "votes": _("Votes"),
+        "conclusions": _("Conclusions"),
+    }
+    lines = [
+        "## " + heading["title"] + ": " + m.title,
+        "",
+        "**"
+        + heading["when"]
+        + ":** "
+        + local_text(m.starts_at)
+        + " – "
+        + local_text(m.ends_at, "short")
+        + ", "
+        + place,
+        "",
+        "### " + heading["who"],
+        "",
+        _(
+            "%(registered)d people registered; %(present)d signed the attendance list.",
+            registered=len(regs),
+            present=len(checked_in),
+        ),
+        "",
+        "- " + heading["staff"] + ": ",
+        "",
+        "### " + heading["positions"],
+        "",
+    ]
+    spoken = [s for s in speakers(m) if s.status != SpeakerStatus.WITHDRAWN]
+    for s in spoken:
+        who = f"{s.name} ({s.organisation_name})" if s.organisation_name else s.name
+        lines.append(f"- **{who}**, {s.topic}: ")
+    if not spoken:
+        lines.append("- ")
+    lines += [
+        "",
+        "### " + heading["votes"],
+        "",
+        _("No vote was taken. (Where there was one: the question, votes for, against and abstentions.)"),
+        "",
+        "### " + heading["conclusions"],
+        "",
+        "",
+    ]
+    return "\n".join(lines)

@@ -15,6 +15,7 @@ from core.toolkit import (
     gettext as _,
 )
 from plugins.hearings.blueprint import bp, handled
+from plugins.hearings.common import HearingsError
 from plugins.hearings.meetings import services as meetings_services
 from plugins.hearings.proceedings import forms, services
 
@@ -35,10 +36,19 @@ def meeting_finish(mid):
 @handled
 def minutes(mid):
     m = meetings_services.get_meeting(mid)
-    form = forms.MinutesForm(minutes=m.minutes)
+    form = forms.MinutesForm(minutes=m.minutes or services.minutes_template(m))
+    status = 200
     if form.validate_on_submit():
-        services.publish_minutes(m, form.minutes.data)
-        db.session.commit()
-        flash(_("The minutes are published."), "success")
-        return redirect(url_for("hearings.meeting", mid=m.id))
-    return render_template("hearings/minutes_form.html", m=m, form=form)
+        try:
+            services.publish_minutes(m, form.minutes.data)
+            db.session.commit()
+            flash(_("The minutes are published."), "success")
+            return redirect(url_for("hearings.meeting", mid=m.id))
+        except HearingsError as exc:
+            db.session.rollback()
+            m = meetings_services.get_meeting(mid)
+            form.minutes.errors = [*form.minutes.errors, exc.message]
+            status = exc.status
+    elif form.is_submitted():
+        status = 422
+    return render_template("hearings/minutes_form.html", m=m, form=form), status

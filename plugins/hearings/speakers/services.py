@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.toolkit import (
+    Account,
     db,
     utcnow,
 )
@@ -66,11 +67,26 @@ def get_speaker(m: Meeting, speaker_id: uuid.UUID) -> SpeakerRequest:
     return sr
 
 
-def set_speaker_status(sr: SpeakerRequest, status: str, by: Any, staff: bool) -> None:
+def set_speaker_status(sr: SpeakerRequest, status: str, by: Any, staff: bool, reason: str = "") -> None:
+    """Mark a speaker as having spoken (staff) or take the request off the list: the speaker
+    themselves, or staff, who must say why; who did it, when and why are recorded."""
     if status not in (SpeakerStatus.SPOKEN, SpeakerStatus.WITHDRAWN):
         raise HearingsError(_("Unknown speaker status."))
-    if not staff and (status != SpeakerStatus.WITHDRAWN or sr.account_id != by.id):
+    own = by is not None and sr.account_id == by.id
+    if not staff and (status != SpeakerStatus.WITHDRAWN or not own):
         raise HearingsError(_("You are not allowed to do this."), 403)
+    reason = (reason or "").strip()
+    if status == SpeakerStatus.WITHDRAWN:
+        if sr.status != SpeakerStatus.REQUESTED:
+            raise HearingsError(_("Only a waiting request can be withdrawn."), 409)
+        if not own and not reason:
+            raise HearingsError(
+                _("Say why you take %(name)s off the speaker list: it is recorded.", name=sr.name),
+                field_name="reason",
+            )
+        if len(reason) > 500:
+            raise HearingsError(_("Use at most %(n)d characters.", n=500), field_name="reason")
+        sr.withdrawn_at, sr.withdrawn_by_id, sr.withdrawn_reason = utcnow(), by.id if by else None, reason
     sr.status = status
     if status == SpeakerStatus.SPOKEN:
         sr.spoke_at = utcnow()
@@ -86,3 +102,12 @@ def move_speaker(m: Meeting, sr: SpeakerRequest, direction: int) -> None:
     if 0 <= other < len(items):
         items[idx].position, items[other].position = items[other].position, items[idx].position
     db.session.flush()
+
+
+def withdrawn_by_names(items: list[SpeakerRequest]) -> dict[int, str]:
+    """The display names of the people who withdrew requests (for staff's view of the list)."""
+    ids = {s.withdrawn_by_id for s in items if s.withdrawn_by_id}
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(Account.id, Account.display_name).where(Account.id.in_(ids)))
+    return dict(rows.all())

@@ -45,7 +45,9 @@ def speaker_action(mid, sid, action):
             abort(403)
         services.move_speaker(m, sr, -1 if action == "up" else 1)
     elif action in (SpeakerStatus.SPOKEN, SpeakerStatus.WITHDRAWN):
-        services.set_speaker_status(sr, action, current_account(), _is_staff())
+        services.set_speaker_status(
+            sr, action, current_account(), _is_staff(), reason=request.form.get("reason", "")
+        )
     else:
         abort(404)
     db.session.commit()
@@ -57,4 +59,10 @@ def speaker_action(mid, sid, action):
 @handled
 def speaker_queue(mid):
     m = meetings_services.get_meeting(mid)
-    return render_template("hearings/speakers.html", m=m, speakers=services.speakers(m), is_staff=_is_staff())
+    return render_template(
+        "hearings/speakers.html",
+        m=m,
+        speakers=services.speakers(m),
+        is_staff=_is_staff(),
+        withdrawn_by=services.withdrawn_by_names(services.speakers(m)) if _is_staff() else {},
+    )

@@ -54,10 +54,25 @@ class World:
         return self._made[name]
 
 
+def set_hearings_settings(app, tenant, **values) -> None:
+    """Save hearings settings of ``tenant`` (committed), over what it has."""
+    from core.plugin_state import plugin_settings, set_plugin_settings
+
+    with app.app_context():
+        current = dict(plugin_settings("hearings", tenant.id))
+        set_plugin_settings(tenant.id, "hearings", {**current, **values})
+        db.session.commit()
+        db.session.remove()
+
+
 @pytest.fixture
-def world(tenant_factory, account_factory) -> World:
+def world(app, tenant_factory, account_factory) -> World:
+    """Two Greek municipalities (the rules of the law tests are elsewhere): their shortest
+    consultation is one day, so these tests choose their windows freely."""
     tenant = tenant_factory(plugins=["hearings"], timezone="Europe/Athens")
     other = tenant_factory(plugins=["hearings"], timezone="Europe/Bucharest")
+    for t in (tenant, other):
+        set_hearings_settings(app, t, consultation_minimum_days=1)
     return World(tenant, other, account_factory)
 
 
@@ -84,7 +99,8 @@ def make_consultation(
     title: str = "Local social action plan",
     draft: str = DRAFT,
 ) -> dict[str, Any]:
-    """A consultation made through the services; returns its id and article ids."""
+    """A consultation made through the services, its window set as given whatever the rule set
+    (the law's own tests go through the services); returns its id and article ids."""
     with app.app_context(), tenant_context(tenant.id):
         now = utcnow()
         c = save_consultation(
@@ -93,10 +109,11 @@ def make_consultation(
             title=title,
             summary="Summary",
             tags="social, plan",
-            opens_at=now + opens_in,
-            closes_at=now + closes_in,
+            opens_at=None,
+            closes_at=None,
             draft=draft,
         )
+        c.opens_at, c.closes_at = now + opens_in, now + closes_in
         c.status = status
         db.session.commit()
         articles = [a.id for a in articles_of(c)]

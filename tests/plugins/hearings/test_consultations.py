@@ -141,6 +141,10 @@ def test_staff_transitions_recorded(app, world, tenant_client, sign_in):
         == 302
     )
     assert staff.post(f"/hearings/consultations/{c['id']}/status", data={"action": "open"}).status_code == 302
+    with app.app_context(), tenant_context(world.tenant.id):  # a day later: the minimum period has passed
+        row = db.session.get(Consultation, (world.tenant.id, c["id"]))
+        row.opens_at -= dt.timedelta(days=2)
+        db.session.commit()
     assert (
         staff.post(f"/hearings/consultations/{c['id']}/status", data={"action": "close"}).status_code == 302
     )

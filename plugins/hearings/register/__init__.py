@@ -1,0 +1,1 @@
+"""The complete register: recommendations received outside the platform, and its legal exports."""
