@@ -6,8 +6,8 @@ they were written); document types and scans on attachments; who withdrew a spea
 history of date changes, the recorded exceptions to the rule set, Romania's requests for a public
 debate, legal actions and the yearly notes of the report on decisional transparency.
 
-Revision ID: hearings_0004
-Revises: hearings_0003
+Revision ID: hearings_0005
+Revises: hearings_0004
 Create Date: 2026-11-24 09:00:00
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 from core.toolkit import create_tenant_table, drop_tenant_table
 
-revision = "hearings_0004"
-down_revision = "hearings_0003"
+revision = "hearings_0005"
+down_revision = "hearings_0004"
 branch_labels = None
 depends_on = None
 
