@@ -87,15 +87,14 @@ class JoinChecker:
         scopes = []
         for tree in trees:
             try:
-                found = traverse_scope(tree)
-            except sqlglot.errors.SqlglotError:
+                for scope in traverse_scope(tree):
+                    if not isinstance(scope.expression, exp.Select):
+                        continue
+                    graph = self._graph(scope, "", None)
+                    if len({n for n, _t in graph.sources}) > 1:
+                        scopes.append(_Scope(graph.sources, graph.edges))
+            except sqlglot.errors.SqlglotError:  # e.g. a self-join sqlglot's scope cannot alias
                 continue
-            for scope in found:
-                if not isinstance(scope.expression, exp.Select):
-                    continue
-                graph = self._graph(scope, "", None)
-                if len({n for n, _t in graph.sources}) > 1:
-                    scopes.append(_Scope(graph.sources, graph.edges))
         return scopes
 
     def _graph(self, scope: Any, prefix: str, outer: Any) -> _Graph:

@@ -147,7 +147,6 @@ def test_bad_settings_refused_nothing_saved(app_ctx, tenant_factory, settings, f
         "max_notes": 5,
         "broken_widget": False,
         "broken_navigation": False,
-        "note_retention_days": 365,
     }
 
 
@@ -168,7 +167,6 @@ def test_settings_defaults_filled(app_ctx, tenant_factory):
         "max_notes": 10,
         "broken_widget": False,
         "broken_navigation": False,
-        "note_retention_days": 365,
     }
 
 
