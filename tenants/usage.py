@@ -38,8 +38,14 @@ PAGE_SIZE = 50
 
 
 def _measured_tables() -> list[sa.Table]:
-    """Every tenant-owned table of the loaded models (tenant_id column), by name."""
-    return sorted((t for t in db.metadata.tables.values() if "tenant_id" in t.c), key=lambda t: t.name)
+    """Every tenant-owned table of the loaded models (tenant_id column) that this database holds,
+    by name. The models' metadata is the process's: a plugin whose models were imported but which
+    this instance does not load (so never migrated here) has no table to measure."""
+    present = set(sa.inspect(db.session.connection()).get_table_names())
+    return sorted(
+        (t for t in db.metadata.tables.values() if "tenant_id" in t.c and t.name in present),
+        key=lambda t: t.name,
+    )
 
 
 def _storage_query(tenant_id: int, dialect: str) -> sa.Select | sa.CompoundSelect:

@@ -149,8 +149,9 @@ class AttendanceSchema(Schema):
     hours = fields.Float(
         allow_none=True,
         load_default=None,
-        validate=validate.Range(min=0, max=24, min_inclusive=False),
-        metadata={"description": "Hours given, over 0 and at most 24 (attended only)."},
+        # hours are kept in hundredths: a smaller positive value would round to 0 and be refused
+        validate=validate.Range(min=0.01, max=24),
+        metadata={"description": "Hours given, from 0.01 to 24, kept to the hundredth (attended only)."},
     )
 
 

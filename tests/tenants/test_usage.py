@@ -311,3 +311,27 @@ def test_the_account_is_read_without_reloading_it(app, account_factory):
         assert _account_id() == ref.id
         g._login_user = None
         assert _account_id() is None
+
+
+def test_storage_is_measured_in_the_tables_this_database_holds(tmp_path):
+    """A plugin's models imported in the process (another app of the same process loads it) but not
+    loaded by this instance have no table here: the demo's first usage collection failed with
+    'no such table: testplugin_notes' when the test plugin had been imported before it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sympraxis_testplugin.models\n"  # in the shared metadata, never migrated here
+        "from core.cli import main\n"
+        "main(['demo', '--no-serve'])\n"
+    )
+    env = {
+        **__import__("os").environ,
+        "SYMPRAXIS_INSTANCE_PATH": str(tmp_path),
+        "SYMPRAXIS_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/usage.db",
+        "SYMPRAXIS_ARGON2_PARAMETERS": '{"time_cost": 1, "memory_cost": 8, "parallelism": 1}',
+    }
+    env.pop("SYMPRAXIS_SECRET_KEY", None)
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    assert "Sympraxis demo seeded" in done.stdout
