@@ -34,6 +34,29 @@ def declarations() -> list[PersonalDataDeclaration]:
             recipients=(_l("the public: comments and answers are published on the consultation"),),
         ),
         PersonalDataDeclaration(
+            kind="hearings.paper_recommendations",
+            title=_l("Recommendations received on paper, by e-mail or at the registry"),
+            categories=(
+                _l("sender's name and organisation, if any"),
+                _l("sender's contact for the answer (never published)"),
+                _l("the recommendation, the article it is about and the scan of the original"),
+                _l("the municipality's answer to it"),
+            ),
+            data_subjects=(_l("people and organisations who send a recommendation outside the platform"),),
+            purpose=_l(
+                "To number every recommendation in the consultation's register, as the law on public "
+                "consultation requires, answer it and report on it like the comments made online."
+            ),
+            legal_basis=LegalBasis.PUBLIC_TASK,
+            retention_note=_l(
+                "Kept with the record of the consultation; the contact is used only to send the answer."
+            ),
+            recipients=(
+                _l("the public: the name, the text and the answer are published in the register"),
+                _l("the staff who keep the register (the contact and the scan)"),
+            ),
+        ),
+        PersonalDataDeclaration(
             kind="hearings.registrations",
             title=_l("Registrations for hearings and workshops"),
             categories=(

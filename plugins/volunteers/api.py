@@ -180,7 +180,7 @@ class ShiftSignups(MethodView):
 
 @api.route("/signups/mine")
 class MySignups(MethodView):
-    @api.response(200, schemas.HistorySchema)
+    @api.response(200, schemas.VolunteerHistorySchema)
     @require_permission(SIGN_UP)
     def get(self):
         """Your sign-ups in this municipality, latest shift first, and the hours recorded."""

@@ -155,7 +155,7 @@ class AttendanceSchema(Schema):
     )
 
 
-class HistorySchema(Schema):
+class VolunteerHistorySchema(Schema):
     """A volunteer's own record in this municipality."""
 
     total_hours = fields.Float(required=True)

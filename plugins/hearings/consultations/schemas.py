@@ -42,7 +42,7 @@ class LawExceptionSchema(Schema):
     at = fields.String(required=True)
 
 
-class HistorySchema(Schema):
+class ConsultationChangeSchema(Schema):
     at = fields.String(required=True)
     kind = fields.String(required=True, metadata={"description": "status or date"})
     field = fields.String(allow_none=True, required=True)
@@ -57,7 +57,7 @@ class ConsultationDetailSchema(ConsultationSchema):
     outcome_summary = fields.String(allow_none=True, required=True)
     rule_set = fields.String(required=True, metadata={"description": "RO, BG or GR"})
     exceptions = fields.List(fields.Nested(LawExceptionSchema), required=True)
-    history = fields.List(fields.Nested(HistorySchema), required=True)
+    history = fields.List(fields.Nested(ConsultationChangeSchema), required=True)
 
 
 class ConsultationWriteSchema(Schema):
