@@ -162,6 +162,8 @@ def _loads(value: str) -> Any:
 def _init_sqlite_pragmas(app: Flask) -> None:
     from sqlalchemy import event
 
+    from core.search import register_sqlite_functions
+
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     with app.app_context():
@@ -174,6 +176,7 @@ def _init_sqlite_pragmas(app: Flask) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
+            register_sqlite_functions(dbapi_connection)  # the search's accent and case folding
 
 
 def select_locale() -> str:

@@ -81,7 +81,12 @@ class SearchHit:
 
     title: str
     url: str
+    #: Text (escaped when shown) or safe HTML such as ``TextQuery.snippet``'s, with ``<mark>``.
     snippet: str = ""
+    #: Relevance: higher first, across plugins (``TextQuery.rank``; 0 when unranked).
+    rank: float = 0.0
+    #: What it is, in the reader's language ("Consultation", "Task"...), shown beside the title.
+    kind: str = ""
 
 
 @dataclass

@@ -25,6 +25,8 @@ Beyond Flask's and the request's basics, it gives:
 - personal data: ``PersonalDataDeclaration`` with ``LegalBasis`` and ``SpecialCategoryCondition``
   (hook ``sympraxis_personal_data_declarations``: the privacy notices and the records of
   processing are generated from them);
+- search: ``TextQuery`` (PostgreSQL full-text search in the municipality's language, accents and
+  case folded, ranked and highlighted; a plain match on SQLite) for the ``sympraxis_search`` hook;
 - retention: ``RetentionRule`` (hook ``sympraxis_retention_rules``) and ``retention_days``
   (a municipality's period for one kind of data).
 """
@@ -96,6 +98,7 @@ from core.redirects import redirect_back, safe_redirect_target
 from core.references import Linkable, Reference, ReferenceType, reference_link, resolve_references
 from core.rules import RuleViolation
 from core.schema import create_tenant_table, drop_tenant_table
+from core.search import TextQuery
 from core.slots import asset_url, template_slot
 from core.tenancy import TenantInfo, current_tenant, external_url, utcnow
 
@@ -139,7 +142,7 @@ __all__ = [
     "Blueprint", "BlueprintSpec", "CrossTenantWrite", "DashboardItem", "LegalBasis", "Linkable", "Mail", "Membership",
     "NavItem", "Organisation", "OrganisationId", "OrganisationMember", "PersonalDataDeclaration", "PluginManifest",
     "PluginStateError", "Reference", "ReferenceType", "RetentionRule", "Role", "RuleViolation", "SearchHit",
-    "SpecialCategoryCondition", "TenantInfo", "TenantNotActive", "TenantScoped",
+    "SpecialCategoryCondition", "TenantInfo", "TextQuery", "TenantNotActive", "TenantScoped",
     "UTCDateTime", "UTCDateTimeField",
     "abort", "abort_with", "account_fk", "active_tenant_id", "after_commit", "asset_url", "create_tenant_table",
     "cross_tenant_read", "current_account", "current_role", "current_tenant", "db", "disable_tenant_rls",

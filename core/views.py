@@ -113,18 +113,25 @@ csrf.exempt(readyz)
 
 
 MAX_QUERY_LENGTH = 200
-SEARCH_LIMIT_PER_PLUGIN = 20
+#: Results per page, and how deep the pages go: every plugin is asked for enough hits to fill the
+#: page asked for, so a deeper page costs more; ten pages of twenty is more than anyone reads.
+SEARCH_PAGE_SIZE = 20
+SEARCH_MAX_PAGE = 10
 
 
 @bp.get("/search")
 def search():
-    """Search the municipality: every enabled plugin answers for its own content (hook)."""
+    """Search the municipality: every enabled plugin answers for its own content (hook), the hits
+    are merged by rank and paginated."""
     from flask import request
+
+    from core.input_guard import int_arg
 
     tenant = current_tenant()
     if tenant is None:
         abort(404)
     query = (request.args.get("q") or "").strip()
+    page = int_arg("page", 1, maximum=SEARCH_MAX_PAGE)
     error = None
     hits = []
     if len(query) > MAX_QUERY_LENGTH:
@@ -133,14 +140,24 @@ def search():
         error = _("Use at most %(n)d characters.", n=MAX_QUERY_LENGTH)
     elif query:
         reg = registry()
+        wanted = page * SEARCH_PAGE_SIZE + 1  # one more than the page: is there a next one?
         for name in sorted(enabled_plugins(tenant)):
             try:
-                for result in reg.only("sympraxis_search", {name})(
-                    tenant=tenant, query=query, limit=SEARCH_LIMIT_PER_PLUGIN
-                ):
-                    hits.extend(result or [])
+                for result in reg.only("sympraxis_search", {name})(tenant=tenant, query=query, limit=wanted):
+                    hits.extend((result or [])[:wanted])
             except Exception as exc:  # one plugin's search failing leaves the others' results
                 db.session.rollback()
                 reg.record_error(name, "sympraxis_search", exc)
+        hits.sort(key=lambda hit: -hit.rank)  # stable: a plugin's own order stays among equals
+    first = (page - 1) * SEARCH_PAGE_SIZE
+    has_next = len(hits) > first + SEARCH_PAGE_SIZE and page < SEARCH_MAX_PAGE
     status = 422 if error else 200
-    return render_template("core/search.html", query=query, hits=hits, error=error), status
+    return render_template(
+        "core/search.html",
+        query=query,
+        hits=hits[first : first + SEARCH_PAGE_SIZE],
+        error=error,
+        page=page,
+        has_next=has_next,
+        first_number=first + 1,
+    ), status

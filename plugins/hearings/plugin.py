@@ -11,7 +11,6 @@ from core.toolkit import (
     DashboardItem,
     NavItem,
     PluginManifest,
-    SearchHit,
     has_permission,
     hookimpl,
     ngettext,
@@ -34,7 +33,6 @@ from plugins.hearings.blueprint import bp
 from plugins.hearings.comments import api as _comments_api  # noqa: F401
 from plugins.hearings.comments import views as _comments_views  # noqa: F401
 from plugins.hearings.consultations import api as _consultations_api  # noqa: F401
-from plugins.hearings.consultations import services as consultations_services
 from plugins.hearings.consultations import views as _consultations_views  # noqa: F401
 from plugins.hearings.debates import views as _debates_views  # noqa: F401
 from plugins.hearings.feedback import api as _feedback_api  # noqa: F401
@@ -153,15 +151,9 @@ def sympraxis_apex_dashboard_items(account):
 
 @hookimpl
 def sympraxis_search(tenant, query, limit):
-    q = (query or "").strip().lower()
-    if not q:
-        return []
-    hits = [
-        SearchHit(title=c.title, url=f"/hearings/consultations/{c.id}", snippet=c.summary[:200])
-        for c in consultations_services.list_consultations()
-        if q in c.title.lower() or q in c.summary.lower()
-    ]
-    return hits[:limit]
+    from plugins.hearings import search
+
+    return search.search(query, limit)
 
 
 @hookimpl

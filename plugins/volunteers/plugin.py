@@ -94,18 +94,16 @@ def sympraxis_dashboard_items(tenant, account):
 
 @hookimpl
 def sympraxis_search(tenant, query, limit):
-    if not (query or "").strip():
-        return []
-    hits = []
-    for view in services.list_tasks(q=query)[:limit]:
-        hits.append(
-            SearchHit(
-                title=view.task.title,
-                url=url_for("volunteers.task", task_id=view.task.id),
-                snippet=(view.task.place or view.task.description)[:200],
-            )
+    return [
+        SearchHit(
+            title=task.title,
+            url=url_for("volunteers.task", task_id=task.id),
+            snippet=snippet,
+            rank=rank,
+            kind=gettext("Volunteering task"),
         )
-    return hits
+        for task, snippet, rank in services.search_tasks(query, limit)
+    ]
 
 
 @hookimpl

@@ -25,6 +25,7 @@ from core.toolkit import (
     Mail,
     Organisation,
     RuleViolation,
+    TextQuery,
     active_tenant_id,
     db,
     external_url,
@@ -173,6 +174,23 @@ def _views(tasks: list[Task], *, upcoming_from: dt.datetime | None = None) -> li
 
 def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search_tasks(query: str, limit: int) -> list[tuple[Task, Any, float]]:
+    """Published tasks matching ``query`` (the municipality's search): ``(task, snippet, rank)``,
+    best first, through the toolkit's full-text search."""
+    q = TextQuery(query)
+    if not q.words:
+        return []
+    document = q.document(Task.title, Task.description, Task.place)
+    rank = q.rank(document).label("rank")
+    rows = db.session.execute(
+        sa.select(Task, q.headline(Task.description), rank)
+        .where(Task.status == TaskStatus.PUBLISHED, q.matches(document))
+        .order_by(rank.desc(), Task.title)
+        .limit(limit)
+    )
+    return [(task, q.snippet(headline or task.place), float(r)) for task, headline, r in rows]
 
 
 def list_tasks(

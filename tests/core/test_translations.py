@@ -115,6 +115,13 @@ def test_catalogue_translates_every_message_of_the_source(package: str, lang: st
         po = read_po(f, locale=lang)
     assert str(po.locale) == lang
     assert po.num_plurals == LANGUAGES[lang], f"{po_path}: Plural-Forms header says {po.num_plurals} forms"
+    # the header itself (read_po with a locale falls back to CLDR's count, hiding a header that
+    # does not parse: the volunteers' catalogues had "\\n" for "\n", so gettext gave Romanian
+    # two plural forms and never the third, «20 de locuri»)
+    with open(po_path, "rb") as f:
+        headers = dict(read_po(f).mime_headers)
+    assert f"nplurals={LANGUAGES[lang]};" in headers.get("Plural-Forms", ""), (po_path, headers)
+    assert headers.get("Language") == lang, (po_path, headers)
 
     bad = {}
     for message in messages:

@@ -15,6 +15,7 @@ from core.toolkit import (
     Membership,
     PluginManifest,
     SearchHit,
+    TextQuery,
     cross_tenant_read,
     db,
     hookimpl,
@@ -61,16 +62,26 @@ def sympraxis_tenant_plugins_changed(tenant_id):
 
 @hookimpl
 def sympraxis_search(tenant, query, limit):
-    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    notes = db.session.execute(
-        sa.select(Note)
-        .where(Note.title.ilike(pattern, escape="\\"))
-        .order_by(Note.created_at.desc())
+    # TextQuery: full-text search in the municipality's language (accents and case folded,
+    # stems as prefixes) on PostgreSQL, a plain folded match on SQLite; snippet() is safe HTML
+    q = TextQuery(query)
+    document = q.document(Note.title, Note.body)
+    rank = q.rank(document).label("rank")
+    rows = db.session.execute(
+        sa.select(Note, q.headline(Note.body), rank)
+        .where(q.matches(document))
+        .order_by(rank.desc())
         .limit(limit)
-    ).scalars()
+    )
     return [
-        SearchHit(title=n.title, url=url_for("testplugin.show", note_id=n.id), snippet=n.body[:200])
-        for n in notes
+        SearchHit(
+            title=n.title,
+            url=url_for("testplugin.show", note_id=n.id),
+            snippet=q.snippet(headline),
+            rank=r,
+            kind="Note",
+        )
+        for n, headline, r in rows
     ]
 
 
