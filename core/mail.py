@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import smtplib
 import uuid
 from dataclasses import dataclass, field
@@ -28,6 +29,9 @@ class Mail:
     html: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
     reply_to: str | None = None
+    #: Where the recipient stops this kind of mail (a notification's): the footer links it and
+    #: the ``List-Unsubscribe`` header carries it (RFC 2369: a page that confirms by a button).
+    unsubscribe_url: str | None = None
 
 
 def build_message(mail: Mail) -> EmailMessage:
@@ -40,13 +44,30 @@ def build_message(mail: Mail) -> EmailMessage:
     msg["Message-ID"] = make_msgid(domain=current_app.config["PLATFORM_APEX"])
     if mail.reply_to:
         msg["Reply-To"] = mail.reply_to
+    if mail.unsubscribe_url:
+        msg["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"  # a page that asks, then stops them
     msg.set_content(mail.text)
     if mail.html:
         msg.add_alternative(mail.html, subtype="html")
     for att in mail.attachments:
         maintype, _, subtype = att.mimetype.partition("/")
-        msg.add_attachment(att.content, maintype=maintype, subtype=subtype, filename=att.filename)
+        msg.add_attachment(
+            att.content, maintype=maintype, subtype=subtype, filename=att.filename, params=_params(att)
+        )
     return msg
+
+
+def _params(att: Attachment) -> dict[str, str]:
+    """Content-Type parameters: text is UTF-8 (calendar programs otherwise read «Σχέδιο» as
+    Latin-1), and an iCalendar file names its METHOD as RFC 6047 asks."""
+    if not att.mimetype.startswith("text/"):
+        return {}
+    params = {"charset": "utf-8"}
+    if att.mimetype == "text/calendar":
+        method = re.search(rb"^METHOD:([A-Z]+)\r?$", att.content, re.MULTILINE)
+        if method:
+            params["method"] = method.group(1).decode()
+    return params
 
 
 def deliver(mail: Mail) -> None:
@@ -77,12 +98,17 @@ def deliver(mail: Mail) -> None:
 def send_mail(mail: Mail) -> None:
     """Send a mail once the caller's transaction commits (never if it rolls back): a
     ``core.send_mail`` job through the outbox (see :func:`core.jobs.enqueue`). Every mail gets
-    the footer naming its sender and linking the notices that apply (:mod:`core.legal.footer`)."""
+    an HTML part in the municipality's colours when it has none (:mod:`core.mail_layout`) and the
+    footer naming its sender and linking the notices that apply (:mod:`core.legal.footer`)."""
     from core.db import active_tenant_id
     from core.jobs import enqueue
     from core.legal.footer import add_footer
+    from core.mail_layout import branded_html
 
-    mail = add_footer(Mail(**{**mail.__dict__, "attachments": list(mail.attachments)}))
+    mail = Mail(**{**mail.__dict__, "attachments": list(mail.attachments)})
+    if mail.html is None:
+        mail.html = branded_html(mail.subject, mail.text)
+    mail = add_footer(mail)
 
     enqueue(
         "core.send_mail",
@@ -94,6 +120,7 @@ def send_mail(mail: Mail) -> None:
             "text": mail.text,
             "html": mail.html,
             "reply_to": mail.reply_to,
+            "unsubscribe_url": mail.unsubscribe_url,
             "attachments": [
                 {"filename": a.filename, "content": a.content.hex(), "mimetype": a.mimetype}
                 for a in mail.attachments
@@ -116,6 +143,7 @@ def _send_mail_job(payload: dict) -> None:
             text=payload["text"],
             html=payload.get("html"),
             reply_to=payload.get("reply_to"),
+            unsubscribe_url=payload.get("unsubscribe_url"),
             attachments=[
                 Attachment(a["filename"], bytes.fromhex(a["content"]), a["mimetype"])
                 for a in payload.get("attachments", [])

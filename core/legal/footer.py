@@ -64,15 +64,19 @@ def footer_links() -> tuple[str, list[tuple[str, str]]]:
 def add_footer(mail: Mail) -> Mail:
     """``mail`` with the footer appended to its text (and HTML) part."""
     sender, links = footer_links()
+    if mail.unsubscribe_url:
+        links = [*links, (_("Stop these e-mails"), mail.unsubscribe_url)]
     lines = [SIGNATURE, sender, *(f"{label}: {url}" for label, url in links)]
     mail.text = mail.text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
     if mail.html:
-        items = Markup("").join(
-            Markup('<li><a href="{}">{}</a></li>').format(url, label) for label, url in links
+        items = Markup(" · ").join(
+            Markup('<a href="{}" style="color:#4a525c;">{}</a>').format(url, label) for label, url in links
         )
-        block = Markup('<footer class="mail-footer"><p>{}</p><ul>{}</ul></footer>').format(
-            escape(sender), items
-        )
+        block = Markup(
+            '<footer class="mail-footer" style="max-width:600px;margin:0 auto;padding:0 12px 24px;'
+            'font-family:Arial,Helvetica,sans-serif;font-size:13px;color:#4a525c;text-align:center;">'
+            "<p>{}</p><p>{}</p></footer>"
+        ).format(escape(sender), items)
         position = mail.html.lower().rfind("</body>")
         mail.html = (
             mail.html[:position] + str(block) + mail.html[position:]

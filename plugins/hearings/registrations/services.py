@@ -306,7 +306,7 @@ def mail_registration(regs: list[Registration]) -> None:
         lines.append(external_url(_host(), f"/hearings/registrations/{token}/confirm"))
     else:
         subject = _("Your registration")
-        for r in regs:
+        for r in regs:  # each session chosen: its date, place and agenda (as the Sector 3 workshops send)
             m = meetings[r.meeting_id]
             if r.status == RegistrationStatus.CONFIRMED:
                 lines.append(_("Your seat is confirmed: %(title)s, %(when)s.", title=m.title, when=_when(m)))
@@ -317,13 +317,37 @@ def mail_registration(regs: list[Registration]) -> None:
                         title=m.title,
                     )
                 )
+            where = ", ".join(x for x in (m.place, m.online_url) if x)
+            if where:
+                lines.append(_("Place: %(place)s", place=where))
             if m.agenda:
-                lines += ["", _("Agenda:"), m.agenda, ""]
+                lines += ["", _("Agenda:"), m.agenda]
+            lines.append("")
         confirmed = [meetings[r.meeting_id] for r in regs if r.status == RegistrationStatus.CONFIRMED]
         if confirmed:
             attachments.append(Attachment("invitation.ics", ics(confirmed, "PUBLISH"), "text/calendar"))
     lines += ["", _("To see or cancel your registration: %(link)s", link=link)]
     send_mail(Mail(to=[regs[0].email], subject=subject, text="\n".join(lines), attachments=attachments))
+
+
+def mail_cancelled(reg: Registration) -> None:
+    """The confirmation that a registration is cancelled (by the person or by staff)."""
+    if not reg.email:
+        return
+    m = get_meeting(reg.meeting_id)
+    text = "\n".join(
+        [
+            _("Hello %(name)s,", name=reg.name),
+            "",
+            _("Your registration for %(title)s, %(when)s, is cancelled.", title=m.title, when=_when(m)),
+            "",
+            _(
+                "If you did not ask for this, register again on %(link)s",
+                link=external_url(_host(), f"/hearings/meetings/{m.id}"),
+            ),
+        ]
+    )
+    send_mail(Mail(to=[reg.email], subject=_("Registration cancelled: %(title)s", title=m.title), text=text))
 
 
 def mail_already_registered(regs: list[Registration]) -> None:

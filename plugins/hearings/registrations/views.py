@@ -202,7 +202,10 @@ def registration_cancel(token, rid):
     reg = next((r for r in services.registrations_for_token(token) if r.id == rid), None)
     if reg is None:
         abort(404)
+    already = reg.status == "cancelled"  # a second click sends no second mail
     promoted = services.cancel_registration(reg)
+    if not already:
+        services.mail_cancelled(reg)
     db.session.commit()
     if promoted is not None:
         services.mail_promoted(promoted)
