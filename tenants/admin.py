@@ -19,6 +19,7 @@ from core.accounts.services.common import AccountError
 from core.accounts.services.memberships import role_in
 from core.db import tenant_context
 from core.extensions import db
+from core.i18n import validation_message
 from core.plugin_state import PluginStateError, announce_plugins_changed, plugin_states
 from core.plugins import registry
 from core.tenancy import Tenant, TenantDomain, current_tenant
@@ -236,7 +237,10 @@ def module_settings(name: str):
             for key, messages in exc.messages.items():
                 target = form._fields.get(key)
                 if target is not None:
-                    target.errors = [str(m) for m in (messages if isinstance(messages, list) else [messages])]
+                    target.errors = [
+                        str(validation_message(m))
+                        for m in (messages if isinstance(messages, list) else [messages])
+                    ]
             return render_template("tenants/admin_module_settings.html", form=form, title=plugin.title), 422
         except svc.AdminError as exc:
             db.session.rollback()

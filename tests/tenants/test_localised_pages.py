@@ -331,3 +331,53 @@ def test_no_english_and_no_raw_codes_on_any_page(app, client_for, sign_in, vocab
         print("\n".join(sorted(shapes)))
     assert len(shapes) >= 30, sorted(shapes)  # the crawl reached the page kinds, not only the home
     assert not bad, "\n".join(f"{p}: {' '.join(w)}" for p, w in sorted(bad.items()))
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("el", "Πρέπει να είναι από 100 έως 50000."),
+        ("bg", "Трябва да е между 100 и 50000."),
+        ("ro", "Trebuie să fie între 100 și 50000."),
+    ],
+)
+def test_settings_validation_messages_in_the_language(
+    app, tenant_factory, account_factory, sign_in, tenant_client, lang, expected
+):
+    """marshmallow's own message (a Range of the settings schema) is shown in the admin's language."""
+    tenant = tenant_factory(plugins=["hearings"], locale=lang)
+    admin = sign_in(tenant_client(tenant), account_factory(memberships={tenant: "admin"}))
+    data = {
+        "comment_max_length": "5",
+        "comments_per_hour": "3",
+        "law_rule_set": "country",
+        "consultation_minimum_days": "14",
+    }
+    r = admin.post(f"/admin/modules/hearings/settings?lang={lang}", data=data)
+    assert r.status_code == 422
+    body = r.get_data(as_text=True)
+    assert expected in body and "Must be greater" not in body
+    assert 'value="5"' in body  # what was typed comes back
+
+
+def test_validation_messages_kept_in_english_and_unknown_ones_unchanged(app):
+    from flask_babel import force_locale
+
+    from core.i18n import validation_messages
+
+    with app.test_request_context("/"):
+        with force_locale("ro"):
+            got = validation_messages(
+                {
+                    "a": ["Not a valid integer."],
+                    "b": {"0": ["Length must be between 1 and 5."]},
+                    "c": ["Mesajul schemei."],
+                }
+            )
+            assert got == {
+                "a": ["Introduceți un număr întreg."],
+                "b": {"0": ["Între 1 și 5 caractere."]},
+                "c": ["Mesajul schemei."],
+            }
+        with force_locale("en"):
+            assert validation_messages(["Not a valid integer."]) == ["Not a valid integer."]
