@@ -147,6 +147,7 @@ def init_app(app: Flask, plugins: dict[str, Any]) -> list[str]:
         packages[package] = name
     app.extensions["sympraxis_i18n_domains"] = domains
     app.extensions["sympraxis_i18n_packages"] = packages
+    use_24_hour_clock()
     return default_dirs
 
 
@@ -258,3 +259,23 @@ def validation_messages(messages: Any) -> Any:
     if isinstance(messages, (list, tuple)):
         return [validation_messages(m) for m in messages]
     return validation_message(messages)
+
+
+# --- the clock ----------------------------------------------------------------------------------
+#: Languages whose public administration writes times on the 24-hour clock although CLDR's default
+#: for the language is 12-hour (Greek: «14:30», never «2:30 μ.μ.» on a municipality's page).
+TWENTY_FOUR_HOUR = ("el",)
+
+
+def use_24_hour_clock(languages: tuple[str, ...] = TWENTY_FOUR_HOUR) -> None:
+    """Make babel's time formats of ``languages`` 24-hour (every page, mail and export, through
+    babel's cached locale data: ``h:mm a`` becomes ``HH:mm``)."""
+    from babel import localedata
+    from babel.dates import parse_pattern
+
+    for lang in languages:
+        data = localedata.load(lang)
+        formats = data["time_formats"]
+        for width, pattern in list(formats.items()):
+            text = str(pattern).replace("\u202fa", "").replace(" a", "").replace("h", "HH")
+            formats[width] = parse_pattern(text)
