@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from marshmallow import fields as mfields
@@ -266,10 +267,11 @@ def retention_form_class(entries: list[Any]) -> type[FlaskForm]:
         pass
 
     for entry in entries:
-        hint = _(
-            "%(what)s. Default %(default)d days; from %(min)d to %(max)d.",
+        hint = ngettext(
+            "%(what)s. Default %(num)d day; from %(min)d to %(max)d.",
+            "%(what)s. Default %(num)d days; from %(min)d to %(max)d.",
+            entry.default_days,
             what=entry.description[:1].upper() + entry.description[1:],
-            default=entry.default_days,
             min=entry.min_days,
             max=entry.max_days,
         )
