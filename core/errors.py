@@ -59,7 +59,9 @@ def render_error(exc: HTTPException) -> Response | tuple[str, int]:
         extra: dict[str, Any] = {}
         data = getattr(exc, "data", None)
         if isinstance(data, dict) and "messages" in data:
-            extra["errors"] = data["messages"]
+            from core.i18n import validation_messages
+
+            extra["errors"] = validation_messages(data["messages"])  # in the caller's language
         response = problem(status, title, detail, **extra)
         if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)

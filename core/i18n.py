@@ -147,6 +147,7 @@ def init_app(app: Flask, plugins: dict[str, Any]) -> list[str]:
         packages[package] = name
     app.extensions["sympraxis_i18n_domains"] = domains
     app.extensions["sympraxis_i18n_packages"] = packages
+    use_24_hour_clock()
     return default_dirs
 
 
@@ -173,3 +174,108 @@ def install_template_gettext(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(
         gettext=_gettext, ngettext=_ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext
     )
+
+
+# --- marshmallow's own messages ---------------------------------------------------------------
+# marshmallow has no translations: its default messages (a Range, a Length, a type) are matched
+# here and said again in the reader's language; a schema's own messages (already translated) and
+# anything unknown pass through unchanged, as does English.
+_NUMBER = r"(-?[\d.,]*\d)"
+_MARSHMALLOW: list[tuple[str, str]] = [
+    (rf"Must be greater than or equal to {_NUMBER} and less than or equal to {_NUMBER}\.", "between"),
+    (rf"Must be greater than or equal to {_NUMBER}\.", "min"),
+    (rf"Must be less than or equal to {_NUMBER}\.", "max"),
+    (rf"Must be greater than {_NUMBER}\.", "above"),
+    (rf"Must be less than {_NUMBER}\.", "below"),
+    (r"Length must be between (\d+) and (\d+)\.", "length_between"),
+    (r"Longer than maximum length (\d+)\.", "length_max"),
+    (r"Shorter than minimum length (\d+)\.", "length_min"),
+    (r"Length must be (\d+)\.", "length_equal"),
+    (r"Must be one of: .*\.", "one_of"),
+    (r"Not a valid email address\.", "email"),
+    (r"Not a valid URL\.", "url"),
+    (r"Missing data for required field\.|Field may not be null\.", "required"),
+    (r"Not a valid integer\.", "integer"),
+    (r"Not a valid number\.|Number too large\.", "number"),
+    (r"Not a valid boolean\.", "boolean"),
+    (r"Not a valid date\.|\".*\" cannot be formatted as a date\.", "date"),
+    (r"Not a valid (?:aware |naive )?datetime\.", "datetime"),
+    (r"Not a valid string\.|Not a valid utf-8 string\.", "string"),
+    (r"Not a valid UUID\.", "uuid"),
+    (r"Unknown field\.", "unknown"),
+    (r"Invalid value\.|Invalid input\.|Invalid input type\.|Invalid type\.|Not a valid list\.", "invalid"),
+]
+
+
+def _marshmallow_texts() -> dict[str, Any]:
+    from flask_babel import gettext as _
+
+    return {
+        "between": lambda a, b: _("Must be between %(min)s and %(max)s.", min=a, max=b),
+        "min": lambda a: _("Must be at least %(min)s.", min=a),
+        "max": lambda a: _("Must be at most %(max)s.", max=a),
+        "above": lambda a: _("Must be more than %(min)s.", min=a),
+        "below": lambda a: _("Must be less than %(max)s.", max=a),
+        "length_between": lambda a, b: _("Between %(min)s and %(max)s characters.", min=a, max=b),
+        "length_max": lambda a: _("At most %(max)s characters.", max=a),
+        "length_min": lambda a: _("At least %(min)s characters.", min=a),
+        "length_equal": lambda a: _("Exactly %(equal)s characters.", equal=a),
+        "one_of": lambda: _("Choose one of the options offered."),
+        "email": lambda: _("Enter a valid e-mail address."),
+        "url": lambda: _("Enter a valid web address."),
+        "required": lambda: _("This field is required."),
+        "integer": lambda: _("Enter a whole number."),
+        "number": lambda: _("Enter a number."),
+        "boolean": lambda: _("Choose yes or no."),
+        "date": lambda: _("Enter a valid date."),
+        "datetime": lambda: _("Enter a valid date and time."),
+        "string": lambda: _("Enter text."),
+        "uuid": lambda: _("This is not a valid identifier."),
+        "unknown": lambda: _("This field is not expected here."),
+        "invalid": lambda: _("This value is not valid."),
+    }
+
+
+def validation_message(text: Any) -> Any:
+    """One of marshmallow's default messages in the reader's language (others unchanged)."""
+    import re
+
+    if not isinstance(text, str) or not has_app_context():
+        return text
+    locale = get_locale()
+    if locale is None or str(locale).startswith("en"):
+        return text
+    for pattern, key in _MARSHMALLOW:
+        found = re.fullmatch(pattern, text)
+        if found:
+            return _marshmallow_texts()[key](*[g for g in found.groups() if g is not None and g.strip()])
+    return text
+
+
+def validation_messages(messages: Any) -> Any:
+    """:func:`validation_message` over marshmallow's nested messages (dicts and lists)."""
+    if isinstance(messages, dict):
+        return {k: validation_messages(v) for k, v in messages.items()}
+    if isinstance(messages, (list, tuple)):
+        return [validation_messages(m) for m in messages]
+    return validation_message(messages)
+
+
+# --- the clock ----------------------------------------------------------------------------------
+#: Languages whose public administration writes times on the 24-hour clock although CLDR's default
+#: for the language is 12-hour (Greek: «14:30», never «2:30 μ.μ.» on a municipality's page).
+TWENTY_FOUR_HOUR = ("el",)
+
+
+def use_24_hour_clock(languages: tuple[str, ...] = TWENTY_FOUR_HOUR) -> None:
+    """Make babel's time formats of ``languages`` 24-hour (every page, mail and export, through
+    babel's cached locale data: ``h:mm a`` becomes ``HH:mm``)."""
+    from babel import localedata
+    from babel.dates import parse_pattern
+
+    for lang in languages:
+        data = localedata.load(lang)
+        formats = data["time_formats"]
+        for width, pattern in list(formats.items()):
+            text = str(pattern).replace("\u202fa", "").replace(" a", "").replace("h", "HH")
+            formats[width] = parse_pattern(text)

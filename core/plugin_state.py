@@ -51,7 +51,7 @@ def _is_enabled(name: str) -> bool:
 
 def _title(name: str) -> str:
     plugin = registry().plugins.get(name)
-    return str(plugin.manifest.title) if plugin else name
+    return plugin.title if plugin else name
 
 
 def _titles(names: list[str]) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import marshmallow
 import pluggy
 import sqlalchemy as sa
-from flask import Blueprint, Flask, abort, g, has_request_context
+from flask import Blueprint, Flask, abort, g, has_app_context, has_request_context
 from markupsafe import Markup
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
@@ -105,6 +105,30 @@ class LoadedPlugin:
     permissions: dict[str, str] = field(default_factory=dict)
     #: Permissions admins may grant to chosen members (name -> label), see core.grants.
     grantable: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        """The manifest's title in the reader's language (the plugin's own catalogue translates it:
+        a manifest declares ``title="Volunteering"``, the msgid, as its catalogue has it)."""
+        return self.translate(self.manifest.title)
+
+    @property
+    def description(self) -> str:
+        return self.translate(self.manifest.description) if self.manifest.description else ""
+
+    def translate(self, text: str) -> str:
+        """``text`` in the plugin's own translation domain (any string the plugin declared)."""
+        from core.i18n import domain_for_module
+
+        if not text or not has_app_context():
+            return str(text)
+        return domain_for_module(self.module.__name__).gettext(str(text))
+
+
+def plugin_title(name: str) -> str:
+    """A loaded plugin's title in the reader's language; its name if it is not loaded."""
+    loaded = registry().plugins.get(name)
+    return loaded.title if loaded else name
 
 
 class PluginRegistry:

@@ -63,6 +63,16 @@ def navigation_items() -> list[Any]:
     return g._nav_items
 
 
+def role_label(role: str | None) -> str:
+    """A membership role as people read it (``staff`` -> «υπάλληλος»), in the current language."""
+    from flask_babel import gettext
+
+    names = {"member": "member", "moderator": "moderator", "staff": "staff", "admin": "administrator"}
+    if not role:
+        return ""
+    return gettext(names[role]) if role in names else role
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _context() -> dict[str, Any]:
@@ -85,6 +95,33 @@ def init_app(app: Flask) -> None:
         args = dict(request.args)
         args["lang"] = lang
         return url_for(request.endpoint or "core.home", **(request.view_args or {}), **args)
+
+    app.add_template_global(role_label)
+
+    @app.template_global()
+    def country_name(code: str | None) -> str:
+        """A country's name in the page's language, from its ISO 3166 code (``RO`` -> «România»)."""
+        from babel import Locale
+
+        if not code:
+            return ""
+        locale = get_locale() or Locale("en")
+        return locale.territories.get(code.upper(), code)
+
+    @app.template_global()
+    def timezone_name(zone: str | None) -> str:
+        """A time zone as people name it (``Europe/Athens`` -> «Ώρα Ανατολικής Ευρώπης (Αθήνα)»)."""
+        from babel import Locale
+        from babel.dates import get_timezone_location, get_timezone_name
+
+        if not zone:
+            return ""
+        locale = get_locale() or Locale("en")
+        try:
+            city = get_timezone_location(zone, locale=locale, return_city=True)
+            return f"{get_timezone_name(zone, locale=locale)} ({city})"
+        except LookupError:
+            return zone
 
     @app.template_filter("nl2br")
     def _nl2br(text: str) -> Markup:

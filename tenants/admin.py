@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from marshmallow import fields as mfields
@@ -19,6 +20,7 @@ from core.accounts.services.common import AccountError
 from core.accounts.services.memberships import role_in
 from core.db import tenant_context
 from core.extensions import db
+from core.i18n import validation_message
 from core.plugin_state import PluginStateError, announce_plugins_changed, plugin_states
 from core.plugins import registry
 from core.tenancy import Tenant, TenantDomain, current_tenant
@@ -133,7 +135,7 @@ def modules():
     return render_template(
         "tenants/admin_modules.html",
         rows=rows,
-        titles={n: p.manifest.title for n, p in reg.plugins.items()},
+        titles={n: p.title for n, p in reg.plugins.items()},
         prices={r.plugin: catalog.charged_price(r.plugin, _plan()) for r in rows},
         has_settings={n: p.settings_schema is not None for n, p in reg.plugins.items()},
         form=forms.EmptyForm(),
@@ -163,7 +165,7 @@ def module_switch(name: str, action: str):
     return render_template(
         "tenants/admin_module_confirm.html",
         name=name,
-        title=reg.plugins[name].manifest.title,
+        title=reg.plugins[name].title,
         action=action,
         price=catalog.charged_price(name, _plan()),
         form=form,
@@ -193,7 +195,10 @@ def settings_form_class(schema_cls: type[marshmallow.Schema]) -> type[FlaskForm]
         if isinstance(fld, mfields.Boolean):
             field = BooleanField(label, description=description)
         elif choices is not None:
-            field = SelectField(label, choices=[(str(c), str(c)) for c in choices], description=description)
+            shown = fld.metadata.get("choice_labels") or {}  # code -> label, in the reader's language
+            field = SelectField(
+                label, choices=[(str(c), str(shown.get(c, c))) for c in choices], description=description
+            )
         elif isinstance(fld, mfields.Integer):
             field = IntegerField(label, validators=[Optional()], description=description)
         else:
@@ -233,10 +238,11 @@ def module_settings(name: str):
             for key, messages in exc.messages.items():
                 target = form._fields.get(key)
                 if target is not None:
-                    target.errors = [str(m) for m in (messages if isinstance(messages, list) else [messages])]
-            return render_template(
-                "tenants/admin_module_settings.html", form=form, title=plugin.manifest.title
-            ), 422
+                    target.errors = [
+                        str(validation_message(m))
+                        for m in (messages if isinstance(messages, list) else [messages])
+                    ]
+            return render_template("tenants/admin_module_settings.html", form=form, title=plugin.title), 422
         except svc.AdminError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -244,9 +250,7 @@ def module_settings(name: str):
         flash(_("The settings have been saved."), "info")
         return redirect(url_for("tenant_admin.modules"))
     status = 422 if request.method == "POST" else 200
-    return render_template(
-        "tenants/admin_module_settings.html", form=form, title=plugin.manifest.title
-    ), status
+    return render_template("tenants/admin_module_settings.html", form=form, title=plugin.title), status
 
 
 # --- personal data: the retention schedule ---------------------------------------------------
@@ -263,10 +267,11 @@ def retention_form_class(entries: list[Any]) -> type[FlaskForm]:
         pass
 
     for entry in entries:
-        hint = _(
-            "%(what)s. Default %(default)d days; from %(min)d to %(max)d.",
+        hint = ngettext(
+            "%(what)s. Default %(num)d day; from %(min)d to %(max)d.",
+            "%(what)s. Default %(num)d days; from %(min)d to %(max)d.",
+            entry.default_days,
             what=entry.description[:1].upper() + entry.description[1:],
-            default=entry.default_days,
             min=entry.min_days,
             max=entry.max_days,
         )
@@ -388,12 +393,15 @@ def invitation_revoke(invitation_id):
 def _grant_choices(form: forms.GrantForm) -> dict[str, tuple[str, str]]:
     """Members, and the grantable permissions of the modules enabled here."""
     from core.grants import grantable_permissions
-    from core.plugins import enabled_plugins
+    from core.plugins import enabled_plugins, plugin_title
 
     enabled = enabled_plugins(current_tenant())
     grantable = {p: v for p, v in grantable_permissions().items() if v[0] in enabled}
     form.account_id.choices = [(a.id, f"{a.display_name} ({a.email or ''})") for _m, a in svc.members(_tid())]
-    form.permission.choices = [(p, f"{label} ({p})") for p, (_plugin, label) in sorted(grantable.items())]
+    # the permission's label and the module it belongs to (not its code: people read this)
+    form.permission.choices = [
+        (p, f"{label} ({plugin_title(plugin)})") for p, (plugin, label) in sorted(grantable.items())
+    ]
     return grantable
 
 
@@ -527,4 +535,6 @@ def billing_page():
         invoices=invoices,
         portal=portal,
         plans=catalog.plans(),
+        item_label=catalog.item_label,
+        invoice_status_label=catalog.invoice_status_label,
     )

@@ -60,7 +60,7 @@ def plugin_title(name: str) -> str:
     from core.plugins import registry
 
     loaded = registry().plugins.get(name)
-    return loaded.manifest.title if loaded else name
+    return loaded.title if loaded else name
 
 
 def plugin_price(name: str) -> int:
@@ -98,3 +98,34 @@ def plugin_key(name: str) -> str:
 
 def format_amount(cents: int) -> str:
     return f"€{cents // 100},{cents % 100:02d}"
+
+
+def item_label(key: str) -> str:
+    """What a subscription item is, in the reader's language (``plan:standard``, ``plugin:hearings``)."""
+    kind, _, name = key.partition(":")
+    if kind == "plan":
+        plan = plans().get(name)
+        return plan.label if plan else name
+    if kind == "plugin":
+        return plugin_title(name)
+    return key
+
+
+#: Stripe's invoice statuses, as a municipality's finance office reads them
+INVOICE_STATUSES = {
+    "draft": _l("draft"),
+    "open": _l("awaiting payment"),
+    "paid": _l("paid"),
+    "uncollectible": _l("uncollectible"),
+    "void": _l("cancelled"),
+}
+
+
+def invoice_status_label(status: str | None) -> str:
+    return str(INVOICE_STATUSES.get(status or "", status or ""))
+
+
+def plan_label(key: str | None) -> str:
+    """A plan's name in the reader's language (its key if the catalogue does not know it)."""
+    plan = plans().get(key or "")
+    return plan.label if plan else (key or "")

@@ -28,6 +28,29 @@ ROLE_CHOICES = [
 ]
 
 
+class CountryField(SelectField):
+    """A country, chosen by its name in the reader's language; the two-letter ISO 3166 code is kept."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, choices=country_choices, **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([(v or "").strip().upper() for v in valuelist])
+
+
+def country_choices() -> list[tuple[str, str]]:
+    from babel import Locale
+    from flask_babel import get_locale
+
+    names = (get_locale() or Locale("en")).territories
+    codes = [
+        c
+        for c in Locale("en").territories
+        if len(c) == 2 and c.isalpha() and c not in ("ZZ", "QO", "EU", "EZ", "UN")
+    ]
+    return sorted(((c, names.get(c, c)) for c in codes), key=lambda pair: pair[1])
+
+
 class EmptyForm(FlaskForm):
     """A button protected by CSRF."""
 
@@ -39,11 +62,7 @@ class OnboardingForm(FlaskForm):
         description=_l("Lower-case letters, digits and hyphens, e.g. orestiada."),
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    country = StringField(
-        _l("Country"),
-        validators=[DataRequired(), Length(min=2, max=2)],
-        description=_l("Two-letter ISO 3166 code, e.g. GR, BG, RO."),
-    )
+    country = CountryField(_l("Country"), validators=[DataRequired()], default="GR")
     locales = SelectMultipleField(_l("Languages"), choices=LANGUAGE_CHOICES, validators=[DataRequired()])
     default_locale = SelectField(_l("Default language"), choices=LANGUAGE_CHOICES)
     timezone = StringField(

@@ -39,9 +39,7 @@ bp.before_request(operator_gate)
 def _onboarding_form() -> forms.OnboardingForm:
     form = forms.OnboardingForm()
     form.plan.choices = [(p.key, f"{p.label}") for p in catalog.plans().values()]
-    form.allowed_plugins.choices = [
-        (n, registry().plugins[n].manifest.title) for n in registry().switchable_names()
-    ]
+    form.allowed_plugins.choices = [(n, registry().plugins[n].title) for n in registry().switchable_names()]
     return form
 
 
@@ -52,7 +50,14 @@ def tenants():
     page = int_arg("page", 1)
     rows, total = services.tenant_rows(q, status, limit=50, offset=(page - 1) * 50)
     return render_template(
-        "tenants/operator_tenants.html", rows=rows, total=total, q=q, status=status, page=page
+        "tenants/operator_tenants.html",
+        rows=rows,
+        total=total,
+        q=q,
+        status=status,
+        page=page,
+        plan_label=catalog.plan_label,
+        plugin_title=catalog.plugin_title,
     )
 
 
@@ -118,7 +123,7 @@ def tenant(tenant_id: int):
         abort(404)
     plugins_form = forms.AllowedPluginsForm()
     plugins_form.allowed_plugins.choices = [
-        (n, registry().plugins[n].manifest.title) for n in registry().switchable_names()
+        (n, registry().plugins[n].title) for n in registry().switchable_names()
     ]
     plugins_form.allowed_plugins.data = [p.plugin for p in detail["plugins"] if p.allowed]
     return render_template(
@@ -209,7 +214,7 @@ def deletion_schedule(tenant_id: int):
     if not form.validate_on_submit():  # the reason is required: the page again, with what was typed
         plugins_form = forms.AllowedPluginsForm()
         plugins_form.allowed_plugins.choices = [
-            (n, registry().plugins[n].manifest.title) for n in registry().switchable_names()
+            (n, registry().plugins[n].title) for n in registry().switchable_names()
         ]
         plugins_form.allowed_plugins.data = [p.plugin for p in detail["plugins"] if p.allowed]
         return render_template(

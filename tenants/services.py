@@ -267,6 +267,7 @@ def invite(tenant: Tenant, email: str, role: str, inviter: Any = None) -> tuple[
         )
         db.session.add(invitation)
         db.session.flush()
+    from core.templating import role_label
     from core.tenancy import external_url
 
     url = external_url(platform_subdomain(tenant.slug), f"/invitation/{token}")
@@ -280,7 +281,7 @@ def invite(tenant: Tenant, email: str, role: str, inviter: Any = None) -> tuple[
                 "if you already have one you will simply join.\n\n%(url)s\n\n"
                 "The link is valid for 14 days.",
                 name=tenant.name,
-                role=role,
+                role=role_label(role),
                 url=url,
             ),
         )
@@ -530,7 +531,7 @@ def plugin_catalogue() -> dict[str, Any]:
         installed.append(
             {
                 "name": name,
-                "title": p.manifest.title,
+                "title": p.title,
                 "version": p.manifest.version,
                 "core_api": p.manifest.core_api,
                 "builtin": p.builtin,

@@ -330,7 +330,7 @@ def declarations(
             found.append(
                 Processing(
                     name,
-                    str(plugin.manifest.title),
+                    plugin.title,
                     d,
                     effective_retention(d, settings, tenant_id),
                     enabled=enabled or plugin.builtin,

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from core.db import active_tenant_id, tenant_context
 from core.extensions import db
@@ -232,8 +233,11 @@ def set_retention(tenant_id: int, values: dict[str, int | None], actor: Any = No
         if days is not None and (
             not isinstance(days, int) or isinstance(days, bool) or not rule.min_days <= days <= rule.max_days
         ):
-            errors[key] = _(
-                "Choose a period from %(min)d to %(max)d days.", min=rule.min_days, max=rule.max_days
+            errors[key] = ngettext(  # the last number decides the noun's form
+                "Choose a period from %(min)d to %(num)d day.",
+                "Choose a period from %(min)d to %(num)d days.",
+                rule.max_days,
+                min=rule.min_days,
             )
     if errors:
         raise RetentionError(errors)

@@ -102,6 +102,40 @@ def registration_label(status: str) -> str:
     }.get(status, status)
 
 
+def outcome_label(outcome: str | None) -> str:
+    """The answer given to a comment (``not_accepted`` -> «Not accepted», translated)."""
+    from plugins.hearings.outcomes.forms import outcomes
+
+    return str(dict(outcomes()).get(outcome or "", outcome or ""))
+
+
+def speaker_label(status: str) -> str:
+    return {
+        "requested": _("Waiting to speak"),
+        "spoken": _("Has spoken"),
+        "withdrawn": _("Withdrawn"),
+    }.get(status, status)
+
+
+def moderation_label(action: str) -> str:
+    """A moderation decision of the log (stored as ``hide``/``restore``/``dismiss``)."""
+    return {
+        "hide": _("Hidden"),
+        "restore": _("Restored"),
+        "dismiss": _("Reports dismissed"),
+    }.get(action, action)
+
+
+def accessibility_label(needs) -> str:
+    """A registration's accessibility needs (stored codes) as a list people read."""
+    from plugins.hearings.registrations.forms import accessibility_choices
+
+    names = dict(accessibility_choices())
+    if isinstance(needs, str):
+        needs = [n for n in needs.replace(";", ",").split(",") if n.strip()]
+    return ", ".join(str(names.get(n.strip(), n)) for n in needs or [])
+
+
 def received_label(comment) -> str:
     """How and when a recommendation entered by staff was received."""
     when = date_text(comment.received_on) if comment.received_on else ""
@@ -149,6 +183,10 @@ def _labels():
         "hearings_status_label": status_label,
         "hearings_kind_label": kind_label,
         "hearings_registration_label": registration_label,
+        "hearings_outcome_label": outcome_label,
+        "hearings_speaker_label": speaker_label,
+        "hearings_moderation_label": moderation_label,
+        "hearings_accessibility_label": accessibility_label,
         "hearings_channel_label": channel_label,
         "hearings_received_label": received_label,
         "date_field_label": date_field_label,

@@ -85,6 +85,29 @@ def local_text(utc: dt.datetime | None, fmt: str = "medium") -> str:
     return babel_dates.format_datetime(utc.replace(tzinfo=dt.UTC), fmt, tzinfo=tenant_zone(), locale=locale)
 
 
+def mail_time(utc: dt.datetime | None) -> str:
+    """A time for a mail: the day in full and the time to the minute, in the municipality's zone
+    and the current language, without seconds or a zone's long name («Πέμπτη 3 Δεκεμβρίου 2026, 16:05»)."""
+    from babel import Locale
+
+    if utc is None:
+        return ""
+    loc = Locale.parse(str(get_locale() or "en"))
+    local = utc.replace(tzinfo=dt.UTC).astimezone(tenant_zone())
+    day = babel_dates.format_date(local, "full", locale=loc)
+    return str(loc.datetime_formats["medium"]).format(
+        babel_dates.format_time(local, "short", locale=loc), day
+    )
+
+
+def mail_locale(preferred: str | None) -> str:
+    """The language of a mail to someone: theirs if the municipality offers it, else its own."""
+    tenant = the_tenant()
+    if tenant is None:
+        return preferred or "en"
+    return preferred if preferred and preferred in tenant.locales else (tenant.default_locale or "en")
+
+
 def to_utc(local: dt.datetime | None, zone: ZoneInfo | None = None) -> dt.datetime | None:
     """A wall-clock time in the municipality's zone (naive or aware) as naive UTC."""
     if local is None:

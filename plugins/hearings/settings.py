@@ -24,20 +24,30 @@ class SettingsSchema(Schema):
 
     guests_may_register = fields.Boolean(
         load_default=True,
-        metadata={"description": "Whether people without an account may register (by email)."},
+        metadata={
+            "title": _l("Guests may register"),
+            "description": _l("Whether people without an account may register (by email)."),
+        },
     )
     comment_max_length = fields.Integer(
         load_default=5000,
         validate=validate.Range(min=100, max=50000),
-        metadata={"description": "Longest comment, in characters."},
+        metadata={"title": _l("Longest comment"), "description": _l("Longest comment, in characters.")},
     )
     comments_per_hour = fields.Integer(
         load_default=20,
         validate=validate.Range(min=1, max=1000),
-        metadata={"description": "How many comments one account may write in an hour."},
+        metadata={
+            "title": _l("Comments per hour"),
+            "description": _l("How many comments one account may write in an hour."),
+        },
     )
     feedback_public = fields.Boolean(
-        load_default=False, metadata={"description": "Whether meeting feedback results are public."}
+        load_default=False,
+        metadata={
+            "title": _l("Public feedback results"),
+            "description": _l("Whether meeting feedback results are public."),
+        },
     )
     law_rule_set = fields.String(
         load_default="country",
@@ -45,8 +55,15 @@ class SettingsSchema(Schema):
         metadata={
             "title": _l("Consultation law"),
             "description": _l(
-                "country: the rules of the municipality's country; RO, BG or GR: another country's rules (give the reason below)."
+                "Normally the rules of the municipality's country; another country's rules need a reason below."
             ),
+            # what the dropdown shows for each stored code
+            "choice_labels": {
+                "country": _l("The rules of the municipality's country"),
+                "RO": _l("Romania's rules"),
+                "BG": _l("Bulgaria's rules"),
+                "GR": _l("Greece's rules"),
+            },
         },
     )
     law_rule_set_reason = fields.String(

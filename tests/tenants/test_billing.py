@@ -469,7 +469,9 @@ def test_admin_billing_page_shows_plan_items_and_invoices(
     page = sign_in(client_for(f"{slug}.localhost"), admin).get("/admin/billing?lang=en")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
-    assert "plan:starter" in body and "99.00" in body and ">paid<" in body
+    # each item by its name, as the municipality's finance office reads it (not ``plan:starter``)
+    assert "Starter (up to 20,000 inhabitants)" in body and "plan:starter" not in body
+    assert "99.00" in body and ">paid<" in body
 
 
 def test_out_of_order_the_other_way(stripe_on, client_for):

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from core.toolkit import (
     Account,
     db,
+    ngettext,
     utcnow,
 )
 from core.toolkit import (
@@ -56,7 +57,13 @@ def _check_body(body: str) -> str:
         raise HearingsError(_("Write your comment first."), field_name="body")
     if len(body) > limit:
         raise HearingsError(
-            _("Use at most %(n)d characters (you used %(used)d).", n=limit, used=len(body)), field_name="body"
+            ngettext(
+                "Use at most %(num)d character (you used %(used)d).",
+                "Use at most %(num)d characters (you used %(used)d).",
+                limit,
+                used=len(body),
+            ),
+            field_name="body",
         )
     return body
 
@@ -117,7 +124,11 @@ def post_comment(
     ).scalar_one()
     if recent >= limit:
         raise HearingsError(
-            _("You have written %(n)d comments in the last hour; please wait before writing more.", n=recent),
+            ngettext(
+                "You have written %(num)d comment in the last hour; please wait before writing more.",
+                "You have written %(num)d comments in the last hour; please wait before writing more.",
+                recent,
+            ),
             429,
         )
     lock_register(c)

@@ -48,7 +48,7 @@ class ConsultationForm(FlaskForm):
         ),
     )
     draft = TextAreaField(
-        _l("Draft"),
+        _l("Text of the draft"),
         description=_l("Markdown. Each heading (## Article 1. Title) starts a new article."),
         validators=[Length(max=500000)],
     )

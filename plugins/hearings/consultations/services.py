@@ -31,7 +31,12 @@ from plugins.hearings.models import (
 )
 
 HEADING = re.compile(r"^(#{1,3})\s+(.+?)\s*#*\s*$")
-NUMBERED = re.compile(r"^((?:Article|Art\.?|Άρθρο|Член|Articolul)\s*)?(\d+[a-zA-Z]?)[.:)\-–]?\s*(.*)$", re.I)
+#: How an article is headed in the languages of the pilots: «Article 3», «Art. 3», «Άρθρο 3», «Член 3»,
+#: «Чл. 3», «Articolul 3» (a Greek ordinal «Άρθρο 3ο» too).
+ARTICLE_WORD = r"(?:Article|Art\.?|Άρθρο|Αρθρο|ΑΡΘΡΟ|Член|Чл\.?|Articolul|ARTICOLUL)"
+NUMBERED = re.compile(rf"^({ARTICLE_WORD}\s*)?(\d+[a-zA-Z]?)(?:ο|-?ти|-?ви|-?ри)?\s*[.:)\-–—]?\s*(.*)$", re.I)
+#: A plain-text line that starts an article: the word is required there («Чл. 1. (1) Text…»).
+PLAIN_ARTICLE = re.compile(rf"^\s*{ARTICLE_WORD}\s*\d+", re.I)
 
 
 @dataclass
@@ -41,39 +46,57 @@ class DraftArticle:
     body: str
 
 
+def _heading(heading: str, position: int) -> tuple[str, str]:
+    """The number and title of a heading; its own number when it has one (no «1. Чл. 1.»)."""
+    n = NUMBERED.match(heading)
+    if n and (n.group(1) or n.group(3) or heading != n.group(2)):  # «1.» alone is a number too
+        return n.group(2), (n.group(3) or "").strip()
+    return str(position), heading
+
+
 def parse_draft(text: str) -> tuple[str, list[DraftArticle]]:
     """Split Markdown or plain text into articles: each heading (``#``–``###``) starts one.
 
     Text before the first heading is returned as the preamble. A heading such as
-    ``## Article 3. Scope`` gives number ``3`` and title ``Scope``; otherwise articles are
-    numbered in order.
+    ``## Article 3. Scope`` (or ``Чл. 3``, ``Άρθρο 3``, ``Art. 3``) gives number ``3`` and title
+    ``Scope``; otherwise articles are numbered in order. A plain-text draft without Markdown
+    headings is split at the lines that start with the word for an article: «Чл. 1. (1) Text»
+    keeps its text as the body; «Άρθρο 1» followed by a short line takes that line as the title.
     """
+    lines = (text or "").replace("\r\n", "\n").split("\n")
+    markdown = any(HEADING.match(line) for line in lines)
     preamble: list[str] = []
     articles: list[DraftArticle] = []
-    current: list[str] | None = None
-    for line in (text or "").replace("\r\n", "\n").split("\n"):
-        m = HEADING.match(line)
-        if m:
-            heading = m.group(2).strip()
-            n = NUMBERED.match(heading)
-            if n and (n.group(1) or n.group(3)):
-                number, title = n.group(2), (n.group(3) or heading).strip()
-            else:
-                number, title = str(len(articles) + 1), heading
-            current = []
+    bodies: list[list[str]] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        m = HEADING.match(line) if markdown else None
+        if m or (not markdown and PLAIN_ARTICLE.match(line)):
+            number, title = _heading((m.group(2) if m else line).strip(), len(articles) + 1)
+            body: list[str] = []
+            if not m and (len(title) > 150 or title.startswith("(") or title.endswith((".", ";", ":"))):
+                # «Чл. 1. (1) С тази наредба…»: the article's text, not a title
+                body, title = [title], ""
+            elif not m and not title:  # «Άρθρο 1» then «Σκοπός» on the next line
+                j = i + 1
+                while j < len(lines) and not lines[j].strip():
+                    j += 1
+                if j < len(lines) and len(lines[j].strip()) <= 150 and not PLAIN_ARTICLE.match(lines[j]):
+                    title, i = lines[j].strip(), j
             articles.append(DraftArticle(number=number, title=title[:300], body=""))
-            articles[-1]._lines = current  # type: ignore[attr-defined]
-            continue
-        (current if current is not None else preamble).append(line)
-    for a in articles:
-        a.body = "\n".join(a._lines).strip()  # type: ignore[attr-defined]
-        del a._lines  # type: ignore[attr-defined]
+            bodies.append(body)
+        else:
+            (bodies[-1] if bodies else preamble).append(line)
+        i += 1
+    for a, body in zip(articles, bodies, strict=True):
+        a.body = "\n".join(body).strip()
     return "\n".join(preamble).strip(), articles
 
 
 def draft_text(articles: list[Article]) -> str:
     """The inverse of :func:`parse_draft`, to prefill the editor."""
-    return "\n\n".join(f"## {a.number}. {a.title}\n\n{a.body}".rstrip() for a in articles)
+    return "\n\n".join(f"## {a.number}. {a.title}".rstrip() + f"\n\n{a.body}".rstrip() for a in articles)
 
 
 def get_consultation(consultation_id: uuid.UUID) -> Consultation:

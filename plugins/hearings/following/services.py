@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from core.toolkit import (
     Account,
@@ -19,7 +21,7 @@ from core.toolkit import (
 from core.toolkit import (
     gettext as _,
 )
-from plugins.hearings.common import HearingsError, _host, acting_organisations, local_text
+from plugins.hearings.common import HearingsError, _host, acting_organisations, mail_locale, mail_time
 from plugins.hearings.models import (
     Consultation,
     Follow,
@@ -83,40 +85,46 @@ def set_following(account: Any, follow: bool, organisation_id: int | str | None 
     db.session.flush()
 
 
-def _follower_emails() -> list[str]:
-    """Followers' addresses: accounts that follow, and the administrators of following organisations."""
-    own = sa.select(Account.email).join(Follow, Follow.account_id == Account.id)
+def _followers() -> list[tuple[str, str | None]]:
+    """Followers' addresses and languages: accounts that follow, and the administrators of
+    following organisations."""
+    own = sa.select(Account.email, Account.locale).join(Follow, Follow.account_id == Account.id)
     via_organisation = (
-        sa.select(Account.email)
+        sa.select(Account.email, Account.locale)
         .join(OrganisationMember, OrganisationMember.account_id == Account.id)
         .join(Follow, Follow.organisation_id == OrganisationMember.organisation_id)
         .where(OrganisationMember.role == "admin")
     )
-    emails: set[str] = set()
+    found: dict[str, str | None] = {}
     for query in (own, via_organisation):
-        emails.update(
-            e
-            for (e,) in db.session.execute(
-                query.where(Account.email.is_not(None), Account.erased_at.is_(None))
-            )
-        )
-    return sorted(emails)
+        for email, locale in db.session.execute(
+            query.where(Account.email.is_not(None), Account.erased_at.is_(None))
+        ):
+            found[email] = locale
+    return sorted(found.items())
 
 
-def _mail_followers(c: Consultation, subject: str, line: str) -> int:
+def _follower_emails() -> list[str]:
+    return [email for email, _locale in _followers()]
+
+
+def _mail_followers(c: Consultation, subject: Callable[[], str], line: Callable[[], str]) -> int:
+    """One mail per follower, written in their language (the municipality's if it does not offer
+    theirs): ``subject`` and ``line`` are called under each recipient's language."""
     link = external_url(_host(), f"/hearings/consultations/{c.id}")
-    emails = _follower_emails()
-    for email in emails:
-        send_mail(Mail(to=[email], subject=subject, text=f"{line}\n\n{link}"))
-    return len(emails)
+    followers = _followers()
+    for email, locale in followers:
+        with force_locale(mail_locale(locale)):
+            send_mail(Mail(to=[email], subject=subject(), text=f"{line()}\n\n{link}"))
+    return len(followers)
 
 
 def enqueue_follow_mail(c: Consultation) -> None:
     """Tell followers that a consultation is open (called on every transition to open)."""
     _mail_followers(
         c,
-        _("Open for comments: %(title)s", title=c.title),
-        _("A consultation is open for comments until %(when)s.", when=local_text(c.closes_at, "full")),
+        lambda: _("Open for comments: %(title)s", title=c.title),
+        lambda: _("A consultation is open for comments until %(when)s.", when=mail_time(c.closes_at)),
     )
 
 
@@ -135,8 +143,8 @@ def send_closing_reminders(now: dt.datetime | None = None) -> int:
     for c in due:
         _mail_followers(
             c,
-            _("Closing soon: %(title)s", title=c.title),
-            _("Comments close on %(when)s.", when=local_text(c.closes_at, "full")),
+            lambda c=c: _("Closing soon: %(title)s", title=c.title),
+            lambda c=c: _("Comments close on %(when)s.", when=mail_time(c.closes_at)),
         )
         c.closing_reminder_sent_at = now
         count += 1

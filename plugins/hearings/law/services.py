@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.toolkit import db, get_locale, utcnow
+from core.toolkit import db, get_locale, ngettext, utcnow
 from core.toolkit import gettext as _
 from plugins.hearings.common import HearingsError, local_text, tenant_zone, the_tenant, to_local, to_utc
 from plugins.hearings.law.calendar import WorkingCalendar, parse_extra_days
@@ -112,9 +112,10 @@ def period_breaches(
                     earliest=earliest,
                 )
             else:
-                message = _(
-                    "The municipality's shortest consultation is %(days)d days: close on %(earliest)s or later.",
-                    days=rules.min_days,
+                message = ngettext(
+                    "The municipality's shortest consultation is %(num)d day: close on %(earliest)s or later.",
+                    "The municipality's shortest consultation is %(num)d days: close on %(earliest)s or later.",
+                    rules.min_days,
                     earliest=earliest,
                 )
             out.append(Breach("short_period", message, "closes_at", allowed=allowed, value=minutes))

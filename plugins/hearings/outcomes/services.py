@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from core.toolkit import (
     db,
+    get_locale,
     utcnow,
 )
 from core.toolkit import (
@@ -112,18 +113,76 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
+def register_labels() -> dict[str, str]:
+    """The register's columns as people read them (the CSV's headers outside English)."""
+    from plugins.hearings.register.services import column_labels
+
+    legal = column_labels()
+    return {
+        "id": _("Identifier"),
+        "number": legal["number"],
+        "date": _("Date and time"),
+        "channel": legal["channel"],
+        "received_on": legal["date"],
+        "author": _("Author"),
+        "organisation": legal["organisation"],
+        "article": legal["article"],
+        "version": _("Version of the draft"),
+        "reply_to": _("In reply to"),
+        "status": legal["status"],
+        "comment": _("Comment"),
+        "answer": legal["answer"],
+        "reasoning": legal["reasoning"],
+    }
+
+
+def value_labels() -> dict[str, dict[str, str]]:
+    """What each stored code of the register means, in the reader's language."""
+    from plugins.hearings.register.services import _answer_labels, _channel_labels, _status_labels
+
+    return {"channel": _channel_labels(), "status": _status_labels(), "answer": _answer_labels()}
+
+
+def _english() -> bool:
+    return str(get_locale() or "en").startswith("en")
+
+
 def register_csv(c: Consultation, show_answers: bool = False) -> str:
+    """The register as a spreadsheet. In English its stable codes (headers and values, what
+    integrations read); in el, bg and ro the columns and values by name, separated by ``;``
+    (their spreadsheets use the comma as the decimal mark)."""
+    english = _english()
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=REGISTER_FIELDS, quoting=csv.QUOTE_ALL)
-    writer.writeheader()
+    writer = csv.writer(out, delimiter="," if english else ";", quoting=csv.QUOTE_ALL)
+    headers = register_labels()
+    labels = {} if english else value_labels()
+    writer.writerow([key if english else headers[key] for key in REGISTER_FIELDS])
     for row in register_rows(c, show_answers):
-        writer.writerow({key: csv_cell(value) for key, value in row.items()})
+        cells = []
+        for key in REGISTER_FIELDS:
+            value = row[key]
+            if key in labels and value:
+                value = labels[key].get(value, value)
+            cells.append(csv_cell(value))
+        writer.writerow(cells)
     return "\ufeff" + out.getvalue()  # BOM: spreadsheets open UTF-8 (Greek, Cyrillic) correctly
 
 
 def register_json(c: Consultation, show_answers: bool = False) -> str:
+    """The register for programs: the stable codes, each coded value with its label beside it
+    (``"status": "hidden", "status_label": "…"``), and the columns' labels."""
+    labels = value_labels()
+    rows = []
+    for row in register_rows(c, show_answers):
+        for key, names in labels.items():
+            row[f"{key}_label"] = names.get(row[key], row[key]) if row[key] else ""
+        rows.append(row)
     return json.dumps(
-        {"consultation": {"id": str(c.id), "title": c.title}, "comments": register_rows(c, show_answers)},
+        {
+            "consultation": {"id": str(c.id), "title": c.title},
+            "columns": [{"code": key, "label": label} for key, label in register_labels().items()],
+            "comments": rows,
+        },
         ensure_ascii=False,
         indent=2,
     )

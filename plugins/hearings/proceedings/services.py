@@ -11,6 +11,7 @@ from core.toolkit import (
     Mail,
     db,
     external_url,
+    ngettext,
     send_mail,
     utcnow,
 )
@@ -37,9 +38,10 @@ def finish_meeting(m: Meeting, by: Any, now: dt.datetime | None = None) -> None:
     waiting = [s for s in speakers(m) if s.status == SpeakerStatus.REQUESTED]
     if waiting:
         raise HearingsError(
-            _(
-                "%(n)d registered speakers have not spoken yet: the debate goes on until each has spoken or withdrawn.",
-                n=len(waiting),
+            ngettext(
+                "%(num)d registered speaker has not spoken yet: the debate goes on until each has spoken or withdrawn.",
+                "%(num)d registered speakers have not spoken yet: the debate goes on until each has spoken or withdrawn.",
+                len(waiting),
             ),
             409,
         )
@@ -107,9 +109,10 @@ def minutes_template(m: Meeting) -> str:
         "",
         "### " + heading["who"],
         "",
-        _(
-            "%(registered)d people registered; %(present)d signed the attendance list.",
-            registered=len(regs),
+        ngettext(
+            "%(num)d person registered; %(present)d signed the attendance list.",
+            "%(num)d people registered; %(present)d signed the attendance list.",
+            len(regs),
             present=len(checked_in),
         ),
         "",

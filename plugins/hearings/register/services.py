@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.toolkit import db, get_locale, utcnow
+from core.toolkit import db, get_locale, ngettext, utcnow
 from core.toolkit import gettext as _
 from plugins.hearings.attachments.services import add_scan
 from plugins.hearings.comments.services import comments_for, lock_register
@@ -91,7 +91,13 @@ def enter_recommendation(
         raise HearingsError(_("Write the text of the recommendation."), field_name="body")
     if len(body) > limit:
         raise HearingsError(
-            _("Use at most %(n)d characters (you used %(used)d).", n=limit, used=len(body)), field_name="body"
+            ngettext(
+                "Use at most %(num)d character (you used %(used)d).",
+                "Use at most %(num)d characters (you used %(used)d).",
+                limit,
+                used=len(body),
+            ),
+            field_name="body",
         )
     if article_id is not None:
         article = db.session.execute(

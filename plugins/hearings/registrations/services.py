@@ -12,9 +12,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from core.toolkit import (
+    Account,
     Attachment,
     Mail,
     db,
@@ -25,7 +27,7 @@ from core.toolkit import (
 from core.toolkit import (
     gettext as _,
 )
-from plugins.hearings.common import HearingsError, _host, local_text
+from plugins.hearings.common import HearingsError, _host, mail_locale, mail_time
 from plugins.hearings.meetings.services import get_meeting, ics
 from plugins.hearings.models import (
     ACCESSIBILITY_NEEDS,
@@ -288,7 +290,7 @@ def check_in(reg: Registration, now: dt.datetime | None = None) -> None:
 
 
 def _when(m: Meeting) -> str:
-    return local_text(m.starts_at, "full")
+    return mail_time(m.starts_at)
 
 
 def mail_registration(regs: list[Registration]) -> None:
@@ -411,9 +413,17 @@ def send_meeting_reminders(now: dt.datetime | None = None) -> int:
             Meeting.starts_at <= now + dt.timedelta(hours=24),
         )
     ).scalars():
-        for reg in registrations_of(m):
-            if reg.status == RegistrationStatus.CONFIRMED and reg.email:
-                link = external_url(_host(), f"/hearings/registrations/{registration_token(reg)}")
+        regs = [r for r in registrations_of(m) if r.status == RegistrationStatus.CONFIRMED and r.email]
+        ids = {r.account_id for r in regs if r.account_id}
+        languages = (
+            dict(db.session.execute(sa.select(Account.id, Account.locale).where(Account.id.in_(ids))).all())
+            if ids
+            else {}
+        )
+        for reg in regs:
+            link = external_url(_host(), f"/hearings/registrations/{registration_token(reg)}")
+            # in the registrant's language (a guest's: the municipality's)
+            with force_locale(mail_locale(languages.get(reg.account_id))):
                 send_mail(
                     Mail(
                         to=[reg.email],

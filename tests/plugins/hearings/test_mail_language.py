@@ -1,0 +1,87 @@
+"""Mail sent by the background tick (opening, closing soon, meeting reminders) is written in each
+recipient's language, the municipality's when it does not offer theirs, with times to the minute
+and no zone names; Greek times on the 24-hour clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+
+from core.db import tenant_context
+from core.extensions import db
+from core.tenancy import utcnow
+from plugins.hearings.jobs import tick
+from plugins.hearings.models import Follow, Registration
+from tests.plugins.hearings.conftest import make_consultation, make_meeting
+
+SECONDS = re.compile(r"\d{1,2}:\d{2}:\d{2}")
+LONG_ZONE = re.compile(r"Eastern European|Ανατολικής Ευρώπης|Източноевропейско|Europei de Est|Europe/")
+TWELVE_HOUR = re.compile(r"\d{1,2}:\d{2}\s?(π\.μ\.|μ\.μ\.|AM|PM)", re.IGNORECASE)
+
+
+def _tick(app, tenant):
+    with app.app_context(), tenant_context(tenant.id):
+        done = tick()
+        db.session.commit()
+        db.session.remove()
+    return done
+
+
+def test_tick_mails_each_recipient_in_their_language(app, tenant_factory, account_factory, mail_outbox):
+    tenant = tenant_factory(plugins=["hearings"], locale="el", locales=["el", "en"], timezone="Europe/Athens")
+    english = account_factory(locale="en", memberships={tenant: "member"})
+    greek = account_factory(locale="el", memberships={tenant: "member"})
+    bulgarian = account_factory(locale="bg", memberships={tenant: "member"})  # bg is not offered here
+    people = (english, greek, bulgarian)
+    # opens now (scheduled, due) and closes within the reminder's two days; a meeting tomorrow
+    make_consultation(
+        app, tenant, status="scheduled", opens_in=dt.timedelta(minutes=-5), closes_in=dt.timedelta(hours=30)
+    )
+    mid = make_meeting(app, tenant, starts_in=dt.timedelta(hours=20), title="Εργαστήριο")
+    with app.app_context(), tenant_context(tenant.id):
+        for person in people:
+            db.session.add(Follow(account_id=person.id))
+            db.session.add(
+                Registration(
+                    meeting_id=mid,
+                    account_id=person.id,
+                    name="x",
+                    email=person.email,
+                    status="confirmed",
+                    submission_id=uuid.uuid4(),
+                    created_at=utcnow(),
+                )
+            )
+        db.session.add(
+            Registration(
+                meeting_id=mid,
+                name="Guest",
+                email="guest-reminder@example.org",
+                status="confirmed",
+                submission_id=uuid.uuid4(),
+                created_at=utcnow(),
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+    mail_outbox.clear()
+    done = _tick(app, tenant)
+    assert done["transitions"] == 1 and done["meeting_reminders"] == 1
+    expected = {
+        english.email: ("Open for comments: ", "Closing soon: ", "Reminder: "),
+        greek.email: ("Ανοιχτή για σχόλια: ", "Κλείνει σύντομα: ", "Υπενθύμιση: "),
+        bulgarian.email: ("Ανοιχτή για σχόλια: ", "Κλείνει σύντομα: ", "Υπενθύμιση: "),  # the municipality's
+        "guest-reminder@example.org": ("Υπενθύμιση: ",),
+    }
+    for email, prefixes in expected.items():
+        for prefix in prefixes:
+            mail_outbox.wait_for(
+                lambda m, e=email, p=prefix: e in (m["To"] or "") and m["Subject"].startswith(p)
+            )
+    for msg in mail_outbox.messages:
+        body = mail_outbox.body(msg)
+        assert not SECONDS.search(body), body
+        assert not LONG_ZONE.search(body), body
+        if msg["To"] != english.email:  # Greek: 14:05, not 2:05 μ.μ.
+            assert not TWELVE_HOUR.search(body) and re.search(r"\d{2}:\d{2}", body), body
