@@ -262,3 +262,27 @@ def test_sign_in_page_is_served_in_the_language(apex_client, lang: str) -> None:
 def test_sign_in_page_in_english_is_the_source_text(apex_client) -> None:
     html = apex_client.get("/auth/signin?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in html and "Forgot your password?" in html
+
+
+@pytest.mark.parametrize(("package", "lang"), CASES, ids=[f"{p}-{lang}" for p, lang in CASES])
+def test_catalogue_file_has_each_message_once(package: str, lang: str) -> None:
+    """Parallel edits merged line by line once left a second ``msgstr`` in an entry and a message
+    defined twice; babel reads such a file without a word (the last definition wins, the stray line
+    is dropped), so the file itself is checked, as ``msgfmt -c`` would."""
+    po_path = ROOT / package / "translations" / lang / "LC_MESSAGES" / "messages.po"
+    if not po_path.is_file():
+        pytest.skip("no catalogue")
+    seen: set[tuple[str, str]] = set()
+    context, previous = "", ""
+    for number, line in enumerate(po_path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("msgctxt "):
+            context = line
+        if line.startswith("msgid "):
+            key = (context, line)
+            assert line == 'msgid ""' or key not in seen, f"{po_path}:{number}: {line} defined twice"
+            seen.add(key)
+            context = ""
+        if line.startswith("msgstr ") and previous.startswith("msgstr"):
+            raise AssertionError(f"{po_path}:{number}: a second msgstr in one entry")
+        if not line.startswith('"'):
+            previous = line

@@ -139,7 +139,7 @@ def test_results_are_ranked_and_paginated(app, greek, tenant_client, account_fac
     assert first.count('<li><span class="meta search-kind">') == 20
     assert 'rel="next"' in first and 'rel="prev"' not in first
     # the comment that says it four times comes before those that say it once
-    assert first.index("ο <mark>φωτισμός</mark> πρώτα") < first.index("Σχόλιο")
+    assert first.index("ο <mark>φωτισμός</mark> πρώτα") < first.index("λιγότερα χρήματα")
     second = client.get("/search", query_string={"q": "φωτισμος", "page": 2}).get_data(as_text=True)
     assert second.count('<li><span class="meta search-kind">') == 6  # 25 comments and the meeting
     assert 'rel="prev"' in second and 'rel="next"' not in second
