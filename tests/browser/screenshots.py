@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from tests.browser.pagekinds import MUNICIPALITY_OF, discover, open_kind, overflow, sign_in  # noqa: E402
 
 WIDTHS = {"desktop": (1280, 900), "390": (390, 844)}
+PRINTED = {"outcome", "register", "checkin", "minutes", "meeting"}  # also shown as printed (A4 width)
 ACCOUNTS = {"admin": "admin@{slug}.example", "ngo": "ngo@example.org"}
 
 
@@ -96,6 +97,11 @@ def capture(base_port: int, out: Path, langs: list[str], only: set[str]) -> list
                     page.screenshot(path=str(path), full_page=True)
                     for line in overflow(page):
                         problems.append(f"{lang} {kind.name} {label}: {line}")
+                if kind.name in PRINTED:
+                    page.set_viewport_size({"width": 794, "height": 1123})
+                    page.emulate_media(media="print")
+                    page.screenshot(path=str(out / lang / f"{kind.name}-print.png"), full_page=True)
+                    page.emulate_media(media="screen")
                 page.close()
                 print(f"{lang} {kind.name}", flush=True)
             for ctx in contexts.values():
