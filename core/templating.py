@@ -188,6 +188,18 @@ def init_app(app: Flask) -> None:
         }
 
     @app.template_global()
+    def current_nav_url(items: list[Any]) -> str | None:
+        """The menu entry of the page shown: the longest item URL the path starts with (so
+        ``/hearings/moderation`` marks "Moderation", not also "Consultations")."""
+        path = request.path
+        found = [
+            i.url
+            for i in items
+            if i.url != "/" and (path == i.url or path.startswith(i.url.rstrip("/") + "/"))
+        ]
+        return max(found, key=len) if found else None
+
+    @app.template_global()
     def aria_current(url: str) -> Markup:
         """`` aria-current="page"`` on the link to the page being shown (side navigations)."""
         return Markup(' aria-current="page"') if request.path == url.split("?")[0] else Markup("")

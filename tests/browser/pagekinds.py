@@ -2,7 +2,7 @@
 the layout test (test_design.py), so both look at the same pages.
 
 A page kind is ``(name, who, path)`` on one host: ``who`` is ``"guest"``, ``"admin"`` (the
-municipality's admin) or ``"ngo"`` (an NGO member, on the apex). Paths are found by following the
+municipality's admin), ``"ngo"`` (an NGO member, on the apex) or ``"operator"``. Paths are found by following the
 links of the demo's pages, so they follow the data rather than fixed ids.
 """
 
@@ -20,7 +20,7 @@ DEMO_PASSWORD = "demo-password-2026"
 @dataclass(frozen=True)
 class Kind:
     name: str
-    who: str  # guest, admin, ngo
+    who: str  # guest, admin, ngo, operator
     host: str  # "tenant" or "apex"
     path: str
 
@@ -36,12 +36,21 @@ def first_link(page: Any, pattern: str) -> str | None:
 
 
 def sign_in(page: Any, apex_url: str, email: str) -> None:
-    """Sign in on the apex through the real form."""
+    """Sign in on the apex through the real form; the operator's two-step verification is
+    enrolled (or answered) with the key the page shows, as an authenticator app would."""
     page.goto(f"{apex_url}/auth/signin?lang=en")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", DEMO_PASSWORD)
     with page.expect_navigation():
         page.locator("main button[type=submit]").click()
+    secret = page.locator("[data-testid=totp-secret]")
+    if secret.count():
+        import pyotp
+
+        key = secret.inner_text().strip()
+        page.fill("input[name=code]", pyotp.TOTP(key).now())
+        with page.expect_navigation():
+            page.locator("main button[type=submit]").click()
 
 
 def discover(page: Any, tenant_url: str) -> list[Kind]:
@@ -87,6 +96,9 @@ def discover(page: Any, tenant_url: str) -> list[Kind]:
         Kind("dashboard", "ngo", "apex", "/dashboard"),
         Kind("account", "ngo", "apex", "/account"),
         Kind("apex-home", "guest", "apex", "/"),
+        Kind("operator", "operator", "apex", "/operator/"),
+        Kind("operator-usage", "operator", "apex", "/operator/usage"),
+        Kind("operator-onboard", "operator", "apex", "/operator/tenants/new"),
     ]
     return kinds
 

@@ -25,7 +25,11 @@ from tests.browser.pagekinds import MUNICIPALITY_OF, discover, open_kind, overfl
 
 WIDTHS = {"desktop": (1280, 900), "390": (390, 844)}
 PRINTED = {"outcome", "register", "checkin", "minutes", "meeting"}  # also shown as printed (A4 width)
-ACCOUNTS = {"admin": "admin@{slug}.example", "ngo": "ngo@example.org"}
+ACCOUNTS = {
+    "admin": "admin@{slug}.example",
+    "ngo": "ngo@example.org",
+    "operator": "operator@sympraxis.example",
+}
 
 
 def free_port() -> int:
@@ -65,10 +69,16 @@ def capture(base_port: int, out: Path, langs: list[str], only: set[str]) -> list
     problems = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        # the operator signs in once (two-step verification enrolled on the first sign-in)
+        operator = browser.new_context()
+        operator.set_default_timeout(15_000)
+        page = operator.new_page()
+        sign_in(page, apex, ACCOUNTS["operator"])
+        page.close()
         for lang in langs:
             slug = MUNICIPALITY_OF[lang]
             tenant = f"http://{slug}.localhost:{base_port}"
-            contexts = {}
+            contexts = {"operator": operator}
             for who in ("guest", "admin", "ngo"):
                 ctx = browser.new_context(locale=lang)
                 ctx.set_default_timeout(15_000)
@@ -104,8 +114,10 @@ def capture(base_port: int, out: Path, langs: list[str], only: set[str]) -> list
                     page.emulate_media(media="screen")
                 page.close()
                 print(f"{lang} {kind.name}", flush=True)
-            for ctx in contexts.values():
-                ctx.close()
+            for who, ctx in contexts.items():
+                if who != "operator":
+                    ctx.close()
+        operator.close()
         browser.close()
     return problems
 
