@@ -223,6 +223,18 @@ def init_app(app: Flask) -> None:
 
         return format_date(datetime.now(UTC), "long")
 
+    @app.template_global()
+    def url_with_args(**changes: Any) -> str:
+        """The current page with some query arguments changed (None drops one): a list's pages
+        and filters keep each other."""
+        args = dict(request.args.items())
+        for key, value in changes.items():
+            if value is None:
+                args.pop(key, None)
+            else:
+                args[key] = value
+        return url_for(request.endpoint or "core.home", **(request.view_args or {}), **args)
+
     @app.template_filter("nl2br")
     def _nl2br(text: str) -> Markup:
         from markupsafe import escape
