@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: demo test install install-test translations extract-messages update-catalogs lint format test-fast browser-deps benchmark benchmark-fastpaths clean stack stack-down stack-test stack-deps docs
+.PHONY: demo test install install-test assets screenshots translations extract-messages update-catalogs lint format test-fast browser-deps benchmark benchmark-fastpaths clean stack stack-down stack-test stack-deps docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,19 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-install: $(VENV)/.installed translations
+install: $(VENV)/.installed translations assets
+
+# the design system (Bootstrap, pinned in assets/package-lock.json) from the npm registry, copied
+# into the core's static folder: served by the platform itself, never from a CDN
+VENDOR := core/static/core/vendor
+$(VENDOR)/.installed: assets/package.json assets/package-lock.json
+	cd assets && npm ci --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)
+	cp assets/node_modules/bootstrap/dist/css/bootstrap.min.css assets/node_modules/bootstrap/dist/css/bootstrap.min.css.map \
+	   assets/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js assets/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map $(VENDOR)/
+	touch $@
+
+assets: $(VENDOR)/.installed
 
 # compiled catalogues (.mo) are build products; the .po files are the source
 translations: $(VENV)/.installed
@@ -35,7 +47,7 @@ browser-deps:
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) || true
 	@cd tests/browser && (test -d node_modules/axe-core || npm ci --no-audit --no-fund --silent)
 
-install-test: $(VENV)/.installed-test translations browser-deps
+install-test: $(VENV)/.installed-test translations assets browser-deps
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -53,6 +65,10 @@ docs: install-test
 
 test: install-test lint
 	$(BIN)/pytest -n 2
+
+# every page kind in el, bg and ro, desktop and 390 px, into screenshots/ (tests/browser/screenshots.py)
+screenshots: install-test
+	$(BIN)/python tests/browser/screenshots.py --out screenshots
 
 test-fast: install-test
 	$(BIN)/pytest -n 2 -m "not browser"
@@ -101,4 +117,4 @@ stack-test: install-test stack-deps
 	SYMPRAXIS_STACK_TEST=1 $(BIN)/pytest -p no:xdist tests/stack
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache tests/browser/node_modules docs/_build
+	rm -rf $(VENV) instance .pytest_cache tests/browser/node_modules assets/node_modules $(VENDOR) screenshots docs/_build

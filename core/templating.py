@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from typing import Any
 
 from flask import Flask, g, request, url_for
@@ -17,17 +18,95 @@ DEFAULT_BRANDING = {"primary_color": "#1d4e89", "accent_color": "#f2f5f9", "logo
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
 
 
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    h = hex_colour.lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def _hex(rgb: tuple[float, float, float]) -> str:
+    return "#" + "".join(f"{max(0, min(255, round(c))):02x}" for c in rgb)
+
+
+def luminance(hex_colour: str) -> float:
+    """WCAG 2.1 relative luminance."""
+
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in _rgb(hex_colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2.1 contrast ratio of two colours (1 to 21)."""
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_on(background: str) -> str:
+    """White or near-black, whichever reads on ``background`` (white while it reaches 4.5:1)."""
+    return "#ffffff" if contrast("#ffffff", background) >= 4.5 else "#111111"
+
+
+def readable_on(colour: str, backgrounds: tuple[str, ...], ratio: float = 4.5) -> str:
+    """``colour`` darkened just enough to reach ``ratio`` on every background: a municipality's
+    light brand colour still gives links and outlines that can be read."""
+    rgb = _rgb(colour)
+    for step in range(21):
+        candidate = _hex(tuple(c * (1 - step / 20) for c in rgb))
+        if all(contrast(candidate, bg) >= ratio for bg in backgrounds):
+            return candidate
+    return "#000000"
+
+
+def soft_background(accent: str) -> str:
+    """The accent as a light surface: lightened until near-black text reads on it at 7:1."""
+    rgb = _rgb(accent)
+    for step in range(21):
+        candidate = _hex(tuple(c + (255 - c) * step / 20 for c in rgb))
+        if contrast("#111111", candidate) >= 7:
+            return candidate
+    return "#ffffff"
+
+
 def theme_css(primary: str | None, accent: str | None) -> str:
     """The municipality's colours as CSS custom properties, for ``/theme.css``: a stylesheet file
     rather than an inline ``<style>``, which the Content-Security-Policy refuses. Only hex colours
-    are written; anything else is the default."""
+    are written; anything else is the default. Bootstrap's own properties (``--bs-primary``,
+    ``--bs-link-color``...) are mapped from them, each text colour checked for 4.5:1 contrast, so
+    any colour a municipality picks gives readable links, buttons and header."""
 
     def colour(value: str | None, default: str) -> str:
         return value if value and HEX_COLOUR.fullmatch(value) else default
 
     primary = colour(primary, DEFAULT_BRANDING["primary_color"])
     accent = colour(accent, DEFAULT_BRANDING["accent_color"])
-    return f":root {{ --brand: {primary}; --brand-soft: {accent}; }}\n"
+    soft = soft_background(accent)
+    link = readable_on(primary, ("#ffffff", soft, "#f8f9fa"))
+    hover = readable_on(link, ("#ffffff",), 7)
+    on_primary = text_on(primary)
+    props = {
+        "--brand": primary,
+        "--brand-soft": accent,
+        "--brand-contrast": on_primary,
+        "--brand-surface": soft,
+        "--brand-link": link,
+        "--brand-link-hover": hover,
+        "--bs-primary": primary,
+        "--bs-primary-rgb": ", ".join(str(c) for c in _rgb(primary)),
+        "--bs-link-color": link,
+        "--bs-link-color-rgb": ", ".join(str(c) for c in _rgb(link)),
+        "--bs-link-hover-color": hover,
+        "--bs-link-hover-color-rgb": ", ".join(str(c) for c in _rgb(hover)),
+        "--bs-primary-text-emphasis": hover,
+        "--bs-primary-bg-subtle": soft,
+        "--bs-primary-border-subtle": link,
+    }
+    body = " ".join(f"{k}: {v};" for k, v in props.items())
+    return f":root {{ {body} }}\n"
 
 
 def available_locales() -> list[str]:
@@ -122,6 +201,76 @@ def init_app(app: Flask) -> None:
             return f"{get_timezone_name(zone, locale=locale)} ({city})"
         except LookupError:
             return zone
+
+    @app.template_global()
+    def header_links() -> dict[str, str | None]:
+        """The signed-in header on a municipality's host: the account and dashboard live on the
+        apex; ``/admin`` only for the municipality's admins (everyone else would get a 403);
+        a guest's "create an account" goes to the apex and back here."""
+        from urllib.parse import urlencode
+
+        from core.accounts.models import Role
+        from core.permissions import current_role
+        from core.tenancy import apex_host, external_url
+
+        tenant = current_tenant()
+        role = current_role() if tenant is not None and current_user.is_authenticated else None
+        back = external_url(tenant.host, request.full_path) if tenant is not None else None
+        query = "?" + urlencode({"next": back}) if back else ""
+        return {
+            "account": external_url(apex_host(), "/account"),
+            "dashboard": external_url(apex_host(), "/dashboard"),
+            "admin": url_for("tenant_admin.index") if role is not None and role >= Role.ADMIN else None,
+            "signup": external_url(apex_host(), "/auth/signup" + query),
+        }
+
+    @app.template_global()
+    def current_nav_url(items: list[Any]) -> str | None:
+        """The menu entry of the page shown: the longest item URL the path starts with (so
+        ``/hearings/moderation`` marks "Moderation", not also "Consultations")."""
+        path = request.path
+        found = [
+            i.url
+            for i in items
+            if i.url != "/" and (path == i.url or path.startswith(i.url.rstrip("/") + "/"))
+        ]
+        return max(found, key=len) if found else None
+
+    @app.template_global()
+    def aria_current(url: str) -> Markup:
+        """`` aria-current="page"`` on the link to the page being shown (side navigations)."""
+        return Markup(' aria-current="page"') if request.path == url.split("?")[0] else Markup("")
+
+    @app.template_global()
+    def alert_class(category: str) -> str:
+        """A flashed message's category as Bootstrap's alert colour."""
+        return {
+            "error": "alert-danger",
+            "danger": "alert-danger",
+            "warning": "alert-warning",
+            "success": "alert-success",
+        }.get(category, "alert-info")
+
+    @app.template_global()
+    def print_date() -> str:
+        """Today in the municipality's time zone and the reader's language, for printed pages."""
+        from datetime import datetime
+
+        from flask_babel import format_date
+
+        return format_date(datetime.now(UTC), "long")
+
+    @app.template_global()
+    def url_with_args(**changes: Any) -> str:
+        """The current page with some query arguments changed (None drops one): a list's pages
+        and filters keep each other."""
+        args = dict(request.args.items())
+        for key, value in changes.items():
+            if value is None:
+                args.pop(key, None)
+            else:
+                args[key] = value
+        return url_for(request.endpoint or "core.home", **(request.view_args or {}), **args)
 
     @app.template_filter("nl2br")
     def _nl2br(text: str) -> Markup:

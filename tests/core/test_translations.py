@@ -272,6 +272,9 @@ def test_catalogue_file_has_each_message_once(package: str, lang: str) -> None:
     po_path = ROOT / package / "translations" / lang / "LC_MESSAGES" / "messages.po"
     if not po_path.is_file():
         pytest.skip("no catalogue")
+    assert '#, fuzzy\nmsgid ""' not in po_path.read_text(encoding="utf-8"), (
+        f"{po_path}: a fuzzy header is not compiled"
+    )
     seen: set[tuple[str, str]] = set()
     context, previous = "", ""
     for number, line in enumerate(po_path.read_text(encoding="utf-8").splitlines(), 1):

@@ -373,6 +373,25 @@ def list_consultations(include_drafts: bool = False) -> list[Consultation]:
     return list(db.session.execute(q).scalars())
 
 
+#: consultations per page of the list
+PER_PAGE = 12
+#: the statuses the list can be filtered by, in the order the filter offers them
+LIST_STATUSES = ("open", "scheduled", "closed", "outcome_published", "draft")
+
+
+def filtered_page(
+    consultations: list[Consultation], status: str | None, page: int, per_page: int = PER_PAGE
+) -> tuple[list[Consultation], int, int]:
+    """One page of the list, filtered by the status a reader sees (``effective_status``, which
+    moves with the clock, hence in Python): the page's consultations, the page shown (clamped to
+    the pages there are) and the number of pages."""
+    if status in LIST_STATUSES:
+        consultations = [c for c in consultations if c.effective_status == status]
+    pages = max(1, -(-len(consultations) // per_page))
+    page = min(max(page, 1), pages)
+    return consultations[(page - 1) * per_page : page * per_page], page, pages
+
+
 def is_open_for_comments(c: Consultation, now: dt.datetime | None = None) -> bool:
     """Open status and ``opens_at <= now < closes_at`` (the closing instant is already closed)."""
     now = now or utcnow()

@@ -43,13 +43,21 @@ MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 @bp.get("/")
 def index():
-    consultations = services.list_consultations(include_drafts=_is_staff())
+    status = request.args.get("status") or None
+    page = request.args.get("page", 1, type=int)
+    consultations, page, pages = services.filtered_page(
+        services.list_consultations(include_drafts=_is_staff()), status, page
+    )
     counts = comments_services.comment_counts([c.id for c in consultations])
     meetings = meetings_services.list_meetings(upcoming_only=True)
     return render_template(
         "hearings/index.html",
         consultations=consultations,
         counts=counts,
+        status=status if status in services.LIST_STATUSES else None,
+        statuses=[s for s in services.LIST_STATUSES if s != "draft" or _is_staff()],
+        page=page,
+        pages=pages,
         meetings=meetings,
         programmes=programmes_services.list_programmes(),
         is_staff=_is_staff(),
