@@ -7,12 +7,16 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import force_locale
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from core.toolkit import (
     Account,
     Mail,
+    Organisation,
     OrganisationMember,
+    active_tenant_id,
     db,
     external_url,
     send_mail,
@@ -85,37 +89,104 @@ def set_following(account: Any, follow: bool, organisation_id: int | str | None 
     db.session.flush()
 
 
-def _followers() -> list[tuple[str, str | None]]:
-    """Followers' addresses and languages: accounts that follow, and the administrators of
-    following organisations."""
-    own = sa.select(Account.email, Account.locale).join(Follow, Follow.account_id == Account.id)
+def _followers() -> list[tuple[str, str | None, dict[str, int]]]:
+    """Followers' addresses, languages and what each follows through: accounts that follow (their
+    own follow), and the administrators of following organisations (the organisation's)."""
+    own = sa.select(Account.email, Account.locale, Account.id, sa.null()).join(
+        Follow, Follow.account_id == Account.id
+    )
     via_organisation = (
-        sa.select(Account.email, Account.locale)
+        sa.select(Account.email, Account.locale, Account.id, Follow.organisation_id)
         .join(OrganisationMember, OrganisationMember.account_id == Account.id)
         .join(Follow, Follow.organisation_id == OrganisationMember.organisation_id)
         .where(OrganisationMember.role == "admin")
     )
-    found: dict[str, str | None] = {}
+    found: dict[str, tuple[str | None, dict[str, int]]] = {}
     for query in (own, via_organisation):
-        for email, locale in db.session.execute(
+        for email, locale, account_id, organisation_id in db.session.execute(
             query.where(Account.email.is_not(None), Account.erased_at.is_(None))
         ):
-            found[email] = locale
-    return sorted(found.items())
+            # one mail per address: its own follow first, else the first organisation's
+            if email not in found:
+                target = (
+                    {"a": account_id} if organisation_id is None else {"a": account_id, "o": organisation_id}
+                )
+                found[email] = (locale, target)
+    return [(email, locale, target) for email, (locale, target) in sorted(found.items())]
 
 
 def _follower_emails() -> list[str]:
-    return [email for email, _locale in _followers()]
+    return [email for email, _locale, _target in _followers()]
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="hearings.unfollow")
+
+
+def unfollow_token(target: dict[str, int]) -> str:
+    """The link in a follower's mail that stops them (no sign-in: the mail is the proof); it names
+    the municipality, so it does nothing on another's host."""
+    return _serializer().dumps({**target, "t": active_tenant_id()})
+
+
+def unfollow_target(token: str) -> dict[str, int]:
+    """What ``token`` stops: ``{"a": account id}`` or ``{"a": …, "o": organisation id}``; 404 if
+    forged or made for another municipality."""
+    try:
+        data = _serializer().loads(token)
+    except BadSignature:
+        raise HearingsError(_("This link is not valid."), 404) from None
+    if (
+        not isinstance(data, dict)
+        or data.get("t") != active_tenant_id()
+        or not isinstance(data.get("a"), int)
+    ):
+        raise HearingsError(_("This link is not valid."), 404)
+    return {k: v for k, v in data.items() if k in ("a", "o") and isinstance(v, int)}
+
+
+def organisation_name(organisation_id: int | None) -> str | None:
+    if organisation_id is None:
+        return None
+    org = db.session.get(Organisation, organisation_id)
+    return org.name if org is not None else None
+
+
+def unfollow(target: dict[str, int]) -> bool:
+    """Stop the follow a mail's link names; False when there was none (already stopped)."""
+    if "o" in target:
+        admin = db.session.execute(
+            sa.select(OrganisationMember.role).where(
+                OrganisationMember.organisation_id == target["o"],
+                OrganisationMember.account_id == target["a"],
+            )
+        ).scalar_one_or_none()
+        if admin != "admin":  # no longer its administrator: the link no longer speaks for it
+            raise HearingsError(
+                _("Only an administrator of an organisation affiliated with this municipality can do this."),
+                403,
+            )
+        where = Follow.organisation_id == target["o"]
+    else:
+        where = Follow.account_id == target["a"]
+    existing = db.session.execute(sa.select(Follow).where(where)).scalar_one_or_none()
+    if existing is None:
+        return False
+    db.session.delete(existing)
+    db.session.flush()
+    return True
 
 
 def _mail_followers(c: Consultation, subject: Callable[[], str], line: Callable[[], str]) -> int:
     """One mail per follower, written in their language (the municipality's if it does not offer
-    theirs): ``subject`` and ``line`` are called under each recipient's language."""
+    theirs): ``subject`` and ``line`` are called under each recipient's language. Each mail links
+    the page that stops them (and says so in its List-Unsubscribe header)."""
     link = external_url(_host(), f"/hearings/consultations/{c.id}")
     followers = _followers()
-    for email, locale in followers:
+    for email, locale, target in followers:
+        stop = external_url(_host(), f"/hearings/unfollow/{unfollow_token(target)}")
         with force_locale(mail_locale(locale)):
-            send_mail(Mail(to=[email], subject=subject(), text=f"{line()}\n\n{link}"))
+            send_mail(Mail(to=[email], subject=subject(), text=f"{line()}\n\n{link}", unsubscribe_url=stop))
     return len(followers)
 
 

@@ -7,6 +7,7 @@ from core.toolkit import (
     db,
     flash,
     redirect,
+    render_template,
     request,
     require_permission,
     url_for,
@@ -32,6 +33,29 @@ def follow():
         _("You will get an email when a consultation opens and two days before it closes.")
         if request.form.get("follow") == "1"
         else _("You no longer follow the consultations."),
+        "success",
+    )
+    return redirect(url_for("hearings.index"))
+
+
+@bp.get("/unfollow/<token>")
+@handled
+def unfollow_page(token):
+    """The page a follower's mail links: it names what stops, a button stops it (a link that a
+    mail program opens by itself must not unsubscribe anyone)."""
+    target = services.unfollow_target(token)
+    return render_template(
+        "hearings/unfollow.html", token=token, organisation=services.organisation_name(target.get("o"))
+    )
+
+
+@bp.post("/unfollow/<token>")
+@handled
+def unfollow(token):
+    stopped = services.unfollow(services.unfollow_target(token))
+    db.session.commit()
+    flash(
+        _("You will no longer get these e-mails.") if stopped else _("These e-mails had already stopped."),
         "success",
     )
     return redirect(url_for("hearings.index"))

@@ -177,3 +177,61 @@ def test_an_organisation_follows_and_its_administrators_are_mailed(
     member.post("/hearings/follow", data={"follow": "0", "organisation_id": str(org_id)})
     with app.app_context(), tenant_context(world.tenant.id):
         assert _follower_emails() == []
+
+
+def test_a_followers_mail_links_the_page_that_stops_it(
+    app, world, tenant_client, sign_in, account_factory, mail_outbox
+):
+    """Issue 16 §1: an unsubscribe link in every notification mail (and its List-Unsubscribe
+    header): no sign-in needed, a button (not the link itself) stops it, only on its municipality."""
+    import re
+
+    from core.accounts.models import Affiliation, Organisation, OrganisationMember
+
+    member = sign_in(tenant_client(world.tenant), world.member)
+    assert member.post("/hearings/follow", data={"follow": "1"}).status_code == 302
+    admin = account_factory(memberships={world.tenant: "member"})
+    with app.app_context():
+        org = Organisation(name="Neighbours' Association")
+        db.session.add(org)
+        db.session.flush()
+        db.session.add(OrganisationMember(organisation_id=org.id, account_id=admin.id, role="admin"))
+        with tenant_context(world.tenant.id):
+            db.session.add(Affiliation(organisation_id=org.id, status="approved"))
+            db.session.flush()
+        db.session.commit()
+        org_id = org.id
+    admin_client = sign_in(tenant_client(world.tenant), admin)
+    admin_client.post("/hearings/follow", data={"follow": "1", "organisation_id": str(org_id)})
+
+    c = make_consultation(app, world.tenant, status="draft", closes_in=dt.timedelta(days=10))
+    staff = sign_in(tenant_client(world.tenant), world.staff)
+    mail_outbox.clear()
+    assert staff.post(f"/hearings/consultations/{c['id']}/status", data={"action": "open"}).status_code == 302
+    links = {}
+    for person in (world.member, admin):
+        mail = mail_outbox.wait_for(lambda m, e=person.email: e in m["To"])
+        header = re.fullmatch(r"<(http://[^>]+/hearings/unfollow/([^>]+))>", mail["List-Unsubscribe"])
+        assert header and header.group(1) in mail_outbox.body(mail)
+        links[person.email] = header.group(2)
+
+    anon = tenant_client(world.tenant)
+    page = anon.get(f"/hearings/unfollow/{links[world.member.email]}")
+    assert page.status_code == 200 and "Stop following the consultations" in page.get_data(as_text=True)
+    with app.app_context(), tenant_context(world.tenant.id):
+        assert set(_follower_emails()) == {world.member.email, admin.email}  # opening the page stops nothing
+    # forged, or on another municipality's host: nothing
+    assert anon.get("/hearings/unfollow/forged").status_code == 404
+    assert (
+        tenant_client(world.other).get(f"/hearings/unfollow/{links[world.member.email]}").status_code == 404
+    )
+    assert anon.post(f"/hearings/unfollow/{links[world.member.email]}").status_code == 302
+    organisation_page = anon.get(f"/hearings/unfollow/{links[admin.email]}").get_data(as_text=True)
+    assert (
+        "Neighbours&#39; Association" in organisation_page and "all its administrators" in organisation_page
+    )
+    assert anon.post(f"/hearings/unfollow/{links[admin.email]}").status_code == 302
+    with app.app_context(), tenant_context(world.tenant.id):
+        assert _follower_emails() == []
+    again = anon.post(f"/hearings/unfollow/{links[world.member.email]}", follow_redirects=True)
+    assert "These e-mails had already stopped." in again.get_data(as_text=True)
