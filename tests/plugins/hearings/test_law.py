@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -366,7 +367,7 @@ def test_bulgaria_needs_both_documents_or_a_published_reason(app, country, tenan
     refused = client.post(f"/hearings/consultations/{cid}/status", data={"action": "open"})
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
-    message = page.split('class="error"')[1].split("</p>")[0]
+    message = re.split(r'class="error[^"]*"', page)[1].split("</p>")[0]
     assert "Preliminary impact assessment" in message and "мотиви" not in message, message
     reason = "The assessment is being finalised by the regional office and will follow within a week."
     assert (
