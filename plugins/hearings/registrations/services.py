@@ -222,8 +222,10 @@ def _register(
 
 
 def confirm_guest(token: str, now: dt.datetime | None = None) -> list[Registration]:
-    """A guest confirms by email: each pending registration takes a seat or a waiting place."""
+    """A guest confirms by email: each pending registration takes a seat or a waiting place.
+    Returns those it changed: a confirm link opened again changes (and mails) nothing."""
     regs = registrations_for_token(token)
+    changed = []
     for reg in sorted(regs, key=lambda r: r.meeting_id):
         if reg.status != RegistrationStatus.PENDING:
             continue
@@ -232,8 +234,9 @@ def confirm_guest(token: str, now: dt.datetime | None = None) -> list[Registrati
         reg.status = status.value
         if status == RegistrationStatus.CONFIRMED:
             reg.confirmed_at = now or utcnow()
+        changed.append(reg)
     db.session.flush()
-    return regs
+    return changed
 
 
 def cancel_registration(reg: Registration, now: dt.datetime | None = None) -> Registration | None:

@@ -183,8 +183,9 @@ def registration(token):
 @handled
 def registration_confirm(token):
     regs = services.confirm_guest(token)
+    if regs:  # the first use of the link: the seats (or waiting places) and the agendas by mail
+        services.mail_registration(regs)
     db.session.commit()
-    services.mail_registration(regs)
     flash(_("Your registration is confirmed."), "success")
     return redirect(url_for("hearings.registration", token=token))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import time
 
 import sqlalchemy as sa
 
@@ -132,6 +133,11 @@ def test_guest_registers_and_confirms_by_email(app, world, tenant_client, mail_o
     (reg,) = _registrations(app, world.tenant, mid)
     assert reg.status == "confirmed"
     mail_outbox.wait_for(lambda m: "guest@example.org" in m["To"] and _ics_attachment(m) is not None)
+    # issue 16 §2: the confirm link used again changes nothing and mails nothing
+    mail_outbox.clear()
+    assert guest.post(confirm).status_code == 302
+    time.sleep(1.0)
+    assert mail_outbox.to("guest@example.org") == []
     # bad input: a clear message, nothing stored
     bad = guest.post(
         f"/hearings/meetings/{mid}/register", data={"name": "", "email": "nope"}, follow_redirects=True
