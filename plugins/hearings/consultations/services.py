@@ -29,6 +29,7 @@ from plugins.hearings.models import (
     Status,
     StatusChange,
 )
+from plugins.hearings.notices import mail_outcome_published
 
 HEADING = re.compile(r"^(#{1,3})\s+(.+?)\s*#*\s*$")
 #: How an article is headed in the languages of the pilots: «Article 3», «Art. 3», «Άρθρο 3», «Член 3»,
@@ -354,6 +355,7 @@ def publish_outcome(c: Consultation, by: Any, summary: str, now: dt.datetime | N
         c, Status.OUTCOME_PUBLISHED, by, now=now, outcome_summary=summary or "", outcome_published_at=now
     ):  # changed meanwhile (published by someone else)
         raise HearingsError(_("The outcome can be published once the consultation has closed."), 409)
+    mail_outcome_published(c)
 
 
 def status_history(c: Consultation) -> list[StatusChange]:

@@ -21,6 +21,7 @@ from plugins.hearings.models import (
     ModerationAction,
     Report,
 )
+from plugins.hearings.notices import mail_comment_hidden
 
 
 def _moderate(comment: Comment, by: Any, action: str, reason: str) -> None:
@@ -40,9 +41,12 @@ def hide_comment(comment: Comment, by: Any, reason: str) -> None:
         raise HearingsError(_("Give a reason: the author will see it."), field_name="reason")
     if len(reason) > 500:
         raise HearingsError(_("Use at most %(n)d characters.", n=500), field_name="reason")
+    already = comment.hidden_at is not None
     comment.hidden_at = utcnow()
     comment.hidden_reason = reason
     _moderate(comment, by, "hide", reason)
+    if not already:
+        mail_comment_hidden(comment, reason)
 
 
 def restore_comment(comment: Comment, by: Any) -> None:
