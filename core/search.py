@@ -155,7 +155,7 @@ class TextQuery:
 
         On SQLite (no ts_headline) the text is cut around the first word found and the words are
         marked here."""
-        text = headline or ""
+        text = (headline or "").replace("**", "").replace("__", "")  # Markdown's emphasis marks
         if _START not in text and self.words:
             text = mark_words(text, self.words, limit)
         elif len(text) > limit + 40:
