@@ -137,17 +137,16 @@ def compute(municipalities: dict[int, StatisticalArea]) -> dict[Key, Cell]:
 
 def relations(cells: dict[Key, Cell]) -> list[tuple[Key, list[Key]]]:
     """Every published total with the cells it is the sum of (or bounds, for groups)."""
-    found: dict[Key, list[Key]] = defaultdict(list)
+    found: dict[tuple[Key, str], list[Key]] = defaultdict(list)
     for key, cell in cells.items():
         level, area, year, dimension, code = key
         if dimension != "total":
-            found[(level, area, year, "total", "")].append(key)  # an area's breakdown
+            found[((level, area, year, "total", ""), dimension)].append(key)  # an area's breakdown
         index = LEVELS.index(level)
         if index + 1 < len(LEVELS):
-            found[(LEVELS[index + 1], cell.parent, year, dimension, code)].append(
-                key
-            )  # areas within their parent
-    return [(parent, children) for parent, children in found.items() if parent in cells]
+            parent = (LEVELS[index + 1], cell.parent, year, dimension, code)
+            found[(parent, "areas")].append(key)  # the areas within their parent
+    return [(parent, children) for (parent, _how), children in found.items() if parent in cells]
 
 
 def suppress(cells: dict[Key, Cell], threshold: int = THRESHOLD) -> int:
