@@ -335,7 +335,13 @@ def _document(document: str) -> str:
 
 
 def review(
-    version: EntryVersion, *, account: Any, approve: bool, document: str = "", reason: str = ""
+    version: EntryVersion,
+    *,
+    account: Any,
+    approve: bool,
+    document: str = "",
+    reason: str = "",
+    notify: bool = True,
 ) -> Entry:
     """Staff verify a pending version (against a document: it becomes what the public sees) or
     reject it (with the reason, which the submitter receives; the public version stays)."""
@@ -361,7 +367,8 @@ def review(
     version.reviewed_by_id = account.id
     version.reviewed_at = now
     db.session.flush()
-    _mail_decision(version, entry)
+    if notify:
+        _mail_decision(version, entry)
     return entry
 
 

@@ -47,9 +47,19 @@ def test_role_matrix(app, town, crew):
         "/registry/entries/new": {"visitor": 401, "member": 403, "admin": 200, "staff": 200},
         f"/registry/entries/{entry_id}": {"visitor": 404, "member": 404, "admin": 200, "staff": 200},
         f"/registry/entries/{entry_id}/edit": {"visitor": 401, "member": 403, "admin": 200, "staff": 403},
-        f"/registry/entries/{entry_id}/figures/{LAST_YEAR}": {"visitor": 401, "member": 403, "admin": 200, "staff": 200},
+        f"/registry/entries/{entry_id}/figures/{LAST_YEAR}": {
+            "visitor": 401,
+            "member": 403,
+            "admin": 200,
+            "staff": 200,
+        },
         "/registry/review": {"visitor": 401, "member": 403, "admin": 403, "staff": 200},
-        f"/registry/versions/{version_id}/review": {"visitor": 401, "member": 403, "admin": 403, "staff": 200},
+        f"/registry/versions/{version_id}/review": {
+            "visitor": 401,
+            "member": 403,
+            "admin": 403,
+            "staff": 200,
+        },
         "/registry/campaign": {"visitor": 401, "member": 403, "admin": 403, "staff": 200},
         "/registry/consent": {"visitor": 401, "member": 403, "admin": 403, "staff": 200},
         "/registry/mine": {"visitor": 401, "member": 200, "admin": 200, "staff": 200},
@@ -81,12 +91,16 @@ def test_submit_verify_and_see_it_through_the_pages(app, town, crew, mail_outbox
     version_id = re.search(r"/registry/versions/([0-9a-f-]{36})/review", queue).group(1)
     refused = c["staff"].post(f"/registry/versions/{version_id}/review", data={"verify": "1", "document": ""})
     assert refused.status_code == 409
-    done = c["staff"].post(f"/registry/versions/{version_id}/review", data={"verify": "1", "document": "ΓΕΜΗ 2026"})
+    done = c["staff"].post(
+        f"/registry/versions/{version_id}/review", data={"verify": "1", "document": "ΓΕΜΗ 2026"}
+    )
     assert done.status_code == 302
     listing = c["visitor"].get("/registry/?group=roma&sector=56").get_data(as_text=True)
     assert "Κοινσεπ Έβρος" in listing
     assert "Κοινσεπ Έβρος" not in c["visitor"].get("/registry/?group=homeless").get_data(as_text=True)
-    assert "Κοινσεπ Έβρος" in c["visitor"].get("/registry/?q=%CE%AD%CE%B2%CF%81%CE%BF%CF%82").get_data(as_text=True)
+    assert "Κοινσεπ Έβρος" in c["visitor"].get("/registry/?q=%CE%AD%CE%B2%CF%81%CE%BF%CF%82").get_data(
+        as_text=True
+    )
     mail_outbox.wait_for(lambda m: m["To"] == crew["admin"].email)
 
 
@@ -101,7 +115,14 @@ def test_figures_form_keeps_what_was_typed(app, town, crew):
     entry_id = make_entry(app, town, crew["staff"])
     page = crew["clients"]["staff"].post(
         f"/registry/entries/{entry_id}/figures/{LAST_YEAR}",
-        data={"staff_paid": "1", "staff_volunteers": "0", "staff_vulnerable": "0", "staff_women": "3", "staff_men": "0", "people_served": "77"},
+        data={
+            "staff_paid": "1",
+            "staff_volunteers": "0",
+            "staff_vulnerable": "0",
+            "staff_women": "3",
+            "staff_men": "0",
+            "people_served": "77",
+        },
     )
     assert page.status_code == 409
     assert 'value="77"' in page.get_data(as_text=True)
@@ -109,7 +130,13 @@ def test_figures_form_keeps_what_was_typed(app, town, crew):
 
 def test_the_entry_page_carries_essglobal_json_ld(app, town, crew):
     entry_id = make_entry(
-        app, town, crew["staff"], latitude=41.5, longitude=26.53, website="https://koinsep.example", figures={LAST_YEAR: {"staff_paid": 4, "staff_volunteers": 2, "staff_women": 5}}
+        app,
+        town,
+        crew["staff"],
+        latitude=41.5,
+        longitude=26.53,
+        website="https://koinsep.example",
+        figures={LAST_YEAR: {"staff_paid": 4, "staff_volunteers": 2, "staff_women": 5}},
     )
     page = crew["clients"]["visitor"].get(f"/registry/entries/{entry_id}").get_data(as_text=True)
     found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
@@ -122,7 +149,9 @@ def test_the_entry_page_carries_essglobal_json_ld(app, town, crew):
     address = graph.value(node, ESS.hasAddress)
     assert float(graph.value(address, rdflib.URIRef("http://www.w3.org/2003/01/geo/wgs84_pos#lat"))) == 41.5
     # every term of the document expands to an IRI: nothing is dropped by the context
-    used = {k for k in document if not k.startswith("@")} | {k for k in document["hasAddress"] if not k.startswith("@")}
+    used = {k for k in document if not k.startswith("@")} | {
+        k for k in document["hasAddress"] if not k.startswith("@")
+    }
     assert used <= set(services.ESSGLOBAL_CONTEXT)
     predicates = {str(p) for p in graph.predicates()}
     assert len([p for p in predicates if p != str(rdflib.RDF.type)]) == len(used)
