@@ -269,7 +269,7 @@ def seed(tenant) -> None:
             )
         ).scalar()
         name, form = NGO_ENTRY[lang]
-        if org_id and form in {f for f in services.taxonomy.legal_forms_for(tenant.country)}:
+        if org_id and form in services.taxonomy.legal_forms_for(tenant.country):
             data = {
                 "kind": "social_enterprise",
                 "name": name,

@@ -58,7 +58,9 @@ def _text(label, name, description=None, area=False):
 class EntryForm(FlaskForm):
     organisation_id = SelectField(_l("On behalf of"), validate_choice=True)
     kind = SelectField(_l("Kind"), validate_choice=True)
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=TEXT_LIMITS["name"])])
+    name = StringField(
+        _l("Name (as registered)"), validators=[DataRequired(), Length(max=TEXT_LIMITS["name"])]
+    )
     legal_form = SelectField(_l("Legal form"), validate_choice=True, default="")
     service_type = SelectField(_l("Type of service"), validate_choice=True, default="")
     provider = SelectField(_l("Provided by"), validate_choice=True, default="")

@@ -49,7 +49,7 @@ LEGAL_FORMS = {
         "gr_koispe": _l("Limited liability social cooperative (KoiSPE)"),
         "gr_see": _l("Workers' cooperative (SEE)"),
         "gr_amke": _l("Non-profit civil company (AMKE)"),
-        "gr_association": _l("Association"),
+        "gr_association": _l("Association (Civil Code)"),
     },
     "BG": {  # the 2018 Act on social and solidarity economy enterprises
         "bg_sse": _l("Social and solidarity economy enterprise"),
@@ -62,7 +62,7 @@ LEGAL_FORMS = {
         "ro_social": _l("Social enterprise"),
         "ro_wise": _l("Social insertion enterprise"),
         "ro_cooperative": _l("Cooperative society"),
-        "ro_association": _l("Association"),
+        "ro_association": _l("Association (Ordinance 26/2000)"),
         "ro_foundation": _l("Foundation"),
     },
 }

@@ -51,13 +51,13 @@ def _show_error(form, exc: RuleViolation) -> int:
 
 STATUS_LABELS = {
     "pending": _l("waiting for verification"),
-    "verified": _l("verified"),
+    "verified": _l("version verified"),
     "rejected": _l("sent back"),
     "superseded": _l("replaced by a later submission"),
 }
 FIELD_LABELS = {
     "kind": _l("Kind"),
-    "name": _l("Name"),
+    "name": _l("Name (as registered)"),
     "legal_form": _l("Legal form"),
     "service_type": _l("Type of service"),
     "provider": _l("Provided by"),
