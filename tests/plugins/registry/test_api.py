@@ -3,7 +3,7 @@ verified version; problem documents for schema errors (422), rules (409) and rol
 
 from tests.plugins.registry.conftest import ENTRY, LAST_YEAR, bearer, make_entry, make_organisation
 
-BODY = {k: v for k, v in ENTRY.items()}
+BODY = dict(ENTRY)
 
 
 def test_submit_verify_read_through_the_api(app, town, account_factory, tenant_client, access_token):
