@@ -30,3 +30,30 @@ def test_demo_seeds_in_each_language_once(app, tenant_factory, account_factory):
         run = aggregates.latest_run()
         assert {a for a, _n in aggregates.areas(run.id, "country")} >= {"EL", "BG", "RO"}
         db.session.remove()
+
+
+def test_make_demo_shows_the_registry_in_three_languages(make_app, tmp_path):
+    """The real demo on SQLite (as ``make demo`` runs it): entries in each municipality's
+    language and an aggregate run over the three countries for the observatory."""
+    from core.tenancy import Tenant  # the test reads the core's table, as the demo test does
+
+    lite = make_app(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/demo.db",
+        MIGRATIONS_DATABASE_URI=None,
+        APP_DB_ROLE=None,
+        SQLALCHEMY_ENGINE_OPTIONS={},
+    )
+    result = lite.test_cli_runner().invoke(args=["demo", "--no-serve"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    with lite.app_context():
+        names = {}
+        for slug, tenant_id in db.session.execute(sa.select(Tenant.slug, Tenant.id)).all():
+            with tenant_context(tenant_id):
+                names[slug] = db.session.execute(sa.select(Entry.name)).scalars().all()
+        run = aggregates.latest_run()
+        countries = {a for a, _n in aggregates.areas(run.id, "country")}
+        db.session.remove()
+    assert any("Ορεστιάδας" in n for n in names["orestiada"])
+    assert any("Хасково" in n for n in names["haskovo"])
+    assert any("Sector 3" in n for n in names["sector3"])
+    assert countries == {"EL", "BG", "RO"}
