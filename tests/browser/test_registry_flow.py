@@ -107,6 +107,16 @@ def test_an_ngo_updates_staff_verify_and_the_observatory_counts_it(
         with page.expect_navigation():
             page.get_by_role("button", name="Επαλήθευση").click()
         expect(page.get_by_role("heading", level=1, name="Κοινσεπ Αλληλεγγύη Έβρου")).to_be_visible()
+        for name, path in (
+            ("versions", f"/registry/entries/{entry_id}/versions"),
+            ("reverify", f"/registry/entries/{entry_id}/reverify"),
+            ("campaign", "/registry/campaign"),
+            ("consent", "/registry/consent"),
+            ("totals", f"/registry/totals?year={LAST_YEAR}"),
+            ("new", "/registry/entries/new"),
+        ):
+            page.goto(live_server.tenant_url(town, f"{path}{'&' if '?' in path else '?'}lang=el"))
+            _check(page, axe, name)
     finally:
         context.close()
 
