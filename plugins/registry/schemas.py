@@ -59,16 +59,6 @@ class SettingsSchema(Schema):
             ),
         },
     )
-    map_tiles_url = fields.String(
-        load_default="",
-        validate=validate.Length(max=300),
-        metadata={
-            "title": lazy_gettext("Map tile server"),
-            "description": lazy_gettext(
-                "A tile URL with {z}/{x}/{y}, from a server the operator runs; empty: the directory shows a list."
-            ),
-        },
-    )
 
 
 KIND_CHOICES = list(taxonomy.KINDS)

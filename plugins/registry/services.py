@@ -559,6 +559,38 @@ def directory(
     ]
 
 
+def point_map(
+    entries: list[Entry], width: int = 640, height: int = 320, pad: int = 24
+) -> list[dict[str, Any]]:
+    """Where each located entry falls on a plain map of their bounding box (Web Mercator, in
+    SVG pixels): drawn on the server, since the page may load no tiles from another host."""
+    import math
+
+    located = [e for e in entries if e.latitude is not None and e.longitude is not None]
+    if not located:
+        return []
+
+    def project(e: Entry) -> tuple[float, float]:
+        lat = math.radians(max(min(e.latitude, 85.0), -85.0))
+        return e.longitude, math.degrees(math.log(math.tan(math.pi / 4 + lat / 2)))
+
+    points = [project(e) for e in located]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    scale = min(
+        (width - 2 * pad) / max(max(xs) - min(xs), 1e-3),
+        (height - 2 * pad) / max(max(ys) - min(ys), 1e-3),
+    )
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    return [
+        {
+            "entry": e,
+            "x": round(width / 2 + (x - cx) * scale, 1),
+            "y": round(height / 2 - (y - cy) * scale, 1),
+        }
+        for e, (x, y) in zip(located, points, strict=True)
+    ]
+
+
 def areas() -> list[str]:
     rows = db.session.execute(
         sa.select(Entry.area).where(Entry.verified_at.is_not(None), Entry.area != "").distinct()

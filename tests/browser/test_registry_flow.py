@@ -54,6 +54,8 @@ def test_an_ngo_updates_staff_verify_and_the_observatory_counts_it(
             town,
             staff,
             name=f"Υπηρεσία {i}",
+            latitude=41.50 + i / 100,
+            longitude=26.52 + i / 100,
             figures={LAST_YEAR: {"staff_paid": 2, "people_served": 10}},
         )
     with app.app_context(), tenant_context(town.id):

@@ -172,3 +172,14 @@ def test_open_data_exports(app, town, crew):
     assert len(list(graph.subjects(rdflib.RDF.type, ESS.SSEInitiative))) == 1
     totals = client.get(f"/registry/totals?year={LAST_YEAR}").get_data(as_text=True)
     assert 'data-total-entries="1"' in totals
+
+
+def test_the_directory_maps_located_entries(app, town, crew):
+    make_entry(app, town, crew["staff"], name="Βόρεια", latitude=41.60, longitude=26.50)
+    make_entry(app, town, crew["staff"], name="Νότια", latitude=41.40, longitude=26.50)
+    make_entry(app, town, crew["staff"], name="Χωρίς σημείο")
+    page = crew["clients"]["visitor"].get("/registry/").get_data(as_text=True)
+    svg = page.split('class="registry-map"', 1)[1].split("</svg>", 1)[0]
+    spots = dict(re.findall(r'<title>([^<]+)</title>\s*<circle cx="[^"]+" cy="([^"]+)"', svg))
+    assert set(spots) == {"Βόρεια", "Νότια"}
+    assert float(spots["Βόρεια"]) < float(spots["Νότια"])  # north is up
