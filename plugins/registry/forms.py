@@ -147,6 +147,11 @@ class ReviewForm(FlaskForm):
     reject = SubmitField(_l("Send back for changes"))
 
 
+class HandOverForm(FlaskForm):
+    organisation_id = SelectField(_l("Organisation"), validate_choice=True)
+    submit = SubmitField(_l("Invite it to take over the entry"))
+
+
 class ReverifyForm(FlaskForm):
     document = StringField(_l("Checked against"), validators=[DataRequired(), Length(max=300)])
     submit = SubmitField(_l("Verify again"))

@@ -397,6 +397,42 @@ def reverify(entry: Entry, *, account: Any, document: str) -> EntryVersion:
     return version
 
 
+def approved_organisations() -> list[Organisation]:
+    """The organisations approved in this municipality (those an entry can be handed over to)."""
+    approved = sa.select(Affiliation.organisation_id).where(
+        Affiliation.status == AffiliationStatus.APPROVED.value
+    )
+    found = db.session.execute(sa.select(Organisation).where(Organisation.id.in_(approved.scalar_subquery())))
+    return sorted(found.scalars(), key=lambda o: o.name.casefold())
+
+
+def hand_over(entry: Entry, organisation_id: int, *, account: Any) -> None:
+    """Staff invite an organisation approved here to take over an entry they recorded for it:
+    from now on its admins submit the changes (verified as any other), and they are told so."""
+    if entry.organisation_id is not None:
+        raise RuleViolation(
+            gettext("This entry belongs to an organisation already."), code="has_organisation"
+        )
+    if organisation_id not in {o.id for o in approved_organisations()}:
+        raise _bad(gettext("Choose an organisation approved in this municipality."), "organisation_id")
+    entry.organisation_id = organisation_id
+    db.session.flush()
+    info = tenant_info(active_tenant_id())
+    link = external_url(info.primary_host, f"/registry/entries/{entry.id}")
+    for person in _recipients_of(entry):
+        with force_locale(_locale_for(person)):
+            subject = gettext(
+                "%(municipality)s invites you to keep your entry up to date", municipality=info.name
+            )
+            body = gettext(
+                "The municipality recorded “%(name)s” in its social economy register. As an administrator of "
+                "the organisation you can now correct it and give its yearly figures:\n%(link)s",
+                name=entry.name,
+                link=link,
+            )
+        send_mail(Mail(to=[person.email], subject=subject, text=body))
+
+
 def is_stale(entry: Entry, now: dt.datetime | None = None) -> bool:
     months = settings()["reverify_after_months"]
     now = now or utcnow_aware()

@@ -277,6 +277,31 @@ def review(version_id: uuid.UUID):
     ), status
 
 
+@ui.route("/entries/<uuid:entry_id>/hand-over", methods=["GET", "POST"])
+@require_permission(VERIFY)
+def hand_over(entry_id: uuid.UUID):
+    """Staff invite an organisation to take over an entry they recorded (a body without an account)."""
+    found = services.get_entry(entry_id, include_unpublished=True)
+    form = forms.HandOverForm()
+    form.organisation_id.choices = [(str(o.id), o.name) for o in services.approved_organisations()]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.hand_over(found, int(form.organisation_id.data), account=current_account())
+            db.session.commit()
+        except RuleViolation as exc:
+            status = _show_error(form, exc)
+        else:
+            flash(
+                gettext("The organisation's administrators are invited to keep the entry up to date."),
+                "success",
+            )
+            return redirect(url_for("registry.entry", entry_id=entry_id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("registry/hand_over.html", form=form, entry=found), status
+
+
 @ui.route("/entries/<uuid:entry_id>/reverify", methods=["GET", "POST"])
 @require_permission(VERIFY)
 def reverify(entry_id: uuid.UUID):

@@ -48,7 +48,7 @@ def test_an_ngo_updates_staff_verify_and_the_observatory_counts_it(
     staff = account_factory(name="Σοφία Υπάλληλος", memberships={town: "staff"}, locale="el")
     ngo = account_factory(name="Νίκος Διαχειριστής", memberships={town: "member"}, locale="el")
     org_id = make_organisation(app, town, ngo)
-    for i in range(5):
+    staff_made = [
         make_entry(
             app,
             town,
@@ -58,6 +58,8 @@ def test_an_ngo_updates_staff_verify_and_the_observatory_counts_it(
             longitude=26.52 + i / 100,
             figures={LAST_YEAR: {"staff_paid": 2, "people_served": 10}},
         )
+        for i in range(5)
+    ]
     with app.app_context(), tenant_context(town.id):
         version = services.submit(None, ENTRY, account=Who(ngo), organisation_id=org_id)
         services.review(version, account=Who(staff), approve=True, document="ΓΕΜΗ", notify=False)
@@ -116,6 +118,7 @@ def test_an_ngo_updates_staff_verify_and_the_observatory_counts_it(
             ("consent", "/registry/consent"),
             ("totals", f"/registry/totals?year={LAST_YEAR}"),
             ("new", "/registry/entries/new"),
+            ("hand-over", f"/registry/entries/{staff_made[0]}/hand-over"),
         ):
             page.goto(live_server.tenant_url(town, f"{path}{'&' if '?' in path else '?'}lang=el"))
             _check(page, axe, name)

@@ -7,6 +7,7 @@ import re
 import pytest
 import rdflib
 
+from core.testing.pytest_plugin import MailSink
 from core.toolkit import db, tenant_context
 from plugins.registry import services
 from tests.plugins.registry.conftest import ENTRY, LAST_YEAR, Who, make_entry, make_organisation
@@ -183,3 +184,32 @@ def test_the_directory_maps_located_entries(app, town, crew):
     spots = dict(re.findall(r'<title>([^<]+)</title>\s*<circle cx="[^"]+" cy="([^"]+)"', svg))
     assert set(spots) == {"Βόρεια", "Νότια"}
     assert float(spots["Βόρεια"]) < float(spots["Νότια"])  # north is up
+
+
+def test_staff_hand_an_entry_over_to_an_organisation(app, town, crew, mail_outbox):
+    entry_id = make_entry(app, town, crew["staff"], name="Κοινωνικό Φαρμακείο")
+    c = crew["clients"]
+    assert c["admin"].get(f"/registry/entries/{entry_id}/edit").status_code == 403  # not theirs yet
+    assert (
+        c["member"]
+        .post(f"/registry/entries/{entry_id}/hand-over", data={"organisation_id": str(crew["org_id"])})
+        .status_code
+        == 403
+    )
+    assert (
+        c["staff"]
+        .post(f"/registry/entries/{entry_id}/hand-over", data={"organisation_id": "999999"})
+        .status_code
+        == 422
+    )
+    done = c["staff"].post(
+        f"/registry/entries/{entry_id}/hand-over", data={"organisation_id": str(crew["org_id"])}
+    )
+    assert done.status_code == 302
+    invite = mail_outbox.wait_for(lambda m: m["To"] == crew["admin"].email)
+    assert "Κοινωνικό Φαρμακείο" in MailSink.body(invite)
+    assert c["admin"].get(f"/registry/entries/{entry_id}/edit").status_code == 200
+    again = c["staff"].post(
+        f"/registry/entries/{entry_id}/hand-over", data={"organisation_id": str(crew["org_id"])}
+    )
+    assert again.status_code == 409
