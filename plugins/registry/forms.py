@@ -187,3 +187,24 @@ class YearForm(FlaskForm):
 class ConsentForm(FlaskForm):
     opted_in = BooleanField(_l("Publish our figures to the regional and national aggregates"))
     submit = SubmitField(_l("Save"))
+
+
+PACT_STATUS = {"draft": _l("Being prepared"), "active": _l("In force"), "ended": _l("Ended")}
+
+
+class PactForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    entry_ids = SelectMultipleField(_l("Parties"), validate_choice=True)
+    scope = TextAreaField(_l("Scope"), validators=[Length(max=10_000)])
+    municipality_commitments = TextAreaField(
+        _l("The municipality commits to"), validators=[Length(max=10_000)]
+    )
+    partner_commitments = TextAreaField(_l("The partners commit to"), validators=[Length(max=10_000)])
+    starts_on = DateField(_l("Starts"), validators=[InputRequired()])
+    ends_on = DateField(_l("Ends"), validators=[Optional()])
+    signed_document = StringField(
+        _l("Signed document"), description=_l("Its protocol number and date."), validators=[Length(max=300)]
+    )
+    status = SelectField(_l("Status"), choices=list(PACT_STATUS.items()), default="draft")
+    next_review_on = DateField(_l("Next yearly review"), validators=[Optional()])
+    submit = SubmitField(_l("Save the pact"))

@@ -254,3 +254,47 @@ class AggregateCell(db.Model):
     revenue: Mapped[decimal.Decimal | None] = mapped_column(sa.Numeric(16, 2), nullable=True)
 
     __table_args__ = (sa.Index("ix_registry_aggregates_level_area_year", "level", "area", "year"),)
+
+
+class PactStatus:
+    DRAFT = "draft"
+    ACTIVE = "active"
+    ENDED = "ended"
+    ALL = (DRAFT, ACTIVE, ENDED)
+
+
+class Pact(TenantScoped, db.Model):
+    """A cooperation pact («Σύμφωνο Συνεργασίας»): an agreement between the municipality and one
+    or more organisations, with what each side commits to, its term, the signed document, its
+    status and the date of its yearly review."""
+
+    __tablename__ = "registry_pacts"
+
+    title: Mapped[str] = mapped_column(sa.String(200))
+    scope: Mapped[str] = mapped_column(sa.Text, default="")
+    municipality_commitments: Mapped[str] = mapped_column(sa.Text, default="")
+    partner_commitments: Mapped[str] = mapped_column(sa.Text, default="")
+    starts_on: Mapped[dt.date] = mapped_column(sa.Date)
+    ends_on: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)
+    signed_document: Mapped[str] = mapped_column(sa.String(300), default="")
+    status: Mapped[str] = mapped_column(sa.String(10), default=PactStatus.DRAFT)
+    next_review_on: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)
+    created_by_id: Mapped[int | None] = account_fk()
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+
+    __table_args__ = (sa.CheckConstraint(_in("status", PactStatus.ALL), name="status"),)
+
+
+class PactParty(TenantScoped, db.Model):
+    """An entry that is a party to a pact (the pact is listed on its page)."""
+
+    __tablename__ = "registry_pact_parties"
+
+    pact_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    entry_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+
+    __table_args__ = (
+        tenant_foreign_key("pact_id", "registry_pacts", ondelete="CASCADE"),
+        tenant_foreign_key("entry_id", "registry_entries", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "pact_id", "entry_id"),
+    )

@@ -41,6 +41,9 @@ from plugins.registry.models import (
     Entry,
     EntryVersion,
     Figures,
+    Pact,
+    PactParty,
+    PactStatus,
     Reminder,
     ReportingYear,
     VersionStatus,
@@ -1099,6 +1102,7 @@ def erase_personal_data(account: Any) -> None:
         (Figures, "submitted_by_id"),
         (ReportingYear, "opened_by_id"),
         (AggregateConsent, "recorded_by_id"),
+        (Pact, "created_by_id"),
     ):
         db.session.execute(
             sa.update(model).where(getattr(model, column) == account.id).values({column: None})
@@ -1125,3 +1129,61 @@ def membership_admin_emails() -> list[str]:
     ).scalars()
     found = db.session.execute(sa.select(Account.email).where(Account.id.in_(list(ids)))).scalars()
     return [e for e in found if e]
+
+
+# --- cooperation pacts --------------------------------------------------------------------------
+
+
+def save_pact(pact: Pact | None, data: dict[str, Any], entry_ids: list[uuid.UUID], *, account: Any) -> Pact:
+    """A pact with its parties (entries of this municipality, at least one)."""
+    title = " ".join((data.get("title") or "").split())
+    if not title:
+        raise _bad(gettext("Enter the title."), "title")
+    if data.get("status") not in PactStatus.ALL:
+        raise _bad(gettext("Choose one of the options listed."), "status")
+    starts, ends = data.get("starts_on"), data.get("ends_on")
+    if not starts:
+        raise _bad(gettext("A pact has a start date."), "starts_on")
+    if ends and ends < starts:
+        raise _bad(gettext("The end comes before the start."), "ends_on")
+    found = list(db.session.execute(sa.select(Entry).where(Entry.id.in_(entry_ids or []))).scalars())
+    if not found or len(found) != len(set(entry_ids)):
+        raise _bad(gettext("Choose the organisations that are parties to the pact."), "entry_ids")
+    if pact is None:
+        pact = Pact(created_by_id=account.id if account else None)
+        db.session.add(pact)
+    pact.title = title[:200]
+    for name in ("scope", "municipality_commitments", "partner_commitments"):
+        setattr(pact, name, (data.get(name) or "").strip()[:10_000])
+    pact.signed_document = " ".join((data.get("signed_document") or "").split())[:300]
+    pact.status, pact.starts_on, pact.ends_on = data["status"], starts, ends
+    pact.next_review_on = data.get("next_review_on") or dt.date(
+        starts.year + 1, starts.month, min(starts.day, 28)
+    )
+    db.session.flush()
+    db.session.execute(sa.delete(PactParty).where(PactParty.pact_id == pact.id))
+    for entry in found:
+        db.session.add(PactParty(pact_id=pact.id, entry_id=entry.id))
+    db.session.flush()
+    return pact
+
+
+def pacts(entry: Entry | None = None) -> list[Pact]:
+    query = sa.select(Pact).order_by(Pact.starts_on.desc(), Pact.title)
+    if entry is not None:
+        query = query.where(
+            Pact.id.in_(sa.select(PactParty.pact_id).where(PactParty.entry_id == entry.id).scalar_subquery())
+        )
+    return list(db.session.execute(query).scalars())
+
+
+def get_pact(pact_id: uuid.UUID) -> Pact:
+    pact = db.session.execute(sa.select(Pact).where(Pact.id == pact_id)).scalar_one_or_none()
+    if pact is None:
+        raise RuleViolation(gettext("There is no such pact."), status=404, code="not_found")
+    return pact
+
+
+def parties_of(pact: Pact) -> list[Entry]:
+    ids = sa.select(PactParty.entry_id).where(PactParty.pact_id == pact.id).scalar_subquery()
+    return list(db.session.execute(sa.select(Entry).where(Entry.id.in_(ids)).order_by(Entry.name)).scalars())

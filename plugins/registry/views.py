@@ -146,6 +146,7 @@ def entry(entry_id: uuid.UUID):
         is_staff=_staff(),
         pending=services._pending(found) if (editable or _staff()) else [],
         stale=services.is_stale(found),
+        pacts=services.pacts(found),
         report_year=services.report_year(),
         **_labels(),
     )
@@ -438,3 +439,51 @@ def jsonld_dump():
 
 def organisation_ids_of(account) -> list[int]:
     return [m.organisation_id for m in organisations_of(account) if m.role == "admin"]
+
+
+# --- cooperation pacts --------------------------------------------------------------------------
+
+
+@ui.get("/pacts")
+def pact_list():
+    today = utcnow_aware().date()
+    rows = [(p, services.parties_of(p)) for p in services.pacts()]
+    return render_template(
+        "registry/pacts.html", rows=rows, today=today, is_staff=_staff(), statuses=forms.PACT_STATUS
+    )
+
+
+@ui.route("/pacts/new", methods=["GET", "POST"])
+@require_permission(VERIFY)
+def pact_new():
+    form = forms.PactForm()
+    form.entry_ids.choices = [(str(e.id), e.name) for e in services.directory()]
+    status = 200
+    if form.validate_on_submit():
+        data = {
+            n: getattr(form, n).data
+            for n in (
+                "title",
+                "scope",
+                "municipality_commitments",
+                "partner_commitments",
+                "starts_on",
+                "ends_on",
+                "signed_document",
+                "status",
+                "next_review_on",
+            )
+        }
+        try:
+            services.save_pact(
+                None, data, [uuid.UUID(i) for i in form.entry_ids.data], account=current_account()
+            )
+            db.session.commit()
+        except RuleViolation as exc:
+            status = _show_error(form, exc)
+        else:
+            flash(gettext("The pact is saved."), "success")
+            return redirect(url_for("registry.pact_list"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("registry/pact_form.html", form=form), status

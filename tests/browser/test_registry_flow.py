@@ -119,6 +119,8 @@ def test_an_ngo_updates_staff_verify_and_the_observatory_counts_it(
             ("totals", f"/registry/totals?year={LAST_YEAR}"),
             ("new", "/registry/entries/new"),
             ("hand-over", f"/registry/entries/{staff_made[0]}/hand-over"),
+            ("pact", "/registry/pacts/new"),
+            ("pacts", "/registry/pacts"),
         ):
             page.goto(live_server.tenant_url(town, f"{path}{'&' if '?' in path else '?'}lang=el"))
             _check(page, axe, name)

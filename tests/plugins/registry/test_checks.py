@@ -18,6 +18,8 @@ TABLES = [
     "registry_entries",
     "registry_entry_versions",
     "registry_figures",
+    "registry_pact_parties",
+    "registry_pacts",
     "registry_reminders",
     "registry_reporting_years",
 ]

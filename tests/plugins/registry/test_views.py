@@ -213,3 +213,30 @@ def test_staff_hand_an_entry_over_to_an_organisation(app, town, crew, mail_outbo
         f"/registry/entries/{entry_id}/hand-over", data={"organisation_id": str(crew["org_id"])}
     )
     assert again.status_code == 409
+
+
+def test_a_cooperation_pact_is_listed_on_the_entries_it_involves(app, town, crew):
+    one = make_entry(app, town, crew["staff"], name="Σύλλογος Γονέων")
+    two = make_entry(app, town, crew["staff"], name="Κοινσεπ Κήποι")
+    three = make_entry(app, town, crew["staff"], name="Άσχετος φορέας")
+    c = crew["clients"]
+    form = {
+        "title": "Σύμφωνο για τους σχολικούς κήπους",
+        "entry_ids": [str(one), str(two)],
+        "scope": "Φροντίδα των σχολικών κήπων",
+        "starts_on": "2026-01-10",
+        "ends_on": "2025-12-31",  # before the start: refused, kept
+        "status": "active",
+    }
+    assert c["member"].post("/registry/pacts/new", data=form).status_code == 403
+    refused = c["staff"].post("/registry/pacts/new", data=form)
+    assert refused.status_code == 409 and "Σύμφωνο για τους σχολικούς κήπους" in refused.get_data(
+        as_text=True
+    )
+    form["ends_on"] = "2027-12-31"
+    assert c["staff"].post("/registry/pacts/new", data=form).status_code == 302
+    for entry_id, shown in ((one, True), (two, True), (three, False)):
+        page = c["visitor"].get(f"/registry/entries/{entry_id}").get_data(as_text=True)
+        assert ("Σύμφωνο για τους σχολικούς κήπους" in page) is shown
+    listing = c["visitor"].get("/registry/pacts").get_data(as_text=True)
+    assert "Σύλλογος Γονέων" in listing and "Άσχετος φορέας" not in listing

@@ -37,6 +37,7 @@ INDEXED = {
     "registry_figures": ("submitted_by_id",),
     "registry_reporting_years": ("opened_by_id",),
     "registry_aggregate_consents": ("recorded_by_id",),
+    "registry_pacts": ("created_by_id",),
 }
 
 
@@ -183,6 +184,36 @@ def upgrade() -> None:
         sa.Column("recorded_at", sa.DateTime(), nullable=False),
         _account_fk("registry_aggregate_consents", "recorded_by_id"),
     )
+    create_tenant_table(
+        op,
+        "registry_pacts",
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("scope", sa.Text(), nullable=False),
+        sa.Column("municipality_commitments", sa.Text(), nullable=False),
+        sa.Column("partner_commitments", sa.Text(), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=False),
+        sa.Column("ends_on", sa.Date(), nullable=True),
+        sa.Column("signed_document", sa.String(length=300), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("next_review_on", sa.Date(), nullable=True),
+        sa.Column("created_by_id", AccountId, nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint("status IN ('draft', 'active', 'ended')", name=op.f("ck_registry_pacts_status")),
+        _account_fk("registry_pacts", "created_by_id"),
+    )
+    create_tenant_table(
+        op,
+        "registry_pact_parties",
+        sa.Column("pact_id", sa.Uuid(), nullable=False),
+        sa.Column("entry_id", sa.Uuid(), nullable=False),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "pact_id",
+            "entry_id",
+            name=op.f("uq_registry_pact_parties_tenant_id_pact_id_entry_id"),
+        ),
+        references={"pact_id": ("registry_pacts", "CASCADE"), "entry_id": ("registry_entries", "CASCADE")},
+    )
     for table, columns in INDEXED.items():
         for column in columns:
             op.create_index(op.f(f"ix_{table}_{column}"), table, [column])
@@ -254,6 +285,8 @@ def downgrade() -> None:
         for column in columns:
             op.drop_index(op.f(f"ix_{table}_{column}"), table_name=table)
     for table in (
+        "registry_pact_parties",
+        "registry_pacts",
         "registry_aggregate_consents",
         "registry_reminders",
         "registry_reporting_years",
