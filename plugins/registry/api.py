@@ -160,3 +160,60 @@ class Totals(MethodView):
             data[group] = {k: {**v, "budget": float(v["budget"])} for k, v in data[group].items()}
         data["total"] = {**data["total"], "budget": float(data["total"]["budget"])}
         return data
+
+
+@api.route("/pacts")
+class Pacts(MethodView):
+    @api.response(200, schemas.PactSchema(many=True))
+    def get(self):
+        """The municipality's cooperation pacts with the entries that are parties to them."""
+        return [
+            {
+                **{
+                    n: getattr(p, n)
+                    for n in ("id", "title", "scope", "municipality_commitments", "partner_commitments")
+                },
+                **{
+                    n: getattr(p, n)
+                    for n in ("starts_on", "ends_on", "signed_document", "status", "next_review_on")
+                },
+                "entry_ids": [e.id for e in services.parties_of(p)],
+            }
+            for p in services.pacts()
+        ]
+
+
+@api.route("/reporting-years")
+class ReportingYears(MethodView):
+    @api.response(200, schemas.ReportingYearSchema(many=True))
+    def get(self):
+        """The annual campaign's years, latest first, with their due dates."""
+        return [{"year": y.year, "due_on": y.due_on} for y in services.reporting_years()]
+
+    @api.arguments(schemas.ReportingYearSchema)
+    @api.response(201, schemas.ReportingYearSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(VERIFY)
+    def post(self, data):
+        """Open a reporting year with its due date (staff); entries are reminded before it."""
+        row = services.open_year(data["year"], data["due_on"], account=current_account())
+        answer = {"year": row.year, "due_on": row.due_on}
+        db.session.commit()
+        return answer
+
+
+@api.route("/consent")
+class Consent(MethodView):
+    @api.response(200, schemas.ConsentSchema)
+    def get(self):
+        """Whether the municipality publishes its figures to the regional and national aggregates."""
+        return {"opted_in": services.consent()}
+
+    @api.arguments(schemas.ConsentSchema)
+    @api.response(200, schemas.ConsentSchema)
+    @require_permission(VERIFY)
+    def put(self, data):
+        """Give or withdraw the consent (staff); the next aggregate run follows it."""
+        services.set_consent(data["opted_in"], account=current_account())
+        db.session.commit()
+        return {"opted_in": data["opted_in"]}

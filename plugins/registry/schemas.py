@@ -194,3 +194,26 @@ class MunicipalityTotalsSchema(Schema):
 
 class YearQuerySchema(Schema):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+
+
+class PactSchema(Schema):
+    id = fields.UUID(required=True)
+    title = fields.String(required=True)
+    scope = fields.String(required=True)
+    municipality_commitments = fields.String(required=True)
+    partner_commitments = fields.String(required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True, allow_none=True)
+    signed_document = fields.String(required=True)
+    status = fields.String(required=True)
+    next_review_on = fields.Date(required=True, allow_none=True)
+    entry_ids = fields.List(fields.UUID(), required=True)
+
+
+class ReportingYearSchema(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    due_on = fields.Date(required=True)
+
+
+class ConsentSchema(Schema):
+    opted_in = fields.Boolean(required=True)

@@ -81,3 +81,22 @@ def test_problem_documents(app, town, account_factory, tenant_client, access_tok
     assert rule.headers["Content-Type"].startswith("application/problem+json")
     cookie_only = client.post("/api/v1/registry/entries", json=BODY)
     assert cookie_only.status_code == 401
+
+
+def test_campaign_consent_and_pacts_through_the_api(app, town, account_factory, tenant_client, access_token):
+    staff = account_factory(memberships={town: "staff"})
+    member = account_factory(memberships={town: "member"})
+    client = tenant_client(town)
+    as_staff, as_member = bearer(access_token, staff, town), bearer(access_token, member, town)
+    body = {"year": LAST_YEAR, "due_on": f"{LAST_YEAR + 1}-03-31"}
+    assert client.post("/api/v1/registry/reporting-years", json=body, headers=as_member).status_code == 403
+    assert client.post("/api/v1/registry/reporting-years", json=body, headers=as_staff).status_code == 201
+    again = client.post("/api/v1/registry/reporting-years", json=body, headers=as_staff)
+    assert again.status_code == 409 and again.get_json()["code"] == "year_open"
+    assert client.get("/api/v1/registry/reporting-years").get_json() == [body]
+    assert client.get("/api/v1/registry/consent").get_json() == {"opted_in": False}
+    assert (
+        client.put("/api/v1/registry/consent", json={"opted_in": True}, headers=as_staff).status_code == 200
+    )
+    assert client.get("/api/v1/registry/consent").get_json() == {"opted_in": True}
+    assert client.get("/api/v1/registry/pacts").get_json() == []
