@@ -29,6 +29,7 @@ from plugins.registry.models import (
     Figures,
     StatisticalArea,
 )
+from plugins.registry.taxonomy import AREA_NAMES
 
 THRESHOLD = 5
 LEVELS = ("municipality", "nuts3", "nuts2", "country")
@@ -119,9 +120,9 @@ def add_rows(cells: dict[Key, Cell], rows, municipalities: dict, names: dict) ->
         slug, name = names[tenant_id]
         places = (
             ("municipality", slug, name, area.nuts3),
-            ("nuts3", area.nuts3, area.nuts3, area.nuts2),
-            ("nuts2", area.nuts2, area.nuts2, area.country),
-            ("country", area.country, area.country, ""),
+            ("nuts3", area.nuts3, AREA_NAMES.get(area.nuts3, area.nuts3), area.nuts2),
+            ("nuts2", area.nuts2, AREA_NAMES.get(area.nuts2, area.nuts2), area.country),
+            ("country", area.country, AREA_NAMES.get(area.country, area.country), ""),
         )
         breakdowns = [("total", "")]
         if sectors:

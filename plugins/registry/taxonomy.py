@@ -102,3 +102,18 @@ def label(table: dict, code: str | None) -> str:
         return ""
     found = table.get(code)
     return str(found) if found is not None else code
+
+
+#: names of the statistical areas the demo and the first municipalities use (NUTS 2021), in the
+#: country's own language; an area without one is shown by its code
+AREA_NAMES = {
+    "EL": "Ελλάδα",
+    "EL51": "Ανατολική Μακεδονία, Θράκη",
+    "EL511": "Έβρος",
+    "BG": "България",
+    "BG42": "Южен централен",
+    "BG422": "Хасково",
+    "RO": "România",
+    "RO32": "București-Ilfov",
+    "RO321": "București",
+}
