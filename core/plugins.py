@@ -45,11 +45,16 @@ class PluginManifest:
 
 @dataclass
 class BlueprintSpec:
-    """A blueprint of a plugin. ``kind`` is ``"ui"`` (HTML) or ``"api"`` (flask-smorest)."""
+    """A blueprint of a plugin. ``kind`` is ``"ui"`` (HTML) or ``"api"`` (flask-smorest).
+
+    ``apex=True`` serves a UI blueprint on the platform's own host only (404 on every
+    municipality's host), for pages about all municipalities at once (issue 15's observatory);
+    such pages read only global tables, never a municipality's rows."""
 
     blueprint: Any
     kind: str = "ui"
     url_prefix: str | None = None
+    apex: bool = False
 
 
 @dataclass(frozen=True)
@@ -326,6 +331,12 @@ def plugin_guard(name: str):
     return guard
 
 
+def apex_guard() -> None:
+    """A ``before_request`` for a plugin's apex blueprints: 404 on a municipality's host."""
+    if current_tenant() is not None:
+        abort(404)
+
+
 def register_blueprints(app: Flask, reg: PluginRegistry, api: Any) -> None:
     """Register every loaded plugin's blueprints, each behind the enabled-for-tenant guard."""
     for name, plugin in reg.plugins.items():
@@ -333,7 +344,13 @@ def register_blueprints(app: Flask, reg: PluginRegistry, api: Any) -> None:
         for specs in caller(app=app):
             for spec in specs:
                 bp = spec.blueprint
-                if not plugin.builtin and not getattr(bp, "_sympraxis_guarded", False):
+                if spec.apex:
+                    if spec.kind != "ui":
+                        raise ValueError(f"plugin {name}: only a UI blueprint can be served on the apex")
+                    if not getattr(bp, "_sympraxis_guarded", False):
+                        bp.before_request(apex_guard)
+                        bp._sympraxis_guarded = True
+                elif not plugin.builtin and not getattr(bp, "_sympraxis_guarded", False):
                     bp.before_request(plugin_guard(name))
                     bp._sympraxis_guarded = True
                 if spec.kind == "api":

@@ -241,7 +241,11 @@ def test_the_records_list_every_plugins_declarations(
     reg = registry(app)
     with app.test_request_context():
         expected = {}
-        for name in reg.plugins:
+        for name in (
+            "hearings",
+            "testplugin",
+            "tenants",
+        ):  # the records list what the municipality switched on
             for result in reg.only("sympraxis_personal_data_declarations", {name})():
                 for d in result or []:
                     if d.controller == "municipality":

@@ -1,0 +1,282 @@
+"""Aggregates from municipality to nation, computed by a periodic job into global tables.
+
+The job is the one reviewed place that reads across municipalities (``cross_tenant_read``, the
+SELECT-only reader role): it reads the verified entries and figures of the municipalities that
+have the plugin on, have statistical codes recorded by the operator and have opted in (their
+latest consent), and writes one run of cells. The observatory on the apex reads only those
+cells, never a municipality's tables.
+
+Small numbers are suppressed: a cell of fewer than ``THRESHOLD`` entries keeps no figures
+(primary), and wherever a published total is the sum of cells (the breakdowns of an area, the
+areas within their parent) a lone suppressed cell is joined by the smallest other one, or its
+total is suppressed, until no relation has exactly one suppressed cell (secondary): no
+suppressed value can be recovered by subtraction.
+"""
+
+import dataclasses
+import decimal
+from collections import defaultdict
+from typing import Any
+
+import sqlalchemy as sa
+
+from core.toolkit import cross_tenant_read, db, tenant_info, tenants_with_plugin
+from plugins.registry.models import (
+    AggregateCell,
+    AggregateConsent,
+    AggregateRun,
+    Entry,
+    Figures,
+    StatisticalArea,
+)
+from plugins.registry.taxonomy import AREA_NAMES
+
+THRESHOLD = 5
+LEVELS = ("municipality", "nuts3", "nuts2", "country")
+MEASURES = (
+    "entries",
+    "staff_paid",
+    "staff_volunteers",
+    "staff_vulnerable",
+    "people_served",
+    "budget",
+    "revenue",
+)
+DIMENSIONS = ("total", "sector", "group")
+
+Key = tuple[str, str, int, str, str]  # level, area, year, dimension, code
+
+
+@dataclasses.dataclass
+class Cell:
+    area_name: str = ""
+    parent: str = ""
+    entries: int = 0
+    staff_paid: int = 0
+    staff_volunteers: int = 0
+    staff_vulnerable: int = 0
+    people_served: int = 0
+    budget: decimal.Decimal = decimal.Decimal(0)
+    revenue: decimal.Decimal = decimal.Decimal(0)
+    suppressed: bool = False
+
+
+def participating() -> dict[int, StatisticalArea]:
+    """Municipalities whose figures go into the next run: plugin on, codes recorded, opted in."""
+    enabled = set(tenants_with_plugin("registry"))
+    areas = {a.municipality_id: a for a in db.session.execute(sa.select(StatisticalArea)).scalars()}
+    latest: dict[int, tuple] = {}
+    with cross_tenant_read():
+        rows = db.session.execute(
+            sa.select(
+                AggregateConsent.tenant_id,
+                AggregateConsent.opted_in,
+                AggregateConsent.recorded_at,
+                AggregateConsent.id,
+            ).execution_options(all_tenants=True)
+        ).all()
+    for tenant_id, opted_in, recorded_at, row_id in rows:
+        if tenant_id not in latest or (recorded_at, row_id) > latest[tenant_id][:2]:
+            latest[tenant_id] = (recorded_at, row_id, opted_in)
+    return {t: areas[t] for t in enabled if t in areas and t in latest and latest[t][2]}
+
+
+def compute(municipalities: dict[int, StatisticalArea]) -> dict[Key, Cell]:
+    """The cells of every level, before suppression."""
+    cells: dict[Key, Cell] = defaultdict(Cell)
+    names = {}
+    for tenant_id in municipalities:
+        info = tenant_info(tenant_id)
+        names[tenant_id] = (info.slug, info.name) if info else (str(tenant_id), str(tenant_id))
+    query = (
+        sa.select(
+            Entry.tenant_id,
+            Entry.sectors,
+            Entry.population_groups,
+            Figures.year,
+            Figures.staff_paid,
+            Figures.staff_volunteers,
+            Figures.staff_vulnerable,
+            Figures.people_served,
+            Figures.budget,
+            Figures.revenue,
+        )
+        .join(Figures, sa.and_(Figures.tenant_id == Entry.tenant_id, Figures.entry_id == Entry.id))
+        .where(Entry.verified_at.is_not(None))
+        .execution_options(all_tenants=True, yield_per=5000)
+    )
+    with cross_tenant_read():
+        add_rows(cells, db.session.execute(query), municipalities, names)
+    return dict(cells)
+
+
+def add_rows(cells: dict[Key, Cell], rows, municipalities: dict, names: dict) -> None:
+    """Add each (tenant, sectors, groups, year, figures...) row to the cells of its municipality,
+    regional unit, region and country: one pass, memory in the number of cells, not of rows."""
+    for tenant_id, sectors, groups, year, paid, vols, vuln, served, budget, revenue in rows:
+        area = municipalities.get(tenant_id)
+        if area is None:
+            continue
+        slug, name = names[tenant_id]
+        places = (
+            ("municipality", slug, name, area.nuts3),
+            ("nuts3", area.nuts3, AREA_NAMES.get(area.nuts3, area.nuts3), area.nuts2),
+            ("nuts2", area.nuts2, AREA_NAMES.get(area.nuts2, area.nuts2), area.country),
+            ("country", area.country, AREA_NAMES.get(area.country, area.country), ""),
+        )
+        breakdowns = [("total", "")]
+        if sectors:
+            breakdowns.append(("sector", sectors[0]))  # the main sector: a partition of the total
+        breakdowns += [("group", g) for g in dict.fromkeys(groups or [])]
+        for level, code, area_name, parent in places:
+            for dimension, value in breakdowns:
+                cell = cells[(level, code, year, dimension, value)]
+                cell.area_name, cell.parent = area_name, parent
+                cell.entries += 1
+                cell.staff_paid += paid
+                cell.staff_volunteers += vols
+                cell.staff_vulnerable += vuln
+                cell.people_served += served
+                cell.budget += budget or 0
+                cell.revenue += revenue or 0
+
+
+def relations(cells: dict[Key, Cell]) -> list[tuple[Key, list[Key]]]:
+    """Every published total with the cells it is the sum of (or bounds, for groups)."""
+    found: dict[tuple[Key, str], list[Key]] = defaultdict(list)
+    for key, cell in cells.items():
+        level, area, year, dimension, code = key
+        if dimension != "total":
+            found[((level, area, year, "total", ""), dimension)].append(key)  # an area's breakdown
+        index = LEVELS.index(level)
+        if index + 1 < len(LEVELS):
+            parent = (LEVELS[index + 1], cell.parent, year, dimension, code)
+            found[(parent, "areas")].append(key)  # the areas within their parent
+    return [(parent, children) for (parent, _how), children in found.items() if parent in cells]
+
+
+def suppress(cells: dict[Key, Cell], threshold: int = THRESHOLD) -> int:
+    """Primary then secondary suppression, in place; returns how many cells are suppressed."""
+    for cell in cells.values():
+        cell.suppressed = cell.entries < threshold
+    links = relations(cells)
+    changed = True
+    while changed:
+        changed = False
+        for parent, children in links:
+            if cells[parent].suppressed:
+                continue
+            hidden = [c for c in children if cells[c].suppressed]
+            if len(hidden) != 1:
+                continue
+            shown = sorted(
+                (c for c in children if not cells[c].suppressed), key=lambda k: (cells[k].entries, k)
+            )
+            cells[shown[0] if shown else parent].suppressed = True
+            changed = True
+    return sum(c.suppressed for c in cells.values())
+
+
+def run() -> AggregateRun:
+    """One run: compute, suppress, and replace the previous run's cells (in the caller's
+    transaction: the observatory sees the old run until it commits)."""
+    municipalities = participating()
+    cells = compute(municipalities)
+    suppress(cells)
+    db.session.execute(sa.delete(AggregateRun))
+    new = AggregateRun(municipalities=len(municipalities), cells=len(cells))
+    db.session.add(new)
+    db.session.flush()
+    rows = []
+    for (level, area, year, dimension, code), cell in cells.items():
+        row: dict[str, Any] = {
+            "run_id": new.id,
+            "level": level,
+            "area": area,
+            "area_name": cell.area_name,
+            "parent": cell.parent,
+            "year": year,
+            "dimension": dimension,
+            "code": code,
+            "suppressed": cell.suppressed,
+        }
+        for measure in MEASURES:
+            row[measure] = None if cell.suppressed else getattr(cell, measure)
+        rows.append(row)
+    for start in range(0, len(rows), 5000):
+        db.session.execute(sa.insert(AggregateCell), rows[start : start + 5000])
+    db.session.flush()
+    return new
+
+
+# --- reading (the observatory) ------------------------------------------------------------------
+
+
+def latest_run() -> AggregateRun | None:
+    return db.session.execute(sa.select(AggregateRun).order_by(AggregateRun.id.desc()).limit(1)).scalar()
+
+
+def years(run_id: int) -> list[int]:
+    rows = db.session.execute(
+        sa.select(AggregateCell.year).where(AggregateCell.run_id == run_id).distinct()
+    ).scalars()
+    return sorted(set(rows), reverse=True)
+
+
+def areas(run_id: int, level: str) -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        sa.select(AggregateCell.area, AggregateCell.area_name)
+        .where(AggregateCell.run_id == run_id, AggregateCell.level == level)
+        .distinct()
+    ).all()
+    return sorted({(a, n) for a, n in rows}, key=lambda r: r[1].casefold())
+
+
+def area_cells(run_id: int, level: str, area: str, year: int) -> list[AggregateCell]:
+    return list(
+        db.session.execute(
+            sa.select(AggregateCell)
+            .where(
+                AggregateCell.run_id == run_id,
+                AggregateCell.level == level,
+                AggregateCell.area == area,
+                AggregateCell.year == year,
+            )
+            .order_by(AggregateCell.dimension, AggregateCell.code)
+        ).scalars()
+    )
+
+
+def child_cells(run_id: int, level: str, area: str, year: int) -> list[AggregateCell]:
+    index = LEVELS.index(level)
+    if index == 0:
+        return []
+    return list(
+        db.session.execute(
+            sa.select(AggregateCell)
+            .where(
+                AggregateCell.run_id == run_id,
+                AggregateCell.level == LEVELS[index - 1],
+                AggregateCell.parent == area,
+                AggregateCell.year == year,
+                AggregateCell.dimension == "total",
+            )
+            .order_by(AggregateCell.area_name)
+        ).scalars()
+    )
+
+
+def cell_dict(cell: AggregateCell) -> dict[str, Any]:
+    data = {
+        "level": cell.level,
+        "area": cell.area,
+        "area_name": cell.area_name,
+        "year": cell.year,
+        "dimension": cell.dimension,
+        "code": cell.code,
+        "suppressed": cell.suppressed,
+    }
+    for measure in MEASURES:
+        value = getattr(cell, measure)
+        data[measure] = float(value) if isinstance(value, decimal.Decimal) else value
+    return data

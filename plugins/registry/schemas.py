@@ -1,0 +1,219 @@
+"""The per-municipality settings and the API's schemas (explicit field lists)."""
+
+from marshmallow import Schema, fields, validate
+
+from core.toolkit import UTCDateTimeField, lazy_gettext
+from plugins.registry import taxonomy
+from plugins.registry.models import VersionStatus
+from plugins.registry.services import COUNT_FIELDS, OPTIONAL_FIELDS, TEXT_LIMITS
+
+
+def _valid_kinds(value: str) -> bool:
+    return all(k.strip() in taxonomy.KINDS for k in value.split(",") if k.strip())
+
+
+def _valid_required(value: str) -> bool:
+    return all(f.strip() in OPTIONAL_FIELDS for f in value.split(",") if f.strip())
+
+
+class SettingsSchema(Schema):
+    """What each municipality decides (``plugin_settings("registry")``)."""
+
+    kinds = fields.String(
+        load_default="",
+        validate=[validate.Length(max=200), _valid_kinds],
+        metadata={
+            "title": lazy_gettext("Kinds of entry"),
+            "description": lazy_gettext(
+                "Comma-separated, of social_enterprise, social_service, social_action; empty for all three."
+            ),
+        },
+    )
+    required_fields = fields.String(
+        load_default="",
+        validate=[validate.Length(max=300), _valid_required],
+        metadata={
+            "title": lazy_gettext("Mandatory fields"),
+            "description": lazy_gettext(
+                "Comma-separated, of legal_form, business_number, address, sectors, population_groups, contact_email."
+            ),
+        },
+    )
+    reverify_after_months = fields.Integer(
+        load_default=12,
+        validate=validate.Range(min=1, max=60),
+        metadata={
+            "title": lazy_gettext("Re-verify after (months)"),
+            "description": lazy_gettext(
+                "A verified entry older than this is listed for staff to verify again."
+            ),
+        },
+    )
+    reminder_days = fields.Integer(
+        load_default=14,
+        validate=validate.Range(min=1, max=90),
+        metadata={
+            "title": lazy_gettext("Reminder, days before the due date"),
+            "description": lazy_gettext(
+                "Entries without the year's figures are reminded this many days before it."
+            ),
+        },
+    )
+
+
+KIND_CHOICES = list(taxonomy.KINDS)
+LEGAL_FORM_CHOICES = list(taxonomy.all_legal_forms())
+
+
+class EntrySchema(Schema):
+    """An entry as the public sees it (its last verified version)."""
+
+    id = fields.UUID(dump_only=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KIND_CHOICES))
+    organisation_id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=TEXT_LIMITS["name"]))
+    legal_form = fields.String(load_default="", validate=validate.OneOf(["", *LEGAL_FORM_CHOICES]))
+    service_type = fields.String(load_default="", validate=validate.OneOf(["", *taxonomy.SERVICE_TYPES]))
+    provider = fields.String(load_default="", validate=validate.OneOf(["", *taxonomy.PROVIDERS]))
+    business_number = fields.String(
+        load_default="", validate=validate.Length(max=TEXT_LIMITS["business_number"])
+    )
+    sse_number = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMITS["sse_number"]))
+    description = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMITS["description"]))
+    services_offered = fields.String(
+        load_default="", validate=validate.Length(max=TEXT_LIMITS["services_offered"])
+    )
+    address = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMITS["address"]))
+    area = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMITS["area"]))
+    latitude = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-180, max=180))
+    sectors = fields.List(
+        fields.String(validate=validate.OneOf(list(taxonomy.SECTORS))),
+        load_default=list,
+        validate=validate.Length(max=12),
+    )
+    population_groups = fields.List(
+        fields.String(validate=validate.OneOf(list(taxonomy.POPULATION_GROUPS))),
+        load_default=list,
+        validate=validate.Length(max=12),
+    )
+    languages = fields.List(
+        fields.String(validate=validate.OneOf(list(taxonomy.LANGUAGES))),
+        load_default=list,
+        validate=validate.Length(max=9),
+    )
+    contact_name = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMITS["contact_name"]))
+    contact_email = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMITS["contact_email"]))
+    contact_phone = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMITS["contact_phone"]))
+    website = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMITS["website"]))
+    opening_hours = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMITS["opening_hours"]))
+    starts_on = fields.Date(allow_none=True, load_default=None)
+    ends_on = fields.Date(allow_none=True, load_default=None)
+    verified_at = UTCDateTimeField(dump_only=True, allow_none=True)
+
+
+class EntryQuerySchema(Schema):
+    q = fields.String(
+        validate=validate.Length(max=100),
+        metadata={"description": "Words in the name, description, services, address or area."},
+    )
+    kind = fields.String(validate=validate.OneOf(KIND_CHOICES))
+    sector = fields.String(validate=validate.OneOf(list(taxonomy.SECTORS)))
+    group = fields.String(validate=validate.OneOf(list(taxonomy.POPULATION_GROUPS)))
+    legal_form = fields.String(validate=validate.OneOf(LEGAL_FORM_CHOICES))
+    area = fields.String(validate=validate.Length(max=100))
+
+
+class VersionSchema(Schema):
+    id = fields.UUID(required=True)
+    entry_id = fields.UUID(required=True)
+    number = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(VersionStatus.ALL))
+    submitted_at = UTCDateTimeField(required=True)
+    reviewed_at = UTCDateTimeField(required=True, allow_none=True)
+    document = fields.String(required=True)
+    reason = fields.String(required=True)
+    diff = fields.List(
+        fields.Dict(), required=True, metadata={"description": "Fields changed: field, before, after."}
+    )
+
+
+class ReviewSchema(Schema):
+    """Staff's decision on a pending version."""
+
+    approve = fields.Boolean(required=True)
+    document = fields.String(
+        load_default="",
+        validate=validate.Length(max=300),
+        metadata={"description": "The document checked (required to verify)."},
+    )
+    reason = fields.String(
+        load_default="",
+        validate=validate.Length(max=5000),
+        metadata={"description": "Why not (required to reject)."},
+    )
+
+
+class FiguresSchema(Schema):
+    year = fields.Integer(dump_only=True)
+    staff_paid = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    staff_volunteers = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    staff_vulnerable = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    staff_women = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    staff_men = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    people_served = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    revenue = fields.Float(
+        allow_none=True, load_default=None, validate=validate.Range(min=0, max=999_999_999_999)
+    )
+    public_funding_pct = fields.Float(
+        allow_none=True, load_default=None, validate=validate.Range(min=0, max=100)
+    )
+    budget = fields.Float(
+        allow_none=True, load_default=None, validate=validate.Range(min=0, max=999_999_999_999)
+    )
+
+
+assert set(COUNT_FIELDS) <= set(FiguresSchema().fields)
+
+
+class TotalsSchema(Schema):
+    entries = fields.Integer(required=True)
+    staff_paid = fields.Integer(required=True)
+    staff_volunteers = fields.Integer(required=True)
+    people_served = fields.Integer(required=True)
+    budget = fields.Float(required=True)
+
+
+class MunicipalityTotalsSchema(Schema):
+    year = fields.Integer(required=True)
+    total = fields.Nested(TotalsSchema, required=True)
+    kind = fields.Dict(keys=fields.String(), values=fields.Nested(TotalsSchema), required=True)
+    sector = fields.Dict(keys=fields.String(), values=fields.Nested(TotalsSchema), required=True)
+    group = fields.Dict(keys=fields.String(), values=fields.Nested(TotalsSchema), required=True)
+
+
+class YearQuerySchema(Schema):
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+
+
+class PactSchema(Schema):
+    id = fields.UUID(required=True)
+    title = fields.String(required=True)
+    scope = fields.String(required=True)
+    municipality_commitments = fields.String(required=True)
+    partner_commitments = fields.String(required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True, allow_none=True)
+    signed_document = fields.String(required=True)
+    status = fields.String(required=True)
+    next_review_on = fields.Date(required=True, allow_none=True)
+    entry_ids = fields.List(fields.UUID(), required=True)
+
+
+class ReportingYearSchema(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    due_on = fields.Date(required=True)
+
+
+class ConsentSchema(Schema):
+    opted_in = fields.Boolean(required=True)
