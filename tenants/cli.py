@@ -215,6 +215,7 @@ def tenants_purge_expired(slugs) -> None:
 def demo(host: str, port: int, serve: bool) -> None:
     """Migrate, seed the demo data (idempotent) and serve on http://localhost:PORT."""
     from core.migrate import upgrade
+    from core.plugins import registry
     from tenants.demo import DEMO_PASSWORD, seed_demo
 
     app = current_app._get_current_object()
@@ -230,6 +231,8 @@ def demo(host: str, port: int, serve: bool) -> None:
     click.echo(f"  platform:      http://{apex}:{port}/")
     for slug, name in (("orestiada", "Orestiada"), ("haskovo", "Haskovo"), ("sector3", "Bucharest Sector 3")):
         click.echo(f"  {name + ':':22} http://{slug}.{apex}:{port}/")
+    if "registry" in registry(app).plugins:
+        click.echo(f"  observatory:   http://{apex}:{port}/observatory/")
     click.echo(f"  outbox (mail): http://{apex}:{port}/dev/outbox")
     click.echo("")
     click.echo(f"  sign-ins (password for all: {DEMO_PASSWORD})")
