@@ -35,6 +35,36 @@ def home():
     return render_template("core/tenant_home.html", widgets=widgets)
 
 
+@bp.get("/municipalities")
+def municipalities():
+    """The directory of municipalities (the apex only): find yours, go to its site."""
+    from flask import request
+
+    from core import directory
+    from core.input_guard import int_arg
+
+    if current_tenant() is not None:
+        abort(404)
+    query = (request.args.get("q") or "").strip()[:MAX_QUERY_LENGTH]
+    choices = directory.countries()
+    country = (request.args.get("country") or "").upper()
+    if country not in choices:
+        country = ""
+    page = int_arg("page", 1, maximum=10_000)
+    listed, total = directory.municipalities(query, country, page)
+    pages = max(1, -(-total // directory.PAGE_SIZE))
+    return render_template(
+        "core/municipalities.html",
+        listed=listed,
+        total=total,
+        page=page,
+        pages=pages,
+        query=query,
+        country=country,
+        countries=choices,
+    )
+
+
 @bp.get("/theme.css")
 @limiter.exempt
 def theme():
