@@ -381,3 +381,14 @@ def test_validation_messages_kept_in_english_and_unknown_ones_unchanged(app):
             }
         with force_locale("en"):
             assert validation_messages(["Not a valid integer."]) == ["Not a valid integer."]
+
+
+def test_every_form_leaves_validation_to_the_server(app, client_for, sign_in):
+    """No browser bubble in the browser's language: each form says ``novalidate``, so what a person
+    reads is the server's message (in the page's language, the form kept filled)."""
+    refs, _slugs, _data = _demo(app)
+    admin = sign_in(client_for("orestiada.localhost"), refs["admin@orestiada.example"])
+    pages = crawl(admin, ["/", "/hearings/", "/admin/members", "/account", "/volunteers/"], "el")
+    forms = [f for html in pages.values() for f in re.findall(r"<form\b[^>]*>", html)]
+    assert len(forms) > 10
+    assert all("novalidate" in f for f in forms), [f for f in forms if "novalidate" not in f]
