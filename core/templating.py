@@ -87,6 +87,7 @@ def role_label(role: str | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension(ServerValidation)
+
     @app.context_processor
     def _context() -> dict[str, Any]:
         tenant = current_tenant()
