@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 from typing import Any
 
@@ -238,7 +239,6 @@ def _marshmallow_texts() -> dict[str, Any]:
 
 def validation_message(text: Any) -> Any:
     """One of marshmallow's default messages in the reader's language (others unchanged)."""
-    import re
 
     if not isinstance(text, str) or not has_app_context():
         return text
@@ -279,3 +279,20 @@ def use_24_hour_clock(languages: tuple[str, ...] = TWENTY_FOUR_HOUR) -> None:
         for width, pattern in list(formats.items()):
             text = str(pattern).replace("\u202fa", "").replace(" a", "").replace("h", "HH")
             formats[width] = parse_pattern(text)
+
+
+# --- Romanian numerals ----------------------------------------------------------------------
+_RO_COUNTED = re.compile(r"\b(\d+)\s+(?:de\s+)?(?=[^\W\d_])", re.UNICODE)
+
+
+def romanian_counts(text: str) -> str:
+    """Romanian puts «de» between a number and its noun from 20 on, except after 101–119, 201–219…
+    («7 zile», «30 de zile», «101 zile», «365 de zile»): for a text whose number is filled in
+    after translation (a retention period chosen by the municipality), where ``ngettext`` cannot."""
+
+    def fix(found: re.Match[str]) -> str:
+        n = int(found.group(1))
+        takes_de = n != 0 and not 1 <= n % 100 <= 19
+        return f"{found.group(1)} de " if takes_de else f"{found.group(1)} "
+
+    return _RO_COUNTED.sub(fix, text)

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, g, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from jinja2.ext import Extension
 from markupsafe import Markup
 
 from core.tenancy import current_tenant
@@ -142,6 +143,17 @@ def navigation_items() -> list[Any]:
     return g._nav_items
 
 
+class ServerValidation(Extension):
+    """Every form of every template (the core's and the plugins') gets ``novalidate``: the messages
+    a person reads are the server's, in their language and with the form kept filled, never the
+    browser's own bubbles in the browser's language. Done once when a template is compiled."""
+
+    FORM = re.compile(r"<form\b(?![^>]*\bnovalidate\b)", re.IGNORECASE)
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        return self.FORM.sub("<form novalidate", source)
+
+
 def role_label(role: str | None) -> str:
     """A membership role as people read it (``staff`` -> «υπάλληλος»), in the current language."""
     from flask_babel import gettext
@@ -153,6 +165,8 @@ def role_label(role: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
+    app.jinja_env.add_extension(ServerValidation)
+
     @app.context_processor
     def _context() -> dict[str, Any]:
         tenant = current_tenant()

@@ -16,6 +16,7 @@ from zoneinfo import available_timezones
 import kombu.exceptions
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from core.accounts import security
@@ -267,10 +268,21 @@ def invite(tenant: Tenant, email: str, role: str, inviter: Any = None) -> tuple[
         )
         db.session.add(invitation)
         db.session.flush()
-    from core.templating import role_label
     from core.tenancy import external_url
 
     url = external_url(platform_subdomain(tenant.slug), f"/invitation/{token}")
+    # in the invited person's language if they have an account and the municipality offers it,
+    # else the municipality's: never the inviter's
+    known = db.session.execute(sa.select(Account.locale).where(Account.email == email)).scalar_one_or_none()
+    with force_locale(known if known in (tenant.locales or []) else (tenant.default_locale or "en")):
+        _send_invitation(tenant, email, role, url)
+    audit.record("member.invited", tenant.id, {"email": email, "role": role}, actor=inviter)
+    return invitation, token
+
+
+def _send_invitation(tenant: Tenant, email: str, role: str, url: str) -> None:
+    from core.templating import role_label
+
     send_mail(
         Mail(
             to=[email],
@@ -286,8 +298,6 @@ def invite(tenant: Tenant, email: str, role: str, inviter: Any = None) -> tuple[
             ),
         )
     )
-    audit.record("member.invited", tenant.id, {"email": email, "role": role}, actor=inviter)
-    return invitation, token
 
 
 def invitation_for_token(token: str) -> Invitation | None:

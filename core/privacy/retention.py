@@ -189,6 +189,15 @@ def retention_days(key: str, tenant_id: int | None = None) -> int:
     return _clamp(found[1], _overrides(tid).get(key))
 
 
+def _counted(text: str) -> str:
+    """The period's number and its noun agree (Romanian: «7 zile», «30 de zile»)."""
+    from flask_babel import get_locale
+
+    from core.i18n import romanian_counts
+
+    return romanian_counts(text) if str(get_locale() or "").startswith("ro") else text
+
+
 def schedule(tenant_id: int) -> list[ScheduleEntry]:
     """The municipality's retention schedule, every rule with its period there (for the admin
     page, the privacy notice and "download my data")."""
@@ -201,7 +210,7 @@ def schedule(tenant_id: int) -> list[ScheduleEntry]:
                 key=key,
                 plugin=plugin,
                 label=str(rule.label),
-                description=str(rule.description) % {"days": days},
+                description=_counted(str(rule.description) % {"days": days}),
                 days=days,
                 default_days=rule.default_days,
                 min_days=rule.min_days,

@@ -94,3 +94,34 @@ def test_greek_times_on_the_24_hour_clock(app):
     assert format_time(at, "short", locale="el") == "14:05"
     assert "14:05" in format_datetime(at, "medium", locale="el")
     assert "μ.μ." not in format_datetime(at, "full", locale="el")
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        (7, "7 zile"),
+        (19, "19 zile"),
+        (20, "20 de zile"),
+        (30, "30 de zile"),
+        (101, "101 zile"),
+        (365, "365 de zile"),
+    ],
+)
+def test_romanian_periods_chosen_by_the_municipality_agree(days, expected):
+    from core.i18n import romanian_counts
+
+    # the catalogue's wording, whatever «de» it was written with, is put right for the number
+    for written in (f"se șterg la {days} de zile după cerere", f"se șterg la {days} zile după cerere"):
+        assert romanian_counts(written) == f"se șterg la {expected} după cerere"
+
+
+def test_retention_schedule_in_romanian_agrees_with_the_period(app, tenant_factory):
+    from flask_babel import force_locale
+
+    from core.privacy.retention import schedule
+
+    tenant = tenant_factory(plugins=["hearings"], locale="ro")
+    with app.test_request_context("/"), force_locale("ro"):
+        texts = [e.description for e in schedule(tenant.id)]
+    assert texts and all(not re.search(r"\b(?:[2-9]\d|\d*[02-9]\d|\d*00)\s+zile", t) for t in texts), texts
+    assert all(not re.search(r"\b(?:[1-9]|1\d)\s+de\s+", t) for t in texts), texts

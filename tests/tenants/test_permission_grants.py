@@ -54,7 +54,7 @@ def test_admin_grants_a_plugin_permission_to_one_member(
     assert as_admin.post(f"/testplugin/{note_id}/publish").status_code == 200  # admins hold it anyway
 
     page = as_admin.get("/admin/permissions").get_data(as_text=True)
-    assert "Publish notes (testplugin.publish)" in page and "Chosen Member" in page
+    assert "Publish notes (Test plugin)" in page and "Chosen Member" in page  # by module, not code
     r = as_admin.post(
         "/admin/permissions", data={"account_id": member.id, "permission": "testplugin.publish"}
     )

@@ -377,7 +377,19 @@ def mail_already_registered(regs: list[Registration]) -> None:
     send_mail(Mail(to=[regs[0].email], subject=_("You are already registered"), text=text))
 
 
+def _locale_of(reg: Registration) -> str:
+    """The language of a mail to a registrant: their account's, a guest's the municipality's."""
+    account = db.session.get(Account, reg.account_id) if reg.account_id else None
+    return mail_locale(account.locale if account is not None else None)
+
+
 def mail_promoted(reg: Registration) -> None:
+    """Sent when someone else cancels: in the promoted person's language, not the canceller's."""
+    with force_locale(_locale_of(reg)):
+        _mail_promoted(reg)
+
+
+def _mail_promoted(reg: Registration) -> None:
     m = get_meeting(reg.meeting_id)
     link = external_url(_host(), f"/hearings/registrations/{registration_token(reg)}")
     text = "\n".join(

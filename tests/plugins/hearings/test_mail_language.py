@@ -85,3 +85,54 @@ def test_tick_mails_each_recipient_in_their_language(app, tenant_factory, accoun
         assert not LONG_ZONE.search(body), body
         if msg["To"] != english.email:  # Greek: 14:05, not 2:05 μ.μ.
             assert not TWELVE_HOUR.search(body) and re.search(r"\d{2}:\d{2}", body), body
+
+
+def test_invitation_mail_in_the_municipality_language_not_the_inviters(
+    app, tenant_factory, account_factory, tenant_client, sign_in, mail_outbox
+):
+    tenant = tenant_factory(plugins=["hearings"], locale="el", locales=["el", "en"], name="Δήμος Δοκιμής")
+    admin = sign_in(tenant_client(tenant), account_factory(locale="en", memberships={tenant: "admin"}))
+    mail_outbox.clear()
+    r = admin.post("/admin/members?lang=en", data={"email": "new-person@example.org", "role": "moderator"})
+    assert r.status_code == 302
+    msg = mail_outbox.wait_for(lambda m: "new-person@example.org" in (m["To"] or ""))
+    assert msg["Subject"] == "Πρόσκληση στον φορέα «Δήμος Δοκιμής» στο Sympraxis"
+    body = mail_outbox.body(msg)
+    assert "ως συντονιστής" in body and "moderator" not in body  # the role by name, in Greek
+
+
+def test_promotion_mail_in_the_promoted_persons_language(app, tenant_factory, account_factory, mail_outbox):
+    from flask_babel import force_locale
+
+    from plugins.hearings.registrations.services import cancel_registration, mail_promoted
+
+    tenant = tenant_factory(plugins=["hearings"], locale="el", locales=["el", "en"])
+    english = account_factory(locale="en", memberships={tenant: "member"})
+    mid = make_meeting(app, tenant, capacity=1)
+    mail_outbox.clear()
+    with app.test_request_context("/"), tenant_context(tenant.id), force_locale("ro"):  # the canceller's
+        seated, waiting = (
+            Registration(
+                meeting_id=mid,
+                account_id=account_id,
+                name="x",
+                email=email,
+                status=status,
+                submission_id=uuid.uuid4(),
+                created_at=utcnow(),
+            )
+            for account_id, email, status in (
+                (None, "first@example.org", "confirmed"),
+                (english.id, english.email, "waiting"),
+            )
+        )
+        db.session.add_all([seated, waiting])
+        db.session.flush()
+        promoted = cancel_registration(seated)
+        assert promoted is not None and promoted.id == waiting.id
+        mail_promoted(promoted)
+        db.session.commit()
+        db.session.remove()
+    msg = mail_outbox.wait_for(lambda m: english.email in (m["To"] or ""))
+    assert msg["Subject"].startswith("A seat is yours: "), msg["Subject"]
+    assert not SECONDS.search(mail_outbox.body(msg))
