@@ -1,0 +1,164 @@
+"""The pages and the API as people use them: staff build a survey from a template, members
+answer (an error keeps every answer typed, a draft resumes), once; invitations by mail work once;
+results are public only when staff say so; the raw export is for staff."""
+
+import re
+
+import sqlalchemy as sa
+
+from core.toolkit import db, tenant_context
+from plugins.surveys.models import Draft, Question, Response, Survey
+from tests.plugins.surveys.conftest import bearer, field, make_survey
+
+
+def _csrf(page) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+
+
+def test_staff_build_a_survey_from_a_template_in_the_municipalitys_language(
+    town, account_factory, tenant_client, sign_in, app
+):
+    staff = account_factory(memberships={town: "staff"})
+    client = tenant_client(town)
+    sign_in(client, staff)
+    assert client.get("/surveys/new").status_code == 200
+    made = client.post("/surveys/new", data={"starter": "satisfaction", "create": "y"})
+    assert made.status_code == 302
+    with app.app_context(), tenant_context(town.id):
+        survey = db.session.execute(sa.select(Survey)).scalar_one()
+        assert survey.title == "Πώς σας φάνηκε η συνάντηση;" and not survey.published
+        count = db.session.execute(sa.select(sa.func.count()).select_from(Question)).scalar_one()
+        db.session.remove()
+    assert count == 5
+    page = client.get(made.headers["Location"]).get_data(as_text=True)
+    assert "Θα συμμετείχατε ξανά;" in page
+
+
+def test_members_cannot_manage(town, account_factory, tenant_client, sign_in, app):
+    ids = make_survey(app, town)
+    member = account_factory(memberships={town: "member"})
+    client = tenant_client(town)
+    sign_in(client, member)
+    assert client.get("/surveys/new").status_code == 403
+    assert client.get(f"/surveys/{ids['survey']}/results.csv").status_code == 403
+    assert client.get(f"/surveys/{ids['survey']}/results").status_code == 404  # results not public
+
+
+def test_an_error_keeps_every_answer_and_the_draft_resumes(
+    town, account_factory, tenant_client, sign_in, app
+):
+    ids = make_survey(app, town)
+    member = account_factory(memberships={town: "member"})
+    client = tenant_client(town)
+    sign_in(client, member)
+    form = client.get(f"/surveys/{ids['survey']}/answer")
+    assert form.status_code == 200
+    typed = {
+        "csrf_token": _csrf(form),
+        field(ids, 0): "No",  # then "Why not?" is required, and left empty
+        field(ids, 2): "4",
+        field(ids, 3): ["Childcare", "__other__"],
+        field(ids, 3, "-other"): "A ramp at the door",
+        field(ids, 6): "two",  # not a number
+        "action": "submit",
+    }
+    failed = client.post(f"/surveys/{ids['survey']}/answer", data=typed)
+    assert failed.status_code == 422
+    page = failed.get_data(as_text=True)
+    assert "A ramp at the door" in page and 'value="two"' in page
+    assert page.count('aria-invalid="true"') == 2
+    resumed = client.get(f"/surveys/{ids['survey']}/answer").get_data(as_text=True)
+    assert "A ramp at the door" in resumed  # saved as a draft on the error
+    typed.update({field(ids, 1): "Too far", field(ids, 6): "2", "csrf_token": _csrf(failed)})
+    done = client.post(f"/surveys/{ids['survey']}/answer", data=typed)
+    assert done.status_code == 302
+    again = client.post(f"/surveys/{ids['survey']}/answer", data=typed)
+    assert again.status_code == 409
+    with app.app_context(), tenant_context(town.id):
+        answers = db.session.execute(sa.select(Response.answers)).scalars().all()
+        drafts = db.session.execute(sa.select(sa.func.count()).select_from(Draft)).scalar_one()
+        db.session.remove()
+    assert len(answers) == 1 and drafts == 0
+    assert answers[0][str(ids["questions"][3])] == ["Childcare", "A ramp at the door"]
+
+
+def test_signed_out_people_are_sent_to_sign_in_for_a_members_survey(town, tenant_client, app):
+    ids = make_survey(app, town)
+    answer = tenant_client(town).get(f"/surveys/{ids['survey']}/answer")
+    assert answer.status_code == 302 and "/auth/signin" in answer.headers["Location"]
+
+
+def test_invitation_links_work_once(town, account_factory, tenant_client, sign_in, app, mail_outbox):
+    ids = make_survey(
+        app, town, audience="invited", questions=[("rating5", "How was it?", {"required": True})]
+    )
+    staff = account_factory(memberships={town: "staff"})
+    admin = tenant_client(town)
+    sign_in(admin, staff)
+    page = admin.get(f"/surveys/{ids['survey']}/invitations")
+    sent = admin.post(
+        f"/surveys/{ids['survey']}/invitations",
+        data={"csrf_token": _csrf(page), "addresses": "Ana@Example.org\nnot-an-address"},
+    )
+    assert sent.status_code == 409 and "not-an-address" in sent.get_data(as_text=True)
+    sent = admin.post(
+        f"/surveys/{ids['survey']}/invitations",
+        data={"csrf_token": _csrf(page), "addresses": "Ana@Example.org"},
+    )
+    assert sent.status_code == 302
+    mail = mail_outbox.wait_for(lambda m: m["To"] == "ana@example.org")
+    link = re.search(r"https?://\S+/surveys/invitation/\S+", mail_outbox.body(mail)).group(0)
+    path = link.split(town.primary_host, 1)[1].split(":", 1)[-1]
+    path = path[path.index("/surveys/") :]
+    guest = tenant_client(town)
+    opened = guest.get(path)
+    assert opened.status_code == 302
+    form = guest.get(opened.headers["Location"])
+    assert form.status_code == 200
+    done = guest.post(
+        opened.headers["Location"],
+        data={"csrf_token": _csrf(form), f"q-{ids['questions'][0]}": "5", "action": "submit"},
+    )
+    assert done.status_code == 302
+    assert guest.get(path).status_code == 409  # used
+    other = tenant_client(town)
+    assert other.get(path).status_code == 409
+    assert tenant_client(town).get(f"/surveys/{ids['survey']}/answer").status_code == 403  # no invitation
+
+
+def test_results_are_public_only_when_staff_publish_them(town, tenant_client, app):
+    ids = make_survey(
+        app, town, results_public=True, questions=[("single", "Yes or no?", {"options": ["Yes", "No"]})]
+    )
+    with app.app_context(), tenant_context(town.id):
+        for answer in ["Yes"] * 6 + ["No"] * 2:
+            db.session.add(Response(survey_id=ids["survey"], answers={str(ids["questions"][0]): answer}))
+        db.session.commit()
+        db.session.remove()
+    page = tenant_client(town).get(f"/surveys/{ids['survey']}/results?lang=en")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "8 responses" in text and "75 %" in text and "<svg" in text
+    assert ">2<" not in text  # the two "No" are fewer than 5: hidden
+
+
+def test_the_api_answers_once_per_person(town, account_factory, access_token, tenant_client, app):
+    ids = make_survey(app, town, questions=[("rating10", "Recommend us?", {"required": True})])
+    member = account_factory(memberships={town: "member"})
+    headers = bearer(access_token, member, town)
+    client = tenant_client(town)
+    url = f"/api/v1/surveys/surveys/{ids['survey']}/responses"
+    wrong = client.post(
+        url, json={"answers": [{"question_id": str(ids["questions"][0]), "number": 11}]}, headers=headers
+    )
+    assert wrong.status_code == 409 and str(ids["questions"][0]) in wrong.get_json()["errors"]
+    assert (
+        client.post(
+            url, json={"answers": [{"question_id": str(ids["questions"][0]), "number": 9}]}, headers=headers
+        ).status_code
+        == 201
+    )
+    again = client.post(
+        url, json={"answers": [{"question_id": str(ids["questions"][0]), "number": 9}]}, headers=headers
+    )
+    assert again.status_code == 409 and again.get_json()["code"] == "answered"
