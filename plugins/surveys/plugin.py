@@ -84,6 +84,20 @@ def sympraxis_dashboard_items(tenant, account):
 
 
 @hookimpl
+def sympraxis_apex_dashboard_items(account):
+    items = services.open_surveys_for(account)
+    if not items:
+        return []
+    row = Markup('<li><a href="{}">{}</a> — {} ({})</li>')
+    html = Markup("<ul>{}</ul>").format(
+        Markup("").join(
+            row.format(i["url"], i["title"], i["municipality"], ", ".join(i["organisations"])) for i in items
+        )
+    )
+    return [DashboardItem(title=gettext("Surveys for your organisations"), html=html, order=25)]
+
+
+@hookimpl
 def sympraxis_search(tenant, query, limit):
     words = (query or "").strip().casefold()
     if not words:

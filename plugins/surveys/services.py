@@ -546,18 +546,16 @@ def representable_organisations(account: Any) -> list[Organisation]:
     """The organisations ``account`` may answer for here: theirs, approved by this municipality."""
     if account is None:
         return []
-    mine = organisations_of(account)
+    mine = [m.organisation_id for m in organisations_of(account)]
     if not mine:
         return []
-    approved = set(
-        db.session.execute(
-            sa.select(Affiliation.organisation_id).where(
-                Affiliation.organisation_id.in_([o.id for o in mine]),
-                Affiliation.status == AffiliationStatus.APPROVED.value,
-            )
-        ).scalars()
+    approved = (
+        sa.select(Affiliation.organisation_id)
+        .where(Affiliation.organisation_id.in_(mine), Affiliation.status == AffiliationStatus.APPROVED.value)
+        .scalar_subquery()
     )
-    return [o for o in mine if o.id in approved]
+    found = db.session.execute(sa.select(Organisation).where(Organisation.id.in_(approved))).scalars()
+    return sorted(found, key=lambda o: o.name.casefold())
 
 
 def check_may_answer(survey: Survey, who: Respondent, *, now: dt.datetime | None = None) -> None:
@@ -1230,3 +1228,65 @@ def affiliated_organisations() -> list[Organisation]:
             sa.select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
         ).scalars()
     )
+
+
+def open_surveys_for(account: Any, limit: int = 50) -> list[dict[str, Any]]:
+    """Open surveys addressed to one of ``account``'s organisations, in every municipality where
+    that organisation is affiliated (approved): those for chosen organisations that include it,
+    and those its members may answer on its behalf. Read-only, across tenants, inside
+    ``cross_tenant_read()``; returns plain dicts."""
+    from core.toolkit import OrganisationMember, cross_tenant_read
+
+    if account is None:
+        return []
+    now = utcnow_aware()
+    with cross_tenant_read():
+        affiliated = db.session.execute(
+            sa.select(Affiliation.tenant_id, Organisation.id, Organisation.name)
+            .join(Organisation, Organisation.id == Affiliation.organisation_id)
+            .join(OrganisationMember, OrganisationMember.organisation_id == Organisation.id)
+            .where(
+                OrganisationMember.account_id == account.id,
+                Affiliation.status == AffiliationStatus.APPROVED.value,
+            )
+            .execution_options(all_tenants=True)
+        ).all()
+        orgs: dict[int, dict[int, str]] = {}
+        for tenant_id, org_id, name in affiliated:
+            orgs.setdefault(tenant_id, {})[org_id] = name
+        if not orgs:
+            return []
+        rows = db.session.execute(
+            sa.select(Survey)
+            .where(
+                Survey.tenant_id.in_(list(orgs)),
+                Survey.published.is_(True),
+                Survey.opens_at <= now,
+                Survey.closes_at > now,
+                sa.or_(Survey.audience == Audience.ORGANISATIONS, Survey.on_behalf.is_(True)),
+            )
+            .order_by(Survey.closes_at)
+            .limit(limit)
+            .execution_options(all_tenants=True)
+        ).scalars()
+        out = []
+        for s in rows:
+            mine = orgs[s.tenant_id]
+            addressed = (
+                [n for o, n in mine.items() if o in set(s.organisation_ids or [])]
+                if s.audience == Audience.ORGANISATIONS
+                else list(mine.values())
+            )
+            info = tenant_info(s.tenant_id)
+            if not addressed or info is None or info.status != "active":
+                continue
+            out.append(
+                {
+                    "municipality": info.name,
+                    "title": s.title,
+                    "closes_at": s.closes_at,
+                    "organisations": sorted(addressed),
+                    "url": external_url(info.primary_host, f"/surveys/{s.id}"),
+                }
+            )
+    return out

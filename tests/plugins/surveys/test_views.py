@@ -162,3 +162,52 @@ def test_the_api_answers_once_per_person(town, account_factory, access_token, te
         url, json={"answers": [{"question_id": str(ids["questions"][0]), "number": 9}]}, headers=headers
     )
     assert again.status_code == 409 and again.get_json()["code"] == "answered"
+
+
+def test_an_organisations_survey_is_answered_by_their_members_on_their_behalf(
+    town, account_factory, tenant_client, sign_in, app
+):
+    from core.toolkit import Affiliation, Organisation, OrganisationMember
+
+    member = account_factory(memberships={town: "member"})
+    outsider = account_factory(memberships={town: "member"})
+    with app.app_context():
+        ngo = Organisation(name="Roma Mediators")
+        db.session.add(ngo)
+        db.session.flush()
+        db.session.add(OrganisationMember(organisation_id=ngo.id, account_id=member.id))
+        with tenant_context(town.id):
+            db.session.add(Affiliation(organisation_id=ngo.id, status="approved"))
+            db.session.flush()
+        db.session.commit()
+        ngo_id = ngo.id
+        db.session.remove()
+    ids = make_survey(
+        app,
+        town,
+        audience="organisations",
+        organisation_ids=[ngo_id],
+        on_behalf=True,
+        questions=[("short_text", "Your main need?", {"required": True})],
+    )
+    stranger = tenant_client(town)
+    sign_in(stranger, outsider)
+    assert stranger.get(f"/surveys/{ids['survey']}/answer").status_code == 403
+    client = tenant_client(town)
+    sign_in(client, member)
+    form = client.get(f"/surveys/{ids['survey']}/answer")
+    assert "Roma Mediators" in form.get_data(as_text=True)
+    done = client.post(
+        f"/surveys/{ids['survey']}/answer",
+        data={
+            "csrf_token": _csrf(form),
+            field(ids, 0): "A meeting room",
+            "organisation_id": str(ngo_id),
+            "action": "submit",
+        },
+    )
+    assert done.status_code == 302
+    with app.app_context(), tenant_context(town.id):
+        (row,) = db.session.execute(sa.select(Response.organisation_id, Response.account_id)).all()
+        db.session.remove()
+    assert row == (ngo_id, None)  # anonymous: the organisation, not the person
