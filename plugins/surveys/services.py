@@ -676,12 +676,20 @@ def submit(
             raise RuleViolation(
                 gettext("You have answered this survey already. Thank you!"), code="answered"
             ) from None
+    submitted_at = now or utcnow_aware()
+    extra: dict[str, Any] = {}
+    if survey.anonymous:
+        # nothing may tie an anonymous response to the participation recorded beside it: no
+        # time-ordered id (a UUIDv7 carries the millisecond) and only the day of the answer
+        extra["id"] = uuid.uuid4()
+        submitted_at = submitted_at.replace(hour=0, minute=0, second=0, microsecond=0)
     response = Response(
         survey_id=survey.id,
         account_id=who.account.id if who.account is not None and not survey.anonymous else None,
         organisation_id=organisation_id,
         answers=answers,
-        submitted_at=now or utcnow_aware(),
+        submitted_at=submitted_at,
+        **extra,
     )
     db.session.add(response)
     draft = get_draft(survey, who)
@@ -986,25 +994,19 @@ def csv_rows(survey: Survey) -> Iterator[str]:
         return buffer.getvalue()
 
     yield "\ufeff" + flush(header)
-    names: dict[int, str] = {}
-    orgs: dict[int, str] = {}
     result = db.session.execute(
-        sa.select(Response)
+        sa.select(Response, Account.display_name, Organisation.name)
+        .outerjoin(Account, Account.id == Response.account_id)
+        .outerjoin(Organisation, Organisation.id == Response.organisation_id)
         .where(Response.survey_id == survey.id)
         .order_by(Response.submitted_at, Response.id)
         .execution_options(yield_per=1000)
-    ).scalars()
-    for response in result:
+    )
+    for response, person, organisation in result:
         row: list[Any] = [str(response.id), response.submitted_at.isoformat(timespec="seconds")]
         if not survey.anonymous:
-            if response.account_id and response.account_id not in names:
-                account = db.session.get(Account, response.account_id)
-                names[response.account_id] = account.display_name if account else ""
-            row.append(names.get(response.account_id, "") if response.account_id else "")
-        if response.organisation_id and response.organisation_id not in orgs:
-            org = db.session.get(Organisation, response.organisation_id)
-            orgs[response.organisation_id] = org.name if org else ""
-        row.append(orgs.get(response.organisation_id, "") if response.organisation_id else "")
+            row.append(person or "")
+        row.append(organisation or "")
         answers = response.answers or {}
         for q in questions:
             value = answers.get(str(q.id))

@@ -24,6 +24,14 @@ def test_download_my_data_then_delete_my_account(app, town, account_factory, ape
             services.submit(survey, services.Respondent(account), {f"q-{ids['questions'][0]}": text})
         db.session.commit()
         db.session.remove()
+    with app.app_context(), tenant_context(town.id):
+        secret = db.session.execute(
+            sa.select(Response).where(Response.survey_id == anonymous["survey"])
+        ).scalar_one()
+        # nothing ties the anonymous answer to the moment the person answered
+        assert secret.account_id is None and secret.id.version == 4
+        assert (secret.submitted_at.hour, secret.submitted_at.minute, secret.submitted_at.second) == (0, 0, 0)
+        db.session.remove()
     sign_in(apex_client, person)
     exported = json.loads(apex_client.get("/account/export").data)
     (entry,) = [m for m in exported["municipalities"] if m["slug"] == town.slug]

@@ -207,3 +207,52 @@ def test_template_surveys_come_in_the_municipalitys_language(app, town, ctx):
             questions[3].show_if_id == questions[2].id
             and questions[3].show_if_value == questions[2].options[1]
         )
+
+
+def _queries(fn):
+    import sqlalchemy as sa
+
+    seen = []
+
+    def count(*_args, **_kw):
+        seen.append(1)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        fn()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_results_and_export_take_the_same_queries_for_10_or_200_responses(app, town, account_factory, ctx):
+    people = [account_factory(memberships={town: "member"}).id for _ in range(12)]
+    ids = make_survey(app, town, anonymous=False)
+    survey = _survey(ids)
+    q = [str(i) for i in ids["questions"]]
+    counts = []
+    for n, answering in ((10, people[:2]), (200, people)):  # more people: still no query per person
+        db.session.execute(db.delete(Response).where(Response.survey_id == survey.id))
+        for i in range(n):
+            db.session.add(
+                Response(
+                    survey_id=survey.id,
+                    account_id=answering[i % len(answering)],
+                    answers={
+                        q[0]: "Yes",
+                        q[2]: 3,
+                        q[3]: ["Transport", "Bikes"],
+                        q[4]: {"It is near": "Agree"},
+                    },
+                )
+            )
+        db.session.flush()
+        db.session.expire_all()
+        counts.append(
+            (
+                _queries(lambda: services.results(survey, public=False)),
+                _queries(lambda: list(services.csv_rows(survey))),
+            )
+        )
+    assert counts[0] == counts[1], counts
+    assert len(list(services.csv_rows(survey))) == 201
