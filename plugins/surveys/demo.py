@@ -1,6 +1,6 @@
 """Demonstration content for ``make demo``, from the source documents: in Haskovo a survey of the
 NGOs' needs and attitudes with 60 answers and published results; in Sector 3 the satisfaction
-survey after a workshop, closed, with its results; in Orestiada the same needs survey, open."""
+survey after a workshop, closed, with its results; in Orestiada the needs assessment for its social action plan, open."""
 
 import datetime as dt
 import random
@@ -15,7 +15,7 @@ PLAN = {
     # locale: (template, answers, days since it opened, days it stays open, results public)
     "bg": ("ngo_needs", 60, 20, 40, True),
     "ro": ("satisfaction", 24, 30, 14, True),
-    "el": ("ngo_needs", 12, 3, 30, False),
+    "el": ("social_needs", 12, 3, 30, False),
 }
 
 
@@ -35,6 +35,8 @@ def _fake_answer(rng: random.Random, questions) -> dict:
             clean[key] = {row: rng.choices(q.options, weights=(1, 3, 4, 5, 2))[0] for row in q.rows}
         elif q.kind == Kind.RANKING:
             clean[key] = rng.sample(q.options, len(q.options))
+        elif q.kind == Kind.NUMBER:
+            clean[key] = rng.randint(5, 400)
     return clean
 
 

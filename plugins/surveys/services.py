@@ -1207,6 +1207,8 @@ def create_from_starter(
                 options=options,
                 rows=text(spec["rows"], locale) if "rows" in spec else [],
                 allow_other=spec.get("allow_other", False),
+                min_value=spec.get("min_value"),
+                max_value=spec.get("max_value"),
                 show_if_id=show_if_id,
                 show_if_value=show_if_value or "",
             )

@@ -267,6 +267,180 @@ STARTERS: dict[str, dict[str, Any]] = {
             },
         ],
     },
+    "social_needs": {
+        "label": _l("Needs assessment for a local social action plan"),
+        "title": {
+            "el": "Διερεύνηση αναγκών για το Τοπικό Σχέδιο Κοινωνικής Δράσης",
+            "bg": "Проучване на нуждите за местния план за социално включване",
+            "ro": "Evaluarea nevoilor pentru planul local de acțiune socială",
+            "en": "Needs assessment for the local social action plan",
+        },
+        "introduction": {
+            "el": "Ο Δήμος συγκεντρώνει προτάσεις και στοιχεία από τους κοινωνικούς φορείς για να καταρτίσει το Τοπικό Σχέδιο Κοινωνικής Δράσης.",
+            "bg": "Общината събира предложения и данни от социалните партньори, за да изготви местния план за социално включване.",
+            "ro": "Primăria adună propuneri și date de la actorii sociali pentru a elabora planul local de acțiune socială.",
+            "en": "The municipality gathers proposals and data from the social actors to draw up its local social action plan.",
+        },
+        "questions": [
+            {
+                "kind": Kind.SINGLE,
+                "required": True,
+                "prompt": {
+                    "el": "Με ποια ομάδα εργάζεστε ή σε ποια ανήκετε;",
+                    "bg": "С коя група работите или към коя принадлежите?",
+                    "ro": "Cu ce grup lucrați sau din ce grup faceți parte?",
+                    "en": "Which group do you work with or belong to?",
+                },
+                "options": {
+                    "el": [
+                        "Ηλικιωμένοι",
+                        "Άτομα με αναπηρία",
+                        "Οικογένειες με παιδιά",
+                        "Άνεργοι",
+                        "Ρομά",
+                        "Πρόσφυγες και μετανάστες",
+                    ],
+                    "bg": [
+                        "Възрастни хора",
+                        "Хора с увреждания",
+                        "Семейства с деца",
+                        "Безработни",
+                        "Роми",
+                        "Бежанци и мигранти",
+                    ],
+                    "ro": [
+                        "Vârstnici",
+                        "Persoane cu dizabilități",
+                        "Familii cu copii",
+                        "Șomeri",
+                        "Romi",
+                        "Refugiați și migranți",
+                    ],
+                    "en": [
+                        "Older people",
+                        "People with disabilities",
+                        "Families with children",
+                        "Unemployed people",
+                        "Roma",
+                        "Refugees and migrants",
+                    ],
+                },
+                "allow_other": True,
+            },
+            {
+                "kind": Kind.LIKERT,
+                "required": True,
+                "prompt": {
+                    "el": "Πόσο καλύπτονται σήμερα αυτές οι ανάγκες στον Δήμο;",
+                    "bg": "Доколко тези нужди са покрити днес в общината?",
+                    "ro": "În ce măsură sunt acoperite astăzi aceste nevoi în oraș?",
+                    "en": "How well are these needs met in the municipality today?",
+                },
+                "rows": {
+                    "el": [
+                        "Στέγαση",
+                        "Πρόσβαση στην υγεία",
+                        "Απασχόληση",
+                        "Φροντίδα παιδιών και ηλικιωμένων",
+                    ],
+                    "bg": ["Жилище", "Достъп до здравеопазване", "Заетост", "Грижа за деца и възрастни"],
+                    "ro": [
+                        "Locuire",
+                        "Acces la sănătate",
+                        "Ocupare",
+                        "Îngrijirea copiilor și a vârstnicilor",
+                    ],
+                    "en": [
+                        "Housing",
+                        "Access to health care",
+                        "Employment",
+                        "Care for children and older people",
+                    ],
+                },
+                "options": {
+                    "el": ["Καθόλου", "Λίγο", "Μέτρια", "Καλά", "Πολύ καλά"],
+                    "bg": ["Изобщо не", "Слабо", "Средно", "Добре", "Много добре"],
+                    "ro": ["Deloc", "Puțin", "Moderat", "Bine", "Foarte bine"],
+                    "en": ["Not at all", "A little", "Moderately", "Well", "Very well"],
+                },
+            },
+            {
+                "kind": Kind.RANKING,
+                "prompt": {
+                    "el": "Κατατάξτε τις υπηρεσίες που πρέπει να ενισχυθούν πρώτες (1 = η πιο επείγουσα).",
+                    "bg": "Подредете услугите, които трябва да се подсилят първо (1 = най-неотложната).",
+                    "ro": "Ordonați serviciile care trebuie întărite mai întâi (1 = cel mai urgent).",
+                    "en": "Rank the services to strengthen first (1 = the most urgent).",
+                },
+                "options": {
+                    "el": [
+                        "Βοήθεια στο Σπίτι",
+                        "Κοινωνικό Παντοπωλείο",
+                        "Συμβουλευτική",
+                        "Μεταφορά ατόμων με κινητικά προβλήματα",
+                    ],
+                    "bg": [
+                        "Домашен социален патронаж",
+                        "Социален магазин",
+                        "Консултиране",
+                        "Транспорт за хора с намалена подвижност",
+                    ],
+                    "ro": [
+                        "Îngrijire la domiciliu",
+                        "Magazin social",
+                        "Consiliere",
+                        "Transport pentru persoane cu mobilitate redusă",
+                    ],
+                    "en": [
+                        "Home care",
+                        "Social grocery",
+                        "Counselling",
+                        "Transport for people with reduced mobility",
+                    ],
+                },
+            },
+            {
+                "kind": Kind.NUMBER,
+                "min_value": 0,
+                "max_value": 100000,
+                "prompt": {
+                    "el": "Πόσα άτομα υποστηρίζει η οργάνωσή σας κάθε μήνα;",
+                    "bg": "Колко души подкрепя вашата организация всеки месец?",
+                    "ro": "Câte persoane sprijină organizația dumneavoastră în fiecare lună?",
+                    "en": "How many people does your organisation support each month?",
+                },
+            },
+            {
+                "kind": Kind.SINGLE,
+                "prompt": {
+                    "el": "Υλοποιείτε πρόγραμμα στο οποίο θα μπορούσε να συμμετάσχει ο Δήμος;",
+                    "bg": "Изпълнявате ли програма, в която общината би могла да се включи?",
+                    "ro": "Derulați un program la care s-ar putea alătura primăria?",
+                    "en": "Do you run a programme the municipality could join?",
+                },
+                "options": YES_NO,
+            },
+            {
+                "kind": Kind.LONG_TEXT,
+                "show_if": (4, 0),
+                "prompt": {
+                    "el": "Περιγράψτε το σύντομα",
+                    "bg": "Опишете я накратко",
+                    "ro": "Descrieți-l pe scurt",
+                    "en": "Describe it briefly",
+                },
+            },
+            {
+                "kind": Kind.LONG_TEXT,
+                "prompt": {
+                    "el": "Οι προτάσεις σας για το Σχέδιο Κοινωνικής Δράσης",
+                    "bg": "Вашите предложения за плана",
+                    "ro": "Propunerile dumneavoastră pentru plan",
+                    "en": "Your proposals for the plan",
+                },
+            },
+        ],
+    },
 }
 
 

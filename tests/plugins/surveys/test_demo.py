@@ -8,7 +8,7 @@ from plugins.surveys import services
 from plugins.surveys.models import Survey
 
 EXPECTED = {
-    "orestiada": ("Ανάγκες και στάσεις των οργανώσεων της κοινωνίας των πολιτών απέναντι στον Δήμο", 12),
+    "orestiada": ("Διερεύνηση αναγκών για το Τοπικό Σχέδιο Κοινωνικής Δράσης", 12),
     "haskovo": ("Нужди и нагласи на неправителствените организации към общината", 60),
     "sector3": ("Cum vi s-a părut întâlnirea?", 24),
 }

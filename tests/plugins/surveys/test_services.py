@@ -256,3 +256,17 @@ def test_results_and_export_take_the_same_queries_for_10_or_200_responses(app, t
         )
     assert counts[0] == counts[1], counts
     assert len(list(services.csv_rows(survey))) == 201
+
+
+def test_every_template_builds_in_every_language(app, town, ctx):
+    from plugins.surveys.starters import STARTERS
+
+    now = dt.datetime.now(dt.UTC)
+    for key in STARTERS:
+        sizes = set()
+        for locale in ("el", "bg", "ro", "en"):
+            survey = services.create_from_starter(
+                key, locale, account=None, opens_at=now, closes_at=now + dt.timedelta(days=1)
+            )
+            sizes.add(tuple((q.kind, len(q.options), len(q.rows)) for q in services.questions_of(survey)))
+        assert len(sizes) == 1, key  # the same questions, options and statements in each language
