@@ -1294,3 +1294,51 @@ def open_surveys_for(account: Any, limit: int = 50) -> list[dict[str, Any]]:
                 }
             )
     return out
+
+
+CROSSABLE = (Kind.SINGLE, Kind.RATING5, Kind.RATING10)
+
+
+def _levels(q: Question) -> list[str]:
+    if q.kind == Kind.RATING5:
+        return [str(i) for i in range(1, 6)]
+    if q.kind == Kind.RATING10:
+        return [str(i) for i in range(0, 11)]
+    return list(q.options) + ([OTHER] if q.allow_other else [])
+
+
+def _level(q: Question, value: Any) -> str:
+    if q.kind == Kind.SINGLE and value not in q.options:
+        return OTHER
+    return str(value)
+
+
+@dataclasses.dataclass
+class CrossTab:
+    rows: Question
+    columns: Question
+    row_labels: list[str]
+    column_labels: list[str]
+    cells: list[list[int | None]]  # None: hidden (fewer than the smallest count shown)
+    total: int
+
+
+def crosstab(survey: Survey, rows_id: Any, columns_id: Any, *, public: bool) -> CrossTab | None:
+    """Counts of the answers to two questions together (single choice or ratings), from the
+    responses that answered both; on public results a cell below the threshold is hidden."""
+    questions = {str(q.id): q for q in questions_of(survey) if q.kind in CROSSABLE}
+    a, b = questions.get(str(rows_id)), questions.get(str(columns_id))
+    if a is None or b is None or a.id == b.id:
+        return None
+    counts: Counter = Counter()
+    total = 0
+    for answers in _answers_stream(survey):
+        va, vb = answers.get(str(a.id)), answers.get(str(b.id))
+        if va is None or vb is None:
+            continue
+        counts[_level(a, va), _level(b, vb)] += 1
+        total += 1
+    floor = suppress_below()
+    rows, columns = _levels(a), _levels(b)
+    cells = [[None if public and 0 < counts[r, c] < floor else counts[r, c] for c in columns] for r in rows]
+    return CrossTab(a, b, rows, columns, cells, total)

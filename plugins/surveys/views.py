@@ -368,11 +368,18 @@ def results(survey_id: uuid.UUID):
         abort(404)
     public = not manager or request.args.get("view") == "public"
     total, items = services.results(found, public=public)
+    crossable = [r.question for r in items if r.question.kind in services.CROSSABLE]
+    table = None
+    if request.args.get("rows") and request.args.get("columns"):
+        table = services.crosstab(found, request.args["rows"], request.args["columns"], public=public)
     return render_template(
         "surveys/results.html",
         survey=found,
         total=total,
         items=items,
+        crossable=crossable,
+        table=table,
+        chosen=(request.args.get("rows", ""), request.args.get("columns", "")),
         public=public,
         is_manager=manager,
         floor=services.suppress_below(),

@@ -103,6 +103,13 @@ def test_staff_build_a_member_answers_on_a_phone_staff_publish(
         expect(page.get_by_text("1 απάντηση").first).to_be_visible()
         assert not axe(page), "results, staff"
         _shot(page, "results-staff")
+        page.get_by_label("Γραμμές").select_option(label="Θα συμμετείχατε ξανά;")
+        page.get_by_label("Στήλες").select_option(label="Συνολικά, πόσο ικανοποιημένος/η είστε; (1–5)")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Εμφάνιση του πίνακα").click()
+        expect(page.locator("table.survey-crosstab")).to_be_visible()
+        assert not axe(page), "results with a cross-tabulation"
+        _shot(page, "results-cross")
     finally:
         context.close()
     visitor = chromium.new_context(locale="el-GR")

@@ -33,3 +33,5 @@ def test_demo_surveys_in_three_languages(app, client_for):
         db.session.remove()
     page = client_for("haskovo.localhost").get(f"/surveys/{found['haskovo']}/results").get_data(as_text=True)
     assert "60 отговора" in page and EXPECTED["haskovo"][0] in page
+    page = client_for("sector3.localhost").get(f"/surveys/{found['sector3']}/results").get_data(as_text=True)
+    assert "24 de răspunsuri" in page

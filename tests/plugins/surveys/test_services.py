@@ -270,3 +270,20 @@ def test_every_template_builds_in_every_language(app, town, ctx):
             )
             sizes.add(tuple((q.kind, len(q.options), len(q.rows)) for q in services.questions_of(survey)))
         assert len(sizes) == 1, key  # the same questions, options and statements in each language
+
+
+def test_two_questions_cross_tabulated_hide_small_cells_in_public(app, town, ctx):
+    ids = make_survey(app, town, questions=[QUESTIONS[0], QUESTIONS[2]])
+    survey = _survey(ids)
+    q = [str(i) for i in ids["questions"]]
+    pairs = [("Yes", 5)] * 6 + [("No", 1)] * 2 + [("Yes", 1)]
+    for single, rating in pairs:
+        db.session.add(Response(survey_id=survey.id, answers={q[0]: single, q[1]: rating}))
+    db.session.add(Response(survey_id=survey.id, answers={q[0]: "No"}))  # one of the two: left out
+    db.session.flush()
+    staff = services.crosstab(survey, q[0], q[1], public=False)
+    assert staff.total == 9 and staff.row_labels == ["Yes", "No"] and staff.column_labels == list("12345")
+    assert staff.cells == [[1, 0, 0, 0, 6], [2, 0, 0, 0, 0]]
+    public = services.crosstab(survey, q[0], q[1], public=True)
+    assert public.cells == [[None, 0, 0, 0, 6], [None, 0, 0, 0, 0]]
+    assert services.crosstab(survey, q[0], q[0], public=True) is None

@@ -140,6 +140,8 @@ def test_results_are_public_only_when_staff_publish_them(town, tenant_client, ap
     text = page.get_data(as_text=True)
     assert "8 responses" in text and "75 %" in text and "<svg" in text
     assert ">2<" not in text  # the two "No" are fewer than 5: hidden
+    romanian = tenant_client(town).get(f"/surveys/{ids['survey']}/results?lang=ro").get_data(as_text=True)
+    assert "8 răspunsuri" in romanian  # Romanian's plural forms (and "de" from 20 on)
 
 
 def test_the_api_answers_once_per_person(town, account_factory, access_token, tenant_client, app):
