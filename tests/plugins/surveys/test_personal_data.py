@@ -60,3 +60,60 @@ def test_download_my_data_then_delete_my_account(app, town, account_factory, ape
         assert db.session.execute(sa.select(sa.func.count()).select_from(Participation)).scalar_one() == 0
         assert db.session.execute(sa.select(sa.func.count()).select_from(Draft)).scalar_one() == 0
         db.session.remove()
+
+
+def test_retention_purges_only_surveys_closed_before_the_cutoff_and_once(app, town, account_factory):
+    import datetime as dt
+
+    from plugins.surveys.models import Invitation
+
+    person = account_factory(memberships={town: "member"})
+    old = make_survey(
+        app, town, title="Old", anonymous=False, opens=-dt.timedelta(days=400), closes=-dt.timedelta(days=300)
+    )
+    recent = make_survey(
+        app, town, title="Recent", anonymous=False, opens=-dt.timedelta(days=10), closes=-dt.timedelta(days=1)
+    )
+    with app.app_context(), tenant_context(town.id):
+        for ids in (old, recent):
+            db.session.add(Response(survey_id=ids["survey"], account_id=person.id, answers={}))
+            db.session.add(
+                Invitation(
+                    survey_id=ids["survey"],
+                    email=f"guest-{ids['survey']}@example.org",
+                    token_hash=str(ids["survey"]).replace("-", "")[:64],
+                )
+            )
+        db.session.commit()
+        cutoff = (dt.datetime.now(dt.UTC) - dt.timedelta(days=180)).replace(
+            tzinfo=None
+        )  # naive, as the job gives it
+        assert services.purge_attributed(cutoff) == 1
+        assert services.purge_invitations(cutoff) == 1
+        assert (
+            services.purge_attributed(cutoff) == 0 and services.purge_invitations(cutoff) == 0
+        )  # twice: nothing more
+        rows = dict(db.session.execute(sa.select(Response.survey_id, Response.account_id)).all())
+        emails = dict(db.session.execute(sa.select(Invitation.survey_id, Invitation.email)).all())
+        db.session.rollback()
+        db.session.remove()
+    assert rows == {old["survey"]: None, recent["survey"]: person.id}
+    assert emails[recent["survey"]] == f"guest-{recent['survey']}@example.org"
+    assert emails[old["survey"]].startswith("erased-")
+
+
+def test_an_invited_guest_gets_and_erases_their_data(app, town):
+    from plugins.surveys.models import Invitation
+
+    ids = make_survey(app, town, title="By invitation", audience="invited")
+    with app.app_context(), tenant_context(town.id):
+        db.session.add(Invitation(survey_id=ids["survey"], email="guest@example.org", token_hash="g" * 64))
+        db.session.commit()
+        assert services.export_guest_data("guest@example.org")["invitations"][0]["survey"] == "By invitation"
+        assert services.export_guest_data("nobody@example.org") is None
+        services.erase_guest_data("guest@example.org")
+        db.session.commit()
+        assert services.export_guest_data("guest@example.org") is None
+        (kept,) = db.session.execute(sa.select(Invitation)).scalars().all()
+        assert kept.token_hash == "g" * 64 and kept.email.startswith("erased-")
+        db.session.remove()
