@@ -32,6 +32,8 @@ class ProblemSchema(Schema):
     status = fields.Integer(required=True)
     detail = fields.String()
     errors = fields.Dict()
+    #: the broken rule's name (``RuleViolation(code=...)``), e.g. ``shift_full``
+    code = fields.String()
     #: the request's id (also in the X-Request-ID header): quote it when reporting a problem
     request_id = fields.String()
 

@@ -4,7 +4,7 @@ answers 409 (403 when it is about who asks) as problem+json; 422 only for what t
 
 from flask.views import MethodView
 
-from core.toolkit import ApiBlueprint, abort, current_account, db, has_permission
+from core.toolkit import ApiBlueprint, abort, current_account, db, has_permission, require_permission
 from plugins.surveys import schemas, services
 
 api = ApiBlueprint(
@@ -34,25 +34,26 @@ def _survey_dict(s, *, questions=None) -> dict:
         "results_public": s.results_public,
     }
     if questions is not None:
-        data["questions"] = [
-            {
-                "id": q.id,
-                "position": q.position,
-                "kind": q.kind,
-                "prompt": q.prompt,
-                "help": q.help,
-                "required": q.required,
-                "options": q.options,
-                "rows": q.rows,
-                "allow_other": q.allow_other,
-                "min_value": q.min_value,
-                "max_value": q.max_value,
-                "show_if_id": q.show_if_id,
-                "show_if_value": q.show_if_value,
-            }
-            for q in questions
-        ]
+        data["questions"] = [_question_dict(q) for q in questions]
     return data
+
+
+def _question_dict(q) -> dict:
+    return {
+        "id": q.id,
+        "position": q.position,
+        "kind": q.kind,
+        "prompt": q.prompt,
+        "help": q.help,
+        "required": q.required,
+        "options": q.options,
+        "rows": q.rows,
+        "allow_other": q.allow_other,
+        "min_value": q.min_value,
+        "max_value": q.max_value,
+        "show_if_id": q.show_if_id,
+        "show_if_value": q.show_if_value,
+    }
 
 
 def _clean(answers: list[dict]) -> dict:
@@ -85,6 +86,17 @@ class Surveys(MethodView):
         items = services.list_surveys(include_unpublished=has_permission(MANAGE))
         return [_survey_dict(s) for s in items]
 
+    @api.arguments(schemas.SurveyWriteSchema)
+    @api.response(201, schemas.SurveyDetailSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def post(self, data):
+        """Create a survey (staff); add its questions with ``POST …/questions``."""
+        survey = services.save_survey(None, account=current_account(), **data)
+        answer = _survey_dict(survey, questions=[])
+        db.session.commit()
+        return answer
+
 
 @api.route("/surveys/<uuid:survey_id>")
 class SurveyItem(MethodView):
@@ -93,6 +105,61 @@ class SurveyItem(MethodView):
         """A survey with its questions, in order."""
         found = services.get_survey(survey_id, include_unpublished=has_permission(MANAGE))
         return _survey_dict(found, questions=services.questions_of(found))
+
+    @api.arguments(schemas.SurveyWriteSchema(partial=True))
+    @api.response(200, schemas.SurveyDetailSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def patch(self, data, survey_id):
+        """Change a survey (staff): only the fields given. Whether answers are anonymous cannot
+        change once someone has answered (409)."""
+        found = services.get_survey(survey_id, include_unpublished=True)
+        fields = {
+            name: getattr(found, name)
+            for name in (
+                "title",
+                "introduction",
+                "opens_at",
+                "closes_at",
+                "audience",
+                "organisation_ids",
+                "anonymous",
+                "on_behalf",
+                "published",
+                "results_public",
+            )
+        }
+        services.save_survey(found, account=current_account(), **{**fields, **data})
+        answer = _survey_dict(found, questions=services.questions_of(found))
+        db.session.commit()
+        return answer
+
+
+@api.route("/surveys/<uuid:survey_id>/questions")
+class SurveyQuestions(MethodView):
+    @api.arguments(schemas.QuestionWriteSchema)
+    @api.response(201, schemas.QuestionSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def post(self, data, survey_id):
+        """Add a question at the end (staff). Choices, ranking and the Likert scale need two
+        options or more, a Likert matrix its statements; a condition points at an earlier question."""
+        found = services.get_survey(survey_id, include_unpublished=True)
+        question = services.save_question(found, None, **data)
+        answer = _question_dict(question)
+        db.session.commit()
+        return answer
+
+
+@api.route("/surveys/<uuid:survey_id>/questions/<uuid:question_id>")
+class SurveyQuestion(MethodView):
+    @api.response(204)
+    @require_permission(MANAGE)
+    def delete(self, survey_id, question_id):
+        """Remove a question (staff); the questions that depended on it are then always shown."""
+        found = services.get_survey(survey_id, include_unpublished=True)
+        services.delete_question(services.get_question(found, question_id))
+        db.session.commit()
 
 
 @api.route("/surveys/<uuid:survey_id>/results")

@@ -118,3 +118,40 @@ class QuestionResultSchema(Schema):
 class ResultsSchema(Schema):
     responses = fields.Integer(required=True)
     questions = fields.List(fields.Nested(QuestionResultSchema), required=True)
+
+
+class SurveyWriteSchema(Schema):
+    """A survey as staff write it (PATCH: only the fields given change)."""
+
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    introduction = fields.String(load_default="", validate=validate.Length(max=5000))
+    opens_at = UTCDateTimeField(required=True)
+    closes_at = UTCDateTimeField(required=True)
+    audience = fields.String(load_default=Audience.MEMBERS, validate=validate.OneOf(Audience.ALL))
+    organisation_ids = fields.List(
+        fields.Integer(validate=validate.Range(min=1)), load_default=list, validate=validate.Length(max=200)
+    )
+    anonymous = fields.Boolean(load_default=True)
+    on_behalf = fields.Boolean(load_default=False)
+    published = fields.Boolean(load_default=False)
+    results_public = fields.Boolean(load_default=False)
+
+
+class QuestionWriteSchema(Schema):
+    """A question added at the end of a survey (a section heading with ``kind: section``)."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(Kind.ALL))
+    prompt = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    help = fields.String(load_default="", validate=validate.Length(max=1000))
+    required = fields.Boolean(load_default=False)
+    options = fields.List(
+        fields.String(validate=validate.Length(max=200)), load_default=list, validate=validate.Length(max=30)
+    )
+    rows = fields.List(
+        fields.String(validate=validate.Length(max=200)), load_default=list, validate=validate.Length(max=30)
+    )
+    allow_other = fields.Boolean(load_default=False)
+    min_value = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-1e12, max=1e12))
+    max_value = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-1e12, max=1e12))
+    show_if_id = fields.UUID(allow_none=True, load_default=None)
+    show_if_value = fields.String(load_default="", validate=validate.Length(max=200))

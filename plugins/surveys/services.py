@@ -850,7 +850,7 @@ def _answers_stream(survey: Survey) -> Iterator[dict[str, Any]]:
         sa.select(Response.answers)
         .where(Response.survey_id == survey.id)
         .order_by(Response.submitted_at, Response.id)
-        .execution_options(yield_per=1000)
+        .execution_options(yield_per=500)
     )
     for (answers,) in result:
         yield answers or {}
@@ -995,19 +995,21 @@ def csv_rows(survey: Survey) -> Iterator[str]:
 
     yield "\ufeff" + flush(header)
     result = db.session.execute(
-        sa.select(Response, Account.display_name, Organisation.name)
+        sa.select(
+            Response.id, Response.submitted_at, Response.answers, Account.display_name, Organisation.name
+        )
         .outerjoin(Account, Account.id == Response.account_id)
         .outerjoin(Organisation, Organisation.id == Response.organisation_id)
         .where(Response.survey_id == survey.id)
         .order_by(Response.submitted_at, Response.id)
-        .execution_options(yield_per=1000)
+        .execution_options(yield_per=500)
     )
-    for response, person, organisation in result:
-        row: list[Any] = [str(response.id), response.submitted_at.isoformat(timespec="seconds")]
+    for response_id, submitted_at, answers, person, organisation in result:
+        row: list[Any] = [str(response_id), submitted_at.isoformat(timespec="seconds")]
         if not survey.anonymous:
             row.append(person or "")
         row.append(organisation or "")
-        answers = response.answers or {}
+        answers = answers or {}
         for q in questions:
             value = answers.get(str(q.id))
             if q.kind == Kind.LIKERT:

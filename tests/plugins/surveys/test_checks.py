@@ -70,4 +70,5 @@ def test_api_matches_its_document(app, town, account_factory, access_token):
         tokens=[access_token(staff, town), access_token(member, town)],
     )
     assert 200 in seen["GET /api/v1/surveys/surveys"]
+    assert {201, 409} & set(seen["POST /api/v1/surveys/surveys"])  # past the schema, to the rules
     assert 422 in seen["POST /api/v1/surveys/surveys/{survey_id}/responses"]  # the schema refuses

@@ -213,3 +213,47 @@ def test_an_organisations_survey_is_answered_by_their_members_on_their_behalf(
         (row,) = db.session.execute(sa.select(Response.organisation_id, Response.account_id)).all()
         db.session.remove()
     assert row == (ngo_id, None)  # anonymous: the organisation, not the person
+
+
+def test_staff_build_and_publish_a_survey_through_the_api(town, account_factory, access_token, tenant_client):
+    staff = account_factory(memberships={town: "staff"})
+    member = account_factory(memberships={town: "member"})
+    client = tenant_client(town)
+    as_staff, as_member = bearer(access_token, staff, town), bearer(access_token, member, town)
+    window = {"opens_at": "2026-01-01T08:00:00+00:00", "closes_at": "2099-01-01T08:00:00+00:00"}
+    assert (
+        client.post(
+            "/api/v1/surveys/surveys", json={"title": "By API", **window}, headers=as_member
+        ).status_code
+        == 403
+    )
+    made = client.post("/api/v1/surveys/surveys", json={"title": "By API", **window}, headers=as_staff)
+    assert made.status_code == 201
+    survey = made.get_json()["id"]
+    backwards = {"opens_at": window["closes_at"], "closes_at": window["opens_at"]}
+    refused = client.patch(f"/api/v1/surveys/surveys/{survey}", json=backwards, headers=as_staff)
+    assert refused.status_code == 409 and refused.get_json()["code"] == "closes_before_opening"
+    one_option = {"kind": "single", "prompt": "Pick", "options": ["Only"]}
+    assert (
+        client.post(
+            f"/api/v1/surveys/surveys/{survey}/questions", json=one_option, headers=as_staff
+        ).status_code
+        == 409
+    )
+    question = client.post(
+        f"/api/v1/surveys/surveys/{survey}/questions",
+        json={"kind": "single", "prompt": "Pick", "options": ["A", "B"], "required": True},
+        headers=as_staff,
+    ).get_json()
+    assert client.get(f"/api/v1/surveys/surveys/{survey}", headers=as_member).status_code == 404  # a draft
+    published = client.patch(f"/api/v1/surveys/surveys/{survey}", json={"published": True}, headers=as_staff)
+    assert published.status_code == 200 and published.get_json()["state"] == "open"
+    assert published.get_json()["title"] == "By API"  # the fields not given are kept
+    answer = {"answers": [{"question_id": question["id"], "value": "B"}]}
+    assert (
+        client.post(f"/api/v1/surveys/surveys/{survey}/responses", json=answer, headers=as_member).status_code
+        == 201
+    )
+    results = client.get(f"/api/v1/surveys/surveys/{survey}/results", headers=as_staff).get_json()
+    assert results["responses"] == 1
+    assert [(b["label"], b["count"]) for b in results["questions"][0]["bars"]] == [("A", 0), ("B", 1)]
