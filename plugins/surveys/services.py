@@ -994,6 +994,7 @@ def csv_rows(survey: Survey) -> Iterator[str]:
         return buffer.getvalue()
 
     yield "\ufeff" + flush(header)
+    keyed = [(str(q.id), q) for q in questions]
     result = db.session.execute(
         sa.select(
             Response.id, Response.submitted_at, Response.answers, Account.display_name, Organisation.name
@@ -1010,8 +1011,8 @@ def csv_rows(survey: Survey) -> Iterator[str]:
             row.append(person or "")
         row.append(organisation or "")
         answers = answers or {}
-        for q in questions:
-            value = answers.get(str(q.id))
+        for key, q in keyed:
+            value = answers.get(key)
             if q.kind == Kind.LIKERT:
                 row += [(value or {}).get(r, "") for r in q.rows]
             else:
