@@ -257,3 +257,50 @@ def test_staff_build_and_publish_a_survey_through_the_api(town, account_factory,
     results = client.get(f"/api/v1/surveys/surveys/{survey}/results", headers=as_staff).get_json()
     assert results["responses"] == 1
     assert [(b["label"], b["count"]) for b in results["questions"][0]["bars"]] == [("A", 0), ("B", 1)]
+
+
+def test_a_receipt_is_mailed_in_the_persons_language(
+    town, account_factory, tenant_client, sign_in, app, mail_outbox
+):
+    ids = make_survey(
+        app, town, title="Παιδικές χαρές", questions=[("rating5", "How was it?", {"required": True})]
+    )
+    member = account_factory(memberships={town: "member"}, locale="bg")
+    client = tenant_client(town)
+    sign_in(client, member)
+    form = client.get(f"/surveys/{ids['survey']}/answer")
+    done = client.post(
+        f"/surveys/{ids['survey']}/answer",
+        data={"csrf_token": _csrf(form), field(ids, 0): "3", "receipt": "y", "action": "submit"},
+    )
+    assert done.status_code == 302
+    mail = mail_outbox.wait_for(lambda m: m["To"] == member.email)
+    assert "Отговорите ви са записани" in mail["Subject"]
+    assert "„Παιδικές χαρές“" in mail_outbox.body(mail)
+
+
+def test_anonymity_cannot_change_once_people_have_answered(app, town):
+    from core.toolkit import RuleViolation
+    from plugins.surveys import services
+
+    ids = make_survey(app, town, questions=[("short_text", "Idea?", {})])
+    with app.app_context(), tenant_context(town.id):
+        survey = services.get_survey(ids["survey"])
+        fields = {
+            "title": survey.title,
+            "opens_at": survey.opens_at,
+            "closes_at": survey.closes_at,
+            "published": True,
+        }
+        services.save_survey(survey, account=None, anonymous=False, **fields)  # nobody has answered: allowed
+        services.save_survey(survey, account=None, anonymous=True, **fields)
+        db.session.add(Response(survey_id=survey.id, answers={}))
+        db.session.flush()
+        try:
+            services.save_survey(survey, account=None, anonymous=False, **fields)
+        except RuleViolation as exc:
+            assert exc.code == "anonymity_fixed"
+        else:
+            raise AssertionError("people were told their answers were anonymous")
+        db.session.rollback()
+        db.session.remove()
