@@ -242,6 +242,8 @@ def test_the_records_list_every_plugins_declarations(
     with app.test_request_context():
         expected = {}
         for name in reg.plugins:
+            if name not in {"hearings", "testplugin", "tenants"}:
+                continue  # the municipality never switched the others on: not its records
             for result in reg.only("sympraxis_personal_data_declarations", {name})():
                 for d in result or []:
                     if d.controller == "municipality":
