@@ -191,3 +191,18 @@ class Response(TenantScoped, db.Model):
         tenant_foreign_key("survey_id", "surveys_surveys", ondelete="CASCADE"),
         sa.Index("ix_surveys_responses_tenant_id_survey_id", "tenant_id", "survey_id"),
     )
+
+
+class PublishedText(TenantScoped, db.Model):
+    """A written answer staff chose to show on the public results (moderation: none by default)."""
+
+    __tablename__ = "surveys_published_texts"
+
+    response_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    question_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+
+    __table_args__ = (
+        tenant_foreign_key("response_id", "surveys_responses", ondelete="CASCADE"),
+        tenant_foreign_key("question_id", "surveys_questions", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "response_id", "question_id"),
+    )

@@ -52,6 +52,7 @@ from plugins.surveys.models import (
     Invitation,
     Kind,
     Participation,
+    PublishedText,
     Question,
     Response,
     Survey,
@@ -840,20 +841,70 @@ class QuestionResult:
     bars: list[Bar] = dataclasses.field(default_factory=list)
     average: float | None = None
     matrix: list[tuple[str, list[Bar]]] = dataclasses.field(default_factory=list)
-    texts: list[str] = dataclasses.field(default_factory=list)
+    texts: list[Any] = dataclasses.field(default_factory=list)
     suppressed: bool = False
 
 
-def _answers_stream(survey: Survey) -> Iterator[dict[str, Any]]:
-    """Every response's answers, read in batches (bounded memory for large surveys)."""
+def _answers_stream(survey: Survey) -> Iterator[tuple[uuid.UUID, dict[str, Any]]]:
+    """Every response's id and answers, read in batches (bounded memory for large surveys)."""
     result = db.session.execute(
-        sa.select(Response.answers)
+        sa.select(Response.id, Response.answers)
         .where(Response.survey_id == survey.id)
         .order_by(Response.submitted_at, Response.id)
         .execution_options(yield_per=500)
     )
-    for (answers,) in result:
-        yield answers or {}
+    for response_id, answers in result:
+        yield response_id, answers or {}
+
+
+@dataclasses.dataclass
+class TextAnswer:
+    """A written answer (a text, or the "other" of a choice) and whether staff published it."""
+
+    response_id: uuid.UUID
+    text: str
+    published: bool
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def published_texts(survey: Survey) -> set[tuple[uuid.UUID, uuid.UUID]]:
+    """(response, question) pairs whose written answer staff chose to show in public."""
+    return set(
+        db.session.execute(
+            sa.select(PublishedText.response_id, PublishedText.question_id)
+            .join(
+                Question,
+                sa.and_(
+                    Question.tenant_id == PublishedText.tenant_id, Question.id == PublishedText.question_id
+                ),
+            )
+            .where(Question.survey_id == survey.id)
+        ).all()
+    )
+
+
+def publish_text(survey: Survey, response_id: Any, question_id: Any, *, publish: bool) -> None:
+    """Show (or hide again) one written answer in the public results: moderation by staff."""
+    question = get_question(survey, uuid.UUID(str(question_id)))
+    response = db.session.get(Response, (active_tenant_id(), uuid.UUID(str(response_id))))
+    if (
+        response is None
+        or response.survey_id != survey.id
+        or str(question.id) not in (response.answers or {})
+    ):
+        abort(404)
+    existing = db.session.execute(
+        sa.select(PublishedText).where(
+            PublishedText.response_id == response.id, PublishedText.question_id == question.id
+        )
+    ).scalar_one_or_none()
+    if publish and existing is None:
+        db.session.add(PublishedText(response_id=response.id, question_id=question.id))
+    elif not publish and existing is not None:
+        db.session.delete(existing)
+    db.session.flush()
 
 
 def suppress_below() -> int:
@@ -879,10 +930,11 @@ def results(survey: Survey, *, public: bool) -> tuple[int, list[QuestionResult]]
     counts: dict[str, Counter] = {str(q.id): Counter() for q in questions}
     answered: Counter = Counter()
     sums: Counter = Counter()
-    texts: dict[str, list[str]] = {str(q.id): [] for q in questions}
+    texts: dict[str, list[TextAnswer]] = {str(q.id): [] for q in questions}
     total = 0
     by_id = {str(q.id): q for q in questions}
-    for answers in _answers_stream(survey):
+    shown = published_texts(survey)
+    for response_id, answers in _answers_stream(survey):
         total += 1
         for key, value in answers.items():
             q = by_id.get(key)
@@ -895,14 +947,14 @@ def results(survey: Survey, *, public: bool) -> tuple[int, list[QuestionResult]]
                     c[value] += 1
                 else:
                     c[OTHER] += 1
-                    texts[key].append(str(value))
+                    texts[key].append(TextAnswer(response_id, str(value), (response_id, q.id) in shown))
             elif q.kind == Kind.MULTIPLE:
                 for v in value:
                     if v in q.options:
                         c[v] += 1
                     else:
                         c[OTHER] += 1
-                        texts[key].append(str(v))
+                        texts[key].append(TextAnswer(response_id, str(v), (response_id, q.id) in shown))
             elif q.kind in (Kind.RATING5, Kind.RATING10, Kind.NUMBER):
                 c[str(value)] += 1
                 sums[key] += value
@@ -915,7 +967,7 @@ def results(survey: Survey, *, public: bool) -> tuple[int, list[QuestionResult]]
             elif q.kind == Kind.DATE:
                 c[value] += 1
             else:
-                texts[key].append(str(value))
+                texts[key].append(TextAnswer(response_id, str(value), (response_id, q.id) in shown))
     out = []
     floor = suppress_below()
     for q in questions:
@@ -929,7 +981,7 @@ def results(survey: Survey, *, public: bool) -> tuple[int, list[QuestionResult]]
         if q.kind in Kind.CHOICE:
             labels = list(q.options) + ([OTHER] if q.allow_other or c.get(OTHER) else [])
             r.bars = _bars(labels, c, n, public, floor)
-            r.texts = [] if public else texts[key]
+            r.texts = _texts(texts[key], public)
         elif q.kind in (Kind.RATING5, Kind.RATING10):
             low, high = (1, 5) if q.kind == Kind.RATING5 else (0, 10)
             r.bars = _bars([str(i) for i in range(low, high + 1)], c, n, public, floor)
@@ -950,9 +1002,14 @@ def results(survey: Survey, *, public: bool) -> tuple[int, list[QuestionResult]]
         elif q.kind == Kind.DATE:
             r.texts = [] if public else sorted(c)
         else:
-            r.texts = [] if public else texts[key]
+            r.texts = _texts(texts[key], public)
         out.append(r)
     return total, out
+
+
+def _texts(items: list[TextAnswer], public: bool) -> list[TextAnswer]:
+    """Staff read every written answer; the public only those staff published."""
+    return [t for t in items if t.published] if public else items
 
 
 def may_see_results(survey: Survey, staff: bool) -> bool:
@@ -1335,7 +1392,7 @@ def crosstab(survey: Survey, rows_id: Any, columns_id: Any, *, public: bool) -> 
         return None
     counts: Counter = Counter()
     total = 0
-    for answers in _answers_stream(survey):
+    for _response_id, answers in _answers_stream(survey):
         va, vb = answers.get(str(a.id)), answers.get(str(b.id))
         if va is None or vb is None:
             continue

@@ -383,9 +383,30 @@ def results(survey_id: uuid.UUID):
         public=public,
         is_manager=manager,
         floor=services.suppress_below(),
+        form=forms.EmptyForm(),
         Kind=Kind,
         OTHER=services.OTHER,
     )
+
+
+@ui.post("/<uuid:survey_id>/results/texts")
+@require_permission(MANAGE)
+def publish_text(survey_id: uuid.UUID):
+    """Staff show one written answer in the public results, or hide it again."""
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    found = services.get_survey(survey_id, include_unpublished=True)
+    question_id = request.form.get("question_id", "")
+    try:
+        services.publish_text(
+            found,
+            request.form.get("response_id", ""),
+            question_id,
+            publish=request.form.get("publish") == "y",
+        )
+    except ValueError:
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("surveys.results", survey_id=survey_id) + f"#r-{question_id}")
 
 
 @ui.get("/<uuid:survey_id>/results.csv")

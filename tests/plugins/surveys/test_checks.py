@@ -12,6 +12,7 @@ TABLES = [
     "surveys_drafts",
     "surveys_invitations",
     "surveys_participations",
+    "surveys_published_texts",
     "surveys_questions",
     "surveys_responses",
     "surveys_surveys",

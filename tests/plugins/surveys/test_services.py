@@ -9,7 +9,7 @@ import pytest
 
 from core.toolkit import Reference, RuleViolation, db, resolve_references, tenant_context
 from plugins.surveys import services
-from plugins.surveys.models import Response
+from plugins.surveys.models import Kind, Response
 from tests.plugins.surveys.conftest import QUESTIONS, make_survey
 
 
@@ -140,7 +140,27 @@ def test_public_results_hide_small_counts(app, town, ctx):
     _total, public = services.results(survey, public=True)
     assert public[1].suppressed and public[1].texts == []  # one free-text answer: not shown
     _total, staff = services.results(survey, public=False)
-    assert staff[1].texts == ["Too far"]
+    assert [str(t) for t in staff[1].texts] == ["Too far"]
+
+
+def test_written_answers_are_public_only_once_staff_publish_them(app, town, ctx):
+    ids = make_survey(app, town, questions=[QUESTIONS[0], (Kind.SHORT_TEXT, "An idea?", {})])
+    survey = _survey(ids)
+    q = [str(i) for i in ids["questions"]]
+    ideas = [f"Idea {i}" for i in range(6)]
+    for idea in ideas:
+        db.session.add(Response(survey_id=survey.id, answers={q[0]: "Yes", q[1]: idea}))
+    db.session.flush()
+    _total, public = services.results(survey, public=True)
+    assert public[1].texts == []  # moderated: nothing until staff choose
+    _total, staff = services.results(survey, public=False)
+    chosen = next(t for t in staff[1].texts if t.text == "Idea 3")
+    services.publish_text(survey, chosen.response_id, q[1], publish=True)
+    services.publish_text(survey, chosen.response_id, q[1], publish=True)  # twice: still once
+    _total, public = services.results(survey, public=True)
+    assert [str(t) for t in public[1].texts] == ["Idea 3"]
+    services.publish_text(survey, chosen.response_id, q[1], publish=False)
+    assert services.results(survey, public=True)[1][1].texts == []
 
 
 def test_the_csv_export_has_a_line_per_response_and_never_a_formula(app, town, ctx):

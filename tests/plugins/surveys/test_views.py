@@ -304,3 +304,35 @@ def test_anonymity_cannot_change_once_people_have_answered(app, town):
             raise AssertionError("people were told their answers were anonymous")
         db.session.rollback()
         db.session.remove()
+
+
+def test_staff_publish_one_written_answer(town, account_factory, tenant_client, sign_in, app):
+    ids = make_survey(app, town, results_public=True, questions=[("short_text", "An idea?", {})])
+    with app.app_context(), tenant_context(town.id):
+        rows = [
+            Response(survey_id=ids["survey"], answers={str(ids["questions"][0]): f"Idea {i}"})
+            for i in range(5)
+        ]
+        db.session.add_all(rows)
+        db.session.commit()
+        chosen = str(rows[2].id)
+        db.session.remove()
+    staff = account_factory(memberships={town: "staff"})
+    member = account_factory(memberships={town: "member"})
+    data = {"response_id": chosen, "question_id": str(ids["questions"][0]), "publish": "y"}
+    url = f"/surveys/{ids['survey']}/results"
+    other = tenant_client(town)
+    sign_in(other, member)
+    assert (
+        other.post(
+            url + "/texts", data={**data, "csrf_token": _csrf(other.get(f"/surveys/{ids['survey']}/answer"))}
+        ).status_code
+        == 403
+    )
+    client = tenant_client(town)
+    sign_in(client, staff)
+    page = client.get(url)
+    assert "Idea 4" in page.get_data(as_text=True)  # staff read every answer
+    assert client.post(url + "/texts", data={**data, "csrf_token": _csrf(page)}).status_code == 302
+    public = tenant_client(town).get(url).get_data(as_text=True)
+    assert "Idea 2" in public and "Idea 4" not in public

@@ -151,8 +151,26 @@ def upgrade() -> None:
     for column in ("account_id", "organisation_id"):
         op.create_index(op.f(f"ix_surveys_responses_{column}"), "surveys_responses", [column])
 
+    create_tenant_table(
+        op,
+        "surveys_published_texts",
+        sa.Column("response_id", sa.Uuid(), nullable=False),
+        sa.Column("question_id", sa.Uuid(), nullable=False),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "response_id",
+            "question_id",
+            name=op.f("uq_surveys_published_texts_tenant_id_response_id_question_id"),
+        ),
+        references={
+            "response_id": ("surveys_responses", "CASCADE"),
+            "question_id": ("surveys_questions", "CASCADE"),
+        },
+    )
+
 
 def downgrade() -> None:
+    drop_tenant_table(op, "surveys_published_texts")
     for column in ("account_id", "organisation_id"):
         op.drop_index(op.f(f"ix_surveys_responses_{column}"), table_name="surveys_responses")
     op.drop_index("ix_surveys_responses_tenant_id_survey_id", table_name="surveys_responses")
