@@ -21,6 +21,7 @@ from core.toolkit import (
     get_locale,
     gettext,
     has_permission,
+    limiter,
     redirect,
     render_template,
     request,
@@ -37,6 +38,7 @@ ui = Blueprint("surveys", __name__, template_folder="templates")
 
 MANAGE = "surveys.manage"
 INVITATIONS_KEY = "surveys_invitations"
+VISITOR_ANSWERS = "5 per hour"
 
 
 def _manager() -> bool:
@@ -313,6 +315,16 @@ def answer(survey_id: uuid.UUID):
                 organisation_id=int(organisation) if organisation.isdigit() else None,
                 receipt=request.form.get("receipt") == "y",
             )
+            if who.account is None and who.invitation is None:
+                # anyone may answer a public survey signed out, and nothing tells two visitors
+                # apart: one address records a few answers an hour at most (a household, an office)
+                try:
+                    limiter.hit(
+                        VISITOR_ANSWERS, "surveys.visitor_answer", f"{request.remote_addr}:{survey_id}"
+                    )
+                except Exception:
+                    db.session.rollback()
+                    raise
             db.session.commit()
         except services.AnswerErrors as exc:
             db.session.rollback()

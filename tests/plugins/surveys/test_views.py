@@ -336,3 +336,28 @@ def test_staff_publish_one_written_answer(town, account_factory, tenant_client, 
     assert client.post(url + "/texts", data={**data, "csrf_token": _csrf(page)}).status_code == 302
     public = tenant_client(town).get(url).get_data(as_text=True)
     assert "Idea 2" in public and "Idea 4" not in public
+
+
+def test_visitors_answer_a_public_survey_signed_out_a_few_times_an_hour(
+    town, tenant_client, app, monkeypatch
+):
+    import uuid
+
+    monkeypatch.setitem(app.config, "RATELIMIT_ENABLED", True)  # off for the session's other tests
+    monkeypatch.setitem(app.config, "RATELIMIT_KEY_PREFIX", f"surveys-{uuid.uuid4().hex}")
+    ids = make_survey(
+        app, town, audience="public", questions=[("rating5", "How was it?", {"required": True})]
+    )
+    client = tenant_client(town)
+    form = client.get(f"/surveys/{ids['survey']}/answer")
+    assert form.status_code == 200 and "Save and finish later" not in form.get_data(as_text=True)
+    incomplete = {"csrf_token": _csrf(form), "action": "submit"}
+    for _ in range(5):  # mistakes do not count
+        assert client.post(f"/surveys/{ids['survey']}/answer", data=incomplete).status_code == 422
+    data = {**incomplete, field(ids, 0): "5"}
+    statuses = [client.post(f"/surveys/{ids['survey']}/answer", data=data).status_code for _ in range(6)]
+    assert statuses == [302] * 5 + [429]
+    with app.app_context(), tenant_context(town.id):
+        accounts = db.session.execute(sa.select(Response.account_id)).scalars().all()
+        db.session.remove()
+    assert accounts == [None] * 5
