@@ -361,3 +361,15 @@ def test_visitors_answer_a_public_survey_signed_out_a_few_times_an_hour(
         accounts = db.session.execute(sa.select(Response.account_id)).scalars().all()
         db.session.remove()
     assert accounts == [None] * 5
+
+
+def test_the_home_page_and_the_search_find_open_surveys(town, tenant_client, app):
+    make_survey(app, town, title="Playgrounds of the old town")
+    make_survey(app, town, title="Not published yet", published=False)
+    client = tenant_client(town)
+    home = client.get("/?lang=en").get_data(as_text=True)
+    assert "1 survey is open" in home and "Playgrounds of the old town" in home
+    assert "Not published yet" not in home
+    found = client.get("/search?q=playgrounds&lang=en").get_data(as_text=True)
+    assert "Playgrounds of the old town" in found
+    assert "Not published yet" not in client.get("/search?q=published&lang=en").get_data(as_text=True)
