@@ -1029,18 +1029,24 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def csv_rows(survey: Survey) -> Iterator[str]:
-    """The raw export, one line per response (staff only), streamed: constant memory."""
-    questions = [q for q in questions_of(survey) if q.kind != Kind.SECTION]
+def csv_header(survey: Survey) -> list[str]:
+    """The export's first line, in the reader's language (built while the request is there)."""
     header = [gettext("Response"), gettext("Submitted (UTC)")]
     if not survey.anonymous:
         header.append(gettext("Respondent"))
     header.append(gettext("On behalf of"))
-    for q in questions:
+    for q in questions_of(survey):
         if q.kind == Kind.LIKERT:
             header += [f"{q.prompt}: {row}" for row in q.rows]
-        else:
+        elif q.kind != Kind.SECTION:
             header.append(q.prompt)
+    return header
+
+
+def csv_rows(survey: Survey, header: list[str] | None = None) -> Iterator[str]:
+    """The raw export, one line per response (staff only), streamed: constant memory."""
+    questions = [q for q in questions_of(survey) if q.kind != Kind.SECTION]
+    header = header if header is not None else csv_header(survey)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 

@@ -15,6 +15,7 @@ from core.toolkit import (
     Blueprint,
     RuleViolation,
     abort,
+    active_tenant_id,
     current_account,
     db,
     flash,
@@ -26,6 +27,7 @@ from core.toolkit import (
     render_template,
     request,
     require_permission,
+    tenant_context,
     to_local,
     to_utc,
     url_for,
@@ -425,8 +427,21 @@ def publish_text(survey_id: uuid.UUID):
 @require_permission(MANAGE)
 def export(survey_id: uuid.UUID):
     found = services.get_survey(survey_id, include_unpublished=True)
+
+    tenant_id = active_tenant_id()
+    header = services.csv_header(found)
+
+    def lines():
+        # streamed after the view has returned, when the request has left the municipality and
+        # closed its session: enter it again, read afresh, and close what was opened
+        try:
+            with tenant_context(tenant_id):
+                yield from services.csv_rows(services.get_survey(survey_id, include_unpublished=True), header)
+        finally:
+            db.session.remove()
+
     return HttpResponse(
-        stream_with_context(services.csv_rows(found)),
+        stream_with_context(lines()),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="survey-{found.id}.csv"'},
     )
