@@ -563,7 +563,7 @@ def check_may_answer(survey: Survey, who: Respondent, *, now: dt.datetime | None
     """Refuse when the survey is not open, the person is not in its audience (403), or has
     answered already (409)."""
     current = state(survey, now)
-    if current == "upcoming":
+    if current in ("upcoming", "draft"):
         raise RuleViolation(gettext("This survey is not open yet."), code="not_open")
     if current != "open":
         raise RuleViolation(gettext("This survey is closed."), code="closed")

@@ -53,6 +53,10 @@ def test_the_window_is_open_from_its_first_moment_to_just_before_it_closes(app, 
         services.check_may_answer(survey, who, now=survey.opens_at - dt.timedelta(seconds=1))
     assert refused.value.code == "not_open"
     services.check_may_answer(survey, who, now=survey.opens_at)  # open at its first moment
+    survey.published = False
+    with pytest.raises(RuleViolation) as refused:
+        services.check_may_answer(survey, who, now=survey.opens_at)
+    assert refused.value.code == "not_open"  # a draft is not "closed"
 
 
 def test_a_conditional_question_counts_only_when_its_condition_is_met(app, town, ctx):
