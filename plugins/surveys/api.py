@@ -1,0 +1,214 @@
+"""The API, at ``/api/v1/surveys/``: surveys and their questions for everyone who may see them,
+results when public (or for staff), and answering with a personal access token. A broken rule
+answers 409 (403 when it is about who asks) as problem+json; 422 only for what the schemas refuse."""
+
+from flask.views import MethodView
+
+from core.toolkit import ApiBlueprint, abort, current_account, db, has_permission, require_permission
+from plugins.surveys import schemas, services
+
+api = ApiBlueprint(
+    "surveys_api",
+    __name__,
+    description="The municipality's surveys: questions, answering and results at a glance.",
+)
+
+MANAGE = "surveys.manage"
+RULE = (
+    "A rule refuses it (closed, answered already, an answer that does not fit its question); "
+    "`detail` says which, `code` names it, `errors` gives the message per question id."
+)
+
+
+def _survey_dict(s, *, questions=None) -> dict:
+    data = {
+        "id": s.id,
+        "title": s.title,
+        "introduction": s.introduction,
+        "state": services.state(s),
+        "opens_at": s.opens_at,
+        "closes_at": s.closes_at,
+        "audience": s.audience,
+        "anonymous": s.anonymous,
+        "on_behalf": s.on_behalf,
+        "results_public": s.results_public,
+    }
+    if questions is not None:
+        data["questions"] = [_question_dict(q) for q in questions]
+    return data
+
+
+def _question_dict(q) -> dict:
+    return {
+        "id": q.id,
+        "position": q.position,
+        "kind": q.kind,
+        "prompt": q.prompt,
+        "help": q.help,
+        "required": q.required,
+        "options": q.options,
+        "rows": q.rows,
+        "allow_other": q.allow_other,
+        "min_value": q.min_value,
+        "max_value": q.max_value,
+        "show_if_id": q.show_if_id,
+        "show_if_value": q.show_if_value,
+    }
+
+
+def _clean(answers: list[dict]) -> dict:
+    """The API's answers in the services' clean shape, ``{question id: value}``."""
+    clean = {}
+    for a in answers:
+        if a["rows"]:
+            value = {r["statement"]: r["option"] for r in a["rows"]}
+        elif a["choices"]:
+            value = a["choices"]
+        elif a["number"] is not None:
+            value = a["number"]
+        else:
+            value = a["value"]
+        if value is not None:
+            clean[str(a["question_id"])] = value
+    return clean
+
+
+def _bar(b) -> dict:
+    return {"label": b.label, "count": b.count, "percent": b.percent}
+
+
+@api.route("/surveys")
+class Surveys(MethodView):
+    @api.response(200, schemas.SurveySchema(many=True))
+    def get(self):
+        """Published surveys (drafts too for staff), the latest to close first (a municipality
+        runs a few a year: the list is whole)."""
+        items = services.list_surveys(include_unpublished=has_permission(MANAGE))
+        return [_survey_dict(s) for s in items]
+
+    @api.arguments(schemas.SurveyWriteSchema)
+    @api.response(201, schemas.SurveyDetailSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def post(self, data):
+        """Create a survey (staff); add its questions with ``POST …/questions``."""
+        survey = services.save_survey(None, account=current_account(), **data)
+        answer = _survey_dict(survey, questions=[])
+        db.session.commit()
+        return answer
+
+
+@api.route("/surveys/<uuid:survey_id>")
+class SurveyItem(MethodView):
+    @api.response(200, schemas.SurveyDetailSchema)
+    def get(self, survey_id):
+        """A survey with its questions, in order."""
+        found = services.get_survey(survey_id, include_unpublished=has_permission(MANAGE))
+        return _survey_dict(found, questions=services.questions_of(found))
+
+    @api.arguments(schemas.SurveyWriteSchema(partial=True))
+    @api.response(200, schemas.SurveyDetailSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def patch(self, data, survey_id):
+        """Change a survey (staff): only the fields given. Whether answers are anonymous cannot
+        change once someone has answered (409)."""
+        found = services.get_survey(survey_id, include_unpublished=True)
+        fields = {
+            name: getattr(found, name)
+            for name in (
+                "title",
+                "introduction",
+                "opens_at",
+                "closes_at",
+                "audience",
+                "organisation_ids",
+                "anonymous",
+                "on_behalf",
+                "published",
+                "results_public",
+            )
+        }
+        services.save_survey(found, account=current_account(), **{**fields, **data})
+        answer = _survey_dict(found, questions=services.questions_of(found))
+        db.session.commit()
+        return answer
+
+
+@api.route("/surveys/<uuid:survey_id>/questions")
+class SurveyQuestions(MethodView):
+    @api.arguments(schemas.QuestionWriteSchema)
+    @api.response(201, schemas.QuestionSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def post(self, data, survey_id):
+        """Add a question at the end (staff). Choices, ranking and the Likert scale need two
+        options or more, a Likert matrix its statements; a condition points at an earlier question."""
+        found = services.get_survey(survey_id, include_unpublished=True)
+        question = services.save_question(found, None, **data)
+        answer = _question_dict(question)
+        db.session.commit()
+        return answer
+
+
+@api.route("/surveys/<uuid:survey_id>/questions/<uuid:question_id>")
+class SurveyQuestion(MethodView):
+    @api.response(204)
+    @require_permission(MANAGE)
+    def delete(self, survey_id, question_id):
+        """Remove a question (staff); the questions that depended on it are then always shown."""
+        found = services.get_survey(survey_id, include_unpublished=True)
+        services.delete_question(services.get_question(found, question_id))
+        db.session.commit()
+
+
+@api.route("/surveys/<uuid:survey_id>/results")
+class SurveyResults(MethodView):
+    @api.response(200, schemas.ResultsSchema)
+    def get(self, survey_id):
+        """Counts, percentages and averages per question, when the results are public (staff:
+        always). Public results hide counts below the municipality's threshold (at least 5)."""
+        manager = has_permission(MANAGE)
+        found = services.get_survey(survey_id, include_unpublished=manager)
+        if not services.may_see_results(found, manager):
+            abort(404)
+        total, items = services.results(found, public=not manager)
+        return {
+            "responses": total,
+            "questions": [
+                {
+                    "question_id": r.question.id,
+                    "prompt": r.question.prompt,
+                    "kind": r.question.kind,
+                    "answered": r.answered,
+                    "suppressed": r.suppressed,
+                    "average": r.average,
+                    "bars": [_bar(b) for b in r.bars],
+                    "matrix": [{"statement": row, "bars": [_bar(b) for b in bars]} for row, bars in r.matrix],
+                }
+                for r in items
+            ],
+        }
+
+
+@api.route("/surveys/<uuid:survey_id>/responses")
+class SurveyResponses(MethodView):
+    @api.arguments(schemas.ResponseCreateSchema)
+    @api.response(201, schemas.ResponseSchema)
+    @api.alt_response(409, description=RULE)
+    def post(self, data, survey_id):
+        """Answer a survey as the token's owner (once). Surveys by invitation are answered through
+        the mailed link only (403)."""
+        found = services.get_survey(survey_id)
+        account = current_account()
+        if account is None:
+            abort(401)
+        who = services.Respondent(account, None)
+        services.check_may_answer(found, who)
+        typed = services.typed_from_clean(services.questions_of(found), _clean(data["answers"]))
+        response = services.submit(
+            found, who, typed, organisation_id=data["organisation_id"], receipt=data["receipt"]
+        )
+        answer = {"id": response.id, "survey_id": found.id, "submitted_at": response.submitted_at}
+        db.session.commit()
+        return answer
