@@ -1,0 +1,168 @@
+"""The pages: the council page with its composition on a date; staff create a council with its
+seat plan from the console; an NGO admin nominates with the declaration; a bad form comes back
+with what was typed and a 4xx; the opinion register shows overdue answers; reports in CSV."""
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from core.toolkit import db, tenant_context
+from plugins.councils import services
+from plugins.councils.models import Council, Nomination, Seat
+from tests.plugins.councils.conftest import make_call, make_council, make_organisation
+
+
+def _page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_staff_create_a_council_with_its_seat_plan(app, town, account_factory, tenant_client, sign_in):
+    staff = account_factory(memberships={town: "staff"}, locale="en")
+    client = sign_in(tenant_client(town), staff)
+    refused = client.post(
+        "/councils/new?lang=en",
+        data={
+            "name": "  ",
+            "kind": "youth_council",
+            "term_months": "12",
+            "max_consecutive_terms": "2",
+            "quorum_rule": "majority",
+            "seats_citizen": "7",
+            "remit": "Keep this remit",
+        },
+    )
+    assert refused.status_code == 422
+    assert "Keep this remit" in _page(refused) and 'aria-invalid="true"' in _page(refused)
+    made = client.post(
+        "/councils/new?lang=en",
+        data={
+            "name": "Youth Council",
+            "kind": "youth_council",
+            "term_months": "12",
+            "max_consecutive_terms": "2",
+            "quorum_rule": "majority",
+            "seats_citizen": "7",
+            "alternates_citizen": "2",
+            "remit": "**Young** voices",
+        },
+    )
+    assert made.status_code == 302, _page(made)
+    with app.app_context(), tenant_context(town.id):
+        (council,) = db.session.execute(sa.select(Council)).scalars()
+        assert [
+            (s.category, s.seats, s.alternates) for s in db.session.execute(sa.select(Seat)).scalars()
+        ] == [("citizen", 7, 2)]
+        db.session.remove()
+    page = _page(tenant_client(town).get(made.headers["Location"] + "?lang=en"))
+    assert "<strong>Young</strong>" in page and "Quorum: 4 members present" in page
+    member = account_factory(memberships={town: "member"})
+    assert sign_in(tenant_client(town), member).get("/councils/new").status_code == 403
+
+
+def test_the_composition_on_a_date(app, town, tenant_client):
+    ids = make_council(app, town, members=[("Ana Ivanova", "ngo", "chair", None)])
+    client = tenant_client(town)
+    today = _page(client.get(f"/councils/{ids['council']}?lang=en"))
+    assert "Ana Ivanova" in today and "Chair" in today
+    before = _page(client.get(f"/councils/{ids['council']}?lang=en&on=2001-01-01"))
+    assert "Nobody sits on the council on this date." in before
+    bad = client.get(f"/councils/{ids['council']}?lang=en&on=not-a-date")
+    assert bad.status_code == 422 and 'value="not-a-date"' in _page(bad)
+
+
+def test_an_ngo_admin_nominates_with_the_declaration(app, town, account_factory, tenant_client, sign_in):
+    admin = account_factory(memberships={town: "member"}, locale="en")
+    org = make_organisation(app, town, admin, name="Roma Youth Haskovo")
+    ids = make_council(app, town)
+    call = make_call(app, town, ids["council"], criteria="- registered in **Haskovo**")
+    client = sign_in(tenant_client(town), admin)
+    page = _page(client.get(f"/councils/calls/{call}?lang=en"))
+    assert "<strong>Haskovo</strong>" in page and "Nominate a candidate" in page
+    form = _page(client.get(f"/councils/calls/{call}/nominate?lang=en"))
+    assert "On behalf of Roma Youth Haskovo" in form
+    incomplete = client.post(
+        f"/councils/calls/{call}/nominate?lang=en",
+        data={
+            "organisation_id": str(org),
+            "candidate_name": "Elif Ahmed",
+            "statement": "Keep me",
+            "roles": "none",
+        },
+    )
+    assert incomplete.status_code == 422 and "Keep me" in _page(incomplete)
+    done = client.post(
+        f"/councils/calls/{call}/nominate?lang=en",
+        data={
+            "organisation_id": str(org),
+            "candidate_name": "Elif Ahmed",
+            "roles": "Board of Roma Youth",
+            "related_entities": "none",
+            "municipal_funding": "A 2025 grant of 3,000 BGN",
+        },
+    )
+    assert done.status_code == 302, _page(done)
+    with app.app_context(), tenant_context(town.id):
+        (nom,) = db.session.execute(sa.select(Nomination)).scalars()
+        assert (nom.organisation_id, nom.nominated_by_id, nom.declared_at is not None) == (
+            org,
+            admin.id,
+            True,
+        )
+        db.session.remove()
+    public = _page(tenant_client(town).get(f"/councils/calls/{call}?lang=en"))
+    assert "Elif Ahmed" in public and "A 2025 grant of 3,000 BGN" in public
+    outsider = account_factory(memberships={town: "member"}, locale="en")
+    assert sign_in(tenant_client(town), outsider).get(f"/councils/calls/{call}/nominate").status_code == 403
+
+
+def test_the_register_shows_overdue_answers_and_staff_answer(
+    app, town, account_factory, tenant_client, sign_in
+):
+    ids = make_council(app, town)
+    with app.app_context(), tenant_context(town.id):
+        council = services.get_council(ids["council"])
+        late = services.issue_opinion(
+            council,
+            title="On the parks programme",
+            text="Plant trees.",
+            issued_on=dt.date(2026, 1, 5),
+            answer_days=10,
+        )
+        late_id = late.id
+        db.session.commit()
+        db.session.remove()
+    client = tenant_client(town)
+    register = _page(client.get("/councils/opinions?overdue=1&lang=en"))
+    assert "On the parks programme" in register and "Answer overdue since" in register
+    staff = account_factory(memberships={town: "staff"}, locale="en")
+    staff_client = sign_in(tenant_client(town), staff)
+    blank = staff_client.post(
+        f"/councils/opinions/{late_id}?lang=en", data={"answer": "partly", "reasoning": ""}
+    )
+    assert blank.status_code == 422
+    answered = staff_client.post(
+        f"/councils/opinions/{late_id}?lang=en",
+        data={"answer": "partly", "reasoning": "Half the trees are funded."},
+    )
+    assert answered.status_code == 302
+    page = _page(client.get(f"/councils/opinions/{late_id}?lang=en"))
+    assert "Partly accepted" in page and "Half the trees are funded." in page
+    assert "On the parks programme" not in _page(client.get("/councils/opinions?overdue=1&lang=en"))
+
+
+def test_the_annual_report_in_csv_and_the_calendar(app, town, tenant_client):
+    ids = make_council(app, town, seats={"ngo": (1, 0)}, members=[("Ana", "ngo", "member", None)])
+    with app.app_context(), tenant_context(town.id):
+        council = services.get_council(ids["council"])
+        meeting = services.save_meeting(
+            council, None, title="Spring session", starts_at=services.utcnow_aware(), items=["Budget"]
+        )
+        services.record_attendance(meeting, set(ids["members"]), by=None)
+        year = services.local_today().year
+        db.session.commit()
+        db.session.remove()
+    client = tenant_client(town)
+    csv_text = _page(client.get(f"/councils/{ids['council']}/report/{year}?format=csv"))
+    assert csv_text.splitlines()[1] == "Ana,member,1,1"
+    ics = client.get("/councils/calendar.ics")
+    assert ics.content_type.startswith("text/calendar") and "Spring session" in _page(ics)
