@@ -92,10 +92,11 @@ def nomination_dict(n, names: dict[int, str]) -> dict:
     }
 
 
-def meeting_dict(m) -> dict:
-    items = services.agenda(m)
-    votes = services.votes_of([i.id for i in items])
-    state = services.quorum(m)
+def meeting_dict(m, details=None, needed=None) -> dict:
+    """A meeting as the API shows it; a list passes ``details`` read for all its meetings at once."""
+    details = details or services.meeting_details([m])
+    if needed is None:
+        needed = services.quorum_needed(services.get_council(m.council_id))
     return {
         "id": m.id,
         "council_id": m.council_id,
@@ -108,18 +109,18 @@ def meeting_dict(m) -> dict:
                 "id": i.id,
                 "position": i.position,
                 "title": i.title,
-                "votes": services.tally(votes[i.id]),
-                "conflicted_member_ids": [c.member_id for c in services.conflicts(i)],
+                "votes": services.tally(details.votes[i.id]),
+                "conflicted_member_ids": [c.member_id for c in details.conflicts[i.id]],
             }
-            for i in items
+            for i in details.items[m.id]
         ],
-        "present": state.present,
-        "quorum_needed": state.needed,
+        "present": details.present[m.id],
+        "quorum_needed": needed,
         "minutes": m.minutes if m.minutes_published_at else "",
     }
 
 
-def opinion_dict(o) -> dict:
+def opinion_dict(o, today=None) -> dict:
     return {
         "id": o.id,
         "council_id": o.council_id,
@@ -135,7 +136,7 @@ def opinion_dict(o) -> dict:
         "answer_due": o.answer_due,
         "answer": o.answer,
         "answer_reasoning": o.answer_reasoning,
-        "overdue": services.is_overdue(o),
+        "overdue": services.is_overdue(o, today),
     }
 
 
@@ -433,10 +434,13 @@ class Meetings(MethodView):
     @api.paginate(page=1, page_size=50, max_page_size=200)
     def get(self, council_id, pagination_parameters):
         """The council's meetings, latest first."""
-        found = services.meetings_of(services.get_council(council_id))
+        council = services.get_council(council_id)
+        found = services.meetings_of(council)
         pagination_parameters.item_count = len(found)
         first = pagination_parameters.first_item
-        return [meeting_dict(m) for m in found[first : first + pagination_parameters.page_size]]
+        page = found[first : first + pagination_parameters.page_size]
+        details, needed = services.meeting_details(page), services.quorum_needed(council)
+        return [meeting_dict(m, details, needed) for m in page]
 
     @api.arguments(schemas.CouncilsMeetingSchema)
     @api.response(201, schemas.CouncilsMeetingSchema)
@@ -524,7 +528,8 @@ class Opinions(MethodView):
         found = services.list_opinions(overdue_only=query["overdue"])
         pagination_parameters.item_count = len(found)
         first = pagination_parameters.first_item
-        return [opinion_dict(o) for o in found[first : first + pagination_parameters.page_size]]
+        today = services.local_today()
+        return [opinion_dict(o, today) for o in found[first : first + pagination_parameters.page_size]]
 
 
 @api.route("/councils/<uuid:council_id>/opinions")
@@ -532,7 +537,8 @@ class CouncilOpinions(MethodView):
     @api.response(200, schemas.CouncilsOpinionSchema(many=True))
     def get(self, council_id):
         """The council's opinions, latest first."""
-        return [opinion_dict(o) for o in services.list_opinions(services.get_council(council_id))]
+        today = services.local_today()
+        return [opinion_dict(o, today) for o in services.list_opinions(services.get_council(council_id))]
 
     @api.arguments(schemas.CouncilsOpinionSchema)
     @api.response(201, schemas.CouncilsOpinionSchema)

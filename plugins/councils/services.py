@@ -1073,6 +1073,40 @@ def tally(votes: list[Vote]) -> dict[str, int]:
     return {c: counted.get(c, 0) for c in Choice.ALL}
 
 
+@dataclasses.dataclass
+class MeetingDetails:
+    """Agendas, votes, conflicts and attendance of many meetings, read in a fixed number of queries."""
+
+    items: dict[uuid.UUID, list[AgendaItem]]
+    votes: dict[uuid.UUID, list[Vote]]
+    conflicts: dict[uuid.UUID, list[Conflict]]
+    present: dict[uuid.UUID, int]
+
+
+def meeting_details(meetings: list[Meeting]) -> MeetingDetails:
+    ids = [m.id for m in meetings]
+    items: dict[uuid.UUID, list[AgendaItem]] = {i: [] for i in ids}
+    present: dict[uuid.UUID, int] = dict.fromkeys(ids, 0)
+    if ids:
+        for item in db.session.execute(
+            sa.select(AgendaItem).where(AgendaItem.meeting_id.in_(ids)).order_by(AgendaItem.position)
+        ).scalars():
+            items[item.meeting_id].append(item)
+        present.update(
+            db.session.execute(
+                sa.select(Attendance.meeting_id, sa.func.count())
+                .where(Attendance.meeting_id.in_(ids), Attendance.present.is_(True))
+                .group_by(Attendance.meeting_id)
+            ).all()
+        )
+    item_ids = [i.id for group in items.values() for i in group]
+    found: dict[uuid.UUID, list[Conflict]] = {i: [] for i in item_ids}
+    if item_ids:
+        for c in db.session.execute(sa.select(Conflict).where(Conflict.item_id.in_(item_ids))).scalars():
+            found[c.item_id].append(c)
+    return MeetingDetails(items, votes_of(item_ids), found, present)
+
+
 def my_member(council_id: uuid.UUID, account: Any, on: dt.date | None = None) -> Member | None:
     if account is None:
         return None

@@ -5,6 +5,7 @@ same form with what was typed and the message, and a 4xx.
 """
 
 import csv
+import functools
 import io
 import json
 import uuid
@@ -106,8 +107,9 @@ def council(council_id: uuid.UUID):
         opinions=services.list_opinions(found),
         quorum=services.quorum_needed(found),
         is_manager=access.manager(),
+        empty=forms.EmptyForm(),
         runs_meetings=access.runs_meetings(found.id),
-        is_overdue=services.is_overdue,
+        is_overdue=functools.partial(services.is_overdue, today=services.local_today()),
         phase=services.call_phase,
     )
 
@@ -120,6 +122,7 @@ def call(call_id: uuid.UUID):
     phase = services.call_phase(found)
     cast = services.ballots(found) if phase not in ("open", "voting", "upcoming", "draft") else []
     account = current_account()
+    voter_orgs = services.organisations_i_admin(account) if phase == "voting" else []
     return _render(
         "councils/call.html",
         call=found,
@@ -132,7 +135,8 @@ def call(call_id: uuid.UUID):
         standings=services.count(found, cast) if cast or found.method == "appointment" else [],
         objection_deadline=services.objection_deadline(found) if found.decided_at else None,
         can_nominate=phase == "open" and has_permission(NOMINATE) and account is not None,
-        can_vote=phase == "voting" and bool(services.organisations_i_admin(account)),
+        can_vote=phase == "voting" and bool(voter_orgs),
+        voter_orgs=voter_orgs,
         is_manager=access.manager(),
         screen_form=forms.ScreenForm(),
         decide_form=forms.DecideForm(),
@@ -205,6 +209,23 @@ def screen(nomination_id: uuid.UUID):
     call_id = nomination.call_id
     db.session.commit()
     flash(gettext("The screening is recorded."), "success")
+    return redirect(url_for("councils.call", call_id=call_id))
+
+
+@ui.post("/calls/<uuid:call_id>/ballot")
+@require_permission(NOMINATE)
+def ballot(call_id: uuid.UUID):
+    """An organisation's approval ballot, cast by one of its admins."""
+    found = services.get_call(call_id)
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    try:
+        organisation_id = int(request.form.get("organisation_id", ""))
+    except ValueError:
+        abort(400)
+    chosen = [uuid.UUID(v) for v in request.form.getlist("nomination_ids") if _is_uuid(v)]
+    services.cast_ballot(found, current_account(), organisation_id=organisation_id, nomination_ids=chosen)
+    db.session.commit()
+    flash(gettext("The ballot is cast."), "success")
     return redirect(url_for("councils.call", call_id=call_id))
 
 
@@ -378,7 +399,7 @@ def opinions():
         opinions=found,
         councils=councils,
         overdue_only=overdue_only,
-        is_overdue=services.is_overdue,
+        is_overdue=functools.partial(services.is_overdue, today=services.local_today()),
     )
 
 
@@ -524,6 +545,32 @@ def member_new(council_id: uuid.UUID):
     elif request.method == "POST":
         status = 422
     return _render("councils/member_form.html", status, form=form, council=found)
+
+
+@ui.post("/members/<uuid:member_id>/end")
+@require_permission(MANAGE)
+def member_end(member_id: uuid.UUID):
+    """End a term today: resigned, replaced or over."""
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    member = services.get_member(member_id)
+    council_id = member.council_id
+    services.end_member(member, on=services.local_today(), reason=request.form.get("reason", ""))
+    db.session.commit()
+    flash(gettext("The term is ended."), "success")
+    return redirect(url_for("councils.council", council_id=council_id))
+
+
+@ui.post("/members/<uuid:member_id>/promote")
+@require_permission(MANAGE)
+def member_promote(member_id: uuid.UUID):
+    """An alternate takes a vacant seat from today."""
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    member = services.get_member(member_id)
+    council_id = member.council_id
+    services.promote_alternate(member, on=services.local_today())
+    db.session.commit()
+    flash(gettext("The alternate now holds a seat."), "success")
+    return redirect(url_for("councils.council", council_id=council_id))
 
 
 @ui.route("/<uuid:council_id>/calls/new", methods=["GET", "POST"])

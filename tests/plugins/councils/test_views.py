@@ -166,3 +166,75 @@ def test_the_annual_report_in_csv_and_the_calendar(app, town, tenant_client):
     assert csv_text.splitlines()[1] == "Ana,member,1,1"
     ics = client.get("/councils/calendar.ics")
     assert ics.content_type.startswith("text/calendar") and "Spring session" in _page(ics)
+
+
+def test_staff_end_a_term_and_give_the_seat_to_an_alternate(
+    app, town, account_factory, tenant_client, sign_in
+):
+    ids = make_council(
+        app,
+        town,
+        seats={"ngo": (1, 1)},
+        members=[("Ana", "ngo", "member", None), ("Boyan", "ngo", "alternate", None)],
+    )
+    staff = sign_in(tenant_client(town), account_factory(memberships={town: "staff"}, locale="en"))
+    ana, boyan = ids["members"]
+    assert staff.post(f"/councils/members/{boyan}/promote").status_code == 409  # no vacant seat yet
+    assert staff.post(f"/councils/members/{ana}/end", data={"reason": "resigned"}).status_code == 302
+    assert staff.post(f"/councils/members/{boyan}/promote").status_code == 302
+    with app.app_context(), tenant_context(town.id):
+        sitting = services.composition(services.get_council(ids["council"]))
+        assert [(m.name, m.position) for m in sitting] == [("Boyan", "member")]
+        db.session.remove()
+    page = _page(tenant_client(town).get(f"/councils/{ids['council']}?lang=en"))
+    assert "Resigned" in page and "Took a seat" in page
+
+
+def test_an_ngo_admin_casts_the_organisations_ballot_on_the_page(
+    app, town, account_factory, tenant_client, sign_in
+):
+    admin = account_factory(memberships={town: "member"}, locale="en")
+    org = make_organisation(app, town, admin, name="Voting NGO")
+    ids = make_council(app, town)
+    with app.app_context(), tenant_context(town.id):
+        now = services.utcnow_aware()
+        call = services.save_call(
+            None,
+            services.get_council(ids["council"]),
+            title="Election",
+            category="ngo",
+            seats=1,
+            method="election",
+            opens_at=now - dt.timedelta(days=5),
+            closes_at=now + dt.timedelta(seconds=2),
+            voting_closes_at=now + dt.timedelta(days=3),
+            status="published",
+        )
+        from core.toolkit import Account
+
+        nom = services.nominate(
+            call,
+            db.session.get(Account, admin.id),
+            organisation_id=org,
+            candidate_name="Petar",
+            declaration={"roles": "none", "related_entities": "none", "municipal_funding": "none"},
+        )
+        call.closes_at = now - dt.timedelta(seconds=1)  # the nominations have closed
+        services.screen(nom, admit=True, reason="ok", staff=db.session.get(Account, admin.id))
+        db.session.commit()
+        call_id, nom_id = call.id, nom.id
+        db.session.remove()
+    client = sign_in(tenant_client(town), admin)
+    page = _page(client.get(f"/councils/calls/{call_id}?lang=en"))
+    assert "Approve up to 1 candidate" in page
+    cast = client.post(
+        f"/councils/calls/{call_id}/ballot", data={"organisation_id": str(org), "nomination_ids": str(nom_id)}
+    )
+    assert cast.status_code == 302
+    assert (
+        client.post(
+            f"/councils/calls/{call_id}/ballot",
+            data={"organisation_id": str(org), "nomination_ids": str(nom_id)},
+        ).status_code
+        == 409
+    )
