@@ -4,15 +4,18 @@ import os
 
 import click
 from flask.cli import with_appcontext
+from markupsafe import Markup
 
 from core.toolkit import (
     BlueprintSpec,
+    DashboardItem,
     LegalBasis,
     NavItem,
     PersonalDataDeclaration,
     PluginManifest,
     SearchHit,
     db,
+    gettext,
     hookimpl,
     lazy_gettext,
     tenant_context,
@@ -71,6 +74,39 @@ def sympraxis_grantable_permissions():
 @hookimpl
 def sympraxis_navigation(tenant, account):
     return [NavItem(label=str(lazy_gettext("Councils")), url="/councils/", order=40)]
+
+
+@hookimpl
+def sympraxis_apex_dashboard_items(account):
+    from plugins.councils.dashboard import for_account
+
+    found = for_account(account)
+    if not any(found.values()):
+        return []
+    row = Markup('<li><a href="{}">{}</a> — {}</li>')
+    parts = []
+    for key, heading, line in (
+        (
+            "seats",
+            gettext("Seats your organisations hold"),
+            lambda i: gettext(
+                "%(council)s: %(member)s for %(org)s",
+                council=i["council"],
+                member=i["member"],
+                org=i["organisation"],
+            ),
+        ),
+        ("meetings", gettext("Meetings to come"), lambda i: f"{i['council']}: {i['title']}"),
+        ("calls", gettext("Calls for nominations open now"), lambda i: f"{i['council']}: {i['title']}"),
+    ):
+        if found[key]:
+            parts.append(
+                Markup("<h3>{}</h3><ul>{}</ul>").format(
+                    heading,
+                    Markup("").join(row.format(i["url"], line(i), i["municipality"]) for i in found[key]),
+                )
+            )
+    return [DashboardItem(title=gettext("Councils and committees"), html=Markup("").join(parts), order=25)]
 
 
 @hookimpl
