@@ -108,6 +108,7 @@ def council(council_id: uuid.UUID):
         quorum=services.quorum_needed(found),
         is_manager=access.manager(),
         empty=forms.EmptyForm(),
+        this_year=services.local_today().year,
         runs_meetings=access.runs_meetings(found.id),
         is_overdue=functools.partial(services.is_overdue, today=services.local_today()),
         phase=services.call_phase,

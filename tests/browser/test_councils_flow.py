@@ -139,3 +139,34 @@ def test_nomination_to_answered_opinion(chromium, live_server, app, tenant_facto
         assert not axe(public), "register"
     finally:
         anonymous.close()
+
+
+def test_the_other_pages_are_accessible(chromium, live_server, app, tenant_factory, account_factory, axe):
+    town = tenant_factory(name="Община Проба", plugins=["councils"], locale="bg", timezone="Europe/Sofia")
+    staff = account_factory(name="Петя Служител", memberships={town: "staff"}, locale="bg")
+    ids = make_council(app, town, name="Обществен съвет", members=[("Иван Петров", "ngo", "chair", None)])
+    make_call(app, town, ids["council"], title="Покана за НПО")
+    context = chromium.new_context(locale="bg-BG")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in_through_form(page, live_server, staff.email, staff.password)
+    page.goto(live_server.tenant_url(town, "/auth/signin?lang=bg"))
+    try:
+        year = to_local(utcnow_aware(), town).year
+        for path in (
+            "/councils/",
+            f"/councils/{ids['council']}",
+            "/councils/new",
+            f"/councils/{ids['council']}/members/new",
+            f"/councils/{ids['council']}/calls/new",
+            f"/councils/{ids['council']}/meetings/new",
+            f"/councils/{ids['council']}/opinions/new",
+            f"/councils/{ids['council']}/report/{year}",
+        ):
+            page.goto(live_server.tenant_url(town, path + "?lang=bg"))
+            expect(page.get_by_role("heading", level=1)).to_be_visible()
+            assert not axe(page), path
+        page.goto(live_server.tenant_url(town, f"/councils/{ids['council']}?lang=bg"))
+        page.screenshot(path="/tmp/councils_council.png", full_page=True)
+    finally:
+        context.close()
