@@ -435,10 +435,10 @@ class Meetings(MethodView):
     def get(self, council_id, pagination_parameters):
         """The council's meetings, latest first."""
         council = services.get_council(council_id)
-        found = services.meetings_of(council)
-        pagination_parameters.item_count = len(found)
-        first = pagination_parameters.first_item
-        page = found[first : first + pagination_parameters.page_size]
+        pagination_parameters.item_count = services.count_meetings(council)
+        page = services.meetings_of(
+            council, limit=pagination_parameters.page_size, offset=pagination_parameters.first_item
+        )
         details, needed = services.meeting_details(page), services.quorum_needed(council)
         return [meeting_dict(m, details, needed) for m in page]
 
@@ -525,11 +525,15 @@ class Opinions(MethodView):
     @api.paginate(page=1, page_size=50, max_page_size=200)
     def get(self, query, pagination_parameters):
         """The register of opinions of every council, with the answers (``overdue`` to see those late)."""
-        found = services.list_opinions(overdue_only=query["overdue"])
-        pagination_parameters.item_count = len(found)
-        first = pagination_parameters.first_item
         today = services.local_today()
-        return [opinion_dict(o, today) for o in found[first : first + pagination_parameters.page_size]]
+        pagination_parameters.item_count = services.count_opinions(overdue_only=query["overdue"], today=today)
+        found = services.list_opinions(
+            overdue_only=query["overdue"],
+            today=today,
+            limit=pagination_parameters.page_size,
+            offset=pagination_parameters.first_item,
+        )
+        return [opinion_dict(o, today) for o in found]
 
 
 @api.route("/councils/<uuid:council_id>/opinions")

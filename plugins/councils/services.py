@@ -917,12 +917,22 @@ def get_meeting(meeting_id: uuid.UUID) -> Meeting:
     return found
 
 
-def meetings_of(council: Council) -> list[Meeting]:
-    return list(
-        db.session.execute(
-            sa.select(Meeting).where(Meeting.council_id == council.id).order_by(Meeting.starts_at.desc())
-        ).scalars()
+def meetings_of(council: Council, *, limit: int | None = None, offset: int = 0) -> list[Meeting]:
+    """The council's meetings, latest first (a page of them with ``limit``)."""
+    query = (
+        sa.select(Meeting)
+        .where(Meeting.council_id == council.id)
+        .order_by(Meeting.starts_at.desc(), Meeting.id)
+        .offset(offset)
+        .limit(limit)
     )
+    return list(db.session.execute(query).scalars())
+
+
+def count_meetings(council: Council) -> int:
+    return db.session.execute(
+        sa.select(sa.func.count()).select_from(Meeting).where(Meeting.council_id == council.id)
+    ).scalar_one()
 
 
 def agenda(meeting: Meeting) -> list[AgendaItem]:
@@ -1252,15 +1262,33 @@ def is_overdue(opinion: Opinion, today: dt.date | None = None) -> bool:
     return opinion.answer is None and (today or local_today()) > opinion.answer_due
 
 
-def list_opinions(
-    council: Council | None = None, *, overdue_only: bool = False, today: dt.date | None = None
-) -> list[Opinion]:
-    query = sa.select(Opinion).order_by(Opinion.issued_on.desc(), Opinion.id)
+def _opinions_query(council: Council | None, overdue_only: bool, today: dt.date | None) -> Any:
+    query = sa.select(Opinion)
     if council is not None:
         query = query.where(Opinion.council_id == council.id)
     if overdue_only:
         query = query.where(Opinion.answer.is_(None), Opinion.answer_due < (today or local_today()))
-    return list(db.session.execute(query).scalars())
+    return query
+
+
+def list_opinions(
+    council: Council | None = None,
+    *,
+    overdue_only: bool = False,
+    today: dt.date | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Opinion]:
+    """The register, latest first (a page of it with ``limit``)."""
+    query = _opinions_query(council, overdue_only, today).order_by(Opinion.issued_on.desc(), Opinion.id)
+    return list(db.session.execute(query.offset(offset).limit(limit)).scalars())
+
+
+def count_opinions(
+    council: Council | None = None, *, overdue_only: bool = False, today: dt.date | None = None
+) -> int:
+    query = _opinions_query(council, overdue_only, today).with_only_columns(sa.func.count()).order_by(None)
+    return db.session.execute(query).scalar_one()
 
 
 # --- annual report ------------------------------------------------------------------------------

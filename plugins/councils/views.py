@@ -37,6 +37,10 @@ from plugins.councils.models import Category, NominationStatus, Position
 
 ui = Blueprint("councils", __name__, template_folder="templates")
 
+#: the council page lists the latest meetings and opinions; the register and the API page the rest
+LATEST = 20
+PAGE = 50
+
 
 def _show_error(form, exc: RuleViolation) -> int:
     db.session.rollback()
@@ -103,8 +107,10 @@ def council(council_id: uuid.UUID):
         history=services.member_history(found),
         orgs=_org_names([m.organisation_id for m in services.member_history(found)]),
         calls=services.list_calls(found, include_drafts=access.manager()),
-        meetings=services.meetings_of(found),
-        opinions=services.list_opinions(found),
+        meetings=services.meetings_of(found, limit=LATEST),
+        meeting_count=services.count_meetings(found),
+        opinions=services.list_opinions(found, limit=LATEST),
+        opinion_count=services.count_opinions(found),
         quorum=services.quorum_needed(found),
         is_manager=access.manager(),
         empty=forms.EmptyForm(),
@@ -392,15 +398,28 @@ def calendar():
 
 @ui.get("/opinions")
 def opinions():
+    """The register of every council's opinions, 50 a page, latest first."""
     overdue_only = request.args.get("overdue") == "1"
-    found = services.list_opinions(overdue_only=overdue_only)
+    council_id = request.args.get("council")
+    council = services.get_council(uuid.UUID(council_id)) if council_id and _is_uuid(council_id) else None
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    today = services.local_today()
+    total = services.count_opinions(council, overdue_only=overdue_only, today=today)
+    found = services.list_opinions(
+        council, overdue_only=overdue_only, today=today, limit=PAGE, offset=(page - 1) * PAGE
+    )
     councils = {c.id: c for c in services.list_councils()}
     return _render(
         "councils/opinions.html",
         opinions=found,
         councils=councils,
+        council=council,
         overdue_only=overdue_only,
-        is_overdue=functools.partial(services.is_overdue, today=services.local_today()),
+        page=page,
+        pages=max(1, -(-total // PAGE)),
+        total=total,
+        is_overdue=functools.partial(services.is_overdue, today=today),
     )
 
 
@@ -643,7 +662,7 @@ def opinion_new(council_id: uuid.UUID):
     found = services.get_council(council_id)
     access.require_secretary(found.id)
     form = forms.OpinionForm()
-    items = [(m, i) for m in services.meetings_of(found) for i in services.agenda(m)]
+    items = [(m, i) for m in services.meetings_of(found, limit=10) for i in services.agenda(m)]
     form.item_id.choices = [("", gettext("None"))] + [
         (str(i.id), f"{to_local(m.starts_at).date().isoformat()} · {i.title}") for m, i in items
     ]
