@@ -436,6 +436,8 @@ class Meetings(MethodView):
         """The council's meetings, latest first."""
         council = services.get_council(council_id)
         pagination_parameters.item_count = services.count_meetings(council)
+        if pagination_parameters.first_item >= pagination_parameters.item_count:
+            return []  # past the end (an offset that large would not even fit PostgreSQL's bigint)
         page = services.meetings_of(
             council, limit=pagination_parameters.page_size, offset=pagination_parameters.first_item
         )
@@ -527,6 +529,8 @@ class Opinions(MethodView):
         """The register of opinions of every council, with the answers (``overdue`` to see those late)."""
         today = services.local_today()
         pagination_parameters.item_count = services.count_opinions(overdue_only=query["overdue"], today=today)
+        if pagination_parameters.first_item >= pagination_parameters.item_count:
+            return []  # past the end (an offset that large would not even fit PostgreSQL's bigint)
         found = services.list_opinions(
             overdue_only=query["overdue"],
             today=today,

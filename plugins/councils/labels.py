@@ -40,7 +40,7 @@ NOMINATION_STATUSES = {
     "rejected": _l("Rejected"),
     "selected": _l("Selected"),
     "not_selected": _l("Not selected"),
-    "withdrawn": _l("Withdrawn"),
+    "withdrawn": _l("Withdrawn by the candidate"),
 }
 PHASES = {
     "draft": _l("Draft"),
@@ -53,4 +53,8 @@ PHASES = {
 }
 CHOICES = {"for": _l("For"), "against": _l("Against"), "abstain": _l("Abstain")}
 ADDRESSEES = {"mayor": _l("The mayor"), "municipal_council": _l("The municipal council")}
-ANSWERS = {"accepted": _l("Accepted"), "partly": _l("Partly accepted"), "not_accepted": _l("Not accepted")}
+ANSWERS = {
+    "accepted": _l("Accepted in full"),
+    "partly": _l("Accepted in part"),
+    "not_accepted": _l("Not accepted by the municipality"),
+}

@@ -377,14 +377,12 @@ def meeting_ics(meeting_id: uuid.UUID):
     return body, 200, {"Content-Type": "text/calendar; charset=utf-8"}
 
 
-@ui.get("/calendar.ics")
-def calendar():
-    """Every council's meetings, for a calendar application."""
+def _calendar(councils) -> tuple:
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Sympraxis//councils//EN")
     cal.add("version", "2.0")
-    for c in services.list_councils():
-        for m in services.meetings_of(c):
+    for c in councils:
+        for m in services.meetings_of(c, limit=500):
             event = icalendar.Event()
             event.add("uid", f"{m.id}@councils.sympraxis")
             event.add("summary", f"{c.name}: {m.title}")
@@ -394,6 +392,18 @@ def calendar():
                 event.add("location", m.place)
             cal.add_component(event)
     return cal.to_ical(), 200, {"Content-Type": "text/calendar; charset=utf-8"}
+
+
+@ui.get("/calendar.ics")
+def calendar():
+    """Every council's meetings (the latest 500 of each), for a calendar application."""
+    return _calendar(services.list_councils())
+
+
+@ui.get("/<uuid:council_id>/calendar.ics")
+def council_calendar(council_id: uuid.UUID):
+    """One council's meetings."""
+    return _calendar([services.get_council(council_id)])
 
 
 @ui.get("/opinions")

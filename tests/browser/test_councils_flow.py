@@ -125,7 +125,7 @@ def test_nomination_to_answered_opinion(chromium, live_server, app, tenant_facto
         page.get_by_label("Αιτιολογία (δημοσιεύεται)").fill("Εντάσσονται τα δύο από τα τρία έργα.")
         with page.expect_navigation():
             page.get_by_role("button", name="Δημοσίευση της απάντησης").click()
-        expect(page.get_by_text("Έγινε εν μέρει δεκτή")).to_be_visible()
+        expect(page.get_by_text("Έγινε δεκτή εν μέρει")).to_be_visible()
         assert not axe(page), "opinion"
         page.screenshot(path="/tmp/councils_opinion.png", full_page=True)
     finally:

@@ -146,7 +146,7 @@ def test_the_register_shows_overdue_answers_and_staff_answer(
     )
     assert answered.status_code == 302
     page = _page(client.get(f"/councils/opinions/{late_id}?lang=en"))
-    assert "Partly accepted" in page and "Half the trees are funded." in page
+    assert "Accepted in part" in page and "Half the trees are funded." in page
     assert "On the parks programme" not in _page(client.get("/councils/opinions?overdue=1&lang=en"))
 
 
@@ -166,6 +166,7 @@ def test_the_annual_report_in_csv_and_the_calendar(app, town, tenant_client):
     assert csv_text.splitlines()[1] == "Ana,member,1,1"
     ics = client.get("/councils/calendar.ics")
     assert ics.content_type.startswith("text/calendar") and "Spring session" in _page(ics)
+    assert "Spring session" in _page(client.get(f"/councils/{ids['council']}/calendar.ics"))
 
 
 def test_staff_end_a_term_and_give_the_seat_to_an_alternate(
