@@ -241,7 +241,9 @@ def test_the_records_list_every_plugins_declarations(
     reg = registry(app)
     with app.test_request_context():
         expected = {}
-        for name in reg.plugins:
+        # the plugins this municipality has had on (and the built-in one): another installed
+        # plugin, never switched on here, holds no data of it and is rightly not in its records
+        for name in [n for n in reg.plugins if n in {"hearings", "testplugin", "tenants"}]:
             for result in reg.only("sympraxis_personal_data_declarations", {name})():
                 for d in result or []:
                     if d.controller == "municipality":

@@ -65,3 +65,10 @@ def test_nothing_to_export_is_none(app, town, account_factory):
     with app.app_context(), tenant_context(town.id):
         assert services.export_personal_data(db.session.get(Account, person.id)) is None
         db.session.remove()
+
+
+def test_the_records_of_processing_declare_the_councils_data(town, account_factory, tenant_client, sign_in):
+    admin = account_factory(memberships={town: "admin"}, locale="en")
+    page = sign_in(tenant_client(town), admin).get("/admin/legal/records?lang=en").get_data(as_text=True)
+    assert "<code>councils.members</code>" in page and "<code>councils.nominations</code>" in page
+    assert "Members of councils and committees" in page
