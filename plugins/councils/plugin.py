@@ -110,6 +110,13 @@ def sympraxis_apex_dashboard_items(account):
 
 
 @hookimpl
+def sympraxis_resolve_references(tenant, kind, ids):
+    """Other plugins link to a council, a meeting or an opinion (e.g. a consultation to the
+    opinion given on it): ``Reference("councils", "opinion", id)``."""
+    return services.linkables(kind, ids)
+
+
+@hookimpl
 def sympraxis_search(tenant, query, limit):
     q = (query or "").strip().casefold()
     if not q:

@@ -24,6 +24,7 @@ from core.toolkit import (
     Affiliation,
     AffiliationStatus,
     Attachment,
+    Linkable,
     Mail,
     Membership,
     Organisation,
@@ -39,6 +40,7 @@ from core.toolkit import (
     to_local,
     utcnow_aware,
 )
+from plugins.councils.labels import ANSWERS
 from plugins.councils.models import (
     Addressee,
     AgendaItem,
@@ -1289,6 +1291,33 @@ def count_opinions(
 ) -> int:
     query = _opinions_query(council, overdue_only, today).with_only_columns(sa.func.count()).order_by(None)
     return db.session.execute(query).scalar_one()
+
+
+# --- links from other plugins ------------------------------------------------------------------
+
+
+def linkables(kind: str, ids: list[str]) -> dict[str, Any]:
+    """Title, address and state of councils, meetings and opinions other plugins refer to."""
+    models = {"council": Council, "meeting": Meeting, "opinion": Opinion}
+    model = models.get(kind)
+    wanted = []
+    for ident in ids:
+        try:
+            wanted.append(uuid.UUID(str(ident)))
+        except ValueError:
+            continue
+    if model is None or not wanted:
+        return {}
+    found = {}
+    for row in db.session.execute(sa.select(model).where(model.id.in_(wanted))).scalars():
+        if kind == "council":
+            found[str(row.id)] = Linkable(title=row.name, url=f"/councils/{row.id}")
+        elif kind == "meeting":
+            found[str(row.id)] = Linkable(title=row.title, url=f"/councils/meetings/{row.id}")
+        else:
+            status = str(ANSWERS[row.answer]) if row.answer else ""
+            found[str(row.id)] = Linkable(title=row.title, url=f"/councils/opinions/{row.id}", status=status)
+    return found
 
 
 # --- annual report ------------------------------------------------------------------------------

@@ -322,3 +322,18 @@ def test_answers_are_due_and_overdue_ones_are_listed(app, town, ctx):
         "already_answered"
     )
     assert _code(lambda: services.answer_opinion(late, answer="accepted", reasoning=" ", by=None)) == 409
+
+
+def test_other_plugins_can_link_to_an_opinion(app, town, ctx):
+    from core.toolkit import Reference, reference_link, resolve_references
+
+    council = services.save_council(None, name="C", seats={"ngo": (3, 0)})
+    opinion = services.issue_opinion(council, title="On the budget", text="t", issued_on=dt.date(2030, 1, 1))
+    services.answer_opinion(opinion, answer="partly", reasoning="Some of it.", by=None)
+    db.session.flush()
+    ref = Reference("councils", "opinion", str(opinion.id))
+    gone = Reference("councils", "opinion", "01932c4e-0000-7000-8000-000000000000")
+    with app.test_request_context(headers={"Host": town.primary_host}):
+        resolved = resolve_references([ref, gone], town)
+        assert resolved[ref].url == f"/councils/opinions/{opinion.id}" and gone not in resolved
+        assert "On the budget" in str(reference_link(ref, resolved=resolved))
