@@ -290,6 +290,10 @@ def add_member(
     term_end = term_end or _add_months(term_start, council.term_months) - dt.timedelta(days=1)
     if term_end <= term_start:
         raise RuleViolation(gettext("The term must end after it starts."), field="term_end")
+    if organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
+        raise RuleViolation(gettext("This organisation does not exist."), field="organisation_id")
+    if account_id is not None and db.session.get(Account, account_id) is None:
+        raise RuleViolation(gettext("This account does not exist."), field="account_id")
     _lock_council(council.id)
     plan = {s.category: s for s in seat_plan(council)}
     alternate = position == Position.ALTERNATE

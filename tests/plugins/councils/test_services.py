@@ -41,6 +41,14 @@ def test_the_seat_plan_limits_seats_and_the_composition_follows_the_dates(app, t
     assert _code(lambda: services.add_member(council, name="Dora", category="expert", term_start=start)) == (
         "no_free_seat"
     )
+    assert (
+        _code(
+            lambda: services.add_member(
+                council, name="Dora", category="citizen", term_start=start, organisation_id=10**9
+            )
+        )
+        == 409
+    )
     alt = services.add_member(
         council, name="Emil", category="citizen", position="alternate", term_start=start
     )
