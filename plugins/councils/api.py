@@ -109,6 +109,7 @@ def meeting_dict(m, details=None, needed=None) -> dict:
                 "id": i.id,
                 "position": i.position,
                 "title": i.title,
+                "reference": i.reference or None,
                 "votes": services.tally(details.votes[i.id]),
                 "conflicted_member_ids": [c.member_id for c in details.conflicts[i.id]],
             }

@@ -146,7 +146,13 @@ class MeetingForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     starts_at = DateTimeLocalField(_l("Starts"), format=DATETIME_FORMATS, validators=[InputRequired()])
     place = StringField(_l("Place or link"), validators=[Length(max=300)])
-    agenda = TextAreaField(_l("Agenda"), description=_l("One item a line."), validators=[Length(max=15000)])
+    agenda = TextAreaField(
+        _l("Agenda"),
+        description=_l(
+            "One item a line. To link a consultation or another page of the platform, add “|” and its address."
+        ),
+        validators=[Length(max=15000)],
+    )
     submit = SubmitField(_l("Schedule the meeting"))
 
 

@@ -187,6 +187,9 @@ class CouncilsItemSchema(Schema):
     id = fields.UUID(required=True)
     position = fields.Integer(required=True)
     title = fields.String(required=True)
+    reference = fields.String(
+        allow_none=True, required=True, metadata={"description": "Another plugin's object: plugin:kind:id."}
+    )
     votes = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     conflicted_member_ids = fields.List(fields.UUID(), required=True)
 
@@ -198,7 +201,10 @@ class CouncilsMeetingSchema(Schema):
     starts_at = UTCDateTimeField(required=True)
     place = fields.String(load_default="", validate=validate.Length(max=300))
     agenda = fields.List(
-        fields.String(validate=validate.Length(max=300)),
+        fields.String(
+            validate=validate.Length(max=500),
+            metadata={"description": "One item: its title, optionally “| plugin:kind:id” or “| address”."},
+        ),
         load_only=True,
         load_default=list,
         validate=validate.Length(max=50),

@@ -8,6 +8,8 @@ message (409; 403/404 where it is about who asks or what exists; 422 for bad val
 import dataclasses
 import datetime as dt
 import hashlib
+import re
+import urllib.parse
 import uuid
 from collections import Counter
 from typing import Any
@@ -29,12 +31,14 @@ from core.toolkit import (
     Membership,
     Organisation,
     OrganisationMember,
+    Reference,
     RuleViolation,
     active_tenant_id,
     db,
     external_url,
     gettext,
     plugin_settings,
+    resolve_references,
     send_mail,
     tenant_info,
     to_local,
@@ -887,6 +891,29 @@ def seat_selected(call: Call, *, now: dt.datetime | None = None) -> list[Member]
 # --- meetings, attendance, quorum and votes -----------------------------------------------------
 
 
+REFERENCE_PATH = re.compile(r"/([a-z][a-z0-9_]*)/(?:[a-z0-9_]+/)*([a-z][a-z0-9_]*?)s/([0-9a-fA-F-]{36})/?$")
+
+
+def parse_agenda_line(line: str) -> tuple[str, Reference | None]:
+    """``Title`` or ``Title | link``: the link is another plugin's object as a reference
+    (``hearings:consultation:<id>``) or its page's address here (``…/hearings/consultations/<id>``)."""
+    title, _sep, link = line.partition("|")
+    title, link = " ".join(title.split()), link.strip()
+    if not link:
+        return title, None
+    try:
+        if link.count(":") >= 2 and "/" not in link:
+            return title, Reference.parse(link)
+        found = REFERENCE_PATH.search(urllib.parse.urlsplit(link).path)
+        if found:
+            return title, Reference(found.group(1), found.group(2), found.group(3))
+    except ValueError:
+        pass
+    raise RuleViolation(
+        gettext("“%(link)s” is not the address of an item of the platform.", link=link[:100]), field="agenda"
+    )
+
+
 def save_meeting(
     council: Council,
     meeting: Meeting | None,
@@ -896,11 +923,23 @@ def save_meeting(
     place: str = "",
     items: list[str] | None = None,
 ) -> Meeting:
-    """Schedule a meeting; ``items`` (titles) become its agenda, in order, when given."""
+    """Schedule a meeting; ``items`` (one line each, see :func:`parse_agenda_line`) become its
+    agenda, in order. A linked item must exist, in a plugin this municipality has on."""
     title = _text(title, "title", gettext("Give the meeting a title."))
     if starts_at.tzinfo is None:
         raise ValueError("aware datetimes")
     _check_year(starts_at, "starts_at")
+    parsed = [parse_agenda_line(x) for x in (items or [])]
+    parsed = [(t, r) for t, r in parsed if t]
+    links = [r for _t, r in parsed if r is not None]
+    if links:
+        resolved = resolve_references(links)
+        missing = [r for r in links if r not in resolved]
+        if missing:
+            raise RuleViolation(
+                gettext("“%(link)s” is not the address of an item of the platform.", link=str(missing[0])),
+                field="agenda",
+            )
     if meeting is None:
         meeting = Meeting(council_id=council.id)
         db.session.add(meeting)
@@ -910,10 +949,18 @@ def save_meeting(
         for old in agenda(meeting):
             db.session.delete(old)
         db.session.flush()
-        for i, text in enumerate(t for t in (" ".join(x.split()) for x in items) if t):
-            db.session.add(AgendaItem(meeting_id=meeting.id, position=i + 1, title=text[:300]))
+        for i, (text, ref) in enumerate(parsed):
+            db.session.add(
+                AgendaItem(
+                    meeting_id=meeting.id, position=i + 1, title=text[:300], reference=str(ref) if ref else ""
+                )
+            )
         db.session.flush()
     return meeting
+
+
+def item_reference(item: AgendaItem) -> Reference | None:
+    return Reference.parse(item.reference) if item.reference else None
 
 
 def get_meeting(meeting_id: uuid.UUID) -> Meeting:

@@ -26,6 +26,7 @@ from core.toolkit import (
     render_template,
     request,
     require_permission,
+    resolve_references,
     to_local,
     to_utc,
     url_for,
@@ -278,8 +279,11 @@ def meeting(meeting_id: uuid.UUID):
     members = services.meeting_members(found)
     account = current_account()
     me = next((m for m in members if account is not None and m.account_id == account.id), None)
+    refs = {i.id: services.item_reference(i) for i in items}
     return _render(
         "councils/meeting.html",
+        refs=refs,
+        resolved=resolve_references([r for r in refs.values() if r]),
         meeting=found,
         council=council,
         items=items,

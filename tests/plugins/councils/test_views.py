@@ -239,3 +239,37 @@ def test_an_ngo_admin_casts_the_organisations_ballot_on_the_page(
         ).status_code
         == 409
     )
+
+
+def test_an_agenda_item_links_another_plugins_item(
+    app, tenant_factory, account_factory, tenant_client, sign_in
+):
+    """By reference or by the address of its page; a link to nothing is refused, the agenda kept."""
+    from sympraxis_testplugin.models import Note  # the test plugin: a vendor's linkable objects
+
+    town = tenant_factory(plugins=["councils", "testplugin"], locale="en")
+    ids = make_council(app, town)
+    with app.app_context(), tenant_context(town.id):
+        note = Note(title="Draft budget 2027", body="b")
+        db.session.add(note)
+        db.session.commit()
+        note_id = note.id
+        db.session.remove()
+    staff = sign_in(tenant_client(town), account_factory(memberships={town: "staff"}, locale="en"))
+    form = {"title": "Session", "starts_at": "2030-05-04T18:00", "place": "Hall"}
+    bad = staff.post(
+        f"/councils/{ids['council']}/meetings/new?lang=en",
+        data={**form, "agenda": "Budget | testplugin:note:01932c4e-0000-7000-8000-000000000000"},
+    )
+    assert bad.status_code == 409 and "is not the address of an item of the platform" in _page(bad)
+    assert "Budget | testplugin:note:" in _page(bad)
+    made = staff.post(
+        f"/councils/{ids['council']}/meetings/new?lang=en",
+        data={
+            **form,
+            "agenda": f"Budget | testplugin:note:{note_id}\nParks | https://x.example/testplugin/notes/{note_id}",
+        },
+    )
+    assert made.status_code == 302, _page(made)
+    page = _page(tenant_client(town).get(made.headers["Location"] + "?lang=en"))
+    assert page.count(f'href="/testplugin/{note_id}"') == 2 and "Draft budget 2027" in page
