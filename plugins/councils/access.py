@@ -30,3 +30,10 @@ def require_secretary(council_id) -> None:
         raise RuleViolation(
             gettext("Only the council's secretary or the municipality's staff can do this."), status=403
         )
+
+
+def sees_place(council) -> bool:
+    """Where a closed council meets (a room, a video link) is for its members and staff only."""
+    if council.public_sessions or runs_meetings(council.id):
+        return True
+    return services.my_member(council.id, current_account()) is not None

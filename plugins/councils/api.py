@@ -92,17 +92,19 @@ def nomination_dict(n, names: dict[int, str]) -> dict:
     }
 
 
-def meeting_dict(m, details=None, needed=None) -> dict:
+def meeting_dict(m, details=None, needed=None, sees_place=None) -> dict:
     """A meeting as the API shows it; a list passes ``details`` read for all its meetings at once."""
     details = details or services.meeting_details([m])
-    if needed is None:
-        needed = services.quorum_needed(services.get_council(m.council_id))
+    if needed is None or sees_place is None:
+        council = services.get_council(m.council_id)
+        needed = services.quorum_needed(council) if needed is None else needed
+        sees_place = access.sees_place(council) if sees_place is None else sees_place
     return {
         "id": m.id,
         "council_id": m.council_id,
         "title": m.title,
         "starts_at": m.starts_at,
-        "place": m.place,
+        "place": m.place if sees_place else "",
         "status": m.status,
         "items": [
             {
@@ -443,7 +445,8 @@ class Meetings(MethodView):
             council, limit=pagination_parameters.page_size, offset=pagination_parameters.first_item
         )
         details, needed = services.meeting_details(page), services.quorum_needed(council)
-        return [meeting_dict(m, details, needed) for m in page]
+        sees = access.sees_place(council)
+        return [meeting_dict(m, details, needed, sees) for m in page]
 
     @api.arguments(schemas.CouncilsMeetingSchema)
     @api.response(201, schemas.CouncilsMeetingSchema)

@@ -1192,7 +1192,7 @@ def publish_minutes(meeting: Meeting, text: str, *, now: dt.datetime | None = No
     return meeting
 
 
-def invitation_ics(meeting: Meeting, council: Council) -> bytes:
+def invitation_ics(meeting: Meeting, council: Council, *, with_place: bool = True) -> bytes:
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Sympraxis//councils//EN")
     cal.add("version", "2.0")
@@ -1202,7 +1202,7 @@ def invitation_ics(meeting: Meeting, council: Council) -> bytes:
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.starts_at + dt.timedelta(hours=2))
     event.add("dtstamp", utcnow_aware())
-    if meeting.place:
+    if meeting.place and with_place:
         event.add("location", meeting.place)
     cal.add_component(event)
     return cal.to_ical()

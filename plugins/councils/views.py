@@ -283,6 +283,7 @@ def meeting(meeting_id: uuid.UUID):
     return _render(
         "councils/meeting.html",
         refs=refs,
+        sees_place=access.sees_place(council),
         resolved=resolve_references([r for r in refs.values() if r]),
         meeting=found,
         council=council,
@@ -377,7 +378,8 @@ def invitations(meeting_id: uuid.UUID):
 @ui.get("/meetings/<uuid:meeting_id>/meeting.ics")
 def meeting_ics(meeting_id: uuid.UUID):
     found = services.get_meeting(meeting_id)
-    body = services.invitation_ics(found, services.get_council(found.council_id))
+    council = services.get_council(found.council_id)
+    body = services.invitation_ics(found, council, with_place=access.sees_place(council))
     return body, 200, {"Content-Type": "text/calendar; charset=utf-8"}
 
 
@@ -392,7 +394,7 @@ def _calendar(councils) -> tuple:
             event.add("summary", f"{c.name}: {m.title}")
             event.add("dtstart", m.starts_at)
             event.add("dtstamp", m.starts_at)
-            if m.place:
+            if m.place and c.public_sessions:
                 event.add("location", m.place)
             cal.add_component(event)
     return cal.to_ical(), 200, {"Content-Type": "text/calendar; charset=utf-8"}

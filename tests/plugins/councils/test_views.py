@@ -273,3 +273,30 @@ def test_an_agenda_item_links_another_plugins_item(
     assert made.status_code == 302, _page(made)
     page = _page(tenant_client(town).get(made.headers["Location"] + "?lang=en"))
     assert page.count(f'href="/testplugin/{note_id}"') == 2 and "Draft budget 2027" in page
+
+
+def test_a_closed_council_shows_where_it_meets_to_its_members_only(
+    app, town, account_factory, tenant_client, sign_in, access_token
+):
+    person = account_factory(memberships={town: "member"}, locale="en")
+    ids = make_council(app, town, public_sessions=False, members=[("Ana", "ngo", "member", person.id)])
+    with app.app_context(), tenant_context(town.id):
+        meeting = services.save_meeting(
+            services.get_council(ids["council"]),
+            None,
+            title="Closed session on grants",
+            starts_at=services.utcnow_aware() + dt.timedelta(days=2),
+            place="https://meet.example/secret-room",
+        )
+        meeting_id = meeting.id
+        db.session.commit()
+        db.session.remove()
+    public = tenant_client(town)
+    page = _page(public.get(f"/councils/meetings/{meeting_id}?lang=en"))
+    assert "Closed session on grants" in page and "secret-room" not in page and "Closed session" in page
+    assert "secret-room" not in _page(public.get("/councils/calendar.ics"))
+    assert public.get(f"/api/v1/councils/meetings/{meeting_id}").json["place"] == ""
+    member = sign_in(tenant_client(town), person)
+    assert "secret-room" in _page(member.get(f"/councils/meetings/{meeting_id}?lang=en"))
+    token = {"Authorization": f"Bearer {access_token(person, town)}"}
+    assert "secret-room" in public.get(f"/api/v1/councils/meetings/{meeting_id}", headers=token).json["place"]
