@@ -235,7 +235,8 @@ def decide(
     if status == ApplicationStatus.APPROVED:
         today = _today(now)
         months = _settings()["eligibility_months"]
-        year, month = divmod(today.month - 1 + months, 12)
+        # to the end of the month ``months`` after this one
+        year, month = divmod(today.month + months, 12)
         application.valid_until = dt.date(today.year + year, month + 1, 1) - dt.timedelta(days=1)
     db.session.flush()
     return application

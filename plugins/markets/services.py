@@ -273,7 +273,6 @@ def approved_producer(account: Any) -> Producer:
     raise RuleViolation(
         gettext("Only an approved producer can do this: apply to sell first."),
         status=403,
-        code="not_producer",
     )
 
 
