@@ -79,8 +79,9 @@ def seed(tenant) -> None:
     if plan is None or db.session.execute(sa.select(MarketDay.id).limit(1)).first() is not None:
         return
     now = utcnow_aware()
-    staff = _account("staff@example.org") or _account("admin@example.org")
-    citizen = _account("citizen@example.org") or staff
+    staff = _account(f"admin@{tenant.slug}.example")
+    ngo = _account("ngo@example.org")
+    citizen = _account("citizen@example.org") if tenant.slug == "orestiada" else ngo
     local = to_local(now, tenant)
     market_date = local.date() + dt.timedelta(days=4)
     day = services.save_market_day(
@@ -138,12 +139,9 @@ def seed(tenant) -> None:
             received_on=local.date(),
             staff=staff,
         )
-    applicant = staff
     for i, (name, size) in enumerate(extra["households"]):
-        if applicant is None:
-            break
         application = grocery.apply(
-            applicant=applicant,
+            applicant=staff,
             name=name,
             size=size,
             monthly_income=350 + 50 * i,
@@ -151,4 +149,16 @@ def seed(tenant) -> None:
             unemployed=True,
         )
         grocery.decide(application, staff, status="approved", reason="")
+    orgs = services.representable_organisations(ngo)
+    if orgs:  # the demo NGO refers a household, with its consent; a validator has yet to decide
+        grocery.apply(
+            applicant=ngo,
+            name="Familia Dobre",
+            size=3,
+            monthly_income=410,
+            channel="ngo",
+            organisation_id=orgs[0].id,
+            consent=True,
+            single_parent=True,
+        )
     db.session.flush()

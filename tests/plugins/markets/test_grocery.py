@@ -133,7 +133,7 @@ def test_public_statistics_suppress_small_counts(app, town, account_factory, ten
             received_on=dt.date(2026, 11, 3),
             staff=None,
         )
-        for n in range(6):
+        for _ in range(6):
             grocery.record_donation(
                 item,
                 donor_kind="citizen",

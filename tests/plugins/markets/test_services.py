@@ -46,7 +46,7 @@ def test_the_window_opens_and_closes_on_the_minute_in_the_municipalitys_zone(
         db.session.commit()
         assert day.opens_at == dt.datetime(2026, 12, 10, 6, 0, tzinfo=dt.UTC)
         account = db.session.get(Account, buyer.id)
-        order = dict(slot_id=market["slots"][1], lines={market["offers"][0]: "1"}, notify=False)
+        order = {"slot_id": market["slots"][1], "lines": {market["offers"][0]: "1"}, "notify": False}
         second = dt.timedelta(seconds=1)
         with pytest.raises(RuleViolation) as early:
             services.place_order(day.id, account, now=day.opens_at - second, **order)

@@ -41,21 +41,31 @@ def test_role_matrix(app, town, people, tenant_client, sign_in, account_factory)
         db.session.remove()
     day = ids["day"]
     routes = {
-        "/markets/": dict(anonymous=200, member=200, staff=200, admin=200),
-        f"/markets/days/{day}": dict(anonymous=200, member=200, staff=200, admin=200),
-        "/markets/grocery/statistics": dict(anonymous=200, member=200, staff=200, admin=200),
-        "/markets/mine": dict(anonymous=302, member=200, staff=200, admin=200),
-        "/markets/producer": dict(anonymous=302, member=200, staff=200, admin=200),
-        "/markets/producer/products/new": dict(anonymous=302, member=403, staff=403, admin=403),
-        f"/markets/producer/days/{day}/offers": dict(anonymous=302, member=403, staff=403, admin=403),
-        f"/markets/days/{day}/picklist": dict(anonymous=302, member=403, staff=200, admin=200),
-        "/markets/manage/producers": dict(anonymous=302, member=403, staff=200, admin=200),
-        f"/markets/manage/producers/{producer_id}": dict(anonymous=302, member=403, staff=200, admin=200),
-        "/markets/manage/days/new": dict(anonymous=302, member=403, staff=200, admin=200),
-        f"/markets/manage/days/{day}/slots/new": dict(anonymous=302, member=403, staff=200, admin=200),
-        "/markets/grocery/": dict(anonymous=302, member=200, staff=200, admin=200),
-        "/markets/grocery/apply": dict(anonymous=302, member=200, staff=200, admin=200),
-        "/markets/grocery/applications": dict(anonymous=302, member=200, staff=200, admin=200),
+        "/markets/": {"anonymous": 200, "member": 200, "staff": 200, "admin": 200},
+        f"/markets/days/{day}": {"anonymous": 200, "member": 200, "staff": 200, "admin": 200},
+        "/markets/grocery/statistics": {"anonymous": 200, "member": 200, "staff": 200, "admin": 200},
+        "/markets/mine": {"anonymous": 302, "member": 200, "staff": 200, "admin": 200},
+        "/markets/producer": {"anonymous": 302, "member": 200, "staff": 200, "admin": 200},
+        "/markets/producer/products/new": {"anonymous": 302, "member": 403, "staff": 403, "admin": 403},
+        f"/markets/producer/days/{day}/offers": {"anonymous": 302, "member": 403, "staff": 403, "admin": 403},
+        f"/markets/days/{day}/picklist": {"anonymous": 302, "member": 403, "staff": 200, "admin": 200},
+        "/markets/manage/producers": {"anonymous": 302, "member": 403, "staff": 200, "admin": 200},
+        f"/markets/manage/producers/{producer_id}": {
+            "anonymous": 302,
+            "member": 403,
+            "staff": 200,
+            "admin": 200,
+        },
+        "/markets/manage/days/new": {"anonymous": 302, "member": 403, "staff": 200, "admin": 200},
+        f"/markets/manage/days/{day}/slots/new": {
+            "anonymous": 302,
+            "member": 403,
+            "staff": 200,
+            "admin": 200,
+        },
+        "/markets/grocery/": {"anonymous": 302, "member": 200, "staff": 200, "admin": 200},
+        "/markets/grocery/apply": {"anonymous": 302, "member": 200, "staff": 200, "admin": 200},
+        "/markets/grocery/applications": {"anonymous": 302, "member": 200, "staff": 200, "admin": 200},
     }
     clients = {}
     for name, person in people.items():
