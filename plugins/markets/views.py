@@ -7,6 +7,8 @@ same form with what was typed and the message, and a 4xx.
 import decimal
 import uuid
 
+from flask_babel import format_decimal
+
 from core.toolkit import (
     Blueprint,
     RuleViolation,
@@ -29,6 +31,18 @@ from plugins.markets import forms, grocery, services
 from plugins.markets.models import OrderStatus, ProducerStatus
 
 ui = Blueprint("markets", __name__, template_folder="templates")
+
+
+@ui.context_processor
+def _formatting():
+    """Quantities, money and units in the reader's language (1,5 κιλά; 9,00 €)."""
+    return {
+        "qty": lambda value: format_decimal(value.normalize() if hasattr(value, "normalize") else value),
+        "money": lambda value: format_decimal(value, format="#,##0.00") + "\u00a0€",
+        "plain": services._qty,  # what a form field is given back: no grouping, a dot
+        "unit_label": services.unit_label,
+    }
+
 
 MANAGE = "markets.manage"
 ORDER = "markets.order"
@@ -130,8 +144,6 @@ def day(day_id: uuid.UUID):
         window_open=services.window_open(found, utcnow_aware()),
         can_order=account is not None and has_permission(ORDER),
         is_manager=manager,
-        unit_label=services.unit_label,
-        qty=services._qty,
     ), status
 
 
@@ -210,13 +222,7 @@ def producer():
     )
     days = services.list_market_days() if products else []
     return render_template(
-        "markets/producer.html",
-        form=form,
-        producer=active,
-        history=mine,
-        products=products,
-        days=days,
-        unit_label=services.unit_label,
+        "markets/producer.html", form=form, producer=active, history=mine, products=products, days=days
     ), status
 
 
@@ -306,8 +312,6 @@ def producer_offers(day_id: uuid.UUID):
         current=current,
         typed=typed,
         errors=errors,
-        unit_label=services.unit_label,
-        qty=services._qty,
     ), status
 
 
@@ -463,8 +467,6 @@ def picklist(day_id: uuid.UUID):
         data=services.pick_list(found, producer=mine),
         form=form,
         is_manager=manager,
-        unit_label=services.unit_label,
-        qty=services._qty,
         OrderStatus=OrderStatus,
     )
 
