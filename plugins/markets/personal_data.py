@@ -14,6 +14,7 @@ from plugins.markets import grocery, services
 from plugins.markets.models import (
     EligibilityApplication,
     Household,
+    MarketDay,
     Order,
     Producer,
     ProducerDocument,
@@ -80,6 +81,21 @@ def export(account: Any) -> dict[str, Any] | None:
             ],
         }
     return data
+
+
+def purge_orders(cutoff: Any) -> int:
+    """Orders of market days before ``cutoff`` lose the buyer (what was sold stays)."""
+    old_days = sa.select(MarketDay.id).where(MarketDay.day < cutoff.date()).scalar_subquery()
+    result = db.session.execute(
+        sa.update(Order)
+        .where(
+            Order.market_day_id.in_(old_days),
+            sa.or_(Order.account_id.is_not(None), Order.customer_name != ""),
+        )
+        .values(account_id=None, customer_name="")
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 def erase(account: Any) -> None:

@@ -8,6 +8,7 @@ from core.toolkit import (
     NavItem,
     PersonalDataDeclaration,
     PluginManifest,
+    RetentionRule,
     SpecialCategoryCondition,
     hookimpl,
     lazy_gettext,
@@ -137,4 +138,21 @@ def sympraxis_personal_data_declarations():
                 lazy_gettext("the NGO that referred the household"),
             ),
         ),
+    ]
+
+
+@hookimpl
+def sympraxis_retention_rules():
+    return [
+        RetentionRule(
+            key="markets.orders",
+            label=lazy_gettext("Pre-orders at the solidarity market"),
+            description=lazy_gettext(
+                "the buyer's name and account removed %(days)d days after the market day"
+            ),
+            default_days=730,
+            min_days=90,
+            max_days=3650,
+            purge=personal_data.purge_orders,
+        )
     ]

@@ -66,3 +66,24 @@ def test_download_my_data_then_delete_my_account(app, town, account_factory, ape
             db.session.execute(sa.select(EligibilityApplication.status)).scalar_one() == "approved"
         )  # the decision stays
         db.session.remove()
+
+
+def test_retention_removes_the_buyer_from_old_orders_only(app, town, account_factory):
+    from plugins.markets.personal_data import purge_orders
+
+    buyer = account_factory(name="Old Buyer", memberships={town: "member"})
+    seller = account_factory(memberships={town: "member"})
+    ids = make_day(app, town, make_producer(app, town, seller)["products"])
+    with app.app_context(), tenant_context(town.id):
+        account = db.session.get(Account, buyer.id)
+        services.place_order(
+            ids["day"], account, slot_id=ids["slots"][0], lines={ids["offers"][0]: 1}, notify=False
+        )
+        day = services.get_market_day(ids["day"])
+        assert purge_orders(dt.datetime.combine(day.day, dt.time())) == 0  # the market day itself is kept
+        assert purge_orders(dt.datetime.combine(day.day + dt.timedelta(days=1), dt.time())) == 1
+        assert purge_orders(dt.datetime.combine(day.day + dt.timedelta(days=1), dt.time())) == 0  # idempotent
+        order = db.session.execute(sa.select(Order)).scalar_one()
+        assert (order.account_id, order.customer_name, float(order.total)) == (None, "", 6.5)
+        db.session.rollback()
+        db.session.remove()
