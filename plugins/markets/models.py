@@ -129,6 +129,7 @@ class Product(TenantScoped, db.Model):
         tenant_foreign_key("producer_id", "markets_producers", ondelete="CASCADE"),
         sa.CheckConstraint(_in("unit", Units.ALL), name="unit"),
         sa.CheckConstraint("price >= 0", name="price_positive"),
+        sa.Index("ix_markets_products_tenant_id_producer_id", "tenant_id", "producer_id"),
     )
 
 
@@ -169,6 +170,7 @@ class PickupSlot(TenantScoped, db.Model):
         sa.CheckConstraint("capacity > 0", name="capacity_positive"),
         sa.CheckConstraint("taken >= 0 AND taken <= capacity", name="taken_range"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.Index("ix_markets_slots_tenant_id_market_day_id", "tenant_id", "market_day_id"),
     )
 
 
@@ -190,6 +192,7 @@ class Offer(TenantScoped, db.Model):
         tenant_foreign_key("producer_id", "markets_producers", ondelete="CASCADE"),
         sa.UniqueConstraint("tenant_id", "market_day_id", "product_id"),
         sa.CheckConstraint("reserved >= 0 AND reserved <= quantity", name="reserved_range"),
+        sa.Index("ix_markets_offers_tenant_id_product_id", "tenant_id", "product_id"),
     )
 
 
@@ -216,6 +219,7 @@ class Order(TenantScoped, db.Model):
         tenant_foreign_key("slot_id", "markets_slots", ondelete="RESTRICT"),
         sa.UniqueConstraint("tenant_id", "market_day_id", "account_id"),
         sa.CheckConstraint(_in("status", OrderStatus.ALL), name="status"),
+        sa.Index("ix_markets_orders_tenant_id_slot_id", "tenant_id", "slot_id"),
     )
 
 
@@ -232,6 +236,7 @@ class OrderLine(TenantScoped, db.Model):
         tenant_foreign_key("offer_id", "markets_offers", ondelete="RESTRICT"),
         sa.UniqueConstraint("tenant_id", "order_id", "offer_id"),
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.Index("ix_markets_order_lines_tenant_id_offer_id", "tenant_id", "offer_id"),
     )
 
 

@@ -425,6 +425,15 @@ def upgrade() -> None:
             name=op.f("uq_markets_order_lines_tenant_id_order_id_offer_id"),
         ),
     )
+    # the joins of a market day's page and pick list (foreign keys are not indexed by themselves)
+    for table, column in (
+        ("markets_products", "producer_id"),
+        ("markets_offers", "product_id"),
+        ("markets_orders", "slot_id"),
+        ("markets_order_lines", "offer_id"),
+        ("markets_slots", "market_day_id"),
+    ):
+        op.create_index(f"ix_{table}_tenant_id_{column}", table, ["tenant_id", column])
 
 
 def downgrade() -> None:
