@@ -4,7 +4,6 @@ Thin: read the form, call a service, commit, render. A broken rule on a form com
 same form with what was typed and the message, and a 4xx.
 """
 
-import decimal
 import uuid
 
 from flask_babel import format_decimal
@@ -450,11 +449,9 @@ def picklist(day_id: uuid.UUID):
         if not manager:
             abort(403)
         form.validate_on_submit() or abort(400)
-        order = services.get_order(
-            uuid.UUID(request.form.get("order_id", ""))
-            if _is_uuid(request.form.get("order_id"))
-            else abort(400)
-        )
+        if not _is_uuid(request.form.get("order_id")):
+            abort(400)
+        order = services.get_order(uuid.UUID(request.form["order_id"]))
         if order.market_day_id != found.id:
             abort(404)
         services.check_off(order, collected=request.form.get("collected") == "1")
@@ -611,7 +608,3 @@ def application(application_id: uuid.UUID):
 @ui.get("/grocery/statistics")
 def statistics():
     return render_template("markets/statistics.html", stats=grocery.statistics())
-
-
-def _decimal(value):
-    return decimal.Decimal(value)
