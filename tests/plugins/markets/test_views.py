@@ -222,3 +222,53 @@ def test_staff_create_a_day_in_local_time_and_print_the_pick_list(
         db.session.remove()
     page = staff.get(f"/markets/days/{ids['day']}/picklist?lang=en").get_data(as_text=True)
     assert "Totals per product" in page and "Σπαράγγια" in page and "2 kg" in page
+
+
+def test_staff_check_orders_off_after_the_window_and_a_producer_cannot(
+    app, town, people, tenant_client, sign_in, account_factory
+):
+    seller = account_factory(memberships={town: "member"})
+    ids = make_day(
+        app,
+        town,
+        make_producer(app, town, seller)["products"],
+        opens=-dt.timedelta(days=2),
+        closes=-dt.timedelta(hours=1),
+    )
+    with app.app_context(), tenant_context(town.id):
+        order = services.place_order(
+            ids["day"],
+            people["member"],
+            slot_id=ids["slots"][0],
+            lines={ids["offers"][0]: 1},
+            now=utcnow_aware() - dt.timedelta(hours=2),
+            notify=False,
+        )
+        db.session.commit()
+        order_id = order.id
+        db.session.remove()
+    path = f"/markets/days/{ids['day']}/picklist"
+    producer = sign_in(tenant_client(town), seller)
+    assert (
+        producer.post(
+            path, data={"csrf_token": _csrf(producer.get(path)), "order_id": str(order_id), "collected": "1"}
+        ).status_code
+        == 403
+    )
+    staff = sign_in(tenant_client(town), people["staff"])
+    page = staff.get(path)
+    assert (
+        staff.post(
+            path, data={"csrf_token": _csrf(page), "order_id": "not-an-id", "collected": "1"}
+        ).status_code
+        == 400
+    )
+    assert (
+        staff.post(
+            path, data={"csrf_token": _csrf(page), "order_id": str(order_id), "collected": "1"}
+        ).status_code
+        == 302
+    )
+    with app.app_context(), tenant_context(town.id):
+        assert services.get_order(order_id).status == OrderStatus.COLLECTED
+        db.session.remove()
