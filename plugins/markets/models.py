@@ -213,6 +213,7 @@ class Order(TenantScoped, db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __table_args__ = (
         tenant_foreign_key("market_day_id", "markets_days", ondelete="CASCADE"),

@@ -14,6 +14,7 @@ from core.toolkit import (
     lazy_gettext,
 )
 from plugins.markets import (
+    jobs,
     models,  # noqa: F401  (the migration checks need the models imported here)
     personal_data,
 )
@@ -156,3 +157,8 @@ def sympraxis_retention_rules():
             purge=personal_data.purge_orders,
         )
     ]
+
+
+@hookimpl
+def sympraxis_periodic_jobs():
+    return {"markets.remind_all": jobs.REMIND_EVERY_SECONDS}

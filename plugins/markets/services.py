@@ -671,7 +671,7 @@ def place_order(
         total += (qty * price).quantize(CENT, rounding=decimal.ROUND_HALF_UP)
     was_new = not held and old_slot is None
     order.slot_id, order.status, order.total = slot.id, OrderStatus.CONFIRMED, total
-    order.updated_at, order.cancelled_at = now, None
+    order.updated_at, order.cancelled_at, order.reminded_at = now, None, None
     order.customer_name = account.display_name or ""
     db.session.flush()
     db.session.expire_all()
@@ -916,3 +916,39 @@ def totals_by_slot(day: MarketDay) -> dict[uuid.UUID, int]:
     for slot in slots_of(day):
         found[slot.id] = slot.taken
     return found
+
+
+REMIND_HOURS = 24
+
+
+def send_reminders(now: dt.datetime | None = None) -> int:
+    """Remind each buyer once, within a day of their pick-up slot. ``reminded_at`` is set in the
+    transaction that queues the mail; rows another run is reminding are skipped (SKIP LOCKED)."""
+    now = now or utcnow_aware()
+    due = db.session.execute(
+        sa.select(Order, PickupSlot, MarketDay)
+        .join(PickupSlot, sa.and_(PickupSlot.tenant_id == Order.tenant_id, PickupSlot.id == Order.slot_id))
+        .join(MarketDay, sa.and_(MarketDay.tenant_id == Order.tenant_id, MarketDay.id == Order.market_day_id))
+        .where(
+            Order.status == OrderStatus.CONFIRMED,
+            Order.reminded_at.is_(None),
+            Order.account_id.is_not(None),
+            MarketDay.status == DayStatus.PUBLISHED,
+            PickupSlot.starts_at > now,
+            PickupSlot.starts_at <= now + dt.timedelta(hours=REMIND_HOURS),
+        )
+        .with_for_update(of=Order, skip_locked=True)
+    ).all()
+    sent = 0
+    for order, slot, day in due:
+        sent += _mail_account(
+            order.account_id,
+            subject=lambda d=day: gettext("Reminder: pick up your order at %(title)s", title=d.title),
+            lines=lambda d=day, s=slot, o=order: [
+                gettext("Pick up: %(when)s, %(place)s", when=_slot_text(s), place=d.place),
+                gettext("Total: %(total)s, paid at pick-up.", total=f"{o.total:.2f}"),
+            ],
+        )
+        order.reminded_at = now
+    db.session.flush()
+    return sent

@@ -247,3 +247,20 @@ def test_a_market_day_must_close_before_it_happens(app, town):
                 status=DayStatus.PUBLISHED,
             )
         db.session.remove()
+
+
+def test_one_reminder_a_day_before_pick_up(app, town, account_factory, market, mail_outbox):
+    buyer = account_factory(memberships={town: "member"})
+    with app.app_context(), tenant_context(town.id):
+        account = db.session.get(Account, buyer.id)
+        services.place_order(
+            market["day"], account, slot_id=market["slots"][0], lines={market["offers"][0]: 1}, notify=False
+        )
+        slot = db.session.get(PickupSlot, (town.id, market["slots"][0]))
+        assert services.send_reminders(now=slot.starts_at - dt.timedelta(hours=30)) == 0  # too early
+        assert services.send_reminders(now=slot.starts_at - dt.timedelta(hours=20)) == 1
+        assert services.send_reminders(now=slot.starts_at - dt.timedelta(hours=19)) == 0  # once
+        db.session.commit()
+        db.session.remove()
+    message = mail_outbox.wait_for(lambda m: buyer.email in m["To"])
+    assert "Λαϊκή Ορεστιάδας" in message["Subject"]

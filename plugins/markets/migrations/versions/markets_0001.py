@@ -368,6 +368,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("cancelled_at", sa.DateTime(), nullable=True),
         sa.Column("checked_at", sa.DateTime(), nullable=True),
+        sa.Column("reminded_at", sa.DateTime(), nullable=True),
         sa.CheckConstraint(
             "status IN ('confirmed', 'cancelled', 'collected', 'not_collected')",
             name=op.f("ck_markets_orders_status"),
