@@ -1,0 +1,324 @@
+"""The API, at ``/api/v1/markets/``: market days for everyone; producers manage their products
+and offers, citizens place pre-orders and households spend credits, with a personal access
+token. A broken rule answers 409 as problem+json; 422 only for what the schemas refuse."""
+
+from flask.views import MethodView
+
+from core.toolkit import (
+    ApiBlueprint,
+    RuleViolation,
+    current_account,
+    db,
+    gettext,
+    has_permission,
+    require_permission,
+    utcnow_aware,
+)
+from plugins.markets import grocery, schemas, services
+from plugins.markets.models import Producer
+
+api = ApiBlueprint(
+    "markets_api",
+    __name__,
+    description="Solidarity markets (market days, products, offers, pre-orders) and the social grocery.",
+)
+
+MANAGE = "markets.manage"
+ORDER = "markets.order"
+PRODUCER = "markets.producer"
+RULE = "A rule of the domain refuses it (e.g. sold out, the window closed); `detail` says which, `code` names it."
+
+
+def _manager() -> bool:
+    return has_permission(MANAGE)
+
+
+def offer_dict(view: services.OfferView) -> dict:
+    return {
+        "id": view.offer.id,
+        "product_id": view.product.id,
+        "product": view.product.name,
+        "producer_id": view.producer.id,
+        "producer": view.producer.name,
+        "unit": view.product.unit,
+        "price": float(view.product.price),
+        "labels": [x.strip() for x in view.product.labels.split(",") if x.strip()],
+        "quantity": float(view.offer.quantity),
+        "available": float(view.available),
+    }
+
+
+def _slot_dict(slot) -> dict:
+    return {
+        "id": slot.id,
+        "starts_at": slot.starts_at,
+        "ends_at": slot.ends_at,
+        "capacity": slot.capacity,
+        "taken": slot.taken,
+    }
+
+
+def day_dict(day, *, full: bool = True) -> dict:
+    data = {
+        "id": day.id,
+        "title": day.title,
+        "day": day.day,
+        "place": day.place,
+        "opens_at": day.opens_at,
+        "closes_at": day.closes_at,
+        "status": day.status,
+        "open_now": services.window_open(day, utcnow_aware()),
+    }
+    if full:
+        data["slots"] = [_slot_dict(s) for s in services.slots_of(day)]
+        data["offers"] = [offer_dict(v) for v in services.offers_of(day)]
+    return data
+
+
+def product_dict(p) -> dict:
+    return {
+        "id": p.id,
+        "producer_id": p.producer_id,
+        "name": p.name,
+        "category": p.category,
+        "unit": p.unit,
+        "price": float(p.price),
+        "origin": p.origin,
+        "labels": [x.strip() for x in p.labels.split(",") if x.strip()],
+        "active": p.active,
+    }
+
+
+@api.route("/days")
+class Days(MethodView):
+    @api.response(200, schemas.MarketDaySchema(many=True))
+    def get(self):
+        """Market days to come (drafts too for the market's staff), soonest first."""
+        return [day_dict(d, full=False) for d in services.list_market_days(include_unpublished=_manager())]
+
+    @api.arguments(schemas.MarketDaySchema)
+    @api.response(201, schemas.MarketDaySchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def post(self, data):
+        """Create a market day (market staff); pre-orders between ``opens_at`` and ``closes_at``."""
+        day = services.save_market_day(
+            None,
+            title=data["title"],
+            day_date=data["day"],
+            opens_at=data["opens_at"],
+            closes_at=data["closes_at"],
+            place=data["place"],
+            status=data["status"],
+        )
+        answer = day_dict(day)
+        db.session.commit()
+        return answer
+
+
+@api.route("/days/<uuid:day_id>")
+class DayItem(MethodView):
+    @api.response(200, schemas.MarketDaySchema)
+    def get(self, day_id):
+        """A market day with its pick-up slots and the offers still sellable."""
+        return day_dict(services.get_market_day(day_id, include_unpublished=_manager()))
+
+
+@api.route("/days/<uuid:day_id>/slots")
+class DaySlots(MethodView):
+    @api.arguments(schemas.SlotSchema)
+    @api.response(201, schemas.SlotSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def post(self, data, day_id):
+        """Add a pick-up slot (market staff)."""
+        day = services.get_market_day(day_id, include_unpublished=True)
+        slot = services.save_slot(day, None, **data)
+        answer = _slot_dict(slot)
+        db.session.commit()
+        return answer
+
+
+@api.route("/days/<uuid:day_id>/offers/<uuid:product_id>")
+class DayOffer(MethodView):
+    @api.arguments(schemas.OfferSetSchema)
+    @api.response(200, schemas.OfferSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(PRODUCER)
+    def put(self, data, day_id, product_id):
+        """Offer one of your products at a market day with the quantity available (approved
+        producers; market staff for any producer). Never below what orders hold."""
+        day = services.get_market_day(day_id, include_unpublished=_manager())
+        product = services.get_product(product_id)
+        if not _manager() and services.approved_producer(current_account()).id != product.producer_id:
+            raise RuleViolation(gettext("This product does not exist."), status=404)
+        offer = services.set_offer(day, product, data["quantity"])
+        producer = db.session.get(Producer, (product.tenant_id, product.producer_id))
+        answer = offer_dict(services.OfferView(offer, product, producer))
+        db.session.commit()
+        return answer
+
+
+@api.route("/days/<uuid:day_id>/order")
+class DayOrder(MethodView):
+    @api.response(200, schemas.OrderSchema)
+    @require_permission(ORDER)
+    def get(self, day_id):
+        """Your pre-order for this market day (404 if you have none)."""
+        order = services.my_order(services.get_market_day(day_id), current_account())
+        if order is None:
+            raise RuleViolation(gettext("This order does not exist."), status=404)
+        return services.order_dict(order)
+
+    @api.arguments(schemas.OrderInSchema)
+    @api.response(200, schemas.OrderSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(ORDER)
+    def put(self, data, day_id):
+        """Place or replace your pre-order while the window is open: the basket and the pick-up
+        slot. All or nothing: a sold-out product or a full slot refuses it (409)."""
+        lines = {}
+        for line in data["lines"]:
+            lines[line["offer_id"]] = lines.get(line["offer_id"], 0) + line["quantity"]
+        order = services.place_order(day_id, current_account(), slot_id=data["slot_id"], lines=lines)
+        answer = services.order_dict(order)
+        db.session.commit()
+        return answer
+
+    @api.response(204)
+    @api.alt_response(409, description=RULE)
+    @require_permission(ORDER)
+    def delete(self, day_id):
+        """Cancel your pre-order, until the window closes."""
+        order = services.my_order(services.get_market_day(day_id), current_account())
+        if order is None:
+            raise RuleViolation(gettext("This order does not exist."), status=404)
+        services.cancel_order(order, current_account())
+        db.session.commit()
+
+
+@api.route("/days/<uuid:day_id>/picklist")
+class DayPickList(MethodView):
+    @api.response(200, schemas.PickListSchema)
+    @require_permission(PRODUCER)
+    def get(self, day_id):
+        """The pick list: every line of the active orders and the totals per product (market staff
+        see all; an approved producer only their own products)."""
+        day = services.get_market_day(day_id, include_unpublished=_manager())
+        producer = None if _manager() else services.approved_producer(current_account())
+        data = services.pick_list(day, producer=producer)
+        lines = [
+            {
+                "order_id": r.order.id,
+                "slot_id": r.slot.id,
+                "customer": r.order.customer_name,
+                "producer": r.producer.name,
+                "product": r.product.name,
+                "quantity": float(r.quantity),
+                "status": r.order.status,
+            }
+            for e in data["producers"]
+            for s in e["slots"]
+            for r in s["rows"]
+        ]
+        totals = [
+            {
+                "product": t["product"].name,
+                "producer": t["producer"].name,
+                "unit": t["product"].unit,
+                "quantity": float(t["quantity"]),
+            }
+            for t in data["totals"]
+        ]
+        return {"lines": lines, "totals": totals}
+
+
+@api.route("/products")
+class Products(MethodView):
+    @api.response(200, schemas.ProductSchema(many=True))
+    @require_permission(PRODUCER)
+    def get(self):
+        """Your products (approved producers)."""
+        return [product_dict(p) for p in services.products_of(services.approved_producer(current_account()))]
+
+    @api.arguments(schemas.ProductSchema)
+    @api.response(201, schemas.ProductSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(PRODUCER)
+    def post(self, data):
+        """Add a product (approved producers)."""
+        producer = services.approved_producer(current_account())
+        product = services.save_product(producer, None, **data)
+        answer = product_dict(product)
+        db.session.commit()
+        return answer
+
+
+@api.route("/products/<uuid:product_id>")
+class ProductItem(MethodView):
+    @api.arguments(schemas.ProductSchema)
+    @api.response(200, schemas.ProductSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(PRODUCER)
+    def put(self, data, product_id):
+        """Change one of your products."""
+        producer = services.approved_producer(current_account())
+        product = services.get_product(product_id)
+        if product.producer_id != producer.id:
+            raise RuleViolation(gettext("This product does not exist."), status=404)
+        services.save_product(producer, product, **data)
+        answer = product_dict(product)
+        db.session.commit()
+        return answer
+
+
+@api.route("/orders/mine")
+class MyOrders(MethodView):
+    @api.response(200, schemas.OrderSchema(many=True))
+    @require_permission(ORDER)
+    def get(self):
+        """Your pre-orders here, latest market day first."""
+        return [services.order_dict(o) for o, _d in services.orders_of_account(current_account())]
+
+
+@api.route("/grocery/items")
+class GroceryItems(MethodView):
+    @api.response(200, schemas.GroceryItemSchema(many=True))
+    @require_permission(ORDER)
+    def get(self):
+        """The social grocery's products, their price in credits and the stock."""
+        return [
+            {
+                "id": i.id,
+                "name": i.name,
+                "category": i.category,
+                "unit": i.unit,
+                "credits": i.credits,
+                "stock": i.stock,
+            }
+            for i in grocery.items()
+        ]
+
+
+@api.route("/grocery/redemptions")
+class GroceryRedemptions(MethodView):
+    @api.arguments(schemas.RedemptionInSchema)
+    @api.response(201, schemas.RedemptionSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(ORDER)
+    def post(self, data):
+        """Order from the social grocery with your household's credits (eligible households; 403
+        otherwise). Refused when the credits or the stock do not suffice (409)."""
+        household = grocery.household_of(current_account())
+        if household is None:
+            raise RuleViolation(gettext("This household is not eligible at the moment."), status=403)
+        redemption, balance = grocery.redeem(household, data["item_id"], data["quantity"])
+        answer = {
+            "id": redemption.id,
+            "item_id": redemption.item_id,
+            "quantity": redemption.quantity,
+            "credits": redemption.credits,
+            "balance": balance,
+        }
+        db.session.commit()
+        return answer
