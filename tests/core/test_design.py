@@ -69,3 +69,19 @@ def test_guests_are_offered_an_account_that_brings_them_back(tenant_factory, ten
     (signup,) = re.findall(r'href="([^"]*/auth/signup[^"]*)"', header)
     assert signup.startswith("http://localhost") and "next=" in signup
     assert "Create an account" in header and "Sign in" in header
+
+
+def test_the_menu_marks_one_entry_the_longest_match(app):
+    """On /hearings/moderation the menu marks "Moderation", not also "Consultations" (/hearings/)."""
+    from types import SimpleNamespace as Item
+
+    current = app.jinja_env.globals["current_nav_url"]
+    items = [Item(url="/hearings/"), Item(url="/hearings/moderation"), Item(url="/volunteers/")]
+    for path, expected in (
+        ("/hearings/moderation", "/hearings/moderation"),
+        ("/hearings/consultations/x", "/hearings/"),
+        ("/hearings-archive/", None),  # a prefix of the text, not of the path
+        ("/", None),
+    ):
+        with app.test_request_context(path):
+            assert current(items) == expected, path
