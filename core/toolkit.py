@@ -27,6 +27,7 @@ Beyond Flask's and the request's basics, it gives:
   processing are generated from them);
 - search: ``TextQuery`` (PostgreSQL full-text search in the municipality's language, accents and
   case folded, ranked and highlighted; a plain match on SQLite) for the ``sympraxis_search`` hook;
+- forms: ``LocaleDecimalField`` (a decimal typed as the page's language writes it, «9,50»);
 - retention: ``RetentionRule`` (hook ``sympraxis_retention_rules``) and ``retention_days``
   (a municipality's period for one kind of data).
 """
@@ -71,6 +72,7 @@ from core.db import (
 )
 from core.errors import abort_with, problem
 from core.extensions import db, limiter
+from core.form_fields import LocaleDecimalField
 from core.i18n import gettext, lazy_gettext, ngettext
 from core.ids import uuid7
 from core.jobs import enqueue, enqueue_after_commit, job
@@ -139,7 +141,7 @@ def tenant_info(tenant_id: int) -> TenantInfo | None:
 
 __all__ = [
     "CORE_API_VERSION", "Account", "AccountId", "Affiliation", "AffiliationStatus", "ApiBlueprint", "Attachment",
-    "Blueprint", "BlueprintSpec", "CrossTenantWrite", "DashboardItem", "LegalBasis", "Linkable", "Mail", "Membership",
+    "Blueprint", "BlueprintSpec", "CrossTenantWrite", "DashboardItem", "LegalBasis", "LocaleDecimalField", "Linkable", "Mail", "Membership",
     "NavItem", "Organisation", "OrganisationId", "OrganisationMember", "PersonalDataDeclaration", "PluginManifest",
     "PluginStateError", "Reference", "ReferenceType", "RetentionRule", "Role", "RuleViolation", "SearchHit",
     "SpecialCategoryCondition", "TenantInfo", "TextQuery", "TenantNotActive", "TenantScoped",

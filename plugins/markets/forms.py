@@ -6,7 +6,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    DecimalField,
     IntegerField,
     SelectField,
     StringField,
@@ -15,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from core.toolkit import LocaleDecimalField
 from core.toolkit import lazy_gettext as _l
 from plugins.markets.models import ApplicationStatus, DayStatus, ProducerStatus, Units
 
@@ -73,7 +73,7 @@ class ProductForm(FlaskForm):
     name = StringField(_l("Product"), validators=[DataRequired(), Length(max=200)])
     category = StringField(_l("Category"), validators=[Length(max=50)])
     unit = SelectField(_l("Sold by"), choices=list(UNIT_LABELS.items()))
-    price = DecimalField(
+    price = LocaleDecimalField(
         _l("Price per unit (€)"), places=2, validators=[InputRequired(), NumberRange(min=0, max=99999.99)]
     )
     origin = StringField(_l("Origin"), validators=[Length(max=200)])
@@ -118,7 +118,7 @@ class HouseholdApplicationForm(FlaskForm):
     size = IntegerField(
         _l("Members of the household"), validators=[InputRequired(), NumberRange(min=1, max=20)]
     )
-    monthly_income = DecimalField(
+    monthly_income = LocaleDecimalField(
         _l("Monthly income of the household (€)"),
         places=2,
         validators=[InputRequired(), NumberRange(min=0, max=1000000)],

@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     FloatField,
     IntegerField,
     SearchField,
@@ -17,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from core.toolkit import LocaleDecimalField
 from core.toolkit import lazy_gettext as _l
 from plugins.registry import taxonomy
 from plugins.registry.services import TEXT_LIMITS
@@ -168,13 +168,13 @@ class FiguresForm(FlaskForm):
     staff_women = _count(_l("Women among staff and volunteers"))
     staff_men = _count(_l("Men among staff and volunteers"))
     people_served = _count(_l("People served"))
-    revenue = DecimalField(_l("Revenue"), places=2, validators=[Optional(), NumberRange(min=0)])
-    public_funding_pct = DecimalField(
+    revenue = LocaleDecimalField(_l("Revenue"), places=2, validators=[Optional(), NumberRange(min=0)])
+    public_funding_pct = LocaleDecimalField(
         _l("Public funding, percentage of revenue"),
         places=2,
         validators=[Optional(), NumberRange(min=0, max=100)],
     )
-    budget = DecimalField(_l("Budget"), places=2, validators=[Optional(), NumberRange(min=0)])
+    budget = LocaleDecimalField(_l("Budget"), places=2, validators=[Optional(), NumberRange(min=0)])
     submit = SubmitField(_l("Save the figures"))
 
 

@@ -85,3 +85,16 @@ def test_the_menu_marks_one_entry_the_longest_match(app):
     ):
         with app.test_request_context(path):
             assert current(items) == expected, path
+
+
+def test_base_layout_variables_cannot_shadow_a_pages_own():
+    """A variable base.html sets is seen by every page's blocks: its ``current`` (the menu's
+    current entry) replaced a markets page's own ``current`` dict and the page answered 500. The
+    layout's own names start with an underscore, which no page passes."""
+    import re
+    from pathlib import Path
+
+    base = (Path(__file__).resolve().parents[2] / "core" / "templates" / "base.html").read_text()
+    names = re.findall(r"{%-?\s*set\s+([A-Za-z_][A-Za-z0-9_]*)", base)
+    assert names, "base.html sets no variable: the test looks at the wrong file"
+    assert [n for n in names if not n.startswith("_")] == []
