@@ -12,8 +12,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from marshmallow import fields as mfields
 from marshmallow import validate as mvalidate
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.accounts.models import Account, Role
 from core.accounts.services.common import AccountError
@@ -176,6 +177,13 @@ def _label(name: str, fld: marshmallow.fields.Field) -> str:
     return str(fld.metadata.get("title") or fld.metadata.get("label") or name.replace("_", " ").capitalize())
 
 
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (a settings ``List`` of ``OneOf`` values)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 def settings_form_class(schema_cls: type[marshmallow.Schema]) -> type[FlaskForm]:
     """A WTForms form generated from a plugin's marshmallow settings schema.
 
@@ -192,7 +200,18 @@ def settings_form_class(schema_cls: type[marshmallow.Schema]) -> type[FlaskForm]
         label = _label(name, fld)
         description = str(fld.metadata.get("description", "")) or None
         choices = next((v.choices for v in fld.validators if isinstance(v, mvalidate.OneOf)), None)
-        if isinstance(fld, mfields.Boolean):
+        inner = getattr(fld, "inner", None)
+        several = (
+            next((v.choices for v in inner.validators if isinstance(v, mvalidate.OneOf)), None)
+            if isinstance(fld, mfields.List) and inner is not None
+            else None
+        )
+        if several is not None:  # a List of OneOf values: one checkbox per value, with its label
+            shown = fld.metadata.get("choice_labels") or {}
+            field = MultiCheckboxField(
+                label, choices=[(str(c), str(shown.get(c, c))) for c in several], description=description
+            )
+        elif isinstance(fld, mfields.Boolean):
             field = BooleanField(label, description=description)
         elif choices is not None:
             shown = fld.metadata.get("choice_labels") or {}  # code -> label, in the reader's language

@@ -8,7 +8,16 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from core.toolkit import Account, Membership, OrganisationMember, db, enqueue, utcnow_aware
+from core.toolkit import (
+    Account,
+    Affiliation,
+    AffiliationStatus,
+    Membership,
+    OrganisationMember,
+    db,
+    enqueue,
+    utcnow_aware,
+)
 from plugins.registry import services
 from plugins.registry.models import Entry
 
@@ -263,10 +272,16 @@ def seed(tenant) -> None:
         services.save_figures(entry, last, _figures(values, 1.0), account=staff)
     ngo = db.session.execute(sa.select(Account).where(Account.email == "ngo@example.org")).scalar()
     if ngo is not None:
+        # one it administers that is affiliated here (the demo's NGO is, in every demo municipality)
         org_id = db.session.execute(
-            sa.select(OrganisationMember.organisation_id).where(
-                OrganisationMember.account_id == ngo.id, OrganisationMember.role == "admin"
+            sa.select(OrganisationMember.organisation_id)
+            .join(Affiliation, Affiliation.organisation_id == OrganisationMember.organisation_id)
+            .where(
+                OrganisationMember.account_id == ngo.id,
+                OrganisationMember.role == "admin",
+                Affiliation.status == AffiliationStatus.APPROVED,
             )
+            .order_by(OrganisationMember.organisation_id)
         ).scalar()
         name, form = NGO_ENTRY[lang]
         if org_id and form in services.taxonomy.legal_forms_for(tenant.country):

@@ -105,7 +105,7 @@ class EntryForm(FlaskForm):
         self.provider.choices = choices(taxonomy.PROVIDERS, "—")
         self.sectors.choices = [(c, f"{c} · {label}") for c, label in choices(taxonomy.SECTORS)]
         self.population_groups.choices = choices(taxonomy.POPULATION_GROUPS)
-        self.languages.choices = [(code, code) for code in taxonomy.LANGUAGES]
+        self.languages.choices = [(code, taxonomy.language_name(code)) for code in taxonomy.LANGUAGES]
 
     def data_dict(self) -> dict:
         names = (

@@ -1,6 +1,6 @@
 """The per-municipality settings and the API's schemas (explicit field lists)."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_load, validate
 
 from core.toolkit import UTCDateTimeField, lazy_gettext
 from plugins.registry import taxonomy
@@ -8,35 +8,49 @@ from plugins.registry.models import VersionStatus
 from plugins.registry.services import COUNT_FIELDS, OPTIONAL_FIELDS, TEXT_LIMITS
 
 
-def _valid_kinds(value: str) -> bool:
-    return all(k.strip() in taxonomy.KINDS for k in value.split(",") if k.strip())
+def _as_list(value):
+    """Stored before these were lists: a comma-separated string."""
+    return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
 
 
-def _valid_required(value: str) -> bool:
-    return all(f.strip() in OPTIONAL_FIELDS for f in value.split(",") if f.strip())
+#: what a municipality may make mandatory, with the labels the entry form gives them
+REQUIRABLE = {
+    "legal_form": lazy_gettext("Legal form"),
+    "business_number": lazy_gettext("Business registry number"),
+    "address": lazy_gettext("Address"),
+    "sectors": lazy_gettext("Sectors (NACE Rev. 2)"),
+    "population_groups": lazy_gettext("Population groups served"),
+    "contact_email": lazy_gettext("Contact e-mail"),
+}
 
 
 class SettingsSchema(Schema):
     """What each municipality decides (``plugin_settings("registry")``)."""
 
-    kinds = fields.String(
-        load_default="",
-        validate=[validate.Length(max=200), _valid_kinds],
+    @pre_load
+    def _lists(self, data, **kwargs):
+        data = dict(data)
+        for key in ("kinds", "required_fields"):
+            if key in data:
+                data[key] = _as_list(data[key])
+        return data
+
+    kinds = fields.List(
+        fields.String(validate=validate.OneOf(list(taxonomy.KINDS))),
+        load_default=list,
         metadata={
             "title": lazy_gettext("Kinds of entry"),
-            "description": lazy_gettext(
-                "Comma-separated, of social_enterprise, social_service, social_action; empty for all three."
-            ),
+            "description": lazy_gettext("None ticked: all three."),
+            "choice_labels": taxonomy.KINDS,
         },
     )
-    required_fields = fields.String(
-        load_default="",
-        validate=[validate.Length(max=300), _valid_required],
+    required_fields = fields.List(
+        fields.String(validate=validate.OneOf(list(OPTIONAL_FIELDS))),
+        load_default=list,
         metadata={
             "title": lazy_gettext("Mandatory fields"),
-            "description": lazy_gettext(
-                "Comma-separated, of legal_form, business_number, address, sectors, population_groups, contact_email."
-            ),
+            "description": lazy_gettext("What an entry must give, besides its name and kind."),
+            "choice_labels": REQUIRABLE,
         },
     )
     reverify_after_months = fields.Integer(

@@ -93,8 +93,14 @@ def _country() -> str:
     return info.country if info else ""
 
 
+def _setting_list(key: str) -> list[str]:
+    """A list setting (kinds, mandatory fields); a comma-separated string from before too."""
+    value = settings().get(key) or []
+    return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else list(value)
+
+
 def allowed_kinds() -> dict:
-    wanted = [k.strip() for k in (settings().get("kinds") or "").split(",") if k.strip()]
+    wanted = _setting_list("kinds")
     return {k: v for k, v in taxonomy.KINDS.items() if not wanted or k in wanted}
 
 
@@ -194,7 +200,7 @@ def clean(raw: dict[str, Any]) -> dict[str, Any]:
         raise _bad(gettext("A social action has a start date."), "starts_on")
     data["starts_on"] = starts.isoformat() if starts else None
     data["ends_on"] = ends.isoformat() if ends else None
-    required = [f.strip() for f in (settings().get("required_fields") or "").split(",") if f.strip()]
+    required = _setting_list("required_fields")
     for name in required:
         if name in data and not data[name]:
             raise _bad(gettext("This municipality asks for this field."), name, "required")

@@ -88,6 +88,19 @@ PROVIDERS = {
 LANGUAGES = ("el", "bg", "ro", "en", "tr", "ar", "fa", "uk", "rom")
 
 
+def language_name(code: str) -> str:
+    """A language served, named in the reader's language (CLDR through babel; «ρομανί» for rom)."""
+    from babel import Locale, UnknownLocaleError
+
+    from core.toolkit import get_locale
+
+    reader = get_locale() or Locale("en")
+    try:
+        return Locale.parse(code).get_display_name(reader) or code
+    except (UnknownLocaleError, ValueError):
+        return reader.languages.get(code, code)
+
+
 def legal_forms_for(country: str) -> dict:
     return LEGAL_FORMS.get((country or "").upper(), {})
 

@@ -93,6 +93,7 @@ def _labels() -> dict:
         "service_types": taxonomy.SERVICE_TYPES,
         "providers": taxonomy.PROVIDERS,
         "label": taxonomy.label,
+        "language_name": taxonomy.language_name,
     }
 
 

@@ -135,7 +135,7 @@ def test_producer_citizen_staff_and_household(
         _check(page, axe, "application")
         with page.expect_navigation():
             page.get_by_role("button", name="Καταχώριση της απόφασης").click()
-        expect(page.get_by_text("Η απόφαση καταχωρίστηκε.")).to_be_visible()
+        expect(page.get_by_text("Η απόφαση καταγράφηκε.")).to_be_visible()
     finally:
         context.close()
 

@@ -29,6 +29,11 @@ REFERENCE_TABLES = {
     "tenants",
     "tenant_deletions",  # end-of-contract deletion certificates: they outlive the municipality's rows
     "tenant_domains",  # tenant-owned, but the host lookup needs it whole on every node
+    # the registry's observatory: aggregates across municipalities, computed by its daily job from
+    # the consenting ones, and each municipality's statistical area codes, set by the operator
+    "registry_aggregate_runs",
+    "registry_aggregates",
+    "registry_statistical_areas",
 }
 # Note: core_outbox and api_idempotency_keys are write-heavy queues; on a real Citus cluster they are
 # better kept as coordinator-local tables (citus_add_local_table_to_metadata) than replicated as

@@ -27,7 +27,19 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
 # msgstr may equal msgid only for these: names, and words that are spelt the same in the language.
 SAME_IN_EVERY_LANGUAGE = {"Sympraxis", "Stripe"}
 SAME_IN_LANGUAGE = {
-    "ro": {"administrator", "Administrator", "moderator", "Moderator", "Online", "Total"},
+    "ro": {
+        "administrator",
+        "Administrator",
+        "moderator",
+        "Moderator",
+        "Online",
+        "Total",
+        "Document",
+        "kg",
+        "kilogram",
+        "l",
+        "Respondent",
+    },
 }
 
 # python %-format placeholders: %(name)s, %d, %.2f, %% ...
