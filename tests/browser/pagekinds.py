@@ -62,6 +62,10 @@ def discover(page: Any, tenant_url: str) -> list[Kind]:
         Kind("signin-error", "guest", "apex", "/auth/signin"),
         Kind("privacy", "guest", "tenant", "/legal/privacy"),
         Kind("volunteers", "guest", "tenant", "/volunteers/"),
+        Kind("councils", "guest", "tenant", "/councils/"),
+        Kind("markets", "guest", "tenant", "/markets/"),
+        Kind("registry", "guest", "tenant", "/registry/"),
+        Kind("surveys", "guest", "tenant", "/surveys/"),
     ]
     page.goto(f"{tenant_url}/hearings/")
     consultation = first_link(page, r"/hearings/consultations/[0-9a-f-]{36}")
@@ -96,6 +100,7 @@ def discover(page: Any, tenant_url: str) -> list[Kind]:
         Kind("dashboard", "ngo", "apex", "/dashboard"),
         Kind("account", "ngo", "apex", "/account"),
         Kind("apex-home", "guest", "apex", "/"),
+        Kind("municipalities", "guest", "apex", "/municipalities"),
         Kind("operator", "operator", "apex", "/operator/"),
         Kind("operator-usage", "operator", "apex", "/operator/usage"),
         Kind("operator-onboard", "operator", "apex", "/operator/tenants/new"),

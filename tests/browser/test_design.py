@@ -18,9 +18,18 @@ AXE_JS = axe_path(Path(__file__).resolve().parents[2])
 #: the main page kinds, each checked in one language (all three languages, a share each: the
 #: layout does not change with the language, the length of its words does)
 KINDS_BY_LANG = {
-    "el": {"home", "consultation", "signin-error", "speakers", "dashboard", "admin"},
-    "bg": {"consultations", "meeting", "checkin", "admin-members", "moderation"},
-    "ro": {"home", "programme", "task", "outcome", "register", "admin-branding"},
+    "el": {
+        "home",
+        "consultation",
+        "signin-error",
+        "speakers",
+        "dashboard",
+        "admin",
+        "councils",
+        "municipalities",
+    },
+    "bg": {"consultations", "meeting", "checkin", "admin-members", "moderation", "markets", "registry"},
+    "ro": {"home", "programme", "task", "outcome", "register", "admin-branding", "surveys"},
 }
 
 
