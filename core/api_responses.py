@@ -11,7 +11,8 @@ blueprints alike):
 - every operation documents ``404`` (an unknown or archived host, a plugin not enabled for this
   municipality, or an id that is not there);
 - every write documents ``401`` (no personal access token), ``403`` (no permission, or a suspended
-  municipality), ``422`` (invalid input) and ``400`` (a body that cannot be read);
+  municipality), ``409`` (a rule refused it), ``422`` (invalid input) and ``400`` (a body that
+  cannot be read);
 - flask-smorest's catch-all ``default`` response is dropped, so the status codes are checked;
 - the ``X-Pagination`` header of a paginated list (``@api.paginate()``) is documented as what it
   is, a JSON object in a header (``content: application/json``): flask-smorest gives it a plain
@@ -41,6 +42,8 @@ WRITE_RESPONSES: dict[int, str] = {
     400: "The request body could not be read.",
     401: "A personal access token is required to write through the API.",
     403: "Not allowed: missing permission, or the municipality is suspended.",
+    # a RuleViolation (core.rules): any write's service may refuse what the schema admits
+    409: "A rule refused the request (the input is valid; ``detail`` says which rule, ``code`` names it).",
     422: "The input is not valid; ``errors`` says which fields and why.",
 }
 

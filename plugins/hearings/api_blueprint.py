@@ -23,9 +23,16 @@ api = ApiBlueprint(
 )
 
 
+def api_status(exc: HearingsError) -> int:
+    """The API's status for a rule the services enforce: a request the document admits that breaks
+    a rule (closing before opening, a period the law forbids, a missing consent) is a 409, as the
+    API's rules say: 422 is only for what the schema refuses. Pages keep the service's status."""
+    return 409 if exc.status == 422 else exc.status
+
+
 def _fail(exc: HearingsError):
     db.session.rollback()
-    abort_with(exc.status, exc.message)
+    abort_with(api_status(exc), exc.message)
 
 
 def _host() -> str:

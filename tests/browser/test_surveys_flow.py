@@ -58,7 +58,7 @@ def test_staff_build_a_member_answers_on_a_phone_staff_publish(
         with page.expect_navigation():
             page.get_by_role("link", name="Επεξεργασία της έρευνας").click()
         page.get_by_label("Δημοσιευμένη (ορατή και ανοιχτή στο διάστημά της)").check()
-        page.get_by_label("Έναρξη", exact=True).fill("2020-01-01T09:00")
+        page.get_by_label("Ανοίγει", exact=True).fill("2020-01-01T09:00")
         assert not axe(page), "edit survey"
         with page.expect_navigation():
             page.get_by_role("button", name="Αποθήκευση της έρευνας").click()

@@ -12,7 +12,7 @@ from core.toolkit import (
     has_permission,
     require_permission,
 )
-from plugins.hearings.api_blueprint import _consultation, _host, api
+from plugins.hearings.api_blueprint import _consultation, _host, api, api_status
 from plugins.hearings.comments import services as comments_services
 from plugins.hearings.common import HearingsError, iso_local, to_utc
 from plugins.hearings.consultations import schemas, services
@@ -23,7 +23,7 @@ from plugins.hearings.models import Status
 def _refuse(exc: HearingsError):
     """A rule said no: problem+json with the message and, for a field, ``errors``; nothing kept."""
     db.session.rollback()
-    raise RuleViolation(exc.message, status=exc.status, field=exc.field_name) from None
+    raise RuleViolation(exc.message, status=api_status(exc), field=exc.field_name) from None
 
 
 def _consultation_dict(c, count: int) -> dict:

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from core.toolkit import RuleViolation, current_account, db, has_permission, require_permission
-from plugins.hearings.api_blueprint import _consultation, api
+from plugins.hearings.api_blueprint import _consultation, api, api_status
 from plugins.hearings.common import HearingsError
 from plugins.hearings.consultations import services as consultations_services
 from plugins.hearings.register import services
@@ -44,7 +44,7 @@ class Recommendations(MethodView):
             cm = services.enter_recommendation(c, current_account(), **data)
         except HearingsError as exc:
             db.session.rollback()
-            raise RuleViolation(exc.message, status=exc.status, field=exc.field_name) from None
+            raise RuleViolation(exc.message, status=api_status(exc), field=exc.field_name) from None
         body = {"id": cm.id, "register_number": cm.register_number}
         db.session.commit()
         return body

@@ -6,7 +6,7 @@ from flask import Response
 from flask.views import MethodView
 
 from core.toolkit import abort_with
-from plugins.hearings.api_blueprint import api
+from plugins.hearings.api_blueprint import api, api_status
 from plugins.hearings.common import HearingsError
 from plugins.hearings.transparency import services
 
@@ -19,4 +19,4 @@ class AnnualReport(MethodView):
         try:
             return Response(services.report_json(year), mimetype="application/json")
         except HearingsError as exc:
-            abort_with(exc.status, exc.message)
+            abort_with(api_status(exc), exc.message)

@@ -151,7 +151,8 @@ def test_api_token_writes_and_problems(app, world, tenant_client, sign_in, acces
     long = api.post(
         f"/api/v1/hearings/consultations/{c['id']}/comments", json={"body": "x" * 101}, headers=auth
     )
-    assert long.status_code == 422 and long.mimetype == "application/problem+json"
+    # the municipality's own limit (100 here), which the document cannot state: a rule, so a 409
+    assert long.status_code == 409 and long.mimetype == "application/problem+json"
     assert "at most 100 characters" in long.json["detail"]
     missing = api.post(f"/api/v1/hearings/consultations/{c['id']}/comments", json={}, headers=auth)
     assert missing.status_code == 422 and "body" in str(missing.json.get("errors"))

@@ -287,7 +287,9 @@ def test_api_refuses_with_problem_json_and_field_errors(app, country, tenant_cli
         "draft": DRAFT,
     }
     refused = tenant_client(tenant).post("/api/v1/hearings/consultations", json=body, headers=auth)
-    assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
+    assert (
+        refused.status_code == 409 and refused.mimetype == "application/problem+json"
+    )  # a rule, not the schema
     problem = refused.get_json()
     assert "art. 26(4)" in problem["detail"] and "reason" in problem["errors"]
     assert _consultations(app, tenant) == []
@@ -301,7 +303,7 @@ def test_api_refuses_with_problem_json_and_field_errors(app, country, tenant_cli
     opened = tenant_client(tenant).post(
         f"/api/v1/hearings/consultations/{data['id']}/status", json={"action": "open"}, headers=auth
     )
-    assert opened.status_code == 422 and "impact assessment" in opened.get_json()["detail"]
+    assert opened.status_code == 409 and "impact assessment" in opened.get_json()["detail"]
 
 
 # --- required documents ------------------------------------------------------------------------

@@ -299,7 +299,7 @@ def test_the_api_needs_the_consent_too(app, world, tenant_client, access_token):
     client = tenant_client(world.tenant)
     url = f"/api/v1/hearings/meetings/{mid}/registrations"
     r = client.post(url, json={"accessibility": ["sign_language"]}, headers=auth)
-    assert r.status_code == 422 and r.mimetype == "application/problem+json"
+    assert r.status_code == 409 and r.mimetype == "application/problem+json"  # the consent rule
     assert _registrations_of(app, world.tenant, mid) == []
     r = client.post(
         url, json={"accessibility": ["sign_language"], "accessibility_consent": True}, headers=auth
