@@ -8,6 +8,16 @@ from plugins.registry.models import VersionStatus
 from plugins.registry.services import COUNT_FIELDS, OPTIONAL_FIELDS, TEXT_LIMITS
 
 
+class JSONBoolean(fields.Boolean):
+    """JSON ``true`` or ``false`` only: marshmallow's Boolean also takes 0, 1, "yes" and "off",
+    which the document (``type: boolean``) does not admit (schemathesis sent ``0``)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is not bool:
+            raise self.make_error("invalid")
+        return value
+
+
 def _as_list(value):
     """Stored before these were lists: a comma-separated string."""
     return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
@@ -155,7 +165,7 @@ class VersionSchema(Schema):
 class ReviewSchema(Schema):
     """Staff's decision on a pending version."""
 
-    approve = fields.Boolean(required=True)
+    approve = JSONBoolean(required=True)
     document = fields.String(
         load_default="",
         validate=validate.Length(max=300),
@@ -230,4 +240,4 @@ class ReportingYearSchema(Schema):
 
 
 class ConsentSchema(Schema):
-    opted_in = fields.Boolean(required=True)
+    opted_in = JSONBoolean(required=True)

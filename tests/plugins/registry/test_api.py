@@ -100,3 +100,15 @@ def test_campaign_consent_and_pacts_through_the_api(app, town, account_factory, 
     )
     assert client.get("/api/v1/registry/consent").get_json() == {"opted_in": True}
     assert client.get("/api/v1/registry/pacts").get_json() == []
+
+
+def test_consent_takes_a_json_boolean_only(town, client_for, access_token, account_factory):
+    """schemathesis: ``{"opted_in": 0}`` was taken as false (marshmallow reads 0, "no", "off");
+    the document says boolean, so anything else is a 422."""
+    admin = account_factory(memberships={town: "admin"})
+    auth = {"Authorization": f"Bearer {access_token(admin, town)}"}
+    client = client_for(town.primary_host)
+    for value in (0, 1, "false", "yes", None):
+        answer = client.put("/api/v1/registry/consent", json={"opted_in": value}, headers=auth)
+        assert answer.status_code == 422, (value, answer.get_data(as_text=True)[:200])
+    assert client.put("/api/v1/registry/consent", json={"opted_in": False}, headers=auth).status_code == 200
