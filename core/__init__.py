@@ -6,4 +6,4 @@ The core imports neither ``tenants`` nor ``plugins``; they plug in through the h
 
 #: Version of the plugin contract (``core.toolkit`` and ``core.hookspecs``). Plugins declare the
 #: range they support in their manifest; a breaking change to the toolkit is a major version.
-CORE_API_VERSION = "1.3.0"
+CORE_API_VERSION = "1.4.0"

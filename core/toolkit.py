@@ -47,6 +47,7 @@ from core.accounts.models import (
 )
 from core.accounts.services.organisations import organisations_of
 from core.api_blueprint import ApiBlueprint
+from core.api_fields import JSONBoolean
 from core.columns import (
     AccountId,
     OrganisationId,
@@ -141,7 +142,7 @@ def tenant_info(tenant_id: int) -> TenantInfo | None:
 
 __all__ = [
     "CORE_API_VERSION", "Account", "AccountId", "Affiliation", "AffiliationStatus", "ApiBlueprint", "Attachment",
-    "Blueprint", "BlueprintSpec", "CrossTenantWrite", "DashboardItem", "LegalBasis", "LocaleDecimalField", "Linkable", "Mail", "Membership",
+    "Blueprint", "BlueprintSpec", "CrossTenantWrite", "DashboardItem", "JSONBoolean", "LegalBasis", "LocaleDecimalField", "Linkable", "Mail", "Membership",
     "NavItem", "Organisation", "OrganisationId", "OrganisationMember", "PersonalDataDeclaration", "PluginManifest",
     "PluginStateError", "Reference", "ReferenceType", "RetentionRule", "Role", "RuleViolation", "SearchHit",
     "SpecialCategoryCondition", "TenantInfo", "TextQuery", "TenantNotActive", "TenantScoped",

@@ -46,7 +46,7 @@ def sympraxis_manifest():
         name="registry",
         title="Social economy register",
         version="1.0.0",
-        core_api=">=1.1,<2",
+        core_api=">=1.4,<2",
         description="A verified register of social enterprises, services and actions, yearly figures, "
         "and aggregates from municipality to nation.",
     )

@@ -2,20 +2,10 @@
 
 from marshmallow import Schema, fields, pre_load, validate
 
-from core.toolkit import UTCDateTimeField, lazy_gettext
+from core.toolkit import JSONBoolean, UTCDateTimeField, lazy_gettext
 from plugins.registry import taxonomy
 from plugins.registry.models import VersionStatus
 from plugins.registry.services import COUNT_FIELDS, OPTIONAL_FIELDS, TEXT_LIMITS
-
-
-class JSONBoolean(fields.Boolean):
-    """JSON ``true`` or ``false`` only: marshmallow's Boolean also takes 0, 1, "yes" and "off",
-    which the document (``type: boolean``) does not admit (schemathesis sent ``0``)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if type(value) is not bool:
-            raise self.make_error("invalid")
-        return value
 
 
 def _as_list(value):

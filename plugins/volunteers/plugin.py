@@ -37,7 +37,7 @@ def sympraxis_manifest():
         name="volunteers",
         title="Volunteering",
         version="1.0.0",
-        core_api=">=1.1,<2",
+        core_api=">=1.4,<2",
         description="The common pool of volunteering: tasks with shifts, sign-ups (also on behalf of NGOs), reminders and hours.",
     )
 

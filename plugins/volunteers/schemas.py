@@ -5,7 +5,7 @@ import datetime as dt
 
 from marshmallow import Schema, fields, validate
 
-from core.toolkit import UTCDateTimeField, lazy_gettext
+from core.toolkit import JSONBoolean, UTCDateTimeField, lazy_gettext
 from plugins.volunteers.models import SignupStatus, TaskStatus
 
 MAX_SKILLS = 10
@@ -145,7 +145,7 @@ class SignupSchema(Schema):
 class AttendanceSchema(Schema):
     """The coordinator's record: attended (with the hours; the shift's length by default) or not."""
 
-    attended = fields.Boolean(required=True)
+    attended = JSONBoolean(required=True)
     hours = fields.Float(
         allow_none=True,
         load_default=None,
