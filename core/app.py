@@ -121,7 +121,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     slots.init_app(app)
     input_guard.init_app(app)
-    from core import idempotency, readers  # noqa: F401 - their models, for the migrations
+    from core import form_once, idempotency, readers  # noqa: F401 - their models, for the migrations
     from core.accounts import auth as accounts_auth
     from core.accounts import views as accounts_views
     from core.api import init_api

@@ -75,11 +75,48 @@ def render_error(exc: HTTPException) -> Response | tuple[str, int]:
             status=404 if status == 400 else status,
             mimetype="text/html",
         )
-    html = render_template("core/error.html", status=status, title=title, detail=detail)
+    html = render_template(
+        "core/error.html", status=status, title=title, detail=detail, kept=kept_submission(status)
+    )
     response = Response(html, status=status, mimetype="text/html")
     if exc.code == 405 and getattr(exc, "valid_methods", None):
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response
+
+
+#: statuses after which sending the same form again can succeed (an expired session or CSRF
+#: token, a conflict, too many attempts, our own fault): the error page gives the text back
+RESENDABLE = frozenset({400, 401, 409, 422, 429, 500, 503})
+#: fields never echoed into a page: secrets, and the tokens the new form gets afresh
+_NEVER_ECHOED = ("password", "secret", "token", "totp", "otp", "code", "_once")
+#: a value this long (or with a line break) is shown to the person; shorter ones travel hidden
+_SHOWN_FROM = 30
+
+
+def kept_submission(status: int) -> dict[str, Any] | None:
+    """What an HTML form posted, for the error page to give back (issue 16 §2: an expired session
+    or a CSRF token that ran out must not throw away a long comment). ``None`` when there is
+    nothing to keep, or sending again cannot help."""
+    if request.method != "POST" or status not in RESENDABLE or request.path.startswith("/api/"):
+        return None
+    if request.mimetype != "application/x-www-form-urlencoded" or (request.content_length or 0) > 1024 * 1024:
+        return None  # uploads are never read only to be shown back (a refused one stays unread)
+    try:
+        form = request.form
+    except Exception:  # noqa: BLE001 - a body that does not parse has nothing to give back
+        return None
+    fields = [
+        (name, value)
+        for name, value in form.items(multi=True)
+        if value and not any(word in name.lower() for word in _NEVER_ECHOED)
+    ]
+    if not fields:
+        return None
+    shown = [(n, v) for n, v in fields if len(v) >= _SHOWN_FROM or "\n" in v]
+    if not shown:
+        return None
+    hidden = [(n, v) for n, v in fields if (n, v) not in shown]
+    return {"action": request.path, "shown": shown, "hidden": hidden, "signed_out": status == 401}
 
 
 def abort_with(status: int, detail: str) -> None:

@@ -126,11 +126,13 @@ def periodic_schedule(app: Flask) -> dict[str, dict[str, Any]]:
 CORE_PERIODIC_JOBS = {
     "core.outbox_sweep": 60,
     "core.idempotency_purge": 3600,
+    "core.form_once_purge": 3600,
     "core.retention_purge_all": 6 * 3600,
 }
 
 
 def _register_core_jobs() -> None:
+    from core.form_once import purge_job as form_once_purge_job
     from core.idempotency import purge_job as idempotency_purge_job
     from core.mail import _send_mail_job
     from core.outbox import sweep_job
@@ -139,6 +141,7 @@ def _register_core_jobs() -> None:
     job("core.send_mail")(_send_mail_job)
     job("core.outbox_sweep")(sweep_job)
     job("core.idempotency_purge")(idempotency_purge_job)
+    job("core.form_once_purge")(form_once_purge_job)
     job("core.retention_purge")(purge_job)
     job("core.retention_purge_all")(purge_all_job)
 

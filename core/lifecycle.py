@@ -64,7 +64,7 @@ class Slot:
 
 def steps(app: Flask) -> dict[str, list[Step | Slot]]:
     """The table: each phase's hooks in the order they run."""
-    from core import api, faults, idempotency, input_guard, observability, replica, usage
+    from core import api, faults, form_once, idempotency, input_guard, observability, replica, usage
     from core.accounts import auth
     from core.db import send_pending_side_effects
 
@@ -77,12 +77,14 @@ def steps(app: Flask) -> dict[str, list[Step | Slot]]:
             Step(input_guard.guard_input, "NUL characters, oversized uploads, bad JSON → 4xx, never a 500"),
             Step(idempotency.reserve_key, "a write with an Idempotency-Key: replayed, or its key reserved"),
             Step(api.csrf_or_token, "writes: a CSRF token for forms, a bearer token for the API"),
+            Step(form_once.reserve, "a form posted twice (a double click) runs once; its token reserved"),
             Slot("plugins", "app-wide hooks of plugins (sympraxis_app_ready, their blueprints)"),
             Step(observability.label_request, "route, tenant class and slug for the access log and metrics"),
         ],
         "after_request": [
             Slot("plugins", "app-wide hooks of plugins"),
             Step(idempotency.store_response, "the answer kept for a retry with the same key"),
+            Step(form_once.record, "a form's token consumed by a 2xx/3xx (and where it led), freed by a 4xx"),
             Slot("Flask-Login", "the remember-me cookie refreshed, set or cleared"),
             Step(replica.remember_write_position, "after a write: the cookie pinning reads", replica_on),
         ],
@@ -93,6 +95,7 @@ def steps(app: Flask) -> dict[str, list[Step | Slot]]:
             Step(auth.record_uses, "token and session use noted during the request, written"),
             Step(usage.count_request, "the municipality's request, API call and active account counted"),
             Step(idempotency.free_key, "a request that ended without an answer frees its key"),
+            Step(form_once.free, "a form whose request ended without an answer frees its token"),
             Step(leave_tenant, "the read-only transaction committed, the tenant deactivated"),
             Step(replica.end_routing, "reads go back to the primary", replica_on),
         ],

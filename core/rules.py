@@ -52,7 +52,15 @@ def handle_rule_violation(exc: RuleViolation) -> Response:
     """The answer to a :class:`RuleViolation` that a view let through."""
     if wants_problem_json():
         return problem(exc.status, _title(exc.status), exc.message, **exc.problem_extra())
-    html = render_template("core/error.html", status=exc.status, title=_title(exc.status), detail=exc.message)
+    from core.errors import kept_submission
+
+    html = render_template(
+        "core/error.html",
+        status=exc.status,
+        title=_title(exc.status),
+        detail=exc.message,
+        kept=kept_submission(exc.status),
+    )
     return Response(html, status=exc.status, mimetype="text/html")
 
 

@@ -146,12 +146,16 @@ def navigation_items() -> list[Any]:
 class ServerValidation(Extension):
     """Every form of every template (the core's and the plugins') gets ``novalidate``: the messages
     a person reads are the server's, in their language and with the form kept filled, never the
-    browser's own bubbles in the browser's language. Done once when a template is compiled."""
+    browser's own bubbles in the browser's language. A form that posts also gets its
+    one-submission token (:mod:`core.form_once`). Done once when a template is compiled."""
 
     FORM = re.compile(r"<form\b(?![^>]*\bnovalidate\b)", re.IGNORECASE)
+    #: the opening tag of a form that posts: it gets the one-submission token (core.form_once)
+    POST_FORM = re.compile(r"(<form\b[^>]*\bmethod\s*=\s*[\"']?post\b[^>]*>)", re.IGNORECASE)
 
     def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
-        return self.FORM.sub("<form novalidate", source)
+        source = self.FORM.sub("<form novalidate", source)
+        return self.POST_FORM.sub(r"\1{{ _form_once_field() }}", source)
 
 
 def role_label(role: str | None) -> str:
@@ -165,7 +169,10 @@ def role_label(role: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from core.form_once import form_once_field
+
     app.jinja_env.add_extension(ServerValidation)
+    app.jinja_env.globals["_form_once_field"] = form_once_field
 
     @app.context_processor
     def _context() -> dict[str, Any]:

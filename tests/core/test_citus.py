@@ -21,6 +21,7 @@ REFERENCE_TABLES = {
     "billing_catalog",
     "core_cross_tenant_readers",  # the roles the cross-tenant policies admit (written by migrations)
     "core_outbox",  # jobs and mail waiting for the broker: see the note below
+    "form_submissions",  # one row per posted HTML form (core.form_once): see the note below
     "handoff_codes",
     "organisation_members",
     "organisations",
@@ -35,7 +36,7 @@ REFERENCE_TABLES = {
     "registry_aggregates",
     "registry_statistical_areas",
 }
-# Note: core_outbox and api_idempotency_keys are write-heavy queues; on a real Citus cluster they are
+# Note: core_outbox, api_idempotency_keys and form_submissions are write-heavy queues; on a real Citus cluster they are
 # better kept as coordinator-local tables (citus_add_local_table_to_metadata) than replicated as
 # reference tables. The plan prints them as reference tables until that is measured.
 

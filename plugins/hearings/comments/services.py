@@ -50,9 +50,14 @@ def comment_counts(consultation_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     return dict(rows.all())
 
 
+def comment_max_length() -> int:
+    """The municipality's limit on a comment's length, in characters (the form's ``maxlength``)."""
+    return int(settings()["comment_max_length"])
+
+
 def _check_body(body: str) -> str:
     body = (body or "").strip()
-    limit = int(settings()["comment_max_length"])
+    limit = comment_max_length()
     if not body:
         raise HearingsError(_("Write your comment first."), field_name="body")
     if len(body) > limit:

@@ -19,6 +19,7 @@ from core.toolkit import (
 from plugins.hearings.blueprint import _consultation, bp, handled
 from plugins.hearings.comments import forms, services
 from plugins.hearings.common import HearingsError
+from plugins.hearings.consultations.views import _consultation_page
 
 
 @bp.post("/consultations/<uuid:cid>/comments")
@@ -28,14 +29,28 @@ def comment_post(cid):
     c = _consultation(cid)
     form = forms.CommentForm()
     org = form.organisation_id.data
-    cm = services.post_comment(
-        c,
-        current_account(),
-        form.body.data or "",
-        article_id=_uuid_or_none(form.article_id.data),
-        parent_id=_uuid_or_none(form.parent_id.data),
-        organisation_id=int(org) if org and org.isdigit() else None,
-    )
+    try:
+        cm = services.post_comment(
+            c,
+            current_account(),
+            form.body.data or "",
+            article_id=_uuid_or_none(form.article_id.data),
+            parent_id=_uuid_or_none(form.parent_id.data),
+            organisation_id=int(org) if org and org.isdigit() else None,
+        )
+    except HearingsError as exc:
+        if exc.status in (401, 403, 404):
+            raise
+        # too long, too many, the window just closed: the page comes back with the comment typed
+        db.session.rollback()
+        flash(exc.message, "error")
+        kept = {
+            "body": form.body.data or "",
+            "article_id": form.article_id.data or "",
+            "parent_id": form.parent_id.data or "",
+            "organisation_id": org or "",
+        }
+        return _consultation_page(c, kept_comment=kept, status=422 if exc.status == 422 else exc.status)
     db.session.commit()
     flash(_("Your comment is published."), "success")
     return redirect(url_for("hearings.consultation", cid=c.id, _anchor=f"comment-{cm.id}"))

@@ -160,7 +160,8 @@ def consultation(cid):
     return _consultation_page(_consultation(cid))
 
 
-def _consultation_page(c, status_form=None, status: int = 200):
+def _consultation_page(c, status_form=None, status: int = 200, kept_comment=None):
+    """The consultation page; ``kept_comment`` is a refused comment, given back in its form."""
     account = current_account()
     articles = services.articles_of(c)
     comments = comments_services.comments_for(c)
@@ -191,6 +192,8 @@ def _consultation_page(c, status_form=None, status: int = 200):
         exceptions=law.exceptions_of(c),
         missing_documents=law.missing_documents(rules, c),
         status_form=status_form or forms.StatusForm(formdata=None),
+        kept_comment=kept_comment or {},
+        comment_limit=comments_services.comment_max_length(),
         adoption_notice=law.adoption_deadline_notice(c) if _is_staff() else None,
         document_label=document_label,
         register_title=str(REGISTER_FORMS[rules.register_form]),
