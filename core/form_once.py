@@ -66,7 +66,11 @@ _TABLE = FormSubmission.__table__
 
 
 def form_once_field() -> Markup:
-    """The hidden field a rendered form carries (a template global; the preprocessor calls it)."""
+    """The hidden field a rendered form carries (a template global; the preprocessor calls it).
+
+    ``g.form_once_rendered`` tells a page cache that this page holds tokens of its own: shared
+    with a second reader, one person's submission would swallow the other's."""
+    g.form_once_rendered = True
     return Markup('<input type="hidden" name="%s" value="%s">') % (FIELD, secrets.token_urlsafe(16))
 
 

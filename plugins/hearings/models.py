@@ -139,6 +139,8 @@ class StatusChange(TenantScoped, db.Model):
     by_account_id: Mapped[int | None] = mapped_column(
         AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL")
     )
+    #: why staff did it now (opening or closing early, an outcome with comments unanswered)
+    reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     __table_args__ = (tenant_foreign_key("consultation_id", "hearings_consultations", ondelete="CASCADE"),)
 
@@ -352,6 +354,8 @@ class Registration(TenantScoped, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[dt.datetime | None]
     cancelled_at: Mapped[dt.datetime | None]
+    #: staff's reason when they cancelled it (sent to the person); empty when the person did
+    cancel_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     checked_in_at: Mapped[dt.datetime | None]
 
     __table_args__ = (

@@ -220,7 +220,9 @@ def save_consultation(
     return consultation
 
 
-def _transition(c: Consultation, to: Status, by: Any, due: Any = None, **values: Any) -> bool:
+def _transition(
+    c: Consultation, to: Status, by: Any, due: Any = None, reason: str = "", **values: Any
+) -> bool:
     """Move ``c`` from the status it was read with to ``to``, and record it, exactly once.
 
     One conditional ``UPDATE … WHERE status = <as read>``: of two transactions racing (two
@@ -248,6 +250,7 @@ def _transition(c: Consultation, to: Status, by: Any, due: Any = None, **values:
             to_status=to.value,
             by_account_id=by.id if by else None,
             at=now,
+            reason=reason or "",
         )
     )
     db.session.flush()
@@ -326,7 +329,7 @@ def open_now(c: Consultation, by: Any, now: dt.datetime | None = None, reason: s
         raise HearingsError(_("Set a closing time in the future first."))
     before = law.dates_of(c)
     law.check_before_opening(c, by, reason, now)
-    if not _transition(c, Status.OPEN, by, now=now, opens_at=now):  # changed meanwhile
+    if not _transition(c, Status.OPEN, by, now=now, reason=reason, opens_at=now):  # changed meanwhile
         raise HearingsError(_("Only a draft or scheduled consultation can be opened."), 409)
     law.record_date_changes(c, before, by, reason, at=now)
     enqueue_follow_mail(c)
@@ -341,18 +344,28 @@ def close_now(c: Consultation, by: Any, now: dt.datetime | None = None, reason: 
         raise HearingsError(_("Only an open consultation can be closed."), 409)
     before = law.dates_of(c)
     law.check_closing(c, by, reason, now)
-    if not _transition(c, Status.CLOSED, by, now=now, closes_at=now):  # changed meanwhile
+    if not _transition(c, Status.CLOSED, by, now=now, reason=reason, closes_at=now):  # changed meanwhile
         raise HearingsError(_("Only an open consultation can be closed."), 409)
     law.record_date_changes(c, before, by, reason, at=now)
 
 
-def publish_outcome(c: Consultation, by: Any, summary: str, now: dt.datetime | None = None) -> None:
+def publish_outcome(
+    c: Consultation, by: Any, summary: str, now: dt.datetime | None = None, reason: str = ""
+) -> None:
+    """Publish the outcome (final: every commenter is mailed). ``reason``: why staff publish
+    while comments have no answer yet (the page asks for it then), kept with the status change."""
     now = now or utcnow()
     advance_by_time(c, now)
     if c.status != Status.CLOSED:
         raise HearingsError(_("The outcome can be published once the consultation has closed."), 409)
     if not _transition(
-        c, Status.OUTCOME_PUBLISHED, by, now=now, outcome_summary=summary or "", outcome_published_at=now
+        c,
+        Status.OUTCOME_PUBLISHED,
+        by,
+        now=now,
+        reason=reason,
+        outcome_summary=summary or "",
+        outcome_published_at=now,
     ):  # changed meanwhile (published by someone else)
         raise HearingsError(_("The outcome can be published once the consultation has closed."), 409)
     mail_outcome_published(c)

@@ -14,6 +14,7 @@ from core.toolkit import (
     request,
     require_permission,
     url_for,
+    utcnow,
 )
 from core.toolkit import (
     gettext as _,
@@ -209,7 +210,11 @@ def consultation_status(cid):
     action = request.form.get("action")
     account = current_account()
     form = forms.StatusForm()
-    reason = form.reason.data or ""
+    reason = (form.reason.data or "").strip()
+    if action in ("open", "close"):
+        confirm = _confirm_status_change(c, action, reason)
+        if confirm is not None:
+            return confirm
     try:
         if action == "schedule":
             services.schedule(c, account, reason=reason)
@@ -229,6 +234,46 @@ def consultation_status(cid):
     db.session.commit()
     flash(_("The status is now: %(status)s.", status=status_label(c.effective_status)), "success")
     return redirect(url_for("hearings.consultation", cid=c.id))
+
+
+def _confirm_status_change(c, action: str, reason: str):
+    """Opening or closing now cannot be undone: a page says what follows and asks for a reason,
+    which is recorded with the change (and shown in the consultation's history). ``None``: the
+    confirmation was given."""
+    confirmed = request.form.get("confirmed") == "yes"
+    if confirmed and reason:
+        return None
+    breaches = law.status_change_breaches(c, action, utcnow())
+    if any(not b.allowed for b in breaches):
+        return None  # the law forbids it whatever the reason: the services say why, on the page
+    if action == "open":
+        title = _("Open “%(title)s” now?", title=c.title)
+        consequences = [
+            _("Commenting starts at once and the opening date becomes today."),
+            _("Everyone who follows the municipality's consultations is told by mail."),
+        ]
+        label = _("Open now")
+    else:
+        title = _("Close “%(title)s” now?", title=c.title)
+        consequences = [
+            _("Commenting ends at once, before the planned closing time."),
+            _("The closing date becomes today; it is shown in the consultation's history."),
+        ]
+        label = _("Close now")
+    consequences += [_("The law allows this only with a reason: %(rule)s", rule=b.message) for b in breaches]
+    page = render_template(
+        "hearings/confirm.html",
+        title=title,
+        consequences=consequences,
+        action_url=url_for("hearings.consultation_status", cid=c.id),
+        hidden={"action": action},
+        reason=reason,
+        reason_help=_("Published with the consultation's history."),
+        error=_("Give the reason for doing this now.") if confirmed else None,
+        confirm_label=label,
+        back_url=url_for("hearings.consultation", cid=c.id),
+    )
+    return page, 422 if confirmed else 200
 
 
 @bp.get("/consultations/<uuid:cid>/diff")

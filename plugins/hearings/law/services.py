@@ -337,6 +337,17 @@ def check_before_opening(c: Consultation, by: Any, reason: str, opens_at: dt.dat
     record_pending(c, enforce(c, breaches, reason, by))
 
 
+def status_change_breaches(c: Consultation, action: str, now: dt.datetime) -> list[Breach]:
+    """What opening (``"open"``) or closing (``"close"``) ``c`` at ``now`` would break, without
+    recording anything: the confirmation page names them before staff confirm."""
+    rules = rule_set()
+    if action == "open":
+        breaches = period_breaches(rules, now, c.closes_at, c.intended_adoption_on, require_adoption=True)
+        doc = document_breach(rules, c)
+        return breaches + ([doc] if doc is not None else [])
+    return [b for b in period_breaches(rules, c.opens_at, now, None) if b.kind == "short_period"]
+
+
 def check_closing(c: Consultation, by: Any, reason: str, now: dt.datetime) -> None:
     """Closing now must leave the period the law asks (or, where it allows, a stated reason)."""
     rules = rule_set()

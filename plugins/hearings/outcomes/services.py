@@ -188,6 +188,11 @@ def register_json(c: Consultation, show_answers: bool = False) -> str:
     )
 
 
+def unanswered_count(c: Consultation) -> int:
+    """Comments (shown, not withdrawn) that have no answer yet: publishing asks to confirm then."""
+    return sum(1 for cm in comments_for(c) if not (cm.withdrawn_at or cm.hidden_at) and not cm.outcome)
+
+
 def outcome_counts(c: Consultation, comments: list[Comment] | None = None) -> dict[str, Counter]:
     """Per article number ("" for the whole draft): counts of each answer and of unanswered."""
     comments = comments if comments is not None else comments_for(c)

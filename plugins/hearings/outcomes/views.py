@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import make_response
+from flask import make_response, request
 
 from core.toolkit import (
     abort,
     current_account,
     db,
     flash,
+    ngettext,
     redirect,
     render_template,
     require_permission,
@@ -85,7 +86,33 @@ def comment_answer(cid, cmid):
 @handled
 def outcome_publish(cid):
     c = consultations_services.get_consultation(cid)
-    consultations_services.publish_outcome(c, current_account(), forms.OutcomeForm().summary.data or "")
+    summary = forms.OutcomeForm().summary.data or ""
+    reason = (request.form.get("reason") or "").strip()
+    unanswered = services.unanswered_count(c)
+    if unanswered and not (request.form.get("confirmed") == "yes" and reason):
+        # final, and every commenter is mailed: with comments unanswered, staff confirm and say why
+        confirmed = request.form.get("confirmed") == "yes"
+        page = render_template(
+            "hearings/confirm.html",
+            title=_("Publish the outcome of “%(title)s”?", title=c.title),
+            consequences=[
+                ngettext(
+                    "%(num)d comment has no answer yet.", "%(num)d comments have no answer yet.", unanswered
+                ),
+                _("Publishing is final: every commenter is told by mail, and the outcome report is public."),
+            ],
+            action_url=url_for("hearings.outcome_publish", cid=c.id),
+            hidden={"summary": summary},
+            reason=reason,
+            reason_help=_(
+                "Why the outcome is published before every comment is answered; kept in the history."
+            ),
+            error=_("Give the reason for doing this now.") if confirmed else None,
+            confirm_label=_("Publish the outcome"),
+            back_url=url_for("hearings.outcome", cid=c.id),
+        )
+        return page, 422 if confirmed else 200
+    consultations_services.publish_outcome(c, current_account(), summary, reason=reason)
     db.session.commit()
     flash(_("The outcome is published."), "success")
     return redirect(url_for("hearings.outcome", cid=c.id))

@@ -239,8 +239,11 @@ def confirm_guest(token: str, now: dt.datetime | None = None) -> list[Registrati
     return changed
 
 
-def cancel_registration(reg: Registration, now: dt.datetime | None = None) -> Registration | None:
-    """Cancel; if a seat is freed, the first on the waiting list gets it. Returns who was promoted."""
+def cancel_registration(
+    reg: Registration, now: dt.datetime | None = None, reason: str = ""
+) -> Registration | None:
+    """Cancel; if a seat is freed, the first on the waiting list gets it. Returns who was promoted.
+    ``reason``: staff's, when they cancel someone's registration (the person is told it)."""
     m = get_meeting(reg.meeting_id, lock=True)
     db.session.refresh(reg)
     if reg.status == RegistrationStatus.CANCELLED:
@@ -248,6 +251,7 @@ def cancel_registration(reg: Registration, now: dt.datetime | None = None) -> Re
     freed = reg.status == RegistrationStatus.CONFIRMED
     reg.status = RegistrationStatus.CANCELLED.value
     reg.cancelled_at = now or utcnow()
+    reg.cancel_reason = reason or ""
     db.session.flush()
     if not freed:
         return None
@@ -335,9 +339,14 @@ def mail_registration(regs: list[Registration]) -> None:
     send_mail(Mail(to=[regs[0].email], subject=subject, text="\n".join(lines), attachments=attachments))
 
 
-def mail_cancelled(reg: Registration) -> None:
-    """The confirmation that a registration is cancelled (by the person or by staff)."""
+def mail_cancelled(reg: Registration, in_recipients_language: bool = False) -> None:
+    """The confirmation that a registration is cancelled (by the person, in the page's language;
+    or by staff, in the person's: their account's, else the municipality's)."""
     if not reg.email:
+        return
+    if in_recipients_language:
+        with force_locale(_locale_of(reg)):
+            mail_cancelled(reg)
         return
     m = get_meeting(reg.meeting_id)
     text = "\n".join(
@@ -346,6 +355,14 @@ def mail_cancelled(reg: Registration) -> None:
             "",
             _("Your registration for %(title)s, %(when)s, is cancelled.", title=m.title, when=_when(m)),
             "",
+            *(
+                [
+                    _("The municipality cancelled it, for this reason: %(reason)s", reason=reg.cancel_reason),
+                    "",
+                ]
+                if reg.cancel_reason
+                else []
+            ),
             _(
                 "If you did not ask for this, register again on %(link)s",
                 link=external_url(_host(), f"/hearings/meetings/{m.id}"),

@@ -222,6 +222,47 @@ def attendees(mid):
     return render_template("hearings/attendees.html", m=m, regs=services.registrations_of(m))
 
 
+@bp.post("/meetings/<uuid:mid>/attendees/<uuid:rid>/cancel")
+@require_permission("hearings.manage")
+@handled
+def attendee_cancel(mid, rid):
+    """Staff cancel someone's registration: confirmed, with a reason the person is sent."""
+    m = meetings_services.get_meeting(mid)
+    reg = next((r for r in services.registrations_of(m) if r.id == rid), None)
+    if reg is None:
+        abort(404)
+    if reg.status == RegistrationStatus.CANCELLED:
+        flash(_("This registration was already cancelled."), "info")
+        return redirect(url_for("hearings.attendees", mid=m.id))
+    reason = (request.form.get("reason") or "").strip()
+    confirmed = request.form.get("confirmed") == "yes"
+    if not (confirmed and reason):
+        page = render_template(
+            "hearings/confirm.html",
+            title=_("Cancel the registration of %(name)s?", name=reg.name),
+            consequences=[
+                _("%(name)s loses the place at %(title)s.", name=reg.name, title=m.title),
+                _("The first person on the waiting list, if any, gets the seat."),
+                _("%(name)s is told by mail, with the reason you give.", name=reg.name),
+            ],
+            action_url=url_for("hearings.attendee_cancel", mid=m.id, rid=reg.id),
+            hidden={},
+            reason=reason,
+            reason_help=_("Sent to the person and kept with the registration."),
+            error=_("Give the reason for doing this now.") if confirmed else None,
+            confirm_label=_("Cancel the registration"),
+            back_url=url_for("hearings.attendees", mid=m.id),
+        )
+        return page, 422 if confirmed else 200
+    promoted = services.cancel_registration(reg, reason=reason)
+    services.mail_cancelled(reg, in_recipients_language=True)
+    db.session.commit()
+    if promoted is not None:
+        services.mail_promoted(promoted)
+    flash(_("The registration of %(name)s is cancelled.", name=reg.name), "success")
+    return redirect(url_for("hearings.attendees", mid=m.id))
+
+
 @bp.post("/meetings/<uuid:mid>/attendees/<uuid:rid>/checkin")
 @require_permission("hearings.manage")
 @handled

@@ -74,7 +74,11 @@ def test_role_matrix_html(app, world, role, tenant_client, sign_in):
     assert listed == (role in ("staff", "admin"))
     posts = {
         f"/hearings/consultations/{c['id']}/comments": ("member", {"body": "hello"}, 302),
-        f"/hearings/consultations/{c['id']}/status": ("staff", {"action": "close"}, 302),
+        f"/hearings/consultations/{c['id']}/status": (
+            "staff",
+            {"action": "close", "confirmed": "yes", "reason": "Done."},
+            302,
+        ),
         f"/hearings/meetings/{mid}/speakers": ("member", {"topic": "t"}, 302),
         f"/hearings/meetings/{mid}/finish": ("staff", {}, 302),
     }

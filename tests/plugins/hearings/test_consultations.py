@@ -140,16 +140,28 @@ def test_staff_transitions_recorded(app, world, tenant_client, sign_in):
         staff.post(f"/hearings/consultations/{c['id']}/status", data={"action": "schedule"}).status_code
         == 302
     )
-    assert staff.post(f"/hearings/consultations/{c['id']}/status", data={"action": "open"}).status_code == 302
+    assert (
+        staff.post(
+            f"/hearings/consultations/{c['id']}/status",
+            data={"action": "open", "confirmed": "yes", "reason": "Ready to open."},
+        ).status_code
+        == 302
+    )
     with app.app_context(), tenant_context(world.tenant.id):  # a day later: the minimum period has passed
         row = db.session.get(Consultation, (world.tenant.id, c["id"]))
         row.opens_at -= dt.timedelta(days=2)
         db.session.commit()
     assert (
-        staff.post(f"/hearings/consultations/{c['id']}/status", data={"action": "close"}).status_code == 302
+        staff.post(
+            f"/hearings/consultations/{c['id']}/status",
+            data={"action": "close", "confirmed": "yes", "reason": "Enough comments."},
+        ).status_code
+        == 302
     )
     again = staff.post(
-        f"/hearings/consultations/{c['id']}/status", data={"action": "close"}, follow_redirects=True
+        f"/hearings/consultations/{c['id']}/status",
+        data={"action": "close", "confirmed": "yes", "reason": "Enough comments."},
+        follow_redirects=True,
     )
     assert "Only an open consultation can be closed." in again.get_data(as_text=True)
     with app.app_context(), tenant_context(world.tenant.id):
@@ -321,7 +333,10 @@ def test_register_csv_json_outcome_and_counts(app, world, tenant_client, sign_in
     _comment(member, c["id"], "Home help is short", article_id=str(a2))
     _comment(member, c["id"], "General remark")
     staff = sign_in(tenant_client(world.tenant), world.staff)
-    staff.post(f"/hearings/consultations/{c['id']}/status", data={"action": "close"})
+    staff.post(
+        f"/hearings/consultations/{c['id']}/status",
+        data={"action": "close", "confirmed": "yes", "reason": "Enough comments."},
+    )
     rows = _comments(app, world.tenant, c["id"])
     no_reason = staff.post(
         f"/hearings/consultations/{c['id']}/comments/{rows[1].id}/answer",
@@ -338,7 +353,10 @@ def test_register_csv_json_outcome_and_counts(app, world, tenant_client, sign_in
     anon = tenant_client(world.tenant)
     assert anon.get(f"/hearings/consultations/{c['id']}/outcome").status_code == 404
     assert (
-        staff.post(f"/hearings/consultations/{c['id']}/outcome", data={"summary": "We listened."}).status_code
+        staff.post(
+            f"/hearings/consultations/{c['id']}/outcome",
+            data={"summary": "We listened.", "confirmed": "yes", "reason": "Answered in the report."},
+        ).status_code
         == 302
     )
     outcome = anon.get(f"/hearings/consultations/{c['id']}/outcome").get_data(as_text=True)

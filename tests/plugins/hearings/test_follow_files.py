@@ -27,7 +27,13 @@ def test_followers_mailed_on_opening_and_two_days_before_closing(
     assert "Stop following" in member.get("/hearings/").get_data(as_text=True)
     c = make_consultation(app, world.tenant, status="draft", closes_in=dt.timedelta(days=10))
     staff = sign_in(tenant_client(world.tenant), world.staff)
-    assert staff.post(f"/hearings/consultations/{c['id']}/status", data={"action": "open"}).status_code == 302
+    assert (
+        staff.post(
+            f"/hearings/consultations/{c['id']}/status",
+            data={"action": "open", "confirmed": "yes", "reason": "Ready to open."},
+        ).status_code
+        == 302
+    )
     opened = mail_outbox.wait_for(lambda m: world.member.email in m["To"])
     assert opened["Subject"] == "Open for comments: Local social action plan"
     assert mail_outbox.to(world.staff.email) == []
@@ -119,7 +125,8 @@ def test_activity_items(app, world, tenant_client, sign_in):
     c = make_consultation(app, world.tenant, status="draft", title="Fresh plan")
     make_meeting(app, world.tenant, title="Fresh meeting")
     sign_in(tenant_client(world.tenant), world.staff).post(
-        f"/hearings/consultations/{c['id']}/status", data={"action": "open"}
+        f"/hearings/consultations/{c['id']}/status",
+        data={"action": "open", "confirmed": "yes", "reason": "Ready to open."},
     )
     with app.app_context(), tenant_context(world.tenant.id):
         items = activity(5)
@@ -169,7 +176,13 @@ def test_an_organisation_follows_and_its_administrators_are_mailed(
     c = make_consultation(app, world.tenant, status="draft", closes_in=dt.timedelta(days=10))
     staff = sign_in(tenant_client(world.tenant), world.staff)
     mail_outbox.clear()
-    assert staff.post(f"/hearings/consultations/{c['id']}/status", data={"action": "open"}).status_code == 302
+    assert (
+        staff.post(
+            f"/hearings/consultations/{c['id']}/status",
+            data={"action": "open", "confirmed": "yes", "reason": "Ready to open."},
+        ).status_code
+        == 302
+    )
     mail_outbox.wait_for(lambda m: world.member.email in m["To"])
     assert mail_outbox.to(colleague.email) == []  # only the organisation's administrators
 
@@ -207,7 +220,13 @@ def test_a_followers_mail_links_the_page_that_stops_it(
     c = make_consultation(app, world.tenant, status="draft", closes_in=dt.timedelta(days=10))
     staff = sign_in(tenant_client(world.tenant), world.staff)
     mail_outbox.clear()
-    assert staff.post(f"/hearings/consultations/{c['id']}/status", data={"action": "open"}).status_code == 302
+    assert (
+        staff.post(
+            f"/hearings/consultations/{c['id']}/status",
+            data={"action": "open", "confirmed": "yes", "reason": "Ready to open."},
+        ).status_code
+        == 302
+    )
     links = {}
     for person in (world.member, admin):
         mail = mail_outbox.wait_for(lambda m, e=person.email: e in m["To"])

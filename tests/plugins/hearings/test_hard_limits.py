@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
@@ -42,7 +43,8 @@ def test_forty_parallel_comments_against_a_limit_of_twenty(app, world, tenant_cl
         t.start()
     for t in threads:
         t.join(120)
-    assert statuses == [302] * 40  # each answered: the comment, or the message to wait
+    # each answered: the comment, or (429) the page again with the comment kept and the message to wait
+    assert sorted(statuses) == [302] * 20 + [429] * 20
     assert _count(app, world.tenant, Comment, Comment.consultation_id == c["id"]) == 20
 
 
@@ -64,9 +66,9 @@ def test_guest_registration_answers_the_same_whether_or_not_the_email_is_registe
         client = tenant_client(world.tenant)  # a fresh visitor each time: no cookie in common
         response = client.post(f"/hearings/meetings/{mid}/register", data=_guest_form(email))
         page = client.get(response.location)
-        answers.append(
-            (response.status_code, response.location, page.status_code, page.get_data(as_text=True))
-        )
+        # each rendered form has a one-submission token of its own: not part of what is compared
+        text = re.sub(r'name="_once" value="[^"]+"', "", page.get_data(as_text=True))
+        answers.append((response.status_code, response.location, page.status_code, text))
     assert answers[0] == answers[1]
     status, location, _page_status, page = answers[0]
     assert status == 302 and "/hearings/registrations/" not in location

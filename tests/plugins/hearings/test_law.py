@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 
 import pytest
 import sqlalchemy as sa
@@ -211,15 +210,22 @@ def test_bulgaria_closing_early_needs_reasons_and_fourteen_days(app, country, te
     client = sign_in(tenant_client(tenant), staff)
     young = _open_consultation(app, tenant, opened_days_ago=10, period_days=30)
     refused = client.post(
-        f"/hearings/consultations/{young}/status", data={"action": "close", "reason": "Enough."}
+        f"/hearings/consultations/{young}/status",
+        data={"action": "close", "reason": "Enough.", "confirmed": "yes"},
     )
     assert refused.status_code == 422 and "art. 26(4)" in refused.get_data(as_text=True)
     older = _open_consultation(app, tenant, opened_days_ago=20, period_days=30)
-    no_reason = client.post(f"/hearings/consultations/{older}/status", data={"action": "close"})
-    assert no_reason.status_code == 422 and "give it below" in no_reason.get_data(as_text=True)
+    asked = client.post(f"/hearings/consultations/{older}/status", data={"action": "close"})
+    assert asked.status_code == 200 and "This cannot be undone." in asked.get_data(as_text=True)
+    no_reason = client.post(
+        f"/hearings/consultations/{older}/status", data={"action": "close", "confirmed": "yes"}
+    )
+    assert no_reason.status_code == 422 and "Give the reason for doing this now." in no_reason.get_data(
+        as_text=True
+    )
     done = client.post(
         f"/hearings/consultations/{older}/status",
-        data={"action": "close", "reason": "The council meets early."},
+        data={"action": "close", "reason": "The council meets early.", "confirmed": "yes"},
     )
     assert done.status_code == 302
     with app.app_context(), tenant_context(tenant.id):
@@ -366,15 +372,17 @@ def test_bulgaria_needs_both_documents_or_a_published_reason(app, country, tenan
         db.session.get(Consultation, (tenant.id, cid)).status = "draft"
         db.session.commit()
     _attach(app, tenant, cid, "bg_motives")
-    refused = client.post(f"/hearings/consultations/{cid}/status", data={"action": "open"})
-    assert refused.status_code == 422
-    page = refused.get_data(as_text=True)
-    message = re.split(r'class="error[^"]*"', page)[1].split("</p>")[0]
+    asked = client.post(f"/hearings/consultations/{cid}/status", data={"action": "open"})
+    assert asked.status_code == 200  # the confirmation names the rule before anything happens
+    page = asked.get_data(as_text=True)
+    message = page.split("The law allows this only with a reason:")[1].split("</li>")[0]
     assert "Preliminary impact assessment" in message and "мотиви" not in message, message
+    assert _rows(app, tenant, LawException) == []
     reason = "The assessment is being finalised by the regional office and will follow within a week."
     assert (
         client.post(
-            f"/hearings/consultations/{cid}/status", data={"action": "open", "reason": reason}
+            f"/hearings/consultations/{cid}/status",
+            data={"action": "open", "reason": reason, "confirmed": "yes"},
         ).status_code
         == 302
     )

@@ -51,10 +51,17 @@ def test_publishing_the_outcome_mails_each_commenter_once_in_their_language(
     assert gone.post(f"/hearings/consultations/{c['id']}/comments/{ids['Oops']}/withdraw").status_code == 302
     staff = sign_in(tenant_client(town), account_factory(memberships={town: "staff"}))
     assert (
-        staff.post(f"/hearings/consultations/{c['id']}/status", data={"action": "close"}).status_code == 302
+        staff.post(
+            f"/hearings/consultations/{c['id']}/status",
+            data={"action": "close", "confirmed": "yes", "reason": "Enough comments."},
+        ).status_code
+        == 302
     )
     mail_outbox.clear()
-    published = staff.post(f"/hearings/consultations/{c['id']}/outcome", data={"summary": "Ευχαριστούμε."})
+    published = staff.post(
+        f"/hearings/consultations/{c['id']}/outcome",
+        data={"summary": "Ευχαριστούμε.", "confirmed": "yes", "reason": "Answered in the report."},
+    )
     assert published.status_code == 302
     el = mail_outbox.wait_for(lambda m: greek.email in m["To"])
     en = mail_outbox.wait_for(lambda m: english.email in m["To"])

@@ -75,8 +75,20 @@ def test_answers_hidden_from_the_public_until_the_outcome_is_published(app, worl
     (comment,) = staff.get(f"/api/v1/hearings/consultations/{cid}/comments").json
     assert comment["outcome_reason"] == REASONING
     # once published, everyone sees them
-    assert staff.post(f"/hearings/consultations/{cid}/status", data={"action": "close"}).status_code == 302
-    assert staff.post(f"/hearings/consultations/{cid}/outcome", data={"summary": "Done"}).status_code == 302
+    assert (
+        staff.post(
+            f"/hearings/consultations/{cid}/status",
+            data={"action": "close", "confirmed": "yes", "reason": "Enough comments."},
+        ).status_code
+        == 302
+    )
+    assert (
+        staff.post(
+            f"/hearings/consultations/{cid}/outcome",
+            data={"summary": "Done", "confirmed": "yes", "reason": "Answered in the report."},
+        ).status_code
+        == 302
+    )
     anon = readers["anonymous"]
     (row,) = _csv_rows(anon.get(f"/hearings/consultations/{cid}/register.csv"))
     assert (row["answer"], row["reasoning"]) == ("not_accepted", REASONING)
