@@ -38,6 +38,7 @@ def _messages() -> dict[int, str]:
         404: _("This page does not exist."),
         405: _("This action is not allowed here."),
         409: _("This conflicts with the current state."),
+        410: _("This is no longer available."),
         413: _("The upload is too large."),
         415: _("This type of file is not accepted."),
         422: _("Some of the information given is not valid."),

@@ -437,6 +437,10 @@ class Attachment(TenantScoped, db.Model):
     size: Mapped[int]
     content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: what the page shows instead of the file name (empty: the file name)
+    title: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    #: deleted by staff: the row (and its changes) stays as the record, the content is gone
+    deleted_at: Mapped[dt.datetime | None]
 
     __table_args__ = (
         tenant_foreign_key("consultation_id", "hearings_consultations", ondelete="CASCADE"),
@@ -465,6 +469,27 @@ class Follow(TenantScoped, db.Model):
         sa.UniqueConstraint("tenant_id", "account_id"),
         sa.UniqueConstraint("tenant_id", "organisation_id"),
         sa.CheckConstraint("(account_id IS NULL) <> (organisation_id IS NULL)", name="one_follower"),
+    )
+
+
+class AttachmentChange(TenantScoped, db.Model):
+    """A recorded change of an attachment: renamed, retitled or deleted (who, when, why)."""
+
+    __tablename__ = "hearings_attachment_changes"
+
+    attachment_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    old_value: Mapped[str] = mapped_column(sa.String(200), default="")
+    new_value: Mapped[str] = mapped_column(sa.String(200), default="")
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    by_account_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (
+        tenant_foreign_key("attachment_id", "hearings_attachments", ondelete="CASCADE"),
+        sa.CheckConstraint("kind IN ('renamed', 'retitled', 'deleted')", name="kind"),
     )
 
 
@@ -603,6 +628,7 @@ ALL_MODELS = (
     SpeakerRequest,
     Feedback,
     Attachment,
+    AttachmentChange,
     Follow,
     DateChange,
     LawException,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 
 from core.toolkit import (
     db,
+    utcnow,
 )
 from core.toolkit import (
     gettext as _,
@@ -16,6 +18,7 @@ from core.toolkit import (
 from plugins.hearings.common import HearingsError
 from plugins.hearings.law.rules import DOCUMENT_TYPES
 from plugins.hearings.models import Attachment as HearingsAttachment
+from plugins.hearings.models import AttachmentChange
 
 
 def max_attachment() -> int:
@@ -122,3 +125,81 @@ def get_attachment(attachment_id: uuid.UUID) -> HearingsAttachment:
     if att is None:
         raise HearingsError(_("This file does not exist."), 404)
     return att
+
+
+#: the longest title or file name an attachment may have
+MAX_NAME = 200
+
+
+def edit_attachment(att: HearingsAttachment, by: Any, *, title: str, filename: str) -> list[AttachmentChange]:
+    """Retitle and/or rename: each change recorded. A file name keeps its extension (the file's
+    type does not change by renaming it) and loses any path."""
+    if att.deleted_at is not None:
+        raise HearingsError(_("This file was deleted."), 409)
+    title = (title or "").strip()
+    name = _clean_name(filename)
+    if len(title) > MAX_NAME:
+        raise HearingsError(_("Use at most %(n)d characters.", n=MAX_NAME), 422, "title")
+    if not name:
+        raise HearingsError(_("This field is required."), 422, "filename")
+    old_ext = att.filename.rsplit(".", 1)[-1].lower() if "." in att.filename else ""
+    if old_ext and not name.lower().endswith("." + old_ext):
+        name = f"{name}.{old_ext}"
+    if len(name) > MAX_NAME:
+        raise HearingsError(_("Use at most %(n)d characters.", n=MAX_NAME), 422, "filename")
+    changes = []
+    for kind, field, new in (("retitled", "title", title), ("renamed", "filename", name)):
+        old = getattr(att, field) or ""
+        if old != new:
+            changes.append(
+                AttachmentChange(
+                    attachment_id=att.id, kind=kind, old_value=old, new_value=new, by_account_id=_id(by)
+                )
+            )
+            setattr(att, field, new)
+    db.session.add_all(changes)
+    db.session.flush()
+    return changes
+
+
+def delete_attachment(att: HearingsAttachment, by: Any, reason: str) -> None:
+    """Delete the file's content; its row and the reason stay as the record of what was there."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise HearingsError(_("Give the reason for doing this now."), 422, "reason")
+    if att.deleted_at is not None:
+        return
+    att.deleted_at = utcnow()
+    att.content = b""
+    att.size = 0
+    db.session.add(
+        AttachmentChange(
+            attachment_id=att.id,
+            kind="deleted",
+            old_value=att.title or att.filename,
+            new_value="",
+            reason=reason,
+            by_account_id=_id(by),
+        )
+    )
+    db.session.flush()
+
+
+def changes_of(attachments: list[HearingsAttachment]) -> dict:
+    """Attachment id → its recorded changes, oldest first (one query for the whole list)."""
+    ids = [a.id for a in attachments]
+    if not ids:
+        return {}
+    out: dict = {}
+    rows = db.session.execute(
+        sa.select(AttachmentChange)
+        .where(AttachmentChange.attachment_id.in_(ids))
+        .order_by(AttachmentChange.at)
+    ).scalars()
+    for ch in rows:
+        out.setdefault(ch.attachment_id, []).append(ch)
+    return out
+
+
+def _id(account: Any) -> int | None:
+    return getattr(account, "id", None)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import make_response
 
 from core.toolkit import (
+    current_account,
     db,
     flash,
     redirect,
+    render_template,
     request,
     require_permission,
     url_for,
@@ -56,6 +58,8 @@ def _attach(**owner):
 @handled
 def attachment(aid):
     att = services.get_attachment(aid)
+    if att.deleted_at is not None:
+        raise HearingsError(_("This file was deleted."), 410)
     if att.comment_id is not None and not _is_staff():  # a letter's scan: the sender's personal data
         raise HearingsError(_("This file does not exist."), 404)
     if att.consultation_id is not None:
@@ -67,3 +71,72 @@ def attachment(aid):
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _owner_url(att) -> str:
+    if att.meeting_id is not None:
+        return url_for("hearings.meeting", mid=att.meeting_id)
+    return url_for("hearings.consultation", cid=att.consultation_id)
+
+
+def _edit_page(att, values=None, errors=None, status=200):
+    values = values or {"title": att.title, "filename": att.filename, "reason": ""}
+    changes = services.changes_of([att]).get(att.id, [])
+    page = render_template(
+        "hearings/attachment_edit.html",
+        att=att,
+        values=values,
+        errors=errors or {},
+        changes=changes,
+        back_url=_owner_url(att),
+    )
+    return page, status
+
+
+@bp.route("/files/<uuid:aid>/edit", methods=["GET", "POST"])
+@require_permission("hearings.manage")
+@handled
+def attachment_edit(aid):
+    """Staff give a file a title or another name; each change is recorded."""
+    att = services.get_attachment(aid)
+    if request.method == "GET":
+        return _edit_page(att)
+    values = {
+        "title": request.form.get("title", ""),
+        "filename": request.form.get("filename", ""),
+        "reason": "",
+    }
+    try:
+        changes = services.edit_attachment(
+            att, current_account(), title=values["title"], filename=values["filename"]
+        )
+    except HearingsError as exc:
+        if exc.status in (401, 403, 404):
+            raise
+        db.session.rollback()
+        return _edit_page(
+            services.get_attachment(aid), values, {exc.field_name or "title": exc.message}, exc.status
+        )
+    db.session.commit()
+    flash(_("The changes are saved.") if changes else _("Nothing was changed."), "success")
+    return redirect(_owner_url(att))
+
+
+@bp.post("/files/<uuid:aid>/delete")
+@require_permission("hearings.manage")
+@handled
+def attachment_delete(aid):
+    """Staff delete a file, with a reason: the content goes, the record stays."""
+    att = services.get_attachment(aid)
+    reason = request.form.get("reason", "")
+    try:
+        services.delete_attachment(att, current_account(), reason)
+    except HearingsError as exc:
+        if exc.status in (401, 403, 404):
+            raise
+        db.session.rollback()
+        values = {"title": att.title, "filename": att.filename, "reason": reason}
+        return _edit_page(services.get_attachment(aid), values, {"reason": exc.message}, exc.status)
+    db.session.commit()
+    flash(_("The file is deleted."), "success")
+    return redirect(_owner_url(att))

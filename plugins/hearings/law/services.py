@@ -169,7 +169,9 @@ def missing_documents(rules: RuleSet, c: Consultation) -> list[tuple[str, ...]]:
     have = set(
         db.session.execute(
             sa.select(Attachment.document_type).where(
-                Attachment.consultation_id == c.id, Attachment.comment_id.is_(None)
+                Attachment.consultation_id == c.id,
+                Attachment.comment_id.is_(None),
+                Attachment.deleted_at.is_(None),
             )
         ).scalars()
     )
