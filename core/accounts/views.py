@@ -303,7 +303,11 @@ def signup():
     if form.validate_on_submit():
         try:
             signup_services.sign_up(
-                form.email.data, form.password.data, form.display_name.data, session.get("lang")
+                form.email.data,
+                form.password.data,
+                form.display_name.data,
+                session.get("lang"),
+                return_to=signup_services.return_path(request.args.get("next")),
             )
         except common_services.AccountError as exc:
             db.session.rollback()
@@ -324,7 +328,20 @@ def verify(token: str):
         return redirect(url_for("accounts.signin"))
     db.session.commit()
     flash(_("Your email address is confirmed. You can sign in now."), "info")
-    return redirect(url_for("accounts.signin"))
+    back = signup_services.verification_return(token)
+    return redirect(url_for("accounts.signin", next=back) if back else url_for("accounts.signin"))
+
+
+@bp.get("/auth/go")
+@apex_only
+def go_to_municipality():
+    """From the apex to a page of a municipality, signed in there (its sign-in hands off): where
+    a person who signed up from that municipality lands after confirming and signing in."""
+    host = handoff_services.receiving_host(request.args.get("host", ""))
+    if host is None:
+        abort(404)
+    query = urlencode({"next": safe_next(request.args.get("next"))})
+    return redirect(external_url(host, f"/auth/signin?{query}"))
 
 
 @bp.route("/auth/reset", methods=["GET", "POST"])

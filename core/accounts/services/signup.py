@@ -26,7 +26,9 @@ from core.tenancy import (
 )
 
 
-def sign_up(email: str, password: str, display_name: str, locale: str | None) -> Account | None:
+def sign_up(
+    email: str, password: str, display_name: str, locale: str | None, return_to: str | None = None
+) -> Account | None:
     """Create an unverified account and mail a verification link.
 
     If the email is taken, mail its owner instead (with a sign-in and reset hint) and return None:
@@ -46,7 +48,7 @@ def sign_up(email: str, password: str, display_name: str, locale: str | None) ->
         except sa.exc.IntegrityError:
             existing = find_account(email)
         else:
-            send_verification(account)
+            send_verification(account, return_to)
             return account
     if existing is not None and existing.erased_at is None:
         _mail_account(
@@ -89,8 +91,13 @@ def create_account(
     return account
 
 
-def send_verification(account: Account) -> None:
-    token = security.sign("verify", {"a": account.id, "e": account.email})
+def send_verification(account: Account, return_to: str | None = None) -> None:
+    """The confirmation link; ``return_to`` (an apex path, see :func:`return_path`) travels in
+    it, so confirming leads back to the page the person signed up from."""
+    payload = {"a": account.id, "e": account.email}
+    if return_to:
+        payload["n"] = return_to
+    token = security.sign("verify", payload)
     url = external_url(apex_host(), f"/auth/verify/{token}")
     _mail_account(
         account,
@@ -102,6 +109,34 @@ def send_verification(account: Account) -> None:
             url=url,
         ),
     )
+
+
+def return_path(raw: str | None) -> str | None:
+    """Where a person signing up goes back to, as a path on the apex: a same-host path as it is,
+    or a page of a municipality (a registered host only) through ``/auth/go``, which signs the
+    person in there. Anything else: None (never an open redirect)."""
+    from urllib.parse import urlencode, urlsplit
+
+    from core.accounts.services.handoff import receiving_host
+    from core.redirects import safe_redirect_target
+
+    if not raw:
+        return None
+    same_host = safe_redirect_target(raw, None)
+    if same_host is not None and not raw.startswith(("http:", "https:")):
+        return same_host
+    parts = urlsplit(raw)
+    host = receiving_host(parts.netloc) if parts.scheme in ("http", "https") else None
+    if host is None:
+        return None
+    path = safe_redirect_target(parts.path + (f"?{parts.query}" if parts.query else ""), "/") or "/"
+    return "/auth/go?" + urlencode({"host": host, "next": path})
+
+
+def verification_return(token: str) -> str | None:
+    """The ``return_to`` a confirmation link carries (None: none, or the token is not valid)."""
+    data = security.unsign("verify", token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    return (data or {}).get("n")
 
 
 def verify_email(token: str) -> Account | None:
