@@ -51,8 +51,13 @@ def _messages() -> dict[int, str]:
 
 
 def render_error(exc: HTTPException) -> Response | tuple[str, int]:
+    from flask_wtf.csrf import CSRFError
+
     status = exc.code or 500
     title = _messages().get(status, exc.name)
+    if isinstance(exc, CSRFError) and not wants_problem_json():
+        # the page was open too long, or the session ended meanwhile: say so, not "not understood"
+        title = _("This page had expired, so what you sent was not saved.")
     detail = g.get("error_detail") or (
         exc.description if isinstance(exc.description, str) and g.get("error_detail_safe") else None
     )

@@ -76,6 +76,7 @@ def test_an_expired_session_gives_the_text_back_to_send_again(make_app, world, s
     assert form, "a form that sends it again"
     assert f">{LONG}</textarea>" in form.group(1)
     assert "never-shown" not in page  # secrets are never echoed
+    assert "This page had expired, so what you sent was not saved." in page
     fresh = re.search(r'name="csrf_token" value="([^"]+)"', form.group(1)).group(1)
     again = client.post(url, data={"body": LONG, "csrf_token": fresh})
     assert again.status_code == 302
