@@ -356,6 +356,8 @@ class Registration(TenantScoped, db.Model):
     cancelled_at: Mapped[dt.datetime | None]
     #: staff's reason when they cancelled it (sent to the person); empty when the person did
     cancel_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    #: the language the person registered in: a guest's mails (reminders, cancellations) use it
+    locale: Mapped[str | None] = mapped_column(sa.String(10))
     checked_in_at: Mapped[dt.datetime | None]
 
     __table_args__ = (

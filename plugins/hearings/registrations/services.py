@@ -214,6 +214,7 @@ def _register(
             submission_id=submission,
             created_at=now,
             confirmed_at=now if status == RegistrationStatus.CONFIRMED else None,
+            locale=_page_locale(),
         )
         db.session.add(reg)
         db.session.flush()
@@ -394,10 +395,24 @@ def mail_already_registered(regs: list[Registration]) -> None:
     send_mail(Mail(to=[regs[0].email], subject=_("You are already registered"), text=text))
 
 
+def _page_locale() -> str | None:
+    """The language of the page a person registered on (None outside a request: a job, the API
+    without a language)."""
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    if not has_request_context():
+        return None
+    locale = get_locale()
+    return str(locale) if locale else None
+
+
 def _locale_of(reg: Registration) -> str:
-    """The language of a mail to a registrant: their account's, a guest's the municipality's."""
+    """The language of a mail to a registrant: their account's; a guest's, the language they
+    registered in; else the municipality's."""
     account = db.session.get(Account, reg.account_id) if reg.account_id else None
-    return mail_locale(account.locale if account is not None else None)
+    preferred = account.locale if account is not None and account.locale else reg.locale
+    return mail_locale(preferred)
 
 
 def mail_promoted(reg: Registration) -> None:
@@ -454,8 +469,8 @@ def send_meeting_reminders(now: dt.datetime | None = None) -> int:
         )
         for reg in regs:
             link = external_url(_host(), f"/hearings/registrations/{registration_token(reg)}")
-            # in the registrant's language (a guest's: the municipality's)
-            with force_locale(mail_locale(languages.get(reg.account_id))):
+            # in the registrant's language (a guest's: the one they registered in)
+            with force_locale(mail_locale(languages.get(reg.account_id) or reg.locale)):
                 send_mail(
                     Mail(
                         to=[reg.email],

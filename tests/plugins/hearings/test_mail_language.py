@@ -136,3 +136,33 @@ def test_promotion_mail_in_the_promoted_persons_language(app, tenant_factory, ac
     msg = mail_outbox.wait_for(lambda m: english.email in (m["To"] or ""))
     assert msg["Subject"].startswith("A seat is yours: "), msg["Subject"]
     assert not SECONDS.search(mail_outbox.body(msg))
+
+
+def test_a_guests_later_mail_is_in_the_language_they_registered_in(
+    app, tenant_factory, account_factory, tenant_client, sign_in, mail_outbox
+):
+    """A guest has no account to hold a language: the registration keeps the page's, so a
+    cancellation by staff reaches an English-speaking guest of a Greek municipality in English."""
+    import sqlalchemy as sa
+
+    town = tenant_factory(plugins=["hearings"], locale="el", locales=["el", "en"], timezone="Europe/Athens")
+    mid = make_meeting(app, town, capacity=5, title="Workshop")
+    email = f"guest-{uuid.uuid4().hex[:8]}@example.org"
+    r = tenant_client(town).post(
+        f"/hearings/meetings/{mid}/register?lang=en", data={"name": "Guest", "email": email}
+    )
+    assert r.status_code == 302
+    with app.app_context(), tenant_context(town.id):
+        reg = db.session.execute(sa.select(Registration).where(Registration.email == email)).scalar_one()
+        assert reg.locale == "en"
+        rid = reg.id
+        db.session.remove()
+    staff = sign_in(tenant_client(town), account_factory(memberships={town: "staff"}))
+    mail_outbox.clear()
+    done = staff.post(
+        f"/hearings/meetings/{mid}/attendees/{rid}/cancel?lang=el",
+        data={"confirmed": "yes", "reason": "Full."},
+    )
+    assert done.status_code == 302
+    told = mail_outbox.wait_for(lambda m: email in (m["To"] or ""))
+    assert "is cancelled" in mail_outbox.body(told)  # English, though staff worked in Greek
