@@ -16,6 +16,7 @@ from core.toolkit import (
     flash,
     has_permission,
     redirect_back,
+    render_template,
     request,
     url_for,
 )
@@ -192,3 +193,35 @@ def _labels():
         "date_field_label": date_field_label,
         "exception_label": exception_label,
     }
+
+
+def confirmation_page(
+    *,
+    title: str,
+    consequences: list[str],
+    action_url: str,
+    back_url: str,
+    confirm_label: str,
+    reason_help: str,
+    hidden: dict[str, str] | None = None,
+):
+    """An irreversible staff action asks first (issue 16 §2): ``None`` once the person confirmed
+    with a reason (``request.form``: ``confirmed=yes`` and ``reason``); else the page that says
+    what follows and asks for the reason (200; 422 when confirmed without one)."""
+    reason = (request.form.get("reason") or "").strip()
+    confirmed = request.form.get("confirmed") == "yes"
+    if confirmed and reason:
+        return None
+    page = render_template(
+        "hearings/confirm.html",
+        title=title,
+        consequences=consequences,
+        action_url=action_url,
+        hidden=hidden or {},
+        reason=reason,
+        reason_help=reason_help,
+        error=_("Give the reason for doing this now.") if confirmed else None,
+        confirm_label=confirm_label,
+        back_url=back_url,
+    )
+    return page, 422 if confirmed else 200

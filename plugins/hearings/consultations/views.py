@@ -26,6 +26,7 @@ from plugins.hearings.blueprint import (
     _is_staff,
     _local_input,
     bp,
+    confirmation_page,
     handled,
     status_label,
 )
@@ -212,7 +213,7 @@ def consultation_status(cid):
     form = forms.StatusForm()
     reason = (form.reason.data or "").strip()
     if action in ("open", "close"):
-        confirm = _confirm_status_change(c, action, reason)
+        confirm = _confirm_status_change(c, action)
         if confirm is not None:
             return confirm
     try:
@@ -236,16 +237,13 @@ def consultation_status(cid):
     return redirect(url_for("hearings.consultation", cid=c.id))
 
 
-def _confirm_status_change(c, action: str, reason: str):
-    """Opening or closing now cannot be undone: a page says what follows and asks for a reason,
-    which is recorded with the change (and shown in the consultation's history). ``None``: the
-    confirmation was given."""
-    confirmed = request.form.get("confirmed") == "yes"
-    if confirmed and reason:
-        return None
+def _confirm_status_change(c, action: str):
+    """Opening or closing now cannot be undone: a page says what follows (the law's conditions
+    too) and asks for a reason, recorded with the change and shown in the consultation's
+    history. ``None``: confirmed, or the law forbids it anyway (the services then say why)."""
     breaches = law.status_change_breaches(c, action, utcnow())
     if any(not b.allowed for b in breaches):
-        return None  # the law forbids it whatever the reason: the services say why, on the page
+        return None
     if action == "open":
         title = _("Open “%(title)s” now?", title=c.title)
         consequences = [
@@ -261,19 +259,15 @@ def _confirm_status_change(c, action: str, reason: str):
         ]
         label = _("Close now")
     consequences += [_("The law allows this only with a reason: %(rule)s", rule=b.message) for b in breaches]
-    page = render_template(
-        "hearings/confirm.html",
+    return confirmation_page(
         title=title,
         consequences=consequences,
         action_url=url_for("hearings.consultation_status", cid=c.id),
-        hidden={"action": action},
-        reason=reason,
-        reason_help=_("Published with the consultation's history."),
-        error=_("Give the reason for doing this now.") if confirmed else None,
-        confirm_label=label,
         back_url=url_for("hearings.consultation", cid=c.id),
+        confirm_label=label,
+        reason_help=_("Published with the consultation's history."),
+        hidden={"action": action},
     )
-    return page, 422 if confirmed else 200
 
 
 @bp.get("/consultations/<uuid:cid>/diff")

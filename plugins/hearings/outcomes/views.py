@@ -18,7 +18,7 @@ from core.toolkit import (
 from core.toolkit import (
     gettext as _,
 )
-from plugins.hearings.blueprint import _consultation, _is_staff, bp, handled
+from plugins.hearings.blueprint import _consultation, _is_staff, bp, confirmation_page, handled
 from plugins.hearings.comments import services as comments_services
 from plugins.hearings.common import HearingsError, render_markdown
 from plugins.hearings.consultations import services as consultations_services
@@ -89,11 +89,9 @@ def outcome_publish(cid):
     summary = forms.OutcomeForm().summary.data or ""
     reason = (request.form.get("reason") or "").strip()
     unanswered = services.unanswered_count(c)
-    if unanswered and not (request.form.get("confirmed") == "yes" and reason):
+    if unanswered:
         # final, and every commenter is mailed: with comments unanswered, staff confirm and say why
-        confirmed = request.form.get("confirmed") == "yes"
-        page = render_template(
-            "hearings/confirm.html",
+        confirm = confirmation_page(
             title=_("Publish the outcome of “%(title)s”?", title=c.title),
             consequences=[
                 ngettext(
@@ -102,16 +100,15 @@ def outcome_publish(cid):
                 _("Publishing is final: every commenter is told by mail, and the outcome report is public."),
             ],
             action_url=url_for("hearings.outcome_publish", cid=c.id),
-            hidden={"summary": summary},
-            reason=reason,
+            back_url=url_for("hearings.outcome", cid=c.id),
+            confirm_label=_("Publish the outcome"),
             reason_help=_(
                 "Why the outcome is published before every comment is answered; kept in the history."
             ),
-            error=_("Give the reason for doing this now.") if confirmed else None,
-            confirm_label=_("Publish the outcome"),
-            back_url=url_for("hearings.outcome", cid=c.id),
+            hidden={"summary": summary},
         )
-        return page, 422 if confirmed else 200
+        if confirm is not None:
+            return confirm
     consultations_services.publish_outcome(c, current_account(), summary, reason=reason)
     db.session.commit()
     flash(_("The outcome is published."), "success")

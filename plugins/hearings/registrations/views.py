@@ -25,7 +25,7 @@ from core.toolkit import (
 from core.toolkit import (
     gettext as _,
 )
-from plugins.hearings.blueprint import bp, handled
+from plugins.hearings.blueprint import bp, confirmation_page, handled
 from plugins.hearings.common import HearingsError
 from plugins.hearings.meetings import services as meetings_services
 from plugins.hearings.models import RegistrationStatus
@@ -234,26 +234,21 @@ def attendee_cancel(mid, rid):
     if reg.status == RegistrationStatus.CANCELLED:
         flash(_("This registration was already cancelled."), "info")
         return redirect(url_for("hearings.attendees", mid=m.id))
-    reason = (request.form.get("reason") or "").strip()
-    confirmed = request.form.get("confirmed") == "yes"
-    if not (confirmed and reason):
-        page = render_template(
-            "hearings/confirm.html",
-            title=_("Cancel the registration of %(name)s?", name=reg.name),
-            consequences=[
-                _("%(name)s loses the place at %(title)s.", name=reg.name, title=m.title),
-                _("The first person on the waiting list, if any, gets the seat."),
-                _("%(name)s is told by mail, with the reason you give.", name=reg.name),
-            ],
-            action_url=url_for("hearings.attendee_cancel", mid=m.id, rid=reg.id),
-            hidden={},
-            reason=reason,
-            reason_help=_("Sent to the person and kept with the registration."),
-            error=_("Give the reason for doing this now.") if confirmed else None,
-            confirm_label=_("Cancel the registration"),
-            back_url=url_for("hearings.attendees", mid=m.id),
-        )
-        return page, 422 if confirmed else 200
+    confirm = confirmation_page(
+        title=_("Cancel the registration of %(name)s?", name=reg.name),
+        consequences=[
+            _("%(name)s loses the place at %(title)s.", name=reg.name, title=m.title),
+            _("The first person on the waiting list, if any, gets the seat."),
+            _("%(name)s is told by mail, with the reason you give.", name=reg.name),
+        ],
+        action_url=url_for("hearings.attendee_cancel", mid=m.id, rid=reg.id),
+        back_url=url_for("hearings.attendees", mid=m.id),
+        confirm_label=_("Cancel the registration"),
+        reason_help=_("Sent to the person and kept with the registration."),
+    )
+    if confirm is not None:
+        return confirm
+    reason = request.form["reason"].strip()
     promoted = services.cancel_registration(reg, reason=reason)
     services.mail_cancelled(reg, in_recipients_language=True)
     db.session.commit()
