@@ -4,8 +4,17 @@ answers 409 (403/404 where it is about who asks or what exists) as problem+json.
 
 from flask.views import MethodView
 
-from core.toolkit import ApiBlueprint, RuleViolation, current_account, db, gettext, require_permission
-from plugins.councils import access, schemas, services
+from core.toolkit import (
+    ApiBlueprint,
+    RuleViolation,
+    current_account,
+    db,
+    gettext,
+    request,
+    require_permission,
+    url_for,
+)
+from plugins.councils import access, documents, schemas, services
 from plugins.councils.access import MANAGE, NOMINATE
 
 api = ApiBlueprint(
@@ -517,6 +526,98 @@ class ItemVotes(MethodView):
                 raise RuleViolation(gettext("You are not a member of this council."), status=403)
         vote = services.cast_vote(item, member, data["choice"], by=account)
         answer = {"member_id": vote.member_id, "choice": vote.choice}
+        db.session.commit()
+        return answer
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+
+def document_dict(d) -> dict:
+    return {
+        "id": d.id,
+        "council_id": d.council_id,
+        "meeting_id": d.meeting_id,
+        "kind": d.kind,
+        "title": d.title,
+        "filename": d.filename,
+        "content_type": d.content_type,
+        "size": d.size,
+        "uploaded_at": d.uploaded_at,
+        "deleted_at": d.deleted_at,
+        "url": None if d.deleted_at else url_for("councils.document", document_id=d.id),
+    }
+
+
+def _upload(council, title, meeting=None):
+    upload = request.files.get("file")
+    data = upload.read(documents.upload_limit() + 1) if upload else b""
+    doc = documents.add_document(
+        council, upload.filename if upload else "", data, by=current_account(), meeting=meeting, title=title
+    )
+    answer = document_dict(doc)
+    db.session.commit()
+    return answer
+
+
+@api.route("/<uuid:council_id>/founding-decision")
+class FoundingDecision(MethodView):
+    @api.response(200, schemas.CouncilsDocumentSchema(many=True))
+    def get(self, council_id):
+        """The council's founding decision(s), withdrawn ones marked."""
+        return [
+            document_dict(d) for d in documents.documents_of(services.get_council(council_id), founding=True)
+        ]
+
+    @api.arguments(schemas.CouncilsDocumentTitleSchema, location="form")
+    @api.arguments(schemas.CouncilsDocumentUploadSchema, location="files")
+    @api.response(201, schemas.CouncilsDocumentSchema)
+    @api.alt_response(413, description="Larger than the upload limit.")
+    @api.alt_response(415, description="Not a PDF by its content.")
+    @require_permission(MANAGE)
+    def post(self, form, _files, council_id):
+        """Upload the founding decision (staff): a PDF, checked by content, within the upload limit."""
+        return _upload(services.get_council(council_id), form["title"])
+
+
+@api.route("/meetings/<uuid:meeting_id>/documents")
+class MeetingDocuments(MethodView):
+    @api.response(200, schemas.CouncilsDocumentSchema(many=True))
+    def get(self, meeting_id):
+        """A meeting's papers, withdrawn ones marked."""
+        meeting = services.get_meeting(meeting_id)
+        council = services.get_council(meeting.council_id)
+        return [document_dict(d) for d in documents.documents_of(council, meeting=meeting)]
+
+    @api.arguments(schemas.CouncilsDocumentTitleSchema, location="form")
+    @api.arguments(schemas.CouncilsDocumentUploadSchema, location="files")
+    @api.response(201, schemas.CouncilsDocumentSchema)
+    @api.alt_response(403, description=WHO)
+    @api.alt_response(413, description="Larger than the upload limit.")
+    @api.alt_response(415, description="Not PDF, Word, Excel, PowerPoint or OpenDocument by its content.")
+    def post(self, form, _files, meeting_id):
+        """Upload a paper of the meeting (the secretary or staff)."""
+        meeting = services.get_meeting(meeting_id)
+        access.require_secretary(meeting.council_id)
+        return _upload(services.get_council(meeting.council_id), form["title"], meeting)
+
+
+@api.route("/documents/<uuid:document_id>")
+class DocumentItem(MethodView):
+    @api.response(200, schemas.CouncilsDocumentSchema)
+    def get(self, document_id):
+        """A document's description (``url`` downloads it)."""
+        return document_dict(documents.get_document(document_id))
+
+    @api.response(200, schemas.CouncilsDocumentSchema)
+    @api.alt_response(403, description=WHO)
+    @api.alt_response(409, description=RULE)
+    def delete(self, document_id):
+        """Withdraw a file (staff; a meeting's papers also its secretary): the record stays."""
+        doc = documents.get_document(document_id)
+        access.require_document_editor(doc)
+        documents.delete_document(doc, by=current_account())
+        answer = document_dict(doc)
         db.session.commit()
         return answer
 

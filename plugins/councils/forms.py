@@ -1,6 +1,7 @@
 """The HTML forms (Flask-WTF: CSRF-protected; labels translated when rendered)."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -183,3 +184,12 @@ class CompositionForm(FlaskForm):
         csrf = False
 
     on = DateField(_l("Composition on"), validators=[Optional()])
+
+
+class DocumentForm(FlaskForm):
+    """A council's founding decision (PDF) or a meeting's paper; checked by content in the service."""
+
+    title = StringField(_l("Title (optional)"), validators=[Length(max=200)])
+    file = FileField(
+        _l("File"), description=_l("PDF, Word, Excel, PowerPoint or OpenDocument, at most 20 MB.")
+    )

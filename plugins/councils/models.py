@@ -400,3 +400,39 @@ class Opinion(TenantScoped, db.Model):
             "ix_councils_opinions_tenant_id_council_id_issued_on", "tenant_id", "council_id", "issued_on"
         ),
     )
+
+
+class DocumentKind:
+    FOUNDING_DECISION = "founding_decision"
+    MEETING = "meeting"
+    ALL = (FOUNDING_DECISION, MEETING)
+
+
+class Document(TenantScoped, db.Model):
+    """A file of a council: its founding decision (a PDF) or a document of one of its meetings
+    (PDF or an office format), checked by content and size. Deleting keeps the row (who, when)
+    and drops the content, so the public record shows that a file was withdrawn."""
+
+    __tablename__ = "councils_documents"
+
+    council_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column(sa.Integer)
+    content: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True, deferred=True)
+    uploaded_by_id: Mapped[int | None] = account_fk()
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+    deleted_by_id: Mapped[int | None] = account_fk()
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (
+        tenant_foreign_key("council_id", "councils_councils", ondelete="CASCADE"),
+        tenant_foreign_key("meeting_id", "councils_meetings", ondelete="CASCADE"),
+        sa.CheckConstraint(_in("kind", DocumentKind.ALL), name="kind"),
+        sa.CheckConstraint("(kind = 'meeting') = (meeting_id IS NOT NULL)", name="meeting_owner"),
+        sa.CheckConstraint("size >= 0", name="size"),
+        sa.Index("ix_councils_documents_tenant_id_council_id", "tenant_id", "council_id"),
+    )

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from core.toolkit import UTCDateTimeField, lazy_gettext
+from core.toolkit import JSONBoolean, UTCDateTimeField, lazy_gettext
 from plugins.councils.models import (
     Addressee,
     Answer,
@@ -55,7 +55,7 @@ class CouncilsCouncilSchema(Schema):
     quorum_number = fields.Integer(
         allow_none=True, load_default=None, validate=validate.Range(min=1, max=4000)
     )
-    public_sessions = fields.Boolean(load_default=True)
+    public_sessions = JSONBoolean(load_default=True)
     seats = fields.List(
         fields.Nested(CouncilsSeatSchema), load_default=list, validate=validate.Length(max=len(Category.ALL))
     )
@@ -96,7 +96,7 @@ class CouncilsCallSchema(Schema):
     opens_at = UTCDateTimeField(required=True)
     closes_at = UTCDateTimeField(required=True)
     method = fields.String(load_default=Method.APPOINTMENT, validate=validate.OneOf(Method.ALL))
-    self_nomination = fields.Boolean(load_default=False)
+    self_nomination = JSONBoolean(load_default=False)
     voting_closes_at = UTCDateTimeField(allow_none=True, load_default=None)
     objection_days = fields.Integer(load_default=7, validate=validate.Range(min=0, max=60))
     status = fields.String(
@@ -144,7 +144,7 @@ class CouncilsNominationSchema(Schema):
 
 
 class CouncilsScreeningSchema(Schema):
-    admit = fields.Boolean(required=True)
+    admit = JSONBoolean(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
 
@@ -259,3 +259,36 @@ class CouncilsOpinionQuerySchema(Schema):
     overdue = fields.Boolean(
         load_default=False, metadata={"description": "Only opinions whose answer is overdue."}
     )
+
+
+class CouncilsDocumentSchema(Schema):
+    id = fields.UUID(required=True)
+    council_id = fields.UUID(required=True)
+    meeting_id = fields.UUID(allow_none=True, required=True)
+    kind = fields.String(required=True, metadata={"description": "founding_decision or meeting"})
+    title = fields.String(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True, metadata={"description": "As sniffed from the content."})
+    size = fields.Integer(required=True)
+    uploaded_at = UTCDateTimeField(required=True)
+    deleted_at = UTCDateTimeField(
+        allow_none=True, required=True, metadata={"description": "Set when the file was withdrawn."}
+    )
+    url = fields.String(
+        required=True, allow_none=True, metadata={"description": "Download (null once withdrawn)."}
+    )
+
+
+class CouncilsDocumentUploadSchema(Schema):
+    file = fields.Raw(
+        required=True,
+        metadata={
+            "type": "string",
+            "format": "binary",
+            "description": "PDF (or, for a meeting, an office format).",
+        },
+    )
+
+
+class CouncilsDocumentTitleSchema(Schema):
+    title = fields.String(load_default="", validate=validate.Length(max=200))

@@ -11,6 +11,7 @@ import json
 import uuid
 
 import icalendar
+from flask import send_file
 
 from core.toolkit import (
     Blueprint,
@@ -32,7 +33,7 @@ from core.toolkit import (
     url_for,
     utcnow_aware,
 )
-from plugins.councils import access, forms, labels, services
+from plugins.councils import access, documents, forms, labels, services
 from plugins.councils.access import MANAGE, NOMINATE
 from plugins.councils.models import Category, NominationStatus, Position
 
@@ -88,9 +89,11 @@ def index():
 
 @ui.get("/<uuid:council_id>")
 def council(council_id: uuid.UUID):
-    found = services.get_council(council_id)
+    return _council_page(services.get_council(council_id))
+
+
+def _council_page(found, status=200, doc_form=None):
     form = forms.CompositionForm(request.args)
-    status = 200
     on = None
     if request.args and not form.validate():
         status = 422
@@ -119,6 +122,8 @@ def council(council_id: uuid.UUID):
         runs_meetings=access.runs_meetings(found.id),
         is_overdue=functools.partial(services.is_overdue, today=services.local_today()),
         phase=services.call_phase,
+        founding_documents=documents.documents_of(found, founding=True),
+        doc_form=doc_form or forms.DocumentForm(),
     )
 
 
@@ -272,7 +277,10 @@ def seat(call_id: uuid.UUID):
 
 @ui.get("/meetings/<uuid:meeting_id>")
 def meeting(meeting_id: uuid.UUID):
-    found = services.get_meeting(meeting_id)
+    return _meeting_page(services.get_meeting(meeting_id))
+
+
+def _meeting_page(found, status=200, doc_form=None):
     council = services.get_council(found.council_id)
     items = services.agenda(found)
     votes = services.votes_of([i.id for i in items])
@@ -282,6 +290,7 @@ def meeting(meeting_id: uuid.UUID):
     refs = {i.id: services.item_reference(i) for i in items}
     return _render(
         "councils/meeting.html",
+        status,
         refs=refs,
         sees_place=access.sees_place(council),
         resolved=resolve_references([r for r in refs.values() if r]),
@@ -299,7 +308,82 @@ def meeting(meeting_id: uuid.UUID):
         me=me,
         empty=forms.EmptyForm(),
         minutes_form=forms.MinutesForm(minutes=found.minutes),
+        documents=documents.documents_of(council, meeting=found),
+        doc_form=doc_form or forms.DocumentForm(),
     )
+
+
+def _upload(form, council, meeting=None):
+    """Read the upload (no more than the limit) and store it; a refused file comes back as the
+    page with the message under the field."""
+    upload = form.file.data
+    data = upload.read(documents.upload_limit() + 1) if upload else b""
+    try:
+        documents.add_document(
+            council,
+            upload.filename if upload else "",
+            data,
+            by=current_account(),
+            meeting=meeting,
+            title=form.title.data or "",
+        )
+    except RuleViolation as exc:
+        return _show_error(form, exc)
+    db.session.commit()
+    flash(gettext("The file is uploaded."), "success")
+    return None
+
+
+@ui.post("/<uuid:council_id>/founding-decision")
+@require_permission(MANAGE)
+def founding_upload(council_id: uuid.UUID):
+    found = services.get_council(council_id)
+    form = forms.DocumentForm()
+    form.validate_on_submit() or abort(400)
+    status = _upload(form, found)
+    if status:
+        return _council_page(found, status, doc_form=form)
+    return redirect(url_for("councils.council", council_id=council_id))
+
+
+@ui.post("/meetings/<uuid:meeting_id>/documents")
+def meeting_upload(meeting_id: uuid.UUID):
+    found = services.get_meeting(meeting_id)
+    access.require_secretary(found.council_id)
+    form = forms.DocumentForm()
+    form.validate_on_submit() or abort(400)
+    status = _upload(form, services.get_council(found.council_id), found)
+    if status:
+        return _meeting_page(found, status, doc_form=form)
+    return redirect(url_for("councils.meeting", meeting_id=meeting_id))
+
+
+@ui.get("/documents/<uuid:document_id>")
+def document(document_id: uuid.UUID):
+    """The file as uploaded, with its sniffed type; always a download (``nosniff``)."""
+    found = documents.get_document(document_id)
+    response = send_file(
+        io.BytesIO(documents.content_of(found)),
+        mimetype=found.content_type,
+        as_attachment=True,
+        download_name=found.filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@ui.post("/documents/<uuid:document_id>/delete")
+def document_delete(document_id: uuid.UUID):
+    found = documents.get_document(document_id)
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    access.require_document_editor(found)
+    documents.delete_document(found, by=current_account())
+    db.session.commit()
+    flash(gettext("The file is withdrawn."), "success")
+    if found.meeting_id:
+        return redirect(url_for("councils.meeting", meeting_id=found.meeting_id))
+    return redirect(url_for("councils.council", council_id=found.council_id))
 
 
 @ui.post("/meetings/<uuid:meeting_id>/attendance")
