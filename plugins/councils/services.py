@@ -1060,6 +1060,33 @@ def quorum(meeting: Meeting) -> QuorumState:
     return QuorumState(len(present_ids(meeting)), quorum_needed(council))
 
 
+def live_state(meeting: Meeting) -> dict[str, Any]:
+    """What the meeting page refreshes while the secretary records attendance: who is present
+    against the quorum (names are public: attendance is published)."""
+    members = meeting_members(meeting)
+    present = present_ids(meeting)
+    state = QuorumState(len(present), quorum_needed(get_council(meeting.council_id)))
+    return {
+        "present": state.present,
+        "needed": state.needed,
+        "reached": state.reached,
+        "present_names": [m.name for m in members if m.id in present],
+        "message": (
+            gettext(
+                "Quorum reached: %(present)d present, %(needed)d needed.",
+                present=state.present,
+                needed=state.needed,
+            )
+            if state.reached
+            else gettext(
+                "No quorum: %(present)d present, %(needed)d needed.",
+                present=state.present,
+                needed=state.needed,
+            )
+        ),
+    }
+
+
 def declare_conflict(item: AgendaItem, member: Member, *, reason: str = "") -> Conflict:
     """A member declares a conflict of interest on an item; they cannot vote on it then."""
     existing = db.session.execute(

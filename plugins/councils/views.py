@@ -11,7 +11,7 @@ import json
 import uuid
 
 import icalendar
-from flask import send_file
+from flask import jsonify, send_file
 
 from core.toolkit import (
     Blueprint,
@@ -394,8 +394,26 @@ def attendance(meeting_id: uuid.UUID):
     present = {uuid.UUID(v) for v in request.form.getlist("present") if _is_uuid(v)}
     services.record_attendance(found, present, by=current_account())
     db.session.commit()
+    if _wants_json():  # the page's script saves each tick as it happens
+        return _live(found)
     flash(gettext("Attendance is saved."), "success")
     return redirect(url_for("councils.meeting", meeting_id=meeting_id))
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _live(found):
+    response = jsonify(services.live_state(found))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@ui.get("/meetings/<uuid:meeting_id>/live")
+def meeting_live(meeting_id: uuid.UUID):
+    """Present members against the quorum, polled by the meeting page (``live.js``)."""
+    return _live(services.get_meeting(meeting_id))
 
 
 @ui.post("/items/<uuid:item_id>/votes")
