@@ -44,7 +44,7 @@ from core.toolkit import (
     to_local,
     utcnow_aware,
 )
-from plugins.councils.labels import ANSWERS
+from plugins.councils.labels import ANSWERS, CHOICES
 from plugins.councils.models import (
     Addressee,
     AgendaItem,
@@ -1066,7 +1066,15 @@ def live_state(meeting: Meeting) -> dict[str, Any]:
     members = meeting_members(meeting)
     present = present_ids(meeting)
     state = QuorumState(len(present), quorum_needed(get_council(meeting.council_id)))
+    cast = votes_of([i.id for i in agenda(meeting)])
     return {
+        "tallies": {
+            str(item_id): " · ".join(
+                f"{label}: {sum(1 for v in votes if v.choice == choice)}" for choice, label in CHOICES.items()
+            )
+            for item_id, votes in cast.items()
+            if votes
+        },
         "present": state.present,
         "needed": state.needed,
         "reached": state.reached,

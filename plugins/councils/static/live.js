@@ -1,6 +1,6 @@
 // The meeting page's live quorum (progressive enhancement: without JavaScript a reload shows
 // the same). Every few seconds it asks the page's JSON for who is present against the quorum;
-// the secretary's attendance boxes are saved as they are ticked. When the quorum is reached or
+// the secretary's attendance boxes are saved as they are ticked; each item's vote count follows. When the quorum is reached or
 // lost the page reloads (the voting forms come or go), unless someone is typing in a form.
 // A file, not an inline script: the Content-Security-Policy allows the platform's scripts only.
 (function () {
@@ -18,6 +18,10 @@
     box.textContent = state.message;
     box.setAttribute("data-present", String(state.present));
     if (names) { names.textContent = state.present_names.join(", "); }
+    Object.keys(state.tallies || {}).forEach(function (item) {
+      var tally = document.querySelector('[data-tally="' + item + '"]');
+      if (tally) { tally.textContent = state.tallies[item]; }
+    });
     var now = state.reached ? "1" : "0";
     if (now !== reached) {
       reached = now;

@@ -1,6 +1,7 @@
 """In a real browser, in Greek: the public watches the meeting page while the secretary ticks the
 attendance boxes on theirs; the count of present members changes on the public page without a
-reload, and when the quorum is reached the secretary's page brings the roll call."""
+reload; when the quorum is reached the secretary's page brings the roll call and the member's own
+page (open on their phone) their vote buttons; their vote shows in the public count."""
 
 import pytest
 from playwright.sync_api import expect
@@ -26,6 +27,7 @@ def test_the_quorum_updates_while_the_secretary_records_attendance(
 ):
     town = tenant_factory(name="Δήμος Δοκιμής", plugins=["councils"], locale="el", timezone="Europe/Athens")
     secretary = account_factory(name="Μαρία Γραμματέας", memberships={town: "member"}, locale="el")
+    member = account_factory(name="Γιώργος Μέλος", memberships={town: "member"}, locale="el")
     ids = make_council(
         app,
         town,
@@ -33,7 +35,7 @@ def test_the_quorum_updates_while_the_secretary_records_attendance(
         seats={"ngo": (3, 0)},
         members=[
             ("Μαρία Γραμματέας", "ngo", "secretary", secretary.id),
-            ("Γιώργος Μέλος", "ngo", "member", None),
+            ("Γιώργος Μέλος", "ngo", "member", member.id),
             ("Ελένη Μέλος", "ngo", "member", None),
         ],
     )
@@ -55,7 +57,14 @@ def test_the_quorum_updates_while_the_secretary_records_attendance(
     sec_context = chromium.new_context(locale="el-GR")
     sec_context.set_default_timeout(15_000)
     sec = sec_context.new_page()
+    phone = chromium.new_context(locale="el-GR", viewport={"width": 390, "height": 844})
+    phone.set_default_timeout(15_000)
+    mine = phone.new_page()
     try:
+        sign_in_through_form(mine, live_server, member.email, member.password)
+        mine.goto(live_server.tenant_url(town, "/auth/signin?lang=el"))
+        mine.goto(live_server.tenant_url(town, path))
+        expect(mine.get_by_role("button", name="Υπέρ")).to_have_count(0)
         watcher.goto(live_server.tenant_url(town, path))
         quorum = watcher.locator("#councils-quorum")
         expect(quorum).to_have_text("Δεν υπάρχει απαρτία: 0 παρόντες, απαιτούνται 2.")
@@ -79,6 +88,15 @@ def test_the_quorum_updates_while_the_secretary_records_attendance(
         # quorum reached: the secretary's page reloads with the roll call
         expect(sec.get_by_role("table", name="Ονομαστική ψηφοφορία")).to_be_visible()
         expect(quorum).to_have_text("Υπάρχει απαρτία: 2 παρόντες, απαιτούνται 2.")
+
+        # the member's phone reloads by itself with the vote buttons
+        with mine.expect_navigation():
+            mine.get_by_role("button", name="Υπέρ").click()
+        expect(mine.get_by_text("Η ψήφος σας: Υπέρ")).to_be_visible()
+        assert not axe(mine), "meeting (member who voted)"
+        expect(mine.get_by_role("button", name="Κατά")).to_have_count(0)  # once
+        expect(watcher.locator("[data-tally]").first).to_have_text("Υπέρ: 1 · Κατά: 0 · Αποχή: 0")
     finally:
+        phone.close()
         public.close()
         sec_context.close()
