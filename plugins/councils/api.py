@@ -73,6 +73,7 @@ def call_dict(c) -> dict:
         "opens_at": c.opens_at,
         "closes_at": c.closes_at,
         "method": c.method,
+        "voting_method": c.voting_method,
         "self_nomination": c.self_nomination,
         "voting_closes_at": c.voting_closes_at,
         "objection_days": c.objection_days,
@@ -344,16 +345,31 @@ class Screening(MethodView):
         return answer
 
 
+def _round_dict(r) -> dict:
+    return {
+        "seat": r.seat,
+        "tallies": r.tallies,
+        "exhausted": r.exhausted,
+        "elected": r.elected,
+        "eliminated": r.eliminated,
+        "by_lot": r.by_lot,
+    }
+
+
 def _result(call) -> dict:
     cast = services.ballots(call)
     names = _org_names(b.organisation_id for b in cast)
+    ranked = call.voting_method == "ranked" and call.method == "election"
     return {
         "phase": services.call_phase(call),
+        "voting_method": call.voting_method,
+        "rounds": [_round_dict(r) for r in services.ranked_count(call, cast)[1]] if ranked else [],
         "ballots": [
             {
                 "organisation_id": b.organisation_id,
                 "organisation": names.get(b.organisation_id),
                 "nomination_id": b.nomination_id,
+                "rank": b.rank,
             }
             for b in cast
         ],
@@ -381,7 +397,7 @@ class Result(MethodView):
         call = services.get_call(call_id, include_drafts=access.manager())
         result = _result(call)
         if result["phase"] in ("open", "voting", "upcoming", "draft"):
-            result["ballots"], result["standings"] = [], []
+            result["ballots"], result["standings"], result["rounds"] = [], [], []
         return result
 
 
@@ -393,7 +409,8 @@ class Ballots(MethodView):
     @api.alt_response(409, description=RULE)
     @require_permission(NOMINATE)
     def post(self, data, call_id):
-        """An organisation's approval ballot (one of its admins), once, while voting is open."""
+        """An organisation's ballot (one of its admins), once, while voting is open: approvals, or
+        in a ranked-choice election the candidates in order of preference."""
         call = services.get_call(call_id)
         rows = services.cast_ballot(call, current_account(), **data)
         names = _org_names([data["organisation_id"]])
@@ -402,6 +419,7 @@ class Ballots(MethodView):
                 "organisation_id": b.organisation_id,
                 "organisation": names.get(b.organisation_id),
                 "nomination_id": b.nomination_id,
+                "rank": b.rank,
             }
             for b in rows
         ]

@@ -15,7 +15,16 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.toolkit import lazy_gettext as _l
-from plugins.councils.labels import ADDRESSEES, ANSWERS, CATEGORIES, KINDS, METHODS, POSITIONS, QUORUMS
+from plugins.councils.labels import (
+    ADDRESSEES,
+    ANSWERS,
+    CATEGORIES,
+    KINDS,
+    METHODS,
+    POSITIONS,
+    QUORUMS,
+    VOTING_METHODS,
+)
 from plugins.councils.schemas import TEXT
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -96,6 +105,7 @@ class CallForm(FlaskForm):
     voting_closes_at = DateTimeLocalField(
         _l("Voting closes (election)"), format=DATETIME_FORMATS, validators=[Optional()]
     )
+    voting_method = SelectField(_l("Ballots (election)"), choices=list(VOTING_METHODS.items()))
     self_nomination = BooleanField(_l("People may nominate themselves"))
     objection_days = IntegerField(
         _l("Days for objections"), default=7, validators=[InputRequired(), NumberRange(min=0, max=60)]

@@ -148,6 +148,15 @@ class Method:
     ALL = (APPOINTMENT, ELECTION)
 
 
+class VotingMethod:
+    """How the organisations vote in an election: approve up to as many candidates as seats, or
+    rank them (instant-runoff; see ``plugins.councils.ranked``)."""
+
+    APPROVAL = "approval"
+    RANKED = "ranked"
+    ALL = (APPROVAL, RANKED)
+
+
 class CallStatus:
     DRAFT = "draft"
     PUBLISHED = "published"
@@ -170,6 +179,9 @@ class Call(TenantScoped, db.Model):
     closes_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     method: Mapped[str] = mapped_column(sa.String(20), default=Method.APPOINTMENT)
     self_nomination: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    voting_method: Mapped[str] = mapped_column(
+        sa.String(20), default=VotingMethod.APPROVAL, server_default=VotingMethod.APPROVAL
+    )
     voting_closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     objection_days: Mapped[int] = mapped_column(sa.Integer, default=7)
     status: Mapped[str] = mapped_column(sa.String(20), default=CallStatus.DRAFT)
@@ -181,6 +193,7 @@ class Call(TenantScoped, db.Model):
         tenant_foreign_key("council_id", "councils_councils", ondelete="CASCADE"),
         sa.CheckConstraint(_in("category", Category.ALL), name="category"),
         sa.CheckConstraint(_in("method", Method.ALL), name="method"),
+        sa.CheckConstraint(_in("voting_method", VotingMethod.ALL), name="voting_method"),
         sa.CheckConstraint(_in("status", CallStatus.ALL), name="status"),
         sa.CheckConstraint("closes_at > opens_at", name="window"),
         sa.CheckConstraint("seats > 0", name="seats_positive"),
@@ -236,13 +249,15 @@ class Nomination(TenantScoped, db.Model):
 
 
 class Ballot(TenantScoped, db.Model):
-    """One organisation's approval of one candidate in an election (published with the result)."""
+    """One organisation's approval of one candidate in an election, or in a ranked-choice one
+    its ``rank``-th preference (1 = first); published with the result."""
 
     __tablename__ = "councils_ballots"
 
     call_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
     organisation_id: Mapped[int] = organisation_fk(ondelete="CASCADE")
     nomination_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    rank: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     cast_by_id: Mapped[int | None] = account_fk()
     cast_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
 
@@ -250,6 +265,18 @@ class Ballot(TenantScoped, db.Model):
         tenant_foreign_key("call_id", "councils_calls", ondelete="CASCADE"),
         tenant_foreign_key("nomination_id", "councils_nominations", ondelete="CASCADE"),
         sa.UniqueConstraint("tenant_id", "call_id", "organisation_id", "nomination_id"),
+        sa.CheckConstraint("rank IS NULL OR rank >= 1", name="rank_positive"),
+        # one candidate per preference of an organisation's ranked ballot
+        sa.Index(
+            "uq_councils_ballots_call_org_rank",
+            "tenant_id",
+            "call_id",
+            "organisation_id",
+            "rank",
+            unique=True,
+            postgresql_where=sa.text("rank IS NOT NULL"),
+            sqlite_where=sa.text("rank IS NOT NULL"),
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from plugins.councils.models import (
     NominationStatus,
     Position,
     Quorum,
+    VotingMethod,
 )
 
 TEXT = 20_000
@@ -98,6 +99,14 @@ class CouncilsCallSchema(Schema):
     method = fields.String(load_default=Method.APPOINTMENT, validate=validate.OneOf(Method.ALL))
     self_nomination = JSONBoolean(load_default=False)
     voting_closes_at = UTCDateTimeField(allow_none=True, load_default=None)
+    voting_method = fields.String(
+        load_default=VotingMethod.APPROVAL,
+        validate=validate.OneOf(VotingMethod.ALL),
+        metadata={
+            "description": "An election's ballots: approval (up to as many candidates as seats) or ranked "
+            "(preferences, counted by instant-runoff; sequential instant-runoff for several seats)."
+        },
+    )
     objection_days = fields.Integer(load_default=7, validate=validate.Range(min=0, max=60))
     status = fields.String(
         load_default=CallStatus.DRAFT, validate=validate.OneOf((CallStatus.DRAFT, CallStatus.PUBLISHED))
@@ -150,13 +159,34 @@ class CouncilsScreeningSchema(Schema):
 
 class CouncilsBallotCreateSchema(Schema):
     organisation_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    nomination_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=200))
+    nomination_ids = fields.List(
+        fields.UUID(),
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Approved candidates; in a ranked-choice election, first preference first."},
+    )
 
 
 class CouncilsBallotSchema(Schema):
     organisation_id = fields.Integer(required=True)
     organisation = fields.String(allow_none=True, required=True)
     nomination_id = fields.UUID(required=True)
+    rank = fields.Integer(
+        allow_none=True,
+        required=True,
+        metadata={"description": "The preference (1 = first); null in approval."},
+    )
+
+
+class CouncilsRoundSchema(Schema):
+    seat = fields.Integer(required=True)
+    tallies = fields.Dict(keys=fields.UUID(), values=fields.Integer(), required=True)
+    exhausted = fields.Integer(required=True, metadata={"description": "Ballots with no candidate left."})
+    elected = fields.UUID(allow_none=True, required=True)
+    eliminated = fields.UUID(allow_none=True, required=True)
+    by_lot = fields.Boolean(
+        required=True, metadata={"description": "The elimination was a tie broken by lot."}
+    )
 
 
 class CouncilsStandingSchema(Schema):
@@ -175,6 +205,12 @@ class CouncilsResultSchema(Schema):
     phase = fields.String(required=True)
     ballots = fields.List(fields.Nested(CouncilsBallotSchema), required=True)
     standings = fields.List(fields.Nested(CouncilsStandingSchema), required=True)
+    voting_method = fields.String(required=True)
+    rounds = fields.List(
+        fields.Nested(CouncilsRoundSchema),
+        required=True,
+        metadata={"description": "A ranked-choice count's rounds (empty for approval)."},
+    )
     reasoning = fields.String(required=True)
 
 

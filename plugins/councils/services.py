@@ -44,6 +44,7 @@ from core.toolkit import (
     to_local,
     utcnow_aware,
 )
+from plugins.councils import ranked
 from plugins.councils.labels import ANSWERS, CHOICES
 from plugins.councils.models import (
     Addressee,
@@ -70,6 +71,7 @@ from plugins.councils.models import (
     Quorum,
     Seat,
     Vote,
+    VotingMethod,
 )
 
 PLUGIN = "councils"
@@ -458,6 +460,7 @@ def save_call(
     method: str = Method.APPOINTMENT,
     self_nomination: bool = False,
     voting_closes_at: dt.datetime | None = None,
+    voting_method: str = VotingMethod.APPROVAL,
     objection_days: int = 7,
     status: str = CallStatus.DRAFT,
 ) -> Call:
@@ -465,6 +468,7 @@ def save_call(
     title = _text(title, "title", gettext("Give the call a title."))
     _one_of(category, Category.ALL, "category")
     _one_of(method, Method.ALL, "method")
+    _one_of(voting_method, VotingMethod.ALL, "voting_method")
     _one_of(status, (CallStatus.DRAFT, CallStatus.PUBLISHED), "status")
     if opens_at.tzinfo is None or closes_at.tzinfo is None:
         raise ValueError("aware datetimes (to_utc() what a person typed)")
@@ -485,7 +489,7 @@ def save_call(
                 field="voting_closes_at",
             )
     else:
-        voting_closes_at = None
+        voting_closes_at, voting_method = None, VotingMethod.APPROVAL
     if call is not None and call.status != CallStatus.DRAFT:
         raise RuleViolation(gettext("A published call can no longer be changed."), code="call_published")
     if call is None:
@@ -505,6 +509,7 @@ def save_call(
         self_nomination,
     )
     call.voting_closes_at, call.objection_days, call.status = voting_closes_at, int(objection_days), status
+    call.voting_method = voting_method
     db.session.flush()
     return call
 
@@ -739,8 +744,9 @@ def cast_ballot(
     nomination_ids: list[uuid.UUID],
     now: dt.datetime | None = None,
 ) -> list[Ballot]:
-    """One organisation's approval ballot in an election: up to as many candidates as seats,
-    once (parallel requests for the same organisation: the call's row lock lets one through)."""
+    """One organisation's ballot in an election, once (parallel requests for the same
+    organisation: the call's row lock lets one through): approval, up to as many candidates as
+    seats; ranked choice, ``nomination_ids`` in the order of preference (any number of them)."""
     now = now or utcnow_aware()
     call = _lock_call(call.id)
     if call.method != Method.ELECTION or call.status != CallStatus.PUBLISHED:
@@ -748,8 +754,14 @@ def cast_ballot(
     if not call.closes_at <= now < (call.voting_closes_at or call.closes_at):
         raise RuleViolation(gettext("Voting is not open for this call."), code="voting_not_open")
     _check_org(account, organisation_id)
+    ranked = call.voting_method == VotingMethod.RANKED
     chosen = list(dict.fromkeys(nomination_ids))
-    if not 1 <= len(chosen) <= call.seats:
+    if ranked:
+        if not chosen or len(chosen) != len(nomination_ids):
+            raise RuleViolation(
+                gettext("Rank at least one candidate, each with a different number."), field="nomination_ids"
+            )
+    elif not 1 <= len(chosen) <= call.seats:
         raise RuleViolation(
             gettext("Approve from 1 to %(n)d candidates.", n=call.seats), field="nomination_ids"
         )
@@ -766,10 +778,11 @@ def cast_ballot(
             call_id=call.id,
             organisation_id=organisation_id,
             nomination_id=n,
+            rank=i + 1 if ranked else None,
             cast_by_id=account.id,
             cast_at=now,
         )
-        for n in chosen
+        for i, n in enumerate(chosen)
     ]
     db.session.add_all(rows)
     db.session.flush()
@@ -781,7 +794,7 @@ def ballots(call: Call) -> list[Ballot]:
         db.session.execute(
             sa.select(Ballot)
             .where(Ballot.call_id == call.id)
-            .order_by(Ballot.organisation_id, Ballot.nomination_id)
+            .order_by(Ballot.organisation_id, Ballot.rank, Ballot.nomination_id)
         ).scalars()
     )
 
@@ -801,13 +814,47 @@ class Standing:
     tied: bool
 
 
-def count(call: Call, cast: list[Ballot] | None = None) -> list[Standing]:
-    """The election's result from the ballots: most approvals first, ties by the published lot."""
-    admitted = [
+def _candidates(call: Call) -> list[Nomination]:
+    return [
         n
         for n in nominations(call)
         if n.status in (NominationStatus.ADMITTED, NominationStatus.SELECTED, NominationStatus.NOT_SELECTED)
     ]
+
+
+def ranked_ballots(cast: list[Ballot]) -> dict[int, list[uuid.UUID]]:
+    """Each organisation's preferences, first to last (as published)."""
+    out: dict[int, list[uuid.UUID]] = {}
+    for b in sorted(cast, key=lambda b: (b.organisation_id, b.rank or 0)):
+        out.setdefault(b.organisation_id, []).append(b.nomination_id)
+    return out
+
+
+def ranked_count(call: Call, cast: list[Ballot] | None = None) -> tuple[list[Standing], list[ranked.Round]]:
+    """A ranked-choice election's result: sequential instant-runoff over the published ballots
+    (see :mod:`plugins.councils.ranked`), every candidate ordered as they would be elected (the
+    first ``seats`` are), with the rounds of the seats in play. ``votes`` are first preferences."""
+    cast = ballots(call) if cast is None else cast
+    candidates = _candidates(call)
+    by_id = {n.id: n for n in candidates}
+    prefs = [[n for n in p if n in by_id] for p in ranked_ballots(cast).values()]
+    order, rounds = ranked.sequential_irv(
+        sorted(by_id, key=lambda i: lot(call.id, i)), prefs, len(by_id), lambda i: lot(call.id, i)
+    )
+    first = Counter(p[0] for p in prefs if p)
+    by_lot = {c for r in rounds if r.seat <= call.seats and r.by_lot for c in r.tied}
+    standings = [
+        Standing(by_id[i], first[i], lot(call.id, i), rank + 1, i in by_lot) for rank, i in enumerate(order)
+    ]
+    return standings, [r for r in rounds if r.seat <= call.seats]
+
+
+def count(call: Call, cast: list[Ballot] | None = None) -> list[Standing]:
+    """The election's result from the ballots: most approvals first, ties by the published lot;
+    a ranked-choice election by :func:`ranked_count`."""
+    if call.voting_method == VotingMethod.RANKED and call.method == Method.ELECTION:
+        return ranked_count(call, cast)[0]
+    admitted = _candidates(call)
     tally = Counter(b.nomination_id for b in (ballots(call) if cast is None else cast))
     ordered = sorted(admitted, key=lambda n: (-tally[n.id], lot(call.id, n.id)))
     ties = Counter(tally[n.id] for n in admitted)

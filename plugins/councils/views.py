@@ -129,8 +129,12 @@ def _council_page(found, status=200, doc_form=None):
 
 @ui.get("/calls/<uuid:call_id>")
 def call(call_id: uuid.UUID):
-    found = services.get_call(call_id, include_drafts=access.manager())
+    return _call_page(services.get_call(call_id, include_drafts=access.manager()))
+
+
+def _call_page(found, status=200, ballot_error=None, ballot_ranks=None):
     council = services.get_council(found.council_id)
+    ranked = found.method == "election" and found.voting_method == "ranked"
     noms = services.nominations(found)
     phase = services.call_phase(found)
     cast = services.ballots(found) if phase not in ("open", "voting", "upcoming", "draft") else []
@@ -138,6 +142,11 @@ def call(call_id: uuid.UUID):
     voter_orgs = services.organisations_i_admin(account) if phase == "voting" else []
     return _render(
         "councils/call.html",
+        status,
+        ranked=ranked,
+        rounds=services.ranked_count(found, cast)[1] if ranked and cast else [],
+        ballot_error=ballot_error,
+        ballot_ranks=ballot_ranks or {},
         call=found,
         council=council,
         phase=phase,
@@ -235,8 +244,20 @@ def ballot(call_id: uuid.UUID):
         organisation_id = int(request.form.get("organisation_id", ""))
     except ValueError:
         abort(400)
-    chosen = [uuid.UUID(v) for v in request.form.getlist("nomination_ids") if _is_uuid(v)]
-    services.cast_ballot(found, current_account(), organisation_id=organisation_id, nomination_ids=chosen)
+    ranks = {
+        key[5:]: value for key, value in request.form.items() if key.startswith("rank-") and value.strip()
+    }
+    try:
+        if found.voting_method == "ranked":
+            chosen = _ranked_choice(ranks)
+        else:
+            chosen = [uuid.UUID(v) for v in request.form.getlist("nomination_ids") if _is_uuid(v)]
+        services.cast_ballot(found, current_account(), organisation_id=organisation_id, nomination_ids=chosen)
+    except RuleViolation as exc:
+        db.session.rollback()
+        if exc.status in (401, 403, 404):
+            raise
+        return _call_page(found, exc.status, ballot_error=exc.message, ballot_ranks=ranks)
     db.session.commit()
     flash(gettext("The ballot is cast."), "success")
     return redirect(url_for("councils.call", call_id=call_id))
@@ -253,6 +274,19 @@ def decide(call_id: uuid.UUID):
     db.session.commit()
     flash(gettext("The result is published."), "success")
     return redirect(url_for("councils.call", call_id=call_id))
+
+
+def _ranked_choice(ranks: dict[str, str]) -> list[uuid.UUID]:
+    """``rank-<nomination>`` = 1, 2, ... → the nominations in order of preference: each number
+    once, and no gaps (a 3 without a 2 is a slip, not a preference)."""
+    if not all(_is_uuid(k) and v.isdigit() for k, v in ranks.items()):
+        raise RuleViolation(gettext("Rank at least one candidate, each with a different number."), status=422)
+    numbers = sorted(int(v) for v in ranks.values())
+    if not numbers or numbers != list(range(1, len(numbers) + 1)):
+        raise RuleViolation(
+            gettext("Number your preferences 1, 2, 3 and so on, each number once, without gaps."), status=422
+        )
+    return [uuid.UUID(k) for k, _v in sorted(ranks.items(), key=lambda kv: int(kv[1]))]
 
 
 def _is_uuid(value: str) -> bool:
@@ -731,6 +765,7 @@ def call_new(council_id: uuid.UUID):
                 closes_at=to_utc(form.closes_at.data),
                 method=form.method.data,
                 voting_closes_at=to_utc(form.voting_closes_at.data) if form.voting_closes_at.data else None,
+                voting_method=form.voting_method.data,
                 self_nomination=form.self_nomination.data,
                 objection_days=form.objection_days.data,
                 status="published" if form.publish.data else "draft",
