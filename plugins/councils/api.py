@@ -427,6 +427,62 @@ class Ballots(MethodView):
         return answer
 
 
+def objection_dict(o, names: dict[int, str]) -> dict:
+    return {
+        "id": o.id,
+        "call_id": o.call_id,
+        "organisation_id": o.organisation_id,
+        "organisation": names.get(o.organisation_id) if o.organisation_id else None,
+        "reasons": o.reasons,
+        "submitted_at": o.submitted_at,
+        "outcome": o.outcome,
+        "answer": o.answer,
+        "answered_at": o.answered_at,
+    }
+
+
+@api.route("/calls/<uuid:call_id>/objections")
+class Objections(MethodView):
+    @api.response(200, schemas.CouncilsObjectionSchema(many=True))
+    def get(self, call_id):
+        """The objections to a call's result, with the staff's answers (published)."""
+        rows = services.objections(services.get_call(call_id, include_drafts=access.manager()))
+        names = _org_names(o.organisation_id for o in rows)
+        return [objection_dict(o, names) for o in rows]
+
+    @api.arguments(schemas.CouncilsObjectionCreateSchema)
+    @api.response(201, schemas.CouncilsObjectionSchema)
+    @api.alt_response(401, description="Sign in first.")
+    @api.alt_response(403, description=WHO)
+    @api.alt_response(409, description=RULE)
+    def post(self, data, call_id):
+        """Lodge an objection while the objection period runs (any signed-in person; for an
+        organisation, one of its admins)."""
+        row = services.lodge_objection(services.get_call(call_id), current_account(), **data)
+        answer = objection_dict(row, _org_names([row.organisation_id]))
+        db.session.commit()
+        return answer
+
+
+@api.route("/objections/<uuid:objection_id>/answer")
+class ObjectionAnswer(MethodView):
+    @api.arguments(schemas.CouncilsObjectionAnswerSchema)
+    @api.response(200, schemas.CouncilsObjectionSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def put(self, data, objection_id):
+        """Answer an objection (staff), upheld or dismissed, with published reasons; once."""
+        row = services.answer_objection(
+            services.get_objection(objection_id),
+            outcome=data["outcome"],
+            reason=data["answer"],
+            staff=current_account(),
+        )
+        answer = objection_dict(row, _org_names([row.organisation_id]))
+        db.session.commit()
+        return answer
+
+
 @api.route("/calls/<uuid:call_id>/decision")
 class Decision(MethodView):
     @api.arguments(schemas.CouncilsDecisionSchema)

@@ -21,6 +21,7 @@ from plugins.councils.labels import (
     CATEGORIES,
     KINDS,
     METHODS,
+    OBJECTION_OUTCOMES,
     POSITIONS,
     QUORUMS,
     VOTING_METHODS,
@@ -203,3 +204,23 @@ class DocumentForm(FlaskForm):
     file = FileField(
         _l("File"), description=_l("PDF, Word, Excel, PowerPoint or OpenDocument, at most 20 MB.")
     )
+
+
+class ObjectionForm(FlaskForm):
+    """An objection to a call's result, for oneself or an organisation one administers."""
+
+    organisation_id = SelectField(_l("Lodged by"), validate_choice=True)
+    reasons = TextAreaField(
+        _l("Reasons of the objection"),
+        description=_l("Published with the staff's answer; your name is not."),
+        validators=[DataRequired(), Length(max=TEXT)],
+    )
+    submit = SubmitField(_l("Lodge the objection"))
+
+
+class ObjectionAnswerForm(FlaskForm):
+    outcome = SelectField(_l("Answer"), choices=list(OBJECTION_OUTCOMES.items()))
+    answer = TextAreaField(
+        _l("Reasons of the answer (published)"), validators=[DataRequired(), Length(max=TEXT)]
+    )
+    submit = SubmitField(_l("Answer the objection"))

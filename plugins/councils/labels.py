@@ -62,3 +62,4 @@ ANSWERS = {
     "partly": _l("Accepted in part"),
     "not_accepted": _l("Not accepted by the municipality"),
 }
+OBJECTION_OUTCOMES = {"upheld": _l("Upheld"), "dismissed": _l("Dismissed")}

@@ -463,3 +463,33 @@ class Document(TenantScoped, db.Model):
         sa.CheckConstraint("size >= 0", name="size"),
         sa.Index("ix_councils_documents_tenant_id_council_id", "tenant_id", "council_id"),
     )
+
+
+class ObjectionOutcome:
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
+    ALL = (UPHELD, DISMISSED)
+
+
+class Objection(TenantScoped, db.Model):
+    """An objection to a call's published result, lodged during the objection period by a
+    signed-in person, for themselves or an organisation they administer, with its reasons; staff
+    answer it with a reason. Both are published (the person's name is not: "a resident")."""
+
+    __tablename__ = "councils_objections"
+
+    call_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    account_id: Mapped[int | None] = account_fk()
+    organisation_id: Mapped[int | None] = organisation_fk()
+    reasons: Mapped[str] = mapped_column(sa.Text)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+    outcome: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    answer: Mapped[str] = mapped_column(sa.Text, default="")
+    answered_by_id: Mapped[int | None] = account_fk()
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (
+        tenant_foreign_key("call_id", "councils_calls", ondelete="CASCADE"),
+        sa.CheckConstraint(f"outcome IS NULL OR {_in('outcome', ObjectionOutcome.ALL)}", name="outcome"),
+        sa.Index("ix_councils_objections_tenant_id_call_id", "tenant_id", "call_id"),
+    )

@@ -13,6 +13,7 @@ from plugins.councils.models import (
     Kind,
     Method,
     NominationStatus,
+    ObjectionOutcome,
     Position,
     Quorum,
     VotingMethod,
@@ -328,3 +329,32 @@ class CouncilsDocumentUploadSchema(Schema):
 
 class CouncilsDocumentTitleSchema(Schema):
     title = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class CouncilsObjectionSchema(Schema):
+    id = fields.UUID(required=True)
+    call_id = fields.UUID(required=True)
+    organisation_id = fields.Integer(allow_none=True, required=True)
+    organisation = fields.String(
+        allow_none=True, required=True, metadata={"description": "Null: lodged by a resident (not named)."}
+    )
+    reasons = fields.String(required=True)
+    submitted_at = UTCDateTimeField(required=True)
+    outcome = fields.String(allow_none=True, required=True, validate=validate.OneOf(ObjectionOutcome.ALL))
+    answer = fields.String(required=True)
+    answered_at = UTCDateTimeField(allow_none=True, required=True)
+
+
+class CouncilsObjectionCreateSchema(Schema):
+    organisation_id = fields.Integer(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Range(min=1),
+        metadata={"description": "On behalf of an organisation you administer; null for yourself."},
+    )
+    reasons = fields.String(required=True, validate=validate.Length(min=1, max=TEXT))
+
+
+class CouncilsObjectionAnswerSchema(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(ObjectionOutcome.ALL))
+    answer = fields.String(required=True, validate=validate.Length(min=1, max=TEXT))

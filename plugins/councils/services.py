@@ -66,6 +66,8 @@ from plugins.councils.models import (
     Method,
     Nomination,
     NominationStatus,
+    Objection,
+    ObjectionOutcome,
     Opinion,
     Position,
     Quorum,
@@ -903,8 +905,83 @@ def decide(
     return [admitted[i] for i in chosen]
 
 
+def lodge_objection(
+    call: Call,
+    account: Any,
+    *,
+    reasons: str,
+    organisation_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Objection:
+    """An objection to the published result, while the objection period runs: by a signed-in
+    person, for themselves or for an organisation they administer, with its reasons."""
+    now = now or utcnow_aware()
+    if account is None:
+        raise RuleViolation(gettext("Sign in first."), status=401)
+    if call.status != CallStatus.DECIDED or now >= objection_deadline(call):
+        raise RuleViolation(
+            gettext("Objections can be lodged only while the objection period runs."),
+            code="objections_closed",
+        )
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise RuleViolation(gettext("Give the reasons of the objection."), status=422, field="reasons")
+    if organisation_id is not None:
+        _check_org(account, organisation_id)
+    row = Objection(
+        call_id=call.id,
+        account_id=account.id,
+        organisation_id=organisation_id,
+        reasons=reasons,
+        submitted_at=now,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def objections(call: Call) -> list[Objection]:
+    return list(
+        db.session.execute(
+            sa.select(Objection).where(Objection.call_id == call.id).order_by(Objection.submitted_at)
+        ).scalars()
+    )
+
+
+def get_objection(objection_id: uuid.UUID) -> Objection:
+    row = db.session.execute(sa.select(Objection).where(Objection.id == objection_id)).scalar_one_or_none()
+    if row is None:
+        raise RuleViolation(gettext("This objection does not exist."), status=404)
+    return row
+
+
+def answer_objection(
+    objection: Objection, *, outcome: str, reason: str, staff: Any, now: dt.datetime | None = None
+) -> Objection:
+    """Staff's reasoned answer (upheld or dismissed), published beside the objection; once."""
+    _one_of(outcome, ObjectionOutcome.ALL, "outcome")
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation(
+            gettext("Give the reasons of the answer: they are published."), status=422, field="answer"
+        )
+    objection = db.session.execute(
+        sa.select(Objection)
+        .where(Objection.id == objection.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if objection.outcome is not None:
+        raise RuleViolation(gettext("This objection has already been answered."), code="already_answered")
+    objection.outcome, objection.answer = outcome, reason
+    objection.answered_by_id, objection.answered_at = staff.id if staff else None, now or utcnow_aware()
+    db.session.flush()
+    return objection
+
+
 def seat_selected(call: Call, *, now: dt.datetime | None = None) -> list[Member]:
-    """After the objection window, the selected candidates take their seats from that day."""
+    """After the objection window, and once every objection is answered, the selected
+    candidates take their seats from that day."""
     now = now or utcnow_aware()
     call = _lock_call(call.id)
     if call.status != CallStatus.DECIDED:
@@ -912,6 +989,10 @@ def seat_selected(call: Call, *, now: dt.datetime | None = None) -> list[Member]
     if now < objection_deadline(call):
         raise RuleViolation(
             gettext("Members are seated once the objection period is over."), code="objections_open"
+        )
+    if any(o.outcome is None for o in objections(call)):
+        raise RuleViolation(
+            gettext("Answer every objection before seating the members."), code="objections_unanswered"
         )
     council = get_council(call.council_id)
     seated = []
@@ -1545,7 +1626,10 @@ def export_personal_data(account: Any) -> dict[str, Any] | None:
     ballots_cast = list(
         db.session.execute(sa.select(Ballot).where(Ballot.cast_by_id == account.id)).scalars()
     )
-    if not (members or noms or votes or ballots_cast):
+    lodged = list(
+        db.session.execute(sa.select(Objection).where(Objection.account_id == account.id)).scalars()
+    )
+    if not (members or noms or votes or ballots_cast or lodged):
         return None
     return {
         "terms": [
@@ -1574,6 +1658,16 @@ def export_personal_data(account: Any) -> dict[str, Any] | None:
         ],
         "votes": [{"item_id": str(v.item_id), "choice": v.choice} for v in votes],
         "ballots_cast": len(ballots_cast),
+        "objections": [
+            {
+                "call_id": str(o.call_id),
+                "reasons": o.reasons,
+                "submitted_at": o.submitted_at.isoformat(),
+                "outcome": o.outcome,
+                "answer": o.answer,
+            }
+            for o in lodged
+        ],
     }
 
 
@@ -1598,6 +1692,8 @@ def erase_personal_data(account: Any) -> None:
         (Attendance, Attendance.recorded_by_id),
         (Vote, Vote.entered_by_id),
         (Opinion, Opinion.answered_by_id),
+        (Objection, Objection.account_id),
+        (Objection, Objection.answered_by_id),
     ):
         db.session.execute(
             sa.update(model).where(column == account.id).values({column.key: None}).execution_options(**quiet)

@@ -132,9 +132,22 @@ def call(call_id: uuid.UUID):
     return _call_page(services.get_call(call_id, include_drafts=access.manager()))
 
 
-def _call_page(found, status=200, ballot_error=None, ballot_ranks=None):
+def _objection_form(account, *, blank: bool = False):
+    """The objection form, bound to the request's form (or ``blank`` on a page shown after
+    another form's error)."""
+    form = forms.ObjectionForm(formdata=None) if blank else forms.ObjectionForm()
+    form.organisation_id.choices = [("", gettext("Myself"))] + [
+        (str(o.id), o.name) for o in (services.organisations_i_admin(account) if account else [])
+    ]
+    return form
+
+
+def _call_page(
+    found, status=200, ballot_error=None, ballot_ranks=None, objection_form=None, answer_forms=None
+):
     council = services.get_council(found.council_id)
     ranked = found.method == "election" and found.voting_method == "ranked"
+    objections = services.objections(found)
     noms = services.nominations(found)
     phase = services.call_phase(found)
     cast = services.ballots(found) if phase not in ("open", "voting", "upcoming", "draft") else []
@@ -147,12 +160,21 @@ def _call_page(found, status=200, ballot_error=None, ballot_ranks=None):
         rounds=services.ranked_count(found, cast)[1] if ranked and cast else [],
         ballot_error=ballot_error,
         ballot_ranks=ballot_ranks or {},
+        objections=objections,
+        signed_in=account is not None,
+        objection_form=objection_form or _objection_form(account, blank=True),
+        answer_forms=answer_forms or {},
+        answer_form=forms.ObjectionAnswerForm(formdata=None),
         call=found,
         council=council,
         phase=phase,
         criteria=services.render_markdown(found.criteria),
         nominations=noms,
-        orgs=_org_names([n.organisation_id for n in noms] + [b.organisation_id for b in cast]),
+        orgs=_org_names(
+            [n.organisation_id for n in noms]
+            + [b.organisation_id for b in cast]
+            + [o.organisation_id for o in objections]
+        ),
         ballots=cast,
         standings=services.count(found, cast) if cast or found.method == "appointment" else [],
         objection_deadline=services.objection_deadline(found) if found.decided_at else None,
@@ -274,6 +296,49 @@ def decide(call_id: uuid.UUID):
     db.session.commit()
     flash(gettext("The result is published."), "success")
     return redirect(url_for("councils.call", call_id=call_id))
+
+
+@ui.post("/calls/<uuid:call_id>/objections")
+def objection(call_id: uuid.UUID):
+    """An objection to the result, while the objection period runs (signed in)."""
+    found = services.get_call(call_id)
+    account = current_account()
+    if account is None:
+        abort(401)
+    form = _objection_form(account)
+    if not form.validate_on_submit():
+        return _call_page(found, 422, objection_form=form)
+    try:
+        services.lodge_objection(
+            found,
+            account,
+            reasons=form.reasons.data,
+            organisation_id=int(form.organisation_id.data) if form.organisation_id.data else None,
+        )
+    except RuleViolation as exc:
+        return _call_page(found, _show_error(form, exc), objection_form=form)
+    db.session.commit()
+    flash(gettext("The objection is lodged: the municipality's answer will be published here."), "success")
+    return redirect(url_for("councils.call", call_id=call_id) + "#objections-h")
+
+
+@ui.post("/objections/<uuid:objection_id>/answer")
+@require_permission(MANAGE)
+def objection_answer(objection_id: uuid.UUID):
+    row = services.get_objection(objection_id)
+    found = services.get_call(row.call_id, include_drafts=True)
+    form = forms.ObjectionAnswerForm()
+    if not form.validate_on_submit():
+        return _call_page(found, 422, answer_forms={row.id: form})
+    try:
+        services.answer_objection(
+            row, outcome=form.outcome.data, reason=form.answer.data, staff=current_account()
+        )
+    except RuleViolation as exc:
+        return _call_page(found, _show_error(form, exc), answer_forms={row.id: form})
+    db.session.commit()
+    flash(gettext("The answer is published."), "success")
+    return redirect(url_for("councils.call", call_id=found.id) + "#objections-h")
 
 
 def _ranked_choice(ranks: dict[str, str]) -> list[uuid.UUID]:

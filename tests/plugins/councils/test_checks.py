@@ -20,6 +20,7 @@ TABLES = sorted(
         "councils_meetings",
         "councils_members",
         "councils_nominations",
+        "councils_objections",
         "councils_opinions",
         "councils_seats",
         "councils_votes",
