@@ -13,14 +13,12 @@ from core.toolkit import (
     NavItem,
     PersonalDataDeclaration,
     PluginManifest,
-    SearchHit,
     db,
     gettext,
     hookimpl,
     lazy_gettext,
     tenant_context,
     tenants_with_plugin,
-    url_for,
 )
 from plugins.councils import (
     jobs,
@@ -118,14 +116,9 @@ def sympraxis_resolve_references(tenant, kind, ids):
 
 @hookimpl
 def sympraxis_search(tenant, query, limit):
-    q = (query or "").strip().casefold()
-    if not q:
-        return []
-    return [
-        SearchHit(title=c.name, url=url_for("councils.council", council_id=c.id), snippet=c.remit[:200])
-        for c in services.list_councils()
-        if q in c.name.casefold() or q in c.remit.casefold()
-    ][:limit]
+    from plugins.councils.search import search
+
+    return search(query, limit)
 
 
 @hookimpl
