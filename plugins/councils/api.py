@@ -441,6 +441,30 @@ def objection_dict(o, names: dict[int, str]) -> dict:
     }
 
 
+@api.route("/my-nominations")
+class MyNominations(MethodView):
+    @api.response(200, schemas.CouncilsMyNominationSchema(many=True))
+    @api.alt_response(401, description="Sign in first.")
+    def get(self):
+        """The nominations made for the organisations you administer, latest first, with status."""
+        account = current_account()
+        if account is None:
+            raise RuleViolation(gettext("Sign in first."), status=401)
+        rows = services.my_nominations(account)
+        names = {r.nomination.organisation_id: r.organisation for r in rows}
+        return [
+            {
+                "nomination": nomination_dict(r.nomination, names),
+                "call_id": r.call.id,
+                "call_title": r.call.title,
+                "council_id": r.council.id,
+                "council": r.council.name,
+                "seated": r.seated,
+            }
+            for r in rows
+        ]
+
+
 @api.route("/calls/<uuid:call_id>/objections")
 class Objections(MethodView):
     @api.response(200, schemas.CouncilsObjectionSchema(many=True))

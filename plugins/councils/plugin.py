@@ -96,6 +96,7 @@ def sympraxis_apex_dashboard_items(account):
         ),
         ("meetings", gettext("Meetings to come"), lambda i: f"{i['council']}: {i['title']}"),
         ("calls", gettext("Calls for nominations open now"), lambda i: f"{i['council']}: {i['title']}"),
+        ("nominations", gettext("My nominations"), lambda i: gettext("Your organisations' nominations")),
     ):
         if found[key]:
             parts.append(

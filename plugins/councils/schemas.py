@@ -358,3 +358,12 @@ class CouncilsObjectionCreateSchema(Schema):
 class CouncilsObjectionAnswerSchema(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(ObjectionOutcome.ALL))
     answer = fields.String(required=True, validate=validate.Length(min=1, max=TEXT))
+
+
+class CouncilsMyNominationSchema(Schema):
+    nomination = fields.Nested(CouncilsNominationSchema, required=True)
+    call_id = fields.UUID(required=True)
+    call_title = fields.String(required=True)
+    council_id = fields.UUID(required=True)
+    council = fields.String(required=True)
+    seated = fields.Boolean(required=True, metadata={"description": "The candidate now holds the seat."})

@@ -589,6 +589,43 @@ def organisations_of_admin(account: Any) -> list[OrganisationMember]:
     )
 
 
+@dataclasses.dataclass
+class MyNomination:
+    nomination: Nomination
+    call: Call
+    council: Council
+    organisation: str
+    seated: bool
+
+
+def my_nominations(account: Any) -> list[MyNomination]:
+    """The nominations made on behalf of the organisations ``account`` administers, here, latest
+    first, with their call, council and whether the candidate now sits (an NGO admin's view)."""
+    if account is None:
+        return []
+    org_ids = [m.organisation_id for m in organisations_of_admin(account)]
+    if not org_ids:
+        return []
+    names = dict(
+        db.session.execute(
+            sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
+        ).all()
+    )
+    rows = db.session.execute(
+        sa.select(Nomination, Call, Council)
+        .join(Call, sa.and_(Call.tenant_id == Nomination.tenant_id, Call.id == Nomination.call_id))
+        .join(Council, sa.and_(Council.tenant_id == Call.tenant_id, Council.id == Call.council_id))
+        .where(Nomination.organisation_id.in_(org_ids), Call.status != CallStatus.DRAFT)
+        .order_by(Nomination.submitted_at.desc())
+    ).all()
+    seated = set(
+        db.session.execute(
+            sa.select(Member.nomination_id).where(Member.nomination_id.in_([n.id for n, _c, _k in rows]))
+        ).scalars()
+    )
+    return [MyNomination(n, c, k, names.get(n.organisation_id, ""), n.id in seated) for n, c, k in rows]
+
+
 def _check_org(account: Any, organisation_id: int) -> None:
     if organisation_id not in {o.id for o in organisations_i_admin(account)}:
         raise RuleViolation(

@@ -127,6 +127,15 @@ def _council_page(found, status=200, doc_form=None):
     )
 
 
+@ui.get("/my-nominations")
+def my_nominations():
+    """An NGO admin's nominations, for every organisation they administer, with their status."""
+    account = current_account()
+    if account is None:
+        abort(401)
+    return _render("councils/my_nominations.html", rows=services.my_nominations(account))
+
+
 @ui.get("/calls/<uuid:call_id>")
 def call(call_id: uuid.UUID):
     return _call_page(services.get_call(call_id, include_drafts=access.manager()))
