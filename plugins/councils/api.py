@@ -777,3 +777,34 @@ class OpinionAnswer(MethodView):
         answer = opinion_dict(opinion)
         db.session.commit()
         return answer
+
+
+def _dissent_dict(d, name) -> dict:
+    return {
+        "id": d.id,
+        "member_id": d.member_id,
+        "member": name,
+        "text": d.text,
+        "submitted_at": d.submitted_at,
+    }
+
+
+@api.route("/opinions/<uuid:opinion_id>/dissents")
+class Dissents(MethodView):
+    @api.response(200, schemas.CouncilsDissentSchema(many=True))
+    def get(self, opinion_id):
+        """The members' own dissenting opinions on an opinion (published beside it)."""
+        return [_dissent_dict(d, name) for d, name in services.dissents(services.get_opinion(opinion_id))]
+
+    @api.arguments(schemas.CouncilsDissentCreateSchema)
+    @api.response(201, schemas.CouncilsDissentSchema)
+    @api.alt_response(401, description="Sign in first.")
+    @api.alt_response(403, description="Only a member who voted against it, once.")
+    def post(self, data, opinion_id):
+        """Add your dissenting opinion: you voted against the opinion in its roll call; once."""
+        opinion = services.get_opinion(opinion_id)
+        row = services.add_dissent(opinion, current_account(), data["text"])
+        name = next(n for d, n in services.dissents(opinion) if d.id == row.id)
+        answer = _dissent_dict(row, name)
+        db.session.commit()
+        return answer

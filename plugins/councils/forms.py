@@ -224,3 +224,12 @@ class ObjectionAnswerForm(FlaskForm):
         _l("Reasons of the answer (published)"), validators=[DataRequired(), Length(max=TEXT)]
     )
     submit = SubmitField(_l("Answer the objection"))
+
+
+class DissentForm(FlaskForm):
+    text = TextAreaField(
+        _l("Your dissenting opinion"),
+        description=_l("Published beside the opinion, under your name."),
+        validators=[DataRequired(), Length(max=TEXT)],
+    )
+    submit = SubmitField(_l("Publish my dissent"))

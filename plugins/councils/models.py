@@ -493,3 +493,21 @@ class Objection(TenantScoped, db.Model):
         sa.CheckConstraint(f"outcome IS NULL OR {_in('outcome', ObjectionOutcome.ALL)}", name="outcome"),
         sa.Index("ix_councils_objections_tenant_id_call_id", "tenant_id", "call_id"),
     )
+
+
+class Dissent(TenantScoped, db.Model):
+    """A member's own dissenting opinion on a formal opinion, by one who voted against it in the
+    roll call of its agenda item; shown beside the opinion. One per member and opinion."""
+
+    __tablename__ = "councils_dissents"
+
+    opinion_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    member_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    text: Mapped[str] = mapped_column(sa.Text)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+
+    __table_args__ = (
+        tenant_foreign_key("opinion_id", "councils_opinions", ondelete="CASCADE"),
+        tenant_foreign_key("member_id", "councils_members", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "opinion_id", "member_id"),
+    )

@@ -367,3 +367,15 @@ class CouncilsMyNominationSchema(Schema):
     council_id = fields.UUID(required=True)
     council = fields.String(required=True)
     seated = fields.Boolean(required=True, metadata={"description": "The candidate now holds the seat."})
+
+
+class CouncilsDissentSchema(Schema):
+    id = fields.UUID(required=True)
+    member_id = fields.UUID(required=True)
+    member = fields.String(required=True, metadata={"description": "The member's name as published."})
+    text = fields.String(required=True)
+    submitted_at = UTCDateTimeField(required=True)
+
+
+class CouncilsDissentCreateSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=TEXT))

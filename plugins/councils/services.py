@@ -58,6 +58,7 @@ from plugins.councils.models import (
     Choice,
     Conflict,
     Council,
+    Dissent,
     EndReason,
     Kind,
     Meeting,
@@ -1511,6 +1512,63 @@ def answer_opinion(
     return opinion
 
 
+def dissents(opinion: Opinion) -> list[tuple[Dissent, str]]:
+    """The members' own dissenting opinions, with the member's name as published, oldest first."""
+    return [
+        (d, name)
+        for d, name in db.session.execute(
+            sa.select(Dissent, Member.name)
+            .join(Member, sa.and_(Member.tenant_id == Dissent.tenant_id, Member.id == Dissent.member_id))
+            .where(Dissent.opinion_id == opinion.id)
+            .order_by(Dissent.submitted_at)
+        ).all()
+    ]
+
+
+def dissenter(opinion: Opinion, account: Any) -> Member | None:
+    """The account's member record that voted against the opinion's item, if it has none yet
+    written (who may add a dissent now)."""
+    if account is None or opinion.item_id is None:
+        return None
+    member = db.session.execute(
+        sa.select(Member)
+        .join(Vote, sa.and_(Vote.tenant_id == Member.tenant_id, Vote.member_id == Member.id))
+        .where(
+            Member.account_id == account.id,
+            Member.council_id == opinion.council_id,
+            Vote.item_id == opinion.item_id,
+            Vote.choice == Choice.AGAINST,
+        )
+    ).scalar_one_or_none()
+    if member is None:
+        return None
+    written = db.session.execute(
+        sa.select(Dissent.id).where(Dissent.opinion_id == opinion.id, Dissent.member_id == member.id)
+    ).first()
+    return None if written else member
+
+
+def add_dissent(opinion: Opinion, account: Any, text: str, *, now: dt.datetime | None = None) -> Dissent:
+    """A member who voted against the opinion adds their dissent, once (the unique key stops a
+    second sent at the same moment)."""
+    if account is None:
+        raise RuleViolation(gettext("Sign in first."), status=401)
+    text = (text or "").strip()
+    if not text:
+        raise RuleViolation(gettext("Write the text of your dissenting opinion."), status=422, field="text")
+    db.session.execute(sa.select(Opinion.id).where(Opinion.id == opinion.id).with_for_update())
+    member = dissenter(opinion, account)
+    if member is None:
+        raise RuleViolation(
+            gettext("Only a member who voted against this opinion can add a dissenting opinion, once."),
+            status=403,
+        )
+    row = Dissent(opinion_id=opinion.id, member_id=member.id, text=text, submitted_at=now or utcnow_aware())
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
 def is_overdue(opinion: Opinion, today: dt.date | None = None) -> bool:
     return opinion.answer is None and (today or local_today()) > opinion.answer_due
 
@@ -1666,6 +1724,11 @@ def export_personal_data(account: Any) -> dict[str, Any] | None:
     lodged = list(
         db.session.execute(sa.select(Objection).where(Objection.account_id == account.id)).scalars()
     )
+    written = (
+        list(db.session.execute(sa.select(Dissent).where(Dissent.member_id.in_(member_ids))).scalars())
+        if member_ids
+        else []
+    )
     if not (members or noms or votes or ballots_cast or lodged):
         return None
     return {
@@ -1694,6 +1757,7 @@ def export_personal_data(account: Any) -> dict[str, Any] | None:
             for n in noms
         ],
         "votes": [{"item_id": str(v.item_id), "choice": v.choice} for v in votes],
+        "dissents": [{"opinion_id": str(d.opinion_id), "text": d.text} for d in written],
         "ballots_cast": len(ballots_cast),
         "objections": [
             {

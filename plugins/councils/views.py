@@ -670,6 +670,11 @@ def opinion(opinion_id: uuid.UUID):
                 return redirect(url_for("councils.opinion", opinion_id=opinion_id))
         else:
             status = 422
+    return _opinion_page(found, status, form=form)
+
+
+def _opinion_page(found, status=200, form=None, dissent_form=None):
+    form = form or forms.AnswerForm(formdata=None)
     return _render(
         "councils/opinion.html",
         status,
@@ -680,7 +685,30 @@ def opinion(opinion_id: uuid.UUID):
         overdue=services.is_overdue(found),
         form=form,
         is_manager=access.manager(),
+        dissents=services.dissents(found),
+        can_dissent=services.dissenter(found, current_account()) is not None,
+        dissent_form=dissent_form or forms.DissentForm(formdata=None),
     )
+
+
+@ui.post("/opinions/<uuid:opinion_id>/dissents")
+def dissent(opinion_id: uuid.UUID):
+    """A member who voted against adds their own dissenting opinion."""
+    found = services.get_opinion(opinion_id)
+    if current_account() is None:
+        abort(401)
+    form = forms.DissentForm()
+    if not form.validate_on_submit():
+        return _opinion_page(found, 422, dissent_form=form)
+    try:
+        services.add_dissent(found, current_account(), form.text.data)
+    except RuleViolation as exc:
+        if exc.status in (401, 403):
+            raise
+        return _opinion_page(found, _show_error(form, exc), dissent_form=form)
+    db.session.commit()
+    flash(gettext("Your dissenting opinion is published."), "success")
+    return redirect(url_for("councils.opinion", opinion_id=opinion_id) + "#dissents-h")
 
 
 @ui.get("/<uuid:council_id>/report/<int:year>")

@@ -16,6 +16,7 @@ TABLES = sorted(
         "councils_calls",
         "councils_conflicts",
         "councils_councils",
+        "councils_dissents",
         "councils_documents",
         "councils_meetings",
         "councils_members",
