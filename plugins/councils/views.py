@@ -84,6 +84,8 @@ def index():
         by_id=by_id,
         overdue=services.list_opinions(overdue_only=True),
         is_manager=access.manager(),
+        admins_organisation=current_account() is not None
+        and bool(services.organisations_of_admin(current_account())),
     )
 
 

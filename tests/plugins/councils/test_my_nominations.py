@@ -48,6 +48,8 @@ def test_an_ngo_admin_follows_their_nominations(
         and "<strong>Submitted</strong>" in html
     )
     assert "Bob" not in html  # another organisation's
+    assert "/councils/my-nominations" in client.get("/councils/?lang=en").get_data(as_text=True)
+    assert "/councils/my-nominations" not in tenant_client(town).get("/councils/").get_data(as_text=True)
     assert tenant_client(town).get("/councils/my-nominations").status_code == 401
     other = (
         sign_in(tenant_client(town), other_admin)
