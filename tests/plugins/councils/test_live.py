@@ -48,6 +48,7 @@ def test_the_live_quorum_follows_the_attendance(
         "reached": False,
         "present_names": [],
         "message": "No quorum: 0 present, 2 needed.",
+        "tallies": {},
     }
     # no quorum: a vote is refused
     votes = f"{API}/items/{ids['item']}/votes"
@@ -77,6 +78,7 @@ def test_the_live_quorum_follows_the_attendance(
     assert viewer.get(f"/councils/meetings/{ids['meeting']}/live").status_code == 200
     ok = viewer.post(votes, json={"choice": "for"}, headers=bearer(access_token, secretary, town))
     assert ok.status_code == 201
+    assert viewer.get(live).get_json()["tallies"] == {str(ids["item"]): "For: 1 · Against: 0 · Abstain: 0"}
 
 
 def test_only_the_secretary_records_attendance_live(app, town, account_factory, tenant_client, sign_in):
