@@ -43,6 +43,7 @@ PATHS = {
     "council page": "/councils/{id}",
     "api meetings": "/api/v1/councils/councils/{id}/meetings",
     "opinions register": "/councils/opinions?council={id}",
+    "live quorum": "/councils/meetings/{meeting}/live",
 }
 LOADED = tuple(PATHS)
 log = bench.log
@@ -150,7 +151,7 @@ def seed(app: Any, sizes: tuple[int, ...]) -> dict[int, Any]:
                             )
                         )
                 db.session.commit()
-                ids[years] = council.id
+                ids[years] = {"id": council.id, "meeting": meeting.id}
         db.session.remove()
     return ids
 
@@ -185,7 +186,7 @@ def query_counts(app: Any, ids: dict[int, Any]) -> dict[str, dict[int, tuple[int
     for name, template in PATHS.items():
         out[name] = {}
         for size, cid in ids.items():
-            path = template.format(id=cid)
+            path = template.format(**cid)
             client.get(path, base_url=f"http://{HOST}")  # warm the host cache and plugin states
             with counting(app) as statements:
                 response = client.get(path, base_url=f"http://{HOST}")
@@ -243,7 +244,7 @@ def main() -> int:
     with bench.servers_running(server):
         for name in LOADED:
             for size, cid in ids.items():
-                path = PATHS[name].format(id=cid)
+                path = PATHS[name].format(**cid)
                 status, body = server.get(path, HOST)
                 if status != 200:
                     raise RuntimeError(f"{path}: HTTP {status}: {body[:300]!r}")
@@ -283,7 +284,7 @@ def main() -> int:
             lines.append(
                 fmt_row(
                     [
-                        f"GET {template.replace('{id}', '<id>')}",
+                        f"GET {template.replace('{id}', '<id>').replace('{meeting}', '<meeting>')}",
                         f"{size}",
                         str(statements),
                         f"{size_bytes / 1024:,.0f}",

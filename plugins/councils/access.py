@@ -37,3 +37,14 @@ def sees_place(council) -> bool:
     if council.public_sessions or runs_meetings(council.id):
         return True
     return services.my_member(council.id, current_account()) is not None
+
+
+def require_document_editor(doc) -> None:
+    """A founding decision is the staff's; a meeting's papers are also its secretary's."""
+    if current_account() is None:
+        raise RuleViolation(gettext("Sign in first."), status=401)
+    if doc.meeting_id is None:
+        if not manager():
+            raise RuleViolation(gettext("Only the municipality's staff can do this."), status=403)
+    else:
+        require_secretary(doc.council_id)

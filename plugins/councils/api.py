@@ -4,8 +4,17 @@ answers 409 (403/404 where it is about who asks or what exists) as problem+json.
 
 from flask.views import MethodView
 
-from core.toolkit import ApiBlueprint, RuleViolation, current_account, db, gettext, require_permission
-from plugins.councils import access, schemas, services
+from core.toolkit import (
+    ApiBlueprint,
+    RuleViolation,
+    current_account,
+    db,
+    gettext,
+    request,
+    require_permission,
+    url_for,
+)
+from plugins.councils import access, documents, schemas, services
 from plugins.councils.access import MANAGE, NOMINATE
 
 api = ApiBlueprint(
@@ -64,6 +73,7 @@ def call_dict(c) -> dict:
         "opens_at": c.opens_at,
         "closes_at": c.closes_at,
         "method": c.method,
+        "voting_method": c.voting_method,
         "self_nomination": c.self_nomination,
         "voting_closes_at": c.voting_closes_at,
         "objection_days": c.objection_days,
@@ -335,16 +345,31 @@ class Screening(MethodView):
         return answer
 
 
+def _round_dict(r) -> dict:
+    return {
+        "seat": r.seat,
+        "tallies": r.tallies,
+        "exhausted": r.exhausted,
+        "elected": r.elected,
+        "eliminated": r.eliminated,
+        "by_lot": r.by_lot,
+    }
+
+
 def _result(call) -> dict:
     cast = services.ballots(call)
     names = _org_names(b.organisation_id for b in cast)
+    ranked = call.voting_method == "ranked" and call.method == "election"
     return {
         "phase": services.call_phase(call),
+        "voting_method": call.voting_method,
+        "rounds": [_round_dict(r) for r in services.ranked_count(call, cast)[1]] if ranked else [],
         "ballots": [
             {
                 "organisation_id": b.organisation_id,
                 "organisation": names.get(b.organisation_id),
                 "nomination_id": b.nomination_id,
+                "rank": b.rank,
             }
             for b in cast
         ],
@@ -372,7 +397,7 @@ class Result(MethodView):
         call = services.get_call(call_id, include_drafts=access.manager())
         result = _result(call)
         if result["phase"] in ("open", "voting", "upcoming", "draft"):
-            result["ballots"], result["standings"] = [], []
+            result["ballots"], result["standings"], result["rounds"] = [], [], []
         return result
 
 
@@ -384,7 +409,8 @@ class Ballots(MethodView):
     @api.alt_response(409, description=RULE)
     @require_permission(NOMINATE)
     def post(self, data, call_id):
-        """An organisation's approval ballot (one of its admins), once, while voting is open."""
+        """An organisation's ballot (one of its admins), once, while voting is open: approvals, or
+        in a ranked-choice election the candidates in order of preference."""
         call = services.get_call(call_id)
         rows = services.cast_ballot(call, current_account(), **data)
         names = _org_names([data["organisation_id"]])
@@ -393,9 +419,90 @@ class Ballots(MethodView):
                 "organisation_id": b.organisation_id,
                 "organisation": names.get(b.organisation_id),
                 "nomination_id": b.nomination_id,
+                "rank": b.rank,
             }
             for b in rows
         ]
+        db.session.commit()
+        return answer
+
+
+def objection_dict(o, names: dict[int, str]) -> dict:
+    return {
+        "id": o.id,
+        "call_id": o.call_id,
+        "organisation_id": o.organisation_id,
+        "organisation": names.get(o.organisation_id) if o.organisation_id else None,
+        "reasons": o.reasons,
+        "submitted_at": o.submitted_at,
+        "outcome": o.outcome,
+        "answer": o.answer,
+        "answered_at": o.answered_at,
+    }
+
+
+@api.route("/my-nominations")
+class MyNominations(MethodView):
+    @api.response(200, schemas.CouncilsMyNominationSchema(many=True))
+    @api.alt_response(401, description="Sign in first.")
+    def get(self):
+        """The nominations made for the organisations you administer, latest first, with status."""
+        account = current_account()
+        if account is None:
+            raise RuleViolation(gettext("Sign in first."), status=401)
+        rows = services.my_nominations(account)
+        names = {r.nomination.organisation_id: r.organisation for r in rows}
+        return [
+            {
+                "nomination": nomination_dict(r.nomination, names),
+                "call_id": r.call.id,
+                "call_title": r.call.title,
+                "council_id": r.council.id,
+                "council": r.council.name,
+                "seated": r.seated,
+            }
+            for r in rows
+        ]
+
+
+@api.route("/calls/<uuid:call_id>/objections")
+class Objections(MethodView):
+    @api.response(200, schemas.CouncilsObjectionSchema(many=True))
+    def get(self, call_id):
+        """The objections to a call's result, with the staff's answers (published)."""
+        rows = services.objections(services.get_call(call_id, include_drafts=access.manager()))
+        names = _org_names(o.organisation_id for o in rows)
+        return [objection_dict(o, names) for o in rows]
+
+    @api.arguments(schemas.CouncilsObjectionCreateSchema)
+    @api.response(201, schemas.CouncilsObjectionSchema)
+    @api.alt_response(401, description="Sign in first.")
+    @api.alt_response(403, description=WHO)
+    @api.alt_response(409, description=RULE)
+    def post(self, data, call_id):
+        """Lodge an objection while the objection period runs (any signed-in person; for an
+        organisation, one of its admins)."""
+        row = services.lodge_objection(services.get_call(call_id), current_account(), **data)
+        answer = objection_dict(row, _org_names([row.organisation_id]))
+        db.session.commit()
+        return answer
+
+
+@api.route("/objections/<uuid:objection_id>/answer")
+class ObjectionAnswer(MethodView):
+    @api.arguments(schemas.CouncilsObjectionAnswerSchema)
+    @api.response(200, schemas.CouncilsObjectionSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def put(self, data, objection_id):
+        """Answer an objection (staff), upheld or dismissed, with published reasons; once."""
+        row = services.answer_objection(
+            services.get_objection(objection_id),
+            outcome=data["outcome"],
+            reason=data["answer"],
+            staff=current_account(),
+        )
+        answer = objection_dict(row, _org_names([row.organisation_id]))
         db.session.commit()
         return answer
 
@@ -521,6 +628,98 @@ class ItemVotes(MethodView):
         return answer
 
 
+# --- documents ----------------------------------------------------------------------------------
+
+
+def document_dict(d) -> dict:
+    return {
+        "id": d.id,
+        "council_id": d.council_id,
+        "meeting_id": d.meeting_id,
+        "kind": d.kind,
+        "title": d.title,
+        "filename": d.filename,
+        "content_type": d.content_type,
+        "size": d.size,
+        "uploaded_at": d.uploaded_at,
+        "deleted_at": d.deleted_at,
+        "url": None if d.deleted_at else url_for("councils.document", document_id=d.id),
+    }
+
+
+def _upload(council, title, meeting=None):
+    upload = request.files.get("file")
+    data = upload.read(documents.upload_limit() + 1) if upload else b""
+    doc = documents.add_document(
+        council, upload.filename if upload else "", data, by=current_account(), meeting=meeting, title=title
+    )
+    answer = document_dict(doc)
+    db.session.commit()
+    return answer
+
+
+@api.route("/<uuid:council_id>/founding-decision")
+class FoundingDecision(MethodView):
+    @api.response(200, schemas.CouncilsDocumentSchema(many=True))
+    def get(self, council_id):
+        """The council's founding decision(s), withdrawn ones marked."""
+        return [
+            document_dict(d) for d in documents.documents_of(services.get_council(council_id), founding=True)
+        ]
+
+    @api.arguments(schemas.CouncilsDocumentTitleSchema, location="form")
+    @api.arguments(schemas.CouncilsDocumentUploadSchema, location="files")
+    @api.response(201, schemas.CouncilsDocumentSchema)
+    @api.alt_response(413, description="Larger than the upload limit.")
+    @api.alt_response(415, description="Not a PDF by its content.")
+    @require_permission(MANAGE)
+    def post(self, form, _files, council_id):
+        """Upload the founding decision (staff): a PDF, checked by content, within the upload limit."""
+        return _upload(services.get_council(council_id), form["title"])
+
+
+@api.route("/meetings/<uuid:meeting_id>/documents")
+class MeetingDocuments(MethodView):
+    @api.response(200, schemas.CouncilsDocumentSchema(many=True))
+    def get(self, meeting_id):
+        """A meeting's papers, withdrawn ones marked."""
+        meeting = services.get_meeting(meeting_id)
+        council = services.get_council(meeting.council_id)
+        return [document_dict(d) for d in documents.documents_of(council, meeting=meeting)]
+
+    @api.arguments(schemas.CouncilsDocumentTitleSchema, location="form")
+    @api.arguments(schemas.CouncilsDocumentUploadSchema, location="files")
+    @api.response(201, schemas.CouncilsDocumentSchema)
+    @api.alt_response(403, description=WHO)
+    @api.alt_response(413, description="Larger than the upload limit.")
+    @api.alt_response(415, description="Not PDF, Word, Excel, PowerPoint or OpenDocument by its content.")
+    def post(self, form, _files, meeting_id):
+        """Upload a paper of the meeting (the secretary or staff)."""
+        meeting = services.get_meeting(meeting_id)
+        access.require_secretary(meeting.council_id)
+        return _upload(services.get_council(meeting.council_id), form["title"], meeting)
+
+
+@api.route("/documents/<uuid:document_id>")
+class DocumentItem(MethodView):
+    @api.response(200, schemas.CouncilsDocumentSchema)
+    def get(self, document_id):
+        """A document's description (``url`` downloads it)."""
+        return document_dict(documents.get_document(document_id))
+
+    @api.response(200, schemas.CouncilsDocumentSchema)
+    @api.alt_response(403, description=WHO)
+    @api.alt_response(409, description=RULE)
+    def delete(self, document_id):
+        """Withdraw a file (staff; a meeting's papers also its secretary): the record stays."""
+        doc = documents.get_document(document_id)
+        access.require_document_editor(doc)
+        documents.delete_document(doc, by=current_account())
+        answer = document_dict(doc)
+        db.session.commit()
+        return answer
+
+
 # --- opinions -----------------------------------------------------------------------------------
 
 
@@ -576,5 +775,36 @@ class OpinionAnswer(MethodView):
         """The municipality's reasoned answer (staff): accepted, partly, or not accepted."""
         opinion = services.answer_opinion(services.get_opinion(opinion_id), by=current_account(), **data)
         answer = opinion_dict(opinion)
+        db.session.commit()
+        return answer
+
+
+def _dissent_dict(d, name) -> dict:
+    return {
+        "id": d.id,
+        "member_id": d.member_id,
+        "member": name,
+        "text": d.text,
+        "submitted_at": d.submitted_at,
+    }
+
+
+@api.route("/opinions/<uuid:opinion_id>/dissents")
+class Dissents(MethodView):
+    @api.response(200, schemas.CouncilsDissentSchema(many=True))
+    def get(self, opinion_id):
+        """The members' own dissenting opinions on an opinion (published beside it)."""
+        return [_dissent_dict(d, name) for d, name in services.dissents(services.get_opinion(opinion_id))]
+
+    @api.arguments(schemas.CouncilsDissentCreateSchema)
+    @api.response(201, schemas.CouncilsDissentSchema)
+    @api.alt_response(401, description="Sign in first.")
+    @api.alt_response(403, description="Only a member who voted against it, once.")
+    def post(self, data, opinion_id):
+        """Add your dissenting opinion: you voted against the opinion in its roll call; once."""
+        opinion = services.get_opinion(opinion_id)
+        row = services.add_dissent(opinion, current_account(), data["text"])
+        name = next(n for d, n in services.dissents(opinion) if d.id == row.id)
+        answer = _dissent_dict(row, name)
         db.session.commit()
         return answer

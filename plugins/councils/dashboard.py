@@ -1,6 +1,7 @@
 """The NGO dashboard on the apex: across the municipalities where one of the account's
 organisations is affiliated (approved) and the plugin is on, the seats the organisation holds, the
-meetings of those councils to come and the calls for nominations open now.
+meetings of those councils to come, the calls for nominations open now, and where the
+organisation has nominated someone a link to that municipality's "My nominations" page.
 
 One reviewed cross-tenant read: inside ``cross_tenant_read()``, each statement opts out of the ORM
 wall (``all_tenants``) and PostgreSQL admits the rows by the SELECT-only ``cross_tenant_read``
@@ -24,13 +25,13 @@ from core.toolkit import (
     to_local,
     utcnow_aware,
 )
-from plugins.councils.models import Call, CallStatus, Council, Meeting, MeetingStatus, Member
+from plugins.councils.models import Call, CallStatus, Council, Meeting, MeetingStatus, Member, Nomination
 
 ALL = {"all_tenants": True}
 
 
 def for_account(account: Any, limit: int = 20) -> dict[str, list[dict[str, Any]]]:
-    empty: dict[str, list[dict[str, Any]]] = {"seats": [], "meetings": [], "calls": []}
+    empty: dict[str, list[dict[str, Any]]] = {"seats": [], "meetings": [], "calls": [], "nominations": []}
     if account is None:
         return empty
     enabled = set(tenants_with_plugin("councils"))
@@ -138,4 +139,22 @@ def for_account(account: Any, limit: int = 20) -> dict[str, list[dict[str, Any]]
                     "url": external_url(info.primary_host, f"/councils/calls/{call.id}"),
                 }
             )
-    return {"seats": seats, "meetings": meetings, "calls": calls}
+        nominated = set(
+            db.session.execute(
+                sa.select(Nomination.tenant_id)
+                .where(
+                    Nomination.tenant_id.in_(list(infos)),
+                    Nomination.organisation_id.in_([o for by_org in orgs.values() for o in by_org]),
+                )
+                .distinct()
+                .execution_options(**ALL)
+            ).scalars()
+        )
+        nominations = [
+            {
+                "municipality": infos[tid].name,
+                "url": external_url(infos[tid].primary_host, "/councils/my-nominations"),
+            }
+            for tid in sorted(nominated, key=lambda t: infos[t].name)
+        ]
+    return {"seats": seats, "meetings": meetings, "calls": calls, "nominations": nominations}

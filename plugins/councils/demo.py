@@ -8,8 +8,31 @@ import datetime as dt
 import sqlalchemy as sa
 
 from core.toolkit import Account, Membership, OrganisationMember, db, utcnow_aware
-from plugins.councils import services
+from plugins.councils import documents, services
 from plugins.councils.models import Council
+
+
+def demo_pdf(text: str) -> bytes:
+    """A one-page PDF with a line of (ASCII) text: the demo's stand-in for a scanned decision."""
+    stream = f"BT /F1 14 Tf 72 760 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
 
 TEXTS = {
     "bg": {
@@ -105,6 +128,13 @@ def seed(tenant) -> None:
         term_months=36,
         seats={"ngo": (2, 1), "business": (1, 0), "citizen": (2, 0), "expert": (2, 0), "ex_officio": (1, 0)},
     )
+    documents.add_document(
+        council,
+        "founding-decision.pdf",
+        demo_pdf("Founding decision (demo)"),
+        by=None,
+        title=texts["decision"],
+    )
     for name, category, position in texts["members"]:
         services.add_member(
             council,
@@ -193,6 +223,7 @@ def seed(tenant) -> None:
         place=texts["place"],
         items=texts["items"],
     )
+    documents.add_document(council, "agenda.pdf", demo_pdf("Agenda (demo)"), by=None, meeting=held)
     present = {m.id for m in services.meeting_members(held)}
     services.record_attendance(held, present, by=staff)
     items = services.agenda(held)

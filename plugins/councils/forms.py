@@ -1,6 +1,7 @@
 """The HTML forms (Flask-WTF: CSRF-protected; labels translated when rendered)."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,7 +15,17 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.toolkit import lazy_gettext as _l
-from plugins.councils.labels import ADDRESSEES, ANSWERS, CATEGORIES, KINDS, METHODS, POSITIONS, QUORUMS
+from plugins.councils.labels import (
+    ADDRESSEES,
+    ANSWERS,
+    CATEGORIES,
+    KINDS,
+    METHODS,
+    OBJECTION_OUTCOMES,
+    POSITIONS,
+    QUORUMS,
+    VOTING_METHODS,
+)
 from plugins.councils.schemas import TEXT
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -95,6 +106,7 @@ class CallForm(FlaskForm):
     voting_closes_at = DateTimeLocalField(
         _l("Voting closes (election)"), format=DATETIME_FORMATS, validators=[Optional()]
     )
+    voting_method = SelectField(_l("Ballots (election)"), choices=list(VOTING_METHODS.items()))
     self_nomination = BooleanField(_l("People may nominate themselves"))
     objection_days = IntegerField(
         _l("Days for objections"), default=7, validators=[InputRequired(), NumberRange(min=0, max=60)]
@@ -183,3 +195,41 @@ class CompositionForm(FlaskForm):
         csrf = False
 
     on = DateField(_l("Composition on"), validators=[Optional()])
+
+
+class DocumentForm(FlaskForm):
+    """A council's founding decision (PDF) or a meeting's paper; checked by content in the service."""
+
+    title = StringField(_l("Title (optional)"), validators=[Length(max=200)])
+    file = FileField(
+        _l("File"), description=_l("PDF, Word, Excel, PowerPoint or OpenDocument, at most 20 MB.")
+    )
+
+
+class ObjectionForm(FlaskForm):
+    """An objection to a call's result, for oneself or an organisation one administers."""
+
+    organisation_id = SelectField(_l("Lodged by"), validate_choice=True)
+    reasons = TextAreaField(
+        _l("Reasons of the objection"),
+        description=_l("Published with the staff's answer; your name is not."),
+        validators=[DataRequired(), Length(max=TEXT)],
+    )
+    submit = SubmitField(_l("Lodge the objection"))
+
+
+class ObjectionAnswerForm(FlaskForm):
+    outcome = SelectField(_l("Answer"), choices=list(OBJECTION_OUTCOMES.items()))
+    answer = TextAreaField(
+        _l("Reasons of the answer (published)"), validators=[DataRequired(), Length(max=TEXT)]
+    )
+    submit = SubmitField(_l("Answer the objection"))
+
+
+class DissentForm(FlaskForm):
+    text = TextAreaField(
+        _l("Your dissenting opinion"),
+        description=_l("Published beside the opinion, under your name."),
+        validators=[DataRequired(), Length(max=TEXT)],
+    )
+    submit = SubmitField(_l("Publish my dissent"))

@@ -32,7 +32,11 @@ END_REASONS = {
 QUORUMS = {"majority": _l("Majority of the seats"), "number": _l("A number of members")}
 METHODS = {
     "appointment": _l("Appointment by the mayor or council decision"),
-    "election": _l("Election by the nominating organisations (approval vote)"),
+    "election": _l("Election by the nominating organisations"),
+}
+VOTING_METHODS = {
+    "approval": _l("Approval: each organisation approves up to as many candidates as there are seats"),
+    "ranked": _l("Ranked choice: each organisation ranks the candidates, counted by instant-runoff"),
 }
 NOMINATION_STATUSES = {
     "submitted": _l("Submitted"),
@@ -58,3 +62,4 @@ ANSWERS = {
     "partly": _l("Accepted in part"),
     "not_accepted": _l("Not accepted by the municipality"),
 }
+OBJECTION_OUTCOMES = {"upheld": _l("Upheld"), "dismissed": _l("Dismissed")}

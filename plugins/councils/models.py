@@ -148,6 +148,15 @@ class Method:
     ALL = (APPOINTMENT, ELECTION)
 
 
+class VotingMethod:
+    """How the organisations vote in an election: approve up to as many candidates as seats, or
+    rank them (instant-runoff; see ``plugins.councils.ranked``)."""
+
+    APPROVAL = "approval"
+    RANKED = "ranked"
+    ALL = (APPROVAL, RANKED)
+
+
 class CallStatus:
     DRAFT = "draft"
     PUBLISHED = "published"
@@ -170,6 +179,9 @@ class Call(TenantScoped, db.Model):
     closes_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     method: Mapped[str] = mapped_column(sa.String(20), default=Method.APPOINTMENT)
     self_nomination: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    voting_method: Mapped[str] = mapped_column(
+        sa.String(20), default=VotingMethod.APPROVAL, server_default=VotingMethod.APPROVAL
+    )
     voting_closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     objection_days: Mapped[int] = mapped_column(sa.Integer, default=7)
     status: Mapped[str] = mapped_column(sa.String(20), default=CallStatus.DRAFT)
@@ -181,6 +193,7 @@ class Call(TenantScoped, db.Model):
         tenant_foreign_key("council_id", "councils_councils", ondelete="CASCADE"),
         sa.CheckConstraint(_in("category", Category.ALL), name="category"),
         sa.CheckConstraint(_in("method", Method.ALL), name="method"),
+        sa.CheckConstraint(_in("voting_method", VotingMethod.ALL), name="voting_method"),
         sa.CheckConstraint(_in("status", CallStatus.ALL), name="status"),
         sa.CheckConstraint("closes_at > opens_at", name="window"),
         sa.CheckConstraint("seats > 0", name="seats_positive"),
@@ -236,13 +249,15 @@ class Nomination(TenantScoped, db.Model):
 
 
 class Ballot(TenantScoped, db.Model):
-    """One organisation's approval of one candidate in an election (published with the result)."""
+    """One organisation's approval of one candidate in an election, or in a ranked-choice one
+    its ``rank``-th preference (1 = first); published with the result."""
 
     __tablename__ = "councils_ballots"
 
     call_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
     organisation_id: Mapped[int] = organisation_fk(ondelete="CASCADE")
     nomination_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    rank: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     cast_by_id: Mapped[int | None] = account_fk()
     cast_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
 
@@ -250,6 +265,18 @@ class Ballot(TenantScoped, db.Model):
         tenant_foreign_key("call_id", "councils_calls", ondelete="CASCADE"),
         tenant_foreign_key("nomination_id", "councils_nominations", ondelete="CASCADE"),
         sa.UniqueConstraint("tenant_id", "call_id", "organisation_id", "nomination_id"),
+        sa.CheckConstraint("rank IS NULL OR rank >= 1", name="rank_positive"),
+        # one candidate per preference of an organisation's ranked ballot
+        sa.Index(
+            "uq_councils_ballots_call_org_rank",
+            "tenant_id",
+            "call_id",
+            "organisation_id",
+            "rank",
+            unique=True,
+            postgresql_where=sa.text("rank IS NOT NULL"),
+            sqlite_where=sa.text("rank IS NOT NULL"),
+        ),
     )
 
 
@@ -399,4 +426,88 @@ class Opinion(TenantScoped, db.Model):
         sa.Index(
             "ix_councils_opinions_tenant_id_council_id_issued_on", "tenant_id", "council_id", "issued_on"
         ),
+    )
+
+
+class DocumentKind:
+    FOUNDING_DECISION = "founding_decision"
+    MEETING = "meeting"
+    ALL = (FOUNDING_DECISION, MEETING)
+
+
+class Document(TenantScoped, db.Model):
+    """A file of a council: its founding decision (a PDF) or a document of one of its meetings
+    (PDF or an office format), checked by content and size. Deleting keeps the row (who, when)
+    and drops the content, so the public record shows that a file was withdrawn."""
+
+    __tablename__ = "councils_documents"
+
+    council_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column(sa.Integer)
+    content: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True, deferred=True)
+    uploaded_by_id: Mapped[int | None] = account_fk()
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+    deleted_by_id: Mapped[int | None] = account_fk()
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (
+        tenant_foreign_key("council_id", "councils_councils", ondelete="CASCADE"),
+        tenant_foreign_key("meeting_id", "councils_meetings", ondelete="CASCADE"),
+        sa.CheckConstraint(_in("kind", DocumentKind.ALL), name="kind"),
+        sa.CheckConstraint("(kind = 'meeting') = (meeting_id IS NOT NULL)", name="meeting_owner"),
+        sa.CheckConstraint("size >= 0", name="size"),
+        sa.Index("ix_councils_documents_tenant_id_council_id", "tenant_id", "council_id"),
+    )
+
+
+class ObjectionOutcome:
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
+    ALL = (UPHELD, DISMISSED)
+
+
+class Objection(TenantScoped, db.Model):
+    """An objection to a call's published result, lodged during the objection period by a
+    signed-in person, for themselves or an organisation they administer, with its reasons; staff
+    answer it with a reason. Both are published (the person's name is not: "a resident")."""
+
+    __tablename__ = "councils_objections"
+
+    call_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    account_id: Mapped[int | None] = account_fk()
+    organisation_id: Mapped[int | None] = organisation_fk()
+    reasons: Mapped[str] = mapped_column(sa.Text)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+    outcome: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    answer: Mapped[str] = mapped_column(sa.Text, default="")
+    answered_by_id: Mapped[int | None] = account_fk()
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (
+        tenant_foreign_key("call_id", "councils_calls", ondelete="CASCADE"),
+        sa.CheckConstraint(f"outcome IS NULL OR {_in('outcome', ObjectionOutcome.ALL)}", name="outcome"),
+        sa.Index("ix_councils_objections_tenant_id_call_id", "tenant_id", "call_id"),
+    )
+
+
+class Dissent(TenantScoped, db.Model):
+    """A member's own dissenting opinion on a formal opinion, by one who voted against it in the
+    roll call of its agenda item; shown beside the opinion. One per member and opinion."""
+
+    __tablename__ = "councils_dissents"
+
+    opinion_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    member_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    text: Mapped[str] = mapped_column(sa.Text)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+
+    __table_args__ = (
+        tenant_foreign_key("opinion_id", "councils_opinions", ondelete="CASCADE"),
+        tenant_foreign_key("member_id", "councils_members", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "opinion_id", "member_id"),
     )

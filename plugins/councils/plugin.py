@@ -13,14 +13,12 @@ from core.toolkit import (
     NavItem,
     PersonalDataDeclaration,
     PluginManifest,
-    SearchHit,
     db,
     gettext,
     hookimpl,
     lazy_gettext,
     tenant_context,
     tenants_with_plugin,
-    url_for,
 )
 from plugins.councils import (
     jobs,
@@ -98,6 +96,7 @@ def sympraxis_apex_dashboard_items(account):
         ),
         ("meetings", gettext("Meetings to come"), lambda i: f"{i['council']}: {i['title']}"),
         ("calls", gettext("Calls for nominations open now"), lambda i: f"{i['council']}: {i['title']}"),
+        ("nominations", gettext("My nominations"), lambda i: gettext("Your organisations' nominations")),
     ):
         if found[key]:
             parts.append(
@@ -118,14 +117,9 @@ def sympraxis_resolve_references(tenant, kind, ids):
 
 @hookimpl
 def sympraxis_search(tenant, query, limit):
-    q = (query or "").strip().casefold()
-    if not q:
-        return []
-    return [
-        SearchHit(title=c.name, url=url_for("councils.council", council_id=c.id), snippet=c.remit[:200])
-        for c in services.list_councils()
-        if q in c.name.casefold() or q in c.remit.casefold()
-    ][:limit]
+    from plugins.councils.search import search
+
+    return search(query, limit)
 
 
 @hookimpl

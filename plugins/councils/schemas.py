@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from core.toolkit import UTCDateTimeField, lazy_gettext
+from core.toolkit import JSONBoolean, UTCDateTimeField, lazy_gettext
 from plugins.councils.models import (
     Addressee,
     Answer,
@@ -13,8 +13,10 @@ from plugins.councils.models import (
     Kind,
     Method,
     NominationStatus,
+    ObjectionOutcome,
     Position,
     Quorum,
+    VotingMethod,
 )
 
 TEXT = 20_000
@@ -55,7 +57,7 @@ class CouncilsCouncilSchema(Schema):
     quorum_number = fields.Integer(
         allow_none=True, load_default=None, validate=validate.Range(min=1, max=4000)
     )
-    public_sessions = fields.Boolean(load_default=True)
+    public_sessions = JSONBoolean(load_default=True)
     seats = fields.List(
         fields.Nested(CouncilsSeatSchema), load_default=list, validate=validate.Length(max=len(Category.ALL))
     )
@@ -96,8 +98,16 @@ class CouncilsCallSchema(Schema):
     opens_at = UTCDateTimeField(required=True)
     closes_at = UTCDateTimeField(required=True)
     method = fields.String(load_default=Method.APPOINTMENT, validate=validate.OneOf(Method.ALL))
-    self_nomination = fields.Boolean(load_default=False)
+    self_nomination = JSONBoolean(load_default=False)
     voting_closes_at = UTCDateTimeField(allow_none=True, load_default=None)
+    voting_method = fields.String(
+        load_default=VotingMethod.APPROVAL,
+        validate=validate.OneOf(VotingMethod.ALL),
+        metadata={
+            "description": "An election's ballots: approval (up to as many candidates as seats) or ranked "
+            "(preferences, counted by instant-runoff; sequential instant-runoff for several seats)."
+        },
+    )
     objection_days = fields.Integer(load_default=7, validate=validate.Range(min=0, max=60))
     status = fields.String(
         load_default=CallStatus.DRAFT, validate=validate.OneOf((CallStatus.DRAFT, CallStatus.PUBLISHED))
@@ -144,19 +154,40 @@ class CouncilsNominationSchema(Schema):
 
 
 class CouncilsScreeningSchema(Schema):
-    admit = fields.Boolean(required=True)
+    admit = JSONBoolean(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
 
 class CouncilsBallotCreateSchema(Schema):
     organisation_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    nomination_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=200))
+    nomination_ids = fields.List(
+        fields.UUID(),
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Approved candidates; in a ranked-choice election, first preference first."},
+    )
 
 
 class CouncilsBallotSchema(Schema):
     organisation_id = fields.Integer(required=True)
     organisation = fields.String(allow_none=True, required=True)
     nomination_id = fields.UUID(required=True)
+    rank = fields.Integer(
+        allow_none=True,
+        required=True,
+        metadata={"description": "The preference (1 = first); null in approval."},
+    )
+
+
+class CouncilsRoundSchema(Schema):
+    seat = fields.Integer(required=True)
+    tallies = fields.Dict(keys=fields.UUID(), values=fields.Integer(), required=True)
+    exhausted = fields.Integer(required=True, metadata={"description": "Ballots with no candidate left."})
+    elected = fields.UUID(allow_none=True, required=True)
+    eliminated = fields.UUID(allow_none=True, required=True)
+    by_lot = fields.Boolean(
+        required=True, metadata={"description": "The elimination was a tie broken by lot."}
+    )
 
 
 class CouncilsStandingSchema(Schema):
@@ -175,6 +206,12 @@ class CouncilsResultSchema(Schema):
     phase = fields.String(required=True)
     ballots = fields.List(fields.Nested(CouncilsBallotSchema), required=True)
     standings = fields.List(fields.Nested(CouncilsStandingSchema), required=True)
+    voting_method = fields.String(required=True)
+    rounds = fields.List(
+        fields.Nested(CouncilsRoundSchema),
+        required=True,
+        metadata={"description": "A ranked-choice count's rounds (empty for approval)."},
+    )
     reasoning = fields.String(required=True)
 
 
@@ -259,3 +296,86 @@ class CouncilsOpinionQuerySchema(Schema):
     overdue = fields.Boolean(
         load_default=False, metadata={"description": "Only opinions whose answer is overdue."}
     )
+
+
+class CouncilsDocumentSchema(Schema):
+    id = fields.UUID(required=True)
+    council_id = fields.UUID(required=True)
+    meeting_id = fields.UUID(allow_none=True, required=True)
+    kind = fields.String(required=True, metadata={"description": "founding_decision or meeting"})
+    title = fields.String(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True, metadata={"description": "As sniffed from the content."})
+    size = fields.Integer(required=True)
+    uploaded_at = UTCDateTimeField(required=True)
+    deleted_at = UTCDateTimeField(
+        allow_none=True, required=True, metadata={"description": "Set when the file was withdrawn."}
+    )
+    url = fields.String(
+        required=True, allow_none=True, metadata={"description": "Download (null once withdrawn)."}
+    )
+
+
+class CouncilsDocumentUploadSchema(Schema):
+    file = fields.Raw(
+        required=True,
+        metadata={
+            "type": "string",
+            "format": "binary",
+            "description": "PDF (or, for a meeting, an office format).",
+        },
+    )
+
+
+class CouncilsDocumentTitleSchema(Schema):
+    title = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class CouncilsObjectionSchema(Schema):
+    id = fields.UUID(required=True)
+    call_id = fields.UUID(required=True)
+    organisation_id = fields.Integer(allow_none=True, required=True)
+    organisation = fields.String(
+        allow_none=True, required=True, metadata={"description": "Null: lodged by a resident (not named)."}
+    )
+    reasons = fields.String(required=True)
+    submitted_at = UTCDateTimeField(required=True)
+    outcome = fields.String(allow_none=True, required=True, validate=validate.OneOf(ObjectionOutcome.ALL))
+    answer = fields.String(required=True)
+    answered_at = UTCDateTimeField(allow_none=True, required=True)
+
+
+class CouncilsObjectionCreateSchema(Schema):
+    organisation_id = fields.Integer(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Range(min=1),
+        metadata={"description": "On behalf of an organisation you administer; null for yourself."},
+    )
+    reasons = fields.String(required=True, validate=validate.Length(min=1, max=TEXT))
+
+
+class CouncilsObjectionAnswerSchema(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(ObjectionOutcome.ALL))
+    answer = fields.String(required=True, validate=validate.Length(min=1, max=TEXT))
+
+
+class CouncilsMyNominationSchema(Schema):
+    nomination = fields.Nested(CouncilsNominationSchema, required=True)
+    call_id = fields.UUID(required=True)
+    call_title = fields.String(required=True)
+    council_id = fields.UUID(required=True)
+    council = fields.String(required=True)
+    seated = fields.Boolean(required=True, metadata={"description": "The candidate now holds the seat."})
+
+
+class CouncilsDissentSchema(Schema):
+    id = fields.UUID(required=True)
+    member_id = fields.UUID(required=True)
+    member = fields.String(required=True, metadata={"description": "The member's name as published."})
+    text = fields.String(required=True)
+    submitted_at = UTCDateTimeField(required=True)
+
+
+class CouncilsDissentCreateSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=TEXT))

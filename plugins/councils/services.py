@@ -44,7 +44,8 @@ from core.toolkit import (
     to_local,
     utcnow_aware,
 )
-from plugins.councils.labels import ANSWERS
+from plugins.councils import ranked
+from plugins.councils.labels import ANSWERS, CHOICES
 from plugins.councils.models import (
     Addressee,
     AgendaItem,
@@ -57,6 +58,7 @@ from plugins.councils.models import (
     Choice,
     Conflict,
     Council,
+    Dissent,
     EndReason,
     Kind,
     Meeting,
@@ -65,11 +67,14 @@ from plugins.councils.models import (
     Method,
     Nomination,
     NominationStatus,
+    Objection,
+    ObjectionOutcome,
     Opinion,
     Position,
     Quorum,
     Seat,
     Vote,
+    VotingMethod,
 )
 
 PLUGIN = "councils"
@@ -458,6 +463,7 @@ def save_call(
     method: str = Method.APPOINTMENT,
     self_nomination: bool = False,
     voting_closes_at: dt.datetime | None = None,
+    voting_method: str = VotingMethod.APPROVAL,
     objection_days: int = 7,
     status: str = CallStatus.DRAFT,
 ) -> Call:
@@ -465,6 +471,7 @@ def save_call(
     title = _text(title, "title", gettext("Give the call a title."))
     _one_of(category, Category.ALL, "category")
     _one_of(method, Method.ALL, "method")
+    _one_of(voting_method, VotingMethod.ALL, "voting_method")
     _one_of(status, (CallStatus.DRAFT, CallStatus.PUBLISHED), "status")
     if opens_at.tzinfo is None or closes_at.tzinfo is None:
         raise ValueError("aware datetimes (to_utc() what a person typed)")
@@ -485,7 +492,7 @@ def save_call(
                 field="voting_closes_at",
             )
     else:
-        voting_closes_at = None
+        voting_closes_at, voting_method = None, VotingMethod.APPROVAL
     if call is not None and call.status != CallStatus.DRAFT:
         raise RuleViolation(gettext("A published call can no longer be changed."), code="call_published")
     if call is None:
@@ -505,6 +512,7 @@ def save_call(
         self_nomination,
     )
     call.voting_closes_at, call.objection_days, call.status = voting_closes_at, int(objection_days), status
+    call.voting_method = voting_method
     db.session.flush()
     return call
 
@@ -580,6 +588,43 @@ def organisations_of_admin(account: Any) -> list[OrganisationMember]:
             )
         ).scalars()
     )
+
+
+@dataclasses.dataclass
+class MyNomination:
+    nomination: Nomination
+    call: Call
+    council: Council
+    organisation: str
+    seated: bool
+
+
+def my_nominations(account: Any) -> list[MyNomination]:
+    """The nominations made on behalf of the organisations ``account`` administers, here, latest
+    first, with their call, council and whether the candidate now sits (an NGO admin's view)."""
+    if account is None:
+        return []
+    org_ids = [m.organisation_id for m in organisations_of_admin(account)]
+    if not org_ids:
+        return []
+    names = dict(
+        db.session.execute(
+            sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
+        ).all()
+    )
+    rows = db.session.execute(
+        sa.select(Nomination, Call, Council)
+        .join(Call, sa.and_(Call.tenant_id == Nomination.tenant_id, Call.id == Nomination.call_id))
+        .join(Council, sa.and_(Council.tenant_id == Call.tenant_id, Council.id == Call.council_id))
+        .where(Nomination.organisation_id.in_(org_ids), Call.status != CallStatus.DRAFT)
+        .order_by(Nomination.submitted_at.desc())
+    ).all()
+    seated = set(
+        db.session.execute(
+            sa.select(Member.nomination_id).where(Member.nomination_id.in_([n.id for n, _c, _k in rows]))
+        ).scalars()
+    )
+    return [MyNomination(n, c, k, names.get(n.organisation_id, ""), n.id in seated) for n, c, k in rows]
 
 
 def _check_org(account: Any, organisation_id: int) -> None:
@@ -739,8 +784,9 @@ def cast_ballot(
     nomination_ids: list[uuid.UUID],
     now: dt.datetime | None = None,
 ) -> list[Ballot]:
-    """One organisation's approval ballot in an election: up to as many candidates as seats,
-    once (parallel requests for the same organisation: the call's row lock lets one through)."""
+    """One organisation's ballot in an election, once (parallel requests for the same
+    organisation: the call's row lock lets one through): approval, up to as many candidates as
+    seats; ranked choice, ``nomination_ids`` in the order of preference (any number of them)."""
     now = now or utcnow_aware()
     call = _lock_call(call.id)
     if call.method != Method.ELECTION or call.status != CallStatus.PUBLISHED:
@@ -748,8 +794,14 @@ def cast_ballot(
     if not call.closes_at <= now < (call.voting_closes_at or call.closes_at):
         raise RuleViolation(gettext("Voting is not open for this call."), code="voting_not_open")
     _check_org(account, organisation_id)
+    ranked = call.voting_method == VotingMethod.RANKED
     chosen = list(dict.fromkeys(nomination_ids))
-    if not 1 <= len(chosen) <= call.seats:
+    if ranked:
+        if not chosen or len(chosen) != len(nomination_ids):
+            raise RuleViolation(
+                gettext("Rank at least one candidate, each with a different number."), field="nomination_ids"
+            )
+    elif not 1 <= len(chosen) <= call.seats:
         raise RuleViolation(
             gettext("Approve from 1 to %(n)d candidates.", n=call.seats), field="nomination_ids"
         )
@@ -766,10 +818,11 @@ def cast_ballot(
             call_id=call.id,
             organisation_id=organisation_id,
             nomination_id=n,
+            rank=i + 1 if ranked else None,
             cast_by_id=account.id,
             cast_at=now,
         )
-        for n in chosen
+        for i, n in enumerate(chosen)
     ]
     db.session.add_all(rows)
     db.session.flush()
@@ -781,7 +834,7 @@ def ballots(call: Call) -> list[Ballot]:
         db.session.execute(
             sa.select(Ballot)
             .where(Ballot.call_id == call.id)
-            .order_by(Ballot.organisation_id, Ballot.nomination_id)
+            .order_by(Ballot.organisation_id, Ballot.rank, Ballot.nomination_id)
         ).scalars()
     )
 
@@ -801,13 +854,47 @@ class Standing:
     tied: bool
 
 
-def count(call: Call, cast: list[Ballot] | None = None) -> list[Standing]:
-    """The election's result from the ballots: most approvals first, ties by the published lot."""
-    admitted = [
+def _candidates(call: Call) -> list[Nomination]:
+    return [
         n
         for n in nominations(call)
         if n.status in (NominationStatus.ADMITTED, NominationStatus.SELECTED, NominationStatus.NOT_SELECTED)
     ]
+
+
+def ranked_ballots(cast: list[Ballot]) -> dict[int, list[uuid.UUID]]:
+    """Each organisation's preferences, first to last (as published)."""
+    out: dict[int, list[uuid.UUID]] = {}
+    for b in sorted(cast, key=lambda b: (b.organisation_id, b.rank or 0)):
+        out.setdefault(b.organisation_id, []).append(b.nomination_id)
+    return out
+
+
+def ranked_count(call: Call, cast: list[Ballot] | None = None) -> tuple[list[Standing], list[ranked.Round]]:
+    """A ranked-choice election's result: sequential instant-runoff over the published ballots
+    (see :mod:`plugins.councils.ranked`), every candidate ordered as they would be elected (the
+    first ``seats`` are), with the rounds of the seats in play. ``votes`` are first preferences."""
+    cast = ballots(call) if cast is None else cast
+    candidates = _candidates(call)
+    by_id = {n.id: n for n in candidates}
+    prefs = [[n for n in p if n in by_id] for p in ranked_ballots(cast).values()]
+    order, rounds = ranked.sequential_irv(
+        sorted(by_id, key=lambda i: lot(call.id, i)), prefs, len(by_id), lambda i: lot(call.id, i)
+    )
+    first = Counter(p[0] for p in prefs if p)
+    by_lot = {c for r in rounds if r.seat <= call.seats and r.by_lot for c in r.tied}
+    standings = [
+        Standing(by_id[i], first[i], lot(call.id, i), rank + 1, i in by_lot) for rank, i in enumerate(order)
+    ]
+    return standings, [r for r in rounds if r.seat <= call.seats]
+
+
+def count(call: Call, cast: list[Ballot] | None = None) -> list[Standing]:
+    """The election's result from the ballots: most approvals first, ties by the published lot;
+    a ranked-choice election by :func:`ranked_count`."""
+    if call.voting_method == VotingMethod.RANKED and call.method == Method.ELECTION:
+        return ranked_count(call, cast)[0]
+    admitted = _candidates(call)
     tally = Counter(b.nomination_id for b in (ballots(call) if cast is None else cast))
     ordered = sorted(admitted, key=lambda n: (-tally[n.id], lot(call.id, n.id)))
     ties = Counter(tally[n.id] for n in admitted)
@@ -856,8 +943,83 @@ def decide(
     return [admitted[i] for i in chosen]
 
 
+def lodge_objection(
+    call: Call,
+    account: Any,
+    *,
+    reasons: str,
+    organisation_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Objection:
+    """An objection to the published result, while the objection period runs: by a signed-in
+    person, for themselves or for an organisation they administer, with its reasons."""
+    now = now or utcnow_aware()
+    if account is None:
+        raise RuleViolation(gettext("Sign in first."), status=401)
+    if call.status != CallStatus.DECIDED or now >= objection_deadline(call):
+        raise RuleViolation(
+            gettext("Objections can be lodged only while the objection period runs."),
+            code="objections_closed",
+        )
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise RuleViolation(gettext("Give the reasons of the objection."), status=422, field="reasons")
+    if organisation_id is not None:
+        _check_org(account, organisation_id)
+    row = Objection(
+        call_id=call.id,
+        account_id=account.id,
+        organisation_id=organisation_id,
+        reasons=reasons,
+        submitted_at=now,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def objections(call: Call) -> list[Objection]:
+    return list(
+        db.session.execute(
+            sa.select(Objection).where(Objection.call_id == call.id).order_by(Objection.submitted_at)
+        ).scalars()
+    )
+
+
+def get_objection(objection_id: uuid.UUID) -> Objection:
+    row = db.session.execute(sa.select(Objection).where(Objection.id == objection_id)).scalar_one_or_none()
+    if row is None:
+        raise RuleViolation(gettext("This objection does not exist."), status=404)
+    return row
+
+
+def answer_objection(
+    objection: Objection, *, outcome: str, reason: str, staff: Any, now: dt.datetime | None = None
+) -> Objection:
+    """Staff's reasoned answer (upheld or dismissed), published beside the objection; once."""
+    _one_of(outcome, ObjectionOutcome.ALL, "outcome")
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation(
+            gettext("Give the reasons of the answer: they are published."), status=422, field="answer"
+        )
+    objection = db.session.execute(
+        sa.select(Objection)
+        .where(Objection.id == objection.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if objection.outcome is not None:
+        raise RuleViolation(gettext("This objection has already been answered."), code="already_answered")
+    objection.outcome, objection.answer = outcome, reason
+    objection.answered_by_id, objection.answered_at = staff.id if staff else None, now or utcnow_aware()
+    db.session.flush()
+    return objection
+
+
 def seat_selected(call: Call, *, now: dt.datetime | None = None) -> list[Member]:
-    """After the objection window, the selected candidates take their seats from that day."""
+    """After the objection window, and once every objection is answered, the selected
+    candidates take their seats from that day."""
     now = now or utcnow_aware()
     call = _lock_call(call.id)
     if call.status != CallStatus.DECIDED:
@@ -865,6 +1027,10 @@ def seat_selected(call: Call, *, now: dt.datetime | None = None) -> list[Member]
     if now < objection_deadline(call):
         raise RuleViolation(
             gettext("Members are seated once the objection period is over."), code="objections_open"
+        )
+    if any(o.outcome is None for o in objections(call)):
+        raise RuleViolation(
+            gettext("Answer every objection before seating the members."), code="objections_unanswered"
         )
     council = get_council(call.council_id)
     seated = []
@@ -1058,6 +1224,41 @@ class QuorumState:
 def quorum(meeting: Meeting) -> QuorumState:
     council = get_council(meeting.council_id)
     return QuorumState(len(present_ids(meeting)), quorum_needed(council))
+
+
+def live_state(meeting: Meeting) -> dict[str, Any]:
+    """What the meeting page refreshes while the secretary records attendance: who is present
+    against the quorum (names are public: attendance is published)."""
+    members = meeting_members(meeting)
+    present = present_ids(meeting)
+    state = QuorumState(len(present), quorum_needed(get_council(meeting.council_id)))
+    cast = votes_of([i.id for i in agenda(meeting)])
+    return {
+        "tallies": {
+            str(item_id): " · ".join(
+                f"{label}: {sum(1 for v in votes if v.choice == choice)}" for choice, label in CHOICES.items()
+            )
+            for item_id, votes in cast.items()
+            if votes
+        },
+        "present": state.present,
+        "needed": state.needed,
+        "reached": state.reached,
+        "present_names": [m.name for m in members if m.id in present],
+        "message": (
+            gettext(
+                "Quorum reached: %(present)d present, %(needed)d needed.",
+                present=state.present,
+                needed=state.needed,
+            )
+            if state.reached
+            else gettext(
+                "No quorum: %(present)d present, %(needed)d needed.",
+                present=state.present,
+                needed=state.needed,
+            )
+        ),
+    }
 
 
 def declare_conflict(item: AgendaItem, member: Member, *, reason: str = "") -> Conflict:
@@ -1311,6 +1512,63 @@ def answer_opinion(
     return opinion
 
 
+def dissents(opinion: Opinion) -> list[tuple[Dissent, str]]:
+    """The members' own dissenting opinions, with the member's name as published, oldest first."""
+    return [
+        (d, name)
+        for d, name in db.session.execute(
+            sa.select(Dissent, Member.name)
+            .join(Member, sa.and_(Member.tenant_id == Dissent.tenant_id, Member.id == Dissent.member_id))
+            .where(Dissent.opinion_id == opinion.id)
+            .order_by(Dissent.submitted_at)
+        ).all()
+    ]
+
+
+def dissenter(opinion: Opinion, account: Any) -> Member | None:
+    """The account's member record that voted against the opinion's item, if it has none yet
+    written (who may add a dissent now)."""
+    if account is None or opinion.item_id is None:
+        return None
+    member = db.session.execute(
+        sa.select(Member)
+        .join(Vote, sa.and_(Vote.tenant_id == Member.tenant_id, Vote.member_id == Member.id))
+        .where(
+            Member.account_id == account.id,
+            Member.council_id == opinion.council_id,
+            Vote.item_id == opinion.item_id,
+            Vote.choice == Choice.AGAINST,
+        )
+    ).scalar_one_or_none()
+    if member is None:
+        return None
+    written = db.session.execute(
+        sa.select(Dissent.id).where(Dissent.opinion_id == opinion.id, Dissent.member_id == member.id)
+    ).first()
+    return None if written else member
+
+
+def add_dissent(opinion: Opinion, account: Any, text: str, *, now: dt.datetime | None = None) -> Dissent:
+    """A member who voted against the opinion adds their dissent, once (the unique key stops a
+    second sent at the same moment)."""
+    if account is None:
+        raise RuleViolation(gettext("Sign in first."), status=401)
+    text = (text or "").strip()
+    if not text:
+        raise RuleViolation(gettext("Write the text of your dissenting opinion."), status=422, field="text")
+    db.session.execute(sa.select(Opinion.id).where(Opinion.id == opinion.id).with_for_update())
+    member = dissenter(opinion, account)
+    if member is None:
+        raise RuleViolation(
+            gettext("Only a member who voted against this opinion can add a dissenting opinion, once."),
+            status=403,
+        )
+    row = Dissent(opinion_id=opinion.id, member_id=member.id, text=text, submitted_at=now or utcnow_aware())
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
 def is_overdue(opinion: Opinion, today: dt.date | None = None) -> bool:
     return opinion.answer is None and (today or local_today()) > opinion.answer_due
 
@@ -1463,7 +1721,15 @@ def export_personal_data(account: Any) -> dict[str, Any] | None:
     ballots_cast = list(
         db.session.execute(sa.select(Ballot).where(Ballot.cast_by_id == account.id)).scalars()
     )
-    if not (members or noms or votes or ballots_cast):
+    lodged = list(
+        db.session.execute(sa.select(Objection).where(Objection.account_id == account.id)).scalars()
+    )
+    written = (
+        list(db.session.execute(sa.select(Dissent).where(Dissent.member_id.in_(member_ids))).scalars())
+        if member_ids
+        else []
+    )
+    if not (members or noms or votes or ballots_cast or lodged):
         return None
     return {
         "terms": [
@@ -1491,7 +1757,18 @@ def export_personal_data(account: Any) -> dict[str, Any] | None:
             for n in noms
         ],
         "votes": [{"item_id": str(v.item_id), "choice": v.choice} for v in votes],
+        "dissents": [{"opinion_id": str(d.opinion_id), "text": d.text} for d in written],
         "ballots_cast": len(ballots_cast),
+        "objections": [
+            {
+                "call_id": str(o.call_id),
+                "reasons": o.reasons,
+                "submitted_at": o.submitted_at.isoformat(),
+                "outcome": o.outcome,
+                "answer": o.answer,
+            }
+            for o in lodged
+        ],
     }
 
 
@@ -1516,6 +1793,8 @@ def erase_personal_data(account: Any) -> None:
         (Attendance, Attendance.recorded_by_id),
         (Vote, Vote.entered_by_id),
         (Opinion, Opinion.answered_by_id),
+        (Objection, Objection.account_id),
+        (Objection, Objection.answered_by_id),
     ):
         db.session.execute(
             sa.update(model).where(column == account.id).values({column.key: None}).execution_options(**quiet)

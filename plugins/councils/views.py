@@ -11,6 +11,7 @@ import json
 import uuid
 
 import icalendar
+from flask import jsonify, send_file
 
 from core.toolkit import (
     Blueprint,
@@ -32,7 +33,7 @@ from core.toolkit import (
     url_for,
     utcnow_aware,
 )
-from plugins.councils import access, forms, labels, services
+from plugins.councils import access, documents, forms, labels, services
 from plugins.councils.access import MANAGE, NOMINATE
 from plugins.councils.models import Category, NominationStatus, Position
 
@@ -83,14 +84,18 @@ def index():
         by_id=by_id,
         overdue=services.list_opinions(overdue_only=True),
         is_manager=access.manager(),
+        admins_organisation=current_account() is not None
+        and bool(services.organisations_of_admin(current_account())),
     )
 
 
 @ui.get("/<uuid:council_id>")
 def council(council_id: uuid.UUID):
-    found = services.get_council(council_id)
+    return _council_page(services.get_council(council_id))
+
+
+def _council_page(found, status=200, doc_form=None):
     form = forms.CompositionForm(request.args)
-    status = 200
     on = None
     if request.args and not form.validate():
         status = 422
@@ -119,13 +124,41 @@ def council(council_id: uuid.UUID):
         runs_meetings=access.runs_meetings(found.id),
         is_overdue=functools.partial(services.is_overdue, today=services.local_today()),
         phase=services.call_phase,
+        founding_documents=documents.documents_of(found, founding=True),
+        doc_form=doc_form or forms.DocumentForm(),
     )
+
+
+@ui.get("/my-nominations")
+def my_nominations():
+    """An NGO admin's nominations, for every organisation they administer, with their status."""
+    account = current_account()
+    if account is None:
+        abort(401)
+    return _render("councils/my_nominations.html", rows=services.my_nominations(account))
 
 
 @ui.get("/calls/<uuid:call_id>")
 def call(call_id: uuid.UUID):
-    found = services.get_call(call_id, include_drafts=access.manager())
+    return _call_page(services.get_call(call_id, include_drafts=access.manager()))
+
+
+def _objection_form(account, *, blank: bool = False):
+    """The objection form, bound to the request's form (or ``blank`` on a page shown after
+    another form's error)."""
+    form = forms.ObjectionForm(formdata=None) if blank else forms.ObjectionForm()
+    form.organisation_id.choices = [("", gettext("Myself"))] + [
+        (str(o.id), o.name) for o in (services.organisations_i_admin(account) if account else [])
+    ]
+    return form
+
+
+def _call_page(
+    found, status=200, ballot_error=None, ballot_ranks=None, objection_form=None, answer_forms=None
+):
     council = services.get_council(found.council_id)
+    ranked = found.method == "election" and found.voting_method == "ranked"
+    objections = services.objections(found)
     noms = services.nominations(found)
     phase = services.call_phase(found)
     cast = services.ballots(found) if phase not in ("open", "voting", "upcoming", "draft") else []
@@ -133,12 +166,26 @@ def call(call_id: uuid.UUID):
     voter_orgs = services.organisations_i_admin(account) if phase == "voting" else []
     return _render(
         "councils/call.html",
+        status,
+        ranked=ranked,
+        rounds=services.ranked_count(found, cast)[1] if ranked and cast else [],
+        ballot_error=ballot_error,
+        ballot_ranks=ballot_ranks or {},
+        objections=objections,
+        signed_in=account is not None,
+        objection_form=objection_form or _objection_form(account, blank=True),
+        answer_forms=answer_forms or {},
+        answer_form=forms.ObjectionAnswerForm(formdata=None),
         call=found,
         council=council,
         phase=phase,
         criteria=services.render_markdown(found.criteria),
         nominations=noms,
-        orgs=_org_names([n.organisation_id for n in noms] + [b.organisation_id for b in cast]),
+        orgs=_org_names(
+            [n.organisation_id for n in noms]
+            + [b.organisation_id for b in cast]
+            + [o.organisation_id for o in objections]
+        ),
         ballots=cast,
         standings=services.count(found, cast) if cast or found.method == "appointment" else [],
         objection_deadline=services.objection_deadline(found) if found.decided_at else None,
@@ -230,8 +277,20 @@ def ballot(call_id: uuid.UUID):
         organisation_id = int(request.form.get("organisation_id", ""))
     except ValueError:
         abort(400)
-    chosen = [uuid.UUID(v) for v in request.form.getlist("nomination_ids") if _is_uuid(v)]
-    services.cast_ballot(found, current_account(), organisation_id=organisation_id, nomination_ids=chosen)
+    ranks = {
+        key[5:]: value for key, value in request.form.items() if key.startswith("rank-") and value.strip()
+    }
+    try:
+        if found.voting_method == "ranked":
+            chosen = _ranked_choice(ranks)
+        else:
+            chosen = [uuid.UUID(v) for v in request.form.getlist("nomination_ids") if _is_uuid(v)]
+        services.cast_ballot(found, current_account(), organisation_id=organisation_id, nomination_ids=chosen)
+    except RuleViolation as exc:
+        db.session.rollback()
+        if exc.status in (401, 403, 404):
+            raise
+        return _call_page(found, exc.status, ballot_error=exc.message, ballot_ranks=ranks)
     db.session.commit()
     flash(gettext("The ballot is cast."), "success")
     return redirect(url_for("councils.call", call_id=call_id))
@@ -248,6 +307,62 @@ def decide(call_id: uuid.UUID):
     db.session.commit()
     flash(gettext("The result is published."), "success")
     return redirect(url_for("councils.call", call_id=call_id))
+
+
+@ui.post("/calls/<uuid:call_id>/objections")
+def objection(call_id: uuid.UUID):
+    """An objection to the result, while the objection period runs (signed in)."""
+    found = services.get_call(call_id)
+    account = current_account()
+    if account is None:
+        abort(401)
+    form = _objection_form(account)
+    if not form.validate_on_submit():
+        return _call_page(found, 422, objection_form=form)
+    try:
+        services.lodge_objection(
+            found,
+            account,
+            reasons=form.reasons.data,
+            organisation_id=int(form.organisation_id.data) if form.organisation_id.data else None,
+        )
+    except RuleViolation as exc:
+        return _call_page(found, _show_error(form, exc), objection_form=form)
+    db.session.commit()
+    flash(gettext("The objection is lodged: the municipality's answer will be published here."), "success")
+    return redirect(url_for("councils.call", call_id=call_id) + "#objections-h")
+
+
+@ui.post("/objections/<uuid:objection_id>/answer")
+@require_permission(MANAGE)
+def objection_answer(objection_id: uuid.UUID):
+    row = services.get_objection(objection_id)
+    found = services.get_call(row.call_id, include_drafts=True)
+    form = forms.ObjectionAnswerForm()
+    if not form.validate_on_submit():
+        return _call_page(found, 422, answer_forms={row.id: form})
+    try:
+        services.answer_objection(
+            row, outcome=form.outcome.data, reason=form.answer.data, staff=current_account()
+        )
+    except RuleViolation as exc:
+        return _call_page(found, _show_error(form, exc), answer_forms={row.id: form})
+    db.session.commit()
+    flash(gettext("The answer is published."), "success")
+    return redirect(url_for("councils.call", call_id=found.id) + "#objections-h")
+
+
+def _ranked_choice(ranks: dict[str, str]) -> list[uuid.UUID]:
+    """``rank-<nomination>`` = 1, 2, ... → the nominations in order of preference: each number
+    once, and no gaps (a 3 without a 2 is a slip, not a preference)."""
+    if not all(_is_uuid(k) and v.isdigit() for k, v in ranks.items()):
+        raise RuleViolation(gettext("Rank at least one candidate, each with a different number."), status=422)
+    numbers = sorted(int(v) for v in ranks.values())
+    if not numbers or numbers != list(range(1, len(numbers) + 1)):
+        raise RuleViolation(
+            gettext("Number your preferences 1, 2, 3 and so on, each number once, without gaps."), status=422
+        )
+    return [uuid.UUID(k) for k, _v in sorted(ranks.items(), key=lambda kv: int(kv[1]))]
 
 
 def _is_uuid(value: str) -> bool:
@@ -272,7 +387,10 @@ def seat(call_id: uuid.UUID):
 
 @ui.get("/meetings/<uuid:meeting_id>")
 def meeting(meeting_id: uuid.UUID):
-    found = services.get_meeting(meeting_id)
+    return _meeting_page(services.get_meeting(meeting_id))
+
+
+def _meeting_page(found, status=200, doc_form=None):
     council = services.get_council(found.council_id)
     items = services.agenda(found)
     votes = services.votes_of([i.id for i in items])
@@ -282,6 +400,7 @@ def meeting(meeting_id: uuid.UUID):
     refs = {i.id: services.item_reference(i) for i in items}
     return _render(
         "councils/meeting.html",
+        status,
         refs=refs,
         sees_place=access.sees_place(council),
         resolved=resolve_references([r for r in refs.values() if r]),
@@ -299,7 +418,82 @@ def meeting(meeting_id: uuid.UUID):
         me=me,
         empty=forms.EmptyForm(),
         minutes_form=forms.MinutesForm(minutes=found.minutes),
+        documents=documents.documents_of(council, meeting=found),
+        doc_form=doc_form or forms.DocumentForm(),
     )
+
+
+def _upload(form, council, meeting=None):
+    """Read the upload (no more than the limit) and store it; a refused file comes back as the
+    page with the message under the field."""
+    upload = form.file.data
+    data = upload.read(documents.upload_limit() + 1) if upload else b""
+    try:
+        documents.add_document(
+            council,
+            upload.filename if upload else "",
+            data,
+            by=current_account(),
+            meeting=meeting,
+            title=form.title.data or "",
+        )
+    except RuleViolation as exc:
+        return _show_error(form, exc)
+    db.session.commit()
+    flash(gettext("The file is uploaded."), "success")
+    return None
+
+
+@ui.post("/<uuid:council_id>/founding-decision")
+@require_permission(MANAGE)
+def founding_upload(council_id: uuid.UUID):
+    found = services.get_council(council_id)
+    form = forms.DocumentForm()
+    form.validate_on_submit() or abort(400)
+    status = _upload(form, found)
+    if status:
+        return _council_page(found, status, doc_form=form)
+    return redirect(url_for("councils.council", council_id=council_id))
+
+
+@ui.post("/meetings/<uuid:meeting_id>/documents")
+def meeting_upload(meeting_id: uuid.UUID):
+    found = services.get_meeting(meeting_id)
+    access.require_secretary(found.council_id)
+    form = forms.DocumentForm()
+    form.validate_on_submit() or abort(400)
+    status = _upload(form, services.get_council(found.council_id), found)
+    if status:
+        return _meeting_page(found, status, doc_form=form)
+    return redirect(url_for("councils.meeting", meeting_id=meeting_id))
+
+
+@ui.get("/documents/<uuid:document_id>")
+def document(document_id: uuid.UUID):
+    """The file as uploaded, with its sniffed type; always a download (``nosniff``)."""
+    found = documents.get_document(document_id)
+    response = send_file(
+        io.BytesIO(documents.content_of(found)),
+        mimetype=found.content_type,
+        as_attachment=True,
+        download_name=found.filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@ui.post("/documents/<uuid:document_id>/delete")
+def document_delete(document_id: uuid.UUID):
+    found = documents.get_document(document_id)
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    access.require_document_editor(found)
+    documents.delete_document(found, by=current_account())
+    db.session.commit()
+    flash(gettext("The file is withdrawn."), "success")
+    if found.meeting_id:
+        return redirect(url_for("councils.meeting", meeting_id=found.meeting_id))
+    return redirect(url_for("councils.council", council_id=found.council_id))
 
 
 @ui.post("/meetings/<uuid:meeting_id>/attendance")
@@ -310,8 +504,26 @@ def attendance(meeting_id: uuid.UUID):
     present = {uuid.UUID(v) for v in request.form.getlist("present") if _is_uuid(v)}
     services.record_attendance(found, present, by=current_account())
     db.session.commit()
+    if _wants_json():  # the page's script saves each tick as it happens
+        return _live(found)
     flash(gettext("Attendance is saved."), "success")
     return redirect(url_for("councils.meeting", meeting_id=meeting_id))
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _live(found):
+    response = jsonify(services.live_state(found))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@ui.get("/meetings/<uuid:meeting_id>/live")
+def meeting_live(meeting_id: uuid.UUID):
+    """Present members against the quorum, polled by the meeting page (``live.js``)."""
+    return _live(services.get_meeting(meeting_id))
 
 
 @ui.post("/items/<uuid:item_id>/votes")
@@ -460,6 +672,11 @@ def opinion(opinion_id: uuid.UUID):
                 return redirect(url_for("councils.opinion", opinion_id=opinion_id))
         else:
             status = 422
+    return _opinion_page(found, status, form=form)
+
+
+def _opinion_page(found, status=200, form=None, dissent_form=None):
+    form = form or forms.AnswerForm(formdata=None)
     return _render(
         "councils/opinion.html",
         status,
@@ -470,7 +687,30 @@ def opinion(opinion_id: uuid.UUID):
         overdue=services.is_overdue(found),
         form=form,
         is_manager=access.manager(),
+        dissents=services.dissents(found),
+        can_dissent=services.dissenter(found, current_account()) is not None,
+        dissent_form=dissent_form or forms.DissentForm(formdata=None),
     )
+
+
+@ui.post("/opinions/<uuid:opinion_id>/dissents")
+def dissent(opinion_id: uuid.UUID):
+    """A member who voted against adds their own dissenting opinion."""
+    found = services.get_opinion(opinion_id)
+    if current_account() is None:
+        abort(401)
+    form = forms.DissentForm()
+    if not form.validate_on_submit():
+        return _opinion_page(found, 422, dissent_form=form)
+    try:
+        services.add_dissent(found, current_account(), form.text.data)
+    except RuleViolation as exc:
+        if exc.status in (401, 403):
+            raise
+        return _opinion_page(found, _show_error(form, exc), dissent_form=form)
+    db.session.commit()
+    flash(gettext("Your dissenting opinion is published."), "success")
+    return redirect(url_for("councils.opinion", opinion_id=opinion_id) + "#dissents-h")
 
 
 @ui.get("/<uuid:council_id>/report/<int:year>")
@@ -629,6 +869,7 @@ def call_new(council_id: uuid.UUID):
                 closes_at=to_utc(form.closes_at.data),
                 method=form.method.data,
                 voting_closes_at=to_utc(form.voting_closes_at.data) if form.voting_closes_at.data else None,
+                voting_method=form.voting_method.data,
                 self_nomination=form.self_nomination.data,
                 objection_days=form.objection_days.data,
                 status="published" if form.publish.data else "draft",

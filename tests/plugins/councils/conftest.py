@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from core.toolkit import (
+    Account,
     Affiliation,
     AffiliationStatus,
     Organisation,
@@ -94,3 +95,44 @@ DECLARATION = {"roles": "none", "related_entities": "none", "municipal_funding":
 
 def bearer(access_token, account, tenant):
     return {"Authorization": f"Bearer {access_token(account, tenant)}"}
+
+
+@pytest.fixture
+def ranked_call(app, town, account_factory):
+    """A closed ranked-choice election, one seat, three admitted candidates, five organisations."""
+    admins = [account_factory(memberships={town: "member"}, locale="en") for _ in range(5)]
+    orgs = [make_organisation(app, town, a, name=f"NGO {i}") for i, a in enumerate(admins)]
+    with app.app_context(), tenant_context(town.id):
+        now = services.utcnow_aware()
+        council = services.save_council(None, name="Youth council", seats={"ngo": (3, 0)})
+        call = services.save_call(
+            None,
+            council,
+            title="Election",
+            category="ngo",
+            seats=1,
+            method="election",
+            voting_method="ranked",
+            opens_at=now - dt.timedelta(days=10),
+            closes_at=now - dt.timedelta(days=2),
+            voting_closes_at=now + dt.timedelta(days=5),
+            status="published",
+            objection_days=0,
+        )
+        noms = [
+            services.nominate(
+                call,
+                db.session.get(Account, admins[i].id),
+                organisation_id=orgs[i],
+                candidate_name=f"Candidate {'ABC'[i]}",
+                declaration=DECLARATION,
+                now=now - dt.timedelta(days=5),
+            )
+            for i in range(3)
+        ]
+        for n in noms:
+            services.screen(n, admit=True, reason="ok", staff=db.session.get(Account, admins[0].id), now=now)
+        db.session.commit()
+        out = {"call": call.id, "noms": [n.id for n in noms], "admins": admins, "orgs": orgs}
+        db.session.remove()
+    return out

@@ -140,3 +140,42 @@ def test_a_vote_sent_twice_at_once_is_recorded_once(app, town):
 
     assert _race(app, town, [attempt, attempt]) == ["already_voted", "ok"]
     assert _count(app, town, Vote) == 1
+
+
+def test_a_member_pressing_vote_on_two_devices_at_once_votes_once(
+    app, town, account_factory, tenant_client, sign_in
+):
+    """The member's own button, sent from a phone and a laptop at the same moment, over HTTP."""
+    person = account_factory(memberships={town: "member"})
+    ids = make_council(
+        app,
+        town,
+        seats={"ngo": (1, 0)},
+        members=[("Ana", "ngo", "member", person.id)],
+    )
+    with app.app_context(), tenant_context(town.id):
+        meeting = services.save_meeting(
+            services.get_council(ids["council"]), None, title="S", starts_at=utcnow_aware(), items=["Budget"]
+        )
+        services.record_attendance(meeting, set(ids["members"]), by=None)
+        item_id = services.agenda(meeting)[0].id
+        db.session.commit()
+        db.session.remove()
+    devices = [sign_in(tenant_client(town), person) for _ in range(2)]
+    start = threading.Barrier(2)
+    statuses = []
+
+    def press(client, choice):
+        start.wait(timeout=30)
+        statuses.append(client.post(f"/councils/items/{item_id}/votes", data={"choice": choice}).status_code)
+
+    threads = [
+        threading.Thread(target=press, args=(c, ch))
+        for c, ch in zip(devices, ("for", "against"), strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(statuses) == [302, 409]
+    assert _count(app, town, Vote) == 1

@@ -4,7 +4,7 @@ selection (the demo NGO's candidate seated), a held meeting and an opinion; Sect
 import sqlalchemy as sa
 
 from core.toolkit import db, tenant_context
-from plugins.councils import services
+from plugins.councils import documents, services
 
 EXPECTED = {
     "orestiada": "Δημοτική Επιτροπή Διαβούλευσης Δήμου Ορεστιάδας",
@@ -27,6 +27,8 @@ def test_demo_councils_in_three_languages(app, client_for):
             with tenant_context(slugs[slug]):
                 (council,) = [c for c in services.list_councils() if c.name == name]
                 assert services.list_opinions(council), slug
+                (founding,) = documents.documents_of(council, founding=True)
+                assert founding.content_type == "application/pdf" and founding.content.startswith(b"%PDF-")
                 phases = {services.call_phase(c) for c in services.list_calls(council)}
                 if slug == "sector3":
                     assert phases == {"open"}
