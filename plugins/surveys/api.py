@@ -106,7 +106,7 @@ class SurveyItem(MethodView):
         found = services.get_survey(survey_id, include_unpublished=has_permission(MANAGE))
         return _survey_dict(found, questions=services.questions_of(found))
 
-    @api.arguments(schemas.SurveyWriteSchema(partial=True))
+    @api.arguments(schemas.SurveyPatchSchema(partial=True))
     @api.response(200, schemas.SurveyDetailSchema)
     @api.alt_response(409, description=RULE)
     @require_permission(MANAGE)

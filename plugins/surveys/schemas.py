@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from core.toolkit import UTCDateTimeField, lazy_gettext
+from core.toolkit import JSONBoolean, UTCDateTimeField, lazy_gettext
 from plugins.surveys.models import Audience, Kind
 
 
@@ -82,7 +82,7 @@ class ResponseCreateSchema(Schema):
 
     answers = fields.List(fields.Nested(AnswerSchema), required=True, validate=validate.Length(max=500))
     organisation_id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
-    receipt = fields.Boolean(
+    receipt = JSONBoolean(
         load_default=False, metadata={"description": "Mail a receipt to the token's owner."}
     )
 
@@ -131,10 +131,10 @@ class SurveyWriteSchema(Schema):
     organisation_ids = fields.List(
         fields.Integer(validate=validate.Range(min=1)), load_default=list, validate=validate.Length(max=200)
     )
-    anonymous = fields.Boolean(load_default=True)
-    on_behalf = fields.Boolean(load_default=False)
-    published = fields.Boolean(load_default=False)
-    results_public = fields.Boolean(load_default=False)
+    anonymous = JSONBoolean(load_default=True)
+    on_behalf = JSONBoolean(load_default=False)
+    published = JSONBoolean(load_default=False)
+    results_public = JSONBoolean(load_default=False)
 
 
 class QuestionWriteSchema(Schema):
@@ -143,15 +143,22 @@ class QuestionWriteSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(Kind.ALL))
     prompt = fields.String(required=True, validate=validate.Length(min=1, max=500))
     help = fields.String(load_default="", validate=validate.Length(max=1000))
-    required = fields.Boolean(load_default=False)
+    required = JSONBoolean(load_default=False)
     options = fields.List(
         fields.String(validate=validate.Length(max=200)), load_default=list, validate=validate.Length(max=30)
     )
     rows = fields.List(
         fields.String(validate=validate.Length(max=200)), load_default=list, validate=validate.Length(max=30)
     )
-    allow_other = fields.Boolean(load_default=False)
+    allow_other = JSONBoolean(load_default=False)
     min_value = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-1e12, max=1e12))
     max_value = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-1e12, max=1e12))
     show_if_id = fields.UUID(allow_none=True, load_default=None)
     show_if_value = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class SurveyPatchSchema(SurveyWriteSchema):
+    """A change of a survey (PATCH): the fields of :class:`SurveyWriteSchema`, each optional.
+
+    A class of its own (used with ``partial=True``) so that the OpenAPI document names it apart
+    from the full write schema (apispec warned of a duplicate schema name)."""
