@@ -12,6 +12,7 @@ option is the "other" text), an integer (ratings), ``{row: option}`` (Likert), t
 order (ranking), a number, an ISO date, a text.
 """
 
+import collections
 import csv
 import dataclasses
 import datetime as dt
@@ -20,6 +21,7 @@ import io
 import math
 import re
 import secrets
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -843,6 +845,7 @@ class QuestionResult:
     matrix: list[tuple[str, list[Bar]]] = dataclasses.field(default_factory=list)
     texts: list[Any] = dataclasses.field(default_factory=list)
     suppressed: bool = False
+    written: int = 0  # written answers in all (``texts`` lists the first TEXTS_LISTED)
 
 
 def _answers_stream(survey: Survey) -> Iterator[tuple[uuid.UUID, dict[str, Any]]]:
@@ -922,42 +925,60 @@ def _bars(
     return bars
 
 
-def results(survey: Survey, *, public: bool) -> tuple[int, list[QuestionResult]]:
-    """Per question: how many answered, counts and percentages of those, averages; free text for
-    staff only. On ``public`` results a count below 5 is not shown, nor a question answered by
-    fewer than 5 people."""
-    questions = [q for q in questions_of(survey) if q.kind != Kind.SECTION]
-    counts: dict[str, Counter] = {str(q.id): Counter() for q in questions}
-    answered: Counter = Counter()
-    sums: Counter = Counter()
-    texts: dict[str, list[TextAnswer]] = {str(q.id): [] for q in questions}
-    total = 0
+#: written answers listed per question on the results page (the staff's CSV export has them all)
+TEXTS_LISTED = 200
+
+
+@dataclasses.dataclass
+class _Tally:
+    """What one pass over the answers gathers, whichever way it is computed."""
+
+    total: int = 0
+    counts: dict[str, Counter] = dataclasses.field(default_factory=dict)
+    answered: Counter = dataclasses.field(default_factory=Counter)
+    sums: Counter = dataclasses.field(default_factory=Counter)
+    texts: dict[str, list[TextAnswer]] = dataclasses.field(default_factory=dict)
+    written: Counter = dataclasses.field(default_factory=Counter)  # written answers per question
+
+
+def _tally_python(questions: list[Question], survey: Survey, shown: set, public: bool) -> _Tally:
+    """The answers read in batches and counted here: SQLite (the demo), and the reference the
+    PostgreSQL aggregation is tested against."""
+    tally = _Tally(counts={str(q.id): Counter() for q in questions}, texts={str(q.id): [] for q in questions})
     by_id = {str(q.id): q for q in questions}
-    shown = published_texts(survey)
+
+    def write(key: str, response_id: uuid.UUID, q: Question, text: str) -> None:
+        published = (response_id, q.id) in shown
+        if public and not published:
+            return
+        tally.written[key] += 1
+        if len(tally.texts[key]) < TEXTS_LISTED:
+            tally.texts[key].append(TextAnswer(response_id, text, published))
+
     for response_id, answers in _answers_stream(survey):
-        total += 1
+        tally.total += 1
         for key, value in answers.items():
             q = by_id.get(key)
             if q is None:
                 continue
-            answered[key] += 1
-            c = counts[key]
+            tally.answered[key] += 1
+            c = tally.counts[key]
             if q.kind == Kind.SINGLE:
                 if value in q.options:
                     c[value] += 1
                 else:
                     c[OTHER] += 1
-                    texts[key].append(TextAnswer(response_id, str(value), (response_id, q.id) in shown))
+                    write(key, response_id, q, str(value))
             elif q.kind == Kind.MULTIPLE:
                 for v in value:
                     if v in q.options:
                         c[v] += 1
                     else:
                         c[OTHER] += 1
-                        texts[key].append(TextAnswer(response_id, str(v), (response_id, q.id) in shown))
+                        write(key, response_id, q, str(v))
             elif q.kind in (Kind.RATING5, Kind.RATING10, Kind.NUMBER):
                 c[str(value)] += 1
-                sums[key] += value
+                tally.sums[key] += value
             elif q.kind == Kind.LIKERT:
                 for row, option in value.items():
                     c[(row, option)] += 1
@@ -967,27 +988,166 @@ def results(survey: Survey, *, public: bool) -> tuple[int, list[QuestionResult]]
             elif q.kind == Kind.DATE:
                 c[value] += 1
             else:
-                texts[key].append(TextAnswer(response_id, str(value), (response_id, q.id) in shown))
+                write(key, response_id, q, str(value))
+    return tally
+
+
+#: one pass over the answers (``jsonb_each``), every answer cut into atoms and grouped: a scalar
+#: (a choice, a rating, a number, a date) is ``(value, '')``, a list (multiple choice, ranking)
+#: ``(element, rank)``, a Likert matrix ``(statement, option)``; ``value IS NULL`` rows count who
+#: answered each question (GROUPING SETS: both in the same pass). Written answers are counted
+#: there too, but not grouped by their text (each would be a group of its own).
+_TALLY = """
+SELECT e.key, x.label, x.detail, count(*)
+FROM surveys_responses r
+CROSS JOIN LATERAL jsonb_each(CAST(r.answers AS jsonb)) e
+CROSS JOIN LATERAL (
+  SELECT e.value #>> '{}' AS label, '' AS detail
+    WHERE jsonb_typeof(e.value) IN ('string', 'number') AND NOT e.key = ANY(:written)
+  UNION ALL
+  SELECT element, CAST(rank AS text) FROM jsonb_array_elements_text(
+      CASE WHEN jsonb_typeof(e.value) = 'array' THEN e.value ELSE '[]'::jsonb END
+    ) WITH ORDINALITY AS t(element, rank)
+  UNION ALL
+  SELECT o.key, o.value FROM jsonb_each_text(
+      CASE WHEN jsonb_typeof(e.value) = 'object' THEN e.value ELSE '{}'::jsonb END) AS o
+  UNION ALL
+  SELECT NULL, NULL
+) x
+WHERE r.tenant_id = :tenant AND r.survey_id = :survey AND e.key = ANY(:keys)
+GROUP BY e.key, x.label, x.detail
+"""
+#: the written answers listed: texts, and choices outside the options (``:options``), the first
+#: few per question in the order they came, with how many there are in all
+_WRITTEN = """
+SELECT key, text, listed, written, id FROM (
+  SELECT r.id, e.key, t.text,
+    row_number() OVER (PARTITION BY e.key ORDER BY r.submitted_at, r.id, t.n) AS listed,
+    count(*) OVER (PARTITION BY e.key) AS written
+  FROM surveys_responses r
+  CROSS JOIN LATERAL jsonb_each(CAST(r.answers AS jsonb)) e
+  CROSS JOIN LATERAL jsonb_array_elements_text(
+    CASE WHEN jsonb_typeof(e.value) = 'array' THEN e.value ELSE jsonb_build_array(e.value) END
+  ) WITH ORDINALITY AS t(text, n)
+  WHERE r.tenant_id = :tenant AND r.survey_id = :survey AND e.key = ANY(:keys)
+    AND NOT jsonb_exists(COALESCE(CAST(:options AS jsonb) -> e.key, '[]'::jsonb), t.text)
+    AND (NOT :public OR EXISTS (
+      SELECT 1 FROM surveys_published_texts p WHERE p.tenant_id = r.tenant_id AND p.response_id = r.id
+      AND CAST(p.question_id AS text) = e.key))
+) s WHERE listed <= :listed ORDER BY key, listed
+"""
+
+
+def _tally_sql(questions: list[Question], survey: Survey, shown: set, public: bool) -> _Tally:
+    """The same counts grouped by PostgreSQL: three statements whatever the number of answers,
+    two passes over them, and only the groups (and the few written answers listed) travel."""
+    import json
+
+    tally = _Tally(counts={str(q.id): Counter() for q in questions}, texts={str(q.id): [] for q in questions})
+    by_id = {str(q.id): q for q in questions}
+    tenant = active_tenant_id()
+    tally.total = db.session.execute(
+        sa.select(sa.func.count()).select_from(Response).where(Response.survey_id == survey.id)
+    ).scalar_one()
+    if not tally.total or not by_id:
+        return tally
+    written = [k for k, q in by_id.items() if q.kind in Kind.TEXT]
+    base = {"tenant": tenant, "survey": survey.id, "keys": list(by_id)}
+    for key, label, detail, n in db.session.execute(sa.text(_TALLY), {**base, "written": written}):
+        q = by_id[key]
+        if label is None:
+            tally.answered[key] = n
+            continue
+        c = tally.counts[key]
+        if q.kind in Kind.CHOICE and label not in q.options:
+            c[OTHER] += n
+        elif q.kind == Kind.RANKING:
+            c[label] += n * (len(q.options) - int(detail) + 1)  # Borda points, as in Python
+        elif q.kind == Kind.LIKERT:
+            c[(label, detail)] += n
+        elif q.kind in (Kind.RATING5, Kind.RATING10, Kind.NUMBER):
+            number = float(label)
+            number = int(number) if number.is_integer() else number
+            c[str(number)] += n
+            tally.sums[key] += n * number
+        else:
+            c[label] += n
+    listed = {
+        **base,
+        "keys": [k for k, q in by_id.items() if q.kind in Kind.CHOICE + Kind.TEXT],
+        "options": json.dumps({k: list(q.options) for k, q in by_id.items() if q.kind in Kind.CHOICE}),
+        "public": public,
+        "listed": TEXTS_LISTED,
+    }
+    for key, text, _listed, n, response_id in db.session.execute(sa.text(_WRITTEN), listed):
+        tally.written[key] = n
+        tally.texts[key].append(TextAnswer(response_id, text, (response_id, by_id[key].id) in shown))
+    return tally
+
+
+#: tallies computed lately in this process, by municipality, survey, view and what they depend
+#: on (the number of answers, the written answers published, the questions): reading the results
+#: of 20,000 answers again costs two small statements, not a pass over the answers
+_TALLIES: "collections.OrderedDict[tuple, _Tally]" = collections.OrderedDict()
+_TALLIES_LOCK = threading.Lock()
+TALLIES_KEPT = 32
+
+
+def _cached(key: tuple) -> "_Tally | None":
+    with _TALLIES_LOCK:
+        tally = _TALLIES.get(key)
+        if tally is not None:
+            _TALLIES.move_to_end(key)
+        return tally
+
+
+def _remember(key: tuple, tally: _Tally) -> None:
+    with _TALLIES_LOCK:
+        _TALLIES[key] = tally
+        while len(_TALLIES) > TALLIES_KEPT:
+            _TALLIES.popitem(last=False)
+
+
+def results(survey: Survey, *, public: bool) -> tuple[int, list[QuestionResult]]:
+    """Per question: how many answered, counts and percentages of those, averages; free text for
+    staff only. On ``public`` results a count below 5 is not shown, nor a question answered by
+    fewer than 5 people. On PostgreSQL the database groups the answers (a constant number of
+    statements and of rows read, whatever the answers); elsewhere they are counted here."""
+    questions = [q for q in questions_of(survey) if q.kind != Kind.SECTION]
+    shown = published_texts(survey)
+    key = (
+        active_tenant_id(),
+        survey.id,
+        public,
+        response_count(survey),  # answers are only ever added: a new one makes a new key
+        hash(frozenset(shown)),
+        hash(tuple((q.id, q.kind, tuple(q.options), tuple(q.rows)) for q in questions)),
+    )
+    tally = _cached(key)
+    if tally is None:
+        sql = db.session.get_bind().dialect.name == "postgresql"
+        tally = (_tally_sql if sql else _tally_python)(questions, survey, shown, public)
+        _remember(key, tally)
     out = []
     floor = suppress_below()
     for q in questions:
         key = str(q.id)
-        n = answered[key]
-        r = QuestionResult(q, n, suppressed=public and 0 < n < floor)
+        n = tally.answered[key]
+        r = QuestionResult(q, n, suppressed=public and 0 < n < floor, written=tally.written[key])
         if r.suppressed:
             out.append(r)
             continue
-        c = counts[key]
+        c = tally.counts[key]
         if q.kind in Kind.CHOICE:
             labels = list(q.options) + ([OTHER] if q.allow_other or c.get(OTHER) else [])
             r.bars = _bars(labels, c, n, public, floor)
-            r.texts = _texts(texts[key], public)
+            r.texts = tally.texts[key]
         elif q.kind in (Kind.RATING5, Kind.RATING10):
             low, high = (1, 5) if q.kind == Kind.RATING5 else (0, 10)
             r.bars = _bars([str(i) for i in range(low, high + 1)], c, n, public, floor)
-            r.average = sums[key] / n if n else None
+            r.average = tally.sums[key] / n if n else None
         elif q.kind == Kind.NUMBER:
-            r.average = sums[key] / n if n else None
+            r.average = tally.sums[key] / n if n else None
         elif q.kind == Kind.LIKERT:
             for row in q.rows:
                 row_counts = Counter({o: c.get((row, o), 0) for o in q.options})
@@ -1002,14 +1162,9 @@ def results(survey: Survey, *, public: bool) -> tuple[int, list[QuestionResult]]
         elif q.kind == Kind.DATE:
             r.texts = [] if public else sorted(c)
         else:
-            r.texts = _texts(texts[key], public)
+            r.texts = tally.texts[key]
         out.append(r)
-    return total, out
-
-
-def _texts(items: list[TextAnswer], public: bool) -> list[TextAnswer]:
-    """Staff read every written answer; the public only those staff published."""
-    return [t for t in items if t.published] if public else items
+    return tally.total, out
 
 
 def may_see_results(survey: Survey, staff: bool) -> bool:
@@ -1398,12 +1553,25 @@ def crosstab(survey: Survey, rows_id: Any, columns_id: Any, *, public: bool) -> 
         return None
     counts: Counter = Counter()
     total = 0
-    for _response_id, answers in _answers_stream(survey):
-        va, vb = answers.get(str(a.id)), answers.get(str(b.id))
-        if va is None or vb is None:
-            continue
-        counts[_level(a, va), _level(b, vb)] += 1
-        total += 1
+    if db.session.get_bind().dialect.name == "postgresql":  # grouped by the database: one statement
+        pairs = db.session.execute(
+            sa.text(
+                "SELECT CAST(r.answers AS jsonb) ->> :a, CAST(r.answers AS jsonb) ->> :b, count(*) "
+                "FROM surveys_responses r WHERE r.tenant_id = :tenant AND r.survey_id = :survey "
+                "AND jsonb_exists(CAST(r.answers AS jsonb), :a) AND jsonb_exists(CAST(r.answers AS jsonb), :b) "
+                "GROUP BY 1, 2"
+            ),
+            {"a": str(a.id), "b": str(b.id), "tenant": active_tenant_id(), "survey": survey.id},
+        ).all()
+    else:
+        pairs = []
+        for _response_id, answers in _answers_stream(survey):
+            va, vb = answers.get(str(a.id)), answers.get(str(b.id))
+            if va is not None and vb is not None:
+                pairs.append((va, vb, 1))
+    for va, vb, n in pairs:
+        counts[_level(a, va), _level(b, vb)] += n
+        total += n
     floor = suppress_below()
     rows, columns = _levels(a), _levels(b)
     cells = [[None if public and 0 < counts[r, c] < floor else counts[r, c] for c in columns] for r in rows]
