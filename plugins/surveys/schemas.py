@@ -9,6 +9,15 @@ from plugins.surveys.models import Audience, Kind
 class SettingsSchema(Schema):
     """What each municipality decides (``plugin_settings("surveys")``)."""
 
+    max_file_mb = fields.Integer(
+        load_default=5,
+        validate=validate.Range(min=1, max=20),
+        metadata={
+            "title": lazy_gettext("Largest file accepted as an answer (MB)"),
+            "description": lazy_gettext("PDF, PNG or JPEG files, checked by their content."),
+        },
+    )
+
     min_public_count = fields.Integer(
         load_default=5,
         validate=validate.Range(min=5, max=50),
@@ -63,10 +72,23 @@ class RowAnswerSchema(Schema):
     option = fields.String(required=True, validate=validate.Length(max=200))
 
 
+class FileAnswerSchema(Schema):
+    """A file question's answer: the file's name and its bytes in base64 (PDF, PNG or JPEG, by
+    content; the municipality's size limit applies)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    content = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=28_000_000),
+        metadata={"description": "The file, base64-encoded.", "format": "byte"},
+    )
+
+
 class AnswerSchema(Schema):
     """One answer; give the member its question type uses: ``value`` (single choice: the option or
     the "other" text; dates ``YYYY-MM-DD``; texts), ``number`` (ratings, numbers), ``choices``
-    (multiple choice; ranking: every option in rank order), ``rows`` (Likert)."""
+    (multiple choice; ranking: every option in rank order), ``rows`` (Likert), ``file`` (a file
+    question)."""
 
     question_id = fields.UUID(required=True)
     value = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=5000))
@@ -75,6 +97,7 @@ class AnswerSchema(Schema):
         fields.String(validate=validate.Length(max=300)), load_default=list, validate=validate.Length(max=31)
     )
     rows = fields.List(fields.Nested(RowAnswerSchema), load_default=list, validate=validate.Length(max=30))
+    file = fields.Nested(FileAnswerSchema)
 
 
 class ResponseCreateSchema(Schema):

@@ -25,6 +25,7 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import sqlalchemy as sa
@@ -58,6 +59,7 @@ from plugins.surveys.models import (
     Question,
     Response,
     Survey,
+    UploadedFile,
 )
 
 PLUGIN = "surveys"
@@ -470,6 +472,8 @@ def _parse_one(q: Question, typed: dict[str, Any]) -> tuple[Any, str | None]:
     text = str(main).strip()
     if not text:
         return None, None
+    if q.kind == Kind.FILE:
+        return (text, None) if text in _pending.get() else (None, gettext("Choose the file again."))
     if q.kind == Kind.NUMBER:
         value = _parse_number(text)
         if value is None:
@@ -494,12 +498,29 @@ def _parse_one(q: Question, typed: dict[str, Any]) -> tuple[Any, str | None]:
 
 
 def validate_answers(
-    questions: list[Question], typed: dict[str, Any], *, complete: bool = True
+    questions: list[Question],
+    typed: dict[str, Any],
+    *,
+    complete: bool = True,
+    who: "Respondent | None" = None,
+    survey: Survey | None = None,
+    errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Clean answers of the questions shown, or :class:`AnswerErrors`. Questions hidden by their
-    condition are neither checked nor kept; ``complete`` also asks for every required one."""
+    condition are neither checked nor kept; ``complete`` also asks for every required one. A file
+    question's answer is the id of a file ``who`` uploaded to ``survey`` and has not sent yet;
+    ``errors`` are those found before (an upload refused), kept beside the others."""
     answers: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    errors = dict(errors or {})
+    held = _held_files(survey, who, typed, questions) if survey is not None else set()
+    token = _pending.set(held)
+    try:
+        return _validate(questions, typed, complete, answers, errors)
+    finally:
+        _pending.reset(token)
+
+
+def _validate(questions, typed, complete, answers, errors) -> dict[str, Any]:
     shown: set[uuid.UUID] = set()
     for q in questions:
         if q.show_if_id is not None and not (
@@ -509,6 +530,8 @@ def validate_answers(
         shown.add(q.id)
         if q.kind == Kind.SECTION:
             continue
+        if str(q.id) in errors:
+            continue
         value, error = _parse_one(q, typed)
         if error:
             errors[str(q.id)] = error
@@ -517,6 +540,7 @@ def validate_answers(
                 errors[str(q.id)] = gettext("This question needs an answer.")
         else:
             answers[str(q.id)] = value
+    errors = {k: v for k, v in errors.items() if any(str(q.id) == k for q in questions if q.id in shown)}
     if errors:
         raise AnswerErrors(errors)
     return answers
@@ -645,12 +669,13 @@ def submit(
     organisation_id: int | None = None,
     receipt: bool = False,
     now: dt.datetime | None = None,
+    upload_errors: dict[str, str] | None = None,
 ) -> Response:
     """Record a response, once per person or invitation whatever the concurrency: the
     participation's unique key decides, and the invitation's row is locked while it is used."""
     check_may_answer(survey, who, now=now)
     questions = questions_of(survey)
-    answers = validate_answers(questions, typed, complete=True)
+    answers = validate_answers(questions, typed, complete=True, who=who, survey=survey, errors=upload_errors)
     allowed = {o.id for o in representable_organisations(who.account)} if survey.on_behalf else set()
     if organisation_id is not None and organisation_id not in allowed:
         raise RuleViolation(
@@ -695,6 +720,8 @@ def submit(
         **extra,
     )
     db.session.add(response)
+    db.session.flush()
+    _send_files(survey, who, response, answers)
     draft = get_draft(survey, who)
     if draft is not None:
         db.session.delete(draft)
@@ -824,6 +851,213 @@ def invitations_of(survey: Survey) -> list[Invitation]:
             .order_by(Invitation.sent_at, Invitation.email)
         ).scalars()
     )
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+#: what a file answer may be, by its first bytes (its name and the browser's word do not count)
+FILE_TYPES = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+)
+#: the file ids the respondent being validated holds (pending uploads of theirs)
+_pending: ContextVar[set[str]] = ContextVar("surveys_pending_files", default=set())  # noqa: B039
+
+
+def max_file_bytes() -> int:
+    """The municipality's limit, never above the platform's upload limit (checked before the
+    request body is read)."""
+    from flask import current_app
+
+    mine = int(settings().get("max_file_mb", 5)) * 1024 * 1024
+    return min(mine, int(current_app.config.get("MAX_CONTENT_LENGTH") or mine))
+
+
+def sniff(data: bytes) -> str | None:
+    return next((kind for magic, kind, _ext in FILE_TYPES if data.startswith(magic)), None)
+
+
+def _owner(who: "Respondent") -> tuple[int | None, uuid.UUID | None]:
+    if who.invitation is not None:
+        return None, who.invitation.id
+    return (who.account.id if who.account is not None else None), None
+
+
+def store_upload(
+    survey: Survey, question: Question, who: "Respondent", filename: str, data: bytes
+) -> UploadedFile:
+    """Keep an uploaded file as pending, the respondent's until they send their answers, or
+    refuse it (:class:`RuleViolation`, 413 too large, 415 not a PDF, PNG or JPEG) by its content."""
+    if question.kind != Kind.FILE or question.survey_id != survey.id:
+        abort(404)
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "file"
+    limit = max_file_bytes()
+    if not data:
+        raise RuleViolation(
+            gettext("The file is empty."), status=422, field=str(question.id), code="file_empty"
+        )
+    if len(data) > limit:
+        raise RuleViolation(
+            gettext("The file is larger than %(mb)d MB.", mb=limit // (1024 * 1024)),
+            status=413,
+            field=str(question.id),
+            code="file_too_large",
+        )
+    kind = sniff(data)
+    if kind is None:
+        raise RuleViolation(
+            gettext("Send a PDF, PNG or JPEG file."), status=415, field=str(question.id), code="file_type"
+        )
+    account_id, invitation_id = _owner(who)
+    stored = UploadedFile(
+        survey_id=survey.id,
+        question_id=question.id,
+        account_id=account_id,
+        invitation_id=invitation_id,
+        filename=name,
+        content_type=kind,
+        size=len(data),
+        content=data,
+    )
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
+def store_uploads(
+    survey: Survey, questions: list[Question], who: "Respondent", files: Any, typed: dict[str, Any]
+) -> dict[str, str]:
+    """The files a form sent, stored as pending; ``typed`` gets each one's id (so a page with an
+    error, and a draft, keep it). Returns the refusals, by question id."""
+    errors: dict[str, str] = {}
+    limit = max_file_bytes()
+    for q in questions:
+        if q.kind != Kind.FILE:
+            continue
+        storage = files.get(_field(q)) if files is not None else None
+        if storage is None or not storage.filename:
+            continue
+        data = storage.stream.read(limit + 1)
+        try:
+            stored = store_upload(survey, q, who, storage.filename, data)
+        except RuleViolation as exc:
+            errors[str(q.id)] = exc.message
+        else:
+            typed[_field(q)] = str(stored.id)
+    return errors
+
+
+def _held_files(
+    survey: Survey, who: "Respondent | None", typed: dict[str, Any], questions: list[Question]
+) -> set[str]:
+    """Of the file ids typed, those ``who`` uploaded to ``survey`` and has not sent yet."""
+    ids = []
+    for q in questions:
+        if q.kind == Kind.FILE:
+            try:
+                ids.append(uuid.UUID(str(typed.get(_field(q), ""))))
+            except ValueError:
+                continue
+    if not ids:
+        return set()
+    account_id, invitation_id = _owner(who or Respondent())
+    query = sa.select(UploadedFile.id).where(
+        UploadedFile.id.in_(ids),
+        UploadedFile.survey_id == survey.id,
+        UploadedFile.response_id.is_(None),
+        UploadedFile.account_id.is_(None) if account_id is None else UploadedFile.account_id == account_id,
+        UploadedFile.invitation_id.is_(None)
+        if invitation_id is None
+        else UploadedFile.invitation_id == invitation_id,
+    )
+    return {str(i) for i in db.session.execute(query).scalars()}
+
+
+def kept_files(survey: Survey, typed: dict[str, Any]) -> dict[str, UploadedFile]:
+    """Pending files named by the typed answers (to say which file is kept on a page again)."""
+    ids = []
+    for value in typed.values():
+        if isinstance(value, str) and len(value) == 36:
+            try:
+                ids.append(uuid.UUID(value))
+            except ValueError:
+                continue
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(UploadedFile).where(
+            UploadedFile.id.in_(ids), UploadedFile.survey_id == survey.id, UploadedFile.response_id.is_(None)
+        )
+    ).scalars()
+    return {str(f.id): f for f in rows}
+
+
+def _send_files(survey: Survey, who: "Respondent", response: Response, answers: dict[str, Any]) -> None:
+    """The files answered now belong to the response alone (nothing ties an anonymous answer's
+    file to its sender); the respondent's other pending files of this survey go."""
+    file_ids = [uuid.UUID(v) for k, v in answers.items() if isinstance(v, str) and _is_file_key(survey, k)]
+    quiet = {"synchronize_session": False}
+    if file_ids:
+        db.session.execute(
+            sa.update(UploadedFile)
+            .where(UploadedFile.id.in_(file_ids), UploadedFile.survey_id == survey.id)
+            .values(response_id=response.id, account_id=None, invitation_id=None)
+            .execution_options(**quiet)
+        )
+    account_id, invitation_id = _owner(who)
+    if account_id is not None or invitation_id is not None:
+        db.session.execute(
+            sa.delete(UploadedFile)
+            .where(
+                UploadedFile.survey_id == survey.id,
+                UploadedFile.response_id.is_(None),
+                UploadedFile.account_id == account_id
+                if account_id is not None
+                else UploadedFile.invitation_id == invitation_id,
+            )
+            .execution_options(**quiet)
+        )
+
+
+def _is_file_key(survey: Survey, key: str) -> bool:
+    return key in {str(q.id) for q in questions_of(survey) if q.kind == Kind.FILE}
+
+
+def get_file(survey: Survey, file_id: Any) -> UploadedFile:
+    """A file sent with a response (staff download it), or 404."""
+    try:
+        key = uuid.UUID(str(file_id))
+    except ValueError:
+        abort(404)
+    found = db.session.get(UploadedFile, (active_tenant_id(), key))
+    if found is None or found.survey_id != survey.id or found.response_id is None:
+        abort(404)
+    return found
+
+
+def files_listed(survey: Survey, limit: int = 200) -> dict[uuid.UUID, list[UploadedFile]]:
+    """The files sent, per question, the first ``limit`` of each (without their content)."""
+    ranked = (
+        sa.select(
+            UploadedFile.id,
+            sa.func.row_number()
+            .over(partition_by=UploadedFile.question_id, order_by=(UploadedFile.created_at, UploadedFile.id))
+            .label("n"),
+        )
+        .where(UploadedFile.survey_id == survey.id, UploadedFile.response_id.is_not(None))
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(UploadedFile)
+        .join(ranked, ranked.c.id == UploadedFile.id)
+        .where(ranked.c.n <= limit)
+        .order_by(UploadedFile.question_id, ranked.c.n)
+    ).scalars()
+    out: dict[uuid.UUID, list[UploadedFile]] = {}
+    for f in rows:
+        out.setdefault(f.question_id, []).append(f)
+    return out
 
 
 # --- results ------------------------------------------------------------------------------------
@@ -987,7 +1221,7 @@ def _tally_python(questions: list[Question], survey: Survey, shown: set, public:
                     c[option] += len(q.options) - rank  # Borda points: first place scores most
             elif q.kind == Kind.DATE:
                 c[value] += 1
-            else:
+            elif q.kind != Kind.FILE:  # a file is counted as answered, no more
                 write(key, response_id, q, str(value))
     return tally
 
@@ -1051,7 +1285,7 @@ def _tally_sql(questions: list[Question], survey: Survey, shown: set, public: bo
     ).scalar_one()
     if not tally.total or not by_id:
         return tally
-    written = [k for k, q in by_id.items() if q.kind in Kind.TEXT]
+    written = [k for k, q in by_id.items() if q.kind in Kind.TEXT + (Kind.FILE,)]  # not grouped
     base = {"tenant": tenant, "survey": survey.id, "keys": list(by_id)}
     for key, label, detail, n in db.session.execute(sa.text(_TALLY), {**base, "written": written}):
         q = by_id[key]
@@ -1118,6 +1352,7 @@ def results(survey: Survey, *, public: bool) -> tuple[int, list[QuestionResult]]
     key = (
         active_tenant_id(),
         survey.id,
+        survey.answers_version,
         public,
         response_count(survey),  # answers are only ever added: a new one makes a new key
         hash(frozenset(shown)),
@@ -1213,6 +1448,7 @@ def csv_rows(survey: Survey, header: list[str] | None = None) -> Iterator[str]:
 
     yield "\ufeff" + flush(header)
     keyed = [(str(q.id), q) for q in questions]
+    files_at = _link(survey, "/files/")  # a file's cell is the staff's link to it
     result = db.session.execute(
         sa.select(
             Response.id, Response.submitted_at, Response.answers, Account.display_name, Organisation.name
@@ -1233,6 +1469,8 @@ def csv_rows(survey: Survey, header: list[str] | None = None) -> Iterator[str]:
             value = answers.get(key)
             if q.kind == Kind.LIKERT:
                 row += [(value or {}).get(r, "") for r in q.rows]
+            elif q.kind == Kind.FILE and value:
+                row.append(files_at + str(value))
             else:
                 row.append(value)
         yield flush(row)
@@ -1289,9 +1527,20 @@ def export_personal_data(account: Any) -> dict[str, Any] | None:
     if not responses and not drafts and not answered:
         return None
 
+    names = dict(
+        db.session.execute(
+            sa.select(sa.cast(UploadedFile.id, sa.String), UploadedFile.filename).where(
+                UploadedFile.response_id.in_([r.id for r, _s in responses] or [uuid.uuid4()])
+            )
+        ).all()
+    )
+
     def readable(survey: Survey, answers: dict[str, Any]) -> dict[str, Any]:
         prompts = {str(q.id): q.prompt for q in questions_of(survey)}
-        return {prompts.get(k, k): v for k, v in (answers or {}).items()}
+        return {
+            prompts.get(k, k): (gettext("file “%(name)s”", name=names[v]) if v in names else v)
+            for k, v in (answers or {}).items()
+        }
 
     return {
         "answers": [
@@ -1309,6 +1558,36 @@ def erase_personal_data(account: Any) -> None:
     """Forget ``account``: drafts and the record of having answered go; attributed answers stay
     in the results without the person (the aggregates stand)."""
     quiet = {"synchronize_session": False}
+    # a file may say anything about its sender: it goes with the answer it was (attributed ones;
+    # an anonymous answer's file is tied to nobody), and the question counts as unanswered there
+    sent = db.session.execute(
+        sa.select(UploadedFile.id, Response)
+        .join(
+            Response,
+            sa.and_(Response.tenant_id == UploadedFile.tenant_id, Response.id == UploadedFile.response_id),
+        )
+        .where(Response.account_id == account.id)
+    ).all()
+    for file_id, response in sent:
+        response.answers = {k: v for k, v in (response.answers or {}).items() if v != str(file_id)}
+    if sent:
+        db.session.execute(
+            sa.update(Survey)
+            .where(Survey.id.in_({r.survey_id for _f, r in sent}))
+            .values(answers_version=Survey.answers_version + 1)
+            .execution_options(**quiet)
+        )
+    db.session.flush()
+    db.session.execute(
+        sa.delete(UploadedFile)
+        .where(
+            sa.or_(
+                UploadedFile.account_id == account.id,
+                UploadedFile.id.in_([f for f, _r in sent] or [uuid.uuid4()]),
+            )
+        )
+        .execution_options(**quiet)
+    )
     db.session.execute(sa.delete(Draft).where(Draft.account_id == account.id).execution_options(**quiet))
     db.session.execute(
         sa.delete(Participation).where(Participation.account_id == account.id).execution_options(**quiet)
@@ -1351,11 +1630,12 @@ def erase_guest_data(email: str) -> None:
         .values(email=sa.literal("erased-") + sa.cast(Invitation.id, sa.String))
         .execution_options(synchronize_session=False)
     )
-    db.session.execute(
-        sa.delete(Draft)
-        .where(Draft.invitation_id.in_(sa.select(Invitation.id).where(Invitation.email.like("erased-%"))))
-        .execution_options(synchronize_session=False)
-    )
+    for model in (Draft, UploadedFile):
+        db.session.execute(
+            sa.delete(model)
+            .where(model.invitation_id.in_(sa.select(Invitation.id).where(Invitation.email.like("erased-%"))))
+            .execution_options(synchronize_session=False)
+        )
     db.session.expire_all()
 
 
@@ -1374,6 +1654,11 @@ def purge_invitations(cutoff: dt.datetime) -> int:
     ).rowcount
     changed += db.session.execute(
         sa.delete(Draft).where(Draft.survey_id.in_(closed)).execution_options(synchronize_session=False)
+    ).rowcount
+    changed += db.session.execute(
+        sa.delete(UploadedFile)
+        .where(UploadedFile.survey_id.in_(closed), UploadedFile.response_id.is_(None))
+        .execution_options(synchronize_session=False)
     ).rowcount
     return changed
 

@@ -37,8 +37,12 @@ def _answers(rng: random.Random, qs) -> dict:
         out[by["Why not?"]] = rng.choice(["Too far", "Closed at night", "Too far"])
     out[by["How satisfied are you?"]] = rng.randint(1, 5)
     if rng.random() < 0.8:
-        out[by["What do you need?"]] = rng.sample(["Transport", "Childcare", "Bikes", "Shade"], rng.randint(1, 3))
-    out[by["Do you agree?"]] = {r: rng.choice(["Disagree", "Agree"]) for r in ("It is near", "It is open late")}
+        out[by["What do you need?"]] = rng.sample(
+            ["Transport", "Childcare", "Bikes", "Shade"], rng.randint(1, 3)
+        )
+    out[by["Do you agree?"]] = {
+        r: rng.choice(["Disagree", "Agree"]) for r in ("It is near", "It is open late")
+    }
     out[by["Rank these"]] = rng.sample(["Parks", "Roads", "Schools"], 3)
     if rng.random() < 0.5:
         out[by["How many children?"]] = rng.choice([0, 1, 2, 2.5, 7])
@@ -66,7 +70,7 @@ def test_the_database_counts_exactly_what_python_counts(app, town, ctx, monkeypa
     survey = services.get_survey(ids["survey"])
     qs = [q for q in services.questions_of(survey) if q.kind != Kind.SECTION]
     rng = random.Random(18)
-    for i in range(120):
+    for _ in range(120):
         db.session.add(Response(survey_id=survey.id, answers=_answers(rng, qs)))
     db.session.flush()
     one_word = next(q for q in qs if q.prompt == "One word")
@@ -115,7 +119,12 @@ def test_the_results_and_the_cross_table_take_the_same_statements_for_5_or_500_a
         db.session.execute(
             sa.insert(Response),
             [
-                {"tenant_id": town.id, "survey_id": survey.id, "answers": _answers(rng, qs), "id": services.uuid.uuid4()}
+                {
+                    "tenant_id": town.id,
+                    "survey_id": survey.id,
+                    "answers": _answers(rng, qs),
+                    "id": services.uuid.uuid4(),
+                }
                 for _ in range(n)
             ],
         )
@@ -154,6 +163,8 @@ def test_results_kept_between_requests_follow_every_new_answer_publication_and_q
     _total, public = services.results(survey, public=True)
     assert [str(t) for t in public[1].texts] == ["Idea 2"]
     question = services.get_question(survey, ids["questions"][0])
-    services.save_question(survey, question, kind=Kind.SINGLE, prompt=question.prompt, options=["Yes", "Maybe"])
+    services.save_question(
+        survey, question, kind=Kind.SINGLE, prompt=question.prompt, options=["Yes", "Maybe"]
+    )
     _total, staff = services.results(survey, public=False)
     assert [(b.label, b.count) for b in staff[0].bars] == [("Yes", 6), ("Maybe", 0), (services.OTHER, 1)]

@@ -10,6 +10,7 @@ from tests.plugins.surveys.conftest import make_survey
 
 TABLES = [
     "surveys_drafts",
+    "surveys_files",
     "surveys_invitations",
     "surveys_participations",
     "surveys_published_texts",
