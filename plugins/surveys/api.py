@@ -244,3 +244,41 @@ class SurveyResponses(MethodView):
         answer = {"id": response.id, "survey_id": found.id, "submitted_at": response.submitted_at}
         db.session.commit()
         return answer
+
+
+def _translation_dict(t) -> dict:
+    return {
+        "locale": t.locale,
+        "title": t.title,
+        "introduction": t.introduction,
+        "questions": [{"question_id": k, **v} for k, v in (t.texts or {}).items()],
+    }
+
+
+@api.route("/surveys/<uuid:survey_id>/translations/<string(length=2):locale>")
+class SurveyTranslationItem(MethodView):
+    @api.response(200, schemas.TranslationSchema)
+    @require_permission(MANAGE)
+    def get(self, survey_id, locale):
+        """The survey in one of the municipality's other languages (staff)."""
+        found = services.get_survey(survey_id, include_unpublished=True)
+        translation = services.get_translation(found, locale)
+        if translation is None:
+            abort(404)
+        return _translation_dict(translation)
+
+    @api.arguments(schemas.TranslationSchema)
+    @api.response(200, schemas.TranslationSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def put(self, data, survey_id, locale):
+        """Enter the whole survey in one of the municipality's other languages (staff): people
+        whose language it is read it so; answers count together. 404 for another language."""
+        found = services.get_survey(survey_id, include_unpublished=True)
+        texts = {str(q.pop("question_id")): q for q in data["questions"]}
+        saved = services.save_translation(
+            found, locale, title=data["title"], introduction=data["introduction"], texts=texts
+        )
+        answer = _translation_dict(saved)
+        db.session.commit()
+        return answer

@@ -255,3 +255,26 @@ class UploadedFile(TenantScoped, db.Model):
         sa.Index("ix_surveys_files_tenant_id_survey_id", "tenant_id", "survey_id"),
         sa.Index("ix_surveys_files_tenant_id_response_id", "tenant_id", "response_id"),
     )
+
+
+class SurveyTranslation(TenantScoped, db.Model):
+    """The whole survey in another of the municipality's languages, entered by staff: its title,
+    introduction and, per question id, ``{"prompt", "help", "options": [...], "rows": [...]}``
+    (options and statements in the order of the originals; a blank falls back to the original).
+    Answers keep the original options, so results pool answers across languages."""
+
+    __tablename__ = "surveys_translations"
+
+    survey_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    locale: Mapped[str] = mapped_column(sa.String(10))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    introduction: Mapped[str] = mapped_column(sa.Text, default="")
+    texts: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), default=utcnow_aware, onupdate=utcnow_aware
+    )
+
+    __table_args__ = (
+        tenant_foreign_key("survey_id", "surveys_surveys", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "survey_id", "locale"),
+    )

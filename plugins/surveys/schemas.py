@@ -185,3 +185,28 @@ class SurveyPatchSchema(SurveyWriteSchema):
 
     A class of its own (used with ``partial=True``) so that the OpenAPI document names it apart
     from the full write schema (apispec warned of a duplicate schema name)."""
+
+
+class QuestionTextSchema(Schema):
+    """One question in another language: options and statements in the originals' order."""
+
+    question_id = fields.UUID(required=True)
+    prompt = fields.String(load_default="", validate=validate.Length(max=500))
+    help = fields.String(load_default="", validate=validate.Length(max=1000))
+    options = fields.List(
+        fields.String(validate=validate.Length(max=200)), load_default=list, validate=validate.Length(max=30)
+    )
+    rows = fields.List(
+        fields.String(validate=validate.Length(max=200)), load_default=list, validate=validate.Length(max=30)
+    )
+
+
+class TranslationSchema(Schema):
+    """A survey in another of the municipality's languages (a blank falls back to the original)."""
+
+    locale = fields.String(dump_only=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    introduction = fields.String(load_default="", validate=validate.Length(max=5000))
+    questions = fields.List(
+        fields.Nested(QuestionTextSchema), load_default=list, validate=validate.Length(max=500)
+    )

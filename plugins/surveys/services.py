@@ -59,6 +59,7 @@ from plugins.surveys.models import (
     Question,
     Response,
     Survey,
+    SurveyTranslation,
     UploadedFile,
 )
 
@@ -851,6 +852,111 @@ def invitations_of(survey: Survey) -> list[Invitation]:
             .order_by(Invitation.sent_at, Invitation.email)
         ).scalars()
     )
+
+
+# --- translations ------------------------------------------------------------------------------
+
+
+def own_locale() -> str:
+    """The language surveys are written in: the municipality's default language."""
+    return tenant_info(active_tenant_id()).default_locale
+
+
+def translation_locales() -> list[str]:
+    """The municipality's other enabled languages, into which staff may translate a survey."""
+    tenant = tenant_info(active_tenant_id())
+    return [loc for loc in (tenant.locales or ()) if loc != tenant.default_locale]
+
+
+def get_translation(survey: Survey, locale: str) -> SurveyTranslation | None:
+    return db.session.execute(
+        sa.select(SurveyTranslation).where(
+            SurveyTranslation.survey_id == survey.id, SurveyTranslation.locale == locale
+        )
+    ).scalar_one_or_none()
+
+
+def translations_of(survey: Survey) -> dict[str, SurveyTranslation]:
+    rows = db.session.execute(sa.select(SurveyTranslation).where(SurveyTranslation.survey_id == survey.id))
+    return {t.locale: t for t in rows.scalars()}
+
+
+def save_translation(
+    survey: Survey, locale: str, *, title: str, introduction: str = "", texts: dict[str, Any] | None = None
+) -> SurveyTranslation:
+    """Keep the survey in ``locale`` (one of the municipality's other languages). Per question:
+    prompt, help, and the options and statements in the originals' order (as many, at most);
+    what is left blank is shown in the survey's own language."""
+    if locale not in translation_locales():
+        raise RuleViolation(
+            gettext("Choose one of the municipality's other languages."), status=404, code="locale"
+        )
+    title = " ".join((title or "").split())[:200]
+    if not title:
+        raise RuleViolation(gettext("Give the survey a title."), field="title", code="title_missing")
+    clean: dict[str, Any] = {}
+    for q in questions_of(survey):
+        given = (texts or {}).get(str(q.id)) or {}
+
+        def lines(key: str, count: int, given: dict = given) -> list[str]:
+            values = [" ".join(str(v or "").split())[:200] for v in list(given.get(key) or [])[:count]]
+            return values + [""] * (count - len(values))
+
+        clean[str(q.id)] = {
+            "prompt": " ".join(str(given.get("prompt") or "").split())[:500],
+            "help": str(given.get("help") or "").strip()[:1000],
+            "options": lines("options", len(q.options)),
+            "rows": lines("rows", len(q.rows)),
+        }
+    found = get_translation(survey, locale)
+    if found is None:
+        found = SurveyTranslation(survey_id=survey.id, locale=locale)
+        db.session.add(found)
+    found.title, found.introduction, found.texts = title, (introduction or "")[:5000], clean
+    db.session.flush()
+    return found
+
+
+@dataclasses.dataclass
+class Shown:
+    """A question as a person reads it: in their language when translated, else the original.
+    ``options`` pairs each original option (the value sent and stored) with its label."""
+
+    prompt: str
+    help: str
+    options: list[tuple[str, str]]
+    rows: list[str]
+    show_if_label: str
+
+
+def localized(survey: Survey, questions: list[Question], locale: str | None) -> tuple[str, str, dict]:
+    """The title, introduction and questions (``{question id: Shown}``) in ``locale`` when staff
+    translated the survey into it, falling back to the survey's own text piece by piece."""
+    found = get_translation(survey, locale) if locale and locale != own_locale() else None
+    texts = found.texts if found is not None else {}
+    by_id = {q.id: q for q in questions}
+    shown: dict[uuid.UUID, Shown] = {}
+    for q in questions:
+        t = texts.get(str(q.id)) or {}
+        labels = [
+            (t.get("options") or [])[i] if i < len(t.get("options") or []) else ""
+            for i in range(len(q.options))
+        ]
+        rows = [(t.get("rows") or [])[i] if i < len(t.get("rows") or []) else "" for i in range(len(q.rows))]
+        shown[q.id] = Shown(
+            prompt=t.get("prompt") or q.prompt,
+            help=t.get("help") or q.help,
+            options=[(o, labels[i] or o) for i, o in enumerate(q.options)],
+            rows=[rows[i] or r for i, r in enumerate(q.rows)],
+            show_if_label=q.show_if_value,
+        )
+    for q in questions:  # a condition is read in the language of the option it names
+        target = by_id.get(q.show_if_id) if q.show_if_id else None
+        if target is not None:
+            shown[q.id].show_if_label = dict(shown[target.id].options).get(q.show_if_value, q.show_if_value)
+    if found is None:
+        return survey.title, survey.introduction, shown
+    return found.title or survey.title, found.introduction or survey.introduction, shown
 
 
 # --- files ---------------------------------------------------------------------------------------

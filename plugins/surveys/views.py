@@ -89,9 +89,14 @@ def survey(survey_id: uuid.UUID):
     except RuleViolation as exc:
         refusal = exc
     questions = services.questions_of(found) if manager else []
+    title, introduction, _shown = services.localized(found, [], str(get_locale()))
     return render_template(
         "surveys/survey.html",
         survey=found,
+        title=title,
+        introduction=introduction,
+        locales=services.translation_locales() if manager else [],
+        translated=services.translations_of(found) if manager else {},
         state=services.state(found),
         label=services.state_label,
         refusal=refusal,
@@ -278,6 +283,59 @@ def question_move(survey_id: uuid.UUID, question_id: uuid.UUID):
     return redirect(url_for("surveys.survey", survey_id=survey_id) + "#questions")
 
 
+@ui.route("/<uuid:survey_id>/translations/<locale>", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def translation(survey_id: uuid.UUID, locale: str):
+    """Staff enter the whole survey in another of the municipality's languages."""
+    found = services.get_survey(survey_id, include_unpublished=True)
+    if locale not in services.translation_locales():
+        abort(404)
+    questions = services.questions_of(found)
+    form = forms.EmptyForm()
+    existing = services.get_translation(found, locale)
+    values = {
+        "title": existing.title if existing else "",
+        "introduction": existing.introduction if existing else "",
+        "texts": existing.texts if existing else {},
+    }
+    status, error = 200, None
+    if request.method == "POST":
+        form.validate_on_submit() or abort(400)
+        values = _translation_from_form(questions, request.form)
+        try:
+            services.save_translation(found, locale, **values)
+            db.session.commit()
+        except RuleViolation as exc:
+            db.session.rollback()
+            status, error = exc.status, exc.message
+        else:
+            flash(gettext("The translation is saved."), "success")
+            return redirect(url_for("surveys.survey", survey_id=survey_id))
+    return render_template(
+        "surveys/translation.html",
+        survey=found,
+        questions=questions,
+        locale=locale,
+        values=values,
+        error=error,
+        form=form,
+        Kind=Kind,
+    ), status
+
+
+def _translation_from_form(questions, data) -> dict:
+    texts = {}
+    for q in questions:
+        key = str(q.id)
+        texts[key] = {
+            "prompt": data.get(f"p-{key}", ""),
+            "help": data.get(f"h-{key}", ""),
+            "options": [data.get(f"o-{key}-{i}", "") for i in range(len(q.options))],
+            "rows": [data.get(f"r-{key}-{i}", "") for i in range(len(q.rows))],
+        }
+    return {"title": data.get("title", ""), "introduction": data.get("introduction", ""), "texts": texts}
+
+
 # --- answering ----------------------------------------------------------------------------------
 
 
@@ -347,9 +405,12 @@ def answer(survey_id: uuid.UUID):
         else:
             flash(gettext("Thank you: your answers are recorded."), "success")
             return redirect(url_for("surveys.survey", survey_id=survey_id))
+    title, _introduction, shown = services.localized(found, questions, str(get_locale()))
     return render_template(
         "surveys/answer.html",
         survey=found,
+        title=title,
+        loc=shown,
         questions=questions,
         by_id={q.id: q for q in questions},
         typed=typed,

@@ -17,6 +17,7 @@ TABLES = [
     "surveys_questions",
     "surveys_responses",
     "surveys_surveys",
+    "surveys_translations",
 ]
 
 

@@ -1,5 +1,5 @@
 """surveys: file-upload questions (the files, per municipality, under forced row-level security),
-and a version of the answers for the results kept between requests
+a version of the answers for the results kept between requests, and translations of a survey
 
 Revision ID: surveys_0002
 Revises: surveys_0001
@@ -66,8 +66,27 @@ def upgrade() -> None:
     op.create_index("ix_surveys_files_tenant_id_survey_id", "surveys_files", ["tenant_id", "survey_id"])
     op.create_index("ix_surveys_files_tenant_id_response_id", "surveys_files", ["tenant_id", "response_id"])
 
+    create_tenant_table(
+        op,
+        "surveys_translations",
+        sa.Column("survey_id", sa.Uuid(), nullable=False),
+        sa.Column("locale", sa.String(length=10), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("introduction", sa.Text(), nullable=False),
+        sa.Column("texts", sa.JSON(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "survey_id",
+            "locale",
+            name=op.f("uq_surveys_translations_tenant_id_survey_id_locale"),
+        ),
+        references={"survey_id": ("surveys_surveys", "CASCADE")},
+    )
+
 
 def downgrade() -> None:
+    drop_tenant_table(op, "surveys_translations")
     op.drop_index("ix_surveys_files_tenant_id_response_id", table_name="surveys_files")
     op.drop_index("ix_surveys_files_tenant_id_survey_id", table_name="surveys_files")
     op.drop_index(op.f("ix_surveys_files_account_id"), table_name="surveys_files")
