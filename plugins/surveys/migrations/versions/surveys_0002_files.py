@@ -23,9 +23,9 @@ KINDS = OLD_KINDS + ", 'file'"
 def _kinds(kinds: str) -> None:
     check = f"kind IN ({kinds})"
     if op.get_bind().dialect.name == "sqlite":  # the demo: SQLite rebuilds the table to change a CHECK
-        constraint = sa.CheckConstraint(check, name=op.f("ck_surveys_questions_kind"))
-        with op.batch_alter_table("surveys_questions", recreate="always", table_args=(constraint,)):
-            pass
+        with op.batch_alter_table("surveys_questions", recreate="always") as batch:
+            batch.drop_constraint(op.f("ck_surveys_questions_kind"), type_="check")
+            batch.create_check_constraint(op.f("ck_surveys_questions_kind"), check)
         return
     op.drop_constraint(op.f("ck_surveys_questions_kind"), "surveys_questions", type_="check")
     op.create_check_constraint(op.f("ck_surveys_questions_kind"), "surveys_questions", check)
