@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "hearings_0006_feedback_survey"
+# written on a branch whose hearings head was hearings_0005; main has since added hearings_reasons,
+# hearings_attachment_edits and hearings_registration_locale: on merge, point this at the head
 down_revision = "hearings_0005"
 branch_labels = None
 depends_on = None
