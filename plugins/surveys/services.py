@@ -1786,7 +1786,8 @@ def purge_attributed(cutoff: dt.datetime) -> int:
 def create_from_starter(
     key: str, locale: str, *, account: Any, opens_at: dt.datetime, closes_at: dt.datetime, **fields: Any
 ) -> Survey:
-    """A draft survey from a shipped template, in ``locale`` (the municipality's language)."""
+    """A draft survey from a shipped template, in ``locale`` (the municipality's language), with
+    its translations into the municipality's other languages from the template's own."""
     from plugins.surveys.starters import STARTERS, text
 
     starter = STARTERS.get(key)
@@ -1824,6 +1825,25 @@ def create_from_starter(
                 show_if_id=show_if_id,
                 show_if_value=show_if_value or "",
             )
+        )
+    # the templates are shipped in every language: the survey comes translated into the
+    # municipality's other ones (staff adapt the translations with the survey)
+    for other in translation_locales():
+        if other == locale:
+            continue
+        texts = {}
+        for spec, q in zip(starter["questions"], made, strict=True):
+            texts[str(q.id)] = {
+                "prompt": text(spec["prompt"], other),
+                "options": text(spec["options"], other) if "options" in spec else [],
+                "rows": text(spec["rows"], other) if "rows" in spec else [],
+            }
+        save_translation(
+            survey,
+            other,
+            title=text(starter["title"], other),
+            introduction=text(starter["introduction"], other),
+            texts=texts,
         )
     return survey
 

@@ -99,3 +99,27 @@ def test_the_api_writes_and_reads_a_translation(app, town, account_factory, acce
     assert got["title"] == "Nevoile cartierului" and first["options"] == ["Da", "Nu"]
     assert client.put(url.replace("/ro", "/de"), json=body, headers=staff).status_code == 404
     assert client.put(url, json={**body, "title": ""}, headers=staff).status_code == 422
+
+
+def test_a_template_survey_comes_translated_into_the_municipalitys_other_languages(app, town):
+    import datetime as dt
+
+    from plugins.surveys.starters import STARTERS
+
+    with app.app_context(), tenant_context(town.id):
+        now = dt.datetime.now(dt.UTC)
+        survey = services.create_from_starter(
+            "satisfaction", "el", account=None, opens_at=now, closes_at=now + dt.timedelta(days=1)
+        )
+        assert sorted(services.translations_of(survey)) == ["bg", "en", "ro"]  # el is the survey's own
+        questions = services.questions_of(survey)
+        title, _intro, shown = services.localized(survey, questions, "bg")
+        spec = STARTERS["satisfaction"]
+        assert title == spec["title"]["bg"] and survey.title == spec["title"]["el"]
+        conditional = questions[3]
+        assert shown[conditional.id].prompt == spec["questions"][3]["prompt"]["bg"]
+        # the condition names the Bulgarian option, the value stays the Greek original
+        assert shown[conditional.id].show_if_label == spec["questions"][2]["options"]["bg"][1]
+        assert conditional.show_if_value == spec["questions"][2]["options"]["el"][1]
+        db.session.rollback()
+        db.session.remove()
