@@ -1633,13 +1633,14 @@ def export_personal_data(account: Any) -> dict[str, Any] | None:
     if not responses and not drafts and not answered:
         return None
 
-    names = dict(
-        db.session.execute(
-            sa.select(sa.cast(UploadedFile.id, sa.String), UploadedFile.filename).where(
+    names = {
+        str(file_id): name
+        for file_id, name in db.session.execute(
+            sa.select(UploadedFile.id, UploadedFile.filename).where(
                 UploadedFile.response_id.in_([r.id for r, _s in responses] or [uuid.uuid4()])
             )
-        ).all()
-    )
+        )
+    }
 
     def readable(survey: Survey, answers: dict[str, Any]) -> dict[str, Any]:
         prompts = {str(q.id): q.prompt for q in questions_of(survey)}

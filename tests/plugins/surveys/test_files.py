@@ -154,6 +154,8 @@ def test_erasure_takes_the_file_with_the_answer(app, town, account_factory):
         db.session.commit()
         total, items = services.results(survey, public=False)
         assert (total, items[1].answered) == (1, 1)
+        exported = services.export_personal_data(db.session.get(Account, person.id))
+        assert exported["answers"][0]["answers"]["Your organisation's statute"] == "file “statute.pdf”"
         services.erase_personal_data(db.session.get(Account, person.id))
         db.session.commit()
         (response,) = db.session.execute(sa.select(Response)).scalars()
