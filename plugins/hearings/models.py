@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.toolkit import TenantScoped, db, tenant_foreign_key, utcnow
+from core.toolkit import Reference, ReferenceType, TenantScoped, db, tenant_foreign_key, utcnow
 
 AccountId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
@@ -315,6 +315,9 @@ class Meeting(TenantScoped, db.Model):
     minutes: Mapped[str] = mapped_column(sa.Text, default="")
     minutes_published_at: Mapped[dt.datetime | None]
     feedback_published: Mapped[bool] = mapped_column(default=False)
+    #: A survey (of the surveys plugin, through the SDK's references) that replaces the built-in
+    #: feedback form after the meeting: the satisfaction template, adapted by staff.
+    feedback_survey: Mapped[Reference | None] = mapped_column(ReferenceType(), nullable=True)
     #: When registered people were reminded, the day before (sent once).
     reminder_sent_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

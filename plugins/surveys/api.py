@@ -2,10 +2,14 @@
 results when public (or for staff), and answering with a personal access token. A broken rule
 answers 409 (403 when it is about who asks) as problem+json; 422 only for what the schemas refuse."""
 
+import base64
+import binascii
+
 from flask.views import MethodView
 
-from core.toolkit import ApiBlueprint, abort, current_account, db, has_permission, require_permission
+from core.toolkit import ApiBlueprint, abort, current_account, db, gettext, has_permission, require_permission
 from plugins.surveys import schemas, services
+from plugins.surveys.models import Kind
 
 api = ApiBlueprint(
     "surveys_api",
@@ -56,11 +60,14 @@ def _question_dict(q) -> dict:
     }
 
 
-def _clean(answers: list[dict]) -> dict:
-    """The API's answers in the services' clean shape, ``{question id: value}``."""
+def _clean(answers: list[dict], files: dict | None = None) -> dict:
+    """The API's answers in the services' clean shape, ``{question id: value}`` (a file's value:
+    the id it was stored under, in ``files``)."""
     clean = {}
     for a in answers:
-        if a["rows"]:
+        if a.get("file") is not None:
+            value = (files or {}).get(str(a["question_id"]))
+        elif a["rows"]:
             value = {r["statement"]: r["option"] for r in a["rows"]}
         elif a["choices"]:
             value = a["choices"]
@@ -71,6 +78,27 @@ def _clean(answers: list[dict]) -> dict:
         if value is not None:
             clean[str(a["question_id"])] = value
     return clean
+
+
+def _store_files(survey, questions, who, answers: list[dict]) -> dict:
+    """The files of an API answer, stored as pending (refused: 413, 415 or 422 problem+json)."""
+    by_id = {str(q.id): q for q in questions}
+    stored = {}
+    for a in answers:
+        given = a.get("file")
+        if given is None:
+            continue
+        question = by_id.get(str(a["question_id"]))
+        if question is None or question.kind != Kind.FILE:
+            raise services.AnswerErrors(
+                {str(a["question_id"]): gettext("This question does not take a file.")}
+            )
+        try:
+            data = base64.b64decode(given["content"], validate=True)
+        except (binascii.Error, ValueError):
+            raise services.AnswerErrors({str(question.id): gettext("The file is not base64.")}) from None
+        stored[str(question.id)] = str(services.store_upload(survey, question, who, given["name"], data).id)
+    return stored
 
 
 def _bar(b) -> dict:
@@ -106,7 +134,7 @@ class SurveyItem(MethodView):
         found = services.get_survey(survey_id, include_unpublished=has_permission(MANAGE))
         return _survey_dict(found, questions=services.questions_of(found))
 
-    @api.arguments(schemas.SurveyWriteSchema(partial=True))
+    @api.arguments(schemas.SurveyPatchSchema(partial=True))
     @api.response(200, schemas.SurveyDetailSchema)
     @api.alt_response(409, description=RULE)
     @require_permission(MANAGE)
@@ -196,6 +224,8 @@ class SurveyResponses(MethodView):
     @api.arguments(schemas.ResponseCreateSchema)
     @api.response(201, schemas.ResponseSchema)
     @api.alt_response(409, description=RULE)
+    @api.alt_response(413, description="A file is larger than the municipality accepts.")
+    @api.alt_response(415, description="A file is not a PDF, PNG or JPEG (by its content).")
     def post(self, data, survey_id):
         """Answer a survey as the token's owner (once). Surveys by invitation are answered through
         the mailed link only (403)."""
@@ -205,10 +235,50 @@ class SurveyResponses(MethodView):
             abort(401)
         who = services.Respondent(account, None)
         services.check_may_answer(found, who)
-        typed = services.typed_from_clean(services.questions_of(found), _clean(data["answers"]))
+        questions = services.questions_of(found)
+        files = _store_files(found, questions, who, data["answers"])
+        typed = services.typed_from_clean(questions, _clean(data["answers"], files))
         response = services.submit(
             found, who, typed, organisation_id=data["organisation_id"], receipt=data["receipt"]
         )
         answer = {"id": response.id, "survey_id": found.id, "submitted_at": response.submitted_at}
+        db.session.commit()
+        return answer
+
+
+def _translation_dict(t) -> dict:
+    return {
+        "locale": t.locale,
+        "title": t.title,
+        "introduction": t.introduction,
+        "questions": [{"question_id": k, **v} for k, v in (t.texts or {}).items()],
+    }
+
+
+@api.route("/surveys/<uuid:survey_id>/translations/<string(length=2):locale>")
+class SurveyTranslationItem(MethodView):
+    @api.response(200, schemas.TranslationSchema)
+    @require_permission(MANAGE)
+    def get(self, survey_id, locale):
+        """The survey in one of the municipality's other languages (staff)."""
+        found = services.get_survey(survey_id, include_unpublished=True)
+        translation = services.get_translation(found, locale)
+        if translation is None:
+            abort(404)
+        return _translation_dict(translation)
+
+    @api.arguments(schemas.TranslationSchema)
+    @api.response(200, schemas.TranslationSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def put(self, data, survey_id, locale):
+        """Enter the whole survey in one of the municipality's other languages (staff): people
+        whose language it is read it so; answers count together. 404 for another language."""
+        found = services.get_survey(survey_id, include_unpublished=True)
+        texts = {str(q.pop("question_id")): q for q in data["questions"]}
+        saved = services.save_translation(
+            found, locale, title=data["title"], introduction=data["introduction"], texts=texts
+        )
+        answer = _translation_dict(saved)
         db.session.commit()
         return answer

@@ -38,6 +38,7 @@ KIND_LABELS = {
     Kind.DATE: _l("Date"),
     Kind.SHORT_TEXT: _l("Short text"),
     Kind.LONG_TEXT: _l("Long text"),
+    Kind.FILE: _l("File upload (PDF, PNG or JPEG)"),
 }
 
 

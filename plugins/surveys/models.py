@@ -48,7 +48,21 @@ class Kind:
     DATE = "date"
     SHORT_TEXT = "short_text"
     LONG_TEXT = "long_text"
-    ALL = (SECTION, SINGLE, MULTIPLE, RATING5, RATING10, LIKERT, RANKING, NUMBER, DATE, SHORT_TEXT, LONG_TEXT)
+    FILE = "file"
+    ALL = (
+        SECTION,
+        SINGLE,
+        MULTIPLE,
+        RATING5,
+        RATING10,
+        LIKERT,
+        RANKING,
+        NUMBER,
+        DATE,
+        SHORT_TEXT,
+        LONG_TEXT,
+        FILE,
+    )
     CHOICE = (SINGLE, MULTIPLE)
     WITH_OPTIONS = (SINGLE, MULTIPLE, RANKING, LIKERT)
     TEXT = (SHORT_TEXT, LONG_TEXT)
@@ -74,6 +88,9 @@ class Survey(TenantScoped, db.Model):
     anonymous: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     on_behalf: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     results_public: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    #: raised when answers already given change (erasure takes a file out): results kept by a
+    #: process are read again (a new answer changes the count, which they are keyed by too)
+    answers_version: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     created_by_id: Mapped[int | None] = account_fk()
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
     updated_at: Mapped[dt.datetime] = mapped_column(
@@ -205,4 +222,59 @@ class PublishedText(TenantScoped, db.Model):
         tenant_foreign_key("response_id", "surveys_responses", ondelete="CASCADE"),
         tenant_foreign_key("question_id", "surveys_questions", ondelete="CASCADE"),
         sa.UniqueConstraint("tenant_id", "response_id", "question_id"),
+    )
+
+
+class UploadedFile(TenantScoped, db.Model):
+    """A file given as the answer to a file question, kept in the municipality's own rows (forced
+    row-level security, as every table) and downloaded by staff only.
+
+    Until the answers are sent it is pending (``response_id`` NULL) and belongs to whoever
+    uploaded it: an account or an invitation (so that a draft can keep it, and erasure find it),
+    or a visitor's form (neither). Once sent, only the response holds it: nothing ties the file
+    of an anonymous answer to a person."""
+
+    __tablename__ = "surveys_files"
+
+    survey_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    question_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    response_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
+    account_id: Mapped[int | None] = account_fk(ondelete="CASCADE", nullable=True)
+    invitation_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(40))
+    size: Mapped[int] = mapped_column(sa.Integer)
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+
+    __table_args__ = (
+        tenant_foreign_key("survey_id", "surveys_surveys", ondelete="CASCADE"),
+        tenant_foreign_key("question_id", "surveys_questions", ondelete="CASCADE"),
+        tenant_foreign_key("response_id", "surveys_responses", ondelete="CASCADE"),
+        tenant_foreign_key("invitation_id", "surveys_invitations", ondelete="CASCADE"),
+        sa.Index("ix_surveys_files_tenant_id_survey_id", "tenant_id", "survey_id"),
+        sa.Index("ix_surveys_files_tenant_id_response_id", "tenant_id", "response_id"),
+    )
+
+
+class SurveyTranslation(TenantScoped, db.Model):
+    """The whole survey in another of the municipality's languages, entered by staff: its title,
+    introduction and, per question id, ``{"prompt", "help", "options": [...], "rows": [...]}``
+    (options and statements in the order of the originals; a blank falls back to the original).
+    Answers keep the original options, so results pool answers across languages."""
+
+    __tablename__ = "surveys_translations"
+
+    survey_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    locale: Mapped[str] = mapped_column(sa.String(10))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    introduction: Mapped[str] = mapped_column(sa.Text, default="")
+    texts: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), default=utcnow_aware, onupdate=utcnow_aware
+    )
+
+    __table_args__ = (
+        tenant_foreign_key("survey_id", "surveys_surveys", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "survey_id", "locale"),
     )

@@ -12,7 +12,6 @@ from core.toolkit import (
     PersonalDataDeclaration,
     PluginManifest,
     RetentionRule,
-    SearchHit,
     gettext,
     hookimpl,
     lazy_gettext,
@@ -99,14 +98,9 @@ def sympraxis_apex_dashboard_items(account):
 
 @hookimpl
 def sympraxis_search(tenant, query, limit):
-    words = (query or "").strip().casefold()
-    if not words:
-        return []
-    return [
-        SearchHit(title=s.title, url=url_for("surveys.survey", survey_id=s.id), snippet=s.introduction[:200])
-        for s in services.list_surveys()
-        if words in s.title.casefold() or words in s.introduction.casefold()
-    ][:limit]
+    from plugins.surveys.search import search
+
+    return search(query, limit)
 
 
 @hookimpl

@@ -2,12 +2,21 @@
 
 from marshmallow import Schema, fields, validate
 
-from core.toolkit import UTCDateTimeField, lazy_gettext
+from core.toolkit import JSONBoolean, UTCDateTimeField, lazy_gettext
 from plugins.surveys.models import Audience, Kind
 
 
 class SettingsSchema(Schema):
     """What each municipality decides (``plugin_settings("surveys")``)."""
+
+    max_file_mb = fields.Integer(
+        load_default=5,
+        validate=validate.Range(min=1, max=20),
+        metadata={
+            "title": lazy_gettext("Largest file accepted as an answer (MB)"),
+            "description": lazy_gettext("PDF, PNG or JPEG files, checked by their content."),
+        },
+    )
 
     min_public_count = fields.Integer(
         load_default=5,
@@ -63,10 +72,23 @@ class RowAnswerSchema(Schema):
     option = fields.String(required=True, validate=validate.Length(max=200))
 
 
+class FileAnswerSchema(Schema):
+    """A file question's answer: the file's name and its bytes in base64 (PDF, PNG or JPEG, by
+    content; the municipality's size limit applies)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    content = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=28_000_000),
+        metadata={"description": "The file, base64-encoded.", "format": "byte"},
+    )
+
+
 class AnswerSchema(Schema):
     """One answer; give the member its question type uses: ``value`` (single choice: the option or
     the "other" text; dates ``YYYY-MM-DD``; texts), ``number`` (ratings, numbers), ``choices``
-    (multiple choice; ranking: every option in rank order), ``rows`` (Likert)."""
+    (multiple choice; ranking: every option in rank order), ``rows`` (Likert), ``file`` (a file
+    question)."""
 
     question_id = fields.UUID(required=True)
     value = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=5000))
@@ -75,6 +97,7 @@ class AnswerSchema(Schema):
         fields.String(validate=validate.Length(max=300)), load_default=list, validate=validate.Length(max=31)
     )
     rows = fields.List(fields.Nested(RowAnswerSchema), load_default=list, validate=validate.Length(max=30))
+    file = fields.Nested(FileAnswerSchema)
 
 
 class ResponseCreateSchema(Schema):
@@ -82,7 +105,7 @@ class ResponseCreateSchema(Schema):
 
     answers = fields.List(fields.Nested(AnswerSchema), required=True, validate=validate.Length(max=500))
     organisation_id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
-    receipt = fields.Boolean(
+    receipt = JSONBoolean(
         load_default=False, metadata={"description": "Mail a receipt to the token's owner."}
     )
 
@@ -131,10 +154,10 @@ class SurveyWriteSchema(Schema):
     organisation_ids = fields.List(
         fields.Integer(validate=validate.Range(min=1)), load_default=list, validate=validate.Length(max=200)
     )
-    anonymous = fields.Boolean(load_default=True)
-    on_behalf = fields.Boolean(load_default=False)
-    published = fields.Boolean(load_default=False)
-    results_public = fields.Boolean(load_default=False)
+    anonymous = JSONBoolean(load_default=True)
+    on_behalf = JSONBoolean(load_default=False)
+    published = JSONBoolean(load_default=False)
+    results_public = JSONBoolean(load_default=False)
 
 
 class QuestionWriteSchema(Schema):
@@ -143,15 +166,47 @@ class QuestionWriteSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(Kind.ALL))
     prompt = fields.String(required=True, validate=validate.Length(min=1, max=500))
     help = fields.String(load_default="", validate=validate.Length(max=1000))
-    required = fields.Boolean(load_default=False)
+    required = JSONBoolean(load_default=False)
     options = fields.List(
         fields.String(validate=validate.Length(max=200)), load_default=list, validate=validate.Length(max=30)
     )
     rows = fields.List(
         fields.String(validate=validate.Length(max=200)), load_default=list, validate=validate.Length(max=30)
     )
-    allow_other = fields.Boolean(load_default=False)
+    allow_other = JSONBoolean(load_default=False)
     min_value = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-1e12, max=1e12))
     max_value = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-1e12, max=1e12))
     show_if_id = fields.UUID(allow_none=True, load_default=None)
     show_if_value = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class SurveyPatchSchema(SurveyWriteSchema):
+    """A change of a survey (PATCH): the fields of :class:`SurveyWriteSchema`, each optional.
+
+    A class of its own (used with ``partial=True``) so that the OpenAPI document names it apart
+    from the full write schema (apispec warned of a duplicate schema name)."""
+
+
+class QuestionTextSchema(Schema):
+    """One question in another language: options and statements in the originals' order."""
+
+    question_id = fields.UUID(required=True)
+    prompt = fields.String(load_default="", validate=validate.Length(max=500))
+    help = fields.String(load_default="", validate=validate.Length(max=1000))
+    options = fields.List(
+        fields.String(validate=validate.Length(max=200)), load_default=list, validate=validate.Length(max=30)
+    )
+    rows = fields.List(
+        fields.String(validate=validate.Length(max=200)), load_default=list, validate=validate.Length(max=30)
+    )
+
+
+class TranslationSchema(Schema):
+    """A survey in another of the municipality's languages (a blank falls back to the original)."""
+
+    locale = fields.String(dump_only=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    introduction = fields.String(load_default="", validate=validate.Length(max=5000))
+    questions = fields.List(
+        fields.Nested(QuestionTextSchema), load_default=list, validate=validate.Length(max=500)
+    )

@@ -12,6 +12,7 @@ option is the "other" text), an integer (ratings), ``{row: option}`` (Likert), t
 order (ranking), a number, an ISO date, a text.
 """
 
+import collections
 import csv
 import dataclasses
 import datetime as dt
@@ -20,9 +21,11 @@ import io
 import math
 import re
 import secrets
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import sqlalchemy as sa
@@ -56,6 +59,8 @@ from plugins.surveys.models import (
     Question,
     Response,
     Survey,
+    SurveyTranslation,
+    UploadedFile,
 )
 
 PLUGIN = "surveys"
@@ -468,6 +473,8 @@ def _parse_one(q: Question, typed: dict[str, Any]) -> tuple[Any, str | None]:
     text = str(main).strip()
     if not text:
         return None, None
+    if q.kind == Kind.FILE:
+        return (text, None) if text in _pending.get() else (None, gettext("Choose the file again."))
     if q.kind == Kind.NUMBER:
         value = _parse_number(text)
         if value is None:
@@ -492,12 +499,29 @@ def _parse_one(q: Question, typed: dict[str, Any]) -> tuple[Any, str | None]:
 
 
 def validate_answers(
-    questions: list[Question], typed: dict[str, Any], *, complete: bool = True
+    questions: list[Question],
+    typed: dict[str, Any],
+    *,
+    complete: bool = True,
+    who: "Respondent | None" = None,
+    survey: Survey | None = None,
+    errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Clean answers of the questions shown, or :class:`AnswerErrors`. Questions hidden by their
-    condition are neither checked nor kept; ``complete`` also asks for every required one."""
+    condition are neither checked nor kept; ``complete`` also asks for every required one. A file
+    question's answer is the id of a file ``who`` uploaded to ``survey`` and has not sent yet;
+    ``errors`` are those found before (an upload refused), kept beside the others."""
     answers: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    errors = dict(errors or {})
+    held = _held_files(survey, who, typed, questions) if survey is not None else set()
+    token = _pending.set(held)
+    try:
+        return _validate(questions, typed, complete, answers, errors)
+    finally:
+        _pending.reset(token)
+
+
+def _validate(questions, typed, complete, answers, errors) -> dict[str, Any]:
     shown: set[uuid.UUID] = set()
     for q in questions:
         if q.show_if_id is not None and not (
@@ -507,6 +531,8 @@ def validate_answers(
         shown.add(q.id)
         if q.kind == Kind.SECTION:
             continue
+        if str(q.id) in errors:
+            continue
         value, error = _parse_one(q, typed)
         if error:
             errors[str(q.id)] = error
@@ -515,6 +541,7 @@ def validate_answers(
                 errors[str(q.id)] = gettext("This question needs an answer.")
         else:
             answers[str(q.id)] = value
+    errors = {k: v for k, v in errors.items() if any(str(q.id) == k for q in questions if q.id in shown)}
     if errors:
         raise AnswerErrors(errors)
     return answers
@@ -643,12 +670,13 @@ def submit(
     organisation_id: int | None = None,
     receipt: bool = False,
     now: dt.datetime | None = None,
+    upload_errors: dict[str, str] | None = None,
 ) -> Response:
     """Record a response, once per person or invitation whatever the concurrency: the
     participation's unique key decides, and the invitation's row is locked while it is used."""
     check_may_answer(survey, who, now=now)
     questions = questions_of(survey)
-    answers = validate_answers(questions, typed, complete=True)
+    answers = validate_answers(questions, typed, complete=True, who=who, survey=survey, errors=upload_errors)
     allowed = {o.id for o in representable_organisations(who.account)} if survey.on_behalf else set()
     if organisation_id is not None and organisation_id not in allowed:
         raise RuleViolation(
@@ -693,6 +721,8 @@ def submit(
         **extra,
     )
     db.session.add(response)
+    db.session.flush()
+    _send_files(survey, who, response, answers)
     draft = get_draft(survey, who)
     if draft is not None:
         db.session.delete(draft)
@@ -824,6 +854,318 @@ def invitations_of(survey: Survey) -> list[Invitation]:
     )
 
 
+# --- translations ------------------------------------------------------------------------------
+
+
+def own_locale() -> str:
+    """The language surveys are written in: the municipality's default language."""
+    return tenant_info(active_tenant_id()).default_locale
+
+
+def translation_locales() -> list[str]:
+    """The municipality's other enabled languages, into which staff may translate a survey."""
+    tenant = tenant_info(active_tenant_id())
+    return [loc for loc in (tenant.locales or ()) if loc != tenant.default_locale]
+
+
+def get_translation(survey: Survey, locale: str) -> SurveyTranslation | None:
+    return db.session.execute(
+        sa.select(SurveyTranslation).where(
+            SurveyTranslation.survey_id == survey.id, SurveyTranslation.locale == locale
+        )
+    ).scalar_one_or_none()
+
+
+def translations_of(survey: Survey) -> dict[str, SurveyTranslation]:
+    rows = db.session.execute(sa.select(SurveyTranslation).where(SurveyTranslation.survey_id == survey.id))
+    return {t.locale: t for t in rows.scalars()}
+
+
+def save_translation(
+    survey: Survey, locale: str, *, title: str, introduction: str = "", texts: dict[str, Any] | None = None
+) -> SurveyTranslation:
+    """Keep the survey in ``locale`` (one of the municipality's other languages). Per question:
+    prompt, help, and the options and statements in the originals' order (as many, at most);
+    what is left blank is shown in the survey's own language."""
+    if locale not in translation_locales():
+        raise RuleViolation(
+            gettext("Choose one of the municipality's other languages."), status=404, code="locale"
+        )
+    title = " ".join((title or "").split())[:200]
+    if not title:
+        raise RuleViolation(gettext("Give the survey a title."), field="title", code="title_missing")
+    clean: dict[str, Any] = {}
+    for q in questions_of(survey):
+        given = (texts or {}).get(str(q.id)) or {}
+
+        def lines(key: str, count: int, given: dict = given) -> list[str]:
+            values = [" ".join(str(v or "").split())[:200] for v in list(given.get(key) or [])[:count]]
+            return values + [""] * (count - len(values))
+
+        clean[str(q.id)] = {
+            "prompt": " ".join(str(given.get("prompt") or "").split())[:500],
+            "help": str(given.get("help") or "").strip()[:1000],
+            "options": lines("options", len(q.options)),
+            "rows": lines("rows", len(q.rows)),
+        }
+    found = get_translation(survey, locale)
+    if found is None:
+        found = SurveyTranslation(survey_id=survey.id, locale=locale)
+        db.session.add(found)
+    found.title, found.introduction, found.texts = title, (introduction or "")[:5000], clean
+    db.session.flush()
+    return found
+
+
+@dataclasses.dataclass
+class Shown:
+    """A question as a person reads it: in their language when translated, else the original.
+    ``options`` pairs each original option (the value sent and stored) with its label."""
+
+    prompt: str
+    help: str
+    options: list[tuple[str, str]]
+    rows: list[str]
+    show_if_label: str
+
+
+def localized(survey: Survey, questions: list[Question], locale: str | None) -> tuple[str, str, dict]:
+    """The title, introduction and questions (``{question id: Shown}``) in ``locale`` when staff
+    translated the survey into it, falling back to the survey's own text piece by piece."""
+    found = get_translation(survey, locale) if locale and locale != own_locale() else None
+    texts = found.texts if found is not None else {}
+    by_id = {q.id: q for q in questions}
+    shown: dict[uuid.UUID, Shown] = {}
+    for q in questions:
+        t = texts.get(str(q.id)) or {}
+        labels = [
+            (t.get("options") or [])[i] if i < len(t.get("options") or []) else ""
+            for i in range(len(q.options))
+        ]
+        rows = [(t.get("rows") or [])[i] if i < len(t.get("rows") or []) else "" for i in range(len(q.rows))]
+        shown[q.id] = Shown(
+            prompt=t.get("prompt") or q.prompt,
+            help=t.get("help") or q.help,
+            options=[(o, labels[i] or o) for i, o in enumerate(q.options)],
+            rows=[rows[i] or r for i, r in enumerate(q.rows)],
+            show_if_label=q.show_if_value,
+        )
+    for q in questions:  # a condition is read in the language of the option it names
+        target = by_id.get(q.show_if_id) if q.show_if_id else None
+        if target is not None:
+            shown[q.id].show_if_label = dict(shown[target.id].options).get(q.show_if_value, q.show_if_value)
+    if found is None:
+        return survey.title, survey.introduction, shown
+    return found.title or survey.title, found.introduction or survey.introduction, shown
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+#: what a file answer may be, by its first bytes (its name and the browser's word do not count)
+FILE_TYPES = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+)
+#: the file ids the respondent being validated holds (pending uploads of theirs)
+_pending: ContextVar[set[str]] = ContextVar("surveys_pending_files", default=set())  # noqa: B039
+
+
+def max_file_bytes() -> int:
+    """The municipality's limit, never above the platform's upload limit (checked before the
+    request body is read)."""
+    from flask import current_app
+
+    mine = int(settings().get("max_file_mb", 5)) * 1024 * 1024
+    return min(mine, int(current_app.config.get("MAX_CONTENT_LENGTH") or mine))
+
+
+def sniff(data: bytes) -> str | None:
+    return next((kind for magic, kind, _ext in FILE_TYPES if data.startswith(magic)), None)
+
+
+def _owner(who: "Respondent") -> tuple[int | None, uuid.UUID | None]:
+    if who.invitation is not None:
+        return None, who.invitation.id
+    return (who.account.id if who.account is not None else None), None
+
+
+def store_upload(
+    survey: Survey, question: Question, who: "Respondent", filename: str, data: bytes
+) -> UploadedFile:
+    """Keep an uploaded file as pending, the respondent's until they send their answers, or
+    refuse it (:class:`RuleViolation`, 413 too large, 415 not a PDF, PNG or JPEG) by its content."""
+    if question.kind != Kind.FILE or question.survey_id != survey.id:
+        abort(404)
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "file"
+    limit = max_file_bytes()
+    if not data:
+        raise RuleViolation(
+            gettext("The file is empty."), status=422, field=str(question.id), code="file_empty"
+        )
+    if len(data) > limit:
+        raise RuleViolation(
+            gettext("The file is larger than %(mb)d MB.", mb=limit // (1024 * 1024)),
+            status=413,
+            field=str(question.id),
+            code="file_too_large",
+        )
+    kind = sniff(data)
+    if kind is None:
+        raise RuleViolation(
+            gettext("Send a PDF, PNG or JPEG file."), status=415, field=str(question.id), code="file_type"
+        )
+    account_id, invitation_id = _owner(who)
+    stored = UploadedFile(
+        survey_id=survey.id,
+        question_id=question.id,
+        account_id=account_id,
+        invitation_id=invitation_id,
+        filename=name,
+        content_type=kind,
+        size=len(data),
+        content=data,
+    )
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
+def store_uploads(
+    survey: Survey, questions: list[Question], who: "Respondent", files: Any, typed: dict[str, Any]
+) -> dict[str, str]:
+    """The files a form sent, stored as pending; ``typed`` gets each one's id (so a page with an
+    error, and a draft, keep it). Returns the refusals, by question id."""
+    errors: dict[str, str] = {}
+    limit = max_file_bytes()
+    for q in questions:
+        if q.kind != Kind.FILE:
+            continue
+        storage = files.get(_field(q)) if files is not None else None
+        if storage is None or not storage.filename:
+            continue
+        data = storage.stream.read(limit + 1)
+        try:
+            stored = store_upload(survey, q, who, storage.filename, data)
+        except RuleViolation as exc:
+            errors[str(q.id)] = exc.message
+        else:
+            typed[_field(q)] = str(stored.id)
+    return errors
+
+
+def _held_files(
+    survey: Survey, who: "Respondent | None", typed: dict[str, Any], questions: list[Question]
+) -> set[str]:
+    """Of the file ids typed, those ``who`` uploaded to ``survey`` and has not sent yet."""
+    ids = []
+    for q in questions:
+        if q.kind == Kind.FILE:
+            try:
+                ids.append(uuid.UUID(str(typed.get(_field(q), ""))))
+            except ValueError:
+                continue
+    if not ids:
+        return set()
+    account_id, invitation_id = _owner(who or Respondent())
+    query = sa.select(UploadedFile.id).where(
+        UploadedFile.id.in_(ids),
+        UploadedFile.survey_id == survey.id,
+        UploadedFile.response_id.is_(None),
+        UploadedFile.account_id.is_(None) if account_id is None else UploadedFile.account_id == account_id,
+        UploadedFile.invitation_id.is_(None)
+        if invitation_id is None
+        else UploadedFile.invitation_id == invitation_id,
+    )
+    return {str(i) for i in db.session.execute(query).scalars()}
+
+
+def kept_files(survey: Survey, typed: dict[str, Any]) -> dict[str, UploadedFile]:
+    """Pending files named by the typed answers (to say which file is kept on a page again)."""
+    ids = []
+    for value in typed.values():
+        if isinstance(value, str) and len(value) == 36:
+            try:
+                ids.append(uuid.UUID(value))
+            except ValueError:
+                continue
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(UploadedFile).where(
+            UploadedFile.id.in_(ids), UploadedFile.survey_id == survey.id, UploadedFile.response_id.is_(None)
+        )
+    ).scalars()
+    return {str(f.id): f for f in rows}
+
+
+def _send_files(survey: Survey, who: "Respondent", response: Response, answers: dict[str, Any]) -> None:
+    """The files answered now belong to the response alone (nothing ties an anonymous answer's
+    file to its sender); the respondent's other pending files of this survey go."""
+    file_ids = [uuid.UUID(v) for k, v in answers.items() if isinstance(v, str) and _is_file_key(survey, k)]
+    quiet = {"synchronize_session": False}
+    if file_ids:
+        db.session.execute(
+            sa.update(UploadedFile)
+            .where(UploadedFile.id.in_(file_ids), UploadedFile.survey_id == survey.id)
+            .values(response_id=response.id, account_id=None, invitation_id=None)
+            .execution_options(**quiet)
+        )
+    account_id, invitation_id = _owner(who)
+    if account_id is not None or invitation_id is not None:
+        db.session.execute(
+            sa.delete(UploadedFile)
+            .where(
+                UploadedFile.survey_id == survey.id,
+                UploadedFile.response_id.is_(None),
+                UploadedFile.account_id == account_id
+                if account_id is not None
+                else UploadedFile.invitation_id == invitation_id,
+            )
+            .execution_options(**quiet)
+        )
+
+
+def _is_file_key(survey: Survey, key: str) -> bool:
+    return key in {str(q.id) for q in questions_of(survey) if q.kind == Kind.FILE}
+
+
+def get_file(survey: Survey, file_id: Any) -> UploadedFile:
+    """A file sent with a response (staff download it), or 404."""
+    try:
+        key = uuid.UUID(str(file_id))
+    except ValueError:
+        abort(404)
+    found = db.session.get(UploadedFile, (active_tenant_id(), key))
+    if found is None or found.survey_id != survey.id or found.response_id is None:
+        abort(404)
+    return found
+
+
+def files_listed(survey: Survey, limit: int = 200) -> dict[uuid.UUID, list[UploadedFile]]:
+    """The files sent, per question, the first ``limit`` of each (without their content)."""
+    ranked = (
+        sa.select(
+            UploadedFile.id,
+            sa.func.row_number()
+            .over(partition_by=UploadedFile.question_id, order_by=(UploadedFile.created_at, UploadedFile.id))
+            .label("n"),
+        )
+        .where(UploadedFile.survey_id == survey.id, UploadedFile.response_id.is_not(None))
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(UploadedFile)
+        .join(ranked, ranked.c.id == UploadedFile.id)
+        .where(ranked.c.n <= limit)
+        .order_by(UploadedFile.question_id, ranked.c.n)
+    ).scalars()
+    out: dict[uuid.UUID, list[UploadedFile]] = {}
+    for f in rows:
+        out.setdefault(f.question_id, []).append(f)
+    return out
+
+
 # --- results ------------------------------------------------------------------------------------
 
 
@@ -843,6 +1185,7 @@ class QuestionResult:
     matrix: list[tuple[str, list[Bar]]] = dataclasses.field(default_factory=list)
     texts: list[Any] = dataclasses.field(default_factory=list)
     suppressed: bool = False
+    written: int = 0  # written answers in all (``texts`` lists the first TEXTS_LISTED)
 
 
 def _answers_stream(survey: Survey) -> Iterator[tuple[uuid.UUID, dict[str, Any]]]:
@@ -922,42 +1265,60 @@ def _bars(
     return bars
 
 
-def results(survey: Survey, *, public: bool) -> tuple[int, list[QuestionResult]]:
-    """Per question: how many answered, counts and percentages of those, averages; free text for
-    staff only. On ``public`` results a count below 5 is not shown, nor a question answered by
-    fewer than 5 people."""
-    questions = [q for q in questions_of(survey) if q.kind != Kind.SECTION]
-    counts: dict[str, Counter] = {str(q.id): Counter() for q in questions}
-    answered: Counter = Counter()
-    sums: Counter = Counter()
-    texts: dict[str, list[TextAnswer]] = {str(q.id): [] for q in questions}
-    total = 0
+#: written answers listed per question on the results page (the staff's CSV export has them all)
+TEXTS_LISTED = 200
+
+
+@dataclasses.dataclass
+class _Tally:
+    """What one pass over the answers gathers, whichever way it is computed."""
+
+    total: int = 0
+    counts: dict[str, Counter] = dataclasses.field(default_factory=dict)
+    answered: Counter = dataclasses.field(default_factory=Counter)
+    sums: Counter = dataclasses.field(default_factory=Counter)
+    texts: dict[str, list[TextAnswer]] = dataclasses.field(default_factory=dict)
+    written: Counter = dataclasses.field(default_factory=Counter)  # written answers per question
+
+
+def _tally_python(questions: list[Question], survey: Survey, shown: set, public: bool) -> _Tally:
+    """The answers read in batches and counted here: SQLite (the demo), and the reference the
+    PostgreSQL aggregation is tested against."""
+    tally = _Tally(counts={str(q.id): Counter() for q in questions}, texts={str(q.id): [] for q in questions})
     by_id = {str(q.id): q for q in questions}
-    shown = published_texts(survey)
+
+    def write(key: str, response_id: uuid.UUID, q: Question, text: str) -> None:
+        published = (response_id, q.id) in shown
+        if public and not published:
+            return
+        tally.written[key] += 1
+        if len(tally.texts[key]) < TEXTS_LISTED:
+            tally.texts[key].append(TextAnswer(response_id, text, published))
+
     for response_id, answers in _answers_stream(survey):
-        total += 1
+        tally.total += 1
         for key, value in answers.items():
             q = by_id.get(key)
             if q is None:
                 continue
-            answered[key] += 1
-            c = counts[key]
+            tally.answered[key] += 1
+            c = tally.counts[key]
             if q.kind == Kind.SINGLE:
                 if value in q.options:
                     c[value] += 1
                 else:
                     c[OTHER] += 1
-                    texts[key].append(TextAnswer(response_id, str(value), (response_id, q.id) in shown))
+                    write(key, response_id, q, str(value))
             elif q.kind == Kind.MULTIPLE:
                 for v in value:
                     if v in q.options:
                         c[v] += 1
                     else:
                         c[OTHER] += 1
-                        texts[key].append(TextAnswer(response_id, str(v), (response_id, q.id) in shown))
+                        write(key, response_id, q, str(v))
             elif q.kind in (Kind.RATING5, Kind.RATING10, Kind.NUMBER):
                 c[str(value)] += 1
-                sums[key] += value
+                tally.sums[key] += value
             elif q.kind == Kind.LIKERT:
                 for row, option in value.items():
                     c[(row, option)] += 1
@@ -966,28 +1327,168 @@ def results(survey: Survey, *, public: bool) -> tuple[int, list[QuestionResult]]
                     c[option] += len(q.options) - rank  # Borda points: first place scores most
             elif q.kind == Kind.DATE:
                 c[value] += 1
-            else:
-                texts[key].append(TextAnswer(response_id, str(value), (response_id, q.id) in shown))
+            elif q.kind != Kind.FILE:  # a file is counted as answered, no more
+                write(key, response_id, q, str(value))
+    return tally
+
+
+#: one pass over the answers (``jsonb_each``), every answer cut into atoms and grouped: a scalar
+#: (a choice, a rating, a number, a date) is ``(value, '')``, a list (multiple choice, ranking)
+#: ``(element, rank)``, a Likert matrix ``(statement, option)``; ``value IS NULL`` rows count who
+#: answered each question (GROUPING SETS: both in the same pass). Written answers are counted
+#: there too, but not grouped by their text (each would be a group of its own).
+_TALLY = """
+SELECT e.key, x.label, x.detail, count(*)
+FROM surveys_responses r
+CROSS JOIN LATERAL jsonb_each(CAST(r.answers AS jsonb)) e
+CROSS JOIN LATERAL (
+  SELECT e.value #>> '{}' AS label, '' AS detail
+    WHERE jsonb_typeof(e.value) IN ('string', 'number') AND NOT e.key = ANY(:written)
+  UNION ALL
+  SELECT element, CAST(rank AS text) FROM jsonb_array_elements_text(
+      CASE WHEN jsonb_typeof(e.value) = 'array' THEN e.value ELSE '[]'::jsonb END
+    ) WITH ORDINALITY AS t(element, rank)
+  UNION ALL
+  SELECT o.key, o.value FROM jsonb_each_text(
+      CASE WHEN jsonb_typeof(e.value) = 'object' THEN e.value ELSE '{}'::jsonb END) AS o
+  UNION ALL
+  SELECT NULL, NULL
+) x
+WHERE r.tenant_id = :tenant AND r.survey_id = :survey AND e.key = ANY(:keys)
+GROUP BY e.key, x.label, x.detail
+"""
+#: the written answers listed: texts, and choices outside the options (``:options``), the first
+#: few per question in the order they came, with how many there are in all
+_WRITTEN = """
+SELECT key, text, listed, written, id FROM (
+  SELECT r.id, e.key, t.text,
+    row_number() OVER (PARTITION BY e.key ORDER BY r.submitted_at, r.id, t.n) AS listed,
+    count(*) OVER (PARTITION BY e.key) AS written
+  FROM surveys_responses r
+  CROSS JOIN LATERAL jsonb_each(CAST(r.answers AS jsonb)) e
+  CROSS JOIN LATERAL jsonb_array_elements_text(
+    CASE WHEN jsonb_typeof(e.value) = 'array' THEN e.value ELSE jsonb_build_array(e.value) END
+  ) WITH ORDINALITY AS t(text, n)
+  WHERE r.tenant_id = :tenant AND r.survey_id = :survey AND e.key = ANY(:keys)
+    AND NOT jsonb_exists(COALESCE(CAST(:options AS jsonb) -> e.key, '[]'::jsonb), t.text)
+    AND (NOT :public OR EXISTS (
+      SELECT 1 FROM surveys_published_texts p WHERE p.tenant_id = r.tenant_id AND p.response_id = r.id
+      AND CAST(p.question_id AS text) = e.key))
+) s WHERE listed <= :listed ORDER BY key, listed
+"""
+
+
+def _tally_sql(questions: list[Question], survey: Survey, shown: set, public: bool) -> _Tally:
+    """The same counts grouped by PostgreSQL: three statements whatever the number of answers,
+    two passes over them, and only the groups (and the few written answers listed) travel."""
+    import json
+
+    tally = _Tally(counts={str(q.id): Counter() for q in questions}, texts={str(q.id): [] for q in questions})
+    by_id = {str(q.id): q for q in questions}
+    tenant = active_tenant_id()
+    tally.total = db.session.execute(
+        sa.select(sa.func.count()).select_from(Response).where(Response.survey_id == survey.id)
+    ).scalar_one()
+    if not tally.total or not by_id:
+        return tally
+    written = [k for k, q in by_id.items() if q.kind in Kind.TEXT + (Kind.FILE,)]  # not grouped
+    base = {"tenant": tenant, "survey": survey.id, "keys": list(by_id)}
+    for key, label, detail, n in db.session.execute(sa.text(_TALLY), {**base, "written": written}):
+        q = by_id[key]
+        if label is None:
+            tally.answered[key] = n
+            continue
+        c = tally.counts[key]
+        if q.kind in Kind.CHOICE and label not in q.options:
+            c[OTHER] += n
+        elif q.kind == Kind.RANKING:
+            c[label] += n * (len(q.options) - int(detail) + 1)  # Borda points, as in Python
+        elif q.kind == Kind.LIKERT:
+            c[(label, detail)] += n
+        elif q.kind in (Kind.RATING5, Kind.RATING10, Kind.NUMBER):
+            number = float(label)
+            number = int(number) if number.is_integer() else number
+            c[str(number)] += n
+            tally.sums[key] += n * number
+        else:
+            c[label] += n
+    listed = {
+        **base,
+        "keys": [k for k, q in by_id.items() if q.kind in Kind.CHOICE + Kind.TEXT],
+        "options": json.dumps({k: list(q.options) for k, q in by_id.items() if q.kind in Kind.CHOICE}),
+        "public": public,
+        "listed": TEXTS_LISTED,
+    }
+    for key, text, _listed, n, response_id in db.session.execute(sa.text(_WRITTEN), listed):
+        tally.written[key] = n
+        tally.texts[key].append(TextAnswer(response_id, text, (response_id, by_id[key].id) in shown))
+    return tally
+
+
+#: tallies computed lately in this process, by municipality, survey, view and what they depend
+#: on (the number of answers, the written answers published, the questions): reading the results
+#: of 20,000 answers again costs two small statements, not a pass over the answers
+_TALLIES: "collections.OrderedDict[tuple, _Tally]" = collections.OrderedDict()
+_TALLIES_LOCK = threading.Lock()
+TALLIES_KEPT = 32
+
+
+def _cached(key: tuple) -> "_Tally | None":
+    with _TALLIES_LOCK:
+        tally = _TALLIES.get(key)
+        if tally is not None:
+            _TALLIES.move_to_end(key)
+        return tally
+
+
+def _remember(key: tuple, tally: _Tally) -> None:
+    with _TALLIES_LOCK:
+        _TALLIES[key] = tally
+        while len(_TALLIES) > TALLIES_KEPT:
+            _TALLIES.popitem(last=False)
+
+
+def results(survey: Survey, *, public: bool) -> tuple[int, list[QuestionResult]]:
+    """Per question: how many answered, counts and percentages of those, averages; free text for
+    staff only. On ``public`` results a count below 5 is not shown, nor a question answered by
+    fewer than 5 people. On PostgreSQL the database groups the answers (a constant number of
+    statements and of rows read, whatever the answers); elsewhere they are counted here."""
+    questions = [q for q in questions_of(survey) if q.kind != Kind.SECTION]
+    shown = published_texts(survey)
+    key = (
+        active_tenant_id(),
+        survey.id,
+        survey.answers_version,
+        public,
+        response_count(survey),  # answers are only ever added: a new one makes a new key
+        hash(frozenset(shown)),
+        hash(tuple((q.id, q.kind, tuple(q.options), tuple(q.rows)) for q in questions)),
+    )
+    tally = _cached(key)
+    if tally is None:
+        sql = db.session.get_bind().dialect.name == "postgresql"
+        tally = (_tally_sql if sql else _tally_python)(questions, survey, shown, public)
+        _remember(key, tally)
     out = []
     floor = suppress_below()
     for q in questions:
         key = str(q.id)
-        n = answered[key]
-        r = QuestionResult(q, n, suppressed=public and 0 < n < floor)
+        n = tally.answered[key]
+        r = QuestionResult(q, n, suppressed=public and 0 < n < floor, written=tally.written[key])
         if r.suppressed:
             out.append(r)
             continue
-        c = counts[key]
+        c = tally.counts[key]
         if q.kind in Kind.CHOICE:
             labels = list(q.options) + ([OTHER] if q.allow_other or c.get(OTHER) else [])
             r.bars = _bars(labels, c, n, public, floor)
-            r.texts = _texts(texts[key], public)
+            r.texts = tally.texts[key]
         elif q.kind in (Kind.RATING5, Kind.RATING10):
             low, high = (1, 5) if q.kind == Kind.RATING5 else (0, 10)
             r.bars = _bars([str(i) for i in range(low, high + 1)], c, n, public, floor)
-            r.average = sums[key] / n if n else None
+            r.average = tally.sums[key] / n if n else None
         elif q.kind == Kind.NUMBER:
-            r.average = sums[key] / n if n else None
+            r.average = tally.sums[key] / n if n else None
         elif q.kind == Kind.LIKERT:
             for row in q.rows:
                 row_counts = Counter({o: c.get((row, o), 0) for o in q.options})
@@ -1002,14 +1503,9 @@ def results(survey: Survey, *, public: bool) -> tuple[int, list[QuestionResult]]
         elif q.kind == Kind.DATE:
             r.texts = [] if public else sorted(c)
         else:
-            r.texts = _texts(texts[key], public)
+            r.texts = tally.texts[key]
         out.append(r)
-    return total, out
-
-
-def _texts(items: list[TextAnswer], public: bool) -> list[TextAnswer]:
-    """Staff read every written answer; the public only those staff published."""
-    return [t for t in items if t.published] if public else items
+    return tally.total, out
 
 
 def may_see_results(survey: Survey, staff: bool) -> bool:
@@ -1058,6 +1554,7 @@ def csv_rows(survey: Survey, header: list[str] | None = None) -> Iterator[str]:
 
     yield "\ufeff" + flush(header)
     keyed = [(str(q.id), q) for q in questions]
+    files_at = _link(survey, "/files/")  # a file's cell is the staff's link to it
     result = db.session.execute(
         sa.select(
             Response.id, Response.submitted_at, Response.answers, Account.display_name, Organisation.name
@@ -1078,6 +1575,8 @@ def csv_rows(survey: Survey, header: list[str] | None = None) -> Iterator[str]:
             value = answers.get(key)
             if q.kind == Kind.LIKERT:
                 row += [(value or {}).get(r, "") for r in q.rows]
+            elif q.kind == Kind.FILE and value:
+                row.append(files_at + str(value))
             else:
                 row.append(value)
         yield flush(row)
@@ -1134,9 +1633,21 @@ def export_personal_data(account: Any) -> dict[str, Any] | None:
     if not responses and not drafts and not answered:
         return None
 
+    names = {
+        str(file_id): name
+        for file_id, name in db.session.execute(
+            sa.select(UploadedFile.id, UploadedFile.filename).where(
+                UploadedFile.response_id.in_([r.id for r, _s in responses] or [uuid.uuid4()])
+            )
+        )
+    }
+
     def readable(survey: Survey, answers: dict[str, Any]) -> dict[str, Any]:
         prompts = {str(q.id): q.prompt for q in questions_of(survey)}
-        return {prompts.get(k, k): v for k, v in (answers or {}).items()}
+        return {
+            prompts.get(k, k): (gettext("file “%(name)s”", name=names[v]) if v in names else v)
+            for k, v in (answers or {}).items()
+        }
 
     return {
         "answers": [
@@ -1154,6 +1665,36 @@ def erase_personal_data(account: Any) -> None:
     """Forget ``account``: drafts and the record of having answered go; attributed answers stay
     in the results without the person (the aggregates stand)."""
     quiet = {"synchronize_session": False}
+    # a file may say anything about its sender: it goes with the answer it was (attributed ones;
+    # an anonymous answer's file is tied to nobody), and the question counts as unanswered there
+    sent = db.session.execute(
+        sa.select(UploadedFile.id, Response)
+        .join(
+            Response,
+            sa.and_(Response.tenant_id == UploadedFile.tenant_id, Response.id == UploadedFile.response_id),
+        )
+        .where(Response.account_id == account.id)
+    ).all()
+    for file_id, response in sent:
+        response.answers = {k: v for k, v in (response.answers or {}).items() if v != str(file_id)}
+    if sent:
+        db.session.execute(
+            sa.update(Survey)
+            .where(Survey.id.in_({r.survey_id for _f, r in sent}))
+            .values(answers_version=Survey.answers_version + 1)
+            .execution_options(**quiet)
+        )
+    db.session.flush()
+    db.session.execute(
+        sa.delete(UploadedFile)
+        .where(
+            sa.or_(
+                UploadedFile.account_id == account.id,
+                UploadedFile.id.in_([f for f, _r in sent] or [uuid.uuid4()]),
+            )
+        )
+        .execution_options(**quiet)
+    )
     db.session.execute(sa.delete(Draft).where(Draft.account_id == account.id).execution_options(**quiet))
     db.session.execute(
         sa.delete(Participation).where(Participation.account_id == account.id).execution_options(**quiet)
@@ -1196,11 +1737,12 @@ def erase_guest_data(email: str) -> None:
         .values(email=sa.literal("erased-") + sa.cast(Invitation.id, sa.String))
         .execution_options(synchronize_session=False)
     )
-    db.session.execute(
-        sa.delete(Draft)
-        .where(Draft.invitation_id.in_(sa.select(Invitation.id).where(Invitation.email.like("erased-%"))))
-        .execution_options(synchronize_session=False)
-    )
+    for model in (Draft, UploadedFile):
+        db.session.execute(
+            sa.delete(model)
+            .where(model.invitation_id.in_(sa.select(Invitation.id).where(Invitation.email.like("erased-%"))))
+            .execution_options(synchronize_session=False)
+        )
     db.session.expire_all()
 
 
@@ -1219,6 +1761,11 @@ def purge_invitations(cutoff: dt.datetime) -> int:
     ).rowcount
     changed += db.session.execute(
         sa.delete(Draft).where(Draft.survey_id.in_(closed)).execution_options(synchronize_session=False)
+    ).rowcount
+    changed += db.session.execute(
+        sa.delete(UploadedFile)
+        .where(UploadedFile.survey_id.in_(closed), UploadedFile.response_id.is_(None))
+        .execution_options(synchronize_session=False)
     ).rowcount
     return changed
 
@@ -1240,7 +1787,8 @@ def purge_attributed(cutoff: dt.datetime) -> int:
 def create_from_starter(
     key: str, locale: str, *, account: Any, opens_at: dt.datetime, closes_at: dt.datetime, **fields: Any
 ) -> Survey:
-    """A draft survey from a shipped template, in ``locale`` (the municipality's language)."""
+    """A draft survey from a shipped template, in ``locale`` (the municipality's language), with
+    its translations into the municipality's other languages from the template's own."""
     from plugins.surveys.starters import STARTERS, text
 
     starter = STARTERS.get(key)
@@ -1278,6 +1826,25 @@ def create_from_starter(
                 show_if_id=show_if_id,
                 show_if_value=show_if_value or "",
             )
+        )
+    # the templates are shipped in every language: the survey comes translated into the
+    # municipality's other ones (staff adapt the translations with the survey)
+    for other in translation_locales():
+        if other == locale:
+            continue
+        texts = {}
+        for spec, q in zip(starter["questions"], made, strict=True):
+            texts[str(q.id)] = {
+                "prompt": text(spec["prompt"], other),
+                "options": text(spec["options"], other) if "options" in spec else [],
+                "rows": text(spec["rows"], other) if "rows" in spec else [],
+            }
+        save_translation(
+            survey,
+            other,
+            title=text(starter["title"], other),
+            introduction=text(starter["introduction"], other),
+            texts=texts,
         )
     return survey
 
@@ -1398,12 +1965,25 @@ def crosstab(survey: Survey, rows_id: Any, columns_id: Any, *, public: bool) -> 
         return None
     counts: Counter = Counter()
     total = 0
-    for _response_id, answers in _answers_stream(survey):
-        va, vb = answers.get(str(a.id)), answers.get(str(b.id))
-        if va is None or vb is None:
-            continue
-        counts[_level(a, va), _level(b, vb)] += 1
-        total += 1
+    if db.session.get_bind().dialect.name == "postgresql":  # grouped by the database: one statement
+        pairs = db.session.execute(
+            sa.text(
+                "SELECT CAST(r.answers AS jsonb) ->> :a, CAST(r.answers AS jsonb) ->> :b, count(*) "
+                "FROM surveys_responses r WHERE r.tenant_id = :tenant AND r.survey_id = :survey "
+                "AND jsonb_exists(CAST(r.answers AS jsonb), :a) AND jsonb_exists(CAST(r.answers AS jsonb), :b) "
+                "GROUP BY 1, 2"
+            ),
+            {"a": str(a.id), "b": str(b.id), "tenant": active_tenant_id(), "survey": survey.id},
+        ).all()
+    else:
+        pairs = []
+        for _response_id, answers in _answers_stream(survey):
+            va, vb = answers.get(str(a.id)), answers.get(str(b.id))
+            if va is not None and vb is not None:
+                pairs.append((va, vb, 1))
+    for va, vb, n in pairs:
+        counts[_level(a, va), _level(b, vb)] += n
+        total += n
     floor = suppress_below()
     rows, columns = _levels(a), _levels(b)
     cells = [[None if public and 0 < counts[r, c] < floor else counts[r, c] for c in columns] for r in rows]

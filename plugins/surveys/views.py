@@ -7,6 +7,7 @@ answer typed (and saves it as a draft for people who can come back to it).
 
 import datetime as dt
 import uuid
+from urllib.parse import quote
 
 from flask import Response as HttpResponse
 from flask import session, stream_with_context
@@ -88,9 +89,14 @@ def survey(survey_id: uuid.UUID):
     except RuleViolation as exc:
         refusal = exc
     questions = services.questions_of(found) if manager else []
+    title, introduction, _shown = services.localized(found, [], str(get_locale()))
     return render_template(
         "surveys/survey.html",
         survey=found,
+        title=title,
+        introduction=introduction,
+        locales=services.translation_locales() if manager else [],
+        translated=services.translations_of(found) if manager else {},
         state=services.state(found),
         label=services.state_label,
         refusal=refusal,
@@ -277,6 +283,59 @@ def question_move(survey_id: uuid.UUID, question_id: uuid.UUID):
     return redirect(url_for("surveys.survey", survey_id=survey_id) + "#questions")
 
 
+@ui.route("/<uuid:survey_id>/translations/<locale>", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def translation(survey_id: uuid.UUID, locale: str):
+    """Staff enter the whole survey in another of the municipality's languages."""
+    found = services.get_survey(survey_id, include_unpublished=True)
+    if locale not in services.translation_locales():
+        abort(404)
+    questions = services.questions_of(found)
+    form = forms.EmptyForm()
+    existing = services.get_translation(found, locale)
+    values = {
+        "title": existing.title if existing else "",
+        "introduction": existing.introduction if existing else "",
+        "texts": existing.texts if existing else {},
+    }
+    status, error = 200, None
+    if request.method == "POST":
+        form.validate_on_submit() or abort(400)
+        values = _translation_from_form(questions, request.form)
+        try:
+            services.save_translation(found, locale, **values)
+            db.session.commit()
+        except RuleViolation as exc:
+            db.session.rollback()
+            status, error = exc.status, exc.message
+        else:
+            flash(gettext("The translation is saved."), "success")
+            return redirect(url_for("surveys.survey", survey_id=survey_id))
+    return render_template(
+        "surveys/translation.html",
+        survey=found,
+        questions=questions,
+        locale=locale,
+        values=values,
+        error=error,
+        form=form,
+        Kind=Kind,
+    ), status
+
+
+def _translation_from_form(questions, data) -> dict:
+    texts = {}
+    for q in questions:
+        key = str(q.id)
+        texts[key] = {
+            "prompt": data.get(f"p-{key}", ""),
+            "help": data.get(f"h-{key}", ""),
+            "options": [data.get(f"o-{key}-{i}", "") for i in range(len(q.options))],
+            "rows": [data.get(f"r-{key}-{i}", "") for i in range(len(q.rows))],
+        }
+    return {"title": data.get("title", ""), "introduction": data.get("introduction", ""), "texts": texts}
+
+
 # --- answering ----------------------------------------------------------------------------------
 
 
@@ -302,6 +361,7 @@ def answer(survey_id: uuid.UUID):
         typed = services.typed_from_form(questions, request.form)
         organisation = request.form.get("organisation_id", "")
         try:
+            refused = services.store_uploads(found, questions, who, request.files, typed)
             if request.form.get("action") == "save":
                 services.save_draft(found, who, typed)
                 db.session.commit()
@@ -316,6 +376,7 @@ def answer(survey_id: uuid.UUID):
                 typed,
                 organisation_id=int(organisation) if organisation.isdigit() else None,
                 receipt=request.form.get("receipt") == "y",
+                upload_errors=refused,
             )
             if who.account is None and who.invitation is None:
                 # anyone may answer a public survey signed out, and nothing tells two visitors
@@ -331,9 +392,12 @@ def answer(survey_id: uuid.UUID):
         except services.AnswerErrors as exc:
             db.session.rollback()
             errors, status = exc.errors, 422
+            # the files accepted are kept (pending) so that the page need not ask for them again
+            refused = services.store_uploads(found, questions, who, _rewound(request.files), typed)
+            errors = {**refused, **errors}
             if who.account is not None or who.invitation is not None:
                 services.save_draft(found, who, typed)  # nothing typed is lost, even if the tab closes
-                db.session.commit()
+            db.session.commit()
         except RuleViolation as exc:
             db.session.rollback()
             form.form_errors.append(exc.message)
@@ -341,9 +405,12 @@ def answer(survey_id: uuid.UUID):
         else:
             flash(gettext("Thank you: your answers are recorded."), "success")
             return redirect(url_for("surveys.survey", survey_id=survey_id))
+    title, _introduction, shown = services.localized(found, questions, str(get_locale()))
     return render_template(
         "surveys/answer.html",
         survey=found,
+        title=title,
+        loc=shown,
         questions=questions,
         by_id={q.id: q for q in questions},
         typed=typed,
@@ -352,9 +419,18 @@ def answer(survey_id: uuid.UUID):
         organisations=organisations,
         can_save=who.account is not None or who.invitation is not None,
         can_receipt=(who.account is not None and who.account.email) or who.invitation is not None,
+        kept=services.kept_files(found, typed),
+        max_mb=services.max_file_bytes() // (1024 * 1024),
         Kind=Kind,
         OTHER=services.OTHER,
     ), status
+
+
+def _rewound(files):
+    """The request's files read again from their start (after a rolled-back first attempt)."""
+    for storage in files.values():
+        storage.stream.seek(0)
+    return files
 
 
 @ui.get("/invitation/<token>")
@@ -391,6 +467,7 @@ def results(survey_id: uuid.UUID):
         survey=found,
         total=total,
         items=items,
+        files=services.files_listed(found) if manager and not public else {},
         crossable=crossable,
         table=table,
         chosen=(request.args.get("rows", ""), request.args.get("columns", "")),
@@ -421,6 +498,24 @@ def publish_text(survey_id: uuid.UUID):
         abort(404)
     db.session.commit()
     return redirect(url_for("surveys.results", survey_id=survey_id) + f"#r-{question_id}")
+
+
+@ui.get("/<uuid:survey_id>/files/<uuid:file_id>")
+@require_permission(MANAGE)
+def download(survey_id: uuid.UUID, file_id: uuid.UUID):
+    """A file sent as an answer, for staff only: always a download (never shown inline), of the
+    type its content was found to be."""
+    found = services.get_file(services.get_survey(survey_id, include_unpublished=True), file_id)
+    quoted = quote(found.filename)
+    return HttpResponse(
+        found.content,
+        mimetype=found.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quoted}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @ui.get("/<uuid:survey_id>/results.csv")

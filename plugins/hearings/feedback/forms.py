@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     RadioField,
+    StringField,
     SubmitField,
     TextAreaField,
 )
@@ -32,4 +33,16 @@ class FeedbackForm(FlaskForm):
 
 class PublishFeedbackForm(FlaskForm):
     published = BooleanField(_l("Publish the feedback results"))
+    submit = SubmitField(_l("Save"))
+
+
+class FeedbackSurveyForm(FlaskForm):
+    survey = StringField(
+        _l("Survey for the feedback (its address)"),
+        description=_l(
+            "A published survey of the Surveys module, e.g. made from the satisfaction template; "
+            "attendees are sent to it instead of this form. Leave empty to use this form."
+        ),
+        validators=[Length(max=300)],
+    )
     submit = SubmitField(_l("Save"))

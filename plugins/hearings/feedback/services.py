@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
 
 from core.toolkit import (
+    Linkable,
+    Reference,
     db,
+    resolve_references,
 )
 from core.toolkit import (
     gettext as _,
@@ -81,3 +85,30 @@ def feedback_summary(m: Meeting) -> dict[str, Any]:
 
 def feedback_public(m: Meeting) -> bool:
     return bool(m.feedback_published or settings()["feedback_public"])
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+
+
+def feedback_survey(m: Meeting) -> Linkable | None:
+    """The survey that takes this meeting's feedback, when one is linked and the surveys plugin
+    still knows it (published, the plugin on); else None and the built-in form serves."""
+    if m.feedback_survey is None:
+        return None
+    return resolve_references([m.feedback_survey]).get(m.feedback_survey)
+
+
+def link_feedback_survey(m: Meeting, text: str) -> None:
+    """Link a survey by its address (or id) for the feedback after the meeting; empty unlinks.
+    Only a survey the surveys plugin resolves here (published, this municipality) is taken."""
+    text = (text or "").strip()
+    if not text:
+        m.feedback_survey = None
+        return
+    found = _UUID.search(text)
+    ref = Reference("surveys", "survey", found.group(0).lower()) if found else None
+    if ref is None or ref not in resolve_references([ref]):
+        raise HearingsError(
+            _("Give the address of one of the municipality's published surveys."), 422, "survey"
+        )
+    m.feedback_survey = ref

@@ -38,6 +38,9 @@ def feedback(token):
     reg, m = pending[0]
     if request.args.get("meeting"):
         reg, m = next(((r, x) for r, x in pending if str(x.id) == request.args["meeting"]), pending[0])
+    linked = services.feedback_survey(m)
+    if linked is not None:  # staff chose a survey (the satisfaction template) for this meeting
+        return redirect(linked.url)
     form = forms.FeedbackForm()
     if form.validate_on_submit():
         services.submit_feedback(
@@ -59,13 +62,41 @@ def feedback_results(mid):
     m = meetings_services.get_meeting(mid)
     if not (services.feedback_public(m) or _is_staff()):
         raise HearingsError(_("The feedback results are not public."), 403 if current_account() else 401)
+    return _results_page(m)
+
+
+def _results_page(m, survey_form=None, status=200):
+    if survey_form is None:
+        survey_form = forms.FeedbackSurveyForm(survey=str(m.feedback_survey.id) if m.feedback_survey else "")
     return render_template(
         "hearings/feedback_results.html",
         m=m,
         summary=services.feedback_summary(m),
         is_staff=_is_staff(),
         form=forms.PublishFeedbackForm(published=m.feedback_published),
-    )
+        survey_form=survey_form,
+        linked=services.feedback_survey(m),
+    ), status
+
+
+@bp.post("/meetings/<uuid:mid>/feedback/survey")
+@require_permission("hearings.manage")
+@handled
+def feedback_survey(mid):
+    """Staff link a survey that takes the meeting's feedback (or unlink it)."""
+    m = meetings_services.get_meeting(mid)
+    form = forms.FeedbackSurveyForm()
+    if not form.validate_on_submit():
+        return _results_page(m, form, 422)
+    try:
+        services.link_feedback_survey(m, form.survey.data or "")
+    except HearingsError as exc:
+        db.session.rollback()
+        form.survey.errors = [*form.survey.errors, exc.message]
+        return _results_page(meetings_services.get_meeting(mid), form, exc.status)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("hearings.feedback_results", mid=mid))
 
 
 @bp.post("/meetings/<uuid:mid>/feedback/publish")

@@ -10,12 +10,14 @@ from tests.plugins.surveys.conftest import make_survey
 
 TABLES = [
     "surveys_drafts",
+    "surveys_files",
     "surveys_invitations",
     "surveys_participations",
     "surveys_published_texts",
     "surveys_questions",
     "surveys_responses",
     "surveys_surveys",
+    "surveys_translations",
 ]
 
 

@@ -246,6 +246,15 @@ def test_staff_build_and_publish_a_survey_through_the_api(town, account_factory,
         headers=as_staff,
     ).get_json()
     assert client.get(f"/api/v1/surveys/surveys/{survey}", headers=as_member).status_code == 404  # a draft
+    for not_a_boolean in (1, "true", "yes", None):  # JSON true/false only, as the document says
+        refused = client.patch(
+            f"/api/v1/surveys/surveys/{survey}", json={"published": not_a_boolean}, headers=as_staff
+        )
+        assert refused.status_code == 422, not_a_boolean
+        assert "published" in refused.get_json()["errors"]["json"], refused.get_json()
+    assert (
+        client.get(f"/api/v1/surveys/surveys/{survey}", headers=as_member).status_code == 404
+    )  # still a draft
     published = client.patch(f"/api/v1/surveys/surveys/{survey}", json={"published": True}, headers=as_staff)
     assert published.status_code == 200 and published.get_json()["state"] == "open"
     assert published.get_json()["title"] == "By API"  # the fields not given are kept
