@@ -15,7 +15,6 @@ from core.toolkit import (
     NavItem,
     PersonalDataDeclaration,
     PluginManifest,
-    SearchHit,
     cross_tenant_read,
     db,
     gettext,
@@ -36,6 +35,7 @@ from plugins.registry import (
 )
 from plugins.registry.api import api
 from plugins.registry.observatory import apex_ui
+from plugins.registry.observatory_api import api as observatory_api
 from plugins.registry.schemas import SettingsSchema
 from plugins.registry.views import SUBMIT, VERIFY, ui
 
@@ -58,6 +58,7 @@ def sympraxis_blueprints(app):
         BlueprintSpec(ui, "ui"),
         BlueprintSpec(api, "api"),
         BlueprintSpec(apex_ui, "ui", url_prefix="/observatory", apex=True),
+        BlueprintSpec(observatory_api, "api", url_prefix="/api/v1/observatory", apex=True),
     ]
 
 
@@ -88,16 +89,9 @@ def sympraxis_navigation(tenant, account):
 
 @hookimpl
 def sympraxis_search(tenant, query, limit):
-    if not (query or "").strip():
-        return []
-    return [
-        SearchHit(
-            title=e.name,
-            url=url_for("registry.entry", entry_id=e.id),
-            snippet=(e.description or e.address)[:200],
-        )
-        for e in services.directory(q=query)[:limit]
-    ]
+    from plugins.registry.search import search
+
+    return search(query, limit)
 
 
 @hookimpl
