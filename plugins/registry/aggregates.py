@@ -280,3 +280,61 @@ def cell_dict(cell: AggregateCell) -> dict[str, Any]:
         value = getattr(cell, measure)
         data[measure] = float(value) if isinstance(value, decimal.Decimal) else value
     return data
+
+
+# --- the observatory API ------------------------------------------------------------------------
+
+
+def area_rows(run_id: int, level: str) -> list[dict[str, str]]:
+    rows = db.session.execute(
+        sa.select(AggregateCell.area, AggregateCell.area_name, AggregateCell.parent)
+        .where(AggregateCell.run_id == run_id, AggregateCell.level == level)
+        .distinct()
+    ).all()
+    found = sorted({tuple(r) for r in rows}, key=lambda r: (r[1].casefold(), r[0]))
+    return [{"level": level, "area": a, "area_name": n, "parent": p} for a, n, p in found]
+
+
+def _cells_query(
+    run_id: int,
+    *,
+    level: str,
+    area: str | None = None,
+    parent: str | None = None,
+    year: int | None = None,
+    dimension: str | None = None,
+    code: str | None = None,
+):
+    query = sa.select(AggregateCell).where(AggregateCell.run_id == run_id, AggregateCell.level == level)
+    for column, value in (
+        (AggregateCell.area, area),
+        (AggregateCell.parent, parent),
+        (AggregateCell.year, year),
+        (AggregateCell.dimension, dimension),
+        (AggregateCell.code, code),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    return query
+
+
+def count_cells(run_id: int, **filters) -> int:
+    subquery = _cells_query(run_id, **filters).with_only_columns(AggregateCell.id).subquery()
+    return db.session.execute(sa.select(sa.func.count()).select_from(subquery)).scalar_one()
+
+
+def _ordered(query):
+    return query.order_by(
+        AggregateCell.area, AggregateCell.year.desc(), AggregateCell.dimension, AggregateCell.code
+    )
+
+
+def find_cells(run_id: int, *, offset: int = 0, limit: int = 100, **filters) -> list[AggregateCell]:
+    query = _ordered(_cells_query(run_id, **filters)).offset(offset).limit(limit)
+    return list(db.session.execute(query).scalars())
+
+
+def iter_cells(run_id: int, chunk: int = 2000, **filters):
+    """Every matching cell, in chunks (the CSV download streams them)."""
+    query = _ordered(_cells_query(run_id, **filters)).execution_options(yield_per=chunk)
+    yield from db.session.execute(query).scalars().partitions(chunk)

@@ -24,7 +24,6 @@ from core.toolkit import (
     tenant_context,
     tenant_info,
     tenants_with_plugin,
-    url_for,
     utcnow_aware,
 )
 from plugins.registry import (

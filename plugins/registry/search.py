@@ -18,8 +18,10 @@ def search(query: str, limit: int) -> list[SearchHit]:
     if not q.words:
         return []
     document = q.document(Entry.name, Entry.description, Entry.services_offered, Entry.address, Entry.area)
-    text = sa.func.coalesce(Entry.description, "").op("||")(" ").op("||")(
-        sa.func.coalesce(Entry.services_offered, "")
+    text = (
+        sa.func.coalesce(Entry.description, "")
+        .op("||")(" ")
+        .op("||")(sa.func.coalesce(Entry.services_offered, ""))
     )
     rank = q.rank(document).label("rank")
     rows = db.session.execute(

@@ -69,7 +69,9 @@ def test_search_ranks_and_highlights_verified_entries_only(app, town, account_fa
 
     staff = account_factory(memberships={town: "staff"})
     admin = account_factory(memberships={town: "member"})
-    make_entry(app, town, staff, name="Κέντρο Κοινότητας", description="Συμβουλευτική <b>και</b> φροντιστήριο.")
+    make_entry(
+        app, town, staff, name="Κέντρο Κοινότητας", description="Συμβουλευτική <b>και</b> φροντιστήριο."
+    )
     make_entry(
         app,
         town,
