@@ -32,6 +32,7 @@ import resource
 import subprocess
 import sys
 import time
+import urllib.parse
 from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -247,7 +248,7 @@ def seed_town(app: Any) -> str:
 def measure_pages(urls: dict[str, str], args: argparse.Namespace) -> list[tuple[str, Any, Any, int]]:
     paths = [
         ("observatory, country level", f"/observatory/?level=country&area=EL&year={YEARS[-1]}", APEX),
-        ("directory search", "/registry/?q=παντοπωλείο", HOST),
+        ("directory search", "/registry/?q=" + urllib.parse.quote("παντοπωλείο"), HOST),
     ]
     with open(os.path.join(bench.RESULTS_DIR, "hosts-1.txt"), "w") as f:
         f.write(HOST + "\n")
@@ -274,7 +275,8 @@ def measure_pages(urls: dict[str, str], args: argparse.Namespace) -> list[tuple[
             log(
                 f"{name}: {m.rps:.1f} req/s, p50 {m.p50_ms:.1f} ms, p99 {m.p99_ms:.1f} ms; 1 conn p50 {m1.p50_ms:.1f}"
             )
-            found.append((f"GET {path} ({'apex' if host == APEX else 'municipality'})", m, m1, len(body)))
+            shown = urllib.parse.unquote(path)
+            found.append((f"GET {shown} ({'apex' if host == APEX else 'municipality'})", m, m1, len(body)))
     return found
 
 

@@ -298,3 +298,20 @@ class PactParty(TenantScoped, db.Model):
         tenant_foreign_key("entry_id", "registry_entries", ondelete="CASCADE"),
         sa.UniqueConstraint("tenant_id", "pact_id", "entry_id"),
     )
+
+
+class ReverifyNotice(TenantScoped, db.Model):
+    """The mail telling an organisation's admins that their entry's verification has expired:
+    at most one per verification (``verified_at`` of the entry when it was sent), so a daily
+    job sends it once and again only after the next verification expires in turn."""
+
+    __tablename__ = "registry_reverify_notices"
+
+    entry_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    verified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+
+    __table_args__ = (
+        tenant_foreign_key("entry_id", "registry_entries", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "entry_id", "verified_at"),
+    )

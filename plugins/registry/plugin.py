@@ -196,12 +196,13 @@ def set_area(tenant_id: int, *, nuts3: str, nuts2: str, country: str, lau: str =
 @cli.command("remind")
 @with_appcontext
 def remind_command():
-    """Send the figures reminders that are due, in every municipality."""
+    """Send the figures reminders and re-verification notices that are due, in every municipality."""
     for tenant_id in tenants_with_plugin("registry"):
         with tenant_context(tenant_id):
             sent = services.send_reminders(utcnow_aware().date())
+            notices = services.send_reverify_notices()
             db.session.commit()
-        click.echo(f"tenant {tenant_id}: {sent} reminders")
+        click.echo(f"tenant {tenant_id}: {sent} reminders, {notices} re-verification notices")
 
 
 @cli.command("aggregate")

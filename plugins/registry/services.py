@@ -46,6 +46,7 @@ from plugins.registry.models import (
     PactStatus,
     Reminder,
     ReportingYear,
+    ReverifyNotice,
     VersionStatus,
 )
 
@@ -285,7 +286,26 @@ def submit(
     )
     db.session.add(version)
     db.session.flush()
+    if entry.published:
+        _mail_awaiting(entry, account)
     return version
+
+
+def _mail_awaiting(entry: Entry, submitter: Any) -> None:
+    """A change to a verified entry goes to re-verification: its organisation's admins are told
+    (each in their language) that the public keeps the verified version until then."""
+    info = tenant_info(active_tenant_id())
+    link = external_url(info.primary_host, f"/registry/entries/{entry.id}")
+    for person in _recipients_of(entry, getattr(submitter, "id", None)):
+        with force_locale(_locale_for(person)):
+            subject = gettext("%(municipality)s: your changes await verification", municipality=info.name)
+            body = gettext(
+                "The changes to “%(name)s” are waiting for the municipality to verify them. Until then the "
+                "public sees the last verified version.\n%(link)s",
+                name=entry.name,
+                link=link,
+            )
+        send_mail(Mail(to=[person.email], subject=subject, text=body))
 
 
 def _lock(entry: Entry) -> None:
@@ -448,6 +468,53 @@ def is_stale(entry: Entry, now: dt.datetime | None = None) -> bool:
     return entry.published and entry.verified_at < now - dt.timedelta(days=30 * months)
 
 
+def notified_at(entries: list[Entry]) -> dict[uuid.UUID, dt.datetime]:
+    """When the admins of each stale entry were told its verification expired (the review queue)."""
+    if not entries:
+        return {}
+    rows = db.session.execute(
+        sa.select(ReverifyNotice.entry_id, ReverifyNotice.verified_at, ReverifyNotice.sent_at).where(
+            ReverifyNotice.entry_id.in_([e.id for e in entries])
+        )
+    ).all()
+    current = {e.id: e.verified_at for e in entries}
+    return {entry_id: sent for entry_id, verified, sent in rows if current.get(entry_id) == verified}
+
+
+def send_reverify_notices(now: dt.datetime | None = None) -> int:
+    """Tell the admins of each entry whose verification has expired (``reverify_after_months``)
+    to check it and submit it again, changed or not: once per verification (a second run sends
+    nothing; after the next verification expires, once more). Entries without an organisation
+    (public services staff recorded) have nobody to tell: staff see them in the review queue."""
+    now = now or utcnow_aware()
+    stale = [e for e in stale_entries(now) if e.organisation_id is not None]
+    told = notified_at(stale)
+    info = tenant_info(active_tenant_id())
+    sent = 0
+    for entry in stale:
+        if entry.id in told:
+            continue
+        db.session.add(ReverifyNotice(entry_id=entry.id, verified_at=entry.verified_at, sent_at=now))
+        link = external_url(info.primary_host, f"/registry/entries/{entry.id}/edit")
+        for person in _recipients_of(entry):
+            with force_locale(_locale_for(person)):
+                subject = gettext(
+                    "%(municipality)s: please confirm your entry is up to date", municipality=info.name
+                )
+                body = gettext(
+                    "The verification of “%(name)s” in the social economy register dates from %(date)s and has "
+                    "expired. Check the entry and submit it again, with any changes, so that the municipality "
+                    "can verify it again:\n%(link)s",
+                    name=entry.name,
+                    date=entry.verified_at.date().isoformat(),
+                    link=link,
+                )
+            send_mail(Mail(to=[person.email], subject=subject, text=body))
+        sent += 1
+    db.session.flush()
+    return sent
+
+
 def _recipients_of(entry: Entry, submitted_by_id: int | None = None) -> list[Account]:
     ids: list[int] = []
     if submitted_by_id:
@@ -535,9 +602,9 @@ def pending_versions() -> list[tuple[EntryVersion, Entry]]:
     return [tuple(r) for r in rows.all()]
 
 
-def stale_entries() -> list[Entry]:
+def stale_entries(now: dt.datetime | None = None) -> list[Entry]:
     months = settings()["reverify_after_months"]
-    cutoff = utcnow_aware() - dt.timedelta(days=30 * months)
+    cutoff = (now or utcnow_aware()) - dt.timedelta(days=30 * months)
     return list(
         db.session.execute(
             sa.select(Entry)

@@ -239,10 +239,12 @@ def mine():
 @ui.get("/review")
 @require_permission(VERIFY)
 def review_queue():
+    stale = services.stale_entries()
     return render_template(
         "registry/review_queue.html",
         pending=services.pending_versions(),
-        stale=services.stale_entries(),
+        stale=stale,
+        notified=services.notified_at(stale),
         **_labels(),
     )
 

@@ -22,6 +22,7 @@ TABLES = [
     "registry_pacts",
     "registry_reminders",
     "registry_reporting_years",
+    "registry_reverify_notices",
 ]
 
 
