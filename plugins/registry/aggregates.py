@@ -15,6 +15,7 @@ suppressed value can be recovered by subtraction.
 
 import dataclasses
 import decimal
+import gc
 from collections import defaultdict, deque
 from typing import Any
 
@@ -47,7 +48,7 @@ DIMENSIONS = ("total", "sector", "group")
 Key = tuple[str, str, int, str, str]  # level, area, year, dimension, code
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class Cell:
     area_name: str = ""
     parent: str = ""
@@ -247,8 +248,16 @@ def run() -> AggregateRun:
     """One run: compute, suppress, and replace the previous run's cells (in the caller's
     transaction: the observatory sees the old run until it commits)."""
     municipalities = participating()
-    cells = compute(municipalities)
-    suppress(cells)
+    # a million small objects that live until the end: the cyclic collector would walk them over
+    # and over as they are made (time growing faster than the data); none of them form cycles
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        cells = compute(municipalities)
+        suppress(cells)
+    finally:
+        if collecting:
+            gc.enable()
     db.session.execute(sa.delete(AggregateRun))
     new = AggregateRun(municipalities=len(municipalities), cells=len(cells))
     db.session.add(new)
@@ -266,8 +275,11 @@ def latest_run() -> AggregateRun | None:
 
 
 def years(run_id: int) -> list[int]:
+    """The run's years: those of its country cells (every figure is in its country's)."""
     rows = db.session.execute(
-        sa.select(AggregateCell.year).where(AggregateCell.run_id == run_id).distinct()
+        sa.select(AggregateCell.year)
+        .where(AggregateCell.run_id == run_id, AggregateCell.level == "country")
+        .distinct()
     ).scalars()
     return sorted(set(rows), reverse=True)
 
@@ -275,7 +287,9 @@ def years(run_id: int) -> list[int]:
 def areas(run_id: int, level: str) -> list[tuple[str, str]]:
     rows = db.session.execute(
         sa.select(AggregateCell.area, AggregateCell.area_name)
-        .where(AggregateCell.run_id == run_id, AggregateCell.level == level)
+        .where(
+            AggregateCell.run_id == run_id, AggregateCell.level == level, AggregateCell.dimension == "total"
+        )
         .distinct()
     ).all()
     return sorted({(a, n) for a, n in rows}, key=lambda r: r[1].casefold())
@@ -337,7 +351,9 @@ def cell_dict(cell: AggregateCell) -> dict[str, Any]:
 def area_rows(run_id: int, level: str) -> list[dict[str, str]]:
     rows = db.session.execute(
         sa.select(AggregateCell.area, AggregateCell.area_name, AggregateCell.parent)
-        .where(AggregateCell.run_id == run_id, AggregateCell.level == level)
+        .where(
+            AggregateCell.run_id == run_id, AggregateCell.level == level, AggregateCell.dimension == "total"
+        )
         .distinct()
     ).all()
     found = sorted({tuple(r) for r in rows}, key=lambda r: (r[1].casefold(), r[0]))

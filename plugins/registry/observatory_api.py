@@ -6,7 +6,7 @@ says so and carries no figures. Reads only the global aggregate tables, like the
 from flask import Response, stream_with_context
 from flask.views import MethodView
 
-from core.toolkit import ApiBlueprint, abort
+from core.toolkit import ApiBlueprint, abort, gettext
 from plugins.registry import aggregates, schemas, services, taxonomy
 
 api = ApiBlueprint(
@@ -34,7 +34,7 @@ CSV_COLUMNS = (
 def _run():
     run = aggregates.latest_run()
     if run is None:
-        abort(404, "No aggregate run yet.")
+        abort(404, gettext("No figures have been aggregated yet."))
     return run
 
 

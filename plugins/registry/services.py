@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import force_locale
+from sqlalchemy.orm import defer
 
 from core.toolkit import (
     Account,
@@ -37,12 +38,16 @@ from core.toolkit import (
 )
 from plugins.registry import taxonomy
 from plugins.registry.models import (
+    PACT_OUTCOMES,
     AggregateConsent,
     Entry,
     EntryVersion,
     Figures,
     Pact,
+    PactDocument,
     PactParty,
+    PactReview,
+    PactRevision,
     PactStatus,
     Reminder,
     ReportingYear,
@@ -1176,6 +1181,9 @@ def erase_personal_data(account: Any) -> None:
         (ReportingYear, "opened_by_id"),
         (AggregateConsent, "recorded_by_id"),
         (Pact, "created_by_id"),
+        (PactDocument, "uploaded_by_id"),
+        (PactRevision, "changed_by_id"),
+        (PactReview, "reviewed_by_id"),
     ):
         db.session.execute(
             sa.update(model).where(getattr(model, column) == account.id).values({column: None})
@@ -1207,8 +1215,63 @@ def membership_admin_emails() -> list[str]:
 # --- cooperation pacts --------------------------------------------------------------------------
 
 
-def save_pact(pact: Pact | None, data: dict[str, Any], entry_ids: list[uuid.UUID], *, account: Any) -> Pact:
-    """A pact with its parties (entries of this municipality, at least one)."""
+PACT_FIELDS = (
+    "title",
+    "scope",
+    "municipality_commitments",
+    "partner_commitments",
+    "starts_on",
+    "ends_on",
+    "signed_document",
+    "status",
+    "next_review_on",
+)
+#: a signed document: what its first bytes say it is
+DOCUMENT_MAGIC = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+MAX_DOCUMENT_KB = 10 * 1024
+
+
+def sniff(content: bytes) -> str | None:
+    """The document's type from its first bytes (PDF, PNG, JPEG), or None: the name and the
+    browser's claim are not trusted."""
+    return next((kind for magic, kind in DOCUMENT_MAGIC.items() if content.startswith(magic)), None)
+
+
+def _pact_state(pact: Pact) -> dict[str, Any]:
+    data = {name: getattr(pact, name) for name in PACT_FIELDS}
+    for name in ("starts_on", "ends_on", "next_review_on"):
+        data[name] = data[name].isoformat() if data[name] else None
+    data["entry_ids"] = sorted(str(e.id) for e in parties_of(pact))
+    return data
+
+
+def _check_document(filename: str, content: bytes) -> tuple[str, str]:
+    if not content:
+        raise _bad(gettext("The file is empty."), "document_file")
+    if len(content) > MAX_DOCUMENT_KB * 1024:
+        raise _bad(gettext("A document may be at most %(n)d kB.", n=MAX_DOCUMENT_KB), "document_file")
+    kind = sniff(content)
+    if kind is None:
+        raise _bad(gettext("Send the document as a PDF, PNG or JPEG file."), "document_file")
+    name = " ".join((filename or "").replace("\\", "/").rsplit("/", 1)[-1].split())[:200] or "document"
+    return kind, name
+
+
+def save_pact(
+    pact: Pact | None,
+    data: dict[str, Any],
+    entry_ids: list[uuid.UUID],
+    *,
+    account: Any,
+    document: tuple[str, bytes] | None = None,
+) -> Pact:
+    """A pact with its parties (entries of this municipality, at least one), and optionally a new
+    signed copy (``(filename, content)``). Every save that changes something is a revision with
+    its diff: the pact's history."""
     title = " ".join((data.get("title") or "").split())
     if not title:
         raise _bad(gettext("Enter the title."), "title")
@@ -1219,9 +1282,14 @@ def save_pact(pact: Pact | None, data: dict[str, Any], entry_ids: list[uuid.UUID
         raise _bad(gettext("A pact has a start date."), "starts_on")
     if ends and ends < starts:
         raise _bad(gettext("The end comes before the start."), "ends_on")
+    review_on = data.get("next_review_on")
+    if review_on and review_on < starts:
+        raise _bad(gettext("The review comes after the pact starts."), "next_review_on")
     found = list(db.session.execute(sa.select(Entry).where(Entry.id.in_(entry_ids or []))).scalars())
     if not found or len(found) != len(set(entry_ids)):
         raise _bad(gettext("Choose the organisations that are parties to the pact."), "entry_ids")
+    checked = _check_document(*document) if document else None
+    before = _pact_state(pact) if pact is not None else {}
     if pact is None:
         pact = Pact(created_by_id=account.id if account else None)
         db.session.add(pact)
@@ -1230,15 +1298,125 @@ def save_pact(pact: Pact | None, data: dict[str, Any], entry_ids: list[uuid.UUID
         setattr(pact, name, (data.get(name) or "").strip()[:10_000])
     pact.signed_document = " ".join((data.get("signed_document") or "").split())[:300]
     pact.status, pact.starts_on, pact.ends_on = data["status"], starts, ends
-    pact.next_review_on = data.get("next_review_on") or dt.date(
-        starts.year + 1, starts.month, min(starts.day, 28)
-    )
+    pact.next_review_on = review_on or dt.date(starts.year + 1, starts.month, min(starts.day, 28))
     db.session.flush()
     db.session.execute(sa.delete(PactParty).where(PactParty.pact_id == pact.id))
     for entry in found:
         db.session.add(PactParty(pact_id=pact.id, entry_id=entry.id))
     db.session.flush()
+    if checked:
+        kind, name = checked
+        db.session.add(
+            PactDocument(
+                pact_id=pact.id,
+                filename=name,
+                content_type=kind,
+                size=len(document[1]),
+                content=document[1],
+                uploaded_by_id=account.id if account else None,
+            )
+        )
+    after = _pact_state(pact)
+    changes = [
+        {"field": k, "before": before.get(k), "after": after.get(k)}
+        for k in after
+        if (before.get(k) or None) != (after.get(k) or None)
+    ]
+    if checked:
+        changes.append({"field": "document_file", "before": None, "after": checked[1]})
+    if changes:
+        number = db.session.execute(
+            sa.select(sa.func.coalesce(sa.func.max(PactRevision.number), 0)).where(
+                PactRevision.pact_id == pact.id
+            )
+        ).scalar_one()
+        db.session.add(
+            PactRevision(
+                pact_id=pact.id,
+                number=number + 1,
+                data=after,
+                diff=changes,
+                changed_by_id=account.id if account else None,
+            )
+        )
+    db.session.flush()
     return pact
+
+
+def record_pact_review(
+    pact: Pact, *, reviewed_on: dt.date, outcome: str, notes: str = "", account: Any
+) -> PactReview:
+    """The yearly review: recorded with its outcome; the next one falls a year later, and a pact
+    the review ends is ended (a revision of the pact says so)."""
+    if outcome not in PACT_OUTCOMES:
+        raise _bad(gettext("Choose one of the options listed."), "outcome")
+    if reviewed_on < pact.starts_on:
+        raise _bad(gettext("The review comes after the pact starts."), "reviewed_on")
+    if reviewed_on > utcnow_aware().date():
+        raise _bad(gettext("Record a review once it has been held."), "reviewed_on")
+    notes = (notes or "").strip()
+    if len(notes) > 10_000:
+        raise _bad(gettext("At most %(n)d characters.", n=10_000), "notes")
+    row = PactReview(
+        pact_id=pact.id,
+        reviewed_on=reviewed_on,
+        outcome=outcome,
+        notes=notes,
+        reviewed_by_id=account.id if account else None,
+    )
+    db.session.add(row)
+    data = {name: getattr(pact, name) for name in PACT_FIELDS}
+    data["next_review_on"] = (
+        None
+        if outcome == "end"
+        else dt.date(reviewed_on.year + 1, reviewed_on.month, min(reviewed_on.day, 28))
+    )
+    if outcome == "end":
+        data["status"] = PactStatus.ENDED
+        data["ends_on"] = pact.ends_on or reviewed_on
+    save_pact(pact, data, [e.id for e in parties_of(pact)], account=account)
+    if outcome == "end":
+        pact.next_review_on = None
+    db.session.flush()
+    return row
+
+
+def pact_documents(pact: Pact) -> list[PactDocument]:
+    return list(
+        db.session.execute(
+            sa.select(PactDocument)
+            .where(PactDocument.pact_id == pact.id)
+            .order_by(PactDocument.uploaded_at.desc())
+            .options(defer(PactDocument.content))
+        ).scalars()
+    )
+
+
+def get_pact_document(pact: Pact, document_id: uuid.UUID) -> PactDocument:
+    doc = db.session.execute(
+        sa.select(PactDocument).where(PactDocument.pact_id == pact.id, PactDocument.id == document_id)
+    ).scalar_one_or_none()
+    if doc is None:
+        raise RuleViolation(gettext("There is no such document."), status=404, code="not_found")
+    return doc
+
+
+def pact_revisions(pact: Pact) -> list[PactRevision]:
+    return list(
+        db.session.execute(
+            sa.select(PactRevision)
+            .where(PactRevision.pact_id == pact.id)
+            .order_by(PactRevision.number.desc())
+        ).scalars()
+    )
+
+
+def pact_reviews(pact: Pact) -> list[PactReview]:
+    return list(
+        db.session.execute(
+            sa.select(PactReview).where(PactReview.pact_id == pact.id).order_by(PactReview.reviewed_on.desc())
+        ).scalars()
+    )
 
 
 def pacts(entry: Entry | None = None) -> list[Pact]:
