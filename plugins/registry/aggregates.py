@@ -21,7 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.toolkit import cross_tenant_read, db, tenant_info, tenants_with_plugin
+from core.toolkit import cross_tenant_read, db, tenant_infos, tenants_with_plugin
 from plugins.registry.models import (
     AggregateCell,
     AggregateConsent,
@@ -83,12 +83,10 @@ def participating() -> dict[int, StatisticalArea]:
 
 
 def compute(municipalities: dict[int, StatisticalArea]) -> dict[Key, Cell]:
-    """The cells of every level, before suppression."""
-    cells: dict[Key, Cell] = defaultdict(Cell)
-    names = {}
-    for tenant_id in municipalities:
-        info = tenant_info(tenant_id)
-        names[tenant_id] = (info.slug, info.name) if info else (str(tenant_id), str(tenant_id))
+    """The cells of every level, before suppression: the municipalities' cells from the streamed
+    rows, then each level above as the sum of the cells below it."""
+    infos = tenant_infos(municipalities)
+    names = {t: (infos[t].slug, infos[t].name) if t in infos else (str(t), str(t)) for t in municipalities}
     query = (
         sa.select(
             Entry.tenant_id,
@@ -106,40 +104,58 @@ def compute(municipalities: dict[int, StatisticalArea]) -> dict[Key, Cell]:
         .where(Entry.verified_at.is_not(None))
         .execution_options(all_tenants=True, yield_per=5000)
     )
+    cells: dict[Key, Cell] = defaultdict(Cell)
     with cross_tenant_read():
         add_rows(cells, db.session.execute(query), municipalities, names)
     return dict(cells)
 
 
 def add_rows(cells: dict[Key, Cell], rows, municipalities: dict, names: dict) -> None:
-    """Add each (tenant, sectors, groups, year, figures...) row to the cells of its municipality,
-    regional unit, region and country: one pass, memory in the number of cells, not of rows."""
+    """Add each (tenant, sectors, groups, year, figures...) row to its municipality's cells (one
+    pass over the rows), then roll the municipalities up to their regional unit, region and
+    country (one pass over the cells): memory in the number of cells, not of rows."""
+    codes = {t: (a.nuts3, a.nuts2, a.country) for t, a in municipalities.items()}
+    local: dict[Key, Cell] = {}
     for tenant_id, sectors, groups, year, paid, vols, vuln, served, budget, revenue in rows:
-        area = municipalities.get(tenant_id)
+        area = codes.get(tenant_id)
         if area is None:
             continue
-        slug, name = names[tenant_id]
-        places = (
-            ("municipality", slug, name, area.nuts3),
-            ("nuts3", area.nuts3, AREA_NAMES.get(area.nuts3, area.nuts3), area.nuts2),
-            ("nuts2", area.nuts2, AREA_NAMES.get(area.nuts2, area.nuts2), area.country),
-            ("country", area.country, AREA_NAMES.get(area.country, area.country), ""),
-        )
+        slug = names[tenant_id][0]
         breakdowns = [("total", "")]
         if sectors:
             breakdowns.append(("sector", sectors[0]))  # the main sector: a partition of the total
         breakdowns += [("group", g) for g in dict.fromkeys(groups or [])]
-        for level, code, area_name, parent in places:
-            for dimension, value in breakdowns:
-                cell = cells[(level, code, year, dimension, value)]
-                cell.area_name, cell.parent = area_name, parent
-                cell.entries += 1
-                cell.staff_paid += paid
-                cell.staff_volunteers += vols
-                cell.staff_vulnerable += vuln
-                cell.people_served += served
-                cell.budget += budget or 0
-                cell.revenue += revenue or 0
+        for dimension, value in breakdowns:
+            key = ("municipality", slug, year, dimension, value)
+            cell = local.get(key)
+            if cell is None:
+                cell = local[key] = Cell(area_name=names[tenant_id][1], parent=area[0])
+            cell.entries += 1
+            cell.staff_paid += paid
+            cell.staff_volunteers += vols
+            cell.staff_vulnerable += vuln
+            cell.people_served += served
+            cell.budget += budget or 0
+            cell.revenue += revenue or 0
+    parents = {names[t][0]: codes[t] for t in codes if t in names}
+    for (_level, slug, year, dimension, value), cell in local.items():
+        cells[("municipality", slug, year, dimension, value)] = cell
+        nuts3, nuts2, country = parents[slug]
+        for level, code, parent in (
+            ("nuts3", nuts3, nuts2),
+            ("nuts2", nuts2, country),
+            ("country", country, ""),
+        ):
+            up = cells[(level, code, year, dimension, value)]
+            if not up.area_name:
+                up.area_name, up.parent = AREA_NAMES.get(code, code), parent
+            up.entries += cell.entries
+            up.staff_paid += cell.staff_paid
+            up.staff_volunteers += cell.staff_volunteers
+            up.staff_vulnerable += cell.staff_vulnerable
+            up.people_served += cell.people_served
+            up.budget += cell.budget
+            up.revenue += cell.revenue
 
 
 def relations(cells: dict[Key, Cell]) -> list[tuple[Key, list[Key]]]:

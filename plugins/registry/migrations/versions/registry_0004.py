@@ -1,4 +1,5 @@
-"""registry: the observatory's indexes lead with the run (an area's cells, the areas within a parent)
+"""registry: the observatory's indexes lead with the run (an area's cells, the areas within a parent);
+the index on the run alone goes (with stale statistics the planner preferred it, filtering a whole run)
 
 Revision ID: registry_0004
 Revises: registry_0003
@@ -15,6 +16,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.drop_index("ix_registry_aggregates_level_area_year", table_name="registry_aggregates")
+    op.drop_index("ix_registry_aggregates_run_id", table_name="registry_aggregates")
     op.create_index(
         "ix_registry_aggregates_run_level_area", "registry_aggregates", ["run_id", "level", "area", "year"]
     )
@@ -31,3 +33,4 @@ def downgrade() -> None:
     op.create_index(
         "ix_registry_aggregates_level_area_year", "registry_aggregates", ["level", "area", "year"]
     )
+    op.create_index("ix_registry_aggregates_run_id", "registry_aggregates", ["run_id"])
