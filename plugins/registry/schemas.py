@@ -298,3 +298,46 @@ class CellSchema(Schema):
     people_served = fields.Integer(dump_only=True, allow_none=True)
     budget = fields.Float(dump_only=True, allow_none=True)
     revenue = fields.Float(dump_only=True, allow_none=True)
+
+
+# --- cooperation pacts (writes) -----------------------------------------------------------------
+
+
+class PactWriteSchema(Schema):
+    """A pact as staff save it (the signed copy is uploaded on the pact's page)."""
+
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    entry_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=100))
+    scope = fields.String(load_default="", validate=validate.Length(max=10_000))
+    municipality_commitments = fields.String(load_default="", validate=validate.Length(max=10_000))
+    partner_commitments = fields.String(load_default="", validate=validate.Length(max=10_000))
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(load_default=None, allow_none=True)
+    signed_document = fields.String(
+        load_default="",
+        validate=validate.Length(max=300),
+        metadata={"description": "Its protocol number and date."},
+    )
+    status = fields.String(load_default="draft", validate=validate.OneOf(["draft", "active", "ended"]))
+    next_review_on = fields.Date(
+        load_default=None, allow_none=True, metadata={"description": "By default a year after the start."}
+    )
+
+
+class PactReviewSchema(Schema):
+    reviewed_on = fields.Date(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(["continue", "amend", "end"]))
+    notes = fields.String(load_default="", validate=validate.Length(max=10_000))
+
+
+class PactRevisionSchema(Schema):
+    number = fields.Integer(dump_only=True)
+    changed_at = UTCDateTimeField(dump_only=True)
+    changed = fields.List(
+        fields.String(), dump_only=True, metadata={"description": "The fields that changed."}
+    )
+
+
+class PactHistorySchema(Schema):
+    revisions = fields.List(fields.Nested(PactRevisionSchema), dump_only=True)
+    reviews = fields.List(fields.Nested(PactReviewSchema), dump_only=True)

@@ -1280,6 +1280,9 @@ def save_pact(
     starts, ends = data.get("starts_on"), data.get("ends_on")
     if not starts:
         raise _bad(gettext("A pact has a start date."), "starts_on")
+    for name in ("starts_on", "ends_on", "next_review_on"):
+        if data.get(name) and not 1900 <= data[name].year <= 2100:
+            raise _bad(gettext("Give a date from 1900 to 2100."), name)
     if ends and ends < starts:
         raise _bad(gettext("The end comes before the start."), "ends_on")
     review_on = data.get("next_review_on")

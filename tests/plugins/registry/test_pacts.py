@@ -164,3 +164,60 @@ def test_pacts_stay_in_their_municipality(app, town, tenant_factory, staff_clien
     pact_id = _pact_id(client.post("/registry/pacts/new", data=_form(one)))
     elsewhere = tenant_factory(plugins=["registry"], locale="el", country="GR")
     assert tenant_client(elsewhere).get(f"/registry/pacts/{pact_id}").status_code == 404
+
+
+def test_the_pacts_api_writes_with_a_token_and_keeps_the_history(
+    app, town, account_factory, access_token, tenant_client
+):
+    from tests.plugins.registry.conftest import bearer
+
+    staff = account_factory(memberships={town: "staff"})
+    member = account_factory(memberships={town: "member"})
+    one = make_entry(app, town, staff, name="Σύλλογος Γονέων")
+    api = tenant_client(town)
+    body = {"title": "Σύμφωνο κήπων", "entry_ids": [str(one)], "starts_on": "2025-03-01", "status": "active"}
+    assert api.post("/api/v1/registry/pacts", json=body).status_code == 401
+    assert (
+        api.post("/api/v1/registry/pacts", json=body, headers=bearer(access_token, member, town)).status_code
+        == 403
+    )
+    headers = bearer(access_token, staff, town)
+    created = api.post("/api/v1/registry/pacts", json=body, headers=headers)
+    assert created.status_code == 201 and created.json["next_review_on"] == "2026-03-01"
+    pact_id = created.json["id"]
+    late = api.put(
+        f"/api/v1/registry/pacts/{pact_id}", json={**body, "ends_on": "2024-01-01"}, headers=headers
+    )
+    assert late.status_code == 409 and late.json["errors"] == {"ends_on": [late.json["detail"]]}
+    far = api.post("/api/v1/registry/pacts", json={**body, "starts_on": "9999-12-31"}, headers=headers)
+    assert far.status_code == 409
+    changed = api.put(f"/api/v1/registry/pacts/{pact_id}", json={**body, "scope": "Πότισμα"}, headers=headers)
+    assert changed.status_code == 200 and changed.json["scope"] == "Πότισμα"
+    review = api.post(
+        f"/api/v1/registry/pacts/{pact_id}/reviews",
+        json={"reviewed_on": "2026-03-02", "outcome": "amend", "notes": "Νέοι στόχοι"},
+        headers=headers,
+    )
+    assert review.status_code == 201
+    history = api.get(f"/api/v1/registry/pacts/{pact_id}/history").json
+    assert [r["number"] for r in history["revisions"]] == [3, 2, 1]
+    assert history["revisions"][1]["changed"] == ["scope"]
+    assert history["revisions"][0]["changed"] == ["next_review_on"]
+    assert history["reviews"] == [{"reviewed_on": "2026-03-02", "outcome": "amend", "notes": "Νέοι στόχοι"}]
+    assert api.get(f"/api/v1/registry/pacts/{pact_id}").json["next_review_on"] == "2027-03-02"
+
+
+def test_the_pact_operations_match_the_document(app):
+    """schemathesis (as tests/api does for the whole document) on the pacts' operations, signed
+    out and with a staff token of a municipality that has every plugin on."""
+    import schemathesis
+
+    from tests.api.test_openapi_conformance import _make_site, exercise
+
+    host, secret, *_apex = _make_site(app)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, headers={"Host": host})
+    schema = schema.include(path_regex="^/api/v1/registry/pacts")
+    seen: dict[str, set[int]] = {}
+    failures = exercise(schema, [{"Host": host}, {"Host": host, "Authorization": f"Bearer {secret}"}], seen)
+    assert not failures, "\n\n".join(failures)
+    assert {401, 422} <= seen["POST /api/v1/registry/pacts"], seen
