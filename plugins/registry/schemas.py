@@ -320,7 +320,11 @@ class PactWriteSchema(Schema):
     )
     status = fields.String(load_default="draft", validate=validate.OneOf(["draft", "active", "ended"]))
     next_review_on = fields.Date(
-        load_default=None, allow_none=True, metadata={"description": "By default a year after the start."}
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "A new pact: by default a year after the start; a change without it keeps the date."
+        },
     )
 
 

@@ -1301,7 +1301,11 @@ def save_pact(
         setattr(pact, name, (data.get(name) or "").strip()[:10_000])
     pact.signed_document = " ".join((data.get("signed_document") or "").split())[:300]
     pact.status, pact.starts_on, pact.ends_on = data["status"], starts, ends
-    pact.next_review_on = review_on or dt.date(starts.year + 1, starts.month, min(starts.day, 28))
+    if review_on:
+        pact.next_review_on = review_on
+    elif not before:
+        # a new pact: reviewed a year after it starts; a change without a date leaves it where it was
+        pact.next_review_on = dt.date(starts.year + 1, starts.month, min(starts.day, 28))
     db.session.flush()
     db.session.execute(sa.delete(PactParty).where(PactParty.pact_id == pact.id))
     for entry in found:

@@ -205,6 +205,11 @@ def test_the_pacts_api_writes_with_a_token_and_keeps_the_history(
     assert history["revisions"][0]["changed"] == ["next_review_on"]
     assert history["reviews"] == [{"reviewed_on": "2026-03-02", "outcome": "amend", "notes": "Νέοι στόχοι"}]
     assert api.get(f"/api/v1/registry/pacts/{pact_id}").json["next_review_on"] == "2027-03-02"
+    # a later change that gives no review date leaves the one the review set
+    again = api.put(
+        f"/api/v1/registry/pacts/{pact_id}", json={**body, "scope": "Πότισμα και κλάδεμα"}, headers=headers
+    )
+    assert again.json["next_review_on"] == "2027-03-02"
 
 
 def test_the_pact_operations_match_the_document(app):
