@@ -47,9 +47,10 @@ class PluginManifest:
 class BlueprintSpec:
     """A blueprint of a plugin. ``kind`` is ``"ui"`` (HTML) or ``"api"`` (flask-smorest).
 
-    ``apex=True`` serves a UI blueprint on the platform's own host only (404 on every
-    municipality's host), for pages about all municipalities at once (issue 15's observatory);
-    such pages read only global tables, never a municipality's rows."""
+    ``apex=True`` serves a blueprint (UI or API) on the platform's own host only (404 on every
+    municipality's host), for pages and reads about all municipalities at once (issue 15's
+    observatory); they read only global tables, never a municipality's rows. An apex API blueprint
+    needs its own ``url_prefix`` (under ``/api/v1/``)."""
 
     blueprint: Any
     kind: str = "ui"
@@ -345,8 +346,8 @@ def register_blueprints(app: Flask, reg: PluginRegistry, api: Any) -> None:
             for spec in specs:
                 bp = spec.blueprint
                 if spec.apex:
-                    if spec.kind != "ui":
-                        raise ValueError(f"plugin {name}: only a UI blueprint can be served on the apex")
+                    if spec.kind == "api" and not (spec.url_prefix or "").startswith("/api/v1/"):
+                        raise ValueError(f"plugin {name}: an apex API blueprint needs a /api/v1/ url_prefix")
                     if not getattr(bp, "_sympraxis_guarded", False):
                         bp.before_request(apex_guard)
                         bp._sympraxis_guarded = True

@@ -162,25 +162,87 @@ class Totals(MethodView):
         return data
 
 
+def _pact_dict(p) -> dict:
+    data = {n: getattr(p, n) for n in ("id", *services.PACT_FIELDS)}
+    data["entry_ids"] = [e.id for e in services.parties_of(p)]
+    return data
+
+
 @api.route("/pacts")
 class Pacts(MethodView):
     @api.response(200, schemas.PactSchema(many=True))
     def get(self):
         """The municipality's cooperation pacts with the entries that are parties to them."""
-        return [
-            {
-                **{
-                    n: getattr(p, n)
-                    for n in ("id", "title", "scope", "municipality_commitments", "partner_commitments")
-                },
-                **{
-                    n: getattr(p, n)
-                    for n in ("starts_on", "ends_on", "signed_document", "status", "next_review_on")
-                },
-                "entry_ids": [e.id for e in services.parties_of(p)],
-            }
-            for p in services.pacts()
-        ]
+        return [_pact_dict(p) for p in services.pacts()]
+
+    @api.arguments(schemas.PactWriteSchema)
+    @api.response(201, schemas.PactSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(VERIFY)
+    def post(self, data):
+        """Record a cooperation pact between the municipality and entries of its register (staff)."""
+        entry_ids = data.pop("entry_ids")
+        pact = services.save_pact(None, data, entry_ids, account=current_account())
+        answer = _pact_dict(pact)
+        db.session.commit()
+        return answer
+
+
+@api.route("/pacts/<uuid:pact_id>")
+class PactItem(MethodView):
+    @api.response(200, schemas.PactSchema)
+    def get(self, pact_id):
+        """One pact."""
+        return _pact_dict(services.get_pact(pact_id))
+
+    @api.arguments(schemas.PactWriteSchema)
+    @api.response(200, schemas.PactSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(VERIFY)
+    def put(self, data, pact_id):
+        """Change a pact (staff): the change is kept in its history with what changed."""
+        pact = services.get_pact(pact_id)
+        entry_ids = data.pop("entry_ids")
+        services.save_pact(pact, data, entry_ids, account=current_account())
+        answer = _pact_dict(pact)
+        db.session.commit()
+        return answer
+
+
+@api.route("/pacts/<uuid:pact_id>/reviews")
+class PactReviews(MethodView):
+    @api.arguments(schemas.PactReviewSchema)
+    @api.response(201, schemas.PactReviewSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(VERIFY)
+    def post(self, data, pact_id):
+        """Record the pact's yearly review (staff): the next falls a year later; ``end`` ends it."""
+        row = services.record_pact_review(services.get_pact(pact_id), account=current_account(), **data)
+        answer = {"reviewed_on": row.reviewed_on, "outcome": row.outcome, "notes": row.notes}
+        db.session.commit()
+        return answer
+
+
+@api.route("/pacts/<uuid:pact_id>/history")
+class PactHistory(MethodView):
+    @api.response(200, schemas.PactHistorySchema)
+    def get(self, pact_id):
+        """The pact's revisions (what changed, when) and its yearly reviews, latest first."""
+        pact = services.get_pact(pact_id)
+        return {
+            "revisions": [
+                {
+                    "number": r.number,
+                    "changed_at": r.changed_at,
+                    "changed": [c["field"] for c in r.diff or []],
+                }
+                for r in services.pact_revisions(pact)
+            ],
+            "reviews": [
+                {"reviewed_on": r.reviewed_on, "outcome": r.outcome, "notes": r.notes}
+                for r in services.pact_reviews(pact)
+            ],
+        }
 
 
 @api.route("/reporting-years")

@@ -304,6 +304,8 @@ def seed(tenant) -> None:
                 account=ngo,
                 organisation_id=org_id,
             )
+    if lang == "el":
+        _seed_pact(staff, last)
     services.open_year(last, dt.date(last + 1, 3, 31), account=staff)
     services.set_consent(True, account=staff)
     codes = AREAS.get(tenant.country)
@@ -314,3 +316,33 @@ def seed(tenant) -> None:
     db.session.flush()
     # after the demo's commit (the job reads committed rows only): the last run has all three
     enqueue("registry.aggregate", None, {})
+
+
+def _seed_pact(staff, last: int) -> None:
+    """Orestiada's cooperation pact with two of its actors, changed once and reviewed once."""
+    parties = [e.id for e in services.directory()][:2]
+    data = {
+        "title": "Σύμφωνο Συνεργασίας για την κοινωνική ένταξη",
+        "scope": "Κοινή δράση για την ψυχοκοινωνική στήριξη και την ένταξη ευάλωτων ομάδων στην Ορεστιάδα.",
+        "municipality_commitments": "Παραχώρηση χώρου στο Πνευματικό Κέντρο, μεταφορά ωφελουμένων, ενημέρωση.",
+        "partner_commitments": "Ομάδες στήριξης κάθε εβδομάδα, συμβουλευτική, ετήσια έκθεση δράσεων.",
+        "starts_on": dt.date(last - 1, 2, 1),
+        "ends_on": dt.date(last + 2, 1, 31),
+        "signed_document": f"Αρ. πρωτ. 1187/01-02-{last - 1}",
+        "status": "active",
+        "next_review_on": None,
+    }
+    pact = services.save_pact(None, data, parties, account=staff)
+    services.record_pact_review(
+        pact,
+        reviewed_on=dt.date(last, 2, 5),
+        outcome="amend",
+        notes="Οι ομάδες στήριξης ξεπέρασαν τον στόχο· προστίθεται η μεταφορά από τα χωριά.",
+        account=staff,
+    )
+    services.save_pact(
+        pact,
+        {**data, "municipality_commitments": data["municipality_commitments"] + " Μεταφορά από τα χωριά."},
+        parties,
+        account=staff,
+    )

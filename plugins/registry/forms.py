@@ -2,6 +2,7 @@
 from the shared taxonomies, filled per request (legal forms by the municipality's country)."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -207,4 +208,22 @@ class PactForm(FlaskForm):
     )
     status = SelectField(_l("Status"), choices=list(PACT_STATUS.items()), default="draft")
     next_review_on = DateField(_l("Next yearly review"), validators=[Optional()])
+    document_file = FileField(
+        _l("Signed copy (PDF, PNG or JPEG)"),
+        description=_l("Optional; at most 10 MB. Earlier copies are kept."),
+    )
     submit = SubmitField(_l("Save the pact"))
+
+
+PACT_OUTCOME = {
+    "continue": _l("Continues as it is"),
+    "amend": _l("Continues, to be amended"),
+    "end": _l("The pact ends"),
+}
+
+
+class PactReviewForm(FlaskForm):
+    reviewed_on = DateField(_l("Held on"), validators=[InputRequired()])
+    outcome = SelectField(_l("Decision"), choices=list(PACT_OUTCOME.items()), validate_choice=True)
+    notes = TextAreaField(_l("What was found and agreed"), validators=[Length(max=10_000)])
+    submit = SubmitField(_l("Record the review"))

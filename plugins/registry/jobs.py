@@ -13,8 +13,10 @@ AGGREGATE_EVERY_SECONDS = 24 * 3600.0
 
 @job("registry.remind")
 def remind(payload):
-    """Inside one municipality: the reminders that are due today."""
+    """Inside one municipality: the figures reminders due today, and the notices of expired
+    verifications."""
     services.send_reminders(utcnow_aware().date())
+    services.send_reverify_notices()
     db.session.flush()
 
 

@@ -235,7 +235,7 @@ class AggregateCell(db.Model):
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
     run_id: Mapped[int] = mapped_column(
-        sa.Integer, sa.ForeignKey("registry_aggregate_runs.id", ondelete="CASCADE"), index=True
+        sa.Integer, sa.ForeignKey("registry_aggregate_runs.id", ondelete="CASCADE")
     )
     level: Mapped[str] = mapped_column(sa.String(12))
     area: Mapped[str] = mapped_column(sa.String(40))
@@ -253,7 +253,13 @@ class AggregateCell(db.Model):
     budget: Mapped[decimal.Decimal | None] = mapped_column(sa.Numeric(16, 2), nullable=True)
     revenue: Mapped[decimal.Decimal | None] = mapped_column(sa.Numeric(16, 2), nullable=True)
 
-    __table_args__ = (sa.Index("ix_registry_aggregates_level_area_year", "level", "area", "year"),)
+    __table_args__ = (
+        # the observatory's reads: an area's cells, and the areas within a parent, of the latest run
+        # (no index on run_id alone: right after a run's COPY the statistics still say the new run
+        # is rare, and the planner took that index and filtered the whole run, 1 s a page)
+        sa.Index("ix_registry_aggregates_run_level_area", "run_id", "level", "area", "year"),
+        sa.Index("ix_registry_aggregates_run_level_parent", "run_id", "level", "parent", "year"),
+    )
 
 
 class PactStatus:
@@ -297,4 +303,78 @@ class PactParty(TenantScoped, db.Model):
         tenant_foreign_key("pact_id", "registry_pacts", ondelete="CASCADE"),
         tenant_foreign_key("entry_id", "registry_entries", ondelete="CASCADE"),
         sa.UniqueConstraint("tenant_id", "pact_id", "entry_id"),
+    )
+
+
+class ReverifyNotice(TenantScoped, db.Model):
+    """The mail telling an organisation's admins that their entry's verification has expired:
+    at most one per verification (``verified_at`` of the entry when it was sent), so a daily
+    job sends it once and again only after the next verification expires in turn."""
+
+    __tablename__ = "registry_reverify_notices"
+
+    entry_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    verified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+
+    __table_args__ = (
+        tenant_foreign_key("entry_id", "registry_entries", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "entry_id", "verified_at"),
+    )
+
+
+class PactDocument(TenantScoped, db.Model):
+    """A signed copy of a pact (PDF, PNG or JPEG, sniffed, size-checked): every upload is kept;
+    the latest is the pact's signed document."""
+
+    __tablename__ = "registry_pact_documents"
+
+    pact_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(40))
+    size: Mapped[int] = mapped_column(sa.Integer)
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    uploaded_by_id: Mapped[int | None] = account_fk()
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+
+    __table_args__ = (tenant_foreign_key("pact_id", "registry_pacts", ondelete="CASCADE"),)
+
+
+class PactRevision(TenantScoped, db.Model):
+    """One saved state of a pact (its fields and parties, in ``data``) with what changed against
+    the one before: the pact's history."""
+
+    __tablename__ = "registry_pact_revisions"
+
+    pact_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    number: Mapped[int] = mapped_column(sa.Integer)
+    data: Mapped[dict] = mapped_column(sa.JSON)
+    diff: Mapped[list] = mapped_column(sa.JSON, default=list)
+    changed_by_id: Mapped[int | None] = account_fk()
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+
+    __table_args__ = (
+        tenant_foreign_key("pact_id", "registry_pacts", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "pact_id", "number"),
+    )
+
+
+PACT_OUTCOMES = ("continue", "amend", "end")
+
+
+class PactReview(TenantScoped, db.Model):
+    """The yearly review of a pact: when it was held, what was decided, the notes."""
+
+    __tablename__ = "registry_pact_reviews"
+
+    pact_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    reviewed_on: Mapped[dt.date] = mapped_column(sa.Date)
+    outcome: Mapped[str] = mapped_column(sa.String(10))
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    reviewed_by_id: Mapped[int | None] = account_fk()
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+
+    __table_args__ = (
+        tenant_foreign_key("pact_id", "registry_pacts", ondelete="CASCADE"),
+        sa.CheckConstraint(_in("outcome", PACT_OUTCOMES), name="outcome"),
     )

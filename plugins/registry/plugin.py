@@ -15,7 +15,6 @@ from core.toolkit import (
     NavItem,
     PersonalDataDeclaration,
     PluginManifest,
-    SearchHit,
     cross_tenant_read,
     db,
     gettext,
@@ -25,7 +24,6 @@ from core.toolkit import (
     tenant_context,
     tenant_info,
     tenants_with_plugin,
-    url_for,
     utcnow_aware,
 )
 from plugins.registry import (
@@ -36,6 +34,7 @@ from plugins.registry import (
 )
 from plugins.registry.api import api
 from plugins.registry.observatory import apex_ui
+from plugins.registry.observatory_api import api as observatory_api
 from plugins.registry.schemas import SettingsSchema
 from plugins.registry.views import SUBMIT, VERIFY, ui
 
@@ -58,6 +57,7 @@ def sympraxis_blueprints(app):
         BlueprintSpec(ui, "ui"),
         BlueprintSpec(api, "api"),
         BlueprintSpec(apex_ui, "ui", url_prefix="/observatory", apex=True),
+        BlueprintSpec(observatory_api, "api", url_prefix="/api/v1/observatory", apex=True),
     ]
 
 
@@ -88,16 +88,9 @@ def sympraxis_navigation(tenant, account):
 
 @hookimpl
 def sympraxis_search(tenant, query, limit):
-    if not (query or "").strip():
-        return []
-    return [
-        SearchHit(
-            title=e.name,
-            url=url_for("registry.entry", entry_id=e.id),
-            snippet=(e.description or e.address)[:200],
-        )
-        for e in services.directory(q=query)[:limit]
-    ]
+    from plugins.registry.search import search
+
+    return search(query, limit)
 
 
 @hookimpl
@@ -203,12 +196,13 @@ def set_area(tenant_id: int, *, nuts3: str, nuts2: str, country: str, lau: str =
 @cli.command("remind")
 @with_appcontext
 def remind_command():
-    """Send the figures reminders that are due, in every municipality."""
+    """Send the figures reminders and re-verification notices that are due, in every municipality."""
     for tenant_id in tenants_with_plugin("registry"):
         with tenant_context(tenant_id):
             sent = services.send_reminders(utcnow_aware().date())
+            notices = services.send_reverify_notices()
             db.session.commit()
-        click.echo(f"tenant {tenant_id}: {sent} reminders")
+        click.echo(f"tenant {tenant_id}: {sent} reminders, {notices} re-verification notices")
 
 
 @cli.command("aggregate")

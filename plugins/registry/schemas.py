@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, pre_load, validate
 
 from core.toolkit import JSONBoolean, UTCDateTimeField, lazy_gettext
 from plugins.registry import taxonomy
+from plugins.registry.aggregates import DIMENSIONS, LEVELS
 from plugins.registry.models import VersionStatus
 from plugins.registry.services import COUNT_FIELDS, OPTIONAL_FIELDS, TEXT_LIMITS
 
@@ -231,3 +232,116 @@ class ReportingYearSchema(Schema):
 
 class ConsentSchema(Schema):
     opted_in = JSONBoolean(required=True)
+
+
+# --- the observatory API (apex) -----------------------------------------------------------------
+
+
+class ObservatorySchema(Schema):
+    finished_at = UTCDateTimeField(dump_only=True)
+    municipalities = fields.Integer(dump_only=True, metadata={"description": "Municipalities in the run."})
+    cells = fields.Integer(dump_only=True)
+    threshold = fields.Integer(
+        dump_only=True, metadata={"description": "Cells of fewer entries are suppressed."}
+    )
+    levels = fields.List(fields.String(), dump_only=True)
+    years = fields.List(fields.Integer(), dump_only=True)
+
+
+class AreaQuerySchema(Schema):
+    level = fields.String(load_default="country", validate=validate.OneOf(LEVELS))
+
+
+class ObservatoryAreaSchema(Schema):
+    level = fields.String(dump_only=True)
+    area = fields.String(
+        dump_only=True, metadata={"description": "Municipality slug, NUTS code or country code."}
+    )
+    area_name = fields.String(dump_only=True)
+    parent = fields.String(
+        dump_only=True, metadata={"description": "The area one level up (empty for a country)."}
+    )
+
+
+class CellQuerySchema(Schema):
+    level = fields.String(load_default="country", validate=validate.OneOf(LEVELS))
+    area = fields.String(validate=validate.Length(min=1, max=40))
+    parent = fields.String(
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "Only the areas within this one (e.g. level=nuts3&parent=EL51)."},
+    )
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    dimension = fields.String(validate=validate.OneOf(DIMENSIONS))
+    code = fields.String(
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "A NACE code or a population group."},
+    )
+
+
+class CellSchema(Schema):
+    level = fields.String(dump_only=True)
+    area = fields.String(dump_only=True)
+    area_name = fields.String(dump_only=True)
+    parent = fields.String(dump_only=True)
+    year = fields.Integer(dump_only=True)
+    dimension = fields.String(dump_only=True, metadata={"description": "total, sector or group"})
+    code = fields.String(dump_only=True)
+    label = fields.String(dump_only=True)
+    suppressed = fields.Boolean(
+        dump_only=True,
+        metadata={"description": "True: too few entries (or protecting one that is); no figures."},
+    )
+    entries = fields.Integer(dump_only=True, allow_none=True)
+    staff_paid = fields.Integer(dump_only=True, allow_none=True)
+    staff_volunteers = fields.Integer(dump_only=True, allow_none=True)
+    staff_vulnerable = fields.Integer(dump_only=True, allow_none=True)
+    people_served = fields.Integer(dump_only=True, allow_none=True)
+    budget = fields.Float(dump_only=True, allow_none=True)
+    revenue = fields.Float(dump_only=True, allow_none=True)
+
+
+# --- cooperation pacts (writes) -----------------------------------------------------------------
+
+
+class PactWriteSchema(Schema):
+    """A pact as staff save it (the signed copy is uploaded on the pact's page)."""
+
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    entry_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=100))
+    scope = fields.String(load_default="", validate=validate.Length(max=10_000))
+    municipality_commitments = fields.String(load_default="", validate=validate.Length(max=10_000))
+    partner_commitments = fields.String(load_default="", validate=validate.Length(max=10_000))
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(load_default=None, allow_none=True)
+    signed_document = fields.String(
+        load_default="",
+        validate=validate.Length(max=300),
+        metadata={"description": "Its protocol number and date."},
+    )
+    status = fields.String(load_default="draft", validate=validate.OneOf(["draft", "active", "ended"]))
+    next_review_on = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "A new pact: by default a year after the start; a change without it keeps the date."
+        },
+    )
+
+
+class PactReviewSchema(Schema):
+    reviewed_on = fields.Date(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(["continue", "amend", "end"]))
+    notes = fields.String(load_default="", validate=validate.Length(max=10_000))
+
+
+class PactRevisionSchema(Schema):
+    number = fields.Integer(dump_only=True)
+    changed_at = UTCDateTimeField(dump_only=True)
+    changed = fields.List(
+        fields.String(), dump_only=True, metadata={"description": "The fields that changed."}
+    )
+
+
+class PactHistorySchema(Schema):
+    revisions = fields.List(fields.Nested(PactRevisionSchema), dump_only=True)
+    reviews = fields.List(fields.Nested(PactReviewSchema), dump_only=True)

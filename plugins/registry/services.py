@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import force_locale
+from sqlalchemy.orm import defer
 
 from core.toolkit import (
     Account,
@@ -37,15 +38,20 @@ from core.toolkit import (
 )
 from plugins.registry import taxonomy
 from plugins.registry.models import (
+    PACT_OUTCOMES,
     AggregateConsent,
     Entry,
     EntryVersion,
     Figures,
     Pact,
+    PactDocument,
     PactParty,
+    PactReview,
+    PactRevision,
     PactStatus,
     Reminder,
     ReportingYear,
+    ReverifyNotice,
     VersionStatus,
 )
 
@@ -285,7 +291,26 @@ def submit(
     )
     db.session.add(version)
     db.session.flush()
+    if entry.published:
+        _mail_awaiting(entry, account)
     return version
+
+
+def _mail_awaiting(entry: Entry, submitter: Any) -> None:
+    """A change to a verified entry goes to re-verification: its organisation's admins are told
+    (each in their language) that the public keeps the verified version until then."""
+    info = tenant_info(active_tenant_id())
+    link = external_url(info.primary_host, f"/registry/entries/{entry.id}")
+    for person in _recipients_of(entry, getattr(submitter, "id", None)):
+        with force_locale(_locale_for(person)):
+            subject = gettext("%(municipality)s: your changes await verification", municipality=info.name)
+            body = gettext(
+                "The changes to “%(name)s” are waiting for the municipality to verify them. Until then the "
+                "public sees the last verified version.\n%(link)s",
+                name=entry.name,
+                link=link,
+            )
+        send_mail(Mail(to=[person.email], subject=subject, text=body))
 
 
 def _lock(entry: Entry) -> None:
@@ -448,6 +473,53 @@ def is_stale(entry: Entry, now: dt.datetime | None = None) -> bool:
     return entry.published and entry.verified_at < now - dt.timedelta(days=30 * months)
 
 
+def notified_at(entries: list[Entry]) -> dict[uuid.UUID, dt.datetime]:
+    """When the admins of each stale entry were told its verification expired (the review queue)."""
+    if not entries:
+        return {}
+    rows = db.session.execute(
+        sa.select(ReverifyNotice.entry_id, ReverifyNotice.verified_at, ReverifyNotice.sent_at).where(
+            ReverifyNotice.entry_id.in_([e.id for e in entries])
+        )
+    ).all()
+    current = {e.id: e.verified_at for e in entries}
+    return {entry_id: sent for entry_id, verified, sent in rows if current.get(entry_id) == verified}
+
+
+def send_reverify_notices(now: dt.datetime | None = None) -> int:
+    """Tell the admins of each entry whose verification has expired (``reverify_after_months``)
+    to check it and submit it again, changed or not: once per verification (a second run sends
+    nothing; after the next verification expires, once more). Entries without an organisation
+    (public services staff recorded) have nobody to tell: staff see them in the review queue."""
+    now = now or utcnow_aware()
+    stale = [e for e in stale_entries(now) if e.organisation_id is not None]
+    told = notified_at(stale)
+    info = tenant_info(active_tenant_id())
+    sent = 0
+    for entry in stale:
+        if entry.id in told:
+            continue
+        db.session.add(ReverifyNotice(entry_id=entry.id, verified_at=entry.verified_at, sent_at=now))
+        link = external_url(info.primary_host, f"/registry/entries/{entry.id}/edit")
+        for person in _recipients_of(entry):
+            with force_locale(_locale_for(person)):
+                subject = gettext(
+                    "%(municipality)s: please confirm your entry is up to date", municipality=info.name
+                )
+                body = gettext(
+                    "The verification of “%(name)s” in the social economy register dates from %(date)s and has "
+                    "expired. Check the entry and submit it again, with any changes, so that the municipality "
+                    "can verify it again:\n%(link)s",
+                    name=entry.name,
+                    date=entry.verified_at.date().isoformat(),
+                    link=link,
+                )
+            send_mail(Mail(to=[person.email], subject=subject, text=body))
+        sent += 1
+    db.session.flush()
+    return sent
+
+
 def _recipients_of(entry: Entry, submitted_by_id: int | None = None) -> list[Account]:
     ids: list[int] = []
     if submitted_by_id:
@@ -535,9 +607,9 @@ def pending_versions() -> list[tuple[EntryVersion, Entry]]:
     return [tuple(r) for r in rows.all()]
 
 
-def stale_entries() -> list[Entry]:
+def stale_entries(now: dt.datetime | None = None) -> list[Entry]:
     months = settings()["reverify_after_months"]
-    cutoff = utcnow_aware() - dt.timedelta(days=30 * months)
+    cutoff = (now or utcnow_aware()) - dt.timedelta(days=30 * months)
     return list(
         db.session.execute(
             sa.select(Entry)
@@ -1109,6 +1181,9 @@ def erase_personal_data(account: Any) -> None:
         (ReportingYear, "opened_by_id"),
         (AggregateConsent, "recorded_by_id"),
         (Pact, "created_by_id"),
+        (PactDocument, "uploaded_by_id"),
+        (PactRevision, "changed_by_id"),
+        (PactReview, "reviewed_by_id"),
     ):
         db.session.execute(
             sa.update(model).where(getattr(model, column) == account.id).values({column: None})
@@ -1140,8 +1215,63 @@ def membership_admin_emails() -> list[str]:
 # --- cooperation pacts --------------------------------------------------------------------------
 
 
-def save_pact(pact: Pact | None, data: dict[str, Any], entry_ids: list[uuid.UUID], *, account: Any) -> Pact:
-    """A pact with its parties (entries of this municipality, at least one)."""
+PACT_FIELDS = (
+    "title",
+    "scope",
+    "municipality_commitments",
+    "partner_commitments",
+    "starts_on",
+    "ends_on",
+    "signed_document",
+    "status",
+    "next_review_on",
+)
+#: a signed document: what its first bytes say it is
+DOCUMENT_MAGIC = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+MAX_DOCUMENT_KB = 10 * 1024
+
+
+def sniff(content: bytes) -> str | None:
+    """The document's type from its first bytes (PDF, PNG, JPEG), or None: the name and the
+    browser's claim are not trusted."""
+    return next((kind for magic, kind in DOCUMENT_MAGIC.items() if content.startswith(magic)), None)
+
+
+def _pact_state(pact: Pact) -> dict[str, Any]:
+    data = {name: getattr(pact, name) for name in PACT_FIELDS}
+    for name in ("starts_on", "ends_on", "next_review_on"):
+        data[name] = data[name].isoformat() if data[name] else None
+    data["entry_ids"] = sorted(str(e.id) for e in parties_of(pact))
+    return data
+
+
+def _check_document(filename: str, content: bytes) -> tuple[str, str]:
+    if not content:
+        raise _bad(gettext("The file is empty."), "document_file")
+    if len(content) > MAX_DOCUMENT_KB * 1024:
+        raise _bad(gettext("A document may be at most %(n)d kB.", n=MAX_DOCUMENT_KB), "document_file")
+    kind = sniff(content)
+    if kind is None:
+        raise _bad(gettext("Send the document as a PDF, PNG or JPEG file."), "document_file")
+    name = " ".join((filename or "").replace("\\", "/").rsplit("/", 1)[-1].split())[:200] or "document"
+    return kind, name
+
+
+def save_pact(
+    pact: Pact | None,
+    data: dict[str, Any],
+    entry_ids: list[uuid.UUID],
+    *,
+    account: Any,
+    document: tuple[str, bytes] | None = None,
+) -> Pact:
+    """A pact with its parties (entries of this municipality, at least one), and optionally a new
+    signed copy (``(filename, content)``). Every save that changes something is a revision with
+    its diff: the pact's history."""
     title = " ".join((data.get("title") or "").split())
     if not title:
         raise _bad(gettext("Enter the title."), "title")
@@ -1150,11 +1280,19 @@ def save_pact(pact: Pact | None, data: dict[str, Any], entry_ids: list[uuid.UUID
     starts, ends = data.get("starts_on"), data.get("ends_on")
     if not starts:
         raise _bad(gettext("A pact has a start date."), "starts_on")
+    for name in ("starts_on", "ends_on", "next_review_on"):
+        if data.get(name) and not 1900 <= data[name].year <= 2100:
+            raise _bad(gettext("Give a date from 1900 to 2100."), name)
     if ends and ends < starts:
         raise _bad(gettext("The end comes before the start."), "ends_on")
+    review_on = data.get("next_review_on")
+    if review_on and review_on < starts:
+        raise _bad(gettext("The review comes after the pact starts."), "next_review_on")
     found = list(db.session.execute(sa.select(Entry).where(Entry.id.in_(entry_ids or []))).scalars())
     if not found or len(found) != len(set(entry_ids)):
         raise _bad(gettext("Choose the organisations that are parties to the pact."), "entry_ids")
+    checked = _check_document(*document) if document else None
+    before = _pact_state(pact) if pact is not None else {}
     if pact is None:
         pact = Pact(created_by_id=account.id if account else None)
         db.session.add(pact)
@@ -1163,15 +1301,129 @@ def save_pact(pact: Pact | None, data: dict[str, Any], entry_ids: list[uuid.UUID
         setattr(pact, name, (data.get(name) or "").strip()[:10_000])
     pact.signed_document = " ".join((data.get("signed_document") or "").split())[:300]
     pact.status, pact.starts_on, pact.ends_on = data["status"], starts, ends
-    pact.next_review_on = data.get("next_review_on") or dt.date(
-        starts.year + 1, starts.month, min(starts.day, 28)
-    )
+    if review_on:
+        pact.next_review_on = review_on
+    elif not before:
+        # a new pact: reviewed a year after it starts; a change without a date leaves it where it was
+        pact.next_review_on = dt.date(starts.year + 1, starts.month, min(starts.day, 28))
     db.session.flush()
     db.session.execute(sa.delete(PactParty).where(PactParty.pact_id == pact.id))
     for entry in found:
         db.session.add(PactParty(pact_id=pact.id, entry_id=entry.id))
     db.session.flush()
+    if checked:
+        kind, name = checked
+        db.session.add(
+            PactDocument(
+                pact_id=pact.id,
+                filename=name,
+                content_type=kind,
+                size=len(document[1]),
+                content=document[1],
+                uploaded_by_id=account.id if account else None,
+            )
+        )
+    after = _pact_state(pact)
+    changes = [
+        {"field": k, "before": before.get(k), "after": after.get(k)}
+        for k in after
+        if (before.get(k) or None) != (after.get(k) or None)
+    ]
+    if checked:
+        changes.append({"field": "document_file", "before": None, "after": checked[1]})
+    if changes:
+        number = db.session.execute(
+            sa.select(sa.func.coalesce(sa.func.max(PactRevision.number), 0)).where(
+                PactRevision.pact_id == pact.id
+            )
+        ).scalar_one()
+        db.session.add(
+            PactRevision(
+                pact_id=pact.id,
+                number=number + 1,
+                data=after,
+                diff=changes,
+                changed_by_id=account.id if account else None,
+            )
+        )
+    db.session.flush()
     return pact
+
+
+def record_pact_review(
+    pact: Pact, *, reviewed_on: dt.date, outcome: str, notes: str = "", account: Any
+) -> PactReview:
+    """The yearly review: recorded with its outcome; the next one falls a year later, and a pact
+    the review ends is ended (a revision of the pact says so)."""
+    if outcome not in PACT_OUTCOMES:
+        raise _bad(gettext("Choose one of the options listed."), "outcome")
+    if reviewed_on < pact.starts_on:
+        raise _bad(gettext("The review comes after the pact starts."), "reviewed_on")
+    if reviewed_on > utcnow_aware().date():
+        raise _bad(gettext("Record a review once it has been held."), "reviewed_on")
+    notes = (notes or "").strip()
+    if len(notes) > 10_000:
+        raise _bad(gettext("At most %(n)d characters.", n=10_000), "notes")
+    row = PactReview(
+        pact_id=pact.id,
+        reviewed_on=reviewed_on,
+        outcome=outcome,
+        notes=notes,
+        reviewed_by_id=account.id if account else None,
+    )
+    db.session.add(row)
+    data = {name: getattr(pact, name) for name in PACT_FIELDS}
+    data["next_review_on"] = (
+        None
+        if outcome == "end"
+        else dt.date(reviewed_on.year + 1, reviewed_on.month, min(reviewed_on.day, 28))
+    )
+    if outcome == "end":
+        data["status"] = PactStatus.ENDED
+        data["ends_on"] = pact.ends_on or reviewed_on
+    save_pact(pact, data, [e.id for e in parties_of(pact)], account=account)
+    if outcome == "end":
+        pact.next_review_on = None
+    db.session.flush()
+    return row
+
+
+def pact_documents(pact: Pact) -> list[PactDocument]:
+    return list(
+        db.session.execute(
+            sa.select(PactDocument)
+            .where(PactDocument.pact_id == pact.id)
+            .order_by(PactDocument.uploaded_at.desc())
+            .options(defer(PactDocument.content))
+        ).scalars()
+    )
+
+
+def get_pact_document(pact: Pact, document_id: uuid.UUID) -> PactDocument:
+    doc = db.session.execute(
+        sa.select(PactDocument).where(PactDocument.pact_id == pact.id, PactDocument.id == document_id)
+    ).scalar_one_or_none()
+    if doc is None:
+        raise RuleViolation(gettext("There is no such document."), status=404, code="not_found")
+    return doc
+
+
+def pact_revisions(pact: Pact) -> list[PactRevision]:
+    return list(
+        db.session.execute(
+            sa.select(PactRevision)
+            .where(PactRevision.pact_id == pact.id)
+            .order_by(PactRevision.number.desc())
+        ).scalars()
+    )
+
+
+def pact_reviews(pact: Pact) -> list[PactReview]:
+    return list(
+        db.session.execute(
+            sa.select(PactReview).where(PactReview.pact_id == pact.id).order_by(PactReview.reviewed_on.desc())
+        ).scalars()
+    )
 
 
 def pacts(entry: Entry | None = None) -> list[Pact]:

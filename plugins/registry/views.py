@@ -5,6 +5,7 @@ beside the field and a 4xx."""
 import datetime as dt
 import json
 import uuid
+from urllib.parse import quote
 
 from flask import Response
 
@@ -148,6 +149,7 @@ def entry(entry_id: uuid.UUID):
         pending=services._pending(found) if (editable or _staff()) else [],
         stale=services.is_stale(found),
         pacts=services.pacts(found),
+        statuses=forms.PACT_STATUS,
         report_year=services.report_year(),
         **_labels(),
     )
@@ -239,10 +241,12 @@ def mine():
 @ui.get("/review")
 @require_permission(VERIFY)
 def review_queue():
+    stale = services.stale_entries()
     return render_template(
         "registry/review_queue.html",
         pending=services.pending_versions(),
-        stale=services.stale_entries(),
+        stale=stale,
+        notified=services.notified_at(stale),
         **_labels(),
     )
 
@@ -454,37 +458,120 @@ def pact_list():
     )
 
 
-@ui.route("/pacts/new", methods=["GET", "POST"])
-@require_permission(VERIFY)
-def pact_new():
-    form = forms.PactForm()
+def _pact_form(existing):
+    """New or edit: the same form; a broken rule comes back filled, with the message beside the
+    field (the uploaded file has to be chosen again: browsers do not refill file inputs)."""
+    form = forms.PactForm(obj=existing)
     form.entry_ids.choices = [(str(e.id), e.name) for e in services.directory()]
+    if existing is not None and request.method == "GET":
+        form.entry_ids.data = [str(e.id) for e in services.parties_of(existing)]
     status = 200
     if form.validate_on_submit():
-        data = {
-            n: getattr(form, n).data
-            for n in (
-                "title",
-                "scope",
-                "municipality_commitments",
-                "partner_commitments",
-                "starts_on",
-                "ends_on",
-                "signed_document",
-                "status",
-                "next_review_on",
-            )
-        }
+        data = {n: getattr(form, n).data for n in services.PACT_FIELDS}
+        upload = form.document_file.data
+        document = (
+            (upload.filename or "", upload.read()) if upload and getattr(upload, "filename", "") else None
+        )
         try:
-            services.save_pact(
-                None, data, [uuid.UUID(i) for i in form.entry_ids.data], account=current_account()
+            pact = services.save_pact(
+                existing,
+                data,
+                [uuid.UUID(i) for i in form.entry_ids.data],
+                account=current_account(),
+                document=document,
             )
             db.session.commit()
         except RuleViolation as exc:
             status = _show_error(form, exc)
         else:
             flash(gettext("The pact is saved."), "success")
-            return redirect(url_for("registry.pact_list"))
+            return redirect(url_for("registry.pact", pact_id=pact.id))
     elif request.method == "POST":
         status = 422
-    return render_template("registry/pact_form.html", form=form), status
+    return render_template("registry/pact_form.html", form=form, pact=existing), status
+
+
+@ui.route("/pacts/new", methods=["GET", "POST"])
+@require_permission(VERIFY)
+def pact_new():
+    return _pact_form(None)
+
+
+@ui.route("/pacts/<uuid:pact_id>/edit", methods=["GET", "POST"])
+@require_permission(VERIFY)
+def pact_edit(pact_id: uuid.UUID):
+    return _pact_form(services.get_pact(pact_id))
+
+
+@ui.get("/pacts/<uuid:pact_id>")
+def pact(pact_id: uuid.UUID):
+    found = services.get_pact(pact_id)
+    return render_template(
+        "registry/pact.html",
+        pact=found,
+        parties=services.parties_of(found),
+        documents=services.pact_documents(found),
+        reviews=services.pact_reviews(found),
+        revisions=services.pact_revisions(found),
+        statuses=forms.PACT_STATUS,
+        outcomes=forms.PACT_OUTCOME,
+        field_labels=PACT_FIELD_LABELS,
+        today=utcnow_aware().date(),
+        is_staff=_staff(),
+    )
+
+
+PACT_FIELD_LABELS = {
+    "title": _l("Title"),
+    "scope": _l("Scope"),
+    "municipality_commitments": _l("The municipality commits to"),
+    "partner_commitments": _l("The partners commit to"),
+    "starts_on": _l("Starts"),
+    "ends_on": _l("Ends"),
+    "signed_document": _l("Signed document"),
+    "status": _l("Status"),
+    "next_review_on": _l("Next yearly review"),
+    "entry_ids": _l("Parties"),
+    "document_file": _l("Signed copy (PDF, PNG or JPEG)"),
+}
+
+
+@ui.get("/pacts/<uuid:pact_id>/documents/<uuid:document_id>")
+def pact_document(pact_id: uuid.UUID, document_id: uuid.UUID):
+    """A signed copy, as the type sniffed at upload, always downloaded (never rendered inline)."""
+    doc = services.get_pact_document(services.get_pact(pact_id), document_id)
+    return Response(
+        doc.content,
+        mimetype=doc.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(doc.filename)}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@ui.route("/pacts/<uuid:pact_id>/review", methods=["GET", "POST"])
+@require_permission(VERIFY)
+def pact_review(pact_id: uuid.UUID):
+    found = services.get_pact(pact_id)
+    form = forms.PactReviewForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.record_pact_review(
+                found,
+                reviewed_on=form.reviewed_on.data,
+                outcome=form.outcome.data,
+                notes=form.notes.data or "",
+                account=current_account(),
+            )
+            db.session.commit()
+        except RuleViolation as exc:
+            status = _show_error(form, exc)
+            found = services.get_pact(pact_id)
+        else:
+            flash(gettext("The review is recorded."), "success")
+            return redirect(url_for("registry.pact", pact_id=pact_id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("registry/pact_review.html", form=form, pact=found), status

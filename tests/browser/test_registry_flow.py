@@ -2,6 +2,7 @@
 figures, staff verify the change against a document, the aggregate job runs and the observatory
 on the apex shows the new totals. Every page passes axe-core WCAG 2.1 AA."""
 
+import datetime as dt
 import os
 
 import pytest
@@ -142,5 +143,58 @@ def test_an_ngo_updates_staff_verify_and_the_observatory_counts_it(
         expect(total).to_contain_text("6")
         expect(total).to_contain_text("200")  # 5 × 10 people served + 150
         _check(page, axe, "observatory")
+    finally:
+        context.close()
+
+
+def test_staff_edit_a_pact_upload_its_signed_copy_and_record_the_review(
+    chromium, live_server, app, tenant_factory, account_factory, axe, tmp_path
+):
+    """A cooperation pact in the browser: created, edited with a signed copy chosen in the file
+    input (a real multipart upload), reviewed; its page lists the copy, the review and the history."""
+    town = tenant_factory(name="Δήμος Ορεστιάδας", plugins=["registry"], locale="el", country="GR")
+    staff = account_factory(name="Σοφία Υπάλληλος", memberships={town: "staff"}, locale="el")
+    one = make_entry(app, town, staff, name="Σύλλογος Γονέων")
+    with app.app_context(), tenant_context(town.id):
+        pact = services.save_pact(
+            None,
+            {
+                "title": "Σύμφωνο για τους κήπους",
+                "status": "active",
+                "starts_on": services.utcnow_aware().date() - dt.timedelta(days=40),
+            },
+            [one],
+            account=Who(staff),
+        )
+        db.session.commit()
+        pact_id = pact.id
+        db.session.remove()
+    signed = tmp_path / "symfono.pdf"
+    signed.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    context, page = _signed_in(chromium, live_server, town, staff)
+    try:
+        page.goto(live_server.tenant_url(town, f"/registry/pacts/{pact_id}?lang=el"))
+        _check(page, axe, "pact")
+        with page.expect_navigation():
+            page.get_by_role("link", name="Επεξεργασία του συμφώνου").click()
+        _check(page, axe, "pact-edit")
+        page.get_by_label("Ο δήμος δεσμεύεται").fill("Νερό και εργαλεία")
+        page.get_by_label("Υπογεγραμμένο αντίγραφο (PDF, PNG ή JPEG)").set_input_files(str(signed))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Αποθήκευση του συμφώνου").click()
+        expect(page.get_by_role("link", name="symfono.pdf")).to_be_visible()
+        expect(page.get_by_text("Νερό και εργαλεία")).to_be_visible()
+        with page.expect_navigation():
+            page.get_by_role("link", name="Καταχώριση της ετήσιας αξιολόγησης").click()
+        _check(page, axe, "pact-review")
+        page.get_by_label("Πραγματοποιήθηκε στις").fill(services.utcnow_aware().date().isoformat())
+        page.get_by_label("Απόφαση").select_option("amend")
+        page.get_by_label("Τι διαπιστώθηκε και τι συμφωνήθηκε").fill("Προστίθεται το πότισμα.")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Καταχώριση της αξιολόγησης").click()
+        expect(page.get_by_text("Προστίθεται το πότισμα.")).to_be_visible()
+        history = page.locator("section[aria-labelledby=history-h] li")
+        expect(history).to_have_count(3)  # created, edited with the copy, moved by the review
+        _check(page, axe, "pact-reviewed")
     finally:
         context.close()

@@ -18,10 +18,14 @@ TABLES = [
     "registry_entries",
     "registry_entry_versions",
     "registry_figures",
+    "registry_pact_documents",
     "registry_pact_parties",
+    "registry_pact_reviews",
+    "registry_pact_revisions",
     "registry_pacts",
     "registry_reminders",
     "registry_reporting_years",
+    "registry_reverify_notices",
 ]
 
 

@@ -59,3 +59,40 @@ def test_the_platform_search_finds_verified_entries(app, town, account_factory, 
     make_entry(app, town, staff, name="Κοινωνικό Φροντιστήριο Ορεστιάδας")
     page = tenant_client(town).get("/search?q=Φροντιστήριο").get_data(as_text=True)
     assert "Κοινωνικό Φροντιστήριο Ορεστιάδας" in page
+
+
+def test_search_ranks_and_highlights_verified_entries_only(app, town, account_factory):
+    """TextQuery: the entry whose name and description both say it ranks first, the matched word
+    is marked in an escaped snippet, and a pending (unverified) entry is not found."""
+    from plugins.registry.search import search
+    from tests.plugins.registry.conftest import make_entry
+
+    staff = account_factory(memberships={town: "staff"})
+    admin = account_factory(memberships={town: "member"})
+    make_entry(
+        app, town, staff, name="Κέντρο Κοινότητας", description="Συμβουλευτική <b>και</b> φροντιστήριο."
+    )
+    make_entry(
+        app,
+        town,
+        staff,
+        name="Κοινωνικό Φροντιστήριο Ορεστιάδας",
+        description="Δωρεάν φροντιστήριο για μαθητές.",
+    )
+    org_id = make_organisation(app, town, admin, name="Άλλο")
+    with app.app_context(), tenant_context(town.id):
+        services.submit(
+            None,
+            {**ENTRY, "name": "Φροντιστήριο σε αναμονή", "legal_form": ""},
+            account=Who(admin),
+            organisation_id=org_id,
+        )
+        db.session.commit()
+        with app.test_request_context():
+            hits = search("φροντιστηριο", 10)
+        db.session.remove()
+    titles = [h.title for h in hits]
+    assert titles == ["Κοινωνικό Φροντιστήριο Ορεστιάδας", "Κέντρο Κοινότητας"]
+    assert hits[0].rank > hits[1].rank
+    assert "<mark>φροντιστήριο</mark>" in str(hits[0].snippet)
+    assert "<b>" not in str(hits[1].snippet)  # the text is never served as HTML
