@@ -274,6 +274,21 @@ def sympraxis_erase_guest_data(email: str, tenant: TenantInfo) -> None:
 
 
 @hookspec
+def sympraxis_notification_kinds() -> list[Any]:
+    """Return the kinds of notification the plugin mails: one ``toolkit.NotificationKind`` each.
+
+    A kind has a stable code (``"<plugin>.<what>"``), a label and a description for the person's
+    settings page (lazy strings), and a default mode (``"immediate"``, ``"digest"`` or ``"off"``).
+    Each person chooses per kind, for all municipalities or one, immediately, in a daily digest or
+    off; the plugin sends with ``toolkit.notify(account_id, code, mail)``, which honours the
+    choice and adds the link that turns the kind off. Transactional mail (what the person just
+    asked for: a confirmation, a receipt, a reset link) is not a notification: ``send_mail``.
+
+    Called for every installed plugin, outside any tenant (the answer must not depend on one).
+    """
+
+
+@hookspec
 def sympraxis_retention_rules() -> list[Any]:
     """Return the plugin's retention rules: one ``toolkit.RetentionRule`` per kind of personal data.
 

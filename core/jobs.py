@@ -127,12 +127,14 @@ CORE_PERIODIC_JOBS = {
     "core.outbox_sweep": 60,
     "core.idempotency_purge": 3600,
     "core.retention_purge_all": 6 * 3600,
+    "core.notification_digest": 24 * 3600,  # each person's daily digest (core.notifications)
 }
 
 
 def _register_core_jobs() -> None:
     from core.idempotency import purge_job as idempotency_purge_job
     from core.mail import _send_mail_job
+    from core.notifications.services import digest_job
     from core.outbox import sweep_job
     from core.privacy.retention import purge_all_job, purge_job
 
@@ -141,6 +143,7 @@ def _register_core_jobs() -> None:
     job("core.idempotency_purge")(idempotency_purge_job)
     job("core.retention_purge")(purge_job)
     job("core.retention_purge_all")(purge_all_job)
+    job("core.notification_digest")(digest_job)
 
 
 _register_core_jobs()

@@ -28,6 +28,9 @@ Beyond Flask's and the request's basics, it gives:
 - search: ``TextQuery`` (PostgreSQL full-text search in the municipality's language, accents and
   case folded, ranked and highlighted; a plain match on SQLite) for the ``sympraxis_search`` hook;
 - forms: ``LocaleDecimalField`` (a decimal typed as the page's language writes it, «9,50»);
+- notifications: ``NotificationKind`` (hook ``sympraxis_notification_kinds``) and ``notify``
+  (a mail sent as the person's settings for its kind and municipality say: now, in the daily
+  digest, or not at all);
 - retention: ``RetentionRule`` (hook ``sympraxis_retention_rules``) and ``retention_days``
   (a municipality's period for one kind of data).
 """
@@ -79,6 +82,7 @@ from core.ids import uuid7
 from core.jobs import enqueue, enqueue_after_commit, job
 from core.legal.declarations import LegalBasis, PersonalDataDeclaration, SpecialCategoryCondition
 from core.mail import Attachment, Mail, send_mail, send_mail_after_commit
+from core.notifications.services import NotificationKind, notify
 from core.permissions import (
     current_account,
     current_role,
@@ -143,7 +147,7 @@ def tenant_info(tenant_id: int) -> TenantInfo | None:
 __all__ = [
     "CORE_API_VERSION", "Account", "AccountId", "Affiliation", "AffiliationStatus", "ApiBlueprint", "Attachment",
     "Blueprint", "BlueprintSpec", "CrossTenantWrite", "DashboardItem", "JSONBoolean", "LegalBasis", "LocaleDecimalField", "Linkable", "Mail", "Membership",
-    "NavItem", "Organisation", "OrganisationId", "OrganisationMember", "PersonalDataDeclaration", "PluginManifest",
+    "NavItem", "NotificationKind", "Organisation", "OrganisationId", "OrganisationMember", "PersonalDataDeclaration", "PluginManifest",
     "PluginStateError", "Reference", "ReferenceType", "RetentionRule", "Role", "RuleViolation", "SearchHit",
     "SpecialCategoryCondition", "TenantInfo", "TextQuery", "TenantNotActive", "TenantScoped",
     "UTCDateTime", "UTCDateTimeField",
@@ -151,7 +155,7 @@ __all__ = [
     "cross_tenant_read", "current_account", "current_role", "current_tenant", "db", "disable_tenant_rls",
     "drop_tenant_table", "enable_tenant_rls", "enqueue", "enqueue_after_commit", "external_url", "flash", "format_datetime", "g",
     "get_locale", "gettext", "has_permission", "has_role", "hookimpl", "job", "lazy_gettext", "limiter",
-    "ngettext", "organisation_fk", "organisations_of", "plugin_settings", "problem", "redirect", "redirect_back",
+    "ngettext", "notify", "organisation_fk", "organisations_of", "plugin_settings", "problem", "redirect", "redirect_back",
     "reference_link", "render_template", "request", "require_permission", "require_role", "resolve_references",
     "retention_days", "safe_redirect_target",
     "send_mail", "send_mail_after_commit", "template_slot", "tenant_context", "tenant_foreign_key", "tenant_info", "tenants_with_plugin",

@@ -241,3 +241,13 @@ def sympraxis_erase_guest_data(email, tenant):
     from plugins.hearings.privacy import erase_guest
 
     erase_guest(email)
+
+
+# --- notifications (issue 16 §3): each person chooses how these reach them ------------------
+
+
+@hookimpl
+def sympraxis_notification_kinds():
+    from plugins.hearings.notices import NOTIFICATION_KINDS
+
+    return list(NOTIFICATION_KINDS)

@@ -21,6 +21,7 @@ from core.toolkit import (
     Mail,
     db,
     external_url,
+    notify,
     send_mail,
     utcnow,
 )
@@ -35,6 +36,7 @@ from plugins.hearings.models import (
     Registration,
     RegistrationStatus,
 )
+from plugins.hearings.notices import MEETING_REMINDER
 from plugins.hearings.settings import settings
 
 
@@ -439,19 +441,21 @@ def send_meeting_reminders(now: dt.datetime | None = None) -> int:
             link = external_url(_host(), f"/hearings/registrations/{registration_token(reg)}")
             # in the registrant's language (a guest's: the municipality's)
             with force_locale(mail_locale(languages.get(reg.account_id))):
-                send_mail(
-                    Mail(
-                        to=[reg.email],
-                        subject=_("Reminder: %(title)s", title=m.title),
-                        text="\n\n".join(
-                            [
-                                _("%(title)s starts on %(when)s.", title=m.title, when=_when(m)),
-                                ", ".join(x for x in (m.place, m.online_url) if x),
-                                _("To see or cancel your registration: %(link)s", link=link),
-                            ]
-                        ),
-                    )
+                reminder = Mail(
+                    to=[reg.email],
+                    subject=_("Reminder: %(title)s", title=m.title),
+                    text="\n\n".join(
+                        [
+                            _("%(title)s starts on %(when)s.", title=m.title, when=_when(m)),
+                            ", ".join(x for x in (m.place, m.online_url) if x),
+                            _("To see or cancel your registration: %(link)s", link=link),
+                        ]
+                    ),
                 )
+                if reg.account_id is not None:  # their settings decide (a guest has none: it comes)
+                    notify(reg.account_id, MEETING_REMINDER, reminder)
+                else:
+                    send_mail(reminder)
         m.reminder_sent_at = now
         count += 1
     db.session.flush()
