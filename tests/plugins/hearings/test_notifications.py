@@ -8,7 +8,6 @@ import re
 
 import sqlalchemy as sa
 
-from core.db import tenant_context
 from core.extensions import db
 from core.notifications.models import NotificationPreference
 from core.notifications.services import preference, send_digests
@@ -114,9 +113,12 @@ def test_a_bad_choice_is_refused_and_nothing_saved(app, world, apex_client, sign
     assert _settings(apex_client, {f"mode-{OPENED}": ""}).status_code == 422
     assert apex_client.get("/account/notifications?municipality=999999").status_code == 404
     with app.app_context():
-        assert db.session.execute(
-            sa.select(NotificationPreference).where(NotificationPreference.account_id == world.member.id)
-        ).first() is None
+        assert (
+            db.session.execute(
+                sa.select(NotificationPreference).where(NotificationPreference.account_id == world.member.id)
+            ).first()
+            is None
+        )
 
 
 def test_transactional_mail_comes_whatever_the_settings(
@@ -131,7 +133,5 @@ def test_transactional_mail_comes_whatever_the_settings(
     assert member.post(f"/hearings/meetings/{mid}/register").status_code in (302, 303)
     mail_outbox.wait_for(lambda m: world.member.email in m["To"])
     assert app.test_cli_runner().invoke(args=["hearings", "tick"]).exit_code == 0
-    with app.app_context(), tenant_context(world.tenant.id):
-        pass
     subjects = [m["Subject"] for m in mail_outbox.to(world.member.email)]
     assert len(subjects) == 1 and not subjects[0].startswith("Reminder")
