@@ -17,6 +17,8 @@ Beyond Flask's and the request's basics, it gives:
   ``abort_with``, ``problem``, ``PluginStateError``;
 - permissions: ``require_permission``/``has_permission`` (roles, and the grants admins give for
   the permissions a plugin declares with ``sympraxis_grantable_permissions``);
+- links from the apex dashboard: ``signed_in_link(host, path)`` (the person arrives signed in,
+  through the hand-off);
 - other plugins: ``Reference``/``ReferenceType``/``Linkable``, ``resolve_references`` and
   ``reference_link`` (hook ``sympraxis_resolve_references``);
 - pages: ``template_slot`` (hook ``sympraxis_template_slot``) and ``asset_url`` (a plugin's
@@ -48,6 +50,7 @@ from core.accounts.models import (
     OrganisationMember,
     Role,
 )
+from core.accounts.services.handoff import signed_in_link
 from core.accounts.services.organisations import organisations_of
 from core.api_blueprint import ApiBlueprint
 from core.api_fields import JSONBoolean
@@ -158,6 +161,6 @@ __all__ = [
     "ngettext", "notify", "organisation_fk", "organisations_of", "plugin_settings", "problem", "redirect", "redirect_back",
     "reference_link", "render_template", "request", "require_permission", "require_role", "resolve_references",
     "retention_days", "safe_redirect_target",
-    "send_mail", "send_mail_after_commit", "template_slot", "tenant_context", "tenant_foreign_key", "tenant_info", "tenants_with_plugin",
+    "send_mail", "send_mail_after_commit", "signed_in_link", "template_slot", "tenant_context", "tenant_foreign_key", "tenant_info", "tenants_with_plugin",
     "to_local", "to_utc", "url_for", "utcnow", "utcnow_aware", "uuid7",
 ]  # fmt: skip

@@ -567,11 +567,14 @@ def dashboard():
 @apex_only
 @login_required
 def go():
-    """From the dashboard into a municipality, arriving signed in (through the tenant's sign-in)."""
+    """From the dashboard into a municipality, arriving signed in (through the tenant's sign-in),
+    on the page ``next`` names (a path on that host; anything else is the home page)."""
     host = handoff_services.receiving_host(request.args.get("host", ""))  # the stored domain, or None
     if host is None:
         abort(404)
-    return redirect(external_url(host, "/auth/signin?next=/"))
+    return redirect(
+        external_url(host, "/auth/signin?" + urlencode({"next": safe_next(request.args.get("next"))}))
+    )
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])

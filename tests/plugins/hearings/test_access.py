@@ -291,6 +291,14 @@ def test_personal_data_export_and_erasure(app, world, tenant_client, sign_in):
     assert "My view" in register and "Nikos Member" not in register
 
 
+def _query(item):
+    from urllib.parse import parse_qs, urlsplit
+
+    url = urlsplit(item["url"])
+    assert (url.netloc, url.path) == ("localhost", "/auth/go"), item["url"]
+    return parse_qs(url.query)
+
+
 def test_ngo_dashboard_reads_across_affiliated_municipalities_only(
     app, world, tenant_factory, apex_client, sign_in
 ):
@@ -316,9 +324,10 @@ def test_ngo_dashboard_reads_across_affiliated_municipalities_only(
         items = open_consultations_for(account)
         assert sorted(i["title"] for i in items) == ["Open in A", "Open in B"]
         assert all(i["organisations"] == ["Solidarity Network"] for i in items)
-        assert {i["url"].split("/hearings/")[0] for i in items} == {
-            f"http://{world.tenant.slug}.localhost",
-            f"http://{world.other.slug}.localhost",
+        # each link goes through the hand-off into its own municipality (issue 16 §3)
+        assert {(q["host"][0], q["next"][0].split("/hearings/")[0]) for q in map(_query, items)} == {
+            (f"{world.tenant.slug}.localhost", ""),
+            (f"{world.other.slug}.localhost", ""),
         }
         widgets = [w for ws in registry().pm.hook.sympraxis_apex_dashboard_items(account=account) for w in ws]
         assert "Open in B" in str(widgets[0].html)
