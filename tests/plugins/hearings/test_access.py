@@ -260,7 +260,19 @@ def test_personal_data_export_and_erasure(app, world, tenant_client, sign_in):
         f"/hearings/consultations/{c['id']}/comments",
         data={"body": "My view", "article_id": str(c["articles"][0])},
     )
-    member.post(f"/hearings/meetings/{mid}/register", data={"organisation_name": "Club"})
+    with app.app_context():  # registering on behalf of an organisation the member belongs to
+        from core.accounts.models import Affiliation, Organisation, OrganisationMember
+
+        club = Organisation(name="Club")
+        db.session.add(club)
+        db.session.flush()
+        db.session.add(OrganisationMember(organisation_id=club.id, account_id=world.member.id))
+        with tenant_context(world.tenant.id):
+            db.session.add(Affiliation(organisation_id=club.id, status="approved"))
+            db.session.flush()
+        db.session.commit()
+        club_id = club.id
+    member.post(f"/hearings/meetings/{mid}/register", data={"organisation_id": str(club_id)})
     member.post(f"/hearings/meetings/{mid}/speakers", data={"topic": "Budget"})
     with app.app_context(), tenant_context(world.tenant.id):
         account = db.session.get(Account, world.member.id)
