@@ -124,6 +124,17 @@ def sympraxis_dashboard_items(tenant: TenantInfo, account: Any) -> list[Dashboar
 
 
 @hookspec
+def sympraxis_my_activity(tenant: TenantInfo, account: Any) -> list[DashboardItem]:
+    """Return sections of the signed-in person's own activity in this municipality (their
+    comments, registrations, requests, follows), for the "My activity" page (``/me/activity``).
+    *Request-time, non-essential*: called for the plugins enabled here, inside the tenant; each
+    section is a ``DashboardItem`` (title, HTML the plugin escapes, order). A plugin that raises
+    is skipped and recorded for the operator. Across municipalities, the apex dashboard shows a
+    person's activity through ``sympraxis_apex_dashboard_items`` (a reviewed cross-tenant read).
+    """
+
+
+@hookspec
 def sympraxis_apex_dashboard_items(account: Any) -> list[DashboardItem]:
     """Return widgets for an account's dashboard on the apex (the NGO dashboard). *Non-essential.*
 
