@@ -8,7 +8,7 @@ import os
 
 import sqlalchemy as sa
 from flask.views import MethodView
-from markupsafe import escape
+from markupsafe import Markup, escape
 from marshmallow import Schema, fields, validate
 
 from core.toolkit import (
@@ -287,3 +287,15 @@ def sympraxis_notification_kinds():
 def tell_author(account_id, note_title):
     """Inside the municipality: now, in tonight's digest or not at all, as the author chose."""
     return notify(account_id, "testplugin.note_published", Mail(to=[], subject=note_title, text=note_title))
+
+
+@hookimpl
+def sympraxis_my_activity(tenant, account):
+    # the person's own notes here, on their "My activity" page (escape what they wrote)
+    notes = db.session.execute(sa.select(Note).where(Note.author_id == account.id).limit(20)).scalars()
+    items = Markup("").join(Markup("<li>{}</li>").format(n.title) for n in notes)
+    return (
+        [DashboardItem(title=gettext("My notes"), html=Markup("<ul>{}</ul>").format(items), order=50)]
+        if items
+        else []
+    )
