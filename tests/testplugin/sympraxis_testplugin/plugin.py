@@ -291,11 +291,13 @@ def tell_author(account_id, note_title):
 
 @hookimpl
 def sympraxis_my_activity(tenant, account):
-    # the person's own notes here, on their "My activity" page (escape what they wrote)
-    notes = db.session.execute(sa.select(Note).where(Note.author_id == account.id).limit(20)).scalars()
-    items = Markup("").join(Markup("<li>{}</li>").format(n.title) for n in notes)
-    return (
-        [DashboardItem(title=gettext("My notes"), html=Markup("<ul>{}</ul>").format(items), order=50)]
-        if items
-        else []
-    )
+    # the links the person made here, on their "My activity" page (escape what people wrote)
+    from sympraxis_testplugin.models import NoteLink
+
+    titles = db.session.execute(
+        sa.select(NoteLink.target_title).where(NoteLink.author_id == account.id).limit(20)
+    ).scalars()
+    items = Markup("").join(Markup("<li>{}</li>").format(t) for t in titles)
+    if not items:
+        return []
+    return [DashboardItem(title=gettext("My links"), html=Markup("<ul>{}</ul>").format(items), order=50)]
