@@ -113,3 +113,50 @@ def test_the_api_takes_an_organisation_id_and_refuses_another(
     spec = api.get("/api/v1/openapi.json").json
     body = spec["components"]["schemas"]["RegistrationCreate"]["properties"]
     assert "organisation_id" in body and "organisation_name" not in body
+
+
+def test_the_migration_matches_free_text_to_the_persons_affiliated_organisation(app, world, account_factory):
+    """hearings_0006 on rows written as free text: the name (case and spaces aside) of an
+    organisation the same person belongs to and that is affiliated (approved) here becomes its
+    id; any other text stays as written, with no organisation. Under forced RLS, as in production."""
+    import uuid
+
+    from core.accounts.models import Account
+    from core.migrate import downgrade, upgrade
+
+    ours = _org(app, "Green Orestiada", world.member, [(world.tenant, "approved")])
+    _org(app, "Pending Friends", world.member, [(world.tenant, "pending")])
+    stranger_org = _org(app, "Stranger NGO", account_factory(), [(world.tenant, "approved")])
+    mid = make_meeting(app, world.tenant, capacity=10)
+    typed = {"  green ORESTIADA ": ours, "Pending Friends": None, "Stranger NGO": None, "Our street": None}
+    with app.app_context(), tenant_context(world.tenant.id):
+        member = db.session.get(Account, world.member.id)
+        for text in typed:
+            for model, extra in (
+                (Registration, {"email": member.email, "status": "confirmed", "submission_id": uuid.uuid4()}),
+                (SpeakerRequest, {"topic": "Parks"}),
+            ):
+                db.session.add(
+                    model(meeting_id=mid, account_id=member.id, name="N", organisation_name=text, **extra)
+                )
+        db.session.commit()
+        db.session.remove()
+    with app.app_context():
+        db.engine.dispose()  # the downgrade's ALTER TABLE must not wait for a pooled connection
+    assert downgrade(app, "hearings_0005") == ["hearings_0006"]
+    try:
+        upgrade(app)  # hearings_0006 again, over the rows written as free text
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+    for model in (Registration, SpeakerRequest):
+        with app.app_context(), tenant_context(world.tenant.id):
+            found = {
+                name: org_id
+                for org_id, name in db.session.execute(
+                    sa.select(model.organisation_id, model.organisation_name)
+                )
+            }
+            db.session.remove()
+        assert found == typed, model.__name__
+    assert stranger_org not in typed.values()

@@ -35,8 +35,20 @@ def upgrade() -> None:
                 ["id"],
                 ondelete="SET NULL",
             )
-        op.execute(
-            f"""
+        _match_free_text(table)
+
+
+def _match_free_text(table: str) -> None:
+    """Existing free text to the organisation it names. The owner who migrates is under the
+    forced row-level security of the tenant-owned tables like everyone (and no tenant is set
+    here), so the two tables read are unforced for this statement's transaction, then forced
+    again: without it PostgreSQL would show the UPDATE no rows at all."""
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        for t in (table, "affiliations"):
+            op.execute(f"ALTER TABLE {t} NO FORCE ROW LEVEL SECURITY")
+    op.execute(
+        f"""
             UPDATE {table} SET organisation_id = (
                 SELECT MIN(o.id) FROM organisations o
                 JOIN organisation_members om ON om.organisation_id = o.id AND om.account_id = {table}.account_id
@@ -45,7 +57,10 @@ def upgrade() -> None:
             )
             WHERE account_id IS NOT NULL AND organisation_name <> ''
             """
-        )
+    )
+    if postgresql:
+        for t in (table, "affiliations"):
+            op.execute(f"ALTER TABLE {t} FORCE ROW LEVEL SECURITY")
 
 
 def downgrade() -> None:
