@@ -338,7 +338,7 @@ class Registration(TenantScoped, db.Model):
     name: Mapped[str] = mapped_column(sa.String(120))
     email: Mapped[str] = mapped_column(sa.String(254))
     #: On behalf of this organisation (one the person may represent here), and its name at the
-    #: time; older rows may carry a name as typed, with no organisation (hearings_0006).
+    #: time; older rows may carry a name as typed, with no organisation (migration hearings_on_behalf).
     organisation_id: Mapped[int | None] = mapped_column(
         AccountId, sa.ForeignKey("organisations.id", ondelete="SET NULL")
     )

@@ -140,3 +140,37 @@ def test_transactional_mail_comes_whatever_the_settings(
     assert app.test_cli_runner().invoke(args=["hearings", "tick"]).exit_code == 0
     subjects = [m["Subject"] for m in mail_outbox.to(world.member.email)]
     assert len(subjects) == 1 and not subjects[0].startswith("Reminder")
+
+
+def test_erasing_the_account_erases_its_settings_and_queued_digest(
+    app, world, tenant_client, apex_client, sign_in, mail_outbox
+):
+    from core.accounts.models import Account
+    from core.accounts.personal_data import erase_account
+    from core.db import tenant_context
+    from core.notifications.models import QueuedNotification
+
+    _follow(tenant_client, sign_in, world.tenant, world.member)
+    sign_in(apex_client, world.member)
+    assert _settings(apex_client, {f"mode-{OPENED}": "digest"}).status_code == 302
+    _open(app, tenant_client, sign_in, world, world.tenant, "Plan kept for tonight")
+    with app.app_context():
+        with tenant_context(world.tenant.id):
+            assert (
+                db.session.execute(sa.select(sa.func.count()).select_from(QueuedNotification)).scalar_one()
+                == 1
+            )
+        erase_account(db.session.get(Account, world.member.id))
+        db.session.commit()
+        with tenant_context(world.tenant.id):
+            assert (
+                db.session.execute(sa.select(sa.func.count()).select_from(QueuedNotification)).scalar_one()
+                == 0
+            )
+        assert (
+            db.session.execute(
+                sa.select(NotificationPreference).where(NotificationPreference.account_id == world.member.id)
+            ).first()
+            is None
+        )
+        assert send_digests() == 0

@@ -116,7 +116,7 @@ def test_the_api_takes_an_organisation_id_and_refuses_another(
 
 
 def test_the_migration_matches_free_text_to_the_persons_affiliated_organisation(app, world, account_factory):
-    """hearings_0006 on rows written as free text: the name (case and spaces aside) of an
+    """hearings_on_behalf on rows written as free text: the name (case and spaces aside) of an
     organisation the same person belongs to and that is affiliated (approved) here becomes its
     id; any other text stays as written, with no organisation. Under forced RLS, as in production."""
     import uuid
@@ -143,9 +143,9 @@ def test_the_migration_matches_free_text_to_the_persons_affiliated_organisation(
         db.session.remove()
     with app.app_context():
         db.engine.dispose()  # the downgrade's ALTER TABLE must not wait for a pooled connection
-    assert downgrade(app, "hearings_0005") == ["hearings_0006"]
+    assert downgrade(app, "hearings_0005") == ["hearings_on_behalf"]
     try:
-        upgrade(app)  # hearings_0006 again, over the rows written as free text
+        upgrade(app)  # hearings_on_behalf again, over the rows written as free text
     finally:
         with app.app_context():
             db.engine.dispose()

@@ -1,7 +1,8 @@
 """core: notification settings per person and the daily digest's queue
 
 Revision ID: core_notifications
-Revises: core_search
+Revises: core_search (on this branch; after the merge it follows core's head, e.g.
+core_form_once on main: re-point down_revision then)
 Create Date: 2026-12-01 19:00:00
 
 Issue 16 §3: a person's choice per kind of notification, for one municipality or all

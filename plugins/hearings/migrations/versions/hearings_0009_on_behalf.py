@@ -7,15 +7,16 @@ minutes show what was recorded then). Existing free text is matched, case and su
 aside, to an organisation the same account belongs to and that is affiliated (approved) with the
 same municipality; text that matches none is kept as written, with no organisation.
 
-Revision ID: hearings_0006
-Revises: hearings_0005
+Revision ID: hearings_on_behalf
+Revises: hearings_0005 (on this branch; after the merge it follows the branch's head, e.g.
+hearings_registration_locale on main: re-point down_revision then)
 Create Date: 2026-12-01 19:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "hearings_0006"
+revision = "hearings_on_behalf"
 down_revision = "hearings_0005"
 branch_labels = None
 depends_on = None
