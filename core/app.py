@@ -136,6 +136,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from core.privacy import views as privacy_views
 
     app.register_blueprint(privacy_views.bp)
+    from core.notifications import views as notifications_views
+
+    app.register_blueprint(notifications_views.bp)  # notification settings (issue 16 §3)
+    from core import me as me_views
+
+    app.register_blueprint(me_views.bp)  # "My activity" on a municipality's host (issue 16 §3)
     init_api(app, api)
     with lifecycle.capture(app, "plugins"):
         register_blueprints(app, reg, api)

@@ -124,6 +124,17 @@ def sympraxis_dashboard_items(tenant: TenantInfo, account: Any) -> list[Dashboar
 
 
 @hookspec
+def sympraxis_my_activity(tenant: TenantInfo, account: Any) -> list[DashboardItem]:
+    """Return sections of the signed-in person's own activity in this municipality (their
+    comments, registrations, requests, follows), for the "My activity" page (``/me/activity``).
+    *Request-time, non-essential*: called for the plugins enabled here, inside the tenant; each
+    section is a ``DashboardItem`` (title, HTML the plugin escapes, order). A plugin that raises
+    is skipped and recorded for the operator. Across municipalities, the apex dashboard shows a
+    person's activity through ``sympraxis_apex_dashboard_items`` (a reviewed cross-tenant read).
+    """
+
+
+@hookspec
 def sympraxis_apex_dashboard_items(account: Any) -> list[DashboardItem]:
     """Return widgets for an account's dashboard on the apex (the NGO dashboard). *Non-essential.*
 
@@ -270,6 +281,21 @@ def sympraxis_erase_guest_data(email: str, tenant: TenantInfo) -> None:
     """Erase (or anonymise, keeping what the law requires) what the plugin holds in ``tenant``
     about the guest known by ``email``. Same calling rules as
     :func:`sympraxis_export_guest_data`; runs in the erasure's transaction, raising cancels it.
+    """
+
+
+@hookspec
+def sympraxis_notification_kinds() -> list[Any]:
+    """Return the kinds of notification the plugin mails: one ``toolkit.NotificationKind`` each.
+
+    A kind has a stable code (``"<plugin>.<what>"``), a label and a description for the person's
+    settings page (lazy strings), and a default mode (``"immediate"``, ``"digest"`` or ``"off"``).
+    Each person chooses per kind, for all municipalities or one, immediately, in a daily digest or
+    off; the plugin sends with ``toolkit.notify(account_id, code, mail)``, which honours the
+    choice and adds the link that turns the kind off. Transactional mail (what the person just
+    asked for: a confirmation, a receipt, a reset link) is not a notification: ``send_mail``.
+
+    Called for every installed plugin, outside any tenant (the answer must not depend on one).
     """
 
 

@@ -128,6 +128,7 @@ CORE_PERIODIC_JOBS = {
     "core.idempotency_purge": 3600,
     "core.form_once_purge": 3600,
     "core.retention_purge_all": 6 * 3600,
+    "core.notification_digest": 24 * 3600,  # each person's daily digest (core.notifications)
 }
 
 
@@ -135,6 +136,7 @@ def _register_core_jobs() -> None:
     from core.form_once import purge_job as form_once_purge_job
     from core.idempotency import purge_job as idempotency_purge_job
     from core.mail import _send_mail_job
+    from core.notifications.services import digest_job
     from core.outbox import sweep_job
     from core.privacy.retention import purge_all_job, purge_job
 
@@ -144,6 +146,7 @@ def _register_core_jobs() -> None:
     job("core.form_once_purge")(form_once_purge_job)
     job("core.retention_purge")(purge_job)
     job("core.retention_purge_all")(purge_all_job)
+    job("core.notification_digest")(digest_job)
 
 
 _register_core_jobs()

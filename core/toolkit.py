@@ -17,6 +17,8 @@ Beyond Flask's and the request's basics, it gives:
   ``abort_with``, ``problem``, ``PluginStateError``;
 - permissions: ``require_permission``/``has_permission`` (roles, and the grants admins give for
   the permissions a plugin declares with ``sympraxis_grantable_permissions``);
+- links from the apex dashboard: ``signed_in_link(host, path)`` (the person arrives signed in,
+  through the hand-off);
 - other plugins: ``Reference``/``ReferenceType``/``Linkable``, ``resolve_references`` and
   ``reference_link`` (hook ``sympraxis_resolve_references``);
 - pages: ``template_slot`` (hook ``sympraxis_template_slot``) and ``asset_url`` (a plugin's
@@ -28,6 +30,9 @@ Beyond Flask's and the request's basics, it gives:
 - search: ``TextQuery`` (PostgreSQL full-text search in the municipality's language, accents and
   case folded, ranked and highlighted; a plain match on SQLite) for the ``sympraxis_search`` hook;
 - forms: ``LocaleDecimalField`` (a decimal typed as the page's language writes it, «9,50»);
+- notifications: ``NotificationKind`` (hook ``sympraxis_notification_kinds``) and ``notify``
+  (a mail sent as the person's settings for its kind and municipality say: now, in the daily
+  digest, or not at all);
 - retention: ``RetentionRule`` (hook ``sympraxis_retention_rules``) and ``retention_days``
   (a municipality's period for one kind of data).
 """
@@ -45,6 +50,7 @@ from core.accounts.models import (
     OrganisationMember,
     Role,
 )
+from core.accounts.services.handoff import signed_in_link
 from core.accounts.services.organisations import organisations_of
 from core.api_blueprint import ApiBlueprint
 from core.api_fields import JSONBoolean
@@ -79,6 +85,7 @@ from core.ids import uuid7
 from core.jobs import enqueue, enqueue_after_commit, job
 from core.legal.declarations import LegalBasis, PersonalDataDeclaration, SpecialCategoryCondition
 from core.mail import Attachment, Mail, send_mail, send_mail_after_commit
+from core.notifications.services import NotificationKind, notify
 from core.permissions import (
     current_account,
     current_role,
@@ -162,7 +169,7 @@ def tenant_infos(tenant_ids) -> dict[int, TenantInfo]:
 __all__ = [
     "CORE_API_VERSION", "Account", "AccountId", "Affiliation", "AffiliationStatus", "ApiBlueprint", "Attachment",
     "Blueprint", "BlueprintSpec", "CrossTenantWrite", "DashboardItem", "JSONBoolean", "LegalBasis", "LocaleDecimalField", "Linkable", "Mail", "Membership",
-    "NavItem", "Organisation", "OrganisationId", "OrganisationMember", "PersonalDataDeclaration", "PluginManifest",
+    "NavItem", "NotificationKind", "Organisation", "OrganisationId", "OrganisationMember", "PersonalDataDeclaration", "PluginManifest",
     "PluginStateError", "Reference", "ReferenceType", "RetentionRule", "Role", "RuleViolation", "SearchHit",
     "SpecialCategoryCondition", "TenantInfo", "TextQuery", "TenantNotActive", "TenantScoped",
     "UTCDateTime", "UTCDateTimeField",
@@ -170,9 +177,9 @@ __all__ = [
     "cross_tenant_read", "current_account", "current_role", "current_tenant", "db", "disable_tenant_rls",
     "drop_tenant_table", "enable_tenant_rls", "enqueue", "enqueue_after_commit", "external_url", "flash", "format_datetime", "g",
     "get_locale", "gettext", "has_permission", "has_role", "hookimpl", "job", "lazy_gettext", "limiter",
-    "ngettext", "organisation_fk", "organisations_of", "plugin_settings", "problem", "redirect", "redirect_back",
+    "ngettext", "notify", "organisation_fk", "organisations_of", "plugin_settings", "problem", "redirect", "redirect_back",
     "reference_link", "render_template", "request", "require_permission", "require_role", "resolve_references",
     "retention_days", "safe_redirect_target",
-    "send_mail", "send_mail_after_commit", "template_slot", "tenant_context", "tenant_foreign_key", "tenant_info", "tenant_infos", "tenants_with_plugin",
+    "send_mail", "send_mail_after_commit", "signed_in_link", "template_slot", "tenant_context", "tenant_foreign_key", "tenant_info", "tenant_infos", "tenants_with_plugin",
     "to_local", "to_utc", "url_for", "utcnow", "utcnow_aware", "uuid7",
 ]  # fmt: skip

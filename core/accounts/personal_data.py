@@ -255,6 +255,12 @@ def erase_account(account: Account) -> None:
             from core.legal.services import erase_personal_data as erase_legal
 
             erase_legal(account)
+            from core.notifications.models import QueuedNotification
+
+            # the digest's queue holds mail written to the person: it goes with them
+            db.session.execute(
+                sa.delete(QueuedNotification).where(QueuedNotification.account_id == account.id)
+            )
             db.session.execute(sa.delete(Membership).where(Membership.account_id == account.id))
             db.session.execute(
                 sa.update(Affiliation)
@@ -275,6 +281,11 @@ def erase_account(account: Account) -> None:
     db.session.execute(sa.delete(OrganisationMember).where(OrganisationMember.account_id == account.id))
     db.session.execute(sa.delete(PersonalAccessToken).where(PersonalAccessToken.account_id == account.id))
     db.session.execute(sa.delete(HandoffCode).where(HandoffCode.account_id == account.id))
+    from core.notifications.models import NotificationPreference
+
+    db.session.execute(
+        sa.delete(NotificationPreference).where(NotificationPreference.account_id == account.id)
+    )
     forget_sessions(account)
     account.email = None
     account.display_name = ERASED_NAME

@@ -332,18 +332,6 @@ def verify(token: str):
     return redirect(url_for("accounts.signin", next=back) if back else url_for("accounts.signin"))
 
 
-@bp.get("/auth/go")
-@apex_only
-def go_to_municipality():
-    """From the apex to a page of a municipality, signed in there (its sign-in hands off): where
-    a person who signed up from that municipality lands after confirming and signing in."""
-    host = handoff_services.receiving_host(request.args.get("host", ""))
-    if host is None:
-        abort(404)
-    query = urlencode({"next": safe_next(request.args.get("next"))})
-    return redirect(external_url(host, f"/auth/signin?{query}"))
-
-
 @bp.route("/auth/reset", methods=["GET", "POST"])
 @apex_only
 @limiter.limit(_reset_limit, methods=["POST"])
@@ -584,11 +572,14 @@ def dashboard():
 @apex_only
 @login_required
 def go():
-    """From the dashboard into a municipality, arriving signed in (through the tenant's sign-in)."""
+    """From the dashboard into a municipality, arriving signed in (through the tenant's sign-in),
+    on the page ``next`` names (a path on that host; anything else is the home page)."""
     host = handoff_services.receiving_host(request.args.get("host", ""))  # the stored domain, or None
     if host is None:
         abort(404)
-    return redirect(external_url(host, "/auth/signin?next=/"))
+    return redirect(
+        external_url(host, "/auth/signin?" + urlencode({"next": safe_next(request.args.get("next"))}))
+    )
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from core.toolkit import (
     OrganisationMember,
     cross_tenant_read,
     db,
-    external_url,
+    signed_in_link,
     tenant_info,
     tenants_with_plugin,
     to_local,
@@ -83,7 +83,7 @@ def for_account(account: Any, limit: int = 20) -> dict[str, list[dict[str, Any]]
                     "member": member.name,
                     "organisation": orgs[member.tenant_id][member.organisation_id],
                     "term_end": member.term_end,
-                    "url": external_url(info.primary_host, f"/councils/{council.id}"),
+                    "url": signed_in_link(info.primary_host, f"/councils/{council.id}"),  # arrives signed in,
                 }
             )
         meetings = []
@@ -112,7 +112,9 @@ def for_account(account: Any, limit: int = 20) -> dict[str, list[dict[str, Any]]
                         "council": council.name,
                         "title": meeting.title,
                         "starts_at": meeting.starts_at,
-                        "url": external_url(info.primary_host, f"/councils/meetings/{meeting.id}"),
+                        "url": signed_in_link(
+                            info.primary_host, f"/councils/meetings/{meeting.id}"
+                        ),  # arrives signed in,
                     }
                 )
         calls = []
@@ -136,7 +138,9 @@ def for_account(account: Any, limit: int = 20) -> dict[str, list[dict[str, Any]]
                     "council": council.name,
                     "title": call.title,
                     "closes_at": call.closes_at,
-                    "url": external_url(info.primary_host, f"/councils/calls/{call.id}"),
+                    "url": signed_in_link(
+                        info.primary_host, f"/councils/calls/{call.id}"
+                    ),  # arrives signed in,
                 }
             )
         nominated = set(
@@ -153,7 +157,7 @@ def for_account(account: Any, limit: int = 20) -> dict[str, list[dict[str, Any]]
         nominations = [
             {
                 "municipality": infos[tid].name,
-                "url": external_url(infos[tid].primary_host, "/councils/my-nominations"),
+                "url": signed_in_link(infos[tid].primary_host, "/councils/my-nominations"),
             }
             for tid in sorted(nominated, key=lambda t: infos[t].name)
         ]

@@ -153,6 +153,35 @@ def acting_organisations(account: Any) -> list[Organisation]:
     )
 
 
+def represented_organisation(account: Any, organisation_id: Any, field_name: str = "organisation_id"):
+    """The organisation ``account`` acts for, chosen by id among :func:`acting_organisations`;
+    None for "myself" (no id). Any other id, malformed included, is refused (403), never read as
+    "myself"."""
+    if organisation_id in (None, ""):
+        return None
+    chosen = next(
+        (o for o in acting_organisations(account) if str(o.id) == str(organisation_id).strip()), None
+    )
+    if chosen is None:
+        from core.toolkit import gettext as _
+
+        raise HearingsError(
+            _(
+                "You can act on behalf of an organisation only if you belong to it and it is affiliated with this municipality."
+            ),
+            403,
+            field_name=field_name,
+        )
+    return chosen
+
+
+def organisation_choices(account: Any) -> list[tuple[str, str]]:
+    """The "on behalf of" select: myself, then each organisation the account may represent here."""
+    from core.toolkit import gettext as _
+
+    return [("", _("Myself"))] + [(str(o.id), o.name) for o in acting_organisations(account)]
+
+
 def channel_label(channel: str) -> str:
     """How a recommendation reached the municipality, in the reader's language."""
     from core.toolkit import gettext as _

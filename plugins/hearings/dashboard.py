@@ -16,7 +16,7 @@ from core.toolkit import (
     OrganisationMember,
     cross_tenant_read,
     db,
-    external_url,
+    signed_in_link,
     tenant_info,
     utcnow,
 )
@@ -76,7 +76,9 @@ def open_consultations_for(account: Any, limit: int = 50) -> list[dict[str, Any]
                     "title": c.title,
                     "closes_at": c.closes_at,
                     "organisations": sorted(orgs[c.tenant_id]),
-                    "url": external_url(info.primary_host, f"/hearings/consultations/{c.id}"),
+                    "url": signed_in_link(
+                        info.primary_host, f"/hearings/consultations/{c.id}"
+                    ),  # arrives signed in,
                 }
             )
     return out

@@ -104,7 +104,7 @@ def _meeting(**data):
     return save_meeting(None, **{**defaults, **data})
 
 
-def _register(m, who, status="confirmed", org=""):
+def _register(m, who, status="confirmed", org=None):
     import uuid
 
     db.session.add(
@@ -113,7 +113,8 @@ def _register(m, who, status="confirmed", org=""):
             account_id=who.id,
             name=who.display_name,
             email=who.email or "",
-            organisation_name=org,
+            organisation_id=org.id if org else None,
+            organisation_name=org.name if org else "",
             status=status,
             submission_id=uuid.uuid4(),
             confirmed_at=utcnow() if status == "confirmed" else None,
@@ -187,7 +188,7 @@ def haskovo(people) -> None:
         registration_closes_at=now + dt.timedelta(days=13),
         agenda="1. Откриване\n2. Представяне на картата на социалните услуги\n3. Работа по групи\n4. Обобщение",
     )
-    _register(forum, ngo_person, org=org.name if org else "")
+    _register(forum, ngo_person, org=org)
     council = _meeting(
         kind="hearing",
         title="Обществен съвет: обсъждане на общинския план за социални услуги",
@@ -203,6 +204,7 @@ def haskovo(people) -> None:
             meeting_id=council.id,
             account_id=ngo_person.id,
             name=ngo_person.display_name,
+            organisation_id=org.id if org else None,
             organisation_name=org.name if org else "",
             topic="Достъпност на услугите за хора с увреждания",
             position=1,
@@ -241,7 +243,7 @@ def sector3(people) -> None:
             )
         )
     if people["ngo_person"] is not None:
-        _register(meetings[3], people["ngo_person"], org=people["org"].name if people["org"] else "")
+        _register(meetings[3], people["ngo_person"], org=people["org"])
     _meeting(
         kind="hearing",
         title="Dezbatere publică: Strategia locală pentru servicii sociale",

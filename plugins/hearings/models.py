@@ -342,6 +342,11 @@ class Registration(TenantScoped, db.Model):
     )
     name: Mapped[str] = mapped_column(sa.String(120))
     email: Mapped[str] = mapped_column(sa.String(254))
+    #: On behalf of this organisation (one the person may represent here), and its name at the
+    #: time; older rows may carry a name as typed, with no organisation (migration hearings_on_behalf).
+    organisation_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("organisations.id", ondelete="SET NULL")
+    )
     organisation_name: Mapped[str] = mapped_column(sa.String(200), default="")
     accessibility: Mapped[str] = mapped_column(sa.String(200), default="")
     accessibility_other: Mapped[str] = mapped_column(sa.String(300), default="")
@@ -380,6 +385,10 @@ class SpeakerRequest(TenantScoped, db.Model):
         AccountId, sa.ForeignKey("accounts.id", ondelete="SET NULL")
     )
     name: Mapped[str] = mapped_column(sa.String(120))
+    #: As on a registration: the organisation chosen, and its name at the time.
+    organisation_id: Mapped[int | None] = mapped_column(
+        AccountId, sa.ForeignKey("organisations.id", ondelete="SET NULL")
+    )
     organisation_name: Mapped[str] = mapped_column(sa.String(200), default="")
     topic: Mapped[str] = mapped_column(sa.String(300))
     position: Mapped[int] = mapped_column(default=0)

@@ -14,6 +14,7 @@ from core.toolkit import (
     has_permission,
     hookimpl,
     ngettext,
+    render_template,
 )
 from core.toolkit import (
     gettext as _,
@@ -137,16 +138,33 @@ def sympraxis_dashboard_items(tenant, account):
 
 @hookimpl
 def sympraxis_apex_dashboard_items(account):
+    from plugins.hearings import my_activity
+
+    widgets = []
     items = dashboard.open_consultations_for(account)
-    if not items:
-        return []
-    row = Markup('<li><a href="{}">{}</a> — {} ({})</li>')
-    html = Markup("<ul>{}</ul>").format(
-        Markup("").join(
-            row.format(i["url"], i["title"], i["municipality"], ", ".join(i["organisations"])) for i in items
+    if items:
+        row = Markup('<li><a href="{}">{}</a> — {} ({})</li>')
+        html = Markup("<ul>{}</ul>").format(
+            Markup("").join(
+                row.format(i["url"], i["title"], i["municipality"], ", ".join(i["organisations"]))
+                for i in items
+            )
         )
-    )
-    return [DashboardItem(title=_("Open consultations in your municipalities"), html=html, order=20)]
+        widgets.append(
+            DashboardItem(title=_("Open consultations in your municipalities"), html=html, order=20)
+        )
+    mine = my_activity.everywhere(account)
+    if mine:
+        html = render_template("hearings/_my_activity_everywhere.html", places=mine)
+        widgets.append(DashboardItem(title=_("My activity in every municipality"), html=html, order=10))
+    return widgets
+
+
+@hookimpl
+def sympraxis_my_activity(tenant, account):
+    from plugins.hearings import my_activity
+
+    return my_activity.sections(account)
 
 
 @hookimpl
@@ -241,3 +259,13 @@ def sympraxis_erase_guest_data(email, tenant):
     from plugins.hearings.privacy import erase_guest
 
     erase_guest(email)
+
+
+# --- notifications (issue 16 §3): each person chooses how these reach them ------------------
+
+
+@hookimpl
+def sympraxis_notification_kinds():
+    from plugins.hearings.notices import NOTIFICATION_KINDS
+
+    return list(NOTIFICATION_KINDS)

@@ -162,3 +162,10 @@ def sympraxis_retention_rules():
 @hookimpl
 def sympraxis_periodic_jobs():
     return {"markets.remind_all": jobs.REMIND_EVERY_SECONDS}
+
+
+@hookimpl
+def sympraxis_notification_kinds():
+    from plugins.markets.services import NOTIFICATION_KINDS
+
+    return list(NOTIFICATION_KINDS)

@@ -27,6 +27,7 @@ from core.toolkit import (
     Affiliation,
     AffiliationStatus,
     Mail,
+    NotificationKind,
     Organisation,
     RuleViolation,
     active_tenant_id,
@@ -34,6 +35,8 @@ from core.toolkit import (
     external_url,
     get_locale,
     gettext,
+    lazy_gettext,
+    notify,
     organisations_of,
     plugin_settings,
     send_mail,
@@ -845,7 +848,7 @@ def mail_locale(account: Any) -> str:
     return account.locale if account.locale in tenant.locales else tenant.default_locale
 
 
-def _mail_account(account_id: int | None, *, subject: Any, lines: Any) -> bool:
+def _mail_account(account_id: int | None, *, subject: Any, lines: Any, kind: str | None = None) -> bool:
     account = db.session.get(Account, account_id) if account_id else None
     if account is None or not account.email:
         return False
@@ -856,9 +859,10 @@ def _mail_account(account_id: int | None, *, subject: Any, lines: Any) -> bool:
             *(p for p in lines() if p),
             tenant.name,
         ]
-        send_mail(
-            Mail(to=[account.email], subject=f"{subject()} · {tenant.name}", text="\n\n".join(paragraphs))
-        )
+        mail = Mail(to=[account.email], subject=f"{subject()} · {tenant.name}", text="\n\n".join(paragraphs))
+        if kind is not None:  # a notification: the person's settings decide (now, digest, off)
+            return notify(account.id, kind, mail) != "off"
+        send_mail(mail)
     return True
 
 
@@ -948,7 +952,19 @@ def send_reminders(now: dt.datetime | None = None) -> int:
                 gettext("Pick up: %(when)s, %(place)s", when=_slot_text(s), place=d.place),
                 gettext("Total: %(total)s, paid at pick-up.", total=f"{o.total:.2f}"),
             ],
+            kind="markets.pickup_reminder",
         )
         order.reminded_at = now
     db.session.flush()
     return sent
+
+
+#: What this plugin mails as notifications (each person chooses: immediately, daily digest, off);
+#: everything else it mails answers the person's own request (transactional) and always goes.
+NOTIFICATION_KINDS = (
+    NotificationKind(
+        "markets.pickup_reminder",
+        lazy_gettext("Reminders to pick up my pre-orders"),
+        lazy_gettext("The day before the pick-up slot of a pre-order."),
+    ),
+)

@@ -46,6 +46,7 @@ from core.toolkit import (
     organisations_of,
     plugin_settings,
     send_mail,
+    signed_in_link,
     tenant_info,
     utcnow_aware,
 )
@@ -1923,7 +1924,7 @@ def open_surveys_for(account: Any, limit: int = 50) -> list[dict[str, Any]]:
                     "title": s.title,
                     "closes_at": s.closes_at,
                     "organisations": sorted(addressed),
-                    "url": external_url(info.primary_host, f"/surveys/{s.id}"),
+                    "url": signed_in_link(info.primary_host, f"/surveys/{s.id}"),  # arrives signed in,
                 }
             )
     return out

@@ -147,3 +147,10 @@ def sympraxis_export_personal_data(account, tenant):
 @hookimpl
 def sympraxis_erase_personal_data(account, tenant):
     services.erase_personal_data(account)
+
+
+@hookimpl
+def sympraxis_notification_kinds():
+    from plugins.volunteers.services import NOTIFICATION_KINDS
+
+    return list(NOTIFICATION_KINDS)

@@ -23,6 +23,7 @@ from core.toolkit import (
     Affiliation,
     AffiliationStatus,
     Mail,
+    NotificationKind,
     Organisation,
     RuleViolation,
     TextQuery,
@@ -31,7 +32,9 @@ from core.toolkit import (
     external_url,
     get_locale,
     gettext,
+    lazy_gettext,
     ngettext,
+    notify,
     organisations_of,
     plugin_settings,
     send_mail,
@@ -729,7 +732,7 @@ def mail_locale(account: Any) -> str:
     return account.locale if account.locale in tenant.locales else tenant.default_locale
 
 
-def _mail(signup: Signup, *, subject: Any, lines: Any) -> bool:
+def _mail(signup: Signup, *, subject: Any, lines: Any, kind: str | None = None) -> bool:
     """Mail the sign-up's volunteer in their language, in the municipality's name (after commit)."""
     account = db.session.get(Account, signup.account_id) if signup.account_id else None
     if account is None or not account.email:
@@ -741,9 +744,10 @@ def _mail(signup: Signup, *, subject: Any, lines: Any) -> bool:
             *(p for p in lines() if p),
             tenant.name,
         ]
-        send_mail(
-            Mail(to=[account.email], subject=f"{subject()} · {tenant.name}", text="\n\n".join(paragraphs))
-        )
+        mail = Mail(to=[account.email], subject=f"{subject()} · {tenant.name}", text="\n\n".join(paragraphs))
+        if kind is not None:  # a notification: the person's settings decide (now, digest, off)
+            return notify(account.id, kind, mail) != "off"
+        send_mail(mail)
     return True
 
 
@@ -784,6 +788,7 @@ def send_reminders(now: dt.datetime | None = None) -> int:
                     link=_link("/volunteers/mine"),
                 ),
             ],
+            kind="volunteers.shift_reminder",
         )
         signup.reminded_at = now
     db.session.flush()
@@ -854,3 +859,14 @@ def erase_personal_data(account: Any) -> None:
         .execution_options(**quiet)
     )
     db.session.expire_all()
+
+
+#: What this plugin mails as notifications (each person chooses: immediately, daily digest, off);
+#: everything else it mails answers the person's own request (transactional) and always goes.
+NOTIFICATION_KINDS = (
+    NotificationKind(
+        "volunteers.shift_reminder",
+        lazy_gettext("Reminders of my volunteering shifts"),
+        lazy_gettext("Before a shift you signed up for."),
+    ),
+)

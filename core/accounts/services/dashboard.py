@@ -13,24 +13,16 @@ from core.accounts.models import (
 from core.accounts.services.memberships import account_tenants
 from core.accounts.services.organisations import affiliation_requests_of, organisations_of
 from core.extensions import db
-from core.tenancy import (
-    apex_host,
-    external_url,
-)
 
 
 def dashboard(account: Account) -> dict[str, Any]:
     """What the NGO dashboard on the apex shows: municipalities (with a link arriving signed in),
     organisations and affiliation requests."""
-    from urllib.parse import urlencode
+    from core.accounts.services.handoff import signed_in_link
 
     tenants = account_tenants(account)
     for entry in tenants:
-        entry["url"] = (
-            external_url(apex_host(), "/auth/go?" + urlencode({"host": entry["host"]}))
-            if entry["host"]
-            else None
-        )
+        entry["url"] = signed_in_link(entry["host"]) if entry["host"] else None
     memberships = organisations_of(account)
     orgs = {
         o.id: o

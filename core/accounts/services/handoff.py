@@ -81,6 +81,16 @@ def receiving_host(raw: str) -> str | None:
     return row.host
 
 
+def signed_in_link(host: str, path: str = "/") -> str:
+    """A link for a page of the apex (the dashboard) into ``path`` on a municipality's ``host``
+    that arrives signed in: through ``/auth/go``, the tenant's sign-in and the hand-off."""
+    from urllib.parse import urlencode
+
+    from core.tenancy import apex_host, external_url
+
+    return external_url(apex_host(), "/auth/go?" + urlencode({"host": host, "next": path}))
+
+
 def host_may_receive_codes(host: str) -> bool:
     """Only registered and verified hosts of an active or suspended tenant receive codes."""
     return receiving_host(host) is not None

@@ -13,13 +13,11 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from core.toolkit import (
     Account,
-    Mail,
     Organisation,
     OrganisationMember,
     active_tenant_id,
     db,
     external_url,
-    send_mail,
     utcnow,
 )
 from core.toolkit import (
@@ -31,6 +29,7 @@ from plugins.hearings.models import (
     Follow,
     Status,
 )
+from plugins.hearings.notices import CLOSING, OPENED
 
 CLOSING_NOTICE = dt.timedelta(days=2)
 
@@ -177,16 +176,20 @@ def unfollow(target: dict[str, int]) -> bool:
     return True
 
 
-def _mail_followers(c: Consultation, subject: Callable[[], str], line: Callable[[], str]) -> int:
-    """One mail per follower, written in their language (the municipality's if it does not offer
-    theirs): ``subject`` and ``line`` are called under each recipient's language. Each mail links
-    the page that stops them (and says so in its List-Unsubscribe header)."""
+def _mail_followers(c: Consultation, kind: str, subject: Callable[[], str], line: Callable[[], str]) -> int:
+    """One notification of ``kind`` per follower, written in their language (the municipality's
+    if it does not offer theirs): ``subject`` and ``line`` are called under each recipient's
+    language. Each follower's settings say whether it goes now, in the digest or not at all; the
+    mail links the page that stops the follow, and (the notification's link) the kind."""
+    from plugins.hearings.notices import notify_account
+
     link = external_url(_host(), f"/hearings/consultations/{c.id}")
     followers = _followers()
-    for email, locale, target in followers:
+    for _email, locale, target in followers:
         stop = external_url(_host(), f"/hearings/unfollow/{unfollow_token(target)}")
         with force_locale(mail_locale(locale)):
-            send_mail(Mail(to=[email], subject=subject(), text=f"{line()}\n\n{link}", unsubscribe_url=stop))
+            text = "\n\n".join([line(), link, _("To stop following the consultations: %(link)s", link=stop)])
+            notify_account(target["a"], kind, subject(), text)
     return len(followers)
 
 
@@ -194,6 +197,7 @@ def enqueue_follow_mail(c: Consultation) -> None:
     """Tell followers that a consultation is open (called on every transition to open)."""
     _mail_followers(
         c,
+        OPENED,
         lambda: _("Open for comments: %(title)s", title=c.title),
         lambda: _("A consultation is open for comments until %(when)s.", when=mail_time(c.closes_at)),
     )
@@ -214,6 +218,7 @@ def send_closing_reminders(now: dt.datetime | None = None) -> int:
     for c in due:
         _mail_followers(
             c,
+            CLOSING,
             lambda c=c: _("Closing soon: %(title)s", title=c.title),
             lambda c=c: _("Comments close on %(when)s.", when=mail_time(c.closes_at)),
         )

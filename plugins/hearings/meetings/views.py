@@ -21,7 +21,7 @@ from core.toolkit import (
 )
 from plugins.hearings.attachments import services as attachments_services
 from plugins.hearings.blueprint import _is_staff, _local_input, bp, handled
-from plugins.hearings.common import HearingsError, render_markdown, to_utc
+from plugins.hearings.common import HearingsError, organisation_choices, render_markdown, to_utc
 from plugins.hearings.consultations import services as consultations_services
 from plugins.hearings.feedback import services as feedback_services
 from plugins.hearings.meetings import forms, services
@@ -114,6 +114,12 @@ def _choice_id(field):
         raise HearingsError(_("Choose one of the options listed."), 422, field.name) from None
 
 
+def _speaker_form(account):
+    form = speakers_forms.SpeakerForm()
+    form.organisation_id.choices = organisation_choices(account)
+    return form
+
+
 @bp.get("/meetings/<uuid:mid>")
 @handled
 def meeting(mid):
@@ -130,7 +136,7 @@ def meeting_page(m, form=None):
         taken=taken,
         mine=registrations_services.my_registration(m, account),
         form=form or _registration_form([m]),
-        speaker_form=speakers_forms.SpeakerForm(),
+        speaker_form=_speaker_form(account),
         speakers=speakers_services.speakers(m),
         registration_open=registrations_services.registration_open(m),
         guests=settings()["guests_may_register"],

@@ -20,7 +20,8 @@ class MeetingRegistrations(MethodView):
     @api.response(201, schemas.RegistrationSchema)
     @require_permission("hearings.participate")
     def post(self, data, mid):
-        """Register yourself (personal access token): a seat, or the waiting list when full."""
+        """Register yourself (personal access token): a seat, or the waiting list when full; on
+        behalf of an organisation you belong to that is affiliated here (another is a 403)."""
         m = _meeting(mid)
         account = current_account()
         try:
@@ -30,7 +31,7 @@ class MeetingRegistrations(MethodView):
                     name=account.display_name,
                     email=account.email or "",
                     account=account,
-                    organisation_name=data["organisation_name"],
+                    organisation_id=data["organisation_id"],
                     accessibility=data["accessibility"],
                     accessibility_other=data["accessibility_other"],
                     accessibility_consent=services.consent_text() if data["accessibility_consent"] else "",
@@ -45,6 +46,7 @@ class MeetingRegistrations(MethodView):
             "meeting_id": r.meeting_id,
             "status": r.status,
             "name": r.name,
+            "organisation_id": r.organisation_id,
             "organisation_name": r.organisation_name,
         }
         db.session.commit()

@@ -8,7 +8,15 @@ from plugins.hearings.models import ACCESSIBILITY_NEEDS
 
 
 class RegistrationCreateSchema(Schema):
-    organisation_name = fields.String(load_default="", validate=validate.Length(max=200))
+    organisation_id = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        metadata={
+            "description": "Register on behalf of this organisation: one you belong to that is "
+            "affiliated with the municipality (another is refused with 403). Omitted or null: yourself."
+        },
+    )
     accessibility = fields.List(
         fields.String(validate=validate.OneOf(ACCESSIBILITY_NEEDS)), load_default=list
     )
@@ -29,7 +37,10 @@ class RegistrationSchema(Schema):
         required=True, metadata={"description": "pending, confirmed, waiting or cancelled"}
     )
     name = fields.String(required=True)
-    organisation_name = fields.String(required=True)
+    organisation_id = fields.Integer(allow_none=True, required=True)
+    organisation_name = fields.String(
+        required=True, metadata={"description": "The organisation's name when the person registered"}
+    )
 
 
 class AttendeeSchema(Schema):

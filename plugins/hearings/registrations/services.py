@@ -21,13 +21,14 @@ from core.toolkit import (
     Mail,
     db,
     external_url,
+    notify,
     send_mail,
     utcnow,
 )
 from core.toolkit import (
     gettext as _,
 )
-from plugins.hearings.common import HearingsError, _host, mail_locale, mail_time
+from plugins.hearings.common import HearingsError, _host, mail_locale, mail_time, represented_organisation
 from plugins.hearings.meetings.services import get_meeting, ics
 from plugins.hearings.models import (
     ACCESSIBILITY_NEEDS,
@@ -35,6 +36,7 @@ from plugins.hearings.models import (
     Registration,
     RegistrationStatus,
 )
+from plugins.hearings.notices import MEETING_REMINDER
 from plugins.hearings.settings import settings
 
 
@@ -92,7 +94,8 @@ class Registrant:
     name: str
     email: str
     account: Any = None
-    organisation_name: str = ""
+    #: on behalf of this organisation (an id of acting_organisations), None for oneself
+    organisation_id: Any = None
     accessibility: list[str] = field(default_factory=list)
     accessibility_other: str = ""
     #: The consent text the person agreed to (:func:`consent_text`, as shown), "" when not given.
@@ -161,8 +164,7 @@ def _register(
         raise HearingsError(_("Give your name (at most 120 characters)."), field_name="name")
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) or len(email) > 254:
         raise HearingsError(_("Give a valid email address."), field_name="email")
-    if len(who.organisation_name or "") > 200:
-        raise HearingsError(_("Use at most %(n)d characters.", n=200), field_name="organisation_name")
+    organisation = represented_organisation(who.account, who.organisation_id)
     needs = [n for n in who.accessibility if n]
     if any(n not in ACCESSIBILITY_NEEDS for n in needs):
         raise HearingsError(_("Choose accessibility needs from the list."), field_name="accessibility")
@@ -205,7 +207,8 @@ def _register(
             account_id=who.account.id if who.account is not None else None,
             name=name,
             email=email,
-            organisation_name=(who.organisation_name or "").strip(),
+            organisation_id=organisation.id if organisation else None,
+            organisation_name=organisation.name[:200] if organisation else "",
             accessibility=",".join(needs),
             accessibility_other=other_needs,
             accessibility_consent=consent,
@@ -268,6 +271,35 @@ def cancel_registration(
     nxt.confirmed_at = now or utcnow()
     db.session.flush()
     return nxt
+
+
+def change_needs(
+    reg: Registration, needs: list[str], other: str, consent: str, now: dt.datetime | None = None
+) -> None:
+    """Change a registration's accessibility needs (the registration's link is the proof): the
+    same rules as at registration, explicit consent recorded again with its text and time;
+    no needs at all clears the consent with them. Not once cancelled or the meeting is over."""
+    m = get_meeting(reg.meeting_id)
+    if reg.status == RegistrationStatus.CANCELLED or m.finished_at is not None:
+        raise HearingsError(_("This registration can no longer be changed."), 409)
+    needs = [n for n in needs if n]
+    if any(n not in ACCESSIBILITY_NEEDS for n in needs):
+        raise HearingsError(_("Choose accessibility needs from the list."), field_name="accessibility")
+    other = (other or "").strip()
+    if len(other) > 300:
+        raise HearingsError(_("Use at most %(n)d characters.", n=300), field_name="accessibility_other")
+    consent = (consent or "").strip()
+    if (needs or other) and not consent:
+        raise HearingsError(
+            _("To give accessibility needs, tick the box that allows the municipality to keep them."),
+            field_name="accessibility_consent",
+        )
+    reg.accessibility, reg.accessibility_other = ",".join(needs), other
+    if needs or other:
+        reg.accessibility_consent, reg.accessibility_consent_at = consent, now or utcnow()
+    else:
+        reg.accessibility_consent, reg.accessibility_consent_at = "", None
+    db.session.flush()
 
 
 def registrations_of(m: Meeting) -> list[Registration]:
@@ -471,19 +503,21 @@ def send_meeting_reminders(now: dt.datetime | None = None) -> int:
             link = external_url(_host(), f"/hearings/registrations/{registration_token(reg)}")
             # in the registrant's language (a guest's: the one they registered in)
             with force_locale(mail_locale(languages.get(reg.account_id) or reg.locale)):
-                send_mail(
-                    Mail(
-                        to=[reg.email],
-                        subject=_("Reminder: %(title)s", title=m.title),
-                        text="\n\n".join(
-                            [
-                                _("%(title)s starts on %(when)s.", title=m.title, when=_when(m)),
-                                ", ".join(x for x in (m.place, m.online_url) if x),
-                                _("To see or cancel your registration: %(link)s", link=link),
-                            ]
-                        ),
-                    )
+                reminder = Mail(
+                    to=[reg.email],
+                    subject=_("Reminder: %(title)s", title=m.title),
+                    text="\n\n".join(
+                        [
+                            _("%(title)s starts on %(when)s.", title=m.title, when=_when(m)),
+                            ", ".join(x for x in (m.place, m.online_url) if x),
+                            _("To see or cancel your registration: %(link)s", link=link),
+                        ]
+                    ),
                 )
+                if reg.account_id is not None:  # their settings decide (a guest has none: it comes)
+                    notify(reg.account_id, MEETING_REMINDER, reminder)
+                else:
+                    send_mail(reminder)
         m.reminder_sent_at = now
         count += 1
     db.session.flush()

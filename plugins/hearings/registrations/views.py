@@ -26,7 +26,7 @@ from core.toolkit import (
     gettext as _,
 )
 from plugins.hearings.blueprint import bp, confirmation_page, handled
-from plugins.hearings.common import HearingsError
+from plugins.hearings.common import HearingsError, organisation_choices
 from plugins.hearings.meetings import services as meetings_services
 from plugins.hearings.models import RegistrationStatus
 from plugins.hearings.programmes import services as programmes_services
@@ -40,6 +40,7 @@ def _registration_form(meetings):
     if account is not None and request.method == "GET":
         form.name.data, form.email.data = account.display_name, account.email
     form.meetings.choices = [(str(m.id), m.title) for m in meetings]
+    form.organisation_id.choices = organisation_choices(account)
     form.accessibility_consent.label.text = services.consent_text()
     return form
 
@@ -81,7 +82,7 @@ def _do_register(meeting_ids, back: str, form):
         name=form.name.data or "",
         email=form.email.data or "",
         account=account,
-        organisation_name=form.organisation_name.data or "",
+        organisation_id=form.organisation_id.data or None,
         accessibility=form.accessibility.data or [],
         accessibility_other=form.accessibility_other.data or "",
         # the text the form showed beside the box, recorded with the registration
@@ -121,7 +122,7 @@ def _do_register_guest(meeting_ids, who, back: str):
 SENT_BACK_FIELDS = (
     "name",
     "email",
-    "organisation_name",
+    "organisation_id",
     "accessibility",
     "accessibility_other",
     "accessibility_consent",
@@ -174,9 +175,59 @@ def programme_register(pid):
 @bp.get("/registrations/<token>")
 @handled
 def registration(token):
+    return _registration_page(token)
+
+
+@bp.post("/registrations/<token>/needs/<uuid:rid>")
+@handled
+def registration_needs(token, rid):
+    """Change the accessibility needs of one registration (its link is the proof); a mistake
+    brings the page back with what was chosen and the message beside the field."""
+    regs = services.registrations_for_token(token)
+    reg = next((r for r in regs if r.id == rid), None)
+    if reg is None:
+        abort(404)
+    form = forms.NeedsForm(prefix=_needs_prefix(rid))
+    try:
+        services.change_needs(
+            reg,
+            form.accessibility.data or [],
+            form.accessibility_other.data or "",
+            services.consent_text() if form.accessibility_consent.data else "",
+        )
+    except HearingsError as exc:
+        field_name = exc.field_name
+        if exc.status != 422 or field_name not in form._fields:
+            raise
+        db.session.rollback()
+        form._fields[field_name].errors = [exc.message]
+        return _registration_page(token, {rid: form}), 422
+    db.session.commit()
+    flash(_("Your accessibility needs have been saved."), "success")
+    return redirect(url_for("hearings.registration", token=token))
+
+
+def _needs_prefix(rid) -> str:
+    """One form per registration on the page (a programme has several): ids stay unique."""
+    return f"n{rid.hex[:12]}"
+
+
+def _registration_page(token, forms_sent_back=None):
     regs = services.registrations_for_token(token)
     meetings = {r.meeting_id: meetings_services.get_meeting(r.meeting_id) for r in regs}
-    return render_template("hearings/registration.html", regs=regs, meetings=meetings, token=token)
+    needs_forms = {}
+    for r in regs:
+        f = (forms_sent_back or {}).get(r.id)
+        if f is None:
+            f = forms.NeedsForm(formdata=None, prefix=_needs_prefix(r.id))
+            f.accessibility.data = [n for n in r.accessibility.split(",") if n]
+            f.accessibility_other.data = r.accessibility_other
+            f.accessibility_consent.data = bool(r.accessibility_consent)
+        f.accessibility_consent.label.text = services.consent_text()
+        needs_forms[r.id] = f
+    return render_template(
+        "hearings/registration.html", regs=regs, meetings=meetings, token=token, needs_forms=needs_forms
+    )
 
 
 @bp.post("/registrations/<token>/confirm")

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields
 class SpeakerSchema(Schema):
     id = fields.UUID(required=True)
     name = fields.String(required=True)
+    organisation_id = fields.Integer(allow_none=True, required=True)
     organisation_name = fields.String(required=True)
     topic = fields.String(required=True)
     position = fields.Integer(required=True)

@@ -15,7 +15,7 @@ from core.toolkit import (
 from core.toolkit import (
     gettext as _,
 )
-from plugins.hearings.common import HearingsError
+from plugins.hearings.common import HearingsError, represented_organisation
 from plugins.hearings.models import (
     Meeting,
     SpeakerRequest,
@@ -33,7 +33,10 @@ def speakers(m: Meeting) -> list[SpeakerRequest]:
     )
 
 
-def request_to_speak(m: Meeting, account: Any, topic: str, organisation_name: str = "") -> SpeakerRequest:
+def request_to_speak(m: Meeting, account: Any, topic: str, organisation_id: Any = None) -> SpeakerRequest:
+    """Ask to speak, as oneself or on behalf of an organisation one may represent here (an id of
+    :func:`~plugins.hearings.common.acting_organisations`; any other is refused with 403)."""
+    organisation = represented_organisation(account, organisation_id)
     topic = (topic or "").strip()
     if not topic:
         raise HearingsError(_("Say what you want to speak about."), field_name="topic")
@@ -49,7 +52,8 @@ def request_to_speak(m: Meeting, account: Any, topic: str, organisation_name: st
         meeting_id=m.id,
         account_id=account.id,
         name=account.display_name,
-        organisation_name=(organisation_name or "")[:200],
+        organisation_id=organisation.id if organisation else None,
+        organisation_name=organisation.name[:200] if organisation else "",
         topic=topic,
         position=position,
     )

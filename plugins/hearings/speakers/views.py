@@ -28,7 +28,8 @@ from plugins.hearings.speakers import forms, services
 @handled
 def speaker_request(mid):
     m = meetings_services.get_meeting(mid)
-    services.request_to_speak(m, current_account(), forms.SpeakerForm().topic.data or "")
+    form = forms.SpeakerForm()
+    services.request_to_speak(m, current_account(), form.topic.data or "", form.organisation_id.data or None)
     db.session.commit()
     flash(_("You are on the speaker list."), "success")
     return redirect(url_for("hearings.meeting", mid=m.id, _anchor="speakers"))

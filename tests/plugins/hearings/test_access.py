@@ -264,7 +264,19 @@ def test_personal_data_export_and_erasure(app, world, tenant_client, sign_in):
         f"/hearings/consultations/{c['id']}/comments",
         data={"body": "My view", "article_id": str(c["articles"][0])},
     )
-    member.post(f"/hearings/meetings/{mid}/register", data={"organisation_name": "Club"})
+    with app.app_context():  # registering on behalf of an organisation the member belongs to
+        from core.accounts.models import Affiliation, Organisation, OrganisationMember
+
+        club = Organisation(name="Club")
+        db.session.add(club)
+        db.session.flush()
+        db.session.add(OrganisationMember(organisation_id=club.id, account_id=world.member.id))
+        with tenant_context(world.tenant.id):
+            db.session.add(Affiliation(organisation_id=club.id, status="approved"))
+            db.session.flush()
+        db.session.commit()
+        club_id = club.id
+    member.post(f"/hearings/meetings/{mid}/register", data={"organisation_id": str(club_id)})
     member.post(f"/hearings/meetings/{mid}/speakers", data={"topic": "Budget"})
     with app.app_context(), tenant_context(world.tenant.id):
         account = db.session.get(Account, world.member.id)
@@ -295,6 +307,14 @@ def test_personal_data_export_and_erasure(app, world, tenant_client, sign_in):
     assert "My view" in register and "Nikos Member" not in register
 
 
+def _query(item):
+    from urllib.parse import parse_qs, urlsplit
+
+    url = urlsplit(item["url"])
+    assert (url.netloc, url.path) == ("localhost", "/auth/go"), item["url"]
+    return parse_qs(url.query)
+
+
 def test_ngo_dashboard_reads_across_affiliated_municipalities_only(
     app, world, tenant_factory, apex_client, sign_in
 ):
@@ -320,9 +340,10 @@ def test_ngo_dashboard_reads_across_affiliated_municipalities_only(
         items = open_consultations_for(account)
         assert sorted(i["title"] for i in items) == ["Open in A", "Open in B"]
         assert all(i["organisations"] == ["Solidarity Network"] for i in items)
-        assert {i["url"].split("/hearings/")[0] for i in items} == {
-            f"http://{world.tenant.slug}.localhost",
-            f"http://{world.other.slug}.localhost",
+        # each link goes through the hand-off into its own municipality (issue 16 §3)
+        assert {(q["host"][0], q["next"][0].split("/hearings/")[0]) for q in map(_query, items)} == {
+            (f"{world.tenant.slug}.localhost", ""),
+            (f"{world.other.slug}.localhost", ""),
         }
         widgets = [w for ws in registry().pm.hook.sympraxis_apex_dashboard_items(account=account) for w in ws]
         assert "Open in B" in str(widgets[0].html)

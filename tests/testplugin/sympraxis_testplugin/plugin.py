@@ -8,7 +8,7 @@ import os
 
 import sqlalchemy as sa
 from flask.views import MethodView
-from markupsafe import escape
+from markupsafe import Markup, escape
 from marshmallow import Schema, fields, validate
 
 from core.toolkit import (
@@ -18,7 +18,9 @@ from core.toolkit import (
     DashboardItem,
     LegalBasis,
     Linkable,
+    Mail,
     NavItem,
+    NotificationKind,
     PersonalDataDeclaration,
     PluginManifest,
     RetentionRule,
@@ -28,6 +30,7 @@ from core.toolkit import (
     gettext,
     hookimpl,
     lazy_gettext,
+    notify,
     plugin_settings,
     render_template,
     require_permission,
@@ -266,3 +269,35 @@ DEMO_TITLES = {"el": "Σημείωση επίδειξης", "bg": "Демонс�
 @hookimpl
 def sympraxis_demo_data(tenant):
     db.session.add(Note(title=DEMO_TITLES.get(tenant.default_locale, "Demo note"), body="demo"))
+
+
+@hookimpl
+def sympraxis_notification_kinds():
+    # each person chooses how these reach them; the plugin sends with notify(), never send_mail()
+    return [
+        NotificationKind(
+            "testplugin.note_published",
+            lazy_gettext("A note is published"),
+            lazy_gettext("When a note you wrote is published."),
+            default="digest",
+        )
+    ]
+
+
+def tell_author(account_id, note_title):
+    """Inside the municipality: now, in tonight's digest or not at all, as the author chose."""
+    return notify(account_id, "testplugin.note_published", Mail(to=[], subject=note_title, text=note_title))
+
+
+@hookimpl
+def sympraxis_my_activity(tenant, account):
+    # the links the person made here, on their "My activity" page (escape what people wrote)
+    from sympraxis_testplugin.models import NoteLink
+
+    titles = db.session.execute(
+        sa.select(NoteLink.target_title).where(NoteLink.author_id == account.id).limit(20)
+    ).scalars()
+    items = Markup("").join(Markup("<li>{}</li>").format(t) for t in titles)
+    if not items:
+        return []
+    return [DashboardItem(title=gettext("My links"), html=Markup("<ul>{}</ul>").format(items), order=50)]

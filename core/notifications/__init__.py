@@ -1,0 +1,1 @@
+"""Notification settings per person: what the platform may mail, per kind and municipality."""
