@@ -2,6 +2,9 @@
 and offers, citizens place pre-orders and households spend credits, with a personal access
 token. A broken rule answers 409 as problem+json; 422 only for what the schemas refuse."""
 
+import base64
+import binascii
+
 from flask.views import MethodView
 
 from core.toolkit import (
@@ -14,7 +17,7 @@ from core.toolkit import (
     require_permission,
     utcnow_aware,
 )
-from plugins.markets import grocery, schemas, services
+from plugins.markets import grocery, photos, schemas, services
 from plugins.markets.models import Producer
 
 api = ApiBlueprint(
@@ -75,7 +78,7 @@ def day_dict(day, *, full: bool = True) -> dict:
     return data
 
 
-def product_dict(p) -> dict:
+def product_dict(p, photo: tuple[int, int, int] | None = None) -> dict:
     return {
         "id": p.id,
         "producer_id": p.producer_id,
@@ -86,7 +89,16 @@ def product_dict(p) -> dict:
         "origin": p.origin,
         "labels": [x.strip() for x in p.labels.split(",") if x.strip()],
         "active": p.active,
+        "photo_url": photos.photo_url(p.id, photo[2]) if photo else None,
     }
+
+
+def _own_product(product_id):
+    producer = services.approved_producer(current_account())
+    product = services.get_product(product_id)
+    if product.producer_id != producer.id:
+        raise RuleViolation(gettext("This product does not exist."), status=404)
+    return producer, product
 
 
 @api.route("/days")
@@ -239,7 +251,9 @@ class Products(MethodView):
     @require_permission(PRODUCER)
     def get(self):
         """Your products (approved producers)."""
-        return [product_dict(p) for p in services.products_of(services.approved_producer(current_account()))]
+        products = services.products_of(services.approved_producer(current_account()))
+        sizes = photos.photo_sizes(p.id for p in products)
+        return [product_dict(p, sizes.get(p.id)) for p in products]
 
     @api.arguments(schemas.ProductSchema)
     @api.response(201, schemas.ProductSchema)
@@ -262,14 +276,46 @@ class ProductItem(MethodView):
     @require_permission(PRODUCER)
     def put(self, data, product_id):
         """Change one of your products."""
-        producer = services.approved_producer(current_account())
-        product = services.get_product(product_id)
-        if product.producer_id != producer.id:
-            raise RuleViolation(gettext("This product does not exist."), status=404)
+        producer, product = _own_product(product_id)
         services.save_product(producer, product, **data)
-        answer = product_dict(product)
+        answer = product_dict(product, photos.photo_sizes([product.id]).get(product.id))
         db.session.commit()
         return answer
+
+
+@api.route("/products/<uuid:product_id>/photo")
+class ProductPhoto(MethodView):
+    @api.arguments(schemas.PhotoInSchema)
+    @api.response(200, schemas.PhotoSchema)
+    @require_permission(PRODUCER)
+    def put(self, data, product_id):
+        """Set the photo of one of your products: PNG, JPEG or WebP (by content), at most the
+        municipality's size; resized, its metadata (EXIF, location) removed. 422 otherwise."""
+        _producer, product = _own_product(product_id)
+        try:
+            content = base64.b64decode(data["content"], validate=True)
+        except (binascii.Error, ValueError):
+            raise RuleViolation(
+                gettext("The photo must be a PNG, JPEG or WebP image."), status=422, field="content"
+            ) from None
+        photo = photos.set_photo(product, content, max_kb=services.settings()["max_photo_kb"])
+        answer = {
+            "url": photos.photo_url(product.id, int(photo.uploaded_at.timestamp())),
+            "content_type": photo.content_type,
+            "width": photo.width,
+            "height": photo.height,
+            "size": photo.size,
+        }
+        db.session.commit()
+        return answer
+
+    @api.response(204)
+    @require_permission(PRODUCER)
+    def delete(self, product_id):
+        """Remove the photo of one of your products (204 also when it had none)."""
+        _producer, product = _own_product(product_id)
+        photos.remove_photo(product)
+        db.session.commit()
 
 
 @api.route("/orders/mine")

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from core.toolkit import LocaleDecimalField
+from core.toolkit import LocaleDecimalField, gettext, pgettext
 from core.toolkit import lazy_gettext as _l
 from plugins.markets.models import ApplicationStatus, DayStatus, ProducerStatus, Units
 
@@ -26,11 +26,18 @@ UNIT_LABELS = {
     Units.BUNCH: _l("bunch"),
     Units.LITRE: _l("litre"),
 }
-DAY_STATUS_LABELS = {
-    DayStatus.DRAFT: _l("Draft (visible to the market's staff only)"),
-    DayStatus.PUBLISHED: _l("Published"),
-    DayStatus.CANCELLED: _l("Cancelled"),
-}
+
+
+def day_status_choices() -> list[tuple[str, str]]:
+    """A market day's statuses, agreeing with its gender (ημέρα αγοράς f., пазарен ден m.):
+    "Published" and "Cancelled" are shared with other plugins' neuter nouns, hence the context."""
+    return [
+        (DayStatus.DRAFT, gettext("Draft (visible to the market's staff only)")),
+        (DayStatus.PUBLISHED, pgettext("market day", "Published")),
+        (DayStatus.CANCELLED, pgettext("market day", "Cancelled")),
+    ]
+
+
 DOCUMENT_LABELS = {
     "licence": _l("Producer-seller licence"),
     "organic": _l("Organic certificate"),
@@ -83,6 +90,14 @@ class ProductForm(FlaskForm):
         validators=[Length(max=200)],
     )
     active = BooleanField(_l("On sale"), default=True)
+    photo = FileField(
+        _l("Photo (PNG, JPEG or WebP)"),
+        description=_l(
+            "Shown on the market's pages, resized; the camera's details and location are removed."
+        ),
+        render_kw={"accept": "image/png,image/jpeg,image/webp"},
+    )
+    remove_photo = BooleanField(_l("Remove the photo"))
     submit = SubmitField(_l("Save the product"))
 
 
@@ -96,7 +111,7 @@ class MarketDayForm(FlaskForm):
     closes_at = DateTimeLocalField(
         _l("Pre-orders close"), format=DATETIME_FORMATS, validators=[InputRequired()]
     )
-    status = SelectField(_l("Status"), choices=list(DAY_STATUS_LABELS.items()), default=DayStatus.DRAFT)
+    status = SelectField(_l("Status"), default=DayStatus.DRAFT)  # choices: day_status_choices()
     submit = SubmitField(_l("Save the market day"))
 
 

@@ -133,6 +133,28 @@ class Product(TenantScoped, db.Model):
     )
 
 
+class ProductPhoto(TenantScoped, db.Model):
+    """A product's photo (one per product): sniffed by content, re-encoded by Pillow to at most
+    ``PHOTO_MAX_SIDE`` pixels a side without its metadata (EXIF, GPS), in its own table so
+    that listing products never loads the bytes."""
+
+    __tablename__ = "markets_product_photos"
+
+    product_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    content_type: Mapped[str] = mapped_column(sa.String(20))
+    width: Mapped[int] = mapped_column(sa.Integer)
+    height: Mapped[int] = mapped_column(sa.Integer)
+    size: Mapped[int] = mapped_column(sa.Integer)
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+
+    __table_args__ = (
+        tenant_foreign_key("product_id", "markets_products", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "product_id"),
+        sa.CheckConstraint("content_type IN ('image/png', 'image/jpeg', 'image/webp')", name="content_type"),
+    )
+
+
 class MarketDay(TenantScoped, db.Model):
     """One market (Open Food Network's order cycle): pre-orders between ``opens_at`` and
     ``closes_at``, picked up at the day's slots."""
@@ -281,6 +303,8 @@ class EligibilityApplication(TenantScoped, db.Model):
     decided_by_id: Mapped[int | None] = account_fk()
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     valid_until: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)
+    #: when the household was told its eligibility ends soon (once per decision)
+    renewal_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
 
     __table_args__ = (

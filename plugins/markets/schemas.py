@@ -3,7 +3,7 @@ is generated from ``SettingsSchema``)."""
 
 from marshmallow import Schema, fields, validate
 
-from core.toolkit import UTCDateTimeField, lazy_gettext
+from core.toolkit import JSONBoolean, UTCDateTimeField, lazy_gettext
 from plugins.markets.models import DayStatus, OrderStatus, ProducerStatus, Units
 
 
@@ -16,6 +16,16 @@ class SettingsSchema(Schema):
         metadata={
             "title": lazy_gettext("Largest producer document, kB"),
             "description": lazy_gettext("Licences and certificates larger than this are refused."),
+        },
+    )
+    max_photo_kb = fields.Integer(
+        load_default=4096,
+        validate=validate.Range(min=100, max=20480),
+        metadata={
+            "title": lazy_gettext("Largest product photo, kB"),
+            "description": lazy_gettext(
+                "Photos are resized for the market's pages; larger files are refused."
+            ),
         },
     )
     credits_base = fields.Integer(
@@ -105,7 +115,34 @@ class ProductSchema(Schema):
     labels = fields.List(
         fields.String(validate=validate.Length(max=30)), load_default=list, validate=validate.Length(max=5)
     )
-    active = fields.Boolean(load_default=True)
+    active = JSONBoolean(load_default=True)
+    photo_url = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The product's photo, or null; upload it with PUT …/photo."},
+    )
+
+
+class PhotoInSchema(Schema):
+    """A product photo as base64 (PNG, JPEG or WebP, recognised by its content)."""
+
+    content = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=28_000_000),
+        metadata={
+            "description": "The image file, base64-encoded; resized to at most 1200 px a side, metadata removed."
+        },
+    )
+
+
+class PhotoSchema(Schema):
+    url = fields.String(required=True)
+    content_type = fields.String(
+        required=True, validate=validate.OneOf(("image/png", "image/jpeg", "image/webp"))
+    )
+    width = fields.Integer(required=True)
+    height = fields.Integer(required=True)
+    size = fields.Integer(required=True)
 
 
 class OfferSetSchema(Schema):

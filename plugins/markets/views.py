@@ -26,7 +26,7 @@ from core.toolkit import (
     url_for,
     utcnow_aware,
 )
-from plugins.markets import forms, grocery, services
+from plugins.markets import forms, grocery, photos, services
 from plugins.markets.models import OrderStatus, ProducerStatus
 
 ui = Blueprint("markets", __name__, template_folder="templates")
@@ -132,6 +132,7 @@ def day(day_id: uuid.UUID):
         "markets/day.html",
         day=found,
         groups=list(by_producer.values()),
+        photos=photos.photo_sizes(v.product.id for v in offers),
         slots=slots,
         order=order,
         held=held,
@@ -221,7 +222,13 @@ def producer():
     )
     days = services.list_market_days() if products else []
     return render_template(
-        "markets/producer.html", form=form, producer=active, history=mine, products=products, days=days
+        "markets/producer.html",
+        form=form,
+        producer=active,
+        history=mine,
+        products=products,
+        photos=photos.photo_sizes(p.id for p in products),
+        days=days,
     ), status
 
 
@@ -248,7 +255,7 @@ def _product_form(product_id):
     status = 200
     if form.validate_on_submit():
         try:
-            services.save_product(
+            saved = services.save_product(
                 producer,
                 product,
                 name=form.name.data,
@@ -259,6 +266,11 @@ def _product_form(product_id):
                 labels=form.labels.data or "",
                 active=form.active.data,
             )
+            upload = form.photo.data
+            if upload is not None and getattr(upload, "filename", ""):
+                photos.set_photo(saved, upload.read(), max_kb=services.settings()["max_photo_kb"])
+            elif form.remove_photo.data:
+                photos.remove_photo(saved)
             db.session.commit()
         except RuleViolation as exc:
             status = _show_error(form, exc)
@@ -267,7 +279,24 @@ def _product_form(product_id):
             return redirect(url_for("markets.producer"))
     elif request.method == "POST":
         status = 422
-    return render_template("markets/product_form.html", form=form, product=product), status
+    photo = photos.photo_sizes([product.id]).get(product.id) if product is not None else None
+    return render_template("markets/product_form.html", form=form, product=product, photo=photo), status
+
+
+@ui.get("/products/<uuid:product_id>/photo")
+def product_photo(product_id: uuid.UUID):
+    """A product's photo, public like the market day it is offered at; the URL carries its
+    version, so it may be cached."""
+    from flask import Response
+
+    photo = photos.photo_of(product_id)
+    if photo is None:
+        abort(404)
+    return Response(
+        photo.content,
+        mimetype=photo.content_type,
+        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 @ui.route("/producer/days/<uuid:day_id>/offers", methods=["GET", "POST"])
@@ -381,6 +410,7 @@ def day_edit(day_id: uuid.UUID):
 
 def _day_form(existing):
     form = forms.MarketDayForm(obj=existing)
+    form.status.choices = forms.day_status_choices()
     if request.method == "GET" and existing is not None:
         form.opens_at.data, form.closes_at.data = (
             _local_input(existing.opens_at),

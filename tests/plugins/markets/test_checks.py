@@ -21,6 +21,7 @@ TABLES = sorted(
         "markets_orders",
         "markets_producer_documents",
         "markets_producers",
+        "markets_product_photos",
         "markets_products",
         "markets_redemptions",
         "markets_slots",

@@ -272,3 +272,26 @@ def test_staff_check_orders_off_after_the_window_and_a_producer_cannot(
     with app.app_context(), tenant_context(town.id):
         assert services.get_order(order_id).status == OrderStatus.COLLECTED
         db.session.remove()
+
+
+@pytest.mark.parametrize(
+    ("lang", "published", "cancelled"),
+    [("el", "Δημοσιευμένη", "Ακυρωμένη"), ("bg", "Публикуван", "Отменен"), ("ro", "Publicată", "Anulată")],
+)
+def test_a_market_days_status_agrees_with_its_gender(
+    app, town, people, tenant_client, sign_in, account_factory, lang, published, cancelled
+):
+    """«ημέρα αγοράς» is feminine, «пазарен ден» masculine: not the neuter that hearings' shared
+    "Published" has («Δημοσιευμένο», «Публикувано»)."""
+    seller = account_factory(memberships={town: "member"})
+    ids = make_day(app, town, make_producer(app, town, seller)["products"], title="Λαϊκή")
+    client = sign_in(tenant_client(town), people["staff"])
+    form = client.get(f"/markets/manage/days/{ids['day']}/edit?lang={lang}").get_data(as_text=True)
+    assert f">{published}</option>" in form and f">{cancelled}</option>" in form
+    assert "Δημοσιευμένο<" not in form and "Публикувано<" not in form
+    with app.app_context(), tenant_context(town.id):
+        day = services.get_market_day(ids["day"])
+        day.status = "cancelled"
+        db.session.commit()
+        db.session.remove()
+    assert f"({cancelled})" in client.get(f"/markets/?lang={lang}").get_data(as_text=True)
