@@ -327,23 +327,73 @@ class MyOrders(MethodView):
         return [services.order_dict(o) for o, _d in services.orders_of_account(current_account())]
 
 
+def _item_dict(i) -> dict:
+    return {
+        "id": i.id,
+        "name": i.name,
+        "category": i.category,
+        "unit": i.unit,
+        "credits": i.credits,
+        "stock": i.stock,
+    }
+
+
 @api.route("/grocery/items")
 class GroceryItems(MethodView):
     @api.response(200, schemas.GroceryItemSchema(many=True))
     @require_permission(ORDER)
     def get(self):
         """The social grocery's products, their price in credits and the stock."""
-        return [
-            {
-                "id": i.id,
-                "name": i.name,
-                "category": i.category,
-                "unit": i.unit,
-                "credits": i.credits,
-                "stock": i.stock,
-            }
-            for i in grocery.items()
-        ]
+        return [_item_dict(i) for i in grocery.items()]
+
+    @api.arguments(schemas.GroceryItemInSchema)
+    @api.response(201, schemas.GroceryItemSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def post(self, data):
+        """Add a product to the grocery's shelves (market staff), with no stock yet."""
+        item = grocery.save_item(None, **data)
+        answer = _item_dict(item)
+        db.session.commit()
+        return answer
+
+
+@api.route("/grocery/items/<uuid:item_id>")
+class GroceryItem(MethodView):
+    @api.arguments(schemas.GroceryItemInSchema)
+    @api.response(200, schemas.GroceryItemSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def put(self, data, item_id):
+        """Change a product of the grocery (market staff); the stock is not changed here."""
+        item = grocery.save_item(grocery.get_item(item_id), **data)
+        answer = _item_dict(item)
+        db.session.commit()
+        return answer
+
+
+@api.route("/grocery/donations")
+class GroceryDonations(MethodView):
+    @api.arguments(schemas.DonationInSchema)
+    @api.response(201, schemas.DonationSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def post(self, data):
+        """Record stock received, a donation or a purchase (market staff): the stock grows."""
+        item = grocery.get_item(data.pop("item_id"))
+        donation = grocery.record_donation(item, staff=current_account(), **data)
+        answer = {
+            "id": donation.id,
+            "item_id": item.id,
+            "donor_kind": donation.donor_kind,
+            "donor_name": donation.donor_name,
+            "quantity": donation.quantity,
+            "kilos": float(donation.kilos),
+            "received_on": donation.received_on,
+            "stock": item.stock,
+        }
+        db.session.commit()
+        return answer
 
 
 @api.route("/grocery/redemptions")

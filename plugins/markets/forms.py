@@ -157,3 +157,41 @@ class ApplicationDecisionForm(FlaskForm):
     )
     reason = TextAreaField(_l("Reasons"), validators=[Length(max=1000)])
     submit = SubmitField(_l("Record the decision"))
+
+
+DONOR_LABELS = {
+    "producer": _l("A producer"),
+    "business": _l("A business"),
+    "ngo": _l("An NGO"),
+    "citizen": _l("A citizen"),
+    "purchase": _l("Bought by the grocery"),
+}
+
+
+class GroceryItemForm(FlaskForm):
+    name = StringField(_l("Product"), validators=[DataRequired(), Length(max=200)])
+    category = StringField(_l("Category"), validators=[Length(max=50)])
+    unit = SelectField(_l("Counted in"), choices=list(UNIT_LABELS.items()), default=Units.PIECE)
+    credits = IntegerField(
+        _l("Credits"),
+        description=_l("What one unit costs a household."),
+        validators=[InputRequired(), NumberRange(min=0, max=10000)],
+    )
+    submit = SubmitField(_l("Save the product"))
+
+
+class DonationForm(FlaskForm):
+    item_id = SelectField(_l("Product"), validate_choice=True)
+    donor_kind = SelectField(_l("From"), choices=list(DONOR_LABELS.items()))
+    donor_name = StringField(_l("Donor's name"), description=_l("Optional."), validators=[Length(max=200)])
+    quantity = IntegerField(
+        _l("Units received"), validators=[InputRequired(), NumberRange(min=1, max=100000)]
+    )
+    kilos = LocaleDecimalField(
+        _l("Weight, kg"),
+        places=3,
+        description=_l("For the public statistics of kilos distributed."),
+        validators=[Optional(), NumberRange(min=0, max=100000)],
+    )
+    received_on = DateField(_l("Received on"), validators=[InputRequired()])
+    submit = SubmitField(_l("Record the donation"))

@@ -239,3 +239,38 @@ class GroceryItemSchema(Schema):
     unit = fields.String(required=True)
     credits = fields.Integer(required=True)
     stock = fields.Integer(required=True)
+
+
+class GroceryItemInSchema(Schema):
+    """A product on the grocery's shelves (its stock moves with donations and redemptions)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    category = fields.String(load_default="", validate=validate.Length(max=50))
+    unit = fields.String(load_default=Units.PIECE, validate=validate.OneOf(Units.ALL))
+    credits = fields.Integer(required=True, validate=validate.Range(min=0, max=10000))
+
+
+class DonationInSchema(Schema):
+    item_id = fields.UUID(required=True)
+    donor_kind = fields.String(
+        required=True, validate=validate.OneOf(("producer", "business", "ngo", "citizen", "purchase"))
+    )
+    donor_name = fields.String(load_default="", validate=validate.Length(max=200))
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=100000))
+    kilos = fields.Decimal(
+        load_default=0, places=3, validate=validate.Range(min=0, max=100000), as_string=False
+    )
+    received_on = fields.Date(
+        required=True, metadata={"description": "Not after today in the municipality's zone."}
+    )
+
+
+class DonationSchema(Schema):
+    id = fields.UUID(required=True)
+    item_id = fields.UUID(required=True)
+    donor_kind = fields.String(required=True)
+    donor_name = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+    kilos = fields.Float(required=True)
+    received_on = fields.Date(required=True)
+    stock = fields.Integer(required=True, metadata={"description": "The product's stock after it."})

@@ -548,6 +548,7 @@ def grocery_index():
         items=grocery.items(),
         form=form,
         is_validator=has_permission(VALIDATE),
+        is_manager=has_permission(MANAGE),
     ), status
 
 
@@ -638,3 +639,87 @@ def application(application_id: uuid.UUID):
 @ui.get("/grocery/statistics")
 def statistics():
     return render_template("markets/statistics.html", stats=grocery.statistics())
+
+
+# --- social grocery: stock (staff) ---------------------------------------------------------------
+
+
+@ui.get("/grocery/manage/stock")
+@require_permission(MANAGE)
+def grocery_stock():
+    """The shelves with their stock, and the latest donations and purchases."""
+    return render_template(
+        "markets/grocery_stock.html",
+        items=grocery.items(),
+        donations=grocery.donations(),
+        donor_labels=forms.DONOR_LABELS,
+    )
+
+
+@ui.route("/grocery/manage/items/new", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def grocery_item_new():
+    return _grocery_item_form(None)
+
+
+@ui.route("/grocery/manage/items/<uuid:item_id>/edit", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def grocery_item_edit(item_id: uuid.UUID):
+    return _grocery_item_form(grocery.get_item(item_id))
+
+
+def _grocery_item_form(item):
+    form = forms.GroceryItemForm(obj=item)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            grocery.save_item(
+                item,
+                name=form.name.data,
+                credits=form.credits.data,
+                category=form.category.data or "",
+                unit=form.unit.data,
+            )
+            db.session.commit()
+        except RuleViolation as exc:
+            status = _show_error(form, exc)
+        else:
+            flash(gettext("The product is saved."), "success")
+            return redirect(url_for("markets.grocery_stock"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("markets/grocery_item_form.html", form=form, item=item), status
+
+
+@ui.route("/grocery/manage/donations/new", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def donation_new():
+    """Record stock received: a donation (producer, business, NGO, citizen) or a purchase."""
+    shelves = grocery.items()
+    form = forms.DonationForm()
+    form.item_id.choices = [(str(i.id), i.name) for i in shelves]
+    if request.method == "GET":
+        form.received_on.data = to_local(utcnow_aware()).date()
+        if request.args.get("item"):
+            form.item_id.data = request.args["item"]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            grocery.record_donation(
+                grocery.get_item(uuid.UUID(form.item_id.data)),
+                donor_kind=form.donor_kind.data,
+                donor_name=form.donor_name.data or "",
+                quantity=form.quantity.data,
+                kilos=form.kilos.data or 0,
+                received_on=form.received_on.data,
+                staff=current_account(),
+            )
+            db.session.commit()
+        except RuleViolation as exc:
+            status = _show_error(form, exc)
+        else:
+            flash(gettext("The donation is recorded and the stock updated."), "success")
+            return redirect(url_for("markets.grocery_stock"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("markets/donation_form.html", form=form, has_items=bool(shelves)), status
