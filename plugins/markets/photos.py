@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from core.toolkit import RuleViolation, db, gettext, url_for, utcnow_aware
+from core.toolkit import RuleViolation, active_tenant_id, db, gettext, url_for, utcnow_aware
 from plugins.markets.models import Product, ProductPhoto
 
 MAX_SIDE = 1200
@@ -132,6 +132,6 @@ def photo_sizes(product_ids: Any) -> dict[uuid.UUID, tuple[int, int, int]]:
     rows = db.session.execute(
         sa.select(
             ProductPhoto.product_id, ProductPhoto.width, ProductPhoto.height, ProductPhoto.uploaded_at
-        ).where(ProductPhoto.product_id.in_(ids))
+        ).where(ProductPhoto.tenant_id == active_tenant_id(), ProductPhoto.product_id.in_(ids))
     ).all()
     return {pid: (w, h, int(at.timestamp())) for pid, w, h, at in rows}
