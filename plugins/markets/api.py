@@ -17,7 +17,7 @@ from core.toolkit import (
     require_permission,
     utcnow_aware,
 )
-from plugins.markets import grocery, photos, schemas, services
+from plugins.markets import distribution, grocery, photos, schemas, services
 from plugins.markets.models import Producer
 
 api = ApiBlueprint(
@@ -418,3 +418,113 @@ class GroceryRedemptions(MethodView):
         }
         db.session.commit()
         return answer
+
+
+def _distribution_dict(day) -> dict:
+    return {
+        "id": day.id,
+        "day": day.day,
+        "place": day.place,
+        "slots": [
+            {
+                "id": s.id,
+                "starts_at": s.starts_at,
+                "ends_at": s.ends_at,
+                "capacity": s.capacity,
+                "taken": s.taken,
+            }
+            for s in distribution.slots_of(day)
+        ],
+    }
+
+
+def _lines_in(rows) -> dict:
+    lines: dict = {}
+    for row in rows:
+        lines[row["item_id"]] = lines.get(row["item_id"], 0) + row["quantity"]
+    return lines
+
+
+@api.route("/grocery/distribution-days")
+class DistributionDays(MethodView):
+    @api.response(200, schemas.DistributionDaySchema(many=True))
+    @require_permission(ORDER)
+    def get(self):
+        """The social grocery's distribution days to come, with their slots."""
+        return [_distribution_dict(d) for d in distribution.upcoming()]
+
+    @api.arguments(schemas.DistributionDaySchema)
+    @api.response(201, schemas.DistributionDaySchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def post(self, data):
+        """Announce a distribution day (market staff); add its slots next."""
+        day = distribution.save_day(data["day"], place=data["place"])
+        answer = _distribution_dict(day)
+        db.session.commit()
+        return answer
+
+
+@api.route("/grocery/distribution-days/<uuid:day_id>/slots")
+class DistributionSlots(MethodView):
+    @api.arguments(schemas.DistributionSlotSchema)
+    @api.response(201, schemas.DistributionSlotSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def post(self, data, day_id):
+        """Add a pick-up slot with the number of households it serves (market staff)."""
+        slot = distribution.add_slot(distribution.get_day(day_id), **data)
+        answer = {
+            "id": slot.id,
+            "starts_at": slot.starts_at,
+            "ends_at": slot.ends_at,
+            "capacity": slot.capacity,
+            "taken": slot.taken,
+        }
+        db.session.commit()
+        return answer
+
+
+@api.route("/grocery/distribution-days/<uuid:day_id>/order")
+class DistributionOrder(MethodView):
+    @api.arguments(schemas.GroceryOrderInSchema)
+    @api.response(201, schemas.GroceryOrderSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(ORDER)
+    def put(self, data, day_id):
+        """Order for a distribution day with your household's credits (eligible households; 403
+        otherwise). One order per household and day; refused whole (409) when the slot is
+        full or the credits or the stock do not suffice."""
+        household = grocery.household_of(current_account())
+        if household is None:
+            raise RuleViolation(gettext("This household is not eligible at the moment."), status=403)
+        order = distribution.place_order(
+            household, day_id, slot_id=data["slot_id"], lines=_lines_in(data["lines"])
+        )
+        day = distribution.get_day(day_id)
+        row = next(r for r in distribution.orders_of_day(day) if r["order"].id == order.id)
+        answer = {
+            "id": order.id,
+            "distribution_day_id": order.distribution_day_id,
+            "slot_id": order.slot_id,
+            "credits": order.credits,
+            "collected": order.collected_at is not None,
+            "lines": [{"item": name, "quantity": n} for name, n in row["lines"]],
+        }
+        db.session.commit()
+        return answer
+
+
+@api.route("/grocery/handouts")
+class Handouts(MethodView):
+    @api.arguments(schemas.HandoutInSchema)
+    @api.response(201, schemas.HandoutSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def post(self, data):
+        """Record goods handed over at the counter to an eligible household, paid with its
+        credits (market staff); refused whole (409) when credits or stock do not suffice."""
+        household = distribution.get_household(data["household_id"])
+        balance = distribution.record_handout(household, _lines_in(data["lines"]), staff=current_account())
+        db.session.commit()
+        return {"balance": balance}

@@ -195,3 +195,9 @@ class DonationForm(FlaskForm):
     )
     received_on = DateField(_l("Received on"), validators=[InputRequired()])
     submit = SubmitField(_l("Record the donation"))
+
+
+class DistributionDayForm(FlaskForm):
+    day = DateField(_l("Distribution day"), validators=[InputRequired()])
+    place = StringField(_l("Place"), validators=[Length(max=200)])
+    submit = SubmitField(_l("Announce the distribution day"))

@@ -385,7 +385,7 @@ def record_donation(
     if not decimal.Decimal(0) <= kilos <= MAX_KILOS:
         raise RuleViolation(gettext("Give the weight in kilos, e.g. 12.5."), status=422, field="kilos")
     if received_on > _today(utcnow_aware()):
-        raise RuleViolation(gettext("The date cannot be in the future."), status=422, field="received_on")
+        raise RuleViolation(gettext("The date cannot be in the future."), field="received_on", code="future")
     donor_name = " ".join((donor_name or "").split())
     if len(donor_name) > 200:
         raise RuleViolation(gettext("Use at most %(n)d characters.", n=200), status=422, field="donor_name")
@@ -519,6 +519,7 @@ def send_renewal_reminders(now: dt.datetime | None = None) -> int:
     renewed = (
         sa.select(later.id)
         .where(
+            later.tenant_id == EligibilityApplication.tenant_id,
             later.household_id == EligibilityApplication.household_id,
             later.id != EligibilityApplication.id,
             sa.or_(

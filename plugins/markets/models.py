@@ -371,6 +371,59 @@ class Donation(TenantScoped, db.Model):
     )
 
 
+class DistributionDay(TenantScoped, db.Model):
+    """A day the social grocery hands out goods, at its slots (``taken`` kept by the orders,
+    under a CHECK that it never passes ``capacity``)."""
+
+    __tablename__ = "markets_distribution_days"
+
+    day: Mapped[dt.date] = mapped_column(sa.Date)
+    place: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+
+
+class DistributionSlot(TenantScoped, db.Model):
+    __tablename__ = "markets_distribution_slots"
+
+    distribution_day_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    capacity: Mapped[int] = mapped_column(sa.Integer)
+    taken: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    __table_args__ = (
+        tenant_foreign_key("distribution_day_id", "markets_distribution_days", ondelete="CASCADE"),
+        sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint("taken >= 0 AND taken <= capacity", name="taken_range"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.Index(
+            "ix_markets_distribution_slots_tenant_id_distribution_day_id", "tenant_id", "distribution_day_id"
+        ),
+    )
+
+
+class GroceryOrder(TenantScoped, db.Model):
+    """A household's order for a distribution day (one per household and day), paid with credits
+    (its lines are ``Redemption`` rows), collected at its slot; ``collected_at`` when handed over."""
+
+    __tablename__ = "markets_grocery_orders"
+
+    household_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    distribution_day_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    slot_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    credits: Mapped[int] = mapped_column(sa.Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+    collected_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (
+        tenant_foreign_key("household_id", "markets_households", ondelete="CASCADE"),
+        tenant_foreign_key("distribution_day_id", "markets_distribution_days", ondelete="CASCADE"),
+        tenant_foreign_key("slot_id", "markets_distribution_slots", ondelete="RESTRICT"),
+        sa.UniqueConstraint("tenant_id", "distribution_day_id", "household_id"),
+        sa.Index("ix_markets_grocery_orders_tenant_id_slot_id", "tenant_id", "slot_id"),
+    )
+
+
 class Redemption(TenantScoped, db.Model):
     """Goods a household took with its credits (ordered online, or a handout staff recorded)."""
 
@@ -382,10 +435,14 @@ class Redemption(TenantScoped, db.Model):
     quantity: Mapped[int] = mapped_column(sa.Integer)
     credits: Mapped[int] = mapped_column(sa.Integer)
     recorded_by_id: Mapped[int | None] = account_fk()
+    #: the distribution day's order it belongs to (None: a handout at the counter, or older)
+    grocery_order_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
 
     __table_args__ = (
         tenant_foreign_key("household_id", "markets_households", ondelete="CASCADE"),
         tenant_foreign_key("item_id", "markets_grocery_items", ondelete="CASCADE"),
+        tenant_foreign_key("grocery_order_id", "markets_grocery_orders", ondelete="CASCADE"),
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.Index("ix_markets_redemptions_tenant_id_grocery_order_id", "tenant_id", "grocery_order_id"),
     )

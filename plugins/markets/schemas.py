@@ -257,9 +257,7 @@ class DonationInSchema(Schema):
     )
     donor_name = fields.String(load_default="", validate=validate.Length(max=200))
     quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=100000))
-    kilos = fields.Decimal(
-        load_default=0, places=3, validate=validate.Range(min=0, max=100000), as_string=False
-    )
+    kilos = fields.Float(load_default=0, validate=validate.Range(min=0, max=100000))
     received_on = fields.Date(
         required=True, metadata={"description": "Not after today in the municipality's zone."}
     )
@@ -274,3 +272,59 @@ class DonationSchema(Schema):
     kilos = fields.Float(required=True)
     received_on = fields.Date(required=True)
     stock = fields.Integer(required=True, metadata={"description": "The product's stock after it."})
+
+
+class DistributionSlotSchema(Schema):
+    id = fields.UUID(dump_only=True)
+    starts_at = UTCDateTimeField(required=True)
+    ends_at = UTCDateTimeField(required=True)
+    capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+    taken = fields.Integer(dump_only=True)
+
+
+class DistributionDaySchema(Schema):
+    id = fields.UUID(dump_only=True)
+    day = fields.Date(required=True, metadata={"description": "Not before today in the municipality's zone."})
+    place = fields.String(load_default="", validate=validate.Length(max=200))
+    slots = fields.List(fields.Nested(DistributionSlotSchema), dump_only=True)
+
+
+class GroceryOrderLineInSchema(Schema):
+    item_id = fields.UUID(required=True)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
+
+
+class GroceryOrderInSchema(Schema):
+    """Your household's order for a distribution day, paid with this month's credits."""
+
+    slot_id = fields.UUID(required=True)
+    lines = fields.List(
+        fields.Nested(GroceryOrderLineInSchema), required=True, validate=validate.Length(min=1, max=30)
+    )
+
+
+class GroceryOrderLineSchema(Schema):
+    item = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+
+
+class GroceryOrderSchema(Schema):
+    id = fields.UUID(required=True)
+    distribution_day_id = fields.UUID(required=True)
+    slot_id = fields.UUID(required=True)
+    credits = fields.Integer(required=True)
+    collected = fields.Boolean(required=True)
+    lines = fields.List(fields.Nested(GroceryOrderLineSchema), required=True)
+
+
+class HandoutInSchema(Schema):
+    household_id = fields.UUID(required=True)
+    lines = fields.List(
+        fields.Nested(GroceryOrderLineInSchema), required=True, validate=validate.Length(min=1, max=30)
+    )
+
+
+class HandoutSchema(Schema):
+    balance = fields.Integer(
+        required=True, metadata={"description": "The household's credits left this month."}
+    )

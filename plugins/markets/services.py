@@ -512,9 +512,14 @@ def offers_of(day: MarketDay, *, sellable_only: bool = True, ids: Any = None) ->
     tenant = day.tenant_id  # the key's first column, spelt out: see pick_rows
     query = (
         sa.select(Offer, Product, Producer)
-        .join(Product, sa.and_(Product.tenant_id == tenant, Product.id == Offer.product_id))
-        .join(Producer, sa.and_(Producer.tenant_id == tenant, Producer.id == Offer.producer_id))
-        .where(Offer.tenant_id == tenant, Offer.market_day_id == day.id)
+        .join(Product, sa.and_(Product.tenant_id == Offer.tenant_id, Product.id == Offer.product_id))
+        .join(Producer, sa.and_(Producer.tenant_id == Offer.tenant_id, Producer.id == Offer.producer_id))
+        .where(
+            Offer.tenant_id == tenant,
+            Product.tenant_id == tenant,
+            Producer.tenant_id == tenant,
+            Offer.market_day_id == day.id,
+        )
         .order_by(Producer.name, Product.name)
     )
     if sellable_only:

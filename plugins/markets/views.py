@@ -17,6 +17,7 @@ from core.toolkit import (
     flash,
     gettext,
     has_permission,
+    ngettext,
     redirect,
     render_template,
     request,
@@ -26,7 +27,7 @@ from core.toolkit import (
     url_for,
     utcnow_aware,
 )
-from plugins.markets import forms, grocery, photos, services
+from plugins.markets import distribution, forms, grocery, photos, services
 from plugins.markets.models import OrderStatus, ProducerStatus
 
 ui = Blueprint("markets", __name__, template_folder="templates")
@@ -549,6 +550,7 @@ def grocery_index():
         form=form,
         is_validator=has_permission(VALIDATE),
         is_manager=has_permission(MANAGE),
+        distribution_days=distribution.upcoming(now),
     ), status
 
 
@@ -723,3 +725,181 @@ def donation_new():
     elif request.method == "POST":
         status = 422
     return render_template("markets/donation_form.html", form=form, has_items=bool(shelves)), status
+
+
+# --- social grocery: distribution days ------------------------------------------------------------
+
+
+def _typed_lines(shelves) -> tuple[dict[str, str], dict[uuid.UUID, str]]:
+    typed = {str(i.id): request.form.get(f"qty-{i.id}", "").strip() for i in shelves}
+    return typed, {i.id: typed[str(i.id)] for i in shelves if typed[str(i.id)]}
+
+
+@ui.route("/grocery/distribution/<uuid:day_id>", methods=["GET", "POST"])
+@require_permission(ORDER)
+def distribution_day(day_id: uuid.UUID):
+    """An eligible household orders goods with its credits for one of the day's slots."""
+    found = distribution.get_day(day_id)
+    account = current_account()
+    household = grocery.household_of(account)
+    now = utcnow_aware()
+    eligible = household is not None and grocery.eligible_until(household, now) is not None
+    shelves = grocery.items()
+    form = forms.EmptyForm()
+    typed, errors, status = {}, [], 200
+    if request.method == "POST":
+        form.validate_on_submit() or abort(400)
+        if not eligible:
+            abort(403)
+        typed, lines = _typed_lines(shelves)
+        try:
+            slot_id = uuid.UUID(request.form.get("slot_id", ""))
+        except ValueError:
+            slot_id = None
+        try:
+            if slot_id is None:
+                raise RuleViolation(
+                    gettext("Choose one of the pick-up times listed."), field="slot_id", status=422
+                )
+            distribution.place_order(household, found.id, slot_id=slot_id, lines=lines, now=now)
+            db.session.commit()
+        except RuleViolation as exc:
+            db.session.rollback()
+            errors.append(exc.message)
+            status = exc.status
+            found, shelves = distribution.get_day(day_id), grocery.items()
+        else:
+            flash(gettext("Your order is recorded. Collect it at the time you chose."), "success")
+            return redirect(url_for("markets.distribution_day", day_id=day_id))
+    order = distribution.order_of(found, household)
+    lines = []
+    if order is not None:
+        lines = [r for r in distribution.orders_of_day(found) if r["order"].id == order.id][0]["lines"]
+    balance = grocery.balance(household, now) if eligible else None
+    db.session.commit()  # the month's credits, created on first view
+    return render_template(
+        "markets/distribution_day.html",
+        day=found,
+        slots=distribution.slots_of(found),
+        items=shelves,
+        order=order,
+        lines=lines,
+        eligible=eligible,
+        balance=balance,
+        typed=typed,
+        errors=errors,
+        form=form,
+        chosen_slot=request.form.get("slot_id", ""),
+        is_manager=has_permission(MANAGE),
+    ), status
+
+
+@ui.route("/grocery/manage/distribution/new", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def distribution_new():
+    form = forms.DistributionDayForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            saved = distribution.save_day(form.day.data, place=form.place.data or "")
+            saved_id = saved.id
+            db.session.commit()
+        except RuleViolation as exc:
+            status = _show_error(form, exc)
+        else:
+            flash(gettext("The distribution day is announced. Add its pick-up times."), "success")
+            return redirect(url_for("markets.distribution_slot_new", day_id=saved_id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("markets/distribution_form.html", form=form), status
+
+
+@ui.route("/grocery/manage/distribution/<uuid:day_id>/slots/new", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def distribution_slot_new(day_id: uuid.UUID):
+    found = distribution.get_day(day_id)
+    form = forms.SlotForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            distribution.add_slot(
+                found,
+                starts_at=to_utc(form.starts_at.data),
+                ends_at=to_utc(form.ends_at.data),
+                capacity=form.capacity.data,
+            )
+            db.session.commit()
+        except RuleViolation as exc:
+            status = _show_error(form, exc)
+        else:
+            flash(gettext("The slot is added."), "success")
+            return redirect(url_for("markets.distribution_manage", day_id=day_id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("markets/distribution_slot_form.html", form=form, day=found), status
+
+
+@ui.route("/grocery/manage/distribution/<uuid:day_id>", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def distribution_manage(day_id: uuid.UUID):
+    """The day's orders by slot, for the staff who hand them over and check them off."""
+    found = distribution.get_day(day_id)
+    form = forms.EmptyForm()
+    if request.method == "POST":
+        form.validate_on_submit() or abort(400)
+        if not _is_uuid(request.form.get("order_id")):
+            abort(400)
+        distribution.check_off(found, uuid.UUID(request.form["order_id"]))
+        db.session.commit()
+        flash(gettext("The order is checked off."), "success")
+        return redirect(url_for("markets.distribution_manage", day_id=day_id))
+    return render_template(
+        "markets/distribution_manage.html",
+        day=found,
+        slots=distribution.slots_of(found),
+        rows=distribution.orders_of_day(found),
+        form=form,
+    )
+
+
+@ui.route("/grocery/manage/handout", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def handout():
+    """Staff record goods handed over at the counter, paid with the household's credits."""
+    households = distribution.eligible_households()
+    shelves = grocery.items()
+    form = forms.EmptyForm()
+    typed, errors, status, chosen = {}, [], 200, request.form.get("household_id", "")
+    if request.method == "POST":
+        form.validate_on_submit() or abort(400)
+        typed, lines = _typed_lines(shelves)
+        try:
+            if not _is_uuid(chosen):
+                raise RuleViolation(gettext("Choose the household."), status=422, field="household_id")
+            household = distribution.get_household(uuid.UUID(chosen))
+            left = distribution.record_handout(household, lines, staff=current_account())
+            db.session.commit()
+        except RuleViolation as exc:
+            db.session.rollback()
+            errors.append(exc.message)
+            status = exc.status
+            households, shelves = distribution.eligible_households(), grocery.items()
+        else:
+            flash(
+                ngettext(
+                    "The handout is recorded: %(num)d credit left this month.",
+                    "The handout is recorded: %(num)d credits left this month.",
+                    left,
+                ),
+                "success",
+            )
+            return redirect(url_for("markets.handout"))
+    return render_template(
+        "markets/handout.html",
+        households=households,
+        items=shelves,
+        typed=typed,
+        errors=errors,
+        chosen=chosen,
+        form=form,
+    ), status

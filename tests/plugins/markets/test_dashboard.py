@@ -11,7 +11,9 @@ from tests.plugins.markets.test_grocery import _ngo
 def _affiliate(app, tenant, org_id, member):
     with app.app_context(), tenant_context(tenant.id):
         db.session.add(
-            Affiliation(organisation_id=org_id, status=AffiliationStatus.APPROVED.value, requested_by_id=member.id)
+            Affiliation(
+                organisation_id=org_id, status=AffiliationStatus.APPROVED.value, requested_by_id=member.id
+            )
         )
         db.session.commit()
         db.session.remove()
@@ -34,7 +36,10 @@ def test_the_ngo_dashboard_shows_producers_markets_and_referrals_across_municipa
         services.decide_producer(seller, None, status="approved", reason="")
         product = services.save_product(seller, None, name="Μέλι", unit="kg", price="9")
         other = services.apply_producer(
-            db.session.get(Account, stranger.id), name="Ξένος Παραγωγός", area="Έβρος", organisation_id=other_org
+            db.session.get(Account, stranger.id),
+            name="Ξένος Παραγωγός",
+            area="Έβρος",
+            organisation_id=other_org,
         )
         db.session.commit()
         product_id = product.id
