@@ -17,7 +17,7 @@ from core.toolkit import (
     require_permission,
     utcnow_aware,
 )
-from plugins.markets import distribution, grocery, photos, schemas, services
+from plugins.markets import distribution, grocery, photos, schemas, services, shares
 from plugins.markets.models import Producer
 
 api = ApiBlueprint(
@@ -528,3 +528,93 @@ class Handouts(MethodView):
         balance = distribution.record_handout(household, _lines_in(data["lines"]), staff=current_account())
         db.session.commit()
         return {"balance": balance}
+
+
+def _plan_dict(plan) -> dict:
+    return {
+        "id": plan.id,
+        "producer_id": plan.producer_id,
+        "name": plan.name,
+        "description": plan.description,
+        "price": float(plan.price),
+        "price_per": plan.price_per,
+        "frequency": plan.frequency,
+        "season_start": plan.season_start,
+        "season_end": plan.season_end,
+        "shares": plan.shares,
+        "available": plan.shares - plan.taken,
+    }
+
+
+def _subscription_dict(sub) -> dict:
+    return {"id": sub.id, "plan_id": sub.plan_id, "paused_weeks": sorted(shares.paused_weeks(sub))}
+
+
+@api.route("/shares")
+class SharePlans(MethodView):
+    @api.response(200, schemas.SharePlanSchema(many=True))
+    def get(self):
+        """Season shares (community-supported agriculture) of the approved producers."""
+        return [_plan_dict(p) for p, _producer in shares.plans()]
+
+    @api.arguments(schemas.SharePlanSchema)
+    @api.response(201, schemas.SharePlanSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(PRODUCER)
+    def post(self, data):
+        """Offer season shares (approved producers): a box a week or a fortnight, a number of shares."""
+        plan = shares.save_plan(services.approved_producer(current_account()), **data)
+        answer = _plan_dict(plan)
+        db.session.commit()
+        return answer
+
+
+@api.route("/shares/<uuid:plan_id>/subscription")
+class ShareSubscriptionItem(MethodView):
+    @api.response(201, schemas.ShareSubscriptionSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(ORDER)
+    def post(self, plan_id):
+        """Take a share (409 when none is left, the season is over, or you have one)."""
+        sub = shares.subscribe(plan_id, current_account())
+        answer = _subscription_dict(sub)
+        db.session.commit()
+        return answer
+
+
+@api.route("/shares/<uuid:plan_id>/subscription/pauses")
+class SharePauses(MethodView):
+    @api.arguments(schemas.SharePauseInSchema)
+    @api.response(200, schemas.ShareSubscriptionSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(ORDER)
+    def post(self, data, plan_id):
+        """Pause the box of one week of your share (a box week not over yet)."""
+        sub = shares.subscription_of(shares.get_plan(plan_id), current_account())
+        if sub is None:
+            raise RuleViolation(gettext("You have no share of this."), status=404)
+        shares.pause(sub, data["week"])
+        answer = _subscription_dict(sub)
+        db.session.commit()
+        return answer
+
+
+@api.route("/shares/<uuid:plan_id>/boxes")
+class ShareBoxes(MethodView):
+    @api.response(200, schemas.ShareBoxWeekSchema(many=True))
+    @require_permission(PRODUCER)
+    def get(self, plan_id):
+        """Each box week of your plan: its market day, how many boxes and for whom."""
+        plan = shares.get_plan(plan_id)
+        if not _manager() and plan.producer_id != services.approved_producer(current_account()).id:
+            raise RuleViolation(gettext("These season shares do not exist."), status=404)
+        return [
+            {
+                "week": b["week"],
+                "market_day_id": b["market_day"].id if b["market_day"] else None,
+                "boxes": len(b["subscribers"]),
+                "paused": b["paused"],
+                "subscribers": [s.name for s in b["subscribers"]],
+            }
+            for b in shares.boxes(plan)
+        ]

@@ -201,3 +201,21 @@ class DistributionDayForm(FlaskForm):
     day = DateField(_l("Distribution day"), validators=[InputRequired()])
     place = StringField(_l("Place"), validators=[Length(max=200)])
     submit = SubmitField(_l("Announce the distribution day"))
+
+
+PRICE_PER_LABELS = {"season": _l("for the whole season"), "month": _l("per month")}
+FREQUENCY_LABELS = {"weekly": _l("a box every week"), "fortnightly": _l("a box every fortnight")}
+
+
+class SharePlanForm(FlaskForm):
+    name = StringField(_l("Name of the share"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("What a box holds"), validators=[Length(max=5000)])
+    price = LocaleDecimalField(
+        _l("Price (€)"), places=2, validators=[InputRequired(), NumberRange(min=0, max=99999.99)]
+    )
+    price_per = SelectField(_l("The price is"), choices=list(PRICE_PER_LABELS.items()))
+    frequency = SelectField(_l("Boxes"), choices=list(FREQUENCY_LABELS.items()))
+    season_start = DateField(_l("Season starts"), validators=[InputRequired()])
+    season_end = DateField(_l("Season ends"), validators=[InputRequired()])
+    shares = IntegerField(_l("Number of shares"), validators=[InputRequired(), NumberRange(min=1, max=10000)])
+    submit = SubmitField(_l("Offer the shares"))

@@ -263,6 +263,67 @@ class OrderLine(TenantScoped, db.Model):
     )
 
 
+class SharePlan(TenantScoped, db.Model):
+    """Community-supported agriculture: a producer's season shares, a box every week or
+    fortnight from ``season_start`` to ``season_end``, ``shares`` of them (``taken`` kept by the
+    subscriptions, under a CHECK), paid per season or per month (at pick-up: no online payment)."""
+
+    __tablename__ = "markets_share_plans"
+
+    producer_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    price: Mapped[decimal.Decimal] = mapped_column(sa.Numeric(8, 2))
+    price_per: Mapped[str] = mapped_column(sa.String(10), default="season")
+    frequency: Mapped[str] = mapped_column(sa.String(12), default="weekly")
+    season_start: Mapped[dt.date] = mapped_column(sa.Date)
+    season_end: Mapped[dt.date] = mapped_column(sa.Date)
+    shares: Mapped[int] = mapped_column(sa.Integer)
+    taken: Mapped[int] = mapped_column(sa.Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+
+    __table_args__ = (
+        tenant_foreign_key("producer_id", "markets_producers", ondelete="CASCADE"),
+        sa.CheckConstraint("price_per IN ('season', 'month')", name="price_per"),
+        sa.CheckConstraint("frequency IN ('weekly', 'fortnightly')", name="frequency"),
+        sa.CheckConstraint("season_end >= season_start", name="season"),
+        sa.CheckConstraint("shares > 0", name="shares_positive"),
+        sa.CheckConstraint("taken >= 0 AND taken <= shares", name="taken_range"),
+        sa.CheckConstraint("price >= 0", name="price_positive"),
+    )
+
+
+class ShareSubscription(TenantScoped, db.Model):
+    """A household's share of a plan (one per account and plan); picked up each box week at the
+    market day of that week. ``account_id`` SET NULL on erasure (the producer's records stay)."""
+
+    __tablename__ = "markets_share_subscriptions"
+
+    plan_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    account_id: Mapped[int | None] = account_fk()
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+
+    __table_args__ = (
+        tenant_foreign_key("plan_id", "markets_share_plans", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "plan_id", "account_id"),
+    )
+
+
+class SharePause(TenantScoped, db.Model):
+    """A week a subscriber skips (``week``: the Monday of that week)."""
+
+    __tablename__ = "markets_share_pauses"
+
+    subscription_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    week: Mapped[dt.date] = mapped_column(sa.Date)
+
+    __table_args__ = (
+        tenant_foreign_key("subscription_id", "markets_share_subscriptions", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "subscription_id", "week"),
+    )
+
+
 # --- social grocery -------------------------------------------------------------------------------
 
 

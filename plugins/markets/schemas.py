@@ -328,3 +328,37 @@ class HandoutSchema(Schema):
     balance = fields.Integer(
         required=True, metadata={"description": "The household's credits left this month."}
     )
+
+
+class SharePlanSchema(Schema):
+    id = fields.UUID(dump_only=True)
+    producer_id = fields.UUID(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default="", validate=validate.Length(max=5000))
+    price = fields.Float(required=True, validate=validate.Range(min=0, max=99999.99))
+    price_per = fields.String(required=True, validate=validate.OneOf(("season", "month")))
+    frequency = fields.String(required=True, validate=validate.OneOf(("weekly", "fortnightly")))
+    season_start = fields.Date(required=True)
+    season_end = fields.Date(
+        required=True, metadata={"description": "Not before the start, at most 60 weeks after it."}
+    )
+    shares = fields.Integer(required=True, validate=validate.Range(min=1, max=10000))
+    available = fields.Integer(dump_only=True)
+
+
+class ShareSubscriptionSchema(Schema):
+    id = fields.UUID(required=True)
+    plan_id = fields.UUID(required=True)
+    paused_weeks = fields.List(fields.Date(), required=True)
+
+
+class SharePauseInSchema(Schema):
+    week = fields.Date(required=True, metadata={"description": "Any day of a box week; its Monday is kept."})
+
+
+class ShareBoxWeekSchema(Schema):
+    week = fields.Date(required=True)
+    market_day_id = fields.UUID(allow_none=True, required=True)
+    boxes = fields.Integer(required=True)
+    paused = fields.Integer(required=True)
+    subscribers = fields.List(fields.String(), required=True)

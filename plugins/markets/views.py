@@ -4,6 +4,7 @@ Thin: read the form, call a service, commit, render. A broken rule on a form com
 same form with what was typed and the message, and a 4xx.
 """
 
+import datetime as dt
 import uuid
 
 from flask_babel import format_decimal
@@ -27,7 +28,7 @@ from core.toolkit import (
     url_for,
     utcnow_aware,
 )
-from plugins.markets import distribution, forms, grocery, photos, services
+from plugins.markets import distribution, forms, grocery, photos, services, shares
 from plugins.markets.models import OrderStatus, ProducerStatus
 
 ui = Blueprint("markets", __name__, template_folder="templates")
@@ -229,6 +230,7 @@ def producer():
         history=mine,
         products=products,
         photos=photos.photo_sizes(p.id for p in products),
+        my_plans=[plan for plan, owner in shares.plans() if active is not None and owner.id == active.id],
         days=days,
     ), status
 
@@ -903,3 +905,107 @@ def handout():
         chosen=chosen,
         form=form,
     ), status
+
+
+# --- community-supported agriculture: season shares -----------------------------------------------
+
+
+@ui.get("/shares")
+def share_plans():
+    return render_template(
+        "markets/shares.html",
+        plans=shares.plans(),
+        form=forms.EmptyForm(),
+        can_order=current_account() is not None and has_permission(ORDER),
+        price_per=forms.PRICE_PER_LABELS,
+        frequency=forms.FREQUENCY_LABELS,
+    )
+
+
+@ui.route("/shares/<uuid:plan_id>", methods=["GET", "POST"])
+def share_plan(plan_id: uuid.UUID):
+    """A plan's box weeks; a subscriber takes a share, or pauses a week."""
+    plan = shares.get_plan(plan_id)
+    account = current_account()
+    form = forms.EmptyForm()
+    if request.method == "POST":
+        if account is None or not has_permission(ORDER):
+            abort(403)
+        form.validate_on_submit() or abort(400)
+        try:
+            if request.form.get("week"):
+                mine = shares.subscription_of(plan, account)
+                if mine is None:
+                    abort(403)
+                try:
+                    week = dt.date.fromisoformat(request.form["week"])
+                except ValueError:
+                    abort(400)
+                shares.pause(mine, week)
+                message = gettext("That week is paused: there will be no box for you.")
+            else:
+                shares.subscribe(plan.id, account)
+                message = gettext("You have a share. Pick up your box at the market day of each box week.")
+            db.session.commit()
+        except RuleViolation as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(url_for("markets.share_plan", plan_id=plan_id)), 303
+        flash(message, "success")
+        return redirect(url_for("markets.share_plan", plan_id=plan_id))
+    mine = shares.subscription_of(plan, account)
+    producer = services.get_producer(plan.producer_id)
+    return render_template(
+        "markets/share_plan.html",
+        plan=plan,
+        producer=producer,
+        mine=mine,
+        paused=shares.paused_weeks(mine) if mine else set(),
+        weeks=shares.weeks(plan),
+        this_week=shares.monday(to_local(utcnow_aware()).date()),
+        form=form,
+        can_order=account is not None and has_permission(ORDER),
+        price_per=forms.PRICE_PER_LABELS,
+        frequency=forms.FREQUENCY_LABELS,
+    )
+
+
+@ui.route("/producer/shares/new", methods=["GET", "POST"])
+@require_permission(PRODUCER)
+def share_plan_new():
+    producer = services.approved_producer(current_account())
+    form = forms.SharePlanForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            plan = shares.save_plan(
+                producer,
+                name=form.name.data,
+                description=form.description.data or "",
+                price=form.price.data,
+                price_per=form.price_per.data,
+                frequency=form.frequency.data,
+                season_start=form.season_start.data,
+                season_end=form.season_end.data,
+                shares=form.shares.data,
+            )
+            plan_id = plan.id
+            db.session.commit()
+        except RuleViolation as exc:
+            status = _show_error(form, exc)
+        else:
+            flash(gettext("The season shares are offered."), "success")
+            return redirect(url_for("markets.share_boxes", plan_id=plan_id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("markets/share_form.html", form=form), status
+
+
+@ui.get("/producer/shares/<uuid:plan_id>/boxes")
+@require_permission(PRODUCER)
+def share_boxes(plan_id: uuid.UUID):
+    """The producer's view: each box week, where it is picked up, whose boxes."""
+    plan = shares.get_plan(plan_id)
+    if not has_permission(MANAGE) and plan.producer_id != services.approved_producer(current_account()).id:
+        abort(404)
+    return render_template("markets/share_boxes.html", plan=plan, boxes=shares.boxes(plan))

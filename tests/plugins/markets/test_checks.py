@@ -27,6 +27,9 @@ TABLES = sorted(
         "markets_product_photos",
         "markets_products",
         "markets_redemptions",
+        "markets_share_pauses",
+        "markets_share_plans",
+        "markets_share_subscriptions",
         "markets_slots",
     ]
 )
