@@ -7,12 +7,13 @@ import datetime as dt
 import sqlalchemy as sa
 
 from core.toolkit import Account, db, to_local, to_utc, utcnow_aware
-from plugins.markets import distribution, grocery, photos, services
+from plugins.markets import distribution, grocery, photos, services, shares
 from plugins.markets.models import DayStatus, MarketDay
 
 MARKETS = {
     "orestiada": {
         "title": "Δημοτική Αλληλέγγυα Αγορά Ορεστιάδας",
+        "share": "Εβδομαδιαίο καλάθι λαχανικών Βύσσας",
         "place": "Πλατεία Δημαρχείου, Ορεστιάδα",
         "producers": [
             (
@@ -37,6 +38,7 @@ MARKETS = {
     },
     "haskovo": {
         "title": "Общински пазар на производителите – Хасково",
+        "share": "Седмичен кашон зеленчуци",
         "place": "Площад „Свобода“, Хасково",
         "producers": [
             (
@@ -140,6 +142,22 @@ def seed(tenant) -> None:
             offer = services.set_offer(day, product, qty)
             first_offer = first_offer or offer
             photos.set_photo(product, _demo_photo(len(pname)), max_kb=4096)
+    first_producer = db.session.execute(
+        sa.select(services.Producer).where(services.Producer.name == plan["producers"][0][0])
+    ).scalar_one()
+    season = market_date - dt.timedelta(days=market_date.weekday())
+    share_plan = shares.save_plan(
+        first_producer,
+        name=plan.get("share", "Καλάθι εποχής"),
+        price="25",
+        price_per="month",
+        frequency="weekly",
+        season_start=season,
+        season_end=season + dt.timedelta(weeks=12) - dt.timedelta(days=1),
+        shares=20,
+    )
+    if citizen is not None:
+        shares.subscribe(share_plan.id, citizen, now=now)
     if citizen is not None and first_offer is not None:
         services.place_order(day.id, citizen, slot_id=slots[0].id, lines={first_offer.id: 2}, notify=False)
     db.session.flush()
