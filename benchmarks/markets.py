@@ -182,14 +182,36 @@ def seed(app: Any) -> dict[str, Any]:
             }
 
 
-def timed_get(client: Any, path: str, n: int) -> tuple[float, float, int]:
+#: SQL statements sent, counted by an engine event (to show the reads stay constant in number)
+STATEMENTS = [0]
+
+
+def count_statements(app: Any) -> None:
+    import sqlalchemy as sa
+
+    from core.extensions import db
+
+    def counted(*_args: Any) -> None:
+        STATEMENTS[0] += 1
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", counted)
+
+
+def timed_get(client: Any, path: str, n: int) -> tuple[float, float, int, int]:
     times = []
     for _ in range(n):
+        STATEMENTS[0] = 0
         t0 = time.perf_counter()
         response = client.get(path, headers={"Host": HOST})
         times.append((time.perf_counter() - t0) * 1000)
         assert response.status_code == 200, (path, response.status_code)
-    return statistics.median(times), sorted(times)[max(0, int(0.99 * n) - 1)], len(response.data)
+    return (
+        statistics.median(times),
+        sorted(times)[max(0, int(0.99 * n) - 1)],
+        len(response.data),
+        STATEMENTS[0],
+    )
 
 
 def checkout(app: Any, ids: dict[str, Any]) -> dict[str, Any]:
@@ -286,6 +308,7 @@ def main() -> int:
     log(
         f"seeded {PRODUCERS} producers, {PRODUCERS * PRODUCTS_EACH} offers, {ORDERS:,} orders in {time.monotonic() - t0:.1f} s"
     )
+    count_statements(app)
     client = app.test_client()
     day_path = f"/markets/days/{ids['day']}"
     staff_path = f"/api/v1/markets/days/{ids['day']}"
@@ -304,9 +327,11 @@ def main() -> int:
         day = services.get_market_day(ids["day"])
         times = []
         for _ in range(5):
+            STATEMENTS[0] = 0
             t1 = time.perf_counter()
             data = services.pick_list(day)
             times.append((time.perf_counter() - t1) * 1000)
+        pick_statements = STATEMENTS[0]
         pick_ms, pick_lines = (
             statistics.median(times),
             sum(len(s["rows"]) for e in data["producers"] for s in e["slots"]),
@@ -322,10 +347,20 @@ def main() -> int:
             "GET /markets/days/<id> (600 offers, 3,000 orders)",
             f"{page[0]:.1f}",
             f"{page[1]:.1f}",
-            f"{page[2] / 1024:.0f} KiB",
+            f"{page[2] / 1024:.0f} KiB; {page[3]} SQL statements",
         ),
-        ("GET /api/v1/markets/days/<id>", f"{api[0]:.1f}", f"{api[1]:.1f}", f"{api[2] / 1024:.0f} KiB"),
-        ("pick list (services.pick_list, 9,000 lines)", f"{pick_ms:.1f}", "–", f"{pick_lines:,} lines"),
+        (
+            "GET /api/v1/markets/days/<id>",
+            f"{api[0]:.1f}",
+            f"{api[1]:.1f}",
+            f"{api[2] / 1024:.0f} KiB; {api[3]} SQL statements",
+        ),
+        (
+            "pick list (services.pick_list, 9,000 lines)",
+            f"{pick_ms:.1f}",
+            "–",
+            f"{pick_lines:,} lines; {pick_statements} SQL statements",
+        ),
         (
             f"checkout, {BUYERS} concurrent buyers × {ORDERS_EACH}",
             f"{statistics.median(lat):.1f}",

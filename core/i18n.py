@@ -123,6 +123,13 @@ def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
     return domain_for_module(_caller_module()).ngettext(singular, plural, num, **variables)
 
 
+def pgettext(context: str, string: str, **variables: Any) -> str:
+    """:func:`gettext` with a context (``msgctxt``): the same English word whose translation
+    differs by what it qualifies, e.g. the gender of «Δημοσιευμένη» (a market day) and
+    «Δημοσιευμένο» (a document)."""
+    return domain_for_module(_caller_module()).pgettext(context, string, **variables)
+
+
 def lazy_gettext(string: str, **variables: Any) -> LazyString:
     """:func:`gettext` when the string is used (form labels, module-level constants)."""
     module = _caller_module()

@@ -23,7 +23,7 @@ Beyond Flask's and the request's basics, it gives:
   ``reference_link`` (hook ``sympraxis_resolve_references``);
 - pages: ``template_slot`` (hook ``sympraxis_template_slot``) and ``asset_url`` (a plugin's
   ``static/`` folder, cache-busted);
-- translations: ``gettext``/``ngettext``/``lazy_gettext`` in the calling plugin's own domain;
+- translations: ``gettext``/``ngettext``/``pgettext``/``lazy_gettext`` in the calling plugin's own domain;
 - personal data: ``PersonalDataDeclaration`` with ``LegalBasis`` and ``SpecialCategoryCondition``
   (hook ``sympraxis_personal_data_declarations``: the privacy notices and the records of
   processing are generated from them);
@@ -80,7 +80,7 @@ from core.db import (
 from core.errors import abort_with, problem
 from core.extensions import db, limiter
 from core.form_fields import LocaleDecimalField
-from core.i18n import gettext, lazy_gettext, ngettext
+from core.i18n import gettext, lazy_gettext, ngettext, pgettext
 from core.ids import uuid7
 from core.jobs import enqueue, enqueue_after_commit, job
 from core.legal.declarations import LegalBasis, PersonalDataDeclaration, SpecialCategoryCondition
@@ -177,7 +177,7 @@ __all__ = [
     "cross_tenant_read", "current_account", "current_role", "current_tenant", "db", "disable_tenant_rls",
     "drop_tenant_table", "enable_tenant_rls", "enqueue", "enqueue_after_commit", "external_url", "flash", "format_datetime", "g",
     "get_locale", "gettext", "has_permission", "has_role", "hookimpl", "job", "lazy_gettext", "limiter",
-    "ngettext", "notify", "organisation_fk", "organisations_of", "plugin_settings", "problem", "redirect", "redirect_back",
+    "ngettext", "notify", "organisation_fk", "organisations_of", "pgettext", "plugin_settings", "problem", "redirect", "redirect_back",
     "reference_link", "render_template", "request", "require_permission", "require_role", "resolve_references",
     "retention_days", "safe_redirect_target",
     "send_mail", "send_mail_after_commit", "signed_in_link", "template_slot", "tenant_context", "tenant_foreign_key", "tenant_info", "tenant_infos", "tenants_with_plugin",

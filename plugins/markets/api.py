@@ -2,6 +2,9 @@
 and offers, citizens place pre-orders and households spend credits, with a personal access
 token. A broken rule answers 409 as problem+json; 422 only for what the schemas refuse."""
 
+import base64
+import binascii
+
 from flask.views import MethodView
 
 from core.toolkit import (
@@ -14,7 +17,7 @@ from core.toolkit import (
     require_permission,
     utcnow_aware,
 )
-from plugins.markets import grocery, schemas, services
+from plugins.markets import distribution, grocery, photos, schemas, services, shares
 from plugins.markets.models import Producer
 
 api = ApiBlueprint(
@@ -75,7 +78,7 @@ def day_dict(day, *, full: bool = True) -> dict:
     return data
 
 
-def product_dict(p) -> dict:
+def product_dict(p, photo: tuple[int, int, int] | None = None) -> dict:
     return {
         "id": p.id,
         "producer_id": p.producer_id,
@@ -86,7 +89,16 @@ def product_dict(p) -> dict:
         "origin": p.origin,
         "labels": [x.strip() for x in p.labels.split(",") if x.strip()],
         "active": p.active,
+        "photo_url": photos.photo_url(p.id, photo[2]) if photo else None,
     }
+
+
+def _own_product(product_id):
+    producer = services.approved_producer(current_account())
+    product = services.get_product(product_id)
+    if product.producer_id != producer.id:
+        raise RuleViolation(gettext("This product does not exist."), status=404)
+    return producer, product
 
 
 @api.route("/days")
@@ -239,7 +251,9 @@ class Products(MethodView):
     @require_permission(PRODUCER)
     def get(self):
         """Your products (approved producers)."""
-        return [product_dict(p) for p in services.products_of(services.approved_producer(current_account()))]
+        products = services.products_of(services.approved_producer(current_account()))
+        sizes = photos.photo_sizes(p.id for p in products)
+        return [product_dict(p, sizes.get(p.id)) for p in products]
 
     @api.arguments(schemas.ProductSchema)
     @api.response(201, schemas.ProductSchema)
@@ -262,14 +276,46 @@ class ProductItem(MethodView):
     @require_permission(PRODUCER)
     def put(self, data, product_id):
         """Change one of your products."""
-        producer = services.approved_producer(current_account())
-        product = services.get_product(product_id)
-        if product.producer_id != producer.id:
-            raise RuleViolation(gettext("This product does not exist."), status=404)
+        producer, product = _own_product(product_id)
         services.save_product(producer, product, **data)
-        answer = product_dict(product)
+        answer = product_dict(product, photos.photo_sizes([product.id]).get(product.id))
         db.session.commit()
         return answer
+
+
+@api.route("/products/<uuid:product_id>/photo")
+class ProductPhoto(MethodView):
+    @api.arguments(schemas.PhotoInSchema)
+    @api.response(200, schemas.PhotoSchema)
+    @require_permission(PRODUCER)
+    def put(self, data, product_id):
+        """Set the photo of one of your products: PNG, JPEG or WebP (by content), at most the
+        municipality's size; resized, its metadata (EXIF, location) removed. 422 otherwise."""
+        _producer, product = _own_product(product_id)
+        try:
+            content = base64.b64decode(data["content"], validate=True)
+        except (binascii.Error, ValueError):
+            raise RuleViolation(
+                gettext("The photo must be a PNG, JPEG or WebP image."), status=422, field="content"
+            ) from None
+        photo = photos.set_photo(product, content, max_kb=services.settings()["max_photo_kb"])
+        answer = {
+            "url": photos.photo_url(product.id, int(photo.uploaded_at.timestamp())),
+            "content_type": photo.content_type,
+            "width": photo.width,
+            "height": photo.height,
+            "size": photo.size,
+        }
+        db.session.commit()
+        return answer
+
+    @api.response(204)
+    @require_permission(PRODUCER)
+    def delete(self, product_id):
+        """Remove the photo of one of your products (204 also when it had none)."""
+        _producer, product = _own_product(product_id)
+        photos.remove_photo(product)
+        db.session.commit()
 
 
 @api.route("/orders/mine")
@@ -281,23 +327,73 @@ class MyOrders(MethodView):
         return [services.order_dict(o) for o, _d in services.orders_of_account(current_account())]
 
 
+def _item_dict(i) -> dict:
+    return {
+        "id": i.id,
+        "name": i.name,
+        "category": i.category,
+        "unit": i.unit,
+        "credits": i.credits,
+        "stock": i.stock,
+    }
+
+
 @api.route("/grocery/items")
 class GroceryItems(MethodView):
     @api.response(200, schemas.GroceryItemSchema(many=True))
     @require_permission(ORDER)
     def get(self):
         """The social grocery's products, their price in credits and the stock."""
-        return [
-            {
-                "id": i.id,
-                "name": i.name,
-                "category": i.category,
-                "unit": i.unit,
-                "credits": i.credits,
-                "stock": i.stock,
-            }
-            for i in grocery.items()
-        ]
+        return [_item_dict(i) for i in grocery.items()]
+
+    @api.arguments(schemas.GroceryItemInSchema)
+    @api.response(201, schemas.GroceryItemSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def post(self, data):
+        """Add a product to the grocery's shelves (market staff), with no stock yet."""
+        item = grocery.save_item(None, **data)
+        answer = _item_dict(item)
+        db.session.commit()
+        return answer
+
+
+@api.route("/grocery/items/<uuid:item_id>")
+class GroceryItem(MethodView):
+    @api.arguments(schemas.GroceryItemInSchema)
+    @api.response(200, schemas.GroceryItemSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def put(self, data, item_id):
+        """Change a product of the grocery (market staff); the stock is not changed here."""
+        item = grocery.save_item(grocery.get_item(item_id), **data)
+        answer = _item_dict(item)
+        db.session.commit()
+        return answer
+
+
+@api.route("/grocery/donations")
+class GroceryDonations(MethodView):
+    @api.arguments(schemas.DonationInSchema)
+    @api.response(201, schemas.DonationSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def post(self, data):
+        """Record stock received, a donation or a purchase (market staff): the stock grows."""
+        item = grocery.get_item(data.pop("item_id"))
+        donation = grocery.record_donation(item, staff=current_account(), **data)
+        answer = {
+            "id": donation.id,
+            "item_id": item.id,
+            "donor_kind": donation.donor_kind,
+            "donor_name": donation.donor_name,
+            "quantity": donation.quantity,
+            "kilos": float(donation.kilos),
+            "received_on": donation.received_on,
+            "stock": item.stock,
+        }
+        db.session.commit()
+        return answer
 
 
 @api.route("/grocery/redemptions")
@@ -322,3 +418,203 @@ class GroceryRedemptions(MethodView):
         }
         db.session.commit()
         return answer
+
+
+def _distribution_dict(day) -> dict:
+    return {
+        "id": day.id,
+        "day": day.day,
+        "place": day.place,
+        "slots": [
+            {
+                "id": s.id,
+                "starts_at": s.starts_at,
+                "ends_at": s.ends_at,
+                "capacity": s.capacity,
+                "taken": s.taken,
+            }
+            for s in distribution.slots_of(day)
+        ],
+    }
+
+
+def _lines_in(rows) -> dict:
+    lines: dict = {}
+    for row in rows:
+        lines[row["item_id"]] = lines.get(row["item_id"], 0) + row["quantity"]
+    return lines
+
+
+@api.route("/grocery/distribution-days")
+class DistributionDays(MethodView):
+    @api.response(200, schemas.DistributionDaySchema(many=True))
+    @require_permission(ORDER)
+    def get(self):
+        """The social grocery's distribution days to come, with their slots."""
+        return [_distribution_dict(d) for d in distribution.upcoming()]
+
+    @api.arguments(schemas.DistributionDaySchema)
+    @api.response(201, schemas.DistributionDaySchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def post(self, data):
+        """Announce a distribution day (market staff); add its slots next."""
+        day = distribution.save_day(data["day"], place=data["place"])
+        answer = _distribution_dict(day)
+        db.session.commit()
+        return answer
+
+
+@api.route("/grocery/distribution-days/<uuid:day_id>/slots")
+class DistributionSlots(MethodView):
+    @api.arguments(schemas.DistributionSlotSchema)
+    @api.response(201, schemas.DistributionSlotSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def post(self, data, day_id):
+        """Add a pick-up slot with the number of households it serves (market staff)."""
+        slot = distribution.add_slot(distribution.get_day(day_id), **data)
+        answer = {
+            "id": slot.id,
+            "starts_at": slot.starts_at,
+            "ends_at": slot.ends_at,
+            "capacity": slot.capacity,
+            "taken": slot.taken,
+        }
+        db.session.commit()
+        return answer
+
+
+@api.route("/grocery/distribution-days/<uuid:day_id>/order")
+class DistributionOrder(MethodView):
+    @api.arguments(schemas.GroceryOrderInSchema)
+    @api.response(201, schemas.GroceryOrderSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(ORDER)
+    def put(self, data, day_id):
+        """Order for a distribution day with your household's credits (eligible households; 403
+        otherwise). One order per household and day; refused whole (409) when the slot is
+        full or the credits or the stock do not suffice."""
+        household = grocery.household_of(current_account())
+        if household is None:
+            raise RuleViolation(gettext("This household is not eligible at the moment."), status=403)
+        order = distribution.place_order(
+            household, day_id, slot_id=data["slot_id"], lines=_lines_in(data["lines"])
+        )
+        day = distribution.get_day(day_id)
+        row = next(r for r in distribution.orders_of_day(day) if r["order"].id == order.id)
+        answer = {
+            "id": order.id,
+            "distribution_day_id": order.distribution_day_id,
+            "slot_id": order.slot_id,
+            "credits": order.credits,
+            "collected": order.collected_at is not None,
+            "lines": [{"item": name, "quantity": n} for name, n in row["lines"]],
+        }
+        db.session.commit()
+        return answer
+
+
+@api.route("/grocery/handouts")
+class Handouts(MethodView):
+    @api.arguments(schemas.HandoutInSchema)
+    @api.response(201, schemas.HandoutSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def post(self, data):
+        """Record goods handed over at the counter to an eligible household, paid with its
+        credits (market staff); refused whole (409) when credits or stock do not suffice."""
+        household = distribution.get_household(data["household_id"])
+        balance = distribution.record_handout(household, _lines_in(data["lines"]), staff=current_account())
+        db.session.commit()
+        return {"balance": balance}
+
+
+def _plan_dict(plan) -> dict:
+    return {
+        "id": plan.id,
+        "producer_id": plan.producer_id,
+        "name": plan.name,
+        "description": plan.description,
+        "price": float(plan.price),
+        "price_per": plan.price_per,
+        "frequency": plan.frequency,
+        "season_start": plan.season_start,
+        "season_end": plan.season_end,
+        "shares": plan.shares,
+        "available": plan.shares - plan.taken,
+    }
+
+
+def _subscription_dict(sub) -> dict:
+    return {"id": sub.id, "plan_id": sub.plan_id, "paused_weeks": sorted(shares.paused_weeks(sub))}
+
+
+@api.route("/shares")
+class SharePlans(MethodView):
+    @api.response(200, schemas.SharePlanSchema(many=True))
+    def get(self):
+        """Season shares (community-supported agriculture) of the approved producers."""
+        return [_plan_dict(p) for p, _producer in shares.plans()]
+
+    @api.arguments(schemas.SharePlanSchema)
+    @api.response(201, schemas.SharePlanSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(PRODUCER)
+    def post(self, data):
+        """Offer season shares (approved producers): a box a week or a fortnight, a number of shares."""
+        plan = shares.save_plan(services.approved_producer(current_account()), **data)
+        answer = _plan_dict(plan)
+        db.session.commit()
+        return answer
+
+
+@api.route("/shares/<uuid:plan_id>/subscription")
+class ShareSubscriptionItem(MethodView):
+    @api.response(201, schemas.ShareSubscriptionSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(ORDER)
+    def post(self, plan_id):
+        """Take a share (409 when none is left, the season is over, or you have one)."""
+        sub = shares.subscribe(plan_id, current_account())
+        answer = _subscription_dict(sub)
+        db.session.commit()
+        return answer
+
+
+@api.route("/shares/<uuid:plan_id>/subscription/pauses")
+class SharePauses(MethodView):
+    @api.arguments(schemas.SharePauseInSchema)
+    @api.response(200, schemas.ShareSubscriptionSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(ORDER)
+    def post(self, data, plan_id):
+        """Pause the box of one week of your share (a box week not over yet)."""
+        sub = shares.subscription_of(shares.get_plan(plan_id), current_account())
+        if sub is None:
+            raise RuleViolation(gettext("You have no share of this."), status=404)
+        shares.pause(sub, data["week"])
+        answer = _subscription_dict(sub)
+        db.session.commit()
+        return answer
+
+
+@api.route("/shares/<uuid:plan_id>/boxes")
+class ShareBoxes(MethodView):
+    @api.response(200, schemas.ShareBoxWeekSchema(many=True))
+    @require_permission(PRODUCER)
+    def get(self, plan_id):
+        """Each box week of your plan: its market day, how many boxes and for whom."""
+        plan = shares.get_plan(plan_id)
+        if not _manager() and plan.producer_id != services.approved_producer(current_account()).id:
+            raise RuleViolation(gettext("These season shares do not exist."), status=404)
+        return [
+            {
+                "week": b["week"],
+                "market_day_id": b["market_day"].id if b["market_day"] else None,
+                "boxes": len(b["subscribers"]),
+                "paused": b["paused"],
+                "subscribers": [s.name for s in b["subscribers"]],
+            }
+            for b in shares.boxes(plan)
+        ]

@@ -7,12 +7,13 @@ import datetime as dt
 import sqlalchemy as sa
 
 from core.toolkit import Account, db, to_local, to_utc, utcnow_aware
-from plugins.markets import grocery, services
+from plugins.markets import distribution, grocery, photos, services, shares
 from plugins.markets.models import DayStatus, MarketDay
 
 MARKETS = {
     "orestiada": {
         "title": "Δημοτική Αλληλέγγυα Αγορά Ορεστιάδας",
+        "share": "Εβδομαδιαίο καλάθι λαχανικών Βύσσας",
         "place": "Πλατεία Δημαρχείου, Ορεστιάδα",
         "producers": [
             (
@@ -37,6 +38,7 @@ MARKETS = {
     },
     "haskovo": {
         "title": "Общински пазар на производителите – Хасково",
+        "share": "Седмичен кашон зеленчуци",
         "place": "Площад „Свобода“, Хасково",
         "producers": [
             (
@@ -66,12 +68,30 @@ GROCERY = {
         ],
         "donation": ("business", "Supermarket Titan SRL", 200),
         "households": [("Familia Popescu", 4), ("Maria Ionescu", 1)],
+        "place": "Centrul comunitar, Sector 3",
     }
 }
 
 
 def _account(email: str):
     return db.session.execute(sa.select(Account).where(Account.email == email)).scalar_one_or_none()
+
+
+def _demo_photo(seed: int) -> bytes:
+    """A made-up picture for the demo's products (a field at dusk), PNG."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (480, 320), (250, 214, 140))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 190, 480, 320), fill=(96, 140 + seed % 60, 60))
+    draw.ellipse((330 - seed * 5 % 200, 40, 400 - seed * 5 % 200, 110), fill=(245, 160, 60))
+    for x in range(20, 480, 36):
+        draw.line((x, 320, x + 10, 200 + (x * seed) % 30), fill=(40, 100, 40), width=6)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def seed(tenant) -> None:
@@ -121,6 +141,23 @@ def seed(tenant) -> None:
             )
             offer = services.set_offer(day, product, qty)
             first_offer = first_offer or offer
+            photos.set_photo(product, _demo_photo(len(pname)), max_kb=4096)
+    first_producer = db.session.execute(
+        sa.select(services.Producer).where(services.Producer.name == plan["producers"][0][0])
+    ).scalar_one()
+    season = market_date - dt.timedelta(days=market_date.weekday())
+    share_plan = shares.save_plan(
+        first_producer,
+        name=plan.get("share", "Καλάθι εποχής"),
+        price="25",
+        price_per="month",
+        frequency="weekly",
+        season_start=season,
+        season_end=season + dt.timedelta(weeks=12) - dt.timedelta(days=1),
+        shares=20,
+    )
+    if citizen is not None:
+        shares.subscribe(share_plan.id, citizen, now=now)
     if citizen is not None and first_offer is not None:
         services.place_order(day.id, citizen, slot_id=slots[0].id, lines={first_offer.id: 2}, notify=False)
     db.session.flush()
@@ -149,6 +186,15 @@ def seed(tenant) -> None:
             unemployed=True,
         )
         grocery.decide(application, staff, status="approved", reason="")
+    handout_date = local.date() + dt.timedelta(days=3)
+    handout_day = distribution.save_day(handout_date, place=extra.get("place", ""))
+    for h in (10, 12):
+        distribution.add_slot(
+            handout_day,
+            starts_at=to_utc(dt.datetime.combine(handout_date, dt.time(h, 0)), tenant),
+            ends_at=to_utc(dt.datetime.combine(handout_date, dt.time(h + 2, 0)), tenant),
+            capacity=15,
+        )
     orgs = services.representable_organisations(ngo)
     if orgs:  # the demo NGO refers a household, with its consent; a validator has yet to decide
         grocery.apply(

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from core.toolkit import LocaleDecimalField
+from core.toolkit import LocaleDecimalField, gettext, pgettext
 from core.toolkit import lazy_gettext as _l
 from plugins.markets.models import ApplicationStatus, DayStatus, ProducerStatus, Units
 
@@ -26,11 +26,18 @@ UNIT_LABELS = {
     Units.BUNCH: _l("bunch"),
     Units.LITRE: _l("litre"),
 }
-DAY_STATUS_LABELS = {
-    DayStatus.DRAFT: _l("Draft (visible to the market's staff only)"),
-    DayStatus.PUBLISHED: _l("Published"),
-    DayStatus.CANCELLED: _l("Cancelled"),
-}
+
+
+def day_status_choices() -> list[tuple[str, str]]:
+    """A market day's statuses, agreeing with its gender (ημέρα αγοράς f., пазарен ден m.):
+    "Published" and "Cancelled" are shared with other plugins' neuter nouns, hence the context."""
+    return [
+        (DayStatus.DRAFT, gettext("Draft (visible to the market's staff only)")),
+        (DayStatus.PUBLISHED, pgettext("market day", "Published")),
+        (DayStatus.CANCELLED, pgettext("market day", "Cancelled")),
+    ]
+
+
 DOCUMENT_LABELS = {
     "licence": _l("Producer-seller licence"),
     "organic": _l("Organic certificate"),
@@ -83,6 +90,14 @@ class ProductForm(FlaskForm):
         validators=[Length(max=200)],
     )
     active = BooleanField(_l("On sale"), default=True)
+    photo = FileField(
+        _l("Photo (PNG, JPEG or WebP)"),
+        description=_l(
+            "Shown on the market's pages, resized; the camera's details and location are removed."
+        ),
+        render_kw={"accept": "image/png,image/jpeg,image/webp"},
+    )
+    remove_photo = BooleanField(_l("Remove the photo"))
     submit = SubmitField(_l("Save the product"))
 
 
@@ -96,7 +111,7 @@ class MarketDayForm(FlaskForm):
     closes_at = DateTimeLocalField(
         _l("Pre-orders close"), format=DATETIME_FORMATS, validators=[InputRequired()]
     )
-    status = SelectField(_l("Status"), choices=list(DAY_STATUS_LABELS.items()), default=DayStatus.DRAFT)
+    status = SelectField(_l("Status"), default=DayStatus.DRAFT)  # choices: day_status_choices()
     submit = SubmitField(_l("Save the market day"))
 
 
@@ -142,3 +157,65 @@ class ApplicationDecisionForm(FlaskForm):
     )
     reason = TextAreaField(_l("Reasons"), validators=[Length(max=1000)])
     submit = SubmitField(_l("Record the decision"))
+
+
+DONOR_LABELS = {
+    "producer": _l("A producer"),
+    "business": _l("A business"),
+    "ngo": _l("An NGO"),
+    "citizen": _l("A citizen"),
+    "purchase": _l("Bought by the grocery"),
+}
+
+
+class GroceryItemForm(FlaskForm):
+    name = StringField(_l("Product"), validators=[DataRequired(), Length(max=200)])
+    category = StringField(_l("Category"), validators=[Length(max=50)])
+    unit = SelectField(_l("Counted in"), choices=list(UNIT_LABELS.items()), default=Units.PIECE)
+    credits = IntegerField(
+        _l("Credits"),
+        description=_l("What one unit costs a household."),
+        validators=[InputRequired(), NumberRange(min=0, max=10000)],
+    )
+    submit = SubmitField(_l("Save the product"))
+
+
+class DonationForm(FlaskForm):
+    item_id = SelectField(_l("Product"), validate_choice=True)
+    donor_kind = SelectField(_l("From"), choices=list(DONOR_LABELS.items()))
+    donor_name = StringField(_l("Donor's name"), description=_l("Optional."), validators=[Length(max=200)])
+    quantity = IntegerField(
+        _l("Units received"), validators=[InputRequired(), NumberRange(min=1, max=100000)]
+    )
+    kilos = LocaleDecimalField(
+        _l("Weight, kg"),
+        places=3,
+        description=_l("For the public statistics of kilos distributed."),
+        validators=[Optional(), NumberRange(min=0, max=100000)],
+    )
+    received_on = DateField(_l("Received on"), validators=[InputRequired()])
+    submit = SubmitField(_l("Record the donation"))
+
+
+class DistributionDayForm(FlaskForm):
+    day = DateField(_l("Distribution day"), validators=[InputRequired()])
+    place = StringField(_l("Place"), validators=[Length(max=200)])
+    submit = SubmitField(_l("Announce the distribution day"))
+
+
+PRICE_PER_LABELS = {"season": _l("for the whole season"), "month": _l("per month")}
+FREQUENCY_LABELS = {"weekly": _l("a box every week"), "fortnightly": _l("a box every fortnight")}
+
+
+class SharePlanForm(FlaskForm):
+    name = StringField(_l("Name of the share"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("What a box holds"), validators=[Length(max=5000)])
+    price = LocaleDecimalField(
+        _l("Price (€)"), places=2, validators=[InputRequired(), NumberRange(min=0, max=99999.99)]
+    )
+    price_per = SelectField(_l("The price is"), choices=list(PRICE_PER_LABELS.items()))
+    frequency = SelectField(_l("Boxes"), choices=list(FREQUENCY_LABELS.items()))
+    season_start = DateField(_l("Season starts"), validators=[InputRequired()])
+    season_end = DateField(_l("Season ends"), validators=[InputRequired()])
+    shares = IntegerField(_l("Number of shares"), validators=[InputRequired(), NumberRange(min=1, max=10000)])
+    submit = SubmitField(_l("Offer the shares"))

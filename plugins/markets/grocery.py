@@ -8,16 +8,20 @@ any concurrency, with CHECK constraints as the second guard.
 """
 
 import datetime as dt
+import decimal
 import uuid
 from collections import defaultdict
 from typing import Any
 
 import sqlalchemy as sa
+from babel import dates as babel_dates
+from sqlalchemy.orm import aliased
 
 from core.toolkit import (
     RuleViolation,
     active_tenant_id,
     db,
+    get_locale,
     gettext,
     organisations_of,
     plugin_settings,
@@ -33,6 +37,7 @@ from plugins.markets.models import (
     GroceryItem,
     Household,
     Redemption,
+    Units,
 )
 
 CHANNELS = ("online", "in_person", "ngo")
@@ -283,16 +288,57 @@ def credit_period(household: Household, now: dt.datetime) -> CreditPeriod:
     return found
 
 
+MAX_CREDITS = 10000
+MAX_DONATION = 100000
+MAX_KILOS = decimal.Decimal(100000)
+
+
 def save_item(
-    item: GroceryItem | None, *, name: str, credits: int, category: str = "", unit: str = "piece"
+    item: GroceryItem | None, *, name: str, credits: Any, category: str = "", unit: str = "piece"
 ) -> GroceryItem:
+    """Add or change a product on the grocery's shelves (its stock moves only with donations and
+    redemptions)."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise RuleViolation(gettext("This field is required."), status=422, field="name")
+    if len(name) > 200:
+        raise RuleViolation(gettext("Use at most %(n)d characters.", n=200), status=422, field="name")
+    category = " ".join((category or "").split())
+    if len(category) > 50:
+        raise RuleViolation(gettext("Use at most %(n)d characters.", n=50), status=422, field="category")
+    if unit not in Units.ALL:
+        raise RuleViolation(gettext("Choose one of the options listed."), status=422, field="unit")
+    try:
+        credits = int(credits)
+    except (TypeError, ValueError):
+        credits = -1
+    if not 0 <= credits <= MAX_CREDITS:
+        raise RuleViolation(
+            gettext("Give a number from %(low)d to %(high)d.", low=0, high=MAX_CREDITS),
+            status=422,
+            field="credits",
+        )
     if item is None:
         item = GroceryItem(stock=0)
         db.session.add(item)
-    item.name = " ".join((name or "").split())[:200] or "—"
-    item.credits, item.category, item.unit = int(credits), (category or "")[:50], unit
+    item.name, item.credits, item.category, item.unit = name, credits, category, unit
     db.session.flush()
     return item
+
+
+def donations(limit: int = 50) -> list[tuple[Donation, GroceryItem]]:
+    """The latest stock received, newest first."""
+    return list(
+        db.session.execute(
+            sa.select(Donation, GroceryItem)
+            .join(
+                GroceryItem,
+                sa.and_(GroceryItem.tenant_id == Donation.tenant_id, GroceryItem.id == Donation.item_id),
+            )
+            .order_by(Donation.received_on.desc(), Donation.id.desc())
+            .limit(limit)
+        ).all()
+    )
 
 
 def items() -> list[GroceryItem]:
@@ -318,17 +364,37 @@ def record_donation(
     received_on: dt.date,
     staff: Any,
 ) -> Donation:
-    """Stock received (a donation, or a purchase): the item's stock grows by ``quantity``."""
+    """Stock received (a donation, or a purchase): the item's stock grows by ``quantity``. Not
+    dated after today in the municipality's zone."""
     if donor_kind not in DONOR_KINDS:
         raise RuleViolation(gettext("Choose one of the options listed."), status=422, field="donor_kind")
-    if not 1 <= int(quantity) <= 100000:
-        raise RuleViolation(gettext("Give a quantity over 0."), status=422, field="quantity")
+    try:
+        quantity = int(quantity)
+    except (TypeError, ValueError):
+        quantity = 0
+    if not 1 <= quantity <= MAX_DONATION:
+        raise RuleViolation(
+            gettext("Give a number from %(low)d to %(high)d.", low=1, high=MAX_DONATION),
+            status=422,
+            field="quantity",
+        )
+    try:
+        kilos = decimal.Decimal(str(kilos or 0)).quantize(decimal.Decimal("0.001"))
+    except (decimal.InvalidOperation, ValueError):
+        kilos = decimal.Decimal(-1)
+    if not decimal.Decimal(0) <= kilos <= MAX_KILOS:
+        raise RuleViolation(gettext("Give the weight in kilos, e.g. 12.5."), status=422, field="kilos")
+    if received_on > _today(utcnow_aware()):
+        raise RuleViolation(gettext("The date cannot be in the future."), field="received_on", code="future")
+    donor_name = " ".join((donor_name or "").split())
+    if len(donor_name) > 200:
+        raise RuleViolation(gettext("Use at most %(n)d characters.", n=200), status=422, field="donor_name")
     donation = Donation(
         item_id=item.id,
         donor_kind=donor_kind,
-        donor_name=(donor_name or "")[:200],
-        quantity=int(quantity),
-        kilos=kilos or 0,
+        donor_name=donor_name,
+        quantity=quantity,
+        kilos=kilos,
         received_on=received_on,
         recorded_by_id=staff.id if staff is not None else None,
     )
@@ -336,7 +402,7 @@ def record_donation(
     db.session.execute(
         sa.update(GroceryItem)
         .where(GroceryItem.id == item.id)
-        .values(stock=GroceryItem.stock + int(quantity))
+        .values(stock=GroceryItem.stock + quantity)
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
@@ -436,3 +502,74 @@ def statistics() -> dict[str, Any]:
             for m in months
         ],
     }
+
+
+# --- renewal reminders --------------------------------------------------------------------------
+
+RENEWAL_NOTICE_DAYS = 14
+
+
+def send_renewal_reminders(now: dt.datetime | None = None) -> int:
+    """Tell each household, once per decision and in its own language, that its eligibility ends
+    within ``RENEWAL_NOTICE_DAYS`` (counted in the municipality's zone: the last day included),
+    unless it has already renewed (an application under review, or a later decision)."""
+    now = now or utcnow_aware()
+    today = _today(now)
+    later = aliased(EligibilityApplication)
+    renewed = (
+        sa.select(later.id)
+        .where(
+            later.tenant_id == EligibilityApplication.tenant_id,
+            later.household_id == EligibilityApplication.household_id,
+            later.id != EligibilityApplication.id,
+            sa.or_(
+                later.status.in_((ApplicationStatus.SUBMITTED, ApplicationStatus.CLARIFICATION)),
+                sa.and_(
+                    later.status == ApplicationStatus.APPROVED,
+                    later.valid_until > EligibilityApplication.valid_until,
+                ),
+            ),
+        )
+        .exists()
+    )
+    due = db.session.execute(
+        sa.select(EligibilityApplication, Household)
+        .join(
+            Household,
+            sa.and_(
+                Household.tenant_id == EligibilityApplication.tenant_id,
+                Household.id == EligibilityApplication.household_id,
+            ),
+        )
+        .where(
+            EligibilityApplication.status == ApplicationStatus.APPROVED,
+            EligibilityApplication.renewal_reminded_at.is_(None),
+            EligibilityApplication.valid_until >= today,
+            EligibilityApplication.valid_until <= today + dt.timedelta(days=RENEWAL_NOTICE_DAYS),
+            Household.account_id.is_not(None),
+            ~renewed,
+        )
+        .with_for_update(of=EligibilityApplication, skip_locked=True)
+    ).all()
+    from plugins.markets import services
+
+    sent = 0
+    for application, household in due:
+        until = application.valid_until
+        sent += services._mail_account(
+            household.account_id,
+            subject=lambda: gettext("Social grocery: renew your application"),
+            lines=lambda u=until: [
+                gettext(
+                    "Your household's eligibility for the social grocery ends on %(date)s.",
+                    date=babel_dates.format_date(u, "long", locale=get_locale()),
+                ),
+                gettext(
+                    "To keep receiving support, apply again before then: %(link)s",
+                    link=services._link("/markets/grocery/apply"),
+                ),
+            ],
+        )
+        application.renewal_reminded_at = now
+    db.session.flush()
+    return sent

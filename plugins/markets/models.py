@@ -133,6 +133,28 @@ class Product(TenantScoped, db.Model):
     )
 
 
+class ProductPhoto(TenantScoped, db.Model):
+    """A product's photo (one per product): sniffed by content, re-encoded by Pillow to at most
+    ``PHOTO_MAX_SIDE`` pixels a side without its metadata (EXIF, GPS), in its own table so
+    that listing products never loads the bytes."""
+
+    __tablename__ = "markets_product_photos"
+
+    product_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    content_type: Mapped[str] = mapped_column(sa.String(20))
+    width: Mapped[int] = mapped_column(sa.Integer)
+    height: Mapped[int] = mapped_column(sa.Integer)
+    size: Mapped[int] = mapped_column(sa.Integer)
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+
+    __table_args__ = (
+        tenant_foreign_key("product_id", "markets_products", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "product_id"),
+        sa.CheckConstraint("content_type IN ('image/png', 'image/jpeg', 'image/webp')", name="content_type"),
+    )
+
+
 class MarketDay(TenantScoped, db.Model):
     """One market (Open Food Network's order cycle): pre-orders between ``opens_at`` and
     ``closes_at``, picked up at the day's slots."""
@@ -241,6 +263,67 @@ class OrderLine(TenantScoped, db.Model):
     )
 
 
+class SharePlan(TenantScoped, db.Model):
+    """Community-supported agriculture: a producer's season shares, a box every week or
+    fortnight from ``season_start`` to ``season_end``, ``shares`` of them (``taken`` kept by the
+    subscriptions, under a CHECK), paid per season or per month (at pick-up: no online payment)."""
+
+    __tablename__ = "markets_share_plans"
+
+    producer_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    price: Mapped[decimal.Decimal] = mapped_column(sa.Numeric(8, 2))
+    price_per: Mapped[str] = mapped_column(sa.String(10), default="season")
+    frequency: Mapped[str] = mapped_column(sa.String(12), default="weekly")
+    season_start: Mapped[dt.date] = mapped_column(sa.Date)
+    season_end: Mapped[dt.date] = mapped_column(sa.Date)
+    shares: Mapped[int] = mapped_column(sa.Integer)
+    taken: Mapped[int] = mapped_column(sa.Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+
+    __table_args__ = (
+        tenant_foreign_key("producer_id", "markets_producers", ondelete="CASCADE"),
+        sa.CheckConstraint("price_per IN ('season', 'month')", name="price_per"),
+        sa.CheckConstraint("frequency IN ('weekly', 'fortnightly')", name="frequency"),
+        sa.CheckConstraint("season_end >= season_start", name="season"),
+        sa.CheckConstraint("shares > 0", name="shares_positive"),
+        sa.CheckConstraint("taken >= 0 AND taken <= shares", name="taken_range"),
+        sa.CheckConstraint("price >= 0", name="price_positive"),
+    )
+
+
+class ShareSubscription(TenantScoped, db.Model):
+    """A household's share of a plan (one per account and plan); picked up each box week at the
+    market day of that week. ``account_id`` SET NULL on erasure (the producer's records stay)."""
+
+    __tablename__ = "markets_share_subscriptions"
+
+    plan_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    account_id: Mapped[int | None] = account_fk()
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+
+    __table_args__ = (
+        tenant_foreign_key("plan_id", "markets_share_plans", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "plan_id", "account_id"),
+    )
+
+
+class SharePause(TenantScoped, db.Model):
+    """A week a subscriber skips (``week``: the Monday of that week)."""
+
+    __tablename__ = "markets_share_pauses"
+
+    subscription_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    week: Mapped[dt.date] = mapped_column(sa.Date)
+
+    __table_args__ = (
+        tenant_foreign_key("subscription_id", "markets_share_subscriptions", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "subscription_id", "week"),
+    )
+
+
 # --- social grocery -------------------------------------------------------------------------------
 
 
@@ -281,6 +364,8 @@ class EligibilityApplication(TenantScoped, db.Model):
     decided_by_id: Mapped[int | None] = account_fk()
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     valid_until: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)
+    #: when the household was told its eligibility ends soon (once per decision)
+    renewal_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
 
     __table_args__ = (
@@ -347,6 +432,59 @@ class Donation(TenantScoped, db.Model):
     )
 
 
+class DistributionDay(TenantScoped, db.Model):
+    """A day the social grocery hands out goods, at its slots (``taken`` kept by the orders,
+    under a CHECK that it never passes ``capacity``)."""
+
+    __tablename__ = "markets_distribution_days"
+
+    day: Mapped[dt.date] = mapped_column(sa.Date)
+    place: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+
+
+class DistributionSlot(TenantScoped, db.Model):
+    __tablename__ = "markets_distribution_slots"
+
+    distribution_day_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    capacity: Mapped[int] = mapped_column(sa.Integer)
+    taken: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    __table_args__ = (
+        tenant_foreign_key("distribution_day_id", "markets_distribution_days", ondelete="CASCADE"),
+        sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint("taken >= 0 AND taken <= capacity", name="taken_range"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.Index(
+            "ix_markets_distribution_slots_tenant_id_distribution_day_id", "tenant_id", "distribution_day_id"
+        ),
+    )
+
+
+class GroceryOrder(TenantScoped, db.Model):
+    """A household's order for a distribution day (one per household and day), paid with credits
+    (its lines are ``Redemption`` rows), collected at its slot; ``collected_at`` when handed over."""
+
+    __tablename__ = "markets_grocery_orders"
+
+    household_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    distribution_day_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    slot_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    credits: Mapped[int] = mapped_column(sa.Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+    collected_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (
+        tenant_foreign_key("household_id", "markets_households", ondelete="CASCADE"),
+        tenant_foreign_key("distribution_day_id", "markets_distribution_days", ondelete="CASCADE"),
+        tenant_foreign_key("slot_id", "markets_distribution_slots", ondelete="RESTRICT"),
+        sa.UniqueConstraint("tenant_id", "distribution_day_id", "household_id"),
+        sa.Index("ix_markets_grocery_orders_tenant_id_slot_id", "tenant_id", "slot_id"),
+    )
+
+
 class Redemption(TenantScoped, db.Model):
     """Goods a household took with its credits (ordered online, or a handout staff recorded)."""
 
@@ -358,10 +496,14 @@ class Redemption(TenantScoped, db.Model):
     quantity: Mapped[int] = mapped_column(sa.Integer)
     credits: Mapped[int] = mapped_column(sa.Integer)
     recorded_by_id: Mapped[int | None] = account_fk()
+    #: the distribution day's order it belongs to (None: a handout at the counter, or older)
+    grocery_order_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
 
     __table_args__ = (
         tenant_foreign_key("household_id", "markets_households", ondelete="CASCADE"),
         tenant_foreign_key("item_id", "markets_grocery_items", ondelete="CASCADE"),
+        tenant_foreign_key("grocery_order_id", "markets_grocery_orders", ondelete="CASCADE"),
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.Index("ix_markets_redemptions_tenant_id_grocery_order_id", "tenant_id", "grocery_order_id"),
     )

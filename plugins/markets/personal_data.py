@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.toolkit import db
-from plugins.markets import grocery, services
+from plugins.markets import grocery, services, shares
 from plugins.markets.models import (
     EligibilityApplication,
     Household,
@@ -19,6 +19,8 @@ from plugins.markets.models import (
     Producer,
     ProducerDocument,
     Redemption,
+    SharePlan,
+    ShareSubscription,
 )
 
 
@@ -30,7 +32,17 @@ def export(account: Any) -> dict[str, Any] | None:
     orders = services.orders_of_account(account)
     producers = services.producers_of(account)
     household = grocery.household_of(account)
-    if not orders and not producers and household is None:
+    subscriptions = db.session.execute(
+        sa.select(ShareSubscription, SharePlan)
+        .join(
+            SharePlan,
+            sa.and_(
+                SharePlan.tenant_id == ShareSubscription.tenant_id, SharePlan.id == ShareSubscription.plan_id
+            ),
+        )
+        .where(ShareSubscription.account_id == account.id)
+    ).all()
+    if not orders and not producers and household is None and not subscriptions:
         return None
     data: dict[str, Any] = {
         "orders": [
@@ -54,6 +66,14 @@ def export(account: Any) -> dict[str, Any] | None:
                 "documents": [d.filename for d in services.documents_of(p)],
             }
             for p in producers
+        ],
+        "season_shares": [
+            {
+                "plan": plan.name,
+                "since": _iso(sub.created_at),
+                "paused_weeks": sorted(w.isoformat() for w in shares.paused_weeks(sub)),
+            }
+            for sub, plan in subscriptions
         ],
     }
     if household is not None:
@@ -100,6 +120,13 @@ def purge_orders(cutoff: Any) -> int:
 
 def erase(account: Any) -> None:
     quiet = {"synchronize_session": False}
+    # a season share: the producer's record of boxes stays, without the person
+    db.session.execute(
+        sa.update(ShareSubscription)
+        .where(ShareSubscription.account_id == account.id)
+        .values(account_id=None, name="")
+        .execution_options(**quiet)
+    )
     db.session.execute(
         sa.update(Order)
         .where(Order.account_id == account.id)

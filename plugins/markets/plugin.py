@@ -2,16 +2,21 @@
 
 import os
 
+from markupsafe import Markup
+
 from core.toolkit import (
     BlueprintSpec,
+    DashboardItem,
     LegalBasis,
     NavItem,
     PersonalDataDeclaration,
     PluginManifest,
     RetentionRule,
     SpecialCategoryCondition,
+    gettext,
     hookimpl,
     lazy_gettext,
+    render_template,
 )
 from plugins.markets import (
     jobs,
@@ -69,6 +74,19 @@ def sympraxis_navigation(tenant, account):
     if account is not None:
         items.append(NavItem(label=str(lazy_gettext("Social grocery")), url="/markets/grocery/", order=41))
     return items
+
+
+@hookimpl
+def sympraxis_apex_dashboard_items(account):
+    """The NGO dashboard: the organisation's producers, market days and referrals across
+    municipalities (``dashboard.organisation_overview``, the reviewed cross-tenant read)."""
+    from plugins.markets import dashboard
+
+    overview = dashboard.organisation_overview(account)
+    if not overview:
+        return []
+    html = Markup(render_template("markets/_dashboard.html", overview=overview))  # noqa: S704 (autoescaped template)
+    return [DashboardItem(title=gettext("Solidarity markets and social groceries"), html=html, order=45)]
 
 
 @hookimpl

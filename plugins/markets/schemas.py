@@ -3,7 +3,7 @@ is generated from ``SettingsSchema``)."""
 
 from marshmallow import Schema, fields, validate
 
-from core.toolkit import UTCDateTimeField, lazy_gettext
+from core.toolkit import JSONBoolean, UTCDateTimeField, lazy_gettext
 from plugins.markets.models import DayStatus, OrderStatus, ProducerStatus, Units
 
 
@@ -16,6 +16,16 @@ class SettingsSchema(Schema):
         metadata={
             "title": lazy_gettext("Largest producer document, kB"),
             "description": lazy_gettext("Licences and certificates larger than this are refused."),
+        },
+    )
+    max_photo_kb = fields.Integer(
+        load_default=4096,
+        validate=validate.Range(min=100, max=20480),
+        metadata={
+            "title": lazy_gettext("Largest product photo, kB"),
+            "description": lazy_gettext(
+                "Photos are resized for the market's pages; larger files are refused."
+            ),
         },
     )
     credits_base = fields.Integer(
@@ -105,7 +115,34 @@ class ProductSchema(Schema):
     labels = fields.List(
         fields.String(validate=validate.Length(max=30)), load_default=list, validate=validate.Length(max=5)
     )
-    active = fields.Boolean(load_default=True)
+    active = JSONBoolean(load_default=True)
+    photo_url = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The product's photo, or null; upload it with PUT …/photo."},
+    )
+
+
+class PhotoInSchema(Schema):
+    """A product photo as base64 (PNG, JPEG or WebP, recognised by its content)."""
+
+    content = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=28_000_000),
+        metadata={
+            "description": "The image file, base64-encoded; resized to at most 1200 px a side, metadata removed."
+        },
+    )
+
+
+class PhotoSchema(Schema):
+    url = fields.String(required=True)
+    content_type = fields.String(
+        required=True, validate=validate.OneOf(("image/png", "image/jpeg", "image/webp"))
+    )
+    width = fields.Integer(required=True)
+    height = fields.Integer(required=True)
+    size = fields.Integer(required=True)
 
 
 class OfferSetSchema(Schema):
@@ -202,3 +239,126 @@ class GroceryItemSchema(Schema):
     unit = fields.String(required=True)
     credits = fields.Integer(required=True)
     stock = fields.Integer(required=True)
+
+
+class GroceryItemInSchema(Schema):
+    """A product on the grocery's shelves (its stock moves with donations and redemptions)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    category = fields.String(load_default="", validate=validate.Length(max=50))
+    unit = fields.String(load_default=Units.PIECE, validate=validate.OneOf(Units.ALL))
+    credits = fields.Integer(required=True, validate=validate.Range(min=0, max=10000))
+
+
+class DonationInSchema(Schema):
+    item_id = fields.UUID(required=True)
+    donor_kind = fields.String(
+        required=True, validate=validate.OneOf(("producer", "business", "ngo", "citizen", "purchase"))
+    )
+    donor_name = fields.String(load_default="", validate=validate.Length(max=200))
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=100000))
+    kilos = fields.Float(load_default=0, validate=validate.Range(min=0, max=100000))
+    received_on = fields.Date(
+        required=True, metadata={"description": "Not after today in the municipality's zone."}
+    )
+
+
+class DonationSchema(Schema):
+    id = fields.UUID(required=True)
+    item_id = fields.UUID(required=True)
+    donor_kind = fields.String(required=True)
+    donor_name = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+    kilos = fields.Float(required=True)
+    received_on = fields.Date(required=True)
+    stock = fields.Integer(required=True, metadata={"description": "The product's stock after it."})
+
+
+class DistributionSlotSchema(Schema):
+    id = fields.UUID(dump_only=True)
+    starts_at = UTCDateTimeField(required=True)
+    ends_at = UTCDateTimeField(required=True)
+    capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+    taken = fields.Integer(dump_only=True)
+
+
+class DistributionDaySchema(Schema):
+    id = fields.UUID(dump_only=True)
+    day = fields.Date(required=True, metadata={"description": "Not before today in the municipality's zone."})
+    place = fields.String(load_default="", validate=validate.Length(max=200))
+    slots = fields.List(fields.Nested(DistributionSlotSchema), dump_only=True)
+
+
+class GroceryOrderLineInSchema(Schema):
+    item_id = fields.UUID(required=True)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
+
+
+class GroceryOrderInSchema(Schema):
+    """Your household's order for a distribution day, paid with this month's credits."""
+
+    slot_id = fields.UUID(required=True)
+    lines = fields.List(
+        fields.Nested(GroceryOrderLineInSchema), required=True, validate=validate.Length(min=1, max=30)
+    )
+
+
+class GroceryOrderLineSchema(Schema):
+    item = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+
+
+class GroceryOrderSchema(Schema):
+    id = fields.UUID(required=True)
+    distribution_day_id = fields.UUID(required=True)
+    slot_id = fields.UUID(required=True)
+    credits = fields.Integer(required=True)
+    collected = fields.Boolean(required=True)
+    lines = fields.List(fields.Nested(GroceryOrderLineSchema), required=True)
+
+
+class HandoutInSchema(Schema):
+    household_id = fields.UUID(required=True)
+    lines = fields.List(
+        fields.Nested(GroceryOrderLineInSchema), required=True, validate=validate.Length(min=1, max=30)
+    )
+
+
+class HandoutSchema(Schema):
+    balance = fields.Integer(
+        required=True, metadata={"description": "The household's credits left this month."}
+    )
+
+
+class SharePlanSchema(Schema):
+    id = fields.UUID(dump_only=True)
+    producer_id = fields.UUID(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default="", validate=validate.Length(max=5000))
+    price = fields.Float(required=True, validate=validate.Range(min=0, max=99999.99))
+    price_per = fields.String(required=True, validate=validate.OneOf(("season", "month")))
+    frequency = fields.String(required=True, validate=validate.OneOf(("weekly", "fortnightly")))
+    season_start = fields.Date(required=True)
+    season_end = fields.Date(
+        required=True, metadata={"description": "Not before the start, at most 60 weeks after it."}
+    )
+    shares = fields.Integer(required=True, validate=validate.Range(min=1, max=10000))
+    available = fields.Integer(dump_only=True)
+
+
+class ShareSubscriptionSchema(Schema):
+    id = fields.UUID(required=True)
+    plan_id = fields.UUID(required=True)
+    paused_weeks = fields.List(fields.Date(), required=True)
+
+
+class SharePauseInSchema(Schema):
+    week = fields.Date(required=True, metadata={"description": "Any day of a box week; its Monday is kept."})
+
+
+class ShareBoxWeekSchema(Schema):
+    week = fields.Date(required=True)
+    market_day_id = fields.UUID(allow_none=True, required=True)
+    boxes = fields.Integer(required=True)
+    paused = fields.Integer(required=True)
+    subscribers = fields.List(fields.String(), required=True)

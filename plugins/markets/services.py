@@ -436,7 +436,9 @@ def save_slot(
 def slots_of(day: MarketDay) -> list[PickupSlot]:
     return list(
         db.session.execute(
-            sa.select(PickupSlot).where(PickupSlot.market_day_id == day.id).order_by(PickupSlot.starts_at)
+            sa.select(PickupSlot)
+            .where(PickupSlot.tenant_id == day.tenant_id, PickupSlot.market_day_id == day.id)
+            .order_by(PickupSlot.starts_at)
         ).scalars()
     )
 
@@ -510,11 +512,17 @@ class OfferView:
 def offers_of(day: MarketDay, *, sellable_only: bool = True, ids: Any = None) -> list[OfferView]:
     """The day's offers with product and producer, by producer then product; by default only
     those of approved producers and active products (``ids``: only these offers)."""
+    tenant = day.tenant_id  # the key's first column, spelt out: see pick_rows
     query = (
         sa.select(Offer, Product, Producer)
         .join(Product, sa.and_(Product.tenant_id == Offer.tenant_id, Product.id == Offer.product_id))
         .join(Producer, sa.and_(Producer.tenant_id == Offer.tenant_id, Producer.id == Offer.producer_id))
-        .where(Offer.market_day_id == day.id)
+        .where(
+            Offer.tenant_id == tenant,
+            Product.tenant_id == tenant,
+            Producer.tenant_id == tenant,
+            Offer.market_day_id == day.id,
+        )
         .order_by(Producer.name, Product.name)
     )
     if sellable_only:
@@ -535,7 +543,9 @@ def my_order(day: MarketDay, account: Any) -> Order | None:
     if account is None:
         return None
     return db.session.execute(
-        sa.select(Order).where(Order.market_day_id == day.id, Order.account_id == account.id)
+        sa.select(Order).where(
+            Order.tenant_id == day.tenant_id, Order.market_day_id == day.id, Order.account_id == account.id
+        )
     ).scalar_one_or_none()
 
 
@@ -758,27 +768,34 @@ class PickRow:
 def pick_rows(day: MarketDay, *, producer: Producer | None = None) -> list[PickRow]:
     """Every line of the day's active orders, by slot, producer, customer and product.
 
-    Read table by table (orders, then their lines by id) and joined here: one SQL join of five
-    tenant tables under row-level security let PostgreSQL pick nested loops that took minutes
-    at 3,000 orders (benchmarks/markets.py)."""
-    orders = {
-        o.id: o
-        for o in db.session.execute(
-            sa.select(Order).where(Order.market_day_id == day.id, Order.status.in_(OrderStatus.HOLDING))
-        ).scalars()
-    }
+    Five queries whatever the number of orders, each naming ``tenant_id`` itself: the row-level
+    security policy (``tenant_id = setting OR current_user IN (hashed SubPlan)``) is an OR that
+    no index matches, so without the explicit predicate PostgreSQL scanned the tables and, for a
+    six-table join, chose nested loops that ran for minutes at 3,000 orders. With it every read
+    is an index range on a key that starts with ``tenant_id``; the lines come as plain columns
+    (no ORM objects) through a semi-join on the day's orders, and are joined here."""
+    tenant = day.tenant_id
+    holding = sa.and_(
+        Order.tenant_id == tenant, Order.market_day_id == day.id, Order.status.in_(OrderStatus.HOLDING)
+    )
+    orders = {o.id: o for o in db.session.execute(sa.select(Order).where(holding)).scalars()}
     slots = {s.id: s for s in slots_of(day)}
     offers = {v.offer.id: v for v in offers_of(day, sellable_only=False)}
-    ids = list(orders)
+    if producer is not None:
+        offers = {k: v for k, v in offers.items() if v.producer.id == producer.id}
+    lines = db.session.execute(
+        sa.select(OrderLine.order_id, OrderLine.offer_id, OrderLine.quantity).where(
+            OrderLine.tenant_id == tenant,
+            OrderLine.order_id.in_(sa.select(Order.id).where(holding)),
+        )
+    ).all()
     rows = []
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start : start + 1000]
-        for line in db.session.execute(sa.select(OrderLine).where(OrderLine.order_id.in_(chunk))).scalars():
-            view = offers.get(line.offer_id)
-            if view is None or (producer is not None and view.producer.id != producer.id):
-                continue
-            order = orders[line.order_id]
-            rows.append(PickRow(order, slots[order.slot_id], view.product, view.producer, line.quantity))
+    for order_id, offer_id, quantity in lines:
+        view = offers.get(offer_id)
+        order = orders.get(order_id)
+        if view is None or order is None:
+            continue
+        rows.append(PickRow(order, slots[order.slot_id], view.product, view.producer, quantity))
     rows.sort(
         key=lambda r: (
             r.slot.starts_at,

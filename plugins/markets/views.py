@@ -4,6 +4,7 @@ Thin: read the form, call a service, commit, render. A broken rule on a form com
 same form with what was typed and the message, and a 4xx.
 """
 
+import datetime as dt
 import uuid
 
 from flask_babel import format_decimal
@@ -17,6 +18,7 @@ from core.toolkit import (
     flash,
     gettext,
     has_permission,
+    ngettext,
     redirect,
     render_template,
     request,
@@ -26,7 +28,7 @@ from core.toolkit import (
     url_for,
     utcnow_aware,
 )
-from plugins.markets import forms, grocery, services
+from plugins.markets import distribution, forms, grocery, photos, services, shares
 from plugins.markets.models import OrderStatus, ProducerStatus
 
 ui = Blueprint("markets", __name__, template_folder="templates")
@@ -132,6 +134,7 @@ def day(day_id: uuid.UUID):
         "markets/day.html",
         day=found,
         groups=list(by_producer.values()),
+        photos=photos.photo_sizes(v.product.id for v in offers),
         slots=slots,
         order=order,
         held=held,
@@ -221,7 +224,14 @@ def producer():
     )
     days = services.list_market_days() if products else []
     return render_template(
-        "markets/producer.html", form=form, producer=active, history=mine, products=products, days=days
+        "markets/producer.html",
+        form=form,
+        producer=active,
+        history=mine,
+        products=products,
+        photos=photos.photo_sizes(p.id for p in products),
+        my_plans=[plan for plan, owner in shares.plans() if active is not None and owner.id == active.id],
+        days=days,
     ), status
 
 
@@ -248,7 +258,7 @@ def _product_form(product_id):
     status = 200
     if form.validate_on_submit():
         try:
-            services.save_product(
+            saved = services.save_product(
                 producer,
                 product,
                 name=form.name.data,
@@ -259,6 +269,11 @@ def _product_form(product_id):
                 labels=form.labels.data or "",
                 active=form.active.data,
             )
+            upload = form.photo.data
+            if upload is not None and getattr(upload, "filename", ""):
+                photos.set_photo(saved, upload.read(), max_kb=services.settings()["max_photo_kb"])
+            elif form.remove_photo.data:
+                photos.remove_photo(saved)
             db.session.commit()
         except RuleViolation as exc:
             status = _show_error(form, exc)
@@ -267,7 +282,24 @@ def _product_form(product_id):
             return redirect(url_for("markets.producer"))
     elif request.method == "POST":
         status = 422
-    return render_template("markets/product_form.html", form=form, product=product), status
+    photo = photos.photo_sizes([product.id]).get(product.id) if product is not None else None
+    return render_template("markets/product_form.html", form=form, product=product, photo=photo), status
+
+
+@ui.get("/products/<uuid:product_id>/photo")
+def product_photo(product_id: uuid.UUID):
+    """A product's photo, public like the market day it is offered at; the URL carries its
+    version, so it may be cached."""
+    from flask import Response
+
+    photo = photos.photo_of(product_id)
+    if photo is None:
+        abort(404)
+    return Response(
+        photo.content,
+        mimetype=photo.content_type,
+        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 @ui.route("/producer/days/<uuid:day_id>/offers", methods=["GET", "POST"])
@@ -381,6 +413,7 @@ def day_edit(day_id: uuid.UUID):
 
 def _day_form(existing):
     form = forms.MarketDayForm(obj=existing)
+    form.status.choices = forms.day_status_choices()
     if request.method == "GET" and existing is not None:
         form.opens_at.data, form.closes_at.data = (
             _local_input(existing.opens_at),
@@ -518,6 +551,8 @@ def grocery_index():
         items=grocery.items(),
         form=form,
         is_validator=has_permission(VALIDATE),
+        is_manager=has_permission(MANAGE),
+        distribution_days=distribution.upcoming(now),
     ), status
 
 
@@ -608,3 +643,369 @@ def application(application_id: uuid.UUID):
 @ui.get("/grocery/statistics")
 def statistics():
     return render_template("markets/statistics.html", stats=grocery.statistics())
+
+
+# --- social grocery: stock (staff) ---------------------------------------------------------------
+
+
+@ui.get("/grocery/manage/stock")
+@require_permission(MANAGE)
+def grocery_stock():
+    """The shelves with their stock, and the latest donations and purchases."""
+    return render_template(
+        "markets/grocery_stock.html",
+        items=grocery.items(),
+        donations=grocery.donations(),
+        donor_labels=forms.DONOR_LABELS,
+    )
+
+
+@ui.route("/grocery/manage/items/new", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def grocery_item_new():
+    return _grocery_item_form(None)
+
+
+@ui.route("/grocery/manage/items/<uuid:item_id>/edit", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def grocery_item_edit(item_id: uuid.UUID):
+    return _grocery_item_form(grocery.get_item(item_id))
+
+
+def _grocery_item_form(item):
+    form = forms.GroceryItemForm(obj=item)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            grocery.save_item(
+                item,
+                name=form.name.data,
+                credits=form.credits.data,
+                category=form.category.data or "",
+                unit=form.unit.data,
+            )
+            db.session.commit()
+        except RuleViolation as exc:
+            status = _show_error(form, exc)
+        else:
+            flash(gettext("The product is saved."), "success")
+            return redirect(url_for("markets.grocery_stock"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("markets/grocery_item_form.html", form=form, item=item), status
+
+
+@ui.route("/grocery/manage/donations/new", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def donation_new():
+    """Record stock received: a donation (producer, business, NGO, citizen) or a purchase."""
+    shelves = grocery.items()
+    form = forms.DonationForm()
+    form.item_id.choices = [(str(i.id), i.name) for i in shelves]
+    if request.method == "GET":
+        form.received_on.data = to_local(utcnow_aware()).date()
+        if request.args.get("item"):
+            form.item_id.data = request.args["item"]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            grocery.record_donation(
+                grocery.get_item(uuid.UUID(form.item_id.data)),
+                donor_kind=form.donor_kind.data,
+                donor_name=form.donor_name.data or "",
+                quantity=form.quantity.data,
+                kilos=form.kilos.data or 0,
+                received_on=form.received_on.data,
+                staff=current_account(),
+            )
+            db.session.commit()
+        except RuleViolation as exc:
+            status = _show_error(form, exc)
+        else:
+            flash(gettext("The donation is recorded and the stock updated."), "success")
+            return redirect(url_for("markets.grocery_stock"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("markets/donation_form.html", form=form, has_items=bool(shelves)), status
+
+
+# --- social grocery: distribution days ------------------------------------------------------------
+
+
+def _typed_lines(shelves) -> tuple[dict[str, str], dict[uuid.UUID, str]]:
+    typed = {str(i.id): request.form.get(f"qty-{i.id}", "").strip() for i in shelves}
+    return typed, {i.id: typed[str(i.id)] for i in shelves if typed[str(i.id)]}
+
+
+@ui.route("/grocery/distribution/<uuid:day_id>", methods=["GET", "POST"])
+@require_permission(ORDER)
+def distribution_day(day_id: uuid.UUID):
+    """An eligible household orders goods with its credits for one of the day's slots."""
+    found = distribution.get_day(day_id)
+    account = current_account()
+    household = grocery.household_of(account)
+    now = utcnow_aware()
+    eligible = household is not None and grocery.eligible_until(household, now) is not None
+    shelves = grocery.items()
+    form = forms.EmptyForm()
+    typed, errors, status = {}, [], 200
+    if request.method == "POST":
+        form.validate_on_submit() or abort(400)
+        if not eligible:
+            abort(403)
+        typed, lines = _typed_lines(shelves)
+        try:
+            slot_id = uuid.UUID(request.form.get("slot_id", ""))
+        except ValueError:
+            slot_id = None
+        try:
+            if slot_id is None:
+                raise RuleViolation(
+                    gettext("Choose one of the pick-up times listed."), field="slot_id", status=422
+                )
+            distribution.place_order(household, found.id, slot_id=slot_id, lines=lines, now=now)
+            db.session.commit()
+        except RuleViolation as exc:
+            db.session.rollback()
+            errors.append(exc.message)
+            status = exc.status
+            found, shelves = distribution.get_day(day_id), grocery.items()
+        else:
+            flash(gettext("Your order is recorded. Collect it at the time you chose."), "success")
+            return redirect(url_for("markets.distribution_day", day_id=day_id))
+    order = distribution.order_of(found, household)
+    lines = []
+    if order is not None:
+        lines = [r for r in distribution.orders_of_day(found) if r["order"].id == order.id][0]["lines"]
+    balance = grocery.balance(household, now) if eligible else None
+    db.session.commit()  # the month's credits, created on first view
+    return render_template(
+        "markets/distribution_day.html",
+        day=found,
+        slots=distribution.slots_of(found),
+        items=shelves,
+        order=order,
+        lines=lines,
+        eligible=eligible,
+        balance=balance,
+        typed=typed,
+        errors=errors,
+        form=form,
+        chosen_slot=request.form.get("slot_id", ""),
+        is_manager=has_permission(MANAGE),
+    ), status
+
+
+@ui.route("/grocery/manage/distribution/new", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def distribution_new():
+    form = forms.DistributionDayForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            saved = distribution.save_day(form.day.data, place=form.place.data or "")
+            saved_id = saved.id
+            db.session.commit()
+        except RuleViolation as exc:
+            status = _show_error(form, exc)
+        else:
+            flash(gettext("The distribution day is announced. Add its pick-up times."), "success")
+            return redirect(url_for("markets.distribution_slot_new", day_id=saved_id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("markets/distribution_form.html", form=form), status
+
+
+@ui.route("/grocery/manage/distribution/<uuid:day_id>/slots/new", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def distribution_slot_new(day_id: uuid.UUID):
+    found = distribution.get_day(day_id)
+    form = forms.SlotForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            distribution.add_slot(
+                found,
+                starts_at=to_utc(form.starts_at.data),
+                ends_at=to_utc(form.ends_at.data),
+                capacity=form.capacity.data,
+            )
+            db.session.commit()
+        except RuleViolation as exc:
+            status = _show_error(form, exc)
+        else:
+            flash(gettext("The slot is added."), "success")
+            return redirect(url_for("markets.distribution_manage", day_id=day_id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("markets/distribution_slot_form.html", form=form, day=found), status
+
+
+@ui.route("/grocery/manage/distribution/<uuid:day_id>", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def distribution_manage(day_id: uuid.UUID):
+    """The day's orders by slot, for the staff who hand them over and check them off."""
+    found = distribution.get_day(day_id)
+    form = forms.EmptyForm()
+    if request.method == "POST":
+        form.validate_on_submit() or abort(400)
+        if not _is_uuid(request.form.get("order_id")):
+            abort(400)
+        distribution.check_off(found, uuid.UUID(request.form["order_id"]))
+        db.session.commit()
+        flash(gettext("The order is checked off."), "success")
+        return redirect(url_for("markets.distribution_manage", day_id=day_id))
+    return render_template(
+        "markets/distribution_manage.html",
+        day=found,
+        slots=distribution.slots_of(found),
+        rows=distribution.orders_of_day(found),
+        form=form,
+    )
+
+
+@ui.route("/grocery/manage/handout", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def handout():
+    """Staff record goods handed over at the counter, paid with the household's credits."""
+    households = distribution.eligible_households()
+    shelves = grocery.items()
+    form = forms.EmptyForm()
+    typed, errors, status, chosen = {}, [], 200, request.form.get("household_id", "")
+    if request.method == "POST":
+        form.validate_on_submit() or abort(400)
+        typed, lines = _typed_lines(shelves)
+        try:
+            if not _is_uuid(chosen):
+                raise RuleViolation(gettext("Choose the household."), status=422, field="household_id")
+            household = distribution.get_household(uuid.UUID(chosen))
+            left = distribution.record_handout(household, lines, staff=current_account())
+            db.session.commit()
+        except RuleViolation as exc:
+            db.session.rollback()
+            errors.append(exc.message)
+            status = exc.status
+            households, shelves = distribution.eligible_households(), grocery.items()
+        else:
+            flash(
+                ngettext(
+                    "The handout is recorded: %(num)d credit left this month.",
+                    "The handout is recorded: %(num)d credits left this month.",
+                    left,
+                ),
+                "success",
+            )
+            return redirect(url_for("markets.handout"))
+    return render_template(
+        "markets/handout.html",
+        households=households,
+        items=shelves,
+        typed=typed,
+        errors=errors,
+        chosen=chosen,
+        form=form,
+    ), status
+
+
+# --- community-supported agriculture: season shares -----------------------------------------------
+
+
+@ui.get("/shares")
+def share_plans():
+    return render_template(
+        "markets/shares.html",
+        plans=shares.plans(),
+        form=forms.EmptyForm(),
+        can_order=current_account() is not None and has_permission(ORDER),
+        price_per=forms.PRICE_PER_LABELS,
+        frequency=forms.FREQUENCY_LABELS,
+    )
+
+
+@ui.route("/shares/<uuid:plan_id>", methods=["GET", "POST"])
+def share_plan(plan_id: uuid.UUID):
+    """A plan's box weeks; a subscriber takes a share, or pauses a week."""
+    plan = shares.get_plan(plan_id)
+    account = current_account()
+    form = forms.EmptyForm()
+    if request.method == "POST":
+        if account is None or not has_permission(ORDER):
+            abort(403)
+        form.validate_on_submit() or abort(400)
+        try:
+            if request.form.get("week"):
+                mine = shares.subscription_of(plan, account)
+                if mine is None:
+                    abort(403)
+                try:
+                    week = dt.date.fromisoformat(request.form["week"])
+                except ValueError:
+                    abort(400)
+                shares.pause(mine, week)
+                message = gettext("That week is paused: there will be no box for you.")
+            else:
+                shares.subscribe(plan.id, account)
+                message = gettext("You have a share. Pick up your box at the market day of each box week.")
+            db.session.commit()
+        except RuleViolation as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(url_for("markets.share_plan", plan_id=plan_id)), 303
+        flash(message, "success")
+        return redirect(url_for("markets.share_plan", plan_id=plan_id))
+    mine = shares.subscription_of(plan, account)
+    producer = services.get_producer(plan.producer_id)
+    return render_template(
+        "markets/share_plan.html",
+        plan=plan,
+        producer=producer,
+        mine=mine,
+        paused=shares.paused_weeks(mine) if mine else set(),
+        weeks=shares.weeks(plan),
+        this_week=shares.monday(to_local(utcnow_aware()).date()),
+        form=form,
+        can_order=account is not None and has_permission(ORDER),
+        price_per=forms.PRICE_PER_LABELS,
+        frequency=forms.FREQUENCY_LABELS,
+    )
+
+
+@ui.route("/producer/shares/new", methods=["GET", "POST"])
+@require_permission(PRODUCER)
+def share_plan_new():
+    producer = services.approved_producer(current_account())
+    form = forms.SharePlanForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            plan = shares.save_plan(
+                producer,
+                name=form.name.data,
+                description=form.description.data or "",
+                price=form.price.data,
+                price_per=form.price_per.data,
+                frequency=form.frequency.data,
+                season_start=form.season_start.data,
+                season_end=form.season_end.data,
+                shares=form.shares.data,
+            )
+            plan_id = plan.id
+            db.session.commit()
+        except RuleViolation as exc:
+            status = _show_error(form, exc)
+        else:
+            flash(gettext("The season shares are offered."), "success")
+            return redirect(url_for("markets.share_boxes", plan_id=plan_id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("markets/share_form.html", form=form), status
+
+
+@ui.get("/producer/shares/<uuid:plan_id>/boxes")
+@require_permission(PRODUCER)
+def share_boxes(plan_id: uuid.UUID):
+    """The producer's view: each box week, where it is picked up, whose boxes."""
+    plan = shares.get_plan(plan_id)
+    if not has_permission(MANAGE) and plan.producer_id != services.approved_producer(current_account()).id:
+        abort(404)
+    return render_template("markets/share_boxes.html", plan=plan, boxes=shares.boxes(plan))

@@ -119,3 +119,20 @@ def test_a_household_spends_credits_through_the_api(app, town, account_factory, 
     assert (
         client.get(f"{API}/grocery/items", headers=bearer(access_token, person, town)).json[0]["stock"] == 8
     )
+
+
+def test_a_product_is_on_sale_only_with_a_json_boolean(
+    app, town, account_factory, access_token, tenant_client
+):
+    """``{"active": 0}`` or ``"no"`` is refused (422), not read as false: the API says boolean."""
+    seller = account_factory(memberships={town: "member"})
+    make_producer(app, town, seller)
+    client, headers = tenant_client(town), bearer(access_token, seller, town)
+    for wrong in (0, "no", "false"):
+        refused = client.post(
+            f"{API}/products", json={"name": "Μέλι", "price": 8, "active": wrong}, headers=headers
+        )
+        assert refused.status_code == 422, (wrong, refused.json)
+        assert "active" in str(refused.json)
+    made = client.post(f"{API}/products", json={"name": "Μέλι", "price": 8, "active": False}, headers=headers)
+    assert made.status_code == 201 and made.json["active"] is False

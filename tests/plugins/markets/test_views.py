@@ -272,3 +272,115 @@ def test_staff_check_orders_off_after_the_window_and_a_producer_cannot(
     with app.app_context(), tenant_context(town.id):
         assert services.get_order(order_id).status == OrderStatus.COLLECTED
         db.session.remove()
+
+
+@pytest.mark.parametrize(
+    ("lang", "published", "cancelled"),
+    [("el", "Δημοσιευμένη", "Ακυρωμένη"), ("bg", "Публикуван", "Отменен"), ("ro", "Publicată", "Anulată")],
+)
+def test_a_market_days_status_agrees_with_its_gender(
+    app, town, people, tenant_client, sign_in, account_factory, lang, published, cancelled
+):
+    """«ημέρα αγοράς» is feminine, «пазарен ден» masculine: not the neuter that hearings' shared
+    "Published" has («Δημοσιευμένο», «Публикувано»)."""
+    seller = account_factory(memberships={town: "member"})
+    ids = make_day(app, town, make_producer(app, town, seller)["products"], title="Λαϊκή")
+    client = sign_in(tenant_client(town), people["staff"])
+    form = client.get(f"/markets/manage/days/{ids['day']}/edit?lang={lang}").get_data(as_text=True)
+    assert f">{published}</option>" in form and f">{cancelled}</option>" in form
+    assert "Δημοσιευμένο<" not in form and "Публикувано<" not in form
+    with app.app_context(), tenant_context(town.id):
+        day = services.get_market_day(ids["day"])
+        day.status = "cancelled"
+        db.session.commit()
+        db.session.remove()
+    assert f"({cancelled})" in client.get(f"/markets/?lang={lang}").get_data(as_text=True)
+
+
+def test_role_matrix_of_the_grocery_stock_distribution_and_share_pages(
+    app, town, people, tenant_client, sign_in, account_factory
+):
+    """The pages added with stock, distribution days and season shares: reading the shares for
+    all, ordering for members, everything that changes stock or hands goods over for staff, a
+    plan's boxes for its producer (and the market's staff)."""
+    from plugins.markets import distribution, grocery, shares
+
+    seller = account_factory(memberships={town: "member"})
+    make_producer(app, town, seller)
+    with app.app_context(), tenant_context(town.id):
+        item = grocery.save_item(None, name="Ρύζι", credits=2)
+        day = distribution.save_day(utcnow_aware().date() + dt.timedelta(days=2))
+        plan = shares.save_plan(
+            services.producers_of(seller)[0],
+            name="Καλάθι",
+            price="10",
+            price_per="month",
+            frequency="weekly",
+            season_start=utcnow_aware().date(),
+            season_end=utcnow_aware().date() + dt.timedelta(days=30),
+            shares=5,
+        )
+        db.session.commit()
+        item_id, day_id, plan_id = item.id, day.id, plan.id
+        db.session.remove()
+    routes = {
+        "/markets/shares": {"anonymous": 200, "member": 200, "staff": 200, "admin": 200},
+        f"/markets/shares/{plan_id}": {"anonymous": 200, "member": 200, "staff": 200, "admin": 200},
+        f"/markets/grocery/distribution/{day_id}": {
+            "anonymous": 302,
+            "member": 200,
+            "staff": 200,
+            "admin": 200,
+        },
+        "/markets/grocery/manage/stock": {"anonymous": 302, "member": 403, "staff": 200, "admin": 200},
+        "/markets/grocery/manage/items/new": {"anonymous": 302, "member": 403, "staff": 200, "admin": 200},
+        f"/markets/grocery/manage/items/{item_id}/edit": {
+            "anonymous": 302,
+            "member": 403,
+            "staff": 200,
+            "admin": 200,
+        },
+        "/markets/grocery/manage/donations/new": {
+            "anonymous": 302,
+            "member": 403,
+            "staff": 200,
+            "admin": 200,
+        },
+        "/markets/grocery/manage/distribution/new": {
+            "anonymous": 302,
+            "member": 403,
+            "staff": 200,
+            "admin": 200,
+        },
+        f"/markets/grocery/manage/distribution/{day_id}": {
+            "anonymous": 302,
+            "member": 403,
+            "staff": 200,
+            "admin": 200,
+        },
+        f"/markets/grocery/manage/distribution/{day_id}/slots/new": {
+            "anonymous": 302,
+            "member": 403,
+            "staff": 200,
+            "admin": 200,
+        },
+        "/markets/grocery/manage/handout": {"anonymous": 302, "member": 403, "staff": 200, "admin": 200},
+        "/markets/producer/shares/new": {"anonymous": 302, "member": 403, "staff": 403, "admin": 403},
+        f"/markets/producer/shares/{plan_id}/boxes": {
+            "anonymous": 302,
+            "member": 403,
+            "staff": 200,
+            "admin": 200,
+        },
+    }
+    clients = {}
+    for name, person in people.items():
+        client = tenant_client(town)
+        clients[name] = sign_in(client, person) if person is not None else client
+    for path, expected in routes.items():
+        for name, status in expected.items():
+            got = clients[name].get(path).status_code
+            assert got in ((302, 401) if status == 302 else (status,)), (path, name, got)
+    own = sign_in(tenant_client(town), seller)
+    for path in ("/markets/producer/shares/new", f"/markets/producer/shares/{plan_id}/boxes"):
+        assert own.get(path).status_code == 200, path
