@@ -179,7 +179,6 @@ def _consultation_page(c, status_form=None, status: int = 200):
         form=form,
         can_comment=services.is_open_for_comments(c) and has_permission("hearings.participate"),
         window_message=services.window_message(c),
-        render=render_markdown,
         can_edit=lambda cm: comments_services.can_edit(cm, account),
         account=account,
         is_staff=_is_staff(),

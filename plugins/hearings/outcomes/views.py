@@ -19,7 +19,7 @@ from core.toolkit import (
 )
 from plugins.hearings.blueprint import _consultation, _is_staff, bp, handled
 from plugins.hearings.comments import services as comments_services
-from plugins.hearings.common import HearingsError, render_markdown
+from plugins.hearings.common import HearingsError
 from plugins.hearings.consultations import services as consultations_services
 from plugins.hearings.models import Status
 from plugins.hearings.outcomes import forms, services
@@ -61,7 +61,6 @@ def outcome(cid):
         staff=staff,
         answer_form=answer_form,
         outcome_form=forms.OutcomeForm(summary=c.outcome_summary),
-        render=render_markdown,
         outcome_labels=dict(forms.outcomes()),
     )
 
