@@ -16,9 +16,10 @@ from core.toolkit import (
 from core.toolkit import (
     gettext as _,
 )
-from plugins.hearings.blueprint import _consultation, bp, handled
+from plugins.hearings.blueprint import _consultation, _is_moderator, bp, handled
 from plugins.hearings.comments import forms, services
 from plugins.hearings.common import HearingsError
+from plugins.hearings.consultations.services import current_article_map
 
 
 @bp.post("/consultations/<uuid:cid>/comments")
@@ -38,7 +39,32 @@ def comment_post(cid):
     )
     db.session.commit()
     flash(_("Your comment is published."), "success")
-    return redirect(url_for("hearings.consultation", cid=c.id, _anchor=f"comment-{cm.id}"))
+    return redirect(url_for("hearings.comment_link", cid=c.id, cmid=cm.id))
+
+
+@bp.get("/consultations/<uuid:cid>/comments/<uuid:cmid>")
+@handled
+def comment_link(cid, cmid):
+    """A comment's address: the page of its article's threads that shows it (the consultation
+    page for the first page), at its anchor."""
+    c = _consultation(cid)
+    cm, account = services.get_comment(c, cmid), current_account()
+    own = account is not None and cm.account_id == account.id
+    if cm.hidden_at is not None and not (own or _is_moderator()):
+        raise HearingsError(_("This comment does not exist."), 404)
+    key, page = services.comment_location(
+        c,
+        cm,
+        account,
+        _is_moderator(),
+        current_article_map(c),
+    )
+    anchor = f"comment-{cmid}"
+    if page == 1:
+        return redirect(url_for("hearings.consultation", cid=c.id, _anchor=anchor))
+    if key is None:
+        return redirect(url_for("hearings.general_comments", cid=c.id, page=page, _anchor=anchor))
+    return redirect(url_for("hearings.article_comments", cid=c.id, aid=key, page=page, _anchor=anchor))
 
 
 def _uuid_or_none(value):
@@ -63,7 +89,7 @@ def comment_edit(cid, cmid):
         services.edit_comment(c, cm, current_account(), form.body.data)
         db.session.commit()
         flash(_("Your comment is updated."), "success")
-        return redirect(url_for("hearings.consultation", cid=c.id, _anchor=f"comment-{cm.id}"))
+        return redirect(url_for("hearings.comment_link", cid=c.id, cmid=cm.id))
     return render_template("hearings/comment_edit.html", c=c, cm=cm, form=form)
 
 

@@ -39,6 +39,8 @@ from plugins.hearings.meetings import services as meetings_services
 from plugins.hearings.programmes import services as programmes_services
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+#: beyond any real consultation; keeps the offset inside PostgreSQL's integers
+MAX_PAGE = 100_000
 
 
 @bp.get("/")
@@ -162,10 +164,10 @@ def consultation(cid):
 
 def _consultation_page(c, status_form=None, status: int = 200):
     account = current_account()
-    articles = services.articles_of(c)
-    comments = comments_services.comments_for(c)
-    threads = comments_services.comment_threads(
-        comments, account, _is_moderator(), services.current_article_map(c)
+    every_version = services.all_articles(c)  # one read: the page's articles and the map of versions
+    articles = [a for a in every_version if a.version == c.version]
+    pages = comments_services.article_comment_pages(
+        c, account, _is_moderator(), services.article_map_of(c, every_version)
     )
     rules = law.rule_set()
     form = comments_forms.CommentForm()
@@ -175,7 +177,8 @@ def _consultation_page(c, status_form=None, status: int = 200):
         "hearings/consultation.html",
         c=c,
         articles=articles,
-        threads=threads,
+        pages=pages,
+        per_page=comments_services.THREADS_PER_PAGE,
         form=form,
         can_comment=services.is_open_for_comments(c) and has_permission("hearings.participate"),
         window_message=services.window_message(c),
@@ -184,7 +187,7 @@ def _consultation_page(c, status_form=None, status: int = 200):
         is_staff=_is_staff(),
         is_moderator=_is_moderator(),
         history=law.history(c),
-        total=sum(1 for cm in comments if cm.visible_to_public),
+        total=sum(p.comment_count for p in pages.values()),
         attachments=attachments_services.attachments_of(consultation_id=c.id),
         rules=rules,
         exceptions=law.exceptions_of(c),
@@ -195,6 +198,45 @@ def _consultation_page(c, status_form=None, status: int = 200):
         register_title=str(REGISTER_FORMS[rules.register_form]),
         date_value_text=law.date_value_text,
     ), status
+
+
+@bp.get("/consultations/<uuid:cid>/articles/<uuid:aid>/comments")
+@handled
+def article_comments(cid, aid):
+    """A page of one article's comments: the consultation page's "more" link without JavaScript."""
+    return _comments_page(_consultation(cid), aid)
+
+
+@bp.get("/consultations/<uuid:cid>/general-comments")
+@handled
+def general_comments(cid):
+    """A page of the comments on the whole draft."""
+    return _comments_page(_consultation(cid), None)
+
+
+def _comments_page(c, aid):
+    account = current_account()
+    article = services.current_article(c, aid) if aid is not None else None
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    found = comments_services.article_comment_pages(
+        c, account, _is_moderator(), services.current_article_map(c), key=aid, page=page
+    )[aid]
+    if page > found.pages:
+        raise HearingsError(_("There is no such page."), 404)
+    form = comments_forms.CommentForm()
+    orgs = acting_organisations(account) if account else []
+    form.organisation_id.choices = [("", _("Myself"))] + [(str(o.id), o.name) for o in orgs]
+    return render_template(
+        "hearings/article_comments.html",
+        c=c,
+        article=article,
+        found=found,
+        form=form,
+        can_comment=services.is_open_for_comments(c) and has_permission("hearings.participate"),
+        can_edit=lambda cm: comments_services.can_edit(cm, account),
+        account=account,
+        is_moderator=_is_moderator(),
+    )
 
 
 @bp.post("/consultations/<uuid:cid>/status")
