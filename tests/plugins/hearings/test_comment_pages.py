@@ -160,3 +160,25 @@ def test_api_threads_per_article_a_page_at_a_time(app, world, tenant_client):
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
     too_big = client.get(url, query_string={"page_size": 101})
     assert too_big.status_code == 422
+
+
+def test_the_list_and_the_home_page_do_not_grow_with_comments(app, world, tenant_client):
+    """The consultations list counts comments in one grouped query, not per consultation or per
+    comment; the municipality home page neither."""
+    few = make_consultation(app, world.tenant, title="Few")
+    many = make_consultation(app, world.tenant, title="Many")
+    _thread(app, world.tenant, few, 0, 5, replies=0)
+    client = tenant_client(world.tenant)
+    before = {}
+    for path in ("/hearings/", "/"):
+        client.get(path)
+        with counting(app) as statements:
+            assert client.get(path).status_code == 200
+        before[path] = len(statements)
+    _thread(app, world.tenant, many, 0, 30, replies=1, start=10)
+    for path in ("/hearings/", "/"):
+        client.get(path)
+        with counting(app) as statements:
+            assert client.get(path).status_code == 200
+        assert len(statements) == before[path], (path, before[path], len(statements))
+    assert "60 comments" in client.get("/hearings/").get_data(as_text=True)
