@@ -5,6 +5,7 @@ and the diff between versions.
 from __future__ import annotations
 
 from core.toolkit import (
+    anonymous_page,
     current_account,
     db,
     flash,
@@ -44,6 +45,7 @@ MAX_PAGE = 100_000
 
 
 @bp.get("/")
+@anonymous_page
 def index():
     status = request.args.get("status") or None
     page = request.args.get("page", 1, type=int)
@@ -157,6 +159,7 @@ def _consultation_edit(c):
 
 
 @bp.get("/consultations/<uuid:cid>")
+@anonymous_page
 @handled
 def consultation(cid):
     return _consultation_page(_consultation(cid))
@@ -201,6 +204,7 @@ def _consultation_page(c, status_form=None, status: int = 200):
 
 
 @bp.get("/consultations/<uuid:cid>/articles/<uuid:aid>/comments")
+@anonymous_page
 @handled
 def article_comments(cid, aid):
     """A page of one article's comments: the consultation page's "more" link without JavaScript."""
@@ -208,6 +212,7 @@ def article_comments(cid, aid):
 
 
 @bp.get("/consultations/<uuid:cid>/general-comments")
+@anonymous_page
 @handled
 def general_comments(cid):
     """A page of the comments on the whole draft."""
