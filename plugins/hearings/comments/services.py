@@ -217,6 +217,8 @@ class CommentView:
     replies: list[CommentView] = field(default_factory=list)
     show_body: bool = True
     hidden_notice: bool = False
+    #: replies the reader may see that are not shown here (on the article's page of comments)
+    more_replies: int = 0
 
 
 def comments_for(c: Consultation, viewer: Any = None, moderator: bool = False) -> list[Comment]:
@@ -280,10 +282,15 @@ def comment_threads(
 
 # --- comments a page at a time, per article (issue 16 §6) --------------------------------------
 
-#: Threads (a first comment with its replies) per page of an article's comments: the consultation
-#: page shows the first page of every article, so its cost is bounded by the number of articles,
-#: not of comments; "more" opens the next page (a page URL, or the API with JavaScript).
-THREADS_PER_PAGE = 5
+#: Threads (a first comment with its replies) per page of an article's comments.
+THREADS_PER_PAGE = 20
+#: The consultation page shows a first page of this many threads per article, each with at most
+#: PREVIEW_REPLIES replies, so its cost is bounded by the number of articles, not of comments
+#: (a draft has tens of articles: more per article and the page's cost grows with the comments
+#: until every article has that many). "More comments" opens the article's pages (a page URL,
+#: or the API with JavaScript).
+PREVIEW_THREADS = 1
+PREVIEW_REPLIES = 1
 
 
 @dataclass
@@ -305,6 +312,11 @@ class ArticleComments:
     def has_more(self) -> bool:
         return self.page < self.pages
 
+    @property
+    def truncated(self) -> bool:
+        """Something of this article is not shown here: later threads, or replies."""
+        return self.has_more or any(t.more_replies for t in self.threads)
+
 
 def _readable(viewer: Any, moderator: bool, table: Any = Comment) -> Any:
     """What a reader may see: published ones, their own hidden ones; moderators everything."""
@@ -316,22 +328,19 @@ def _readable(viewer: Any, moderator: bool, table: Any = Comment) -> Any:
 
 def _thread_clause(c: Consultation, viewer: Any, moderator: bool) -> Any:
     """A first comment the reader sees as a thread: readable, and not withdrawn unless it is
-    hidden (the author and moderators see why) or has a reply they can read (a placeholder)."""
+    hidden (the author and moderators see why) or has a reply they can read (a placeholder).
+    The replies are one uncorrelated subquery (a hashed semi-join), never a probe per comment."""
     reply = aliased(Comment)
-    has_reply = (
-        sa.select(reply.id)
-        .where(
-            reply.tenant_id == Comment.tenant_id,
-            reply.parent_id == Comment.id,
-            _readable(viewer, moderator, reply),
-        )
-        .exists()
+    answered = sa.select(reply.parent_id).where(
+        reply.consultation_id == c.id,
+        reply.parent_id.isnot(None),
+        _readable(viewer, moderator, reply),
     )
     return sa.and_(
         Comment.consultation_id == c.id,
         Comment.parent_id.is_(None),
         _readable(viewer, moderator),
-        sa.or_(Comment.withdrawn_at.is_(None), Comment.hidden_at.isnot(None), has_reply),
+        sa.or_(Comment.withdrawn_at.is_(None), Comment.hidden_at.isnot(None), Comment.id.in_(answered)),
     )
 
 
@@ -367,9 +376,11 @@ def article_comment_pages(
     key: Any = ...,
     page: int = 1,
     per_page: int = THREADS_PER_PAGE,
+    replies_per_thread: int | None = None,
 ) -> dict[uuid.UUID | None, ArticleComments]:
     """A page of threads for every article (``key`` left out: the first page of each, for the
-    consultation page) or for one (``key``: an article id, or None for the whole draft).
+    consultation page) or for one (``key``: an article id, or None for the whole draft);
+    ``replies_per_thread`` caps the replies shown under each (the rest are counted).
 
     Two queries whatever the number of comments: the counts per article, and the page's first
     comments (ranked per article in SQL) with their replies."""
@@ -404,24 +415,41 @@ def article_comment_pages(
         .where(threads, scope)
         .subquery()
     )
-    on_page = sa.select(rank.c.id).where(rank.c.n > first, rank.c.n <= first + per_page)
-    rows = db.session.execute(
-        sa.select(Comment, rank.c.k)
-        .outerjoin(rank, sa.and_(rank.c.tenant_id == Comment.tenant_id, rank.c.id == Comment.id))
+    on_page = sa.select(rank.c.id).where(rank.c.n > first, rank.c.n <= first + per_page).cte("on_page")
+    ranked_replies = (
+        sa.select(
+            Comment.id,
+            sa.func.row_number()
+            .over(partition_by=Comment.parent_id, order_by=(Comment.created_at, Comment.id))
+            .label("n"),
+            sa.func.count().over(partition_by=Comment.parent_id).label("of"),
+        )
         .where(
             Comment.consultation_id == c.id,
-            sa.or_(
-                Comment.id.in_(on_page),
-                sa.and_(Comment.parent_id.in_(on_page), _readable(viewer, moderator)),
-            ),
+            Comment.parent_id.in_(sa.select(on_page.c.id)),
+            _readable(viewer, moderator),
+        )
+        .cte("replies")
+    )
+    shown = sa.select(ranked_replies.c.id)
+    if replies_per_thread is not None:
+        shown = shown.where(ranked_replies.c.n <= replies_per_thread)
+    rows = db.session.execute(
+        sa.select(Comment, article.label("k"), ranked_replies.c.of)  # a reply is on its thread's article
+        .outerjoin(ranked_replies, ranked_replies.c.id == Comment.id)
+        .where(
+            Comment.consultation_id == c.id,
+            sa.or_(Comment.id.in_(sa.select(on_page.c.id)), Comment.id.in_(shown)),
         )
         .order_by(Comment.created_at, Comment.id)
     ).all()
-    tops = [(cm, k) for cm, k in rows if cm.parent_id is None]
+    tops = [(cm, k) for cm, k, _of in rows if cm.parent_id is None]
     replies: dict[uuid.UUID, list[CommentView]] = defaultdict(list)
-    for cm, _k in rows:
+    reply_total: dict[uuid.UUID, int] = {}
+    for cm, _k, of in rows:
         if cm.parent_id is not None:
             replies[cm.parent_id].append(_view(cm))
+            reply_total[cm.parent_id] = of
     out: dict[uuid.UUID | None, ArticleComments] = {}
     for k, (thread_count, comment_count) in counts.items():
         out[k] = ArticleComments(k, [], thread_count, comment_count, page, per_page)
@@ -430,6 +458,7 @@ def article_comment_pages(
     for cm, k in tops:
         view = _view(cm)
         view.replies = replies.get(cm.id, [])
+        view.more_replies = reply_total.get(cm.id, 0) - len(view.replies)
         out[k].threads.append(view)
     return out
 
@@ -445,9 +474,10 @@ def comment_location(
     moderator: bool,
     article_map: dict[uuid.UUID, uuid.UUID | None],
     per_page: int = THREADS_PER_PAGE,
-) -> tuple[uuid.UUID | None, int]:
-    """The article (None: the whole draft) and page of threads where ``comment`` is shown, so a
-    link to a comment (after posting it, from search or a mail) opens the page that has it."""
+) -> tuple[uuid.UUID | None, int, bool]:
+    """The article (None: the whole draft) and page of threads where ``comment`` is shown, and
+    whether the consultation page's preview shows it, so that a link to a comment (after posting
+    it, from search or a mail) opens a page that has it."""
     thread = comment
     if comment.parent_id is not None:
         thread = get_comment(c, comment.parent_id)
@@ -464,4 +494,4 @@ def comment_location(
             ),
         )
     ).scalar_one()
-    return key, before // per_page + 1
+    return key, before // per_page + 1, comment.parent_id is None and before < PREVIEW_THREADS

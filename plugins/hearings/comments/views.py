@@ -46,13 +46,13 @@ def comment_post(cid):
 @handled
 def comment_link(cid, cmid):
     """A comment's address: the page of its article's threads that shows it (the consultation
-    page for the first page), at its anchor."""
+    page when its preview does), at its anchor."""
     c = _consultation(cid)
     cm, account = services.get_comment(c, cmid), current_account()
     own = account is not None and cm.account_id == account.id
     if cm.hidden_at is not None and not (own or _is_moderator()):
         raise HearingsError(_("This comment does not exist."), 404)
-    key, page = services.comment_location(
+    key, page, previewed = services.comment_location(
         c,
         cm,
         account,
@@ -60,7 +60,7 @@ def comment_link(cid, cmid):
         current_article_map(c),
     )
     anchor = f"comment-{cmid}"
-    if page == 1:
+    if previewed:
         return redirect(url_for("hearings.consultation", cid=c.id, _anchor=anchor))
     if key is None:
         return redirect(url_for("hearings.general_comments", cid=c.id, page=page, _anchor=anchor))

@@ -170,7 +170,12 @@ def _consultation_page(c, status_form=None, status: int = 200):
     every_version = services.all_articles(c)  # one read: the page's articles and the map of versions
     articles = [a for a in every_version if a.version == c.version]
     pages = comments_services.article_comment_pages(
-        c, account, _is_moderator(), services.article_map_of(c, every_version)
+        c,
+        account,
+        _is_moderator(),
+        services.article_map_of(c, every_version),
+        per_page=comments_services.PREVIEW_THREADS,
+        replies_per_thread=comments_services.PREVIEW_REPLIES,
     )
     rules = law.rule_set()
     form = comments_forms.CommentForm()
@@ -182,6 +187,7 @@ def _consultation_page(c, status_form=None, status: int = 200):
         articles=articles,
         pages=pages,
         per_page=comments_services.THREADS_PER_PAGE,
+        preview=comments_services.PREVIEW_THREADS,
         form=form,
         can_comment=services.is_open_for_comments(c) and has_permission("hearings.participate"),
         window_message=services.window_message(c),

@@ -1,7 +1,8 @@
 /* The consultation page's "More comments" links (progressive enhancement): without JavaScript
-   each opens the article's next page of comments; with it, the next page of threads is fetched
-   from the hearings API (/api/v1/hearings/consultations/<id>/threads) and added in place, and the
-   link moves on to the page after, or goes when there is none. Texts come translated from the
+   each opens the article's pages of comments; with it, the article's threads are fetched a page
+   at a time from the hearings API (/api/v1/hearings/consultations/<id>/threads) and added in
+   place (the previewed thread gets the replies it left out), and the link moves on to the page
+   after, or goes when there is none. Texts come translated from the
    link's data attributes; comment bodies are set as text, never as HTML. */
 (function () {
   "use strict";
@@ -24,8 +25,13 @@
     }
   }
 
+  function texts() {
+    var holder = document.getElementById("comments-texts");
+    return holder ? holder.dataset : {};
+  }
+
   function comment(item, link, top) {
-    var d = link.dataset;
+    var d = texts();
     var li = el("li", "comment card");
     li.id = "comment-" + item.id;
     li.setAttribute("data-comment", item.id);
@@ -73,7 +79,7 @@
     event.preventDefault();
     var label = link.textContent;
     link.setAttribute("aria-busy", "true");
-    link.textContent = link.dataset.loading;
+    link.textContent = texts().loading || label;
     fetch(link.dataset.api, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error(response.status);
@@ -87,7 +93,23 @@
           list = el("ul", "comments");
           holder.parentNode.insertBefore(list, holder);
         }
-        answer.items.forEach(function (item) { list.appendChild(comment(item, link, true)); });
+        answer.items.forEach(function (item) {
+          var shown = document.getElementById("comment-" + item.id);
+          if (!shown) { list.appendChild(comment(item, link, true)); return; }
+          // a thread the page previewed: add the replies it left out
+          var replies = shown.querySelector(":scope > ul.replies");
+          (item.replies || []).forEach(function (r) {
+            if (document.getElementById("comment-" + r.id)) return;
+            if (!replies) {
+              replies = el("ul", "replies");
+              var after = shown.querySelector(":scope > .more-replies") || shown.querySelector(":scope > details");
+              shown.insertBefore(replies, after);
+            }
+            replies.appendChild(comment(r, link, false));
+          });
+          var more = shown.querySelector(":scope > .more-replies");
+          if (more) more.remove();
+        });
         var next = answer.pages.next_page;
         if (next) {
           var api = new URL(link.dataset.api, window.location.href);
@@ -106,7 +128,7 @@
         link.textContent = label;
         link.removeAttribute("aria-busy");
         link.removeAttribute("data-api");
-        link.title = link.dataset.failed;
+        link.title = texts().failed || "";
       });
   }
 

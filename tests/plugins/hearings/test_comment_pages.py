@@ -11,12 +11,13 @@ import re
 from core.db import tenant_context
 from core.extensions import db
 from core.tenancy import utcnow
-from plugins.hearings.comments.services import THREADS_PER_PAGE
+from plugins.hearings.comments.services import PREVIEW_REPLIES, PREVIEW_THREADS, THREADS_PER_PAGE
 from plugins.hearings.models import Comment
 from tests.plugins.hearings.conftest import make_consultation
 from tests.plugins.hearings.test_queries import counting
 
 N = THREADS_PER_PAGE
+P = PREVIEW_THREADS
 
 
 def _thread(app, tenant, c, article, n_threads: int, replies: int = 1, start: int = 0, **extra) -> list:
@@ -76,34 +77,39 @@ def test_same_queries_at_5_and_60_comments(app, world, tenant_client):
         counts[name] = len(statements)
         if name == "large":
             html = response.get_data(as_text=True)
-            assert len(_bodies(html)) == 2 * N  # a first page per article, not all 30 threads
+            assert len(_bodies(html)) == 2 * P  # a first page per article, not all 30 threads
+            assert len(_bodies(html, "Reply")) <= 2 * P * PREVIEW_REPLIES
             assert "Thread 19<" not in html
     assert counts["small"] == counts["large"], counts
 
 
 def test_first_page_per_article_then_page_urls(app, world, tenant_client):
     c = make_consultation(app, world.tenant)
-    _thread(app, world.tenant, c, 0, 2 * N + 2, replies=1)
-    _thread(app, world.tenant, c, 1, 1, replies=0, start=100)
+    _thread(app, world.tenant, c, 0, 2 * N + 2, replies=3)
+    _thread(app, world.tenant, c, 1, P, replies=0, start=100)
     client = tenant_client(world.tenant)
     html = client.get(f"/hearings/consultations/{c['id']}").get_data(as_text=True)
     first = c["articles"][0]
-    assert _bodies(html) == [f"Thread {i}" for i in range(N)] + ["Thread 100"]
-    assert _bodies(html, "Reply") == [f"Reply {i}.0" for i in range(N)]  # replies under their threads
-    assert f"{(2 * N + 2) * 2} comments on this article" in html  # the count is of all of them
-    more = f"/hearings/consultations/{c['id']}/articles/{first}/comments?page=2"
+    assert _bodies(html) == [f"Thread {i}" for i in range(P)] + [f"Thread {100 + i}" for i in range(P)]
+    # the previewed threads show their first replies, and say how many more there are
+    assert _bodies(html, "Reply") == [f"Reply {i}.{j}" for i in range(P) for j in range(PREVIEW_REPLIES)]
+    assert f"{3 - PREVIEW_REPLIES} more replies" in html
+    assert f"{(2 * N + 2) * 4} comments on this article" in html  # the count is of all of them
+    more = f"/hearings/consultations/{c['id']}/articles/{first}/comments"
     assert f'href="{more}"' in html
-    assert html.count("More comments") == 1  # the second article fits on its first page
+    assert html.count("More comments") == 1  # the second article is shown whole
 
-    page2 = client.get(more)
-    assert page2.status_code == 200
-    assert _bodies(page2.get_data(as_text=True)) == [f"Thread {i}" for i in range(N, 2 * N)]
-    page3 = client.get(more.replace("page=2", "page=3")).get_data(as_text=True)
+    page1 = client.get(more).get_data(as_text=True)
+    assert _bodies(page1) == [f"Thread {i}" for i in range(N)]
+    assert _bodies(page1, "Reply")[:3] == ["Reply 0.0", "Reply 0.1", "Reply 0.2"]  # every reply
+    page2 = client.get(more + "?page=2").get_data(as_text=True)
+    assert _bodies(page2) == [f"Thread {i}" for i in range(N, 2 * N)]
+    page3 = client.get(more + "?page=3").get_data(as_text=True)
     assert _bodies(page3) == [f"Thread {2 * N}", f"Thread {2 * N + 1}"]
     assert "page=4" not in page3
-    assert client.get(more.replace("page=2", "page=4")).status_code == 404
-    assert client.get(more.replace("page=2", "page=abc")).status_code == 200  # the first page
-    assert client.get(more.replace("page=2", "page=99999999999999999999")).status_code == 404
+    assert client.get(more + "?page=4").status_code == 404
+    assert client.get(more + "?page=abc").status_code == 200  # the first page
+    assert client.get(more + "?page=99999999999999999999").status_code == 404
 
 
 def test_a_comment_link_opens_the_page_that_shows_it(app, world, tenant_client):
@@ -111,15 +117,20 @@ def test_a_comment_link_opens_the_page_that_shows_it(app, world, tenant_client):
     ids = _thread(app, world.tenant, c, 0, N + 1, replies=0)
     general = _thread(app, world.tenant, c, None, N + 1, replies=0, start=50)
     client = tenant_client(world.tenant)
-    first = client.get(f"/hearings/consultations/{c['id']}/comments/{ids[0]}")
+    base = f"/hearings/consultations/{c['id']}"
+    first = client.get(f"{base}/comments/{ids[0]}")
     assert first.status_code == 302
-    assert first.headers["Location"].endswith(f"/hearings/consultations/{c['id']}#comment-{ids[0]}")
-    last = client.get(f"/hearings/consultations/{c['id']}/comments/{ids[-1]}")
+    assert first.headers["Location"].endswith(f"{base}#comment-{ids[0]}")  # in the preview
+    second = client.get(f"{base}/comments/{ids[P]}")
+    assert second.headers["Location"].endswith(
+        f"/articles/{c['articles'][0]}/comments?page=1#comment-{ids[P]}"
+    )
+    last = client.get(f"{base}/comments/{ids[-1]}")
     assert last.headers["Location"].endswith(
         f"/articles/{c['articles'][0]}/comments?page=2#comment-{ids[-1]}"
     )
     assert f"Thread {N}<" in client.get(last.headers["Location"]).get_data(as_text=True)
-    late = client.get(f"/hearings/consultations/{c['id']}/comments/{general[-1]}")
+    late = client.get(f"{base}/comments/{general[-1]}")
     assert late.headers["Location"].endswith(f"/general-comments?page=2#comment-{general[-1]}")
     assert f"Thread {50 + N}<" in client.get(late.headers["Location"]).get_data(as_text=True)
 
