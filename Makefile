@@ -101,6 +101,9 @@ benchmark: install-test
 benchmark-fastpaths: install-test
 	$(BIN)/python benchmarks/fastpaths.py
 
+benchmark-pages: install-test
+	$(BIN)/python benchmarks/pages.py
+
 # the production topology natively (deploy/stack.py): Caddy, two gunicorn app servers, Celery
 # worker and beat on the local RabbitMQ, the local PostgreSQL and Redis; all on loopback
 stack-deps:
