@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: demo test install install-test assets screenshots translations extract-messages update-catalogs lint format test-fast browser-deps benchmark benchmark-fastpaths clean stack stack-down stack-test stack-deps docs
+.PHONY: demo test install install-test assets screenshots translations extract-messages update-catalogs lint format test-fast browser-deps benchmark benchmark-fastpaths benchmark-pages clean stack stack-down stack-test stack-deps docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -54,8 +54,12 @@ log = bench.log
 
 
 def point_run_at_this_database() -> None:
+    """run.py's CPU accounting looks up the servers' PostgreSQL backends in its own database."""
+    from core.testing.database import _url
+
     bench.DB_NAME = DB_NAME
     seeding.DB_NAME = DB_NAME
+    bench.ADMIN_DSN = _url("postgres", DB_NAME, password=False)
 
 
 def signed_in_cookie(app: Any, secret_key: str) -> str:
