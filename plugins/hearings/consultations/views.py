@@ -178,9 +178,7 @@ def _consultation_page(c, status_form=None, status: int = 200):
         replies_per_thread=comments_services.PREVIEW_REPLIES,
     )
     rules = law.rule_set()
-    form = comments_forms.CommentForm()
-    orgs = acting_organisations(account) if account else []
-    form.organisation_id.choices = [("", _("Myself"))] + [(str(o.id), o.name) for o in orgs]
+    form = _comment_form(account)
     return render_template(
         "hearings/consultation.html",
         c=c,
@@ -201,12 +199,23 @@ def _consultation_page(c, status_form=None, status: int = 200):
         rules=rules,
         exceptions=law.exceptions_of(c),
         missing_documents=law.missing_documents(rules, c),
-        status_form=status_form or forms.StatusForm(formdata=None),
+        status_form=status_form or (forms.StatusForm(formdata=None) if _is_staff() else None),
         adoption_notice=law.adoption_deadline_notice(c) if _is_staff() else None,
         document_label=document_label,
         register_title=str(REGISTER_FORMS[rules.register_form]),
         date_value_text=law.date_value_text,
     ), status
+
+
+def _comment_form(account):
+    """The comment form for a signed-in reader; none for the anonymous ones: a form makes a CSRF
+    token in the session, and their page is the same for all of them (core.page_cache)."""
+    if account is None:
+        return None
+    form = comments_forms.CommentForm()
+    orgs = acting_organisations(account)
+    form.organisation_id.choices = [("", _("Myself"))] + [(str(o.id), o.name) for o in orgs]
+    return form
 
 
 @bp.get("/consultations/<uuid:cid>/articles/<uuid:aid>/comments")
@@ -234,9 +243,7 @@ def _comments_page(c, aid):
     )[aid]
     if page > found.pages:
         raise HearingsError(_("There is no such page."), 404)
-    form = comments_forms.CommentForm()
-    orgs = acting_organisations(account) if account else []
-    form.organisation_id.choices = [("", _("Myself"))] + [(str(o.id), o.name) for o in orgs]
+    form = _comment_form(account)
     return render_template(
         "hearings/article_comments.html",
         c=c,

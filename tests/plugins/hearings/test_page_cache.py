@@ -29,8 +29,13 @@ def _client(app, tenant) -> HostClient:
 
 @pytest.fixture(params=["memory://", REDIS])
 def cached(request, make_app):
-    """An app with the page cache on (its own key prefix in the shared Redis)."""
-    return make_app(PAGE_CACHE_REDIS_URL=request.param, CACHE_KEY_PREFIX=f"test-{uuid.uuid4().hex[:8]}")
+    """An app with the page cache on (its own key prefix in the shared Redis), and CSRF tokens
+    made as in production (a page that made one could not be shared)."""
+    return make_app(
+        PAGE_CACHE_REDIS_URL=request.param,
+        CACHE_KEY_PREFIX=f"test-{uuid.uuid4().hex[:8]}",
+        WTF_CSRF_ENABLED=True,
+    )
 
 
 def _comment(app, tenant, cid, account, body: str):
@@ -169,3 +174,14 @@ def test_redis_down_pages_are_rendered(make_app, world):
     for _ in range(2):
         page = client.get("/hearings/")
         assert page.status_code == 200 and "X-Page-Cache" not in page.headers
+
+
+def test_readers_without_cookies_are_served_from_the_cache(cached, world):
+    """Readers who never had a cookie (most of a viral audience, and wrk): the first one's page
+    is stored, the next ones get it; nothing in the page made a session for them."""
+    c = make_consultation(cached, world.tenant)
+    for path in ("/", "/hearings/", f"/hearings/consultations/{c['id']}"):
+        first = _client(cached, world.tenant).get(path)
+        assert first.status_code == 200 and "Set-Cookie" not in first.headers, path
+        second = _client(cached, world.tenant).get(path)
+        assert second.headers.get("X-Page-Cache") == "hit", path
