@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: demo test install install-test assets screenshots translations extract-messages update-catalogs lint format test-fast browser-deps benchmark benchmark-fastpaths clean stack stack-down stack-test stack-deps docs
+.PHONY: demo test install install-test assets screenshots translations extract-messages update-catalogs lint format test-fast browser-deps benchmark benchmark-fastpaths benchmark-pages clean stack stack-down stack-test stack-deps docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -100,6 +100,9 @@ benchmark: install-test
 # each fast path on against off, beside the bare control (benchmarks/README.md; about 15 minutes)
 benchmark-fastpaths: install-test
 	$(BIN)/python benchmarks/fastpaths.py
+
+benchmark-pages: install-test
+	$(BIN)/python benchmarks/pages.py
 
 # the production topology natively (deploy/stack.py): Caddy, two gunicorn app servers, Celery
 # worker and beat on the local RabbitMQ, the local PostgreSQL and Redis; all on loopback

@@ -1,9 +1,11 @@
 -- wrk script: rotate the Host header over the hosts listed in $BENCH_HOSTS_FILE (one per line),
--- optionally stop each thread after $BENCH_MAX_REQUESTS responses, and print the summary as JSON.
+-- optionally stop each thread after $BENCH_MAX_REQUESTS responses, send $BENCH_COOKIE as the Cookie
+-- header when it is set (a signed-in reader), and print the summary as JSON.
 local hosts = {}
 local counter = 0
 local limit = tonumber(os.getenv("BENCH_MAX_REQUESTS_PER_THREAD") or "0")
 local seen = 0
+local cookie = os.getenv("BENCH_COOKIE")
 local threads_started = 0
 
 function setup(thread)
@@ -23,7 +25,9 @@ end
 function request()
   counter = counter + 1
   local host = hosts[(counter % #hosts) + 1]
-  return wrk.format("GET", wrk.path, { ["Host"] = host })
+  local headers = { ["Host"] = host }
+  if cookie and #cookie > 0 then headers["Cookie"] = cookie end
+  return wrk.format("GET", wrk.path, headers)
 end
 
 if limit > 0 then

@@ -87,6 +87,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         for engine in db.engines.values():  # the platform's listeners, on its engines only
             instrument_engine(engine)
     init_cross_tenant_reader(app)
+    from core import page_cache
+
+    page_cache.init_app(app)  # anonymous readers' pages cached; writes bump the content versions
     from core import replica
 
     replica.init_app(app)  # SQLALCHEMY_REPLICA_DATABASE_URI: GETs read from a streaming replica

@@ -56,6 +56,12 @@ class DefaultConfig:
     USAGE_COLLECT_EVERY = 3600
     #: Namespaces this instance's keys in a shared Redis.
     CACHE_KEY_PREFIX = "sympraxis"
+    #: Rendered pages for anonymous readers (core.page_cache): Redis (None: TENANT_CACHE_REDIS_URL;
+    #: "memory://": this process only, for one process), entries kept at most PAGE_CACHE_TTL
+    #: seconds (pages that change with the clock); without Redis, pages only carry an ETag.
+    PAGE_CACHE_REDIS_URL = None
+    PAGE_CACHE_TTL = 30.0
+    PAGE_CACHE_ENABLED = True
 
     SYMPRAXIS_PLUGIN_GROUPS = ["sympraxis.plugins"]
     SYMPRAXIS_BUILTIN_PLUGINS = ["tenants"]

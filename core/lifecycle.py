@@ -64,7 +64,17 @@ class Slot:
 
 def steps(app: Flask) -> dict[str, list[Step | Slot]]:
     """The table: each phase's hooks in the order they run."""
-    from core import api, faults, form_once, idempotency, input_guard, observability, replica, usage
+    from core import (
+        api,
+        faults,
+        form_once,
+        idempotency,
+        input_guard,
+        observability,
+        page_cache,
+        replica,
+        usage,
+    )
     from core.accounts import auth
     from core.db import send_pending_side_effects
 
@@ -75,6 +85,11 @@ def steps(app: Flask) -> dict[str, list[Step | Slot]]:
             Slot("Flask-WTF", "its CSRF check, off by default (WTF_CSRF_CHECK_DEFAULT): core.api's runs"),
             Step(resolve_tenant, "host → municipality: 404 for unknown hosts; the tenancy walls go up"),
             Step(input_guard.guard_input, "NUL characters, oversized uploads, bad JSON → 4xx, never a 500"),
+            Step(
+                page_cache.answer_from_cache,
+                "an anonymous reader's cached page (or 304), before sessions, guards or views",
+                page_cache.enabled(app),
+            ),
             Step(idempotency.reserve_key, "a write with an Idempotency-Key: replayed, or its key reserved"),
             Step(api.csrf_or_token, "writes: a CSRF token for forms, a bearer token for the API"),
             Step(form_once.reserve, "a form posted twice (a double click) runs once; its token reserved"),

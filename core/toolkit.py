@@ -22,7 +22,8 @@ Beyond Flask's and the request's basics, it gives:
 - other plugins: ``Reference``/``ReferenceType``/``Linkable``, ``resolve_references`` and
   ``reference_link`` (hook ``sympraxis_resolve_references``);
 - pages: ``template_slot`` (hook ``sympraxis_template_slot``) and ``asset_url`` (a plugin's
-  ``static/`` folder, cache-busted);
+  ``static/`` folder, cache-busted); ``anonymous_page`` (a public page's ETag and 304, and its
+  rendering cached for anonymous readers until the municipality's content changes);
 - translations: ``gettext``/``ngettext``/``pgettext``/``lazy_gettext`` in the calling plugin's own domain;
 - personal data: ``PersonalDataDeclaration`` with ``LegalBasis`` and ``SpecialCategoryCondition``
   (hook ``sympraxis_personal_data_declarations``: the privacy notices and the records of
@@ -86,6 +87,7 @@ from core.jobs import enqueue, enqueue_after_commit, job
 from core.legal.declarations import LegalBasis, PersonalDataDeclaration, SpecialCategoryCondition
 from core.mail import Attachment, Mail, send_mail, send_mail_after_commit
 from core.notifications.services import NotificationKind, notify
+from core.page_cache import anonymous_page
 from core.permissions import (
     current_account,
     current_role,
@@ -173,7 +175,7 @@ __all__ = [
     "PluginStateError", "Reference", "ReferenceType", "RetentionRule", "Role", "RuleViolation", "SearchHit",
     "SpecialCategoryCondition", "TenantInfo", "TextQuery", "TenantNotActive", "TenantScoped",
     "UTCDateTime", "UTCDateTimeField",
-    "abort", "abort_with", "account_fk", "active_tenant_id", "after_commit", "asset_url", "create_tenant_table",
+    "abort", "abort_with", "account_fk", "active_tenant_id", "after_commit", "anonymous_page", "asset_url", "create_tenant_table",
     "cross_tenant_read", "current_account", "current_role", "current_tenant", "db", "disable_tenant_rls",
     "drop_tenant_table", "enable_tenant_rls", "enqueue", "enqueue_after_commit", "external_url", "flash", "format_datetime", "g",
     "get_locale", "gettext", "has_permission", "has_role", "hookimpl", "job", "lazy_gettext", "limiter",

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, send_
 from flask_login import current_user
 
 from core.extensions import csrf, db, limiter
+from core.page_cache import anonymous_page
 from core.plugins import enabled_plugins, registry
 from core.tenancy import current_tenant
 
@@ -18,6 +19,7 @@ bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
+@anonymous_page
 def home():
     tenant = current_tenant()
     if tenant is None:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm
+from markupsafe import Markup
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.toolkit import Reference, ReferenceType, TenantScoped, db, tenant_foreign_key, utcnow
+from plugins.hearings.common import render_markdown
 
 AccountId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
@@ -57,6 +60,14 @@ class SpeakerStatus(enum.StrEnum):
 ACCESSIBILITY_NEEDS = ("interpretation", "step_free", "sign_language", "other")
 
 
+def _stored_html(source: str, html: str) -> Markup:
+    """The HTML stored at save (sanitised by nh3 then); a row written around the ORM without it
+    is rendered here, so a page never shows raw Markdown."""
+    if html or not source:
+        return Markup(html or "")  # noqa: S704 (sanitised by nh3 when stored)
+    return render_markdown(source)
+
+
 class Consultation(TenantScoped, db.Model):
     """A draft put up for comment, article by article, for a fixed period."""
 
@@ -64,12 +75,16 @@ class Consultation(TenantScoped, db.Model):
 
     title: Mapped[str] = mapped_column(sa.String(300))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
+    #: ``summary`` rendered from Markdown and sanitised when it is set (never per request).
+    summary_html: Mapped[str] = mapped_column(sa.Text, default="")
     tags: Mapped[str] = mapped_column(sa.String(500), default="")
     status: Mapped[str] = mapped_column(sa.String(20), default=Status.DRAFT.value)
     opens_at: Mapped[dt.datetime | None]
     closes_at: Mapped[dt.datetime | None]
     version: Mapped[int] = mapped_column(default=1)
     outcome_summary: Mapped[str] = mapped_column(sa.Text, default="")
+    #: ``outcome_summary`` rendered when it is set.
+    outcome_summary_html: Mapped[str] = mapped_column(sa.Text, default="")
     outcome_published_at: Mapped[dt.datetime | None]
     #: When followers were told that the consultation closes in two days (sent once).
     closing_reminder_sent_at: Mapped[dt.datetime | None]
@@ -87,6 +102,14 @@ class Consultation(TenantScoped, db.Model):
         ),
         sa.CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="window"),
     )
+
+    @property
+    def summary_rendered(self) -> Markup:
+        return _stored_html(self.summary, self.summary_html)
+
+    @property
+    def outcome_summary_rendered(self) -> Markup:
+        return _stored_html(self.outcome_summary, self.outcome_summary_html)
 
     @property
     def tag_list(self) -> list[str]:
@@ -120,11 +143,30 @@ class Article(TenantScoped, db.Model):
     number: Mapped[str] = mapped_column(sa.String(20))
     title: Mapped[str] = mapped_column(sa.String(300))
     body: Mapped[str] = mapped_column(sa.Text, default="")
+    #: ``body`` rendered from Markdown and sanitised when it is set (never per request).
+    body_html: Mapped[str] = mapped_column(sa.Text, default="")
 
     __table_args__ = (
         tenant_foreign_key("consultation_id", "hearings_consultations", ondelete="CASCADE"),
         sa.UniqueConstraint("tenant_id", "consultation_id", "version", "position"),
     )
+
+    @property
+    def body_rendered(self) -> Markup:
+        return _stored_html(self.body, self.body_html)
+
+
+def _render_on_set(attribute: Any, html_name: str) -> None:
+    """Markdown is rendered once, when the source is set (saving, editing, the demo, imports)."""
+
+    @sa.event.listens_for(attribute, "set", propagate=True)
+    def _render(target: Any, value: str | None, _old: Any, _initiator: Any) -> None:
+        setattr(target, html_name, str(render_markdown(value)) if value else "")
+
+
+_render_on_set(Consultation.summary, "summary_html")
+_render_on_set(Consultation.outcome_summary, "outcome_summary_html")
+_render_on_set(Article.body, "body_html")
 
 
 class StatusChange(TenantScoped, db.Model):

@@ -80,7 +80,7 @@ def search(query: str, limit: int) -> list[SearchHit]:
                 title=_(
                     "%(author)s on “%(consultation)s”", author=cm.author_name, consultation=consultation_title
                 ),
-                url=url_for("hearings.consultation", cid=cm.consultation_id, _anchor=f"comment-{cm.id}"),
+                url=url_for("hearings.comment_link", cid=cm.consultation_id, cmid=cm.id),
                 snippet=q.snippet(headline),
                 rank=float(rank),
                 kind=_("Comment"),

@@ -13,6 +13,7 @@ from core.toolkit import (
 from plugins.hearings.api_blueprint import _consultation, _fail, api
 from plugins.hearings.comments import schemas, services
 from plugins.hearings.common import HearingsError, iso_local
+from plugins.hearings.consultations import services as consultations_services
 from plugins.hearings.outcomes import services as outcomes_services
 
 
@@ -76,3 +77,43 @@ class ConsultationComments(MethodView):
         data = _comment_dict(cm, False)  # before the commit expires it; a new comment has no answer yet
         db.session.commit()
         return data
+
+
+@api.route("/consultations/<uuid:cid>/threads")
+class ConsultationThreads(MethodView):
+    @api.arguments(schemas.ThreadQuerySchema, location="query")
+    @api.response(200, schemas.ThreadSchema(many=True))
+    @api.paginate(page=1, page_size=services.THREADS_PER_PAGE, max_page_size=100)
+    def get(self, query, cid, pagination_parameters):
+        """One article's comments a page of threads at a time (a first comment with its replies,
+        oldest first, as the consultation page shows them: its "more" link loads the next page
+        here): ``article_id`` an article of the current draft, left out for the comments on the
+        whole draft; the number of threads is in the ``X-Pagination`` header."""
+        c = _consultation(cid)
+        key = query["article_id"]
+        try:
+            if key is not None:
+                consultations_services.current_article(c, key)
+        except HearingsError as exc:
+            _fail(exc)
+        found = services.article_comment_pages(
+            c,
+            current_account(),
+            has_permission("hearings.moderate"),
+            consultations_services.current_article_map(c),
+            key=key,
+            page=pagination_parameters.page,
+            per_page=pagination_parameters.page_size,
+        )[key]
+        pagination_parameters.item_count = found.thread_count
+        show_answers = outcomes_services.answers_public(c) or has_permission("hearings.manage")
+        return [_thread_dict(cv, show_answers) for cv in found.threads]
+
+
+def _thread_dict(cv, show_answers: bool) -> dict:
+    data = {**_comment_dict(cv.comment, show_answers), "register_number": cv.comment.register_number}
+    data["replies"] = [
+        {**_comment_dict(r.comment, show_answers), "register_number": r.comment.register_number}
+        for r in cv.replies
+    ]
+    return data

@@ -32,3 +32,18 @@ class CommentCreateSchema(Schema):
     organisation_id = fields.Integer(
         load_default=None, allow_none=True, metadata={"description": "Comment on behalf of this organisation"}
     )
+
+
+class ThreadQuerySchema(Schema):
+    article_id = fields.UUID(
+        load_default=None,
+        metadata={"description": "An article of the current draft; left out: comments on the whole draft."},
+    )
+
+
+class ReplySchema(CommentSchema):
+    register_number = fields.Integer(allow_none=True, required=True)
+
+
+class ThreadSchema(ReplySchema):
+    replies = fields.List(fields.Nested(ReplySchema), required=True)

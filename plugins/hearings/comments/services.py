@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from core.toolkit import (
     Account,
@@ -221,6 +222,8 @@ class CommentView:
     replies: list[CommentView] = field(default_factory=list)
     show_body: bool = True
     hidden_notice: bool = False
+    #: replies the reader may see that are not shown here (on the article's page of comments)
+    more_replies: int = 0
 
 
 def comments_for(c: Consultation, viewer: Any = None, moderator: bool = False) -> list[Comment]:
@@ -280,3 +283,220 @@ def comment_threads(
     for key, items in list(threads.items()):
         threads[key] = [cv for cv in items if cv.show_body or cv.replies or cv.hidden_notice]
     return threads
+
+
+# --- comments a page at a time, per article (issue 16 §6) --------------------------------------
+
+#: Threads (a first comment with its replies) per page of an article's comments.
+THREADS_PER_PAGE = 20
+#: The consultation page shows a first page of this many threads per article, each with at most
+#: PREVIEW_REPLIES replies, so its cost is bounded by the number of articles, not of comments
+#: (a draft has tens of articles: more per article and the page's cost grows with the comments
+#: until every article has that many). "More comments" opens the article's pages (a page URL,
+#: or the API with JavaScript).
+PREVIEW_THREADS = 1
+PREVIEW_REPLIES = 1
+
+
+@dataclass
+class ArticleComments:
+    """One page of one article's threads (``key`` None: comments on the whole draft)."""
+
+    key: uuid.UUID | None
+    threads: list[CommentView]
+    thread_count: int
+    comment_count: int
+    page: int = 1
+    per_page: int = THREADS_PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.thread_count // self.per_page))
+
+    @property
+    def has_more(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def truncated(self) -> bool:
+        """Something of this article is not shown here: later threads, or replies."""
+        return self.has_more or any(t.more_replies for t in self.threads)
+
+
+def _readable(viewer: Any, moderator: bool, table: Any = Comment) -> Any:
+    """What a reader may see: published ones, their own hidden ones; moderators everything."""
+    if moderator:
+        return sa.true()
+    own = table.account_id == viewer.id if viewer is not None else sa.false()
+    return sa.or_(table.hidden_at.is_(None), own)
+
+
+def _thread_clause(c: Consultation, viewer: Any, moderator: bool) -> Any:
+    """A first comment the reader sees as a thread: readable, and not withdrawn unless it is
+    hidden (the author and moderators see why) or has a reply they can read (a placeholder).
+    The replies are one uncorrelated subquery (a hashed semi-join), never a probe per comment."""
+    reply = aliased(Comment)
+    answered = sa.select(reply.parent_id).where(
+        reply.consultation_id == c.id,
+        reply.parent_id.isnot(None),
+        _readable(viewer, moderator, reply),
+    )
+    return sa.and_(
+        Comment.consultation_id == c.id,
+        Comment.parent_id.is_(None),
+        _readable(viewer, moderator),
+        sa.or_(Comment.withdrawn_at.is_(None), Comment.hidden_at.isnot(None), Comment.id.in_(answered)),
+    )
+
+
+def _article_key(article_map: dict[uuid.UUID, uuid.UUID | None]) -> Any:
+    """The current article a comment belongs to (comments on earlier versions follow their
+    article's number; on a removed article or the whole draft: NULL), in SQL."""
+    if not article_map:
+        return sa.cast(sa.null(), sa.Uuid)
+    return sa.case(
+        {old: sa.cast(sa.literal(new), sa.Uuid) if new else sa.null() for old, new in article_map.items()},
+        value=Comment.article_id,
+        else_=sa.null(),
+    )
+
+
+def _ids_of(key: uuid.UUID | None, article_map: dict[uuid.UUID, uuid.UUID | None]) -> Any:
+    olds = [old for old, new in article_map.items() if new == key]
+    if key is None:
+        return (
+            sa.or_(Comment.article_id.is_(None), Comment.article_id.in_(olds))
+            if olds
+            else (Comment.article_id.is_(None))
+        )
+    return Comment.article_id.in_(olds)
+
+
+def article_comment_pages(
+    c: Consultation,
+    viewer: Any,
+    moderator: bool,
+    article_map: dict[uuid.UUID, uuid.UUID | None],
+    *,
+    key: Any = ...,
+    page: int = 1,
+    per_page: int = THREADS_PER_PAGE,
+    replies_per_thread: int | None = None,
+) -> dict[uuid.UUID | None, ArticleComments]:
+    """A page of threads for every article (``key`` left out: the first page of each, for the
+    consultation page) or for one (``key``: an article id, or None for the whole draft);
+    ``replies_per_thread`` caps the replies shown under each (the rest are counted).
+
+    Two queries whatever the number of comments: the counts per article, and the page's first
+    comments (ranked per article in SQL) with their replies."""
+    article = _article_key(article_map)
+    threads = _thread_clause(c, viewer, moderator)
+    scope = Comment.consultation_id == c.id
+    if key is not ...:
+        scope = sa.and_(scope, _ids_of(key, article_map))
+    public = sa.and_(Comment.hidden_at.is_(None), Comment.withdrawn_at.is_(None))
+    counts = {
+        k: (t, n)
+        for k, t, n in db.session.execute(
+            sa.select(
+                article.label("k"),
+                sa.func.count().filter(threads),
+                sa.func.count().filter(public),
+            )
+            .where(scope)
+            .group_by(article)
+        ).all()
+    }
+    first = (page - 1) * per_page
+    rank = (
+        sa.select(
+            Comment.tenant_id,
+            Comment.id,
+            article.label("k"),
+            sa.func.row_number()
+            .over(partition_by=article, order_by=(Comment.created_at, Comment.id))
+            .label("n"),
+        )
+        .where(threads, scope)
+        .subquery()
+    )
+    on_page = sa.select(rank.c.id).where(rank.c.n > first, rank.c.n <= first + per_page).cte("on_page")
+    ranked_replies = (
+        sa.select(
+            Comment.id,
+            sa.func.row_number()
+            .over(partition_by=Comment.parent_id, order_by=(Comment.created_at, Comment.id))
+            .label("n"),
+            sa.func.count().over(partition_by=Comment.parent_id).label("of"),
+        )
+        .where(
+            Comment.consultation_id == c.id,
+            Comment.parent_id.in_(sa.select(on_page.c.id)),
+            _readable(viewer, moderator),
+        )
+        .cte("replies")
+    )
+    shown = sa.select(ranked_replies.c.id)
+    if replies_per_thread is not None:
+        shown = shown.where(ranked_replies.c.n <= replies_per_thread)
+    rows = db.session.execute(
+        sa.select(Comment, article.label("k"), ranked_replies.c.of)  # a reply is on its thread's article
+        .outerjoin(ranked_replies, ranked_replies.c.id == Comment.id)
+        .where(
+            Comment.consultation_id == c.id,
+            sa.or_(Comment.id.in_(sa.select(on_page.c.id)), Comment.id.in_(shown)),
+        )
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    tops = [(cm, k) for cm, k, _of in rows if cm.parent_id is None]
+    replies: dict[uuid.UUID, list[CommentView]] = defaultdict(list)
+    reply_total: dict[uuid.UUID, int] = {}
+    for cm, _k, of in rows:
+        if cm.parent_id is not None:
+            replies[cm.parent_id].append(_view(cm))
+            reply_total[cm.parent_id] = of
+    out: dict[uuid.UUID | None, ArticleComments] = {}
+    for k, (thread_count, comment_count) in counts.items():
+        out[k] = ArticleComments(k, [], thread_count, comment_count, page, per_page)
+    if key is not ... and key not in out:
+        out[key] = ArticleComments(key, [], 0, 0, page, per_page)
+    for cm, k in tops:
+        view = _view(cm)
+        view.replies = replies.get(cm.id, [])
+        view.more_replies = reply_total.get(cm.id, 0) - len(view.replies)
+        out[k].threads.append(view)
+    return out
+
+
+def _view(cm: Comment) -> CommentView:
+    return CommentView(cm, show_body=cm.withdrawn_at is None, hidden_notice=cm.hidden_at is not None)
+
+
+def comment_location(
+    c: Consultation,
+    comment: Comment,
+    viewer: Any,
+    moderator: bool,
+    article_map: dict[uuid.UUID, uuid.UUID | None],
+    per_page: int = THREADS_PER_PAGE,
+) -> tuple[uuid.UUID | None, int, bool]:
+    """The article (None: the whole draft) and page of threads where ``comment`` is shown, and
+    whether the consultation page's preview shows it, so that a link to a comment (after posting
+    it, from search or a mail) opens a page that has it."""
+    thread = comment
+    if comment.parent_id is not None:
+        thread = get_comment(c, comment.parent_id)
+    key = article_map.get(thread.article_id) if thread.article_id is not None else None
+    before = db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(Comment)
+        .where(
+            _thread_clause(c, viewer, moderator),
+            _ids_of(key, article_map),
+            sa.or_(
+                Comment.created_at < thread.created_at,
+                sa.and_(Comment.created_at == thread.created_at, Comment.id < thread.id),
+            ),
+        )
+    ).scalar_one()
+    return key, before // per_page + 1, comment.parent_id is None and before < PREVIEW_THREADS

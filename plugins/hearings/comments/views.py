@@ -16,10 +16,11 @@ from core.toolkit import (
 from core.toolkit import (
     gettext as _,
 )
-from plugins.hearings.blueprint import _consultation, bp, handled
+from plugins.hearings.blueprint import _consultation, _is_moderator, bp, handled
 from plugins.hearings.comments import forms, services
 from plugins.hearings.common import HearingsError
-from plugins.hearings.consultations.views import _consultation_page
+from plugins.hearings.consultations.services import current_article_map
+from plugins.hearings.consultations.views import _comments_page, _consultation_page
 
 
 @bp.post("/consultations/<uuid:cid>/comments")
@@ -50,10 +51,51 @@ def comment_post(cid):
             "parent_id": form.parent_id.data or "",
             "organisation_id": org or "",
         }
-        return _consultation_page(c, kept_comment=kept, status=422 if exc.status == 422 else exc.status)
+        status = 422 if exc.status == 422 else exc.status
+        parent = _replied_to(c, kept["parent_id"])
+        if parent is not None:  # a reply goes back to the page that shows its thread
+            key, page, previewed = services.comment_location(
+                c, parent, current_account(), _is_moderator(), current_article_map(c)
+            )
+            if not previewed:
+                return _comments_page(c, key, page=page, kept_comment=kept, status=status)
+        return _consultation_page(c, kept_comment=kept, status=status)
     db.session.commit()
     flash(_("Your comment is published."), "success")
-    return redirect(url_for("hearings.consultation", cid=c.id, _anchor=f"comment-{cm.id}"))
+    return redirect(url_for("hearings.comment_link", cid=c.id, cmid=cm.id))
+
+
+@bp.get("/consultations/<uuid:cid>/comments/<uuid:cmid>")
+@handled
+def comment_link(cid, cmid):
+    """A comment's address: the page of its article's threads that shows it (the consultation
+    page when its preview does), at its anchor."""
+    c = _consultation(cid)
+    cm, account = services.get_comment(c, cmid), current_account()
+    own = account is not None and cm.account_id == account.id
+    if cm.hidden_at is not None and not (own or _is_moderator()):
+        raise HearingsError(_("This comment does not exist."), 404)
+    key, page, previewed = services.comment_location(
+        c,
+        cm,
+        account,
+        _is_moderator(),
+        current_article_map(c),
+    )
+    anchor = f"comment-{cmid}"
+    if previewed:
+        return redirect(url_for("hearings.consultation", cid=c.id, _anchor=anchor))
+    if key is None:
+        return redirect(url_for("hearings.general_comments", cid=c.id, page=page, _anchor=anchor))
+    return redirect(url_for("hearings.article_comments", cid=c.id, aid=key, page=page, _anchor=anchor))
+
+
+def _replied_to(c, parent_id: str):
+    """The comment a refused reply answers, if it is one that exists here."""
+    try:
+        return services.get_comment(c, uuid.UUID(parent_id)) if parent_id else None
+    except (ValueError, HearingsError):
+        return None
 
 
 def _uuid_or_none(value):
@@ -78,7 +120,7 @@ def comment_edit(cid, cmid):
         services.edit_comment(c, cm, current_account(), form.body.data)
         db.session.commit()
         flash(_("Your comment is updated."), "success")
-        return redirect(url_for("hearings.consultation", cid=c.id, _anchor=f"comment-{cm.id}"))
+        return redirect(url_for("hearings.comment_link", cid=c.id, cmid=cm.id))
     return render_template("hearings/comment_edit.html", c=c, cm=cm, form=form)
 
 

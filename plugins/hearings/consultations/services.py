@@ -442,10 +442,27 @@ def all_articles(c: Consultation) -> list[Article]:
     )
 
 
+def current_article(c: Consultation, article_id: uuid.UUID) -> Article:
+    """An article of the current version of the draft, or the rule error (404)."""
+    article = db.session.execute(
+        sa.select(Article).where(
+            Article.id == article_id, Article.consultation_id == c.id, Article.version == c.version
+        )
+    ).scalar_one_or_none()
+    if article is None:
+        raise HearingsError(_("This article is not part of the current draft."), 404)
+    return article
+
+
 def current_article_map(c: Consultation) -> dict[uuid.UUID, uuid.UUID | None]:
     """Every article id of every version → the current version's article with the same number
     (None when it was removed), so comments made on earlier versions stay on the page."""
     rows = list(db.session.execute(sa.select(Article).where(Article.consultation_id == c.id)).scalars())
+    return article_map_of(c, rows)
+
+
+def article_map_of(c: Consultation, rows: list[Article]) -> dict[uuid.UUID, uuid.UUID | None]:
+    """:func:`current_article_map` from the articles of every version already read."""
     current = {a.number: a.id for a in rows if a.version == c.version}
     return {a.id: current.get(a.number) for a in rows}
 

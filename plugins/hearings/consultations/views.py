@@ -5,6 +5,7 @@ and the diff between versions.
 from __future__ import annotations
 
 from core.toolkit import (
+    anonymous_page,
     current_account,
     db,
     flash,
@@ -41,9 +42,12 @@ from plugins.hearings.meetings import services as meetings_services
 from plugins.hearings.programmes import services as programmes_services
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+#: beyond any real consultation; keeps the offset inside PostgreSQL's integers
+MAX_PAGE = 100_000
 
 
 @bp.get("/")
+@anonymous_page
 def index():
     status = request.args.get("status") or None
     page = request.args.get("page", 1, type=int)
@@ -157,6 +161,7 @@ def _consultation_edit(c):
 
 
 @bp.get("/consultations/<uuid:cid>")
+@anonymous_page
 @handled
 def consultation(cid):
     return _consultation_page(_consultation(cid))
@@ -165,41 +170,98 @@ def consultation(cid):
 def _consultation_page(c, status_form=None, status: int = 200, kept_comment=None):
     """The consultation page; ``kept_comment`` is a refused comment, given back in its form."""
     account = current_account()
-    articles = services.articles_of(c)
-    comments = comments_services.comments_for(c)
-    threads = comments_services.comment_threads(
-        comments, account, _is_moderator(), services.current_article_map(c)
+    every_version = services.all_articles(c)  # one read: the page's articles and the map of versions
+    articles = [a for a in every_version if a.version == c.version]
+    pages = comments_services.article_comment_pages(
+        c,
+        account,
+        _is_moderator(),
+        services.article_map_of(c, every_version),
+        per_page=comments_services.PREVIEW_THREADS,
+        replies_per_thread=comments_services.PREVIEW_REPLIES,
     )
     rules = law.rule_set()
-    form = comments_forms.CommentForm()
-    orgs = acting_organisations(account) if account else []
-    form.organisation_id.choices = [("", _("Myself"))] + [(str(o.id), o.name) for o in orgs]
+    form = _comment_form(account)
     return render_template(
         "hearings/consultation.html",
         c=c,
         articles=articles,
-        threads=threads,
+        pages=pages,
+        per_page=comments_services.THREADS_PER_PAGE,
+        preview=comments_services.PREVIEW_THREADS,
         form=form,
         can_comment=services.is_open_for_comments(c) and has_permission("hearings.participate"),
         window_message=services.window_message(c),
-        render=render_markdown,
         can_edit=lambda cm: comments_services.can_edit(cm, account),
         account=account,
         is_staff=_is_staff(),
         is_moderator=_is_moderator(),
         history=law.history(c),
-        total=sum(1 for cm in comments if cm.visible_to_public),
+        total=sum(p.comment_count for p in pages.values()),
         attachments=attachments_services.attachments_of(consultation_id=c.id),
         rules=rules,
         exceptions=law.exceptions_of(c),
         missing_documents=law.missing_documents(rules, c),
-        status_form=status_form or forms.StatusForm(formdata=None),
+        status_form=status_form or (forms.StatusForm(formdata=None) if _is_staff() else None),
         kept_comment=kept_comment or {},
         comment_limit=comments_services.comment_max_length(),
         adoption_notice=law.adoption_deadline_notice(c) if _is_staff() else None,
         document_label=document_label,
         register_title=str(REGISTER_FORMS[rules.register_form]),
         date_value_text=law.date_value_text,
+    ), status
+
+
+def _comment_form(account):
+    """The comment form for a signed-in reader; none for the anonymous ones: a form makes a CSRF
+    token in the session, and their page is the same for all of them (core.page_cache)."""
+    if account is None:
+        return None
+    form = comments_forms.CommentForm()
+    orgs = acting_organisations(account)
+    form.organisation_id.choices = [("", _("Myself"))] + [(str(o.id), o.name) for o in orgs]
+    return form
+
+
+@bp.get("/consultations/<uuid:cid>/articles/<uuid:aid>/comments")
+@anonymous_page
+@handled
+def article_comments(cid, aid):
+    """A page of one article's comments: the consultation page's "more" link without JavaScript."""
+    return _comments_page(_consultation(cid), aid)
+
+
+@bp.get("/consultations/<uuid:cid>/general-comments")
+@anonymous_page
+@handled
+def general_comments(cid):
+    """A page of the comments on the whole draft."""
+    return _comments_page(_consultation(cid), None)
+
+
+def _comments_page(c, aid, page: int | None = None, kept_comment=None, status: int = 200):
+    """A page of an article's threads; ``kept_comment``: a refused reply, back in its form."""
+    account = current_account()
+    article = services.current_article(c, aid) if aid is not None else None
+    page = min(max(page or request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    found = comments_services.article_comment_pages(
+        c, account, _is_moderator(), services.current_article_map(c), key=aid, page=page
+    )[aid]
+    if page > found.pages:
+        raise HearingsError(_("There is no such page."), 404)
+    form = _comment_form(account)
+    return render_template(
+        "hearings/article_comments.html",
+        c=c,
+        article=article,
+        found=found,
+        form=form,
+        can_comment=services.is_open_for_comments(c) and has_permission("hearings.participate"),
+        can_edit=lambda cm: comments_services.can_edit(cm, account),
+        account=account,
+        is_moderator=_is_moderator(),
+        kept_comment=kept_comment or {},
+        comment_limit=comments_services.comment_max_length(),
     ), status
 
 

@@ -20,7 +20,7 @@ from core.toolkit import (
 )
 from plugins.hearings.blueprint import _consultation, _is_staff, bp, confirmation_page, handled
 from plugins.hearings.comments import services as comments_services
-from plugins.hearings.common import HearingsError, render_markdown
+from plugins.hearings.common import HearingsError
 from plugins.hearings.consultations import services as consultations_services
 from plugins.hearings.models import Status
 from plugins.hearings.outcomes import forms, services
@@ -62,7 +62,6 @@ def outcome(cid):
         staff=staff,
         answer_form=answer_form,
         outcome_form=forms.OutcomeForm(summary=c.outcome_summary),
-        render=render_markdown,
         outcome_labels=dict(forms.outcomes()),
     )
 

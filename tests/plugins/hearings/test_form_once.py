@@ -40,7 +40,7 @@ def test_the_same_form_sent_twice_makes_one_comment(app, world, tenant_client, s
     assert first.status_code == 302
     assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
     assert _comments(app, world.tenant) == [data["body"]]
-    shown = member.get(again.headers["Location"]).get_data(as_text=True)
+    shown = member.get(again.headers["Location"], follow_redirects=True).get_data(as_text=True)
     assert "already been sent" in shown  # the person is told, not left wondering
     # a new rendering of the form is a new submission
     member.post(

@@ -59,6 +59,33 @@ def test_a_reply_over_the_limit_comes_back_in_the_reply_form(app, world, tenant_
     assert not re.search(r'<textarea id="general-body"[^>]*>[^<]+</textarea>', text)
 
 
+def test_a_reply_to_a_thread_not_on_the_first_page_comes_back_in_its_form(app, world, tenant_client, sign_in):
+    """The consultation page previews a thread per article; a refused reply to any other thread
+    comes back on the page of comments that shows its thread, in its form."""
+    set_hearings_settings(app, world.tenant, comment_max_length=100)
+    c = make_consultation(app, world.tenant)
+    member = sign_in(tenant_client(world.tenant), world.member)
+    for n in range(4):
+        assert (
+            member.post(
+                f"/hearings/consultations/{c['id']}/comments", data={"body": f"Thread {n}"}
+            ).status_code
+            == 302
+        )
+    with app.app_context(), tenant_context(world.tenant.id):
+        parents = list(db.session.execute(sa.select(Comment.id)).scalars())
+        db.session.remove()
+    for parent in parents:
+        r = member.post(
+            f"/hearings/consultations/{c['id']}/comments", data={"body": LONG, "parent_id": str(parent)}
+        )
+        assert r.status_code == 422
+        text = html.unescape(r.get_data(as_text=True))
+        reply = re.search(rf'<textarea id="reply-{parent}-body"[^>]*>(.*?)</textarea>', text, re.S)
+        assert reply and reply.group(1) == LONG, parent
+    assert _count(app, world.tenant) == 4
+
+
 def test_an_expired_session_gives_the_text_back_to_send_again(make_app, world, sign_in):
     """The CSRF token of a page left open is gone (a new session): the 400 page shows the comment
     in a form that sends it again, with a fresh token, to the same place."""

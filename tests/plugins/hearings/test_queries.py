@@ -88,8 +88,13 @@ def test_query_count_does_not_grow_with_comments(app, world, tenant_client, sign
         assert few == many, f"{template}: {few} queries with 10 comments, {many} with 200"
         assert few <= 15, f"{template}: {few} queries"
     page = client.get(f"/hearings/consultations/{large['id']}").get_data(as_text=True)
-    assert "Comment number 199" in page
-    assert ("Comment number 11<" in page) == (role == "moderator")  # hidden: moderators only
+    assert "Comment number 1<" in page  # the first page of threads per article
+    assert "Comment number 199" not in page  # later ones on the next pages
+    assert f"/hearings/consultations/{large['id']}/articles/" in page and "More comments" in page
+    second = client.get(f"/hearings/consultations/{large['id']}/articles/{large['articles'][0]}/comments")
+    assert second.status_code == 200
+    # hidden: moderators only (on the first article's page of threads)
+    assert ("Comment number 11<" in second.get_data(as_text=True)) == (role == "moderator")
 
 
 def test_api_comment_list_is_paginated_with_the_hidden_ones_left_out(app, world, tenant_client):

@@ -8,7 +8,7 @@ aside, to an organisation the same account belongs to and that is affiliated (ap
 same municipality; text that matches none is kept as written, with no organisation.
 
 Revision ID: hearings_on_behalf
-Revises: hearings_0006_feedback_survey
+Revises: hearings_0006_rendered_html
 Create Date: 2026-12-01 19:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "hearings_on_behalf"
-down_revision = "hearings_0006_feedback_survey"
+down_revision = "hearings_0006_rendered_html"
 branch_labels = None
 depends_on = None
 
