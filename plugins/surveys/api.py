@@ -4,7 +4,9 @@ answers 409 (403 when it is about who asks) as problem+json; 422 only for what t
 
 import base64
 import binascii
+from urllib.parse import quote
 
+from flask import Response as HttpResponse
 from flask.views import MethodView
 
 from core.toolkit import ApiBlueprint, abort, current_account, db, gettext, has_permission, require_permission
@@ -244,6 +246,63 @@ class SurveyResponses(MethodView):
         answer = {"id": response.id, "survey_id": found.id, "submitted_at": response.submitted_at}
         db.session.commit()
         return answer
+
+
+#: the types a file answer can have (found from its content when it was sent)
+FILE_TYPES = ("application/pdf", "image/png", "image/jpeg")
+
+
+@api.route("/surveys/<uuid:survey_id>/files")
+class SurveyFiles(MethodView):
+    @api.response(200, schemas.FileSchema(many=True))
+    @require_permission(MANAGE)
+    def get(self, survey_id):
+        """The files sent as answers (staff), per question in the order they came, the first 200
+        of each question (without their content: download each by its id)."""
+        found = services.get_survey(survey_id, include_unpublished=True)
+        return [
+            {
+                "id": f.id,
+                "question_id": f.question_id,
+                "response_id": f.response_id,
+                "filename": f.filename,
+                "content_type": f.content_type,
+                "size": f.size,
+                "created_at": f.created_at,
+            }
+            for files in services.files_listed(found).values()
+            for f in files
+        ]
+
+
+@api.route("/surveys/<uuid:survey_id>/files/<uuid:file_id>")
+class SurveyFile(MethodView):
+    @api.response(
+        200,
+        description="The file, always as an attachment, of the type its content was found to be.",
+        content_type="application/pdf",
+    )
+    @api.doc(
+        responses={
+            "200": {
+                "content": {kind: {"schema": {"type": "string", "format": "binary"}} for kind in FILE_TYPES}
+            }
+        }
+    )
+    @require_permission(MANAGE)
+    def get(self, survey_id, file_id):
+        """Download a file sent as an answer (staff, as on the results page): 404 for a file of
+        another survey, still pending, or of another municipality."""
+        found = services.get_file(services.get_survey(survey_id, include_unpublished=True), file_id)
+        return HttpResponse(
+            found.content,
+            mimetype=found.content_type,
+            headers={
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}",
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, no-store",
+            },
+        )
 
 
 def _translation_dict(t) -> dict:

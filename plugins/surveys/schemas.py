@@ -116,6 +116,20 @@ class ResponseSchema(Schema):
     submitted_at = UTCDateTimeField(required=True)
 
 
+class FileSchema(Schema):
+    """A file sent as an answer, without its content (``GET …/files/{id}`` downloads it)."""
+
+    id = fields.UUID(required=True)
+    question_id = fields.UUID(required=True)
+    response_id = fields.UUID(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(
+        required=True, validate=validate.OneOf(["application/pdf", "image/png", "image/jpeg"])
+    )
+    size = fields.Integer(required=True, metadata={"description": "bytes"})
+    created_at = UTCDateTimeField(required=True)
+
+
 class BarSchema(Schema):
     label = fields.String(required=True)
     count = fields.Integer(allow_none=True, required=True, metadata={"description": "null when suppressed"})

@@ -164,3 +164,61 @@ def test_erasure_takes_the_file_with_the_answer(app, town, account_factory):
         total, items = services.results(survey, public=False)
         assert (total, items[0].answered, items[1].answered) == (1, 1, 0)  # the rating stays
         db.session.remove()
+
+
+def test_the_api_lists_and_downloads_a_file_for_staff_only(
+    app, town, tenant_factory, account_factory, access_token, tenant_client
+):
+    ids = make_survey(app, town, questions=QUESTIONS)
+    with app.app_context(), tenant_context(town.id):
+        survey = services.get_survey(ids["survey"])
+        questions = services.questions_of(survey)
+        who = services.Respondent(db.session.get(Account, account_factory(memberships={town: "member"}).id))
+        stored = services.store_upload(survey, questions[1], who, "Καταστατικό σωματείου.pdf", PDF)
+        stored_id = stored.id
+        services.submit(survey, who, {field(ids, 0): "4", field(ids, 1): str(stored_id)})
+        drafting = services.Respondent(
+            db.session.get(Account, account_factory(memberships={town: "member"}).id)
+        )
+        pending_id = services.store_upload(survey, questions[1], drafting, "draft.pdf", PDF).id
+        db.session.commit()
+        db.session.remove()
+    client = tenant_client(town)
+    listed = f"/api/v1/surveys/surveys/{ids['survey']}/files"
+    url = f"{listed}/{stored_id}"
+    staff = bearer(access_token, account_factory(memberships={town: "staff"}), town)
+    member = bearer(access_token, account_factory(memberships={town: "member"}), town)
+
+    files = client.get(listed, headers=staff)
+    assert files.status_code == 200
+    ((row,),) = [files.get_json()]
+    assert (row["id"], row["question_id"], row["filename"]) == (
+        str(stored_id),
+        str(ids["questions"][1]),
+        "Καταστατικό σωματείου.pdf",
+    )
+    assert (row["content_type"], row["size"]) == ("application/pdf", len(PDF))  # the pending one not listed
+
+    got = client.get(url, headers=staff)
+    assert got.status_code == 200 and got.data == PDF and got.mimetype == "application/pdf"
+    assert got.headers["Content-Disposition"] == (
+        "attachment; filename*=UTF-8''%CE%9A%CE%B1%CF%84%CE%B1%CF%83%CF%84%CE%B1%CF%84%CE%B9%CE%BA%CF%8C"
+        "%20%CF%83%CF%89%CE%BC%CE%B1%CF%84%CE%B5%CE%AF%CE%BF%CF%85.pdf"
+    )
+    assert got.headers["X-Content-Type-Options"] == "nosniff"
+    assert got.headers["Cache-Control"] == "private, no-store"
+
+    for path in (url, listed):
+        assert client.get(path).status_code == 401  # no token
+        refused = client.get(path, headers=member)  # a member, even the one who sent it
+        assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
+    assert client.get(f"{listed}/{pending_id}", headers=staff).status_code == 404  # not sent yet
+    assert client.get(f"{listed}/{ids['survey']}", headers=staff).status_code == 404
+
+    # staff of another municipality, with their own token, on their own host: not found
+    other = tenant_factory(plugins=["surveys"], locale="el", locales=["el", "en"])
+    theirs = bearer(access_token, account_factory(memberships={other: "staff"}), other)
+    elsewhere = tenant_client(other).get(url, headers=theirs)
+    assert elsewhere.status_code == 404 and elsewhere.mimetype == "application/problem+json"
+    # and a token for this municipality is not taken there
+    assert tenant_client(other).get(url, headers=staff).status_code in (401, 403)
