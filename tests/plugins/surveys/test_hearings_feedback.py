@@ -88,3 +88,54 @@ def test_the_meetings_feedback_goes_through_the_satisfaction_survey(
 
     disable_plugin(town, "surveys")  # the survey no longer resolves: the form is back
     assert "overall" in client.get(feedback).get_data(as_text=True)
+
+
+def _survey(app, tenant, title, **fields):
+    with app.app_context(), tenant_context(tenant.id):
+        now = utcnow_aware()
+        found = services.save_survey(
+            None, account=None, title=title, opens_at=now, closes_at=now + dt.timedelta(days=7), **fields
+        )
+        db.session.commit()
+        made = found.id
+        db.session.remove()
+    return made
+
+
+def test_the_meeting_api_reads_and_sets_the_feedback_survey(
+    app, tenant_factory, account_factory, tenant_client, access_token, disable_plugin
+):
+    town = tenant_factory(plugins=["hearings", "surveys"], locale="el", locales=["el", "en"])
+    other = tenant_factory(plugins=["surveys"])
+    mid = make_meeting(app, town, capacity=None)
+    survey_id = _survey(app, town, "Ικανοποίηση από το εργαστήριο", published=True, audience="public")
+    draft = _survey(app, town, "Not yet", published=False)
+    elsewhere = _survey(app, other, "Elsewhere", published=True)
+    client = tenant_client(town)
+    staff = {"Authorization": f"Bearer {access_token(account_factory(memberships={town: 'staff'}), town)}"}
+    member = {"Authorization": f"Bearer {access_token(account_factory(memberships={town: 'member'}), town)}"}
+    item, setting = f"/api/v1/hearings/meetings/{mid}", f"/api/v1/hearings/meetings/{mid}/feedback-survey"
+
+    assert client.get(item).get_json()["feedback_survey"] is None
+    assert client.put(setting, json={"survey_id": str(survey_id)}).status_code == 401
+    assert client.put(setting, json={"survey_id": str(survey_id)}, headers=member).status_code == 403
+    for wrong in (elsewhere, draft, mid):  # another municipality's, unpublished, not a survey at all
+        refused = client.put(
+            setting, json={"survey_id": str(wrong)}, headers={**staff, "Accept-Language": "el"}
+        )
+        assert refused.status_code == 409 and refused.mimetype == "application/problem+json"
+        assert refused.get_json()["detail"] == "Δώστε τη διεύθυνση μιας δημοσιευμένης έρευνας του δήμου."
+    assert client.put(setting, json={"survey_id": "nope"}, headers=staff).status_code == 422
+    assert client.get(item).get_json()["feedback_survey"] is None  # nothing refused was kept
+
+    linked = client.put(setting, json={"survey_id": str(survey_id)}, headers=staff)
+    assert linked.status_code == 200
+    shown = linked.get_json()["feedback_survey"]
+    assert (shown["id"], shown["title"]) == (str(survey_id), "Ικανοποίηση από το εργαστήριο")
+    assert shown["url"].endswith(f"/surveys/{survey_id}")
+    assert client.get(item).get_json()["feedback_survey"] == shown  # read by anyone, signed out too
+    (listed,) = [m for m in client.get("/api/v1/hearings/meetings").get_json() if m["id"] == str(mid)]
+    assert listed["feedback_survey"] == shown
+
+    disable_plugin(town, "surveys")  # no longer resolved: shown as none, as the page falls back
+    assert client.get(item).get_json()["feedback_survey"] is None
