@@ -2,9 +2,23 @@
 the municipality's totals; reads for everyone, writes with a personal access token. A broken
 rule answers 409 (403 where it is about who asks), 422 only for what the schemas refuse."""
 
+import base64
+import binascii
+
 from flask.views import MethodView
 
-from core.toolkit import ApiBlueprint, abort, current_account, db, has_permission, require_permission
+from core.toolkit import (
+    ApiBlueprint,
+    RuleViolation,
+    abort,
+    current_account,
+    current_tenant,
+    db,
+    external_url,
+    gettext,
+    has_permission,
+    require_permission,
+)
 from plugins.registry import schemas, services
 
 api = ApiBlueprint(
@@ -205,6 +219,56 @@ class PactItem(MethodView):
         entry_ids = data.pop("entry_ids")
         services.save_pact(pact, data, entry_ids, account=current_account())
         answer = _pact_dict(pact)
+        db.session.commit()
+        return answer
+
+
+def _document_dict(pact, d) -> dict:
+    return {
+        "id": d.id,
+        "filename": d.filename,
+        "content_type": d.content_type,
+        "size": d.size,
+        "uploaded_at": d.uploaded_at,
+        "url": external_url(current_tenant().primary_host, f"/registry/pacts/{pact.id}/documents/{d.id}"),
+    }
+
+
+#: the API's status for a signed copy the checks refuse (the page shows them beside its form)
+DOCUMENT_STATUS = {"too_large": 413, "unsupported_type": 415}
+
+
+@api.route("/pacts/<uuid:pact_id>/documents")
+class PactDocuments(MethodView):
+    @api.response(200, schemas.PactDocumentSchema(many=True))
+    def get(self, pact_id):
+        """The pact's signed copies, the latest (the pact's signed document) first."""
+        pact = services.get_pact(pact_id)
+        return [_document_dict(pact, d) for d in services.pact_documents(pact)]
+
+    @api.arguments(schemas.PactDocumentUploadSchema)
+    @api.response(201, schemas.PactDocumentSchema)
+    @api.alt_response(409, description="The content is empty or not base64.")
+    @api.alt_response(413, description="The file is larger than 10 MB.")
+    @api.alt_response(415, description="The file is not a PDF, PNG or JPEG (by its content, not its name).")
+    @require_permission(VERIFY)
+    def post(self, data, pact_id):
+        """Upload a signed copy of the pact (staff), as on its page: every copy is kept and the
+        upload is in the pact's history."""
+        pact = services.get_pact(pact_id)
+        try:
+            content = base64.b64decode(data["content"], validate=True)
+        except (binascii.Error, ValueError):
+            raise RuleViolation(
+                gettext("The file is not base64."), field="content", code="not_base64"
+            ) from None
+        try:
+            document = services.add_pact_document(pact, data["filename"], content, account=current_account())
+        except RuleViolation as exc:
+            db.session.rollback()
+            exc.status = DOCUMENT_STATUS.get(exc.code, exc.status)
+            raise
+        answer = _document_dict(pact, document)
         db.session.commit()
         return answer
 

@@ -304,7 +304,7 @@ class CellSchema(Schema):
 
 
 class PactWriteSchema(Schema):
-    """A pact as staff save it (the signed copy is uploaded on the pact's page)."""
+    """A pact as staff save it (the signed copy is uploaded on its own: ``POST …/documents``)."""
 
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     entry_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=100))
@@ -326,6 +326,31 @@ class PactWriteSchema(Schema):
             "description": "A new pact: by default a year after the start; a change without it keeps the date."
         },
     )
+
+
+class PactDocumentUploadSchema(Schema):
+    """A signed copy sent through the API: its name and its bytes in base64 (PDF, PNG or JPEG,
+    found from the content; at most 10 MB)."""
+
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    content = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=14_000_000),
+        metadata={"description": "The file, base64-encoded.", "format": "byte"},
+    )
+
+
+class PactDocumentSchema(Schema):
+    """A signed copy of a pact (the latest is the pact's signed document)."""
+
+    id = fields.UUID(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(
+        required=True, validate=validate.OneOf(["application/pdf", "image/png", "image/jpeg"])
+    )
+    size = fields.Integer(required=True, metadata={"description": "bytes"})
+    uploaded_at = UTCDateTimeField(required=True)
+    url = fields.String(required=True, metadata={"description": "Where it is downloaded (an attachment)."})
 
 
 class PactReviewSchema(Schema):

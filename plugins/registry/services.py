@@ -1251,12 +1251,16 @@ def _pact_state(pact: Pact) -> dict[str, Any]:
 
 def _check_document(filename: str, content: bytes) -> tuple[str, str]:
     if not content:
-        raise _bad(gettext("The file is empty."), "document_file")
+        raise _bad(gettext("The file is empty."), "document_file", "empty_file")
     if len(content) > MAX_DOCUMENT_KB * 1024:
-        raise _bad(gettext("A document may be at most %(n)d kB.", n=MAX_DOCUMENT_KB), "document_file")
+        raise _bad(
+            gettext("A document may be at most %(n)d kB.", n=MAX_DOCUMENT_KB), "document_file", "too_large"
+        )
     kind = sniff(content)
     if kind is None:
-        raise _bad(gettext("Send the document as a PDF, PNG or JPEG file."), "document_file")
+        raise _bad(
+            gettext("Send the document as a PDF, PNG or JPEG file."), "document_file", "unsupported_type"
+        )
     name = " ".join((filename or "").replace("\\", "/").rsplit("/", 1)[-1].split())[:200] or "document"
     return kind, name
 
@@ -1386,6 +1390,14 @@ def record_pact_review(
         pact.next_review_on = None
     db.session.flush()
     return row
+
+
+def add_pact_document(pact: Pact, filename: str, content: bytes, *, account: Any) -> PactDocument:
+    """A new signed copy of the pact (checked as on its page: sniffed, at most 10 MB), kept
+    beside the earlier ones and recorded in the pact's history."""
+    data = {name: getattr(pact, name) for name in PACT_FIELDS}
+    save_pact(pact, data, [e.id for e in parties_of(pact)], account=account, document=(filename, content))
+    return pact_documents(pact)[0]
 
 
 def pact_documents(pact: Pact) -> list[PactDocument]:

@@ -226,3 +226,61 @@ def test_the_pact_operations_match_the_document(app):
     failures = exercise(schema, [{"Host": host}, {"Host": host, "Authorization": f"Bearer {secret}"}], seen)
     assert not failures, "\n\n".join(failures)
     assert {401, 422} <= seen["POST /api/v1/registry/pacts"], seen
+
+
+def test_a_signed_copy_is_uploaded_through_the_api_with_the_pages_checks(
+    app, town, tenant_factory, account_factory, access_token, tenant_client
+):
+    import base64
+    from urllib.parse import urlsplit
+
+    from tests.plugins.registry.conftest import bearer
+
+    staff = account_factory(memberships={town: "staff"})
+    one = make_entry(app, town, staff, name="Σύλλογος Γονέων")
+    api = tenant_client(town)
+    headers = {**bearer(access_token, staff, town), "Accept-Language": "el"}
+    body = {"title": "Σύμφωνο κήπων", "entry_ids": [str(one)], "starts_on": "2025-03-01", "status": "active"}
+    pact_id = api.post("/api/v1/registry/pacts", json=body, headers=headers).json["id"]
+    url = f"/api/v1/registry/pacts/{pact_id}/documents"
+
+    def send(content, filename="Σύμφωνο υπογεγραμμένο.pdf", who=headers):
+        return api.post(
+            url, json={"filename": filename, "content": base64.b64encode(content).decode()}, headers=who
+        )
+
+    assert api.post(url, json={"filename": "a.pdf", "content": "JVBERi0="}).status_code == 401
+    member = bearer(access_token, account_factory(memberships={town: "member"}), town)
+    assert send(PDF, who=member).status_code == 403
+    fake = send(b"<html>not a pdf</html>", filename="symfono.pdf")  # the name does not make it a PDF
+    assert fake.status_code == 415 and fake.mimetype == "application/problem+json"
+    assert fake.json["detail"] == "Στείλτε το έγγραφο ως αρχείο PDF, PNG ή JPEG."
+    big = send(PDF + b"0" * (10 * 1024 * 1024))
+    assert big.status_code == 413 and "10240 kB" in big.json["detail"]
+    assert send(PDF + b"0" * (10 * 1024 * 1024 - len(PDF))).status_code == 201  # exactly 10 MB is taken
+    not_base64 = api.post(url, json={"filename": "a.pdf", "content": "not base64!"}, headers=headers)
+    assert (
+        not_base64.status_code == 409
+        and not_base64.json["detail"] == "Το αρχείο δεν είναι σε κωδικοποίηση base64."
+    )
+    assert api.post(url, json={"filename": "a.pdf"}, headers=headers).status_code == 422
+
+    made = send(PNG, filename="scan.png")
+    assert made.status_code == 201
+    got = made.json
+    assert (got["filename"], got["content_type"], got["size"]) == ("scan.png", "image/png", len(PNG))
+    listed = api.get(url).json  # public, as on the pact's page, the latest first
+    assert [d["filename"] for d in listed] == ["scan.png", "Σύμφωνο υπογεγραμμένο.pdf"]
+    download = api.get(urlsplit(got["url"]).path)
+    assert download.status_code == 200 and download.data == PNG
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    history = api.get(f"/api/v1/registry/pacts/{pact_id}/history").json["revisions"]
+    assert [r["changed"] for r in history[:2]] == [["document_file"], ["document_file"]]
+
+    elsewhere = tenant_factory(plugins=["registry"], locale="el", country="GR")
+    theirs = bearer(access_token, account_factory(memberships={elsewhere: "staff"}), elsewhere)
+    other = tenant_client(elsewhere).post(
+        url, json={"filename": "a.png", "content": base64.b64encode(PNG).decode()}, headers=theirs
+    )
+    assert other.status_code == 404
+    assert tenant_client(elsewhere).get(url).status_code == 404
