@@ -1,15 +1,27 @@
 """Demonstration content for ``make demo``, in each demo municipality's language: Haskovo's Public
 Council to the Mayor with a completed selection, a held meeting and a first opinion; Orestiada's
 consultation committee (Law 3852/2010 art. 76) with a meeting to come; Sector 3's consultative
-council on social economy with a call for nominations open now."""
+council on social economy with a call for nominations open now. Everywhere also an election by
+ranked choice among three affiliated organisations (their ballots, the count and the result), an
+objection to it with the municipality's answer, and a member's dissent on the opinion."""
 
 import datetime as dt
 
 import sqlalchemy as sa
 
-from core.toolkit import Account, Membership, OrganisationMember, db, utcnow_aware
+from core.toolkit import (
+    Account,
+    Affiliation,
+    AffiliationStatus,
+    Membership,
+    Organisation,
+    OrganisationMember,
+    db,
+    utcnow,
+    utcnow_aware,
+)
 from plugins.councils import documents, services
-from plugins.councils.models import Council
+from plugins.councils.models import Council, Method, VotingMethod
 
 
 def demo_pdf(text: str) -> bytes:
@@ -60,6 +72,18 @@ TEXTS = {
         "opinion": "Становище по проекта на бюджет на община Хасково за 2027 г.",
         "opinion_text": "Общественият съвет подкрепя проекта и **препоръчва** да се увеличат средствата за социални услуги в общността с 10 %.",
         "minutes": "Присъстваха 5 от 6 членове. Съветът избра председател и прие становище по проекта на бюджет.",
+        "organisations": [
+            ("Сдружение „Знание и грижа“", "Светла Ангелова", "Петя Станева"),
+            ("Фондация „Зелено Хасково“", "Борис Христов", "Николай Русев"),
+        ],
+        "ngo_candidate": "Даниела Маринова",
+        "ranked_call": "Избор на представител на гражданските организации чрез преференциално гласуване",
+        "ranked_criteria": "- организация, вписана в регистъра на общината\n- всяка организация подрежда кандидатите по предпочитание",
+        "ranked_result": "Бюлетините са преброени по метода на незабавния балотаж (прехвърляне на гласовете); "
+        "избраната кандидатка получи мнозинство от първите предпочитания още в първия кръг.",
+        "objection": "Възразяваме срещу резултата: според нас бюлетината на една от организациите е подадена след изтичане на срока.",
+        "objection_answer": "Възражението се отхвърля: и трите бюлетини са подадени в срока за гласуване, видно от публикувания час на подаването им.",
+        "dissent": "Гласувах против: становището не предвижда средства за достъпност на социалните услуги за хора с увреждания.",
     },
     "el": {
         "name": "Δημοτική Επιτροπή Διαβούλευσης Δήμου Ορεστιάδας",
@@ -83,6 +107,18 @@ TEXTS = {
         "opinion": "Γνωμοδότηση για το τεχνικό πρόγραμμα 2027",
         "opinion_text": "Η Επιτροπή γνωμοδοτεί **θετικά** και προτείνει προτεραιότητα στα έργα προσβασιμότητας.",
         "minutes": "Παρόντα 5 μέλη. Η Επιτροπή συζήτησε το τεχνικό πρόγραμμα.",
+        "organisations": [
+            ("Σύλλογος Γονέων Παιδιών με Αναπηρία Ορεστιάδας", "Αναστασία Τσολάκη", "Μαρία Καραγιάννη"),
+            ("Περιβαλλοντικός Σύλλογος Έβρου", "Χρήστος Μαυρίδης", "Κωνσταντίνος Αθανασίου"),
+        ],
+        "ngo_candidate": "Σοφία Μιχαηλίδου",
+        "ranked_call": "Εκλογή εκπροσώπου των φορέων με σειρά προτίμησης",
+        "ranked_criteria": "- φορέας με έδρα στον Δήμο Ορεστιάδας\n- κάθε φορέας κατατάσσει τους υποψηφίους κατά σειρά προτίμησης",
+        "ranked_result": "Η καταμέτρηση έγινε με τη μέθοδο του διαδοχικού αποκλεισμού (μεταφορά ψήφων) στα δημοσιευμένα "
+        "ψηφοδέλτια· η εκλεγείσα συγκέντρωσε την πλειοψηφία των πρώτων προτιμήσεων από τον πρώτο γύρο.",
+        "objection": "Υποβάλλουμε ένσταση κατά του αποτελέσματος: θεωρούμε ότι το ψηφοδέλτιο ενός φορέα υποβλήθηκε μετά τη λήξη της προθεσμίας.",
+        "objection_answer": "Η ένσταση απορρίπτεται: και τα τρία ψηφοδέλτια υποβλήθηκαν εντός της προθεσμίας ψηφοφορίας, όπως προκύπτει από τη δημοσιευμένη ώρα υποβολής τους.",
+        "dissent": "Καταψήφισα, γιατί η γνωμοδότηση δεν ορίζει χρονοδιάγραμμα για τα έργα προσβασιμότητας στα σχολεία.",
     },
     "ro": {
         "name": "Consiliul consultativ pentru economie socială al Sectorului 3",
@@ -109,8 +145,108 @@ TEXTS = {
         "opinion": "Aviz privind programul de achiziții rezervate 2027",
         "opinion_text": "Consiliul avizează **favorabil** programul și recomandă creșterea pragului de achiziții rezervate.",
         "minutes": "Au fost prezenți 5 membri. Consiliul a adoptat regulamentul.",
+        "organisations": [
+            ("Asociația „Vecini Solidari”", "Gabriela Niculescu", "Elena Stoica"),
+            ("Fundația „Șanse Egale”", "Victor Stan", "Radu Georgescu"),
+        ],
+        "ngo_candidate": "Ana Constantin",
+        "ranked_call": "Alegerea reprezentantului ONG prin vot preferențial",
+        "ranked_criteria": "- organizație neguvernamentală cu activitate în Sectorul 3\n- fiecare organizație ordonează candidații după preferință",
+        "ranked_result": "Voturile au fost numărate prin eliminare succesivă, cu transferul voturilor, pe baza buletinelor publicate; "
+        "candidata aleasă a obținut majoritatea primelor preferințe din primul tur.",
+        "objection": "Contestăm rezultatul: considerăm că buletinul uneia dintre organizații a fost depus după termen.",
+        "objection_answer": "Contestația se respinge: toate cele trei buletine au fost depuse în termenul de vot, după cum arată ora publicată a depunerii lor.",
+        "dissent": "Am votat împotrivă: avizul nu prevede criterii sociale obligatorii pentru toate achizițiile rezervate.",
     },
 }
+
+
+def _local_organisations(tenant, texts) -> list[tuple[int, Account]]:
+    """Two organisations of the municipality, affiliated, each with an admin (a demo stand-in who
+    cannot sign in): with the demo NGO, the three voters of the ranked-choice election."""
+    out = []
+    for n, (name, admin_name, _candidate) in enumerate(texts["organisations"], start=1):
+        admin = Account(
+            email=f"council-org{n}@{tenant.slug}.example",
+            display_name=admin_name,
+            locale=tenant.default_locale,
+        )
+        org = Organisation(name=name, kind="ngo")
+        db.session.add_all([admin, org])
+        db.session.flush()
+        db.session.add(OrganisationMember(organisation_id=org.id, account_id=admin.id, role="admin"))
+        db.session.add(
+            Affiliation(
+                organisation_id=org.id,
+                status=AffiliationStatus.APPROVED.value,
+                requested_by_id=admin.id,
+                decided_at=utcnow(),
+                message="Demo affiliation",
+            )
+        )
+        out.append((org.id, admin))
+    db.session.flush()
+    return out
+
+
+def _ranked_election(council, texts, voters, staff, declaration, now) -> None:
+    """An election by ranked choice for one NGO seat, from the call to the seating: a candidate per
+    organisation, the three ballots, the count (the first local organisation's candidate has two
+    of three first preferences), an objection by the organisation whose candidate lost, dismissed
+    with reasons, and the winner seated after the objection period."""
+    opened = now - dt.timedelta(days=100)
+    call = services.save_call(
+        None,
+        council,
+        title=texts["ranked_call"],
+        category="ngo",
+        seats=1,
+        criteria=texts["ranked_criteria"],
+        opens_at=opened,
+        closes_at=opened + dt.timedelta(days=21),
+        method=Method.ELECTION,
+        voting_closes_at=opened + dt.timedelta(days=30),
+        voting_method=VotingMethod.RANKED,
+        status="published",
+    )
+    names = [texts["ngo_candidate"], *(candidate for _org, _admin, candidate in texts["organisations"])]
+    nominated = [
+        services.nominate(
+            call,
+            admin,
+            organisation_id=org_id,
+            candidate_name=name,
+            declaration=declaration,
+            now=opened + dt.timedelta(days=2, hours=i),
+        )
+        for i, ((org_id, admin), name) in enumerate(zip(voters, names, strict=True))
+    ]
+    for n in nominated:
+        services.screen(
+            n, admit=True, reason=texts["reason"], staff=staff, now=opened + dt.timedelta(days=22)
+        )
+    preferences = ([1, 0], [1, 2], [2, 1])  # per voter, the positions in ``nominated``, first to last
+    for i, ((org_id, admin), ranking) in enumerate(zip(voters, preferences, strict=True)):
+        services.cast_ballot(
+            call,
+            admin,
+            organisation_id=org_id,
+            nomination_ids=[nominated[k].id for k in ranking],
+            now=opened + dt.timedelta(days=24, hours=i),
+        )
+    services.decide(call, reasoning=texts["ranked_result"], staff=staff, now=opened + dt.timedelta(days=31))
+    org_id, admin = voters[2]
+    objection = services.lodge_objection(
+        call, admin, reasons=texts["objection"], organisation_id=org_id, now=opened + dt.timedelta(days=32)
+    )
+    services.answer_objection(
+        objection,
+        outcome="dismissed",
+        reason=texts["objection_answer"],
+        staff=staff,
+        now=opened + dt.timedelta(days=34),
+    )
+    services.seat_selected(call, now=opened + dt.timedelta(days=40))
 
 
 def seed(tenant) -> None:
@@ -163,6 +299,19 @@ def seed(tenant) -> None:
             )
         ).scalar()
     declaration = {"roles": "—", "related_entities": "—", "municipal_funding": "—"}
+    if ngo_person is not None and org_id is not None and staff is not None:
+        voters = [(org_id, ngo_person), *_local_organisations(tenant, texts)]
+        _ranked_election(council, texts, voters, staff, declaration, now)
+        if tenant.default_locale == "ro":
+            # no selection seated her here: she sits for the demo NGO from the start
+            services.add_member(
+                council,
+                name=ngo_person.display_name,
+                category="ngo",
+                term_start=today - dt.timedelta(days=120),
+                account_id=ngo_person.id,
+                organisation_id=org_id,
+            )
     if tenant.default_locale == "ro":
         # an open call: the demo NGO's admin can nominate now
         services.save_call(
@@ -228,16 +377,21 @@ def seed(tenant) -> None:
     services.record_attendance(held, present, by=staff)
     items = services.agenda(held)
     voters = services.meeting_members(held) if services.quorum(held).reached else []
+    dissenting = ngo_person.id if ngo_person is not None else None
     for i, member in enumerate(voters):
-        services.cast_vote(items[1], member, "for" if i % 4 else "abstain", by=staff)
+        choice = "against" if member.account_id == dissenting else ("for" if i % 4 else "abstain")
+        services.cast_vote(items[1], member, choice, by=staff)
     services.publish_minutes(held, texts["minutes"])
-    services.issue_opinion(
+    opinion = services.issue_opinion(
         council,
         title=texts["opinion"],
         text=texts["opinion_text"],
         item_id=items[1].id,
         issued_on=today - dt.timedelta(days=13),
     )
+    if services.dissenter(opinion, ngo_person) is not None:
+        # the demo NGO's member voted against: her dissenting opinion is published with it
+        services.add_dissent(opinion, ngo_person, texts["dissent"], now=now - dt.timedelta(days=12))
     services.save_meeting(
         council,
         None,
