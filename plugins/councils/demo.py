@@ -77,6 +77,7 @@ TEXTS = {
             ("Фондация „Зелено Хасково“", "Борис Христов", "Николай Русев"),
         ],
         "ngo_candidate": "Даниела Маринова",
+        "ranked_reason": "Кандидатурата отговаря на критериите на поканата; декларацията за конфликт на интереси е попълнена.",
         "ranked_call": "Избор на представител на гражданските организации чрез преференциално гласуване",
         "ranked_criteria": "- организация, вписана в регистъра на общината\n- всяка организация подрежда кандидатите по предпочитание",
         "ranked_result": "Бюлетините са преброени по метода на незабавния балотаж (прехвърляне на гласовете); "
@@ -112,6 +113,7 @@ TEXTS = {
             ("Περιβαλλοντικός Σύλλογος Έβρου", "Χρήστος Μαυρίδης", "Κωνσταντίνος Αθανασίου"),
         ],
         "ngo_candidate": "Σοφία Μιχαηλίδου",
+        "ranked_reason": "Η υποψηφιότητα πληροί τα κριτήρια της πρόσκλησης· η δήλωση σύγκρουσης συμφερόντων έχει υποβληθεί.",
         "ranked_call": "Εκλογή εκπροσώπου των φορέων με σειρά προτίμησης",
         "ranked_criteria": "- φορέας με έδρα στον Δήμο Ορεστιάδας\n- κάθε φορέας κατατάσσει τους υποψηφίους κατά σειρά προτίμησης",
         "ranked_result": "Η καταμέτρηση έγινε με τη μέθοδο του διαδοχικού αποκλεισμού (μεταφορά ψήφων) στα δημοσιευμένα "
@@ -150,6 +152,7 @@ TEXTS = {
             ("Fundația „Șanse Egale”", "Victor Stan", "Radu Georgescu"),
         ],
         "ngo_candidate": "Ana Constantin",
+        "ranked_reason": "Candidatura îndeplinește criteriile apelului; declarația privind conflictul de interese a fost completată.",
         "ranked_call": "Alegerea reprezentantului ONG prin vot preferențial",
         "ranked_criteria": "- organizație neguvernamentală cu activitate în Sectorul 3\n- fiecare organizație ordonează candidații după preferință",
         "ranked_result": "Voturile au fost numărate prin eliminare succesivă, cu transferul voturilor, pe baza buletinelor publicate; "
@@ -223,7 +226,7 @@ def _ranked_election(council, texts, voters, staff, declaration, now) -> None:
     ]
     for n in nominated:
         services.screen(
-            n, admit=True, reason=texts["reason"], staff=staff, now=opened + dt.timedelta(days=22)
+            n, admit=True, reason=texts["ranked_reason"], staff=staff, now=opened + dt.timedelta(days=22)
         )
     preferences = ([1, 0], [1, 2], [2, 1])  # per voter, the positions in ``nominated``, first to last
     for i, ((org_id, admin), ranking) in enumerate(zip(voters, preferences, strict=True)):
