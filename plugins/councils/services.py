@@ -29,6 +29,7 @@ from core.toolkit import (
     Linkable,
     Mail,
     Membership,
+    NotificationKind,
     Organisation,
     OrganisationMember,
     Reference,
@@ -37,9 +38,10 @@ from core.toolkit import (
     db,
     external_url,
     gettext,
+    lazy_gettext,
+    notify,
     plugin_settings,
     resolve_references,
-    send_mail,
     tenant_info,
     to_local,
     utcnow_aware,
@@ -441,8 +443,9 @@ def send_term_reminders(today: dt.date | None = None) -> int:
                 )
                 for d, m in ending
             ]
-            _send(account, gettext("Terms ending on the municipality's councils"), lines)
-            sent += 1
+            sent += _send(
+                account, gettext("Terms ending on the municipality's councils"), lines, kind=TERM_REMINDER
+            )
     return sent
 
 
@@ -1431,13 +1434,13 @@ def send_invitations(meeting: Meeting, *, now: dt.datetime | None = None) -> int
                 "\n".join(f"{i.position}. {i.title}" for i in items),
                 _link(f"/councils/meetings/{meeting.id}"),
             ]
-            _send(
+            sent += _send(
                 account,
                 gettext("Invitation: %(title)s", title=meeting.title),
                 lines,
                 [Attachment("meeting.ics", ics, "text/calendar")],
+                kind=MEETING_INVITATION,
             )
-        sent += 1
     meeting.invitations_sent_at = now or utcnow_aware()
     db.session.flush()
     return sent
@@ -1678,23 +1681,48 @@ def mail_locale(account: Any) -> str:
     return account.locale if account.locale in tenant.locales else tenant.default_locale
 
 
+#: Notifications (the person's settings decide: now, in the daily digest, or off). A meeting's
+#: invitation to a sitting member is one (the member did not just ask for it); a screening
+#: decision on a nomination is transactional (a decision on the organisation's own application).
+TERM_REMINDER = "councils.term_reminder"
+MEETING_INVITATION = "councils.meeting_invitation"
+NOTIFICATION_KINDS = (
+    NotificationKind(
+        TERM_REMINDER,
+        lazy_gettext("Terms ending on the councils (staff)"),
+        lazy_gettext("60 and 30 days before a council member's term ends."),
+    ),
+    NotificationKind(
+        MEETING_INVITATION,
+        lazy_gettext("Invitations to the meetings of my councils"),
+        lazy_gettext("The agenda and the calendar file when a meeting of a council you sit on is convened."),
+    ),
+)
+
+
 def _send(
-    account: Account, subject: str, lines: list[str], attachments: list[Attachment] | None = None
-) -> None:
+    account: Account,
+    subject: str,
+    lines: list[str],
+    attachments: list[Attachment] | None = None,
+    *,
+    kind: str,
+) -> bool:
+    """Mail ``account`` (in the language forced around the call) as a notification of ``kind``;
+    False if their settings turned it off."""
     tenant = _tenant()
     paragraphs = [
         gettext("Hello %(name)s,", name=account.display_name),
         *(p for p in lines if p),
         tenant.name,
     ]
-    send_mail(
-        Mail(
-            to=[account.email],
-            subject=f"{subject} · {tenant.name}",
-            text="\n\n".join(paragraphs),
-            attachments=attachments or [],
-        )
+    mail = Mail(
+        to=[account.email],
+        subject=f"{subject} · {tenant.name}",
+        text="\n\n".join(paragraphs),
+        attachments=attachments or [],
     )
+    return notify(account.id, kind, mail) != "off"
 
 
 # --- personal data ------------------------------------------------------------------------------
