@@ -42,6 +42,7 @@ from core.toolkit import (
     notify,
     plugin_settings,
     resolve_references,
+    send_mail,
     tenant_info,
     to_local,
     utcnow_aware,
@@ -776,7 +777,33 @@ def screen(
     nomination.status = NominationStatus.ADMITTED if admit else NominationStatus.REJECTED
     nomination.screening_reason, nomination.screened_by_id, nomination.screened_at = reason, staff.id, now
     db.session.flush()
+    _mail_screened(nomination, call)
     return nomination
+
+
+def _mail_screened(nomination: Nomination, call: Call) -> None:
+    """Who nominated (and the candidate, if they have an account) learn the decision and its
+    reason: a decision on their own application, so transactional (always sent)."""
+    ids = dict.fromkeys(i for i in (nomination.nominated_by_id, nomination.candidate_account_id) if i)
+    for account_id in ids:
+        account = db.session.get(Account, account_id)
+        if account is None or not account.email or account.erased_at is not None:
+            continue
+        with force_locale(mail_locale(account)):
+            if nomination.status == NominationStatus.ADMITTED:
+                subject = gettext("Nomination admitted: %(name)s", name=nomination.candidate_name)
+            else:
+                subject = gettext("Nomination not admitted: %(name)s", name=nomination.candidate_name)
+            lines = [
+                gettext(
+                    "The municipality has screened the nomination of %(name)s to the call “%(call)s”.",
+                    name=nomination.candidate_name,
+                    call=call.title,
+                ),
+                gettext("Reason: %(reason)s", reason=nomination.screening_reason),
+                _link(f"/councils/calls/{call.id}"),
+            ]
+            _send(account, subject, lines, kind=None)
 
 
 def cast_ballot(
@@ -1706,10 +1733,10 @@ def _send(
     lines: list[str],
     attachments: list[Attachment] | None = None,
     *,
-    kind: str,
+    kind: str | None,
 ) -> bool:
-    """Mail ``account`` (in the language forced around the call) as a notification of ``kind``;
-    False if their settings turned it off."""
+    """Mail ``account`` (in the language forced around the call) as a notification of ``kind``
+    (False if their settings turned it off), or, ``kind`` None, as transactional mail."""
     tenant = _tenant()
     paragraphs = [
         gettext("Hello %(name)s,", name=account.display_name),
@@ -1722,6 +1749,9 @@ def _send(
         text="\n\n".join(paragraphs),
         attachments=attachments or [],
     )
+    if kind is None:
+        send_mail(mail)
+        return True
     return notify(account.id, kind, mail) != "off"
 
 

@@ -118,3 +118,55 @@ def test_invitations_and_term_reminders_honour_the_persons_settings(app, town, a
     assert mail_outbox.to(quiet.email) == [] and mail_outbox.to(staff_off.email) == []
     # the digest member got the digest only, never the invitation itself
     assert len(mail_outbox.to(gathered.email)) == 1 and len(mail_outbox.to(staff_digest.email)) == 1
+
+
+def test_the_screening_decision_reaches_who_nominated_whatever_their_settings(
+    app, town, account_factory, mail_outbox
+):
+    """A decision on the organisation's own nomination is transactional: with every councils
+    notification off, the nominating admin still gets it, in their language, with the reason."""
+    from core.notifications.services import set_preference
+    from tests.plugins.councils.conftest import DECLARATION, make_organisation
+
+    admin = account_factory(name="Ana Admin", memberships={town: "member"}, locale="ro")
+    staff = account_factory(memberships={town: "staff"}, locale="en")
+    org = make_organisation(app, town, admin)
+    with app.app_context():
+        for kind in (services.MEETING_INVITATION, services.TERM_REMINDER):
+            set_preference(admin.id, kind, None, "off")
+        db.session.commit()
+    with app.app_context(), tenant_context(town.id):
+        now = utcnow_aware()
+        council = services.save_council(None, name="Consiliul tinerilor", seats={"ngo": (3, 0)})
+        call = services.save_call(
+            None,
+            council,
+            title="Apel 2027",
+            category="ngo",
+            seats=1,
+            opens_at=now - dt.timedelta(days=10),
+            closes_at=now - dt.timedelta(days=2),
+            status="published",
+        )
+        nomination = services.nominate(
+            call,
+            db.session.get(services.Account, admin.id),
+            organisation_id=org,
+            candidate_name="Elena Pop",
+            declaration=DECLARATION,
+            now=now - dt.timedelta(days=5),
+        )
+        services.screen(
+            nomination,
+            admit=False,
+            reason="Lipsește statutul.",
+            staff=db.session.get(services.Account, staff.id),
+        )
+        db.session.commit()
+        call_id = call.id
+        db.session.remove()
+    mail = mail_outbox.wait_for(lambda m: m["To"] == admin.email)
+    assert mail["Subject"].startswith("Nominalizare respinsă: Elena Pop")
+    body = mail_outbox.body(mail)
+    assert "Motiv: Lipsește statutul." in body and f"/councils/calls/{call_id}" in body
+    assert mail["List-Unsubscribe"] is None  # not a notification: nothing to turn off
