@@ -296,6 +296,8 @@ def sympraxis_notification_kinds() -> list[Any]:
     asked for: a confirmation, a receipt, a reset link) is not a notification: ``send_mail``.
 
     Called for every installed plugin, outside any tenant (the answer must not depend on one).
+    The settings page shows a plugin's kinds, under its title, only to people in a municipality
+    where it is on.
     """
 
 

@@ -62,6 +62,55 @@ def notification_kinds() -> list[NotificationKind]:
     return [kinds[code] for code in sorted(kinds)]
 
 
+@dataclass(frozen=True)
+class KindGroup:
+    """The kinds one module declares (``plugin`` None: the core's), under its title."""
+
+    plugin: str | None
+    title: str
+    kinds: list[NotificationKind]
+
+
+def kinds_by_module(tenants: list[Any]) -> list[KindGroup]:
+    """The kinds a person can receive in ``tenants``: the core's, and those of the plugins on in
+    at least one of them, grouped by module (the core's first, then by the module's title in the
+    reader's language); a kind of a module on nowhere the person is would never reach them."""
+    from core.plugins import registry
+    from core.tenancy import TenantPlugin
+
+    reg = registry()
+    enabled = set(reg.builtin_names())
+    if tenants:
+        with cross_tenant_read():  # reviewed: which plugins are on in the person's municipalities
+            enabled |= set(
+                db.session.execute(
+                    sa.select(TenantPlugin.plugin)
+                    .where(
+                        TenantPlugin.tenant_id.in_([t.id for t in tenants]),
+                        TenantPlugin.enabled.is_(True),
+                    )
+                    .execution_options(all_tenants=True)
+                ).scalars()
+            )
+    groups: dict[str | None, dict[str, NotificationKind]] = {}
+    for impl in reg.pm.hook.sympraxis_notification_kinds.get_hookimpls():
+        source = impl.plugin_name if impl.plugin_name in reg.plugins else None
+        if source is not None and source not in enabled:
+            continue
+        for kind in impl.function() or []:
+            groups.setdefault(source, {})[kind.code] = kind
+    out = [
+        KindGroup(
+            plugin=source,
+            title=reg.plugins[source].title if source is not None else gettext("General"),
+            kinds=list(found.values()),  # in the order the module declares them
+        )
+        for source, found in groups.items()
+        if found
+    ]
+    return sorted(out, key=lambda g: (g.plugin is not None, g.title.casefold()))
+
+
 def _kind(code: str) -> NotificationKind:
     for kind in notification_kinds():
         if kind.code == code:

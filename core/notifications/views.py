@@ -33,7 +33,11 @@ def _scope(tenants: list[dict]) -> int | None:
 def settings():
     tenants = account_tenants(current_user)
     scope = _scope(tenants)
-    kinds = services.notification_kinds()
+    # the kinds of the modules on where this setting applies (one municipality, or any of theirs)
+    groups = services.kinds_by_module(
+        [e["tenant"] for e in tenants if scope is None or e["tenant"].id == scope]
+    )
+    kinds = [k for g in groups for k in g.kinds]
     stored = services.settings_of(current_user.id, scope)
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -57,7 +61,7 @@ def settings():
     )
     return render_template(
         "notifications/settings.html",
-        kinds=kinds,
+        groups=groups,
         stored=stored,
         wider=wider,
         errors=errors,

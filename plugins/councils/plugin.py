@@ -123,6 +123,13 @@ def sympraxis_search(tenant, query, limit):
 
 
 @hookimpl
+def sympraxis_notification_kinds():
+    from plugins.councils.services import NOTIFICATION_KINDS
+
+    return list(NOTIFICATION_KINDS)
+
+
+@hookimpl
 def sympraxis_periodic_jobs():
     return {"councils.remind_all": jobs.REMIND_EVERY_SECONDS}
 

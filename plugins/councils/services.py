@@ -29,6 +29,7 @@ from core.toolkit import (
     Linkable,
     Mail,
     Membership,
+    NotificationKind,
     Organisation,
     OrganisationMember,
     Reference,
@@ -37,6 +38,8 @@ from core.toolkit import (
     db,
     external_url,
     gettext,
+    lazy_gettext,
+    notify,
     plugin_settings,
     resolve_references,
     send_mail,
@@ -441,8 +444,9 @@ def send_term_reminders(today: dt.date | None = None) -> int:
                 )
                 for d, m in ending
             ]
-            _send(account, gettext("Terms ending on the municipality's councils"), lines)
-            sent += 1
+            sent += _send(
+                account, gettext("Terms ending on the municipality's councils"), lines, kind=TERM_REMINDER
+            )
     return sent
 
 
@@ -773,7 +777,33 @@ def screen(
     nomination.status = NominationStatus.ADMITTED if admit else NominationStatus.REJECTED
     nomination.screening_reason, nomination.screened_by_id, nomination.screened_at = reason, staff.id, now
     db.session.flush()
+    _mail_screened(nomination, call)
     return nomination
+
+
+def _mail_screened(nomination: Nomination, call: Call) -> None:
+    """Who nominated (and the candidate, if they have an account) learn the decision and its
+    reason: a decision on their own application, so transactional (always sent)."""
+    ids = dict.fromkeys(i for i in (nomination.nominated_by_id, nomination.candidate_account_id) if i)
+    for account_id in ids:
+        account = db.session.get(Account, account_id)
+        if account is None or not account.email or account.erased_at is not None:
+            continue
+        with force_locale(mail_locale(account)):
+            if nomination.status == NominationStatus.ADMITTED:
+                subject = gettext("Nomination admitted: %(name)s", name=nomination.candidate_name)
+            else:
+                subject = gettext("Nomination not admitted: %(name)s", name=nomination.candidate_name)
+            lines = [
+                gettext(
+                    "The municipality has screened the nomination of %(name)s to the call “%(call)s”.",
+                    name=nomination.candidate_name,
+                    call=call.title,
+                ),
+                gettext("Reason: %(reason)s", reason=nomination.screening_reason),
+                _link(f"/councils/calls/{call.id}"),
+            ]
+            _send(account, subject, lines, kind=None)
 
 
 def cast_ballot(
@@ -1431,13 +1461,13 @@ def send_invitations(meeting: Meeting, *, now: dt.datetime | None = None) -> int
                 "\n".join(f"{i.position}. {i.title}" for i in items),
                 _link(f"/councils/meetings/{meeting.id}"),
             ]
-            _send(
+            sent += _send(
                 account,
                 gettext("Invitation: %(title)s", title=meeting.title),
                 lines,
                 [Attachment("meeting.ics", ics, "text/calendar")],
+                kind=MEETING_INVITATION,
             )
-        sent += 1
     meeting.invitations_sent_at = now or utcnow_aware()
     db.session.flush()
     return sent
@@ -1678,23 +1708,51 @@ def mail_locale(account: Any) -> str:
     return account.locale if account.locale in tenant.locales else tenant.default_locale
 
 
+#: Notifications (the person's settings decide: now, in the daily digest, or off). A meeting's
+#: invitation to a sitting member is one (the member did not just ask for it); a screening
+#: decision on a nomination is transactional (a decision on the organisation's own application).
+TERM_REMINDER = "councils.term_reminder"
+MEETING_INVITATION = "councils.meeting_invitation"
+NOTIFICATION_KINDS = (
+    NotificationKind(
+        TERM_REMINDER,
+        lazy_gettext("Terms ending on the councils (staff)"),
+        lazy_gettext("60 and 30 days before a council member's term ends."),
+    ),
+    NotificationKind(
+        MEETING_INVITATION,
+        lazy_gettext("Invitations to the meetings of my councils"),
+        lazy_gettext("The agenda and the calendar file when a meeting of a council you sit on is convened."),
+    ),
+)
+
+
 def _send(
-    account: Account, subject: str, lines: list[str], attachments: list[Attachment] | None = None
-) -> None:
+    account: Account,
+    subject: str,
+    lines: list[str],
+    attachments: list[Attachment] | None = None,
+    *,
+    kind: str | None,
+) -> bool:
+    """Mail ``account`` (in the language forced around the call) as a notification of ``kind``
+    (False if their settings turned it off), or, ``kind`` None, as transactional mail."""
     tenant = _tenant()
     paragraphs = [
         gettext("Hello %(name)s,", name=account.display_name),
         *(p for p in lines if p),
         tenant.name,
     ]
-    send_mail(
-        Mail(
-            to=[account.email],
-            subject=f"{subject} · {tenant.name}",
-            text="\n\n".join(paragraphs),
-            attachments=attachments or [],
-        )
+    mail = Mail(
+        to=[account.email],
+        subject=f"{subject} · {tenant.name}",
+        text="\n\n".join(paragraphs),
+        attachments=attachments or [],
     )
+    if kind is None:
+        send_mail(mail)
+        return True
+    return notify(account.id, kind, mail) != "off"
 
 
 # --- personal data ------------------------------------------------------------------------------

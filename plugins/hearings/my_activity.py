@@ -22,7 +22,15 @@ from core.toolkit import (
 )
 from plugins.hearings.common import local_text
 from plugins.hearings.following.services import followable_organisations, is_following
-from plugins.hearings.models import Comment, Consultation, Meeting, Registration, SpeakerRequest
+from plugins.hearings.models import (
+    Comment,
+    Consultation,
+    Meeting,
+    Registration,
+    RegistrationStatus,
+    SpeakerRequest,
+    SpeakerStatus,
+)
 from plugins.hearings.registrations.services import registration_token
 
 #: Rows per kind on a page: the newest first.
@@ -75,24 +83,50 @@ def sections(account: Any) -> list[DashboardItem]:
     return [DashboardItem(title=_("Consultations and hearings"), html=html, order=20)]
 
 
+def _live_counts(account_id: int) -> dict[str, dict[int, int]]:
+    """Per kind, per municipality: what still stands (not the rows the lists show, which stop at
+    ``LIMIT``): comments neither withdrawn nor hidden, registrations not cancelled, requests to
+    speak not withdrawn. Inside a ``cross_tenant_read``."""
+    queries = {
+        "comments": sa.select(Comment.tenant_id, sa.func.count()).where(
+            Comment.account_id == account_id, Comment.withdrawn_at.is_(None), Comment.hidden_at.is_(None)
+        ),
+        "registrations": sa.select(Registration.tenant_id, sa.func.count()).where(
+            Registration.account_id == account_id, Registration.status != RegistrationStatus.CANCELLED.value
+        ),
+        "speakers": sa.select(SpeakerRequest.tenant_id, sa.func.count()).where(
+            SpeakerRequest.account_id == account_id, SpeakerRequest.status != SpeakerStatus.WITHDRAWN.value
+        ),
+    }
+    return {
+        kind: dict(
+            db.session.execute(q.group_by(q.selected_columns[0]).execution_options(all_tenants=True)).all()
+        )
+        for kind, q in queries.items()
+    }
+
+
 def everywhere(account: Any) -> list[dict[str, Any]]:
     """Per municipality where the person did something: its name, counts and the link (arriving
     signed in) to its "My activity" page. A reviewed cross-tenant read (SELECT only)."""
     with cross_tenant_read():
         rows = _rows(account.id, everywhere=True)
+        counts = _live_counts(account.id)
     per: dict[int, dict[str, Any]] = {}
     for kind, found in rows.items():
         for row in found:
-            entry = per.setdefault(
-                row[0].tenant_id, {"comments": 0, "registrations": 0, "speakers": 0, "items": []}
-            )
-            entry[kind] += 1
-            if kind == "registrations" and row[0].status != "cancelled":
+            entry = per.setdefault(row[0].tenant_id, {"items": []})
+            if kind == "registrations" and row[0].status != RegistrationStatus.CANCELLED:
                 with tenant_context(row[0].tenant_id):  # the time in that municipality's zone
                     when = local_text(row[1].starts_at)
                 entry["items"].append((row[1].title, when, f"/hearings/meetings/{row[1].id}"))
+    for kind, by_tenant in counts.items():
+        for tenant_id, n in by_tenant.items():
+            per.setdefault(tenant_id, {"items": []})[kind] = n
     out = []
     for tenant_id, entry in per.items():
+        if not any(entry.get(k) for k in ("comments", "registrations", "speakers")):
+            continue  # all of it cancelled or withdrawn
         info = tenant_info(tenant_id)
         if info is None or info.status != "active" or not info.primary_host:
             continue
@@ -103,7 +137,7 @@ def everywhere(account: Any) -> list[dict[str, Any]]:
                 "meetings": [
                     (t, when, signed_in_link(info.primary_host, p)) for t, when, p in entry["items"][:5]
                 ],
-                **{k: entry[k] for k in ("comments", "registrations", "speakers")},
+                **{k: entry.get(k, 0) for k in ("comments", "registrations", "speakers")},
             }
         )
     return sorted(out, key=lambda e: e["municipality"])

@@ -139,6 +139,13 @@ def sympraxis_apex_dashboard_items(account):
 
 
 @hookimpl
+def sympraxis_notification_kinds():
+    from plugins.registry.services import NOTIFICATION_KINDS
+
+    return list(NOTIFICATION_KINDS)
+
+
+@hookimpl
 def sympraxis_periodic_jobs():
     return {
         "registry.remind_all": jobs.REMIND_EVERY_SECONDS,

@@ -23,6 +23,7 @@ from core.toolkit import (
     AffiliationStatus,
     Mail,
     Membership,
+    NotificationKind,
     Organisation,
     OrganisationMember,
     RuleViolation,
@@ -30,6 +31,8 @@ from core.toolkit import (
     db,
     external_url,
     gettext,
+    lazy_gettext,
+    notify,
     organisations_of,
     plugin_settings,
     send_mail,
@@ -296,6 +299,25 @@ def submit(
     return version
 
 
+#: Notifications (the person's settings decide: now, in the daily digest, or off). What answers
+#: the organisation's own submission (awaiting verification, verified, needs changes) and the
+#: hand-over of an entry (an invitation) are transactional: always sent.
+FIGURES_REMINDER = "registry.figures_reminder"
+REVERIFY_NOTICE = "registry.reverify_notice"
+NOTIFICATION_KINDS = (
+    NotificationKind(
+        FIGURES_REMINDER,
+        lazy_gettext("Reminders to give my organisation's yearly figures"),
+        lazy_gettext("Before the figures of a year are due, and once more if they are late."),
+    ),
+    NotificationKind(
+        REVERIFY_NOTICE,
+        lazy_gettext("My organisation's register entry needs verifying again"),
+        lazy_gettext("When the verification of an entry in the social economy register expires."),
+    ),
+)
+
+
 def _mail_awaiting(entry: Entry, submitter: Any) -> None:
     """A change to a verified entry goes to re-verification: its organisation's admins are told
     (each in their language) that the public keeps the verified version until then."""
@@ -514,7 +536,7 @@ def send_reverify_notices(now: dt.datetime | None = None) -> int:
                     date=entry.verified_at.date().isoformat(),
                     link=link,
                 )
-            send_mail(Mail(to=[person.email], subject=subject, text=body))
+            notify(person.id, REVERIFY_NOTICE, Mail(to=[person.email], subject=subject, text=body))
         sent += 1
     db.session.flush()
     return sent
@@ -888,10 +910,12 @@ def send_reminders(today: dt.date) -> int:
                 continue
             db.session.add(Reminder(entry_id=entry.id, year=year_row.year, kind=kind))
             link = external_url(info.primary_host, f"/registry/entries/{entry.id}/figures/{year_row.year}")
-            recipients = [(a.email, _locale_for(a)) for a in _recipients_of(entry)]
+            # the organisation's admins (their settings decide); without them, the entry's contact
+            # address, which has no settings: that mail is sent
+            recipients = [(a.email, _locale_for(a), a.id) for a in _recipients_of(entry)]
             if not recipients and entry.contact_email:
-                recipients = [(entry.contact_email, info.default_locale)]
-            for address, locale in recipients:
+                recipients = [(entry.contact_email, info.default_locale, None)]
+            for address, locale, account_id in recipients:
                 with force_locale(locale):
                     if kind == "due":
                         subject = gettext(
@@ -913,7 +937,11 @@ def send_reminders(today: dt.date) -> int:
                         due=year_row.due_on.isoformat(),
                         link=link,
                     )
-                send_mail(Mail(to=[address], subject=subject, text=body))
+                mail = Mail(to=[address], subject=subject, text=body)
+                if account_id is None:
+                    send_mail(mail)
+                else:
+                    notify(account_id, FIGURES_REMINDER, mail)
             sent += 1
     db.session.flush()
     return sent

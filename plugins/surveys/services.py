@@ -796,7 +796,8 @@ def parse_addresses(text: str) -> list[str]:
 
 def invite(survey: Survey, addresses: list[str]) -> int:
     """Mail each new address a single-use link (addresses invited before are skipped); the link's
-    token is kept only as a hash. Returns how many were invited."""
+    token is kept only as a hash. Returns how many were invited. Transactional (``send_mail``,
+    not ``notify``): an invitation to addresses, not to accounts with settings (docs/jobs-mail)."""
     if survey.audience != Audience.INVITED:
         raise RuleViolation(
             gettext("Only a survey for invited people sends invitations."), field="addresses", code="audience"

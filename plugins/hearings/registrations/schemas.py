@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from core.toolkit import JSONBoolean
 from plugins.hearings.models import ACCESSIBILITY_NEEDS
 
 
@@ -21,7 +22,7 @@ class RegistrationCreateSchema(Schema):
         fields.String(validate=validate.OneOf(ACCESSIBILITY_NEEDS)), load_default=list
     )
     accessibility_other = fields.String(load_default="", validate=validate.Length(max=300))
-    accessibility_consent = fields.Boolean(
+    accessibility_consent = JSONBoolean(
         load_default=False,
         metadata={
             "description": "Required (true) with any accessibility need: the person agrees to the "

@@ -160,3 +160,64 @@ def test_the_apex_dashboard_shows_my_activity_in_every_municipality(
 def client_for_apex(apex_client):
     """A fresh apex client (its own cookies) from the one given."""
     return apex_client.application.test_client()
+
+
+def test_the_dashboard_counts_only_what_still_stands(app, world, tenant_client, apex_client, sign_in):
+    """Withdrawn or hidden comments, cancelled registrations and withdrawn requests to speak are
+    not counted; a municipality where nothing of the person's stands is not listed."""
+    from plugins.hearings.comments.services import withdraw_comment
+    from plugins.hearings.models import Comment, SpeakerRequest
+    from plugins.hearings.moderation.services import hide_comment
+    from plugins.hearings.registrations.services import cancel_registration
+    from plugins.hearings.speakers.services import set_speaker_status
+
+    c = make_consultation(app, world.tenant, title="Plan for the squares")
+    for body in ("Kept comment", "Withdrawn comment", "Hidden comment"):
+        _comment(app, world.tenant, c["id"], world.member, body)
+    kept_m, cancelled_m = (make_meeting(app, world.tenant, capacity=10, title=t) for t in ("Kept", "Dropped"))
+    elsewhere = make_meeting(app, world.other, capacity=10, title="Forum in B")
+    member = sign_in(tenant_client(world.tenant), world.member)
+    for mid in (kept_m, cancelled_m):
+        assert member.post(f"/hearings/meetings/{mid}/register").status_code == 302
+        assert (
+            member.post(f"/hearings/meetings/{mid}/speakers", data={"topic": f"On {mid}"}).status_code == 302
+        )
+    assert (
+        sign_in(tenant_client(world.other), world.member)
+        .post(f"/hearings/meetings/{elsewhere}/register")
+        .status_code
+        == 302
+    )
+    with app.app_context():
+        person = db.session.get(Account, world.member.id)
+        with tenant_context(world.tenant.id):
+            comments = {cm.body: cm for cm in db.session.execute(sa.select(Comment)).scalars()}
+            withdraw_comment(comments["Withdrawn comment"], person)
+            hide_comment(comments["Hidden comment"], world.staff, "Off topic.")
+            reg = db.session.execute(
+                sa.select(Registration).where(Registration.meeting_id == cancelled_m)
+            ).scalar_one()
+            cancel_registration(reg)
+            sr = db.session.execute(
+                sa.select(SpeakerRequest).where(SpeakerRequest.meeting_id == cancelled_m)
+            ).scalar_one()
+            set_speaker_status(sr, "withdrawn", person, staff=False)
+            db.session.flush()
+        with tenant_context(world.other.id):
+            cancel_registration(db.session.execute(sa.select(Registration)).scalar_one())
+            db.session.flush()
+        db.session.commit()
+        db.session.remove()
+    page = sign_in(apex_client, world.member).get("/dashboard").get_data(as_text=True)
+    assert "My activity in every municipality" in page
+    assert world.tenant.name in page
+    assert "1 comment," in page and "1 registration," in page and "1 request to speak" in page
+    assert "Kept" in page and "Dropped" not in page
+    links = [h.replace("&amp;", "&") for h in re.findall(r'href="([^"]+)"', page)]
+    targets = {
+        parse_qs(urlsplit(h).query)["host"][0]
+        for h in links
+        if urlsplit(h).path == "/auth/go" and "next=%2Fme%2Factivity" in urlsplit(h).query.replace("/", "%2F")
+    }
+    assert targets == {world.tenant.primary_host}
+    assert "Forum in B" not in page

@@ -180,3 +180,39 @@ def test_erasing_the_account_erases_its_settings_and_queued_digest(
             is None
         )
         assert send_digests() == 0
+
+
+def test_the_settings_list_the_kinds_of_modules_on_in_my_municipalities_grouped_and_translated(
+    app, world, apex_client, sign_in, account_factory, enable_plugin
+):
+    """Volunteering is on in one of the person's two municipalities: its kinds show for all
+    municipalities and for that one, not for the other; councils, markets and the registry are
+    on in neither, so none of theirs shows. Each module is a titled group, in Greek."""
+    from core.notifications.services import notification_kinds
+
+    enable_plugin(world.tenant, "volunteers")
+    person = account_factory(memberships={world.tenant: "member", world.other: "member"}, locale="el")
+    sign_in(apex_client, person)
+
+    def shown(municipality=None):
+        query = f"?municipality={municipality}" if municipality else ""
+        page = apex_client.get(f"/account/notifications{query}")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        return html, set(re.findall(r'name="mode-([a-z_.]+)"', html))
+
+    html, everywhere = shown()
+    with app.app_context():
+        declared = {k.code for k in notification_kinds()}
+    assert {"councils.meeting_invitation", "registry.reverify_notice", "markets.pickup_reminder"} <= declared
+    assert everywhere == {c for c in declared if c.split(".")[0] in ("hearings", "volunteers")}
+    headings = re.findall(r'<h2 class="h5[^"]*" id="group-\d+">([^<]+)</h2>', html)
+    assert headings == sorted(["Διαβουλεύσεις και ακροάσεις", "Εθελοντισμός"], key=str.casefold)
+    assert "Υπενθυμίσεις των βαρδιών εθελοντισμού μου" in html  # the kind's label, translated
+    # the volunteering group holds its own kind
+    volunteering = html[html.index("Εθελοντισμός</h2>") :]
+    assert 'name="mode-volunteers.shift_reminder"' in volunteering.split("</section>")[0]
+    _, here = shown(world.tenant.id)
+    _, there = shown(world.other.id)
+    assert "volunteers.shift_reminder" in here and "volunteers.shift_reminder" not in there
+    assert there == {c for c in declared if c.startswith("hearings.")}
