@@ -60,6 +60,16 @@ class SettingsSchema(Schema):
             "description": lazy_gettext("After this the household renews its application."),
         },
     )
+    renewal_notice_days = fields.Integer(
+        load_default=14,
+        validate=validate.Range(min=1, max=60),
+        metadata={
+            "title": lazy_gettext("Social grocery: days of notice before eligibility ends"),
+            "description": lazy_gettext(
+                "Households are told this many days ahead that their eligibility ends, to apply again."
+            ),
+        },
+    )
     statistics_threshold = fields.Integer(
         load_default=5,
         validate=validate.Range(min=3, max=50),
