@@ -506,6 +506,7 @@ def statistics() -> dict[str, Any]:
 
 # --- renewal reminders --------------------------------------------------------------------------
 
+
 def send_renewal_reminders(now: dt.datetime | None = None) -> int:
     """Tell each household, once per decision and in its own language, that its eligibility ends
     within the municipality's ``renewal_notice_days`` (counted in its zone: the last day
