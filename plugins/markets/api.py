@@ -514,6 +514,20 @@ class DistributionOrder(MethodView):
         db.session.commit()
         return answer
 
+    @api.response(204)
+    @api.alt_response(404, description=RULE)
+    @api.alt_response(409, description=RULE)
+    @require_permission(ORDER)
+    def delete(self, day_id):
+        """Cancel your household's order until the day starts in the municipality's zone (409
+        after): the place, the credits and the stock come back, once."""
+        household = grocery.household_of(current_account())
+        if household is None:
+            raise RuleViolation(gettext("Your household has no order for this day."), status=404)
+        distribution.cancel_order(household, day_id)
+        db.session.commit()
+        return ""
+
 
 @api.route("/grocery/handouts")
 class Handouts(MethodView):

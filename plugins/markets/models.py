@@ -475,6 +475,9 @@ class GroceryOrder(TenantScoped, db.Model):
     credits: Mapped[int] = mapped_column(sa.Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
     collected_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: cancelled by the household before the day (its credits and stock given back, its lines
+    #: removed; ``credits`` keeps what was given back). Ordering again revives this row.
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __table_args__ = (
         tenant_foreign_key("household_id", "markets_households", ondelete="CASCADE"),

@@ -774,10 +774,14 @@ def distribution_day(day_id: uuid.UUID):
             flash(gettext("Your order is recorded. Collect it at the time you chose."), "success")
             return redirect(url_for("markets.distribution_day", day_id=day_id))
     order = distribution.order_of(found, household)
+    cancelled = order is not None and order.cancelled_at is not None
+    if cancelled:
+        order = None
     lines = []
     if order is not None:
         lines = [r for r in distribution.orders_of_day(found) if r["order"].id == order.id][0]["lines"]
     balance = grocery.balance(household, now) if eligible else None
+    cancellable = order is not None and order.collected_at is None and grocery._today(now) < found.day
     db.session.commit()  # the month's credits, created on first view
     return render_template(
         "markets/distribution_day.html",
@@ -793,7 +797,30 @@ def distribution_day(day_id: uuid.UUID):
         form=form,
         chosen_slot=request.form.get("slot_id", ""),
         is_manager=has_permission(MANAGE),
+        cancelled=cancelled,
+        cancellable=cancellable,
     ), status
+
+
+@ui.route("/grocery/distribution/<uuid:day_id>/cancel", methods=["POST"])
+@require_permission(ORDER)
+def distribution_cancel(day_id: uuid.UUID):
+    """The household cancels its order before the day (credits and stock come back)."""
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    household = grocery.household_of(current_account())
+    if household is None:
+        abort(404)
+    try:
+        distribution.cancel_order(household, day_id)
+        db.session.commit()
+    except RuleViolation as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            abort(404)
+        flash(exc.message, "error")
+    else:
+        flash(gettext("Your order is cancelled; its credits are yours again."), "success")
+    return redirect(url_for("markets.distribution_day", day_id=day_id))
 
 
 @ui.route("/grocery/manage/distribution/new", methods=["GET", "POST"])
