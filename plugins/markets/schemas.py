@@ -356,10 +356,23 @@ class SharePlanSchema(Schema):
     available = fields.Integer(dump_only=True)
 
 
+class SharePickupSchema(Schema):
+    week = fields.Date(required=True, metadata={"description": "The Monday of the box week."})
+    slot_id = fields.UUID(required=True)
+
+
 class ShareSubscriptionSchema(Schema):
     id = fields.UUID(required=True)
     plan_id = fields.UUID(required=True)
     paused_weeks = fields.List(fields.Date(), required=True)
+    pickups = fields.List(fields.Nested(SharePickupSchema), required=True)
+
+
+class SharePickupInSchema(Schema):
+    week = fields.Date(required=True, metadata={"description": "Any day of a box week; its Monday is kept."})
+    slot_id = fields.UUID(
+        required=True, metadata={"description": "A pick-up slot of the market day held that week."}
+    )
 
 
 class SharePauseInSchema(Schema):

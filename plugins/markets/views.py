@@ -960,7 +960,13 @@ def share_plan(plan_id: uuid.UUID):
             abort(403)
         form.validate_on_submit() or abort(400)
         try:
-            if request.form.get("week"):
+            if request.form.get("cancel"):
+                mine = shares.subscription_of(plan, account)
+                if mine is None:
+                    abort(404)
+                shares.cancel(mine)
+                message = gettext("Your share is cancelled and freed for someone else.")
+            elif request.form.get("week"):
                 mine = shares.subscription_of(plan, account)
                 if mine is None:
                     abort(403)
@@ -968,8 +974,18 @@ def share_plan(plan_id: uuid.UUID):
                     week = dt.date.fromisoformat(request.form["week"])
                 except ValueError:
                     abort(400)
-                shares.pause(mine, week)
-                message = gettext("That week is paused: there will be no box for you.")
+                if "slot_id" in request.form:
+                    try:
+                        slot_id = uuid.UUID(request.form["slot_id"])
+                    except ValueError:
+                        raise RuleViolation(
+                            gettext("Choose one of the pick-up times listed."), status=422, field="slot_id"
+                        ) from None
+                    shares.choose_slot(mine, week, slot_id)
+                    message = gettext("Your pick-up time for that week is saved.")
+                else:
+                    shares.pause(mine, week)
+                    message = gettext("That week is paused: there will be no box for you.")
             else:
                 shares.subscribe(plan.id, account)
                 message = gettext("You have a share. Pick up your box at the market day of each box week.")
@@ -982,6 +998,7 @@ def share_plan(plan_id: uuid.UUID):
         return redirect(url_for("markets.share_plan", plan_id=plan_id))
     mine = shares.subscription_of(plan, account)
     producer = services.get_producer(plan.producer_id)
+    this_week = shares.monday(to_local(utcnow_aware()).date())
     return render_template(
         "markets/share_plan.html",
         plan=plan,
@@ -989,7 +1006,9 @@ def share_plan(plan_id: uuid.UUID):
         mine=mine,
         paused=shares.paused_weeks(mine) if mine else set(),
         weeks=shares.weeks(plan),
-        this_week=shares.monday(to_local(utcnow_aware()).date()),
+        this_week=this_week,
+        options=shares.pickup_options(plan, this_week) if mine else {},
+        chosen=shares.pickups(mine) if mine else {},
         form=form,
         can_order=account is not None and has_permission(ORDER),
         price_per=forms.PRICE_PER_LABELS,
