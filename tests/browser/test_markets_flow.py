@@ -26,8 +26,8 @@ def _cheap_password_hashes(app):
     app.config["ARGON2_PARAMETERS"] = old
 
 
-def _signed_in(browser, live_server, tenant, account):
-    context = browser.new_context(locale="el-GR")
+def _signed_in(browser, live_server, tenant, account, **options):
+    context = browser.new_context(locale="el-GR", **options)
     context.set_default_timeout(10_000)
     page = context.new_page()
     sign_in_through_form(page, live_server, account.email, account.password)
@@ -150,5 +150,95 @@ def test_producer_citizen_staff_and_household(
         _check(page, axe, "grocery")
         page.goto(live_server.tenant_url(town, "/markets/grocery/statistics?lang=el"))
         _check(page, axe, "statistics")
+    finally:
+        context.close()
+
+
+def _grocery_day(app, town, account):
+    """An eligible household of ``account`` (size 1: 60 credits), sugar at 4 credits, and a
+    distribution day in two days with two slots; the ids."""
+    from core.toolkit import Account, utcnow_aware
+    from plugins.markets import distribution
+
+    with app.app_context(), tenant_context(town.id):
+        application = grocery.apply(
+            applicant=db.session.get(Account, account.id),
+            name="Νοικοκυριό Παπαδοπούλου",
+            size=1,
+            monthly_income=250,
+        )
+        grocery.decide(application, None, status="approved", reason="")
+        item = grocery.save_item(None, name="Ζάχαρη", credits=4)
+        grocery.record_donation(
+            item, donor_kind="business", donor_name="", quantity=10, received_on=dt.date.today(), staff=None
+        )
+        now = utcnow_aware()
+        day = distribution.save_day((now + dt.timedelta(days=2)).date(), place="Κέντρο Κοινότητας")
+        for i in range(2):
+            distribution.add_slot(
+                day,
+                starts_at=now + dt.timedelta(days=2, hours=i),
+                ends_at=now + dt.timedelta(days=2, hours=i + 1),
+                capacity=5,
+            )
+        db.session.commit()
+        found = {"day": day.id, "item": item.id}
+        db.session.remove()
+    return found
+
+
+def test_a_household_orders_for_a_distribution_day_on_a_phone_and_staff_hand_it_over(
+    chromium, live_server, app, tenant_factory, account_factory, axe
+):
+    town = tenant_factory(name="Δήμος Ορεστιάδας", plugins=["markets"], locale="el", timezone="Europe/Athens")
+    person = account_factory(name="Μαρία Παπαδοπούλου", memberships={town: "member"}, locale="el")
+    staff = account_factory(name="Σταύρος Υπάλληλος", memberships={town: "staff"}, locale="el")
+    ids = _grocery_day(app, town, person)
+    day_path = f"/markets/grocery/distribution/{ids['day']}?lang=el"
+
+    context, page = _signed_in(chromium, live_server, town, person, viewport={"width": 390, "height": 844})
+    try:
+        page.goto(live_server.tenant_url(town, day_path))
+        expect(page.get_by_text("Απομένουν 60 μονάδες αυτόν τον μήνα")).to_be_visible()
+        page.get_by_label("Ποσότητα: Ζάχαρη").fill("20")  # 80 credits of 60: refused, the quantity kept
+        page.get_by_role("radio").first.check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Παραγγελία με τις μονάδες μου").click()
+        expect(page.get_by_role("alert")).to_contain_text("Δεν απομένουν αρκετές μονάδες αυτόν τον μήνα.")
+        expect(page.get_by_label("Ποσότητα: Ζάχαρη")).to_have_value("20")
+        _check(page, axe, "distribution-refused-390")
+        page.get_by_label("Ποσότητα: Ζάχαρη").fill("3")
+        page.get_by_role("radio").first.check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Παραγγελία με τις μονάδες μου").click()
+        expect(page.get_by_text("Η παραγγελία σας καταγράφηκε.", exact=False)).to_be_visible()
+        expect(page.get_by_role("heading", name="Η παραγγελία σας για αυτή την ημέρα")).to_be_visible()
+        expect(page.get_by_text("Ζάχαρη × 3")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        _check(page, axe, "distribution-ordered-390")
+        # cancelled before the day, the credits come back; ordered again
+        with page.expect_navigation():
+            page.get_by_role("button", name="Ακύρωση της παραγγελίας μου").click()
+        expect(page.get_by_text("Η παραγγελία σας ακυρώθηκε", exact=False)).to_be_visible()
+        expect(page.get_by_text("Απομένουν 60 μονάδες αυτόν τον μήνα")).to_be_visible()
+        _check(page, axe, "distribution-cancelled-390")
+        page.get_by_label("Ποσότητα: Ζάχαρη").fill("2")
+        page.get_by_role("radio").last.check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Παραγγελία με τις μονάδες μου").click()
+        expect(page.get_by_text("Ζάχαρη × 2")).to_be_visible()
+    finally:
+        context.close()
+
+    context, page = _signed_in(chromium, live_server, town, staff)
+    try:
+        page.goto(live_server.tenant_url(town, f"/markets/grocery/manage/distribution/{ids['day']}?lang=el"))
+        expect(page.get_by_role("heading", level=1, name="Παραγγελίες προς παράδοση")).to_be_visible()
+        expect(page.get_by_text("Ζάχαρη × 2")).to_be_visible()
+        _check(page, axe, "distribution-manage")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Παραδόθηκε σε: Νοικοκυριό Παπαδοπούλου").click()
+        expect(page.get_by_text("Παραλήφθηκε")).to_be_visible()
+        _check(page, axe, "distribution-handed-over")
     finally:
         context.close()
