@@ -7,6 +7,7 @@ import datetime as dt
 import os
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from core.testing.browser import BROWSER, sign_in_through_form
@@ -242,3 +243,65 @@ def test_a_household_orders_for_a_distribution_day_on_a_phone_and_staff_hand_it_
         _check(page, axe, "distribution-handed-over")
     finally:
         context.close()
+
+
+def test_a_subscriber_chooses_a_pick_up_time_and_cancels_the_share(
+    chromium, live_server, app, tenant_factory, account_factory, axe
+):
+    """On a phone and on a desktop: the share's page offers the slots of that week's market day,
+    saves the chosen one, and gives the share up; axe-clean, nothing wider than the screen."""
+    from core.toolkit import Account
+    from plugins.markets import services, shares
+
+    town = tenant_factory(name="Δήμος Ορεστιάδας", plugins=["markets"], locale="el", timezone="Europe/Athens")
+    seller = account_factory(name="Γιώργος Παραγωγός", memberships={town: "member"}, locale="el")
+    person = account_factory(name="Άννα Συνδρομήτρια", memberships={town: "member"}, locale="el")
+    products = make_producer(app, town, seller)["products"]
+    ids = make_day(app, town, products, slots=(4, 6))
+    with app.app_context(), tenant_context(town.id):
+        start = services.get_market_day(ids["day"]).day
+        producer = services.producers_of(db.session.get(Account, seller.id))[0]
+        plan = shares.save_plan(
+            producer,
+            name="Καλάθι του Έβρου",
+            price="30",
+            price_per="month",
+            frequency="weekly",
+            season_start=start,
+            season_end=start + dt.timedelta(weeks=3),
+            shares=5,
+        )
+        shares.subscribe(plan.id, db.session.get(Account, person.id))
+        db.session.commit()
+        plan_id = plan.id
+        db.session.remove()
+    for name, options in (("390", {"viewport": {"width": 390, "height": 844}}), ("desktop", {})):
+        context, page = _signed_in(chromium, live_server, town, person, **options)
+        try:
+            page.goto(live_server.tenant_url(town, f"/markets/shares/{plan_id}?lang=el"))
+            expect(page.get_by_role("heading", level=2, name="Τα καλάθια σας")).to_be_visible()
+            page.get_by_label("Παραλαβή στην αγορά «Λαϊκή Ορεστιάδας»", exact=False).select_option(index=1)
+            with page.expect_navigation():
+                page.get_by_role("button", name="Αποθήκευση της ώρας παραλαβής").click()
+            expect(
+                page.get_by_text("Η ώρα παραλαβής σας για εκείνη την εβδομάδα αποθηκεύτηκε.")
+            ).to_be_visible()
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            _check(page, axe, f"share-pickup-{name}")
+        finally:
+            context.close()
+    context, page = _signed_in(chromium, live_server, town, person)
+    try:
+        page.goto(live_server.tenant_url(town, f"/markets/shares/{plan_id}?lang=el"))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Ακύρωση του μεριδίου μου").click()
+        expect(page.get_by_text("Το μερίδιό σας ακυρώθηκε", exact=False)).to_be_visible()
+        expect(page.get_by_role("button", name="Αποκτήστε μερίδιο")).to_be_visible()
+        _check(page, axe, "share-cancelled")
+    finally:
+        context.close()
+    with app.app_context(), tenant_context(town.id):
+        from plugins.markets.models import PickupSlot
+
+        assert sorted(db.session.execute(sa.select(PickupSlot.taken)).scalars()) == [0, 0]
+        db.session.remove()
