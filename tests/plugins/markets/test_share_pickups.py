@@ -9,7 +9,7 @@ import threading
 import sqlalchemy as sa
 
 from core.toolkit import Account, RuleViolation, db, tenant_context
-from plugins.markets import services, shares
+from plugins.markets import personal_data, services, shares
 from plugins.markets.models import PickupSlot, SharePickup, SharePlan, ShareSubscription
 from tests.plugins.markets.conftest import bearer, make_day, make_producer
 from tests.plugins.markets.test_shares import _plan
@@ -119,6 +119,8 @@ def test_a_cancelled_share_is_freed_once_and_its_slot_place_given_back(app, town
     with app.app_context(), tenant_context(town.id):
         shares.choose_slot(_subscription(got["plan"], db.session.get(Account, first.id)), got["week"], slot)
         db.session.commit()
+        (mine,) = personal_data.export(db.session.get(Account, first.id))["season_shares"]
+        assert mine["pick_up_slots"] == {got["week"].isoformat(): str(slot)} and mine["cancelled_at"] is None
         db.session.remove()
     outcomes = _race(
         app,
@@ -137,7 +139,9 @@ def test_a_cancelled_share_is_freed_once_and_its_slot_place_given_back(app, town
         row = db.session.execute(
             sa.select(ShareSubscription).where(ShareSubscription.account_id == first.id)
         ).scalar_one()
-        assert row.cancelled_at is not None  # recorded
+        assert row.cancelled_at is not None  # recorded, and in the person's export
+        (mine,) = personal_data.export(db.session.get(Account, first.id))["season_shares"]
+        assert mine["cancelled_at"] == row.cancelled_at.isoformat() and mine["pick_up_slots"] == {}
         assert [s.name for s in shares.boxes(plan)[0]["subscribers"]] == [second.display_name]
         # the freed share goes to someone else; then the plan is full again
         shares.subscribe(plan.id, db.session.get(Account, latecomer.id))
