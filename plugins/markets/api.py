@@ -514,6 +514,20 @@ class DistributionOrder(MethodView):
         db.session.commit()
         return answer
 
+    @api.response(204)
+    @api.alt_response(404, description=RULE)
+    @api.alt_response(409, description=RULE)
+    @require_permission(ORDER)
+    def delete(self, day_id):
+        """Cancel your household's order until the day starts in the municipality's zone (409
+        after): the place, the credits and the stock come back, once."""
+        household = grocery.household_of(current_account())
+        if household is None:
+            raise RuleViolation(gettext("Your household has no order for this day."), status=404)
+        distribution.cancel_order(household, day_id)
+        db.session.commit()
+        return ""
+
 
 @api.route("/grocery/handouts")
 class Handouts(MethodView):
@@ -547,7 +561,19 @@ def _plan_dict(plan) -> dict:
 
 
 def _subscription_dict(sub) -> dict:
-    return {"id": sub.id, "plan_id": sub.plan_id, "paused_weeks": sorted(shares.paused_weeks(sub))}
+    return {
+        "id": sub.id,
+        "plan_id": sub.plan_id,
+        "paused_weeks": sorted(shares.paused_weeks(sub)),
+        "pickups": [{"week": w, "slot_id": s} for w, s in sorted(shares.pickups(sub).items())],
+    }
+
+
+def _my_subscription(plan_id):
+    sub = shares.subscription_of(shares.get_plan(plan_id), current_account())
+    if sub is None:
+        raise RuleViolation(gettext("You have no share of this."), status=404)
+    return sub
 
 
 @api.route("/shares")
@@ -581,6 +607,32 @@ class ShareSubscriptionItem(MethodView):
         db.session.commit()
         return answer
 
+    @api.response(204)
+    @api.alt_response(404, description=RULE)
+    @require_permission(ORDER)
+    def delete(self, plan_id):
+        """Cancel your share: it is freed for someone else, and the pick-up places you chose
+        for the weeks to come are given back (404 when you have none)."""
+        shares.cancel(_my_subscription(plan_id))
+        db.session.commit()
+        return ""
+
+
+@api.route("/shares/<uuid:plan_id>/subscription/pickups")
+class SharePickups(MethodView):
+    @api.arguments(schemas.SharePickupInSchema)
+    @api.response(200, schemas.ShareSubscriptionSchema)
+    @api.alt_response(409, description=RULE)
+    @require_permission(ORDER)
+    def put(self, data, plan_id):
+        """Choose the slot of that week's market day where you pick your box up (409 when the
+        slot is full, the week paused or over; choosing again moves your place)."""
+        sub = _my_subscription(plan_id)
+        shares.choose_slot(sub, data["week"], data["slot_id"])
+        answer = _subscription_dict(sub)
+        db.session.commit()
+        return answer
+
 
 @api.route("/shares/<uuid:plan_id>/subscription/pauses")
 class SharePauses(MethodView):
@@ -590,9 +642,7 @@ class SharePauses(MethodView):
     @require_permission(ORDER)
     def post(self, data, plan_id):
         """Pause the box of one week of your share (a box week not over yet)."""
-        sub = shares.subscription_of(shares.get_plan(plan_id), current_account())
-        if sub is None:
-            raise RuleViolation(gettext("You have no share of this."), status=404)
+        sub = _my_subscription(plan_id)
         shares.pause(sub, data["week"])
         answer = _subscription_dict(sub)
         db.session.commit()

@@ -200,6 +200,7 @@ def place_order(
     if day.day < grocery._today(now):
         raise RuleViolation(gettext("This distribution day is over."), code="day_over")
     clean = _clean_lines(lines)
+    existing = order_of(day, household)
     slot = db.session.execute(
         sa.select(DistributionSlot).where(
             DistributionSlot.id == slot_id, DistributionSlot.distribution_day_id == day.id
@@ -207,7 +208,7 @@ def place_order(
     ).scalar_one_or_none()
     if slot is None:
         raise RuleViolation(gettext("Choose one of the pick-up times listed."), status=422, field="slot_id")
-    if order_of(day, household) is not None:
+    if existing is not None and existing.cancelled_at is None:
         raise RuleViolation(
             gettext("Your household has already ordered for this day."), code="already_ordered"
         )
@@ -221,18 +222,100 @@ def place_order(
     )
     if placed.rowcount != 1:
         raise RuleViolation(gettext("This pick-up time is full; choose another."), code="slot_full")
-    order = GroceryOrder(
-        household_id=household.id, distribution_day_id=day.id, slot_id=slot.id, credits=0, created_at=now
-    )
-    db.session.add(order)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except sa.exc.IntegrityError:
-        raise RuleViolation(
-            gettext("Your household has already ordered for this day."), code="already_ordered"
-        ) from None
+    if existing is not None:  # ordering again after a cancellation: the same row, revived once
+        revived = db.session.execute(
+            sa.update(GroceryOrder)
+            .where(GroceryOrder.id == existing.id, GroceryOrder.cancelled_at.is_not(None))
+            .values(cancelled_at=None, slot_id=slot.id, credits=0, created_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if revived.rowcount != 1:
+            raise RuleViolation(
+                gettext("Your household has already ordered for this day."), code="already_ordered"
+            )
+        db.session.expire(existing)
+        order = existing
+    else:
+        order = GroceryOrder(
+            household_id=household.id, distribution_day_id=day.id, slot_id=slot.id, credits=0, created_at=now
+        )
+        db.session.add(order)
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+        except sa.exc.IntegrityError:
+            raise RuleViolation(
+                gettext("Your household has already ordered for this day."), code="already_ordered"
+            ) from None
     order.credits = _take(household, clean, order_id=order.id, staff=staff, now=now)
+    db.session.flush()
+    db.session.expire_all()
+    return order
+
+
+def cancel_order(household: Household, day_id: uuid.UUID, *, now: dt.datetime | None = None) -> GroceryOrder:
+    """The household cancels its order until the day starts (midnight in the municipality's
+    zone): the place at the slot, the credits (to the month they were spent in) and the stock
+    come back, and the lines go. Exactly once: the conditional update on ``cancelled_at`` lets
+    one request through, and every later or parallel one is refused."""
+    now = now or utcnow_aware()
+    day = get_day(day_id)
+    order = order_of(day, household)
+    if order is None or order.cancelled_at is not None:
+        raise RuleViolation(gettext("Your household has no order for this day."), status=404)
+    if grocery._today(now) >= day.day:
+        raise RuleViolation(
+            gettext("The distribution day has started: the order can no longer be cancelled."),
+            code="day_started",
+        )
+    done = db.session.execute(
+        sa.update(GroceryOrder)
+        .where(
+            GroceryOrder.id == order.id,
+            GroceryOrder.cancelled_at.is_(None),
+            GroceryOrder.collected_at.is_(None),
+        )
+        .values(cancelled_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        raise RuleViolation(gettext("Your household has no order for this day."), status=404)
+    db.session.execute(
+        sa.update(DistributionSlot)
+        .where(DistributionSlot.id == order.slot_id, DistributionSlot.taken >= 1)
+        .values(taken=DistributionSlot.taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    lines = db.session.execute(
+        sa.select(Redemption.item_id, Redemption.period, Redemption.quantity, Redemption.credits).where(
+            Redemption.grocery_order_id == order.id
+        )
+    ).all()
+    per_period: dict[str, int] = {}
+    for _item, period, _quantity, credits in lines:
+        per_period[period] = per_period.get(period, 0) + credits
+    for period, credits in sorted(per_period.items()):
+        db.session.execute(
+            sa.update(grocery.CreditPeriod)
+            .where(
+                grocery.CreditPeriod.household_id == household.id,
+                grocery.CreditPeriod.period == period,
+            )
+            .values(spent=grocery.CreditPeriod.spent - credits)
+            .execution_options(synchronize_session=False)
+        )
+    for item_id, _period, quantity, _credits in sorted(lines, key=lambda line: line[0]):
+        db.session.execute(
+            sa.update(GroceryItem)
+            .where(GroceryItem.id == item_id)
+            .values(stock=GroceryItem.stock + quantity)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.execute(
+        sa.delete(Redemption)
+        .where(Redemption.grocery_order_id == order.id)
+        .execution_options(synchronize_session=False)
+    )
     db.session.flush()
     db.session.expire_all()
     return order
@@ -260,7 +343,11 @@ def orders_of_day(day: DistributionDay) -> list[dict[str, Any]]:
             Household,
             sa.and_(Household.tenant_id == day.tenant_id, Household.id == GroceryOrder.household_id),
         )
-        .where(GroceryOrder.tenant_id == day.tenant_id, GroceryOrder.distribution_day_id == day.id)
+        .where(
+            GroceryOrder.tenant_id == day.tenant_id,
+            GroceryOrder.distribution_day_id == day.id,
+            GroceryOrder.cancelled_at.is_(None),
+        )
         .order_by(GroceryOrder.slot_id, Household.name)
     ).all()
     lines: dict[uuid.UUID, list[tuple[str, int]]] = {}
@@ -283,7 +370,11 @@ def orders_of_day(day: DistributionDay) -> list[dict[str, Any]]:
 
 def check_off(day: DistributionDay, order_id: uuid.UUID, *, now: dt.datetime | None = None) -> GroceryOrder:
     order = db.session.execute(
-        sa.select(GroceryOrder).where(GroceryOrder.id == order_id, GroceryOrder.distribution_day_id == day.id)
+        sa.select(GroceryOrder).where(
+            GroceryOrder.id == order_id,
+            GroceryOrder.distribution_day_id == day.id,
+            GroceryOrder.cancelled_at.is_(None),
+        )
     ).scalar_one_or_none()
     if order is None:
         raise RuleViolation(gettext("This order does not exist."), status=404)

@@ -506,15 +506,14 @@ def statistics() -> dict[str, Any]:
 
 # --- renewal reminders --------------------------------------------------------------------------
 
-RENEWAL_NOTICE_DAYS = 14
-
 
 def send_renewal_reminders(now: dt.datetime | None = None) -> int:
     """Tell each household, once per decision and in its own language, that its eligibility ends
-    within ``RENEWAL_NOTICE_DAYS`` (counted in the municipality's zone: the last day included),
-    unless it has already renewed (an application under review, or a later decision)."""
+    within the municipality's ``renewal_notice_days`` (counted in its zone: the last day
+    included), unless it has already renewed (an application under review, or a later decision)."""
     now = now or utcnow_aware()
     today = _today(now)
+    notice_days = int(_settings()["renewal_notice_days"])
     later = aliased(EligibilityApplication)
     renewed = (
         sa.select(later.id)
@@ -545,7 +544,7 @@ def send_renewal_reminders(now: dt.datetime | None = None) -> int:
             EligibilityApplication.status == ApplicationStatus.APPROVED,
             EligibilityApplication.renewal_reminded_at.is_(None),
             EligibilityApplication.valid_until >= today,
-            EligibilityApplication.valid_until <= today + dt.timedelta(days=RENEWAL_NOTICE_DAYS),
+            EligibilityApplication.valid_until <= today + dt.timedelta(days=notice_days),
             Household.account_id.is_not(None),
             ~renewed,
         )

@@ -303,6 +303,9 @@ class ShareSubscription(TenantScoped, db.Model):
     account_id: Mapped[int | None] = account_fk()
     name: Mapped[str] = mapped_column(sa.String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+    #: cancelled by the subscriber: the share is freed (the row stays as the record; taking a
+    #: share again revives it)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __table_args__ = (
         tenant_foreign_key("plan_id", "markets_share_plans", ondelete="CASCADE"),
@@ -321,6 +324,25 @@ class SharePause(TenantScoped, db.Model):
     __table_args__ = (
         tenant_foreign_key("subscription_id", "markets_share_subscriptions", ondelete="CASCADE"),
         sa.UniqueConstraint("tenant_id", "subscription_id", "week"),
+    )
+
+
+class SharePickup(TenantScoped, db.Model):
+    """The pick-up slot a subscriber chose for one box week (a slot of that week's market day;
+    it takes a place of the slot's ``capacity``, as a pre-order does)."""
+
+    __tablename__ = "markets_share_pickups"
+
+    subscription_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    week: Mapped[dt.date] = mapped_column(sa.Date)
+    slot_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
+
+    __table_args__ = (
+        tenant_foreign_key("subscription_id", "markets_share_subscriptions", ondelete="CASCADE"),
+        tenant_foreign_key("slot_id", "markets_slots", ondelete="RESTRICT"),
+        sa.UniqueConstraint("tenant_id", "subscription_id", "week"),
+        sa.Index("ix_markets_share_pickups_tenant_id_slot_id", "tenant_id", "slot_id"),
     )
 
 
@@ -475,6 +497,9 @@ class GroceryOrder(TenantScoped, db.Model):
     credits: Mapped[int] = mapped_column(sa.Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
     collected_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: cancelled by the household before the day (its credits and stock given back, its lines
+    #: removed; ``credits`` keeps what was given back). Ordering again revives this row.
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __table_args__ = (
         tenant_foreign_key("household_id", "markets_households", ondelete="CASCADE"),

@@ -72,6 +72,10 @@ def export(account: Any) -> dict[str, Any] | None:
                 "plan": plan.name,
                 "since": _iso(sub.created_at),
                 "paused_weeks": sorted(w.isoformat() for w in shares.paused_weeks(sub)),
+                "pick_up_slots": {
+                    w.isoformat(): str(slot) for w, slot in sorted(shares.pickups(sub).items())
+                },
+                "cancelled_at": _iso(sub.cancelled_at),
             }
             for sub, plan in subscriptions
         ],

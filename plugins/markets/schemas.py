@@ -60,6 +60,16 @@ class SettingsSchema(Schema):
             "description": lazy_gettext("After this the household renews its application."),
         },
     )
+    renewal_notice_days = fields.Integer(
+        load_default=14,
+        validate=validate.Range(min=1, max=60),
+        metadata={
+            "title": lazy_gettext("Social grocery: days of notice before eligibility ends"),
+            "description": lazy_gettext(
+                "Households are told this many days ahead that their eligibility ends, to apply again."
+            ),
+        },
+    )
     statistics_threshold = fields.Integer(
         load_default=5,
         validate=validate.Range(min=3, max=50),
@@ -346,10 +356,23 @@ class SharePlanSchema(Schema):
     available = fields.Integer(dump_only=True)
 
 
+class SharePickupSchema(Schema):
+    week = fields.Date(required=True, metadata={"description": "The Monday of the box week."})
+    slot_id = fields.UUID(required=True)
+
+
 class ShareSubscriptionSchema(Schema):
     id = fields.UUID(required=True)
     plan_id = fields.UUID(required=True)
     paused_weeks = fields.List(fields.Date(), required=True)
+    pickups = fields.List(fields.Nested(SharePickupSchema), required=True)
+
+
+class SharePickupInSchema(Schema):
+    week = fields.Date(required=True, metadata={"description": "Any day of a box week; its Monday is kept."})
+    slot_id = fields.UUID(
+        required=True, metadata={"description": "A pick-up slot of the market day held that week."}
+    )
 
 
 class SharePauseInSchema(Schema):

@@ -16,8 +16,10 @@ from plugins.markets import grocery
 from plugins.markets.models import (
     DayStatus,
     MarketDay,
+    PickupSlot,
     Producer,
     SharePause,
+    SharePickup,
     SharePlan,
     ShareSubscription,
 )
@@ -118,14 +120,20 @@ def weeks(plan: SharePlan) -> list[dt.date]:
     return out
 
 
-def subscription_of(plan: SharePlan, account: Any) -> ShareSubscription | None:
+def subscription_of(
+    plan: SharePlan, account: Any, *, including_cancelled: bool = False
+) -> ShareSubscription | None:
+    """The account's share of the plan (a cancelled one only when asked)."""
     if account is None:
         return None
-    return db.session.execute(
+    found = db.session.execute(
         sa.select(ShareSubscription).where(
             ShareSubscription.plan_id == plan.id, ShareSubscription.account_id == account.id
         )
     ).scalar_one_or_none()
+    if found is not None and found.cancelled_at is not None and not including_cancelled:
+        return None
+    return found
 
 
 def subscribe(plan_id: uuid.UUID, account: Any, *, now: dt.datetime | None = None) -> ShareSubscription:
@@ -136,7 +144,8 @@ def subscribe(plan_id: uuid.UUID, account: Any, *, now: dt.datetime | None = Non
     plan = get_plan(plan_id)
     if plan.season_end < grocery._today(now or utcnow_aware()):
         raise RuleViolation(gettext("This season is over."), code="season_over")
-    if subscription_of(plan, account) is not None:
+    existing = subscription_of(plan, account, including_cancelled=True)
+    if existing is not None and existing.cancelled_at is None:
         raise RuleViolation(gettext("You already have a share of this."), code="already_subscribed")
     taken = db.session.execute(
         sa.update(SharePlan)
@@ -146,6 +155,18 @@ def subscribe(plan_id: uuid.UUID, account: Any, *, now: dt.datetime | None = Non
     )
     if taken.rowcount != 1:
         raise RuleViolation(gettext("All the shares are taken."), code="no_shares")
+    if existing is not None:  # a share taken again after a cancellation: the same row, once
+        revived = db.session.execute(
+            sa.update(ShareSubscription)
+            .where(ShareSubscription.id == existing.id, ShareSubscription.cancelled_at.is_not(None))
+            .values(cancelled_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        if revived.rowcount != 1:
+            raise RuleViolation(gettext("You already have a share of this."), code="already_subscribed")
+        db.session.expire(existing)
+        db.session.expire(plan)
+        return existing
     subscription = ShareSubscription(plan_id=plan.id, account_id=account.id, name=account.display_name or "")
     db.session.add(subscription)
     try:
@@ -157,8 +178,180 @@ def subscribe(plan_id: uuid.UUID, account: Any, *, now: dt.datetime | None = Non
     return subscription
 
 
+def _free_pickups(
+    subscription: ShareSubscription, weeks_from: dt.date, *, only: dt.date | None = None
+) -> None:
+    """Give back the slot places the subscriber chose from ``weeks_from`` on (or for one week)."""
+    query = sa.select(SharePickup).where(
+        SharePickup.subscription_id == subscription.id, SharePickup.week >= weeks_from
+    )
+    if only is not None:
+        query = query.where(SharePickup.week == only)
+    for pickup in sorted(db.session.execute(query).scalars(), key=lambda p: p.slot_id):
+        db.session.execute(
+            sa.update(PickupSlot)
+            .where(PickupSlot.id == pickup.slot_id, PickupSlot.taken >= 1)
+            .values(taken=PickupSlot.taken - 1)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.delete(pickup)
+    db.session.flush()
+
+
+def cancel(subscription: ShareSubscription, *, now: dt.datetime | None = None) -> ShareSubscription:
+    """The subscriber gives the share up: the share is freed for someone else and the slot
+    places of the weeks to come are given back; the row stays, with ``cancelled_at``. Exactly
+    once under parallel requests (the conditional update on ``cancelled_at``)."""
+    now = now or utcnow_aware()
+    done = db.session.execute(
+        sa.update(ShareSubscription)
+        .where(ShareSubscription.id == subscription.id, ShareSubscription.cancelled_at.is_(None))
+        .values(cancelled_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        raise RuleViolation(gettext("You have no share of this."), status=404)
+    db.session.execute(
+        sa.update(SharePlan)
+        .where(SharePlan.id == subscription.plan_id, SharePlan.taken >= 1)
+        .values(taken=SharePlan.taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    _free_pickups(subscription, monday(grocery._today(now)))
+    db.session.expire_all()
+    return subscription
+
+
+def market_day_of_week(plan: SharePlan, week: dt.date) -> MarketDay | None:
+    """The published market day held in that week (the first, if several), where boxes are
+    picked up."""
+    return db.session.execute(
+        sa.select(MarketDay)
+        .where(
+            MarketDay.tenant_id == plan.tenant_id,
+            MarketDay.status == DayStatus.PUBLISHED,
+            MarketDay.day >= week,
+            MarketDay.day < week + dt.timedelta(days=7),
+        )
+        .order_by(MarketDay.day)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def pickup_options(plan: SharePlan, from_week: dt.date) -> dict[dt.date, tuple[MarketDay, list[PickupSlot]]]:
+    """For each box week from ``from_week``: that week's market day and its slots (two
+    statements whatever the number of weeks)."""
+    box_weeks = [w for w in weeks(plan) if w >= from_week]
+    if not box_weeks:
+        return {}
+    days = db.session.execute(
+        sa.select(MarketDay)
+        .where(
+            MarketDay.tenant_id == plan.tenant_id,
+            MarketDay.status == DayStatus.PUBLISHED,
+            MarketDay.day >= box_weeks[0],
+            MarketDay.day < box_weeks[-1] + dt.timedelta(days=7),
+        )
+        .order_by(MarketDay.day)
+    ).scalars()
+    day_of_week: dict[dt.date, MarketDay] = {}
+    for day in days:
+        day_of_week.setdefault(monday(day.day), day)
+    chosen = {w: day_of_week[w] for w in box_weeks if w in day_of_week}
+    slots: dict[uuid.UUID, list[PickupSlot]] = {}
+    if chosen:
+        for slot in db.session.execute(
+            sa.select(PickupSlot)
+            .where(
+                PickupSlot.tenant_id == plan.tenant_id,
+                PickupSlot.market_day_id.in_([d.id for d in chosen.values()]),
+            )
+            .order_by(PickupSlot.starts_at)
+        ).scalars():
+            slots.setdefault(slot.market_day_id, []).append(slot)
+    return {w: (d, slots.get(d.id, [])) for w, d in chosen.items()}
+
+
+def pickups(subscription: ShareSubscription) -> dict[dt.date, uuid.UUID]:
+    """The chosen slot of each week."""
+    return dict(
+        db.session.execute(
+            sa.select(SharePickup.week, SharePickup.slot_id).where(
+                SharePickup.subscription_id == subscription.id
+            )
+        ).all()
+    )
+
+
+def choose_slot(
+    subscription: ShareSubscription, week: dt.date, slot_id: uuid.UUID, *, now: dt.datetime | None = None
+) -> SharePickup:
+    """Pick the box of one week up at a chosen slot of that week's market day, while the slot
+    has room (its ``capacity`` is shared with the pre-orders: a conditional update on
+    ``taken``); choosing another slot gives the first place back. The two slots are locked in id
+    order, so two subscribers swapping slots never deadlock."""
+    now = now or utcnow_aware()
+    if subscription.cancelled_at is not None:
+        raise RuleViolation(gettext("You have no share of this."), status=404)
+    plan = db.session.get(SharePlan, (subscription.tenant_id, subscription.plan_id))
+    week = monday(week)
+    if week not in weeks(plan):
+        raise RuleViolation(gettext("There is no box that week."), status=422, field="week")
+    if week in paused_weeks(subscription):
+        raise RuleViolation(gettext("That week is paused."), code="paused")
+    day = market_day_of_week(plan, week)
+    slot = None
+    if day is not None:
+        slot = db.session.execute(
+            sa.select(PickupSlot).where(PickupSlot.id == slot_id, PickupSlot.market_day_id == day.id)
+        ).scalar_one_or_none()
+    if slot is None:
+        raise RuleViolation(gettext("Choose one of the pick-up times listed."), status=422, field="slot_id")
+    if day.day < grocery._today(now):
+        raise RuleViolation(gettext("That week is over."), code="week_over")
+    found = db.session.execute(
+        sa.select(SharePickup).where(SharePickup.subscription_id == subscription.id, SharePickup.week == week)
+    ).scalar_one_or_none()
+    if found is not None and found.slot_id == slot.id:
+        return found
+    ids = sorted({slot.id} | ({found.slot_id} if found is not None else set()))
+    db.session.execute(
+        sa.select(PickupSlot.id).where(PickupSlot.id.in_(ids)).order_by(PickupSlot.id).with_for_update()
+    )
+    taken = db.session.execute(
+        sa.update(PickupSlot)
+        .where(PickupSlot.id == slot.id, PickupSlot.taken + 1 <= PickupSlot.capacity)
+        .values(taken=PickupSlot.taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        raise RuleViolation(gettext("This pick-up time is full; choose another."), code="slot_full")
+    if found is not None:
+        db.session.execute(
+            sa.update(PickupSlot)
+            .where(PickupSlot.id == found.slot_id, PickupSlot.taken >= 1)
+            .values(taken=PickupSlot.taken - 1)
+            .execution_options(synchronize_session=False)
+        )
+        found.slot_id = slot.id
+        db.session.flush()
+        return found
+    pickup = SharePickup(subscription_id=subscription.id, week=week, slot_id=slot.id, created_at=now)
+    db.session.add(pickup)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise RuleViolation(
+            gettext("Choose one of the pick-up times listed."), code="already_chosen"
+        ) from None
+    return pickup
+
+
 def pause(subscription: ShareSubscription, week: dt.date, *, now: dt.datetime | None = None) -> SharePause:
     """Skip the box of one week (a box week of the plan, not begun yet in the municipality's zone)."""
+    if subscription.cancelled_at is not None:
+        raise RuleViolation(gettext("You have no share of this."), status=404)
     plan = db.session.get(SharePlan, (subscription.tenant_id, subscription.plan_id))
     week = monday(week)
     if week not in weeks(plan):
@@ -172,6 +365,7 @@ def pause(subscription: ShareSubscription, week: dt.date, *, now: dt.datetime | 
         found = SharePause(subscription_id=subscription.id, week=week)
         db.session.add(found)
         db.session.flush()
+        _free_pickups(subscription, week, only=week)  # no box that week: its slot place back
     return found
 
 
@@ -189,7 +383,11 @@ def boxes(plan: SharePlan) -> list[dict[str, Any]]:
     subs = list(
         db.session.execute(
             sa.select(ShareSubscription)
-            .where(ShareSubscription.tenant_id == plan.tenant_id, ShareSubscription.plan_id == plan.id)
+            .where(
+                ShareSubscription.tenant_id == plan.tenant_id,
+                ShareSubscription.plan_id == plan.id,
+                ShareSubscription.cancelled_at.is_(None),
+            )
             .order_by(ShareSubscription.name)
         ).scalars()
     )
@@ -203,6 +401,20 @@ def boxes(plan: SharePlan) -> list[dict[str, Any]]:
                 )
             ).all()
         )
+    chosen: dict[tuple[uuid.UUID, dt.date], PickupSlot] = {}
+    if subs:
+        for sub_id, week, slot in db.session.execute(
+            sa.select(SharePickup.subscription_id, SharePickup.week, PickupSlot)
+            .join(
+                PickupSlot,
+                sa.and_(PickupSlot.tenant_id == SharePickup.tenant_id, PickupSlot.id == SharePickup.slot_id),
+            )
+            .where(
+                SharePickup.tenant_id == plan.tenant_id,
+                SharePickup.subscription_id.in_([s.id for s in subs]),
+            )
+        ).all():
+            chosen[(sub_id, week)] = slot
     all_weeks = weeks(plan)
     days = db.session.execute(
         sa.select(MarketDay).where(
@@ -221,6 +433,7 @@ def boxes(plan: SharePlan) -> list[dict[str, Any]]:
             "market_day": day_of_week.get(week),
             "subscribers": [s for s in subs if (s.id, week) not in pauses],
             "paused": sum(1 for s in subs if (s.id, week) in pauses),
+            "slots": {s.id: chosen.get((s.id, week)) for s in subs if (s.id, week) not in pauses},
         }
         for week in all_weeks
     ]

@@ -774,10 +774,14 @@ def distribution_day(day_id: uuid.UUID):
             flash(gettext("Your order is recorded. Collect it at the time you chose."), "success")
             return redirect(url_for("markets.distribution_day", day_id=day_id))
     order = distribution.order_of(found, household)
+    cancelled = order is not None and order.cancelled_at is not None
+    if cancelled:
+        order = None
     lines = []
     if order is not None:
         lines = [r for r in distribution.orders_of_day(found) if r["order"].id == order.id][0]["lines"]
     balance = grocery.balance(household, now) if eligible else None
+    cancellable = order is not None and order.collected_at is None and grocery._today(now) < found.day
     db.session.commit()  # the month's credits, created on first view
     return render_template(
         "markets/distribution_day.html",
@@ -793,7 +797,30 @@ def distribution_day(day_id: uuid.UUID):
         form=form,
         chosen_slot=request.form.get("slot_id", ""),
         is_manager=has_permission(MANAGE),
+        cancelled=cancelled,
+        cancellable=cancellable,
     ), status
+
+
+@ui.route("/grocery/distribution/<uuid:day_id>/cancel", methods=["POST"])
+@require_permission(ORDER)
+def distribution_cancel(day_id: uuid.UUID):
+    """The household cancels its order before the day (credits and stock come back)."""
+    forms.EmptyForm().validate_on_submit() or abort(400)
+    household = grocery.household_of(current_account())
+    if household is None:
+        abort(404)
+    try:
+        distribution.cancel_order(household, day_id)
+        db.session.commit()
+    except RuleViolation as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            abort(404)
+        flash(exc.message, "error")
+    else:
+        flash(gettext("Your order is cancelled; its credits are yours again."), "success")
+    return redirect(url_for("markets.distribution_day", day_id=day_id))
 
 
 @ui.route("/grocery/manage/distribution/new", methods=["GET", "POST"])
@@ -933,7 +960,13 @@ def share_plan(plan_id: uuid.UUID):
             abort(403)
         form.validate_on_submit() or abort(400)
         try:
-            if request.form.get("week"):
+            if request.form.get("cancel"):
+                mine = shares.subscription_of(plan, account)
+                if mine is None:
+                    abort(404)
+                shares.cancel(mine)
+                message = gettext("Your share is cancelled and freed for someone else.")
+            elif request.form.get("week"):
                 mine = shares.subscription_of(plan, account)
                 if mine is None:
                     abort(403)
@@ -941,8 +974,18 @@ def share_plan(plan_id: uuid.UUID):
                     week = dt.date.fromisoformat(request.form["week"])
                 except ValueError:
                     abort(400)
-                shares.pause(mine, week)
-                message = gettext("That week is paused: there will be no box for you.")
+                if "slot_id" in request.form:
+                    try:
+                        slot_id = uuid.UUID(request.form["slot_id"])
+                    except ValueError:
+                        raise RuleViolation(
+                            gettext("Choose one of the pick-up times listed."), status=422, field="slot_id"
+                        ) from None
+                    shares.choose_slot(mine, week, slot_id)
+                    message = gettext("Your pick-up time for that week is saved.")
+                else:
+                    shares.pause(mine, week)
+                    message = gettext("That week is paused: there will be no box for you.")
             else:
                 shares.subscribe(plan.id, account)
                 message = gettext("You have a share. Pick up your box at the market day of each box week.")
@@ -955,6 +998,7 @@ def share_plan(plan_id: uuid.UUID):
         return redirect(url_for("markets.share_plan", plan_id=plan_id))
     mine = shares.subscription_of(plan, account)
     producer = services.get_producer(plan.producer_id)
+    this_week = shares.monday(to_local(utcnow_aware()).date())
     return render_template(
         "markets/share_plan.html",
         plan=plan,
@@ -962,7 +1006,9 @@ def share_plan(plan_id: uuid.UUID):
         mine=mine,
         paused=shares.paused_weeks(mine) if mine else set(),
         weeks=shares.weeks(plan),
-        this_week=shares.monday(to_local(utcnow_aware()).date()),
+        this_week=this_week,
+        options=shares.pickup_options(plan, this_week) if mine else {},
+        chosen=shares.pickups(mine) if mine else {},
         form=form,
         can_order=account is not None and has_permission(ORDER),
         price_per=forms.PRICE_PER_LABELS,

@@ -7,6 +7,7 @@ import datetime as dt
 import os
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from core.testing.browser import BROWSER, sign_in_through_form
@@ -26,8 +27,8 @@ def _cheap_password_hashes(app):
     app.config["ARGON2_PARAMETERS"] = old
 
 
-def _signed_in(browser, live_server, tenant, account):
-    context = browser.new_context(locale="el-GR")
+def _signed_in(browser, live_server, tenant, account, **options):
+    context = browser.new_context(locale="el-GR", **options)
     context.set_default_timeout(10_000)
     page = context.new_page()
     sign_in_through_form(page, live_server, account.email, account.password)
@@ -152,3 +153,155 @@ def test_producer_citizen_staff_and_household(
         _check(page, axe, "statistics")
     finally:
         context.close()
+
+
+def _grocery_day(app, town, account):
+    """An eligible household of ``account`` (size 1: 60 credits), sugar at 4 credits, and a
+    distribution day in two days with two slots; the ids."""
+    from core.toolkit import Account, utcnow_aware
+    from plugins.markets import distribution
+
+    with app.app_context(), tenant_context(town.id):
+        application = grocery.apply(
+            applicant=db.session.get(Account, account.id),
+            name="Νοικοκυριό Παπαδοπούλου",
+            size=1,
+            monthly_income=250,
+        )
+        grocery.decide(application, None, status="approved", reason="")
+        item = grocery.save_item(None, name="Ζάχαρη", credits=4)
+        grocery.record_donation(
+            item, donor_kind="business", donor_name="", quantity=10, received_on=dt.date.today(), staff=None
+        )
+        now = utcnow_aware()
+        day = distribution.save_day((now + dt.timedelta(days=2)).date(), place="Κέντρο Κοινότητας")
+        for i in range(2):
+            distribution.add_slot(
+                day,
+                starts_at=now + dt.timedelta(days=2, hours=i),
+                ends_at=now + dt.timedelta(days=2, hours=i + 1),
+                capacity=5,
+            )
+        db.session.commit()
+        found = {"day": day.id, "item": item.id}
+        db.session.remove()
+    return found
+
+
+def test_a_household_orders_for_a_distribution_day_on_a_phone_and_staff_hand_it_over(
+    chromium, live_server, app, tenant_factory, account_factory, axe
+):
+    town = tenant_factory(name="Δήμος Ορεστιάδας", plugins=["markets"], locale="el", timezone="Europe/Athens")
+    person = account_factory(name="Μαρία Παπαδοπούλου", memberships={town: "member"}, locale="el")
+    staff = account_factory(name="Σταύρος Υπάλληλος", memberships={town: "staff"}, locale="el")
+    ids = _grocery_day(app, town, person)
+    day_path = f"/markets/grocery/distribution/{ids['day']}?lang=el"
+
+    context, page = _signed_in(chromium, live_server, town, person, viewport={"width": 390, "height": 844})
+    try:
+        page.goto(live_server.tenant_url(town, day_path))
+        expect(page.get_by_text("Απομένουν 60 μονάδες αυτόν τον μήνα")).to_be_visible()
+        page.get_by_label("Ποσότητα: Ζάχαρη").fill("20")  # 80 credits of 60: refused, the quantity kept
+        page.get_by_role("radio").first.check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Παραγγελία με τις μονάδες μου").click()
+        expect(page.get_by_role("alert")).to_contain_text("Δεν απομένουν αρκετές μονάδες αυτόν τον μήνα.")
+        expect(page.get_by_label("Ποσότητα: Ζάχαρη")).to_have_value("20")
+        _check(page, axe, "distribution-refused-390")
+        page.get_by_label("Ποσότητα: Ζάχαρη").fill("3")
+        page.get_by_role("radio").first.check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Παραγγελία με τις μονάδες μου").click()
+        expect(page.get_by_text("Η παραγγελία σας καταγράφηκε.", exact=False)).to_be_visible()
+        expect(page.get_by_role("heading", name="Η παραγγελία σας για αυτή την ημέρα")).to_be_visible()
+        expect(page.get_by_text("Ζάχαρη × 3")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        _check(page, axe, "distribution-ordered-390")
+        # cancelled before the day, the credits come back; ordered again
+        with page.expect_navigation():
+            page.get_by_role("button", name="Ακύρωση της παραγγελίας μου").click()
+        expect(page.get_by_text("Η παραγγελία σας ακυρώθηκε", exact=False)).to_be_visible()
+        expect(page.get_by_text("Απομένουν 60 μονάδες αυτόν τον μήνα")).to_be_visible()
+        _check(page, axe, "distribution-cancelled-390")
+        page.get_by_label("Ποσότητα: Ζάχαρη").fill("2")
+        page.get_by_role("radio").last.check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Παραγγελία με τις μονάδες μου").click()
+        expect(page.get_by_text("Ζάχαρη × 2")).to_be_visible()
+    finally:
+        context.close()
+
+    context, page = _signed_in(chromium, live_server, town, staff)
+    try:
+        page.goto(live_server.tenant_url(town, f"/markets/grocery/manage/distribution/{ids['day']}?lang=el"))
+        expect(page.get_by_role("heading", level=1, name="Παραγγελίες προς παράδοση")).to_be_visible()
+        expect(page.get_by_text("Ζάχαρη × 2")).to_be_visible()
+        _check(page, axe, "distribution-manage")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Παραδόθηκε σε: Νοικοκυριό Παπαδοπούλου").click()
+        expect(page.get_by_text("Παραλήφθηκε")).to_be_visible()
+        _check(page, axe, "distribution-handed-over")
+    finally:
+        context.close()
+
+
+def test_a_subscriber_chooses_a_pick_up_time_and_cancels_the_share(
+    chromium, live_server, app, tenant_factory, account_factory, axe
+):
+    """On a phone and on a desktop: the share's page offers the slots of that week's market day,
+    saves the chosen one, and gives the share up; axe-clean, nothing wider than the screen."""
+    from core.toolkit import Account
+    from plugins.markets import services, shares
+
+    town = tenant_factory(name="Δήμος Ορεστιάδας", plugins=["markets"], locale="el", timezone="Europe/Athens")
+    seller = account_factory(name="Γιώργος Παραγωγός", memberships={town: "member"}, locale="el")
+    person = account_factory(name="Άννα Συνδρομήτρια", memberships={town: "member"}, locale="el")
+    products = make_producer(app, town, seller)["products"]
+    ids = make_day(app, town, products, slots=(4, 6))
+    with app.app_context(), tenant_context(town.id):
+        start = services.get_market_day(ids["day"]).day
+        producer = services.producers_of(db.session.get(Account, seller.id))[0]
+        plan = shares.save_plan(
+            producer,
+            name="Καλάθι του Έβρου",
+            price="30",
+            price_per="month",
+            frequency="weekly",
+            season_start=start,
+            season_end=start + dt.timedelta(weeks=3),
+            shares=5,
+        )
+        shares.subscribe(plan.id, db.session.get(Account, person.id))
+        db.session.commit()
+        plan_id = plan.id
+        db.session.remove()
+    for name, options in (("390", {"viewport": {"width": 390, "height": 844}}), ("desktop", {})):
+        context, page = _signed_in(chromium, live_server, town, person, **options)
+        try:
+            page.goto(live_server.tenant_url(town, f"/markets/shares/{plan_id}?lang=el"))
+            expect(page.get_by_role("heading", level=2, name="Τα καλάθια σας")).to_be_visible()
+            page.get_by_label("Παραλαβή στην αγορά «Λαϊκή Ορεστιάδας»", exact=False).select_option(index=1)
+            with page.expect_navigation():
+                page.get_by_role("button", name="Αποθήκευση της ώρας παραλαβής").click()
+            expect(
+                page.get_by_text("Η ώρα παραλαβής σας για εκείνη την εβδομάδα αποθηκεύτηκε.")
+            ).to_be_visible()
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            _check(page, axe, f"share-pickup-{name}")
+        finally:
+            context.close()
+    context, page = _signed_in(chromium, live_server, town, person)
+    try:
+        page.goto(live_server.tenant_url(town, f"/markets/shares/{plan_id}?lang=el"))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Ακύρωση του μεριδίου μου").click()
+        expect(page.get_by_text("Το μερίδιό σας ακυρώθηκε", exact=False)).to_be_visible()
+        expect(page.get_by_role("button", name="Αποκτήστε μερίδιο")).to_be_visible()
+        _check(page, axe, "share-cancelled")
+    finally:
+        context.close()
+    with app.app_context(), tenant_context(town.id):
+        from plugins.markets.models import PickupSlot
+
+        assert sorted(db.session.execute(sa.select(PickupSlot.taken)).scalars()) == [0, 0]
+        db.session.remove()

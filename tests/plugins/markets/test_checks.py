@@ -28,6 +28,7 @@ TABLES = sorted(
         "markets_products",
         "markets_redemptions",
         "markets_share_pauses",
+        "markets_share_pickups",
         "markets_share_plans",
         "markets_share_subscriptions",
         "markets_slots",

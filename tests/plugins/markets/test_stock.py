@@ -204,3 +204,37 @@ def test_the_periodic_job_sends_the_renewal_notices(app, town, account_factory, 
         db.session.remove()
     message = mail_outbox.wait_for(lambda m: person.email in m["To"])
     assert "ανανεώστε την αίτησή σας" in message["Subject"]  # in the municipality's language
+
+
+def test_the_notice_period_is_the_municipalitys_setting_bounded(
+    app, town, account_factory, tenant_client, sign_in, mail_outbox
+):
+    """The admin sets the days of notice (1 to 60; outside, the form comes back with the value
+    and the bounds in Greek); the reminders then count that many days, the last one included."""
+    from core.toolkit import plugin_settings
+
+    admin = sign_in(tenant_client(town), account_factory(memberships={town: "admin"}))
+    url = "/admin/modules/markets/settings"
+    form = admin.get(f"{url}?lang=el").get_data(as_text=True)
+    assert "ημέρες ειδοποίησης πριν από τη λήξη" in form and 'value="14"' in form  # the default
+    for bad in ("0", "61"):
+        refused = admin.post(f"{url}?lang=el", data={"renewal_notice_days": bad})
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 422 and f'value="{bad}"' in page
+        assert "Πρέπει να είναι από 1 έως 60." in page
+    assert admin.post(url, data={"renewal_notice_days": "30"}).status_code == 302
+    with app.app_context(), tenant_context(town.id):
+        assert plugin_settings("markets")["renewal_notice_days"] == 30
+        db.session.remove()
+
+    now = dt.datetime(2026, 12, 17, 22, 30, tzinfo=dt.UTC)  # 18 December, 00:30 in Athens
+    due = account_factory(memberships={town: "member"})
+    not_yet = account_factory(memberships={town: "member"})
+    _eligible(app, town, due, valid_until=dt.date(2027, 1, 17))  # 18 Dec + 30 days
+    _eligible(app, town, not_yet, valid_until=dt.date(2027, 1, 18))
+    with app.app_context(), tenant_context(town.id):
+        assert grocery.send_renewal_reminders(now=now) == 1
+        db.session.commit()
+        db.session.remove()
+    assert mail_outbox.wait_for(lambda m: due.email in m["To"])
+    assert not mail_outbox.to(not_yet.email)

@@ -1,0 +1,134 @@
+"""A household cancels its distribution-day order until the day starts in the municipality's
+zone: the place at the slot, the credits and the stock come back exactly once, even when the
+cancel is sent many times at once; it may then order again; page and API."""
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from core.toolkit import RuleViolation, db, tenant_context
+from plugins.markets import distribution
+from plugins.markets.models import (
+    CreditPeriod,
+    DistributionSlot,
+    GroceryItem,
+    GroceryOrder,
+    Household,
+    Redemption,
+)
+from tests.plugins.markets.conftest import bearer
+from tests.plugins.markets.test_distribution import _csrf, _household, _race, _setup
+
+API = "/api/v1/markets"
+
+
+def _counters(app, tenant):
+    with app.app_context(), tenant_context(tenant.id):
+        found = (
+            db.session.execute(sa.select(DistributionSlot.taken)).scalar_one(),
+            db.session.execute(sa.select(sa.func.coalesce(sa.func.sum(CreditPeriod.spent), 0))).scalar_one(),
+            db.session.execute(sa.select(GroceryItem.stock)).scalar_one(),
+            db.session.execute(sa.select(sa.func.count()).select_from(Redemption)).scalar_one(),
+        )
+        db.session.remove()
+    return found
+
+
+def _order(app, tenant, household_id, ids, quantity=3):
+    with app.app_context(), tenant_context(tenant.id):
+        household = db.session.get(Household, (tenant.id, household_id))
+        distribution.place_order(
+            household, ids["day"], slot_id=ids["slots"][0], lines={ids["item"]: quantity}
+        )
+        db.session.commit()
+        db.session.remove()
+
+
+def test_parallel_cancels_give_the_credits_and_stock_back_once(app, town, account_factory):
+    """20 cancel requests for one order at the same moment: one goes through, the rest are told
+    there is no order; the slot, the credits and the stock are back where they were, once."""
+    person = account_factory(memberships={town: "member"})
+    household = _household(app, town, person)  # 60 credits a month
+    ids = _setup(app, town, stock=10, credits=4, capacities=(5,))
+    _order(app, town, household, ids, quantity=3)
+    assert _counters(app, town) == (1, 12, 7, 1)
+
+    outcomes = _race(app, town, [household] * 20, lambda h, i: distribution.cancel_order(h, ids["day"]))
+    assert list(outcomes.values()).count("ok") == 1, outcomes
+    assert set(outcomes.values()) == {"ok", "404"}
+    assert _counters(app, town) == (0, 0, 10, 0)
+    with app.app_context(), tenant_context(town.id):
+        order = db.session.execute(sa.select(GroceryOrder)).scalar_one()
+        assert order.cancelled_at is not None and order.credits == 12  # recorded, with what came back
+        assert distribution.orders_of_day(distribution.get_day(ids["day"])) == []  # not handed over
+        db.session.remove()
+
+    # it may order again, on the same row, and spends again
+    _order(app, town, household, ids, quantity=2)
+    assert _counters(app, town) == (1, 8, 8, 1)
+    with app.app_context(), tenant_context(town.id):
+        order = db.session.execute(sa.select(GroceryOrder)).scalar_one()
+        assert order.cancelled_at is None and order.credits == 8
+        db.session.remove()
+
+
+def test_cancelling_ends_when_the_day_starts_in_the_municipalitys_zone(app, town, account_factory):
+    person = account_factory(memberships={town: "member"})
+    household = _household(app, town, person)
+    ids = _setup(app, town, stock=5, credits=2)
+    _order(app, town, household, ids, quantity=1)
+    with app.app_context(), tenant_context(town.id):
+        day = distribution.get_day(ids["day"])
+        h = db.session.get(Household, (town.id, household))
+        # the day before, 23:59 in Athens (21:59 UTC in winter): still possible
+        eve = dt.datetime.combine(day.day - dt.timedelta(days=1), dt.time(21, 59), tzinfo=dt.UTC)
+        with pytest.raises(RuleViolation) as started:
+            distribution.cancel_order(h, day.id, now=eve + dt.timedelta(minutes=1))  # 00:00 local
+        assert started.value.code == "day_started"
+        db.session.rollback()
+        distribution.cancel_order(h, day.id, now=eve)
+        db.session.commit()
+        db.session.remove()
+    assert _counters(app, town) == (0, 0, 5, 0)
+
+
+def test_a_household_cancels_on_the_page_and_through_the_api(
+    app, town, account_factory, tenant_client, sign_in, access_token
+):
+    person = account_factory(memberships={town: "member"})
+    other = account_factory(memberships={town: "member"})
+    household = _household(app, town, person)
+    _household(app, town, other)
+    ids = _setup(app, town, stock=5, credits=2)
+    _order(app, town, household, ids, quantity=2)
+    client = sign_in(tenant_client(town), person)
+    path = f"/markets/grocery/distribution/{ids['day']}"
+    page = client.get(path + "?lang=el")
+    assert "Ακύρωση της παραγγελίας μου" in page.get_data(as_text=True)
+    # someone else's cancel touches nothing of this household
+    stranger = sign_in(tenant_client(town), other)
+    assert stranger.post(f"{path}/cancel", data={"csrf_token": _csrf(stranger.get(path))}).status_code == 404
+    assert _counters(app, town) == (1, 4, 3, 1)
+    done = client.post(f"{path}/cancel?lang=el", data={"csrf_token": _csrf(page)}, follow_redirects=True)
+    text = done.get_data(as_text=True)
+    assert done.status_code == 200 and "Η παραγγελία σας ακυρώθηκε" in text
+    assert "Μπορείτε να παραγγείλετε ξανά" in text and 'name="slot_id"' in text  # the form again
+    assert _counters(app, town) == (0, 0, 5, 0)
+
+    # the API: order, cancel (204), cancel again (404)
+    as_person = bearer(access_token, person, town)
+    api = tenant_client(town)
+    order = {"slot_id": str(ids["slots"][0]), "lines": [{"item_id": str(ids["item"]), "quantity": 1}]}
+    assert (
+        api.put(
+            f"{API}/grocery/distribution-days/{ids['day']}/order", json=order, headers=as_person
+        ).status_code
+        == 201
+    )
+    assert _counters(app, town) == (1, 2, 4, 1)
+    gone = api.delete(f"{API}/grocery/distribution-days/{ids['day']}/order", headers=as_person)
+    assert gone.status_code == 204
+    again = api.delete(f"{API}/grocery/distribution-days/{ids['day']}/order", headers=as_person)
+    assert again.status_code == 404 and again.headers["Content-Type"].startswith("application/problem+json")
+    assert _counters(app, town) == (0, 0, 5, 0)
