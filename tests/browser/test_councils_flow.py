@@ -99,11 +99,12 @@ def test_nomination_to_answered_opinion(chromium, live_server, app, tenant_facto
         with page.expect_navigation():
             page.get_by_role("button", name="Προγραμματισμός της συνεδρίασης").click()
         expect(page.get_by_text("Δεν υπάρχει απαρτία: 0 παρόντες, απαιτούνται 3.")).to_be_visible()
+        # each box saves as it is ticked (live.js); with the quorum reached the page reloads itself
         for name in ("Γιώργος Ειδικός", "Μαρία Ειδική", "Άννα Φορέα"):
             page.get_by_label(name, exact=True).check()
-        with page.expect_navigation():
-            page.get_by_role("button", name="Αποθήκευση παρουσιών").click()
-        expect(page.get_by_text("Υπάρχει απαρτία: 3 παρόντες, απαιτούνται 3.")).to_be_visible()
+            page.wait_for_timeout(300)
+        expect(page.get_by_text("Υπάρχει απαρτία: 3 παρόντες, απαιτούνται 3.")).to_be_visible(timeout=15000)
+        page.wait_for_load_state()
         assert not axe(page), "meeting"
         page.get_by_label("Γιώργος Ειδικός: Υπέρ").check()
         page.get_by_label("Μαρία Ειδική: Υπέρ").check()

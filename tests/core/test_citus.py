@@ -20,6 +20,7 @@ REFERENCE_TABLES = {
     "audit_events",
     "billing_catalog",
     "core_cross_tenant_readers",  # the roles the cross-tenant policies admit (written by migrations)
+    "core_notification_preferences",  # a person's choices per kind, global like the account
     "core_outbox",  # jobs and mail waiting for the broker: see the note below
     "form_submissions",  # one row per posted HTML form (core.form_once): see the note below
     "handoff_codes",

@@ -42,12 +42,26 @@ ATTRS = {"placeholder", "title", "aria-label", "alt"}
 SKIP_TAGS = {"script", "style", "template", "noscript", "code"}
 # words of the language spelt as an English msgid word (the language's catalogues may not use them)
 SAME_WORD = {
-    "ro": {"social", "agenda", "online", "standard", "total", "final", "normal", "note", "sector", "unit"}
+    "ro": {
+        "social",
+        "agenda",
+        "online",
+        "standard",
+        "total",
+        "final",
+        "normal",
+        "note",
+        "sector",
+        "unit",
+        "general",
+    }
 }  # «Regatul Unit», the United Kingdom
 # in Greek and Bulgarian any word in Latin letters is suspect, not only the catalogues' own
 LATIN_SUSPECT = {"el", "bg"}
 # what the test-only plugin (tests/testplugin) writes, in English on purpose
 TEST_PLUGIN_TEXT = [
+    "A note is published",
+    "When a note you wrote is published.",
     "account.profile for",
     "apex.dashboard for",
     "test plugin slot",

@@ -51,7 +51,11 @@
 
   if (form) {
     form.addEventListener("change", function () {
-      ask({ method: "POST", body: new FormData(form) });
+      var data = new FormData(form);
+      // the page's form is posted again at each tick: its one-submission token (core.form_once)
+      // would make every tick after the first a repeat; setting attendance is safe to repeat
+      data.delete("_once");
+      ask({ method: "POST", body: data });
     });
   }
   timer = setTimeout(poll, every);

@@ -65,4 +65,6 @@ def test_an_ngo_admin_follows_their_nominations(
         ("Mila", "Open call", False)
     ]
     dashboard = sign_in(apex_client, admin).get("/dashboard?lang=en").get_data(as_text=True)
-    assert "/councils/my-nominations" in dashboard and "Your organisations&#39; nominations" in dashboard
+    # through the hand-off, so the NGO admin arrives signed in
+    assert "/auth/go?" in dashboard and "next=%2Fcouncils%2Fmy-nominations" in dashboard
+    assert "Your organisations&#39; nominations" in dashboard

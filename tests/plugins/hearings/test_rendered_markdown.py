@@ -98,7 +98,7 @@ def test_the_migration_renders_the_rows_there_are_in_every_municipality(fresh_pg
         tenant_ids = [t.id for t in tenants]
     for tenant_id in tenant_ids:
         make_consultation(app, type("T", (), {"id": tenant_id})())
-    downgrade(app, "hearings@-1")
+    downgrade(app, "hearings_0006_feedback_survey")  # the revision before hearings_0006_rendered_html
     with psycopg.connect(urls["admin"]) as conn:
         columns = {
             r[0]
