@@ -148,6 +148,14 @@ def seed(app: Any, sizes: tuple[int, ...]) -> dict[int, Any]:
                 db.session.commit()
                 ids[size] = c.id
         db.session.remove()
+    # statistics, as autovacuum would gather them on a live database after such a load (without
+    # them the planner guesses one row per table and reads every comment for a page's few)
+    import psycopg
+
+    from core.testing.database import _url
+
+    with psycopg.connect(_url("postgres", DB_NAME, password=False), autocommit=True) as conn:
+        conn.execute("ANALYZE")
     return ids
 
 

@@ -249,6 +249,9 @@ class Comment(TenantScoped, db.Model):
         tenant_foreign_key("article_id", "hearings_articles"),
         tenant_foreign_key("parent_id", "hearings_comments"),
         sa.Index("ix_hearings_comments_consultation", "tenant_id", "consultation_id", "created_at"),
+        # an article's comments in order (its tally is recounted from them), a thread's replies
+        sa.Index("ix_hearings_comments_article", "tenant_id", "consultation_id", "article_id", "created_at"),
+        sa.Index("ix_hearings_comments_parent", "tenant_id", "parent_id", "created_at"),
         sa.UniqueConstraint("tenant_id", "consultation_id", "register_number"),
         sa.CheckConstraint(
             "outcome IS NULL OR outcome IN ('accepted', 'partly', 'not_accepted', 'out_of_scope')",
@@ -290,6 +293,31 @@ def _register_number(mapper, connection, target: Comment) -> None:
         and o.consultation_id == target.consultation_id
     ]
     target.register_number = max([taken, *pending]) + 1
+
+
+class CommentTally(TenantScoped, db.Model):
+    """What the public sees of one article's comments (``article_id`` None: the whole draft),
+    kept by PostgreSQL triggers on ``hearings_comments`` (migration ``hearings_comment_tallies``):
+    the published comments, the threads shown (a first comment, published, and not withdrawn
+    unless a published reply hangs on it) and the first of those threads. The consultation page
+    reads these instead of counting and ranking every comment, so its cost does not grow with
+    them. SQLite (the demo) has no triggers and counts instead."""
+
+    __tablename__ = "hearings_comment_tallies"
+
+    consultation_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    article_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    #: ``article_id``, or the consultation's id for comments on the whole draft: a key without NULL
+    article_key: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    threads: Mapped[int] = mapped_column(default=0)
+    comments: Mapped[int] = mapped_column(default=0)
+    first_thread_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    first_thread_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (
+        tenant_foreign_key("consultation_id", "hearings_consultations", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "consultation_id", "article_key"),
+    )
 
 
 class Report(TenantScoped, db.Model):
@@ -676,6 +704,7 @@ ALL_MODELS = (
     Article,
     StatusChange,
     Comment,
+    CommentTally,
     Report,
     ModerationAction,
     Programme,

@@ -27,6 +27,7 @@ from plugins.hearings.consultations.services import is_open_for_comments, window
 from plugins.hearings.models import (
     Article,
     Comment,
+    CommentTally,
     Consultation,
     Report,
 )
@@ -388,7 +389,42 @@ def article_comment_pages(
     ``replies_per_thread`` caps the replies shown under each (the rest are counted).
 
     Two queries whatever the number of comments: the counts per article, and the page's first
-    comments (ranked per article in SQL) with their replies."""
+    comments (ranked per article in SQL) with their replies. The consultation page's preview (one
+    thread per article) for readers who are not moderators reads the articles' tallies on
+    PostgreSQL instead (:func:`_preview_from_tallies`): its cost does not grow with the comments."""
+    if (
+        key is ...
+        and page == 1
+        and per_page == 1
+        and not moderator
+        and db.session.get_bind().dialect.name == "postgresql"
+    ):
+        return _preview_from_tallies(c, viewer, article_map, replies_per_thread)
+    return _counted_pages(
+        c,
+        viewer,
+        moderator,
+        article_map,
+        key=key,
+        page=page,
+        per_page=per_page,
+        replies_per_thread=replies_per_thread,
+    )
+
+
+def _counted_pages(
+    c: Consultation,
+    viewer: Any,
+    moderator: bool,
+    article_map: dict[uuid.UUID, uuid.UUID | None],
+    *,
+    key: Any,
+    page: int,
+    per_page: int,
+    replies_per_thread: int | None,
+) -> dict[uuid.UUID | None, ArticleComments]:
+    """:func:`article_comment_pages` counted and ranked from the comments themselves: any page,
+    any reader, any database; the reference the tallies' preview is tested against."""
     article = _article_key(article_map)
     threads = _thread_clause(c, viewer, moderator)
     scope = Comment.consultation_id == c.id
@@ -465,6 +501,122 @@ def article_comment_pages(
         view.replies = replies.get(cm.id, [])
         view.more_replies = reply_total.get(cm.id, 0) - len(view.replies)
         out[k].threads.append(view)
+    return out
+
+
+def _viewers_own_threads(
+    c: Consultation, viewer: Any
+) -> list[tuple[uuid.UUID, uuid.UUID | None, dt.datetime]]:
+    """The threads a signed-in reader sees that the public does not (``(id, article, when)``):
+    their own hidden first comments, and withdrawn first comments kept only by a reply of theirs
+    that was hidden. Found from the reader's own comments (an index on the account): few rows."""
+    reply, public_reply = aliased(Comment), aliased(Comment)
+    hidden_own = sa.select(Comment.id, Comment.article_id, Comment.created_at).where(
+        Comment.consultation_id == c.id,
+        Comment.parent_id.is_(None),
+        Comment.account_id == viewer.id,
+        Comment.hidden_at.isnot(None),
+    )
+    kept_by_own_reply = (
+        sa.select(Comment.id, Comment.article_id, Comment.created_at)
+        .join(reply, sa.and_(reply.tenant_id == Comment.tenant_id, reply.parent_id == Comment.id))
+        .where(
+            reply.account_id == viewer.id,
+            reply.hidden_at.isnot(None),
+            Comment.consultation_id == c.id,
+            Comment.parent_id.is_(None),
+            Comment.hidden_at.is_(None),
+            Comment.withdrawn_at.isnot(None),
+            ~sa.exists().where(
+                public_reply.tenant_id == Comment.tenant_id,
+                public_reply.parent_id == Comment.id,
+                public_reply.hidden_at.is_(None),
+            ),
+        )
+    )
+    return [tuple(r) for r in db.session.execute(sa.union(hidden_own, kept_by_own_reply)).all()]
+
+
+def _preview_from_tallies(
+    c: Consultation,
+    viewer: Any,
+    article_map: dict[uuid.UUID, uuid.UUID | None],
+    replies_per_thread: int | None,
+) -> dict[uuid.UUID | None, ArticleComments]:
+    """The first thread of every article and the counts, as :func:`article_comment_pages` gives
+    them with ``per_page=1``, from ``hearings_comment_tallies`` (kept by triggers: the published
+    comments, the threads the public sees and the first of them, per article of every version)
+    plus, for a signed-in reader, the threads only they see. Two statements for a reader without
+    an account, three with one, whatever the number of comments; the replies read are those of
+    the threads shown (an index on ``parent_id``)."""
+    firsts: dict[uuid.UUID | None, tuple[dt.datetime, uuid.UUID]] = {}
+    counts: dict[uuid.UUID | None, list[int]] = {}
+
+    def current(article_id: uuid.UUID | None) -> uuid.UUID | None:
+        return article_map.get(article_id) if article_id is not None else None
+
+    def offer(k: uuid.UUID | None, at: dt.datetime | None, thread_id: uuid.UUID | None) -> None:
+        if thread_id is not None and (k not in firsts or (at, thread_id) < firsts[k]):
+            firsts[k] = (at, thread_id)
+
+    tallies = db.session.execute(
+        sa.select(
+            CommentTally.article_id,
+            CommentTally.threads,
+            CommentTally.comments,
+            CommentTally.first_thread_at,
+            CommentTally.first_thread_id,
+        ).where(CommentTally.consultation_id == c.id)
+    ).all()
+    for article_id, threads, comments, first_at, first_id in tallies:
+        k = current(article_id)
+        n = counts.setdefault(k, [0, 0])
+        n[0] += threads
+        n[1] += comments
+        offer(k, first_at, first_id)
+    if viewer is not None:
+        for thread_id, article_id, at in _viewers_own_threads(c, viewer):
+            k = current(article_id)
+            counts.setdefault(k, [0, 0])[0] += 1
+            offer(k, at, thread_id)
+    shown_ids = [thread_id for _at, thread_id in firsts.values()]
+    out: dict[uuid.UUID | None, ArticleComments] = {
+        k: ArticleComments(k, [], threads, comments, 1, 1)
+        for k, (threads, comments) in counts.items()
+        if threads or comments
+    }
+    if not shown_ids:
+        return out
+    # the threads by their keys, and their replies by ``parent_id`` (each an index scan: joined
+    # in one statement, PostgreSQL would rather read every comment of the municipality)
+    threads = db.session.execute(
+        sa.select(Comment).where(Comment.id.in_(shown_ids)).order_by(Comment.created_at, Comment.id)
+    ).scalars()
+    ranked = (
+        sa.select(
+            Comment,
+            sa.func.row_number()
+            .over(partition_by=Comment.parent_id, order_by=(Comment.created_at, Comment.id))
+            .label("n"),
+            sa.func.count().over(partition_by=Comment.parent_id).label("of"),
+        )
+        .where(Comment.parent_id.in_(shown_ids), _readable(viewer, False))
+        .subquery("ranked")
+    )
+    reply = aliased(Comment, ranked)
+    shown_replies = sa.select(reply, ranked.c.of).order_by(ranked.c.created_at, ranked.c.id)
+    if replies_per_thread is not None:
+        shown_replies = shown_replies.where(ranked.c.n <= replies_per_thread)
+    replies: dict[uuid.UUID, list[CommentView]] = defaultdict(list)
+    reply_total: dict[uuid.UUID, int] = {}
+    for cm, of in db.session.execute(shown_replies).all():
+        replies[cm.parent_id].append(_view(cm))
+        reply_total[cm.parent_id] = of
+    for cm in threads:
+        view = _view(cm)
+        view.replies = replies.get(cm.id, [])
+        view.more_replies = reply_total.get(cm.id, 0) - len(view.replies)
+        out[current(cm.article_id)].threads.append(view)
     return out
 
 

@@ -209,6 +209,7 @@ def test_rows_isolated_by_rls(app, world, tenant_client, sign_in, sympraxis_data
         "hearings_consultations",
         "hearings_articles",
         "hearings_comments",
+        "hearings_comment_tallies",
         "hearings_meetings",
         "hearings_registrations",
     ):
