@@ -1427,6 +1427,129 @@ def _tally_sql(questions: list[Question], survey: Survey, shown: set, public: bo
     return tally
 
 
+#: written answers per page of a question's full list (the page and the API)
+ANSWERS_PAGE = 50
+#: which of a question's written answers a list shows (staff choose; the public: published only)
+SHOW = ("all", "published", "unpublished")
+#: an offset past any list of answers
+FAR_OFFSET = 2**40
+
+#: one page of one question's written answers, in the order of ``_WRITTEN`` (submission, then
+#: the element of a list), with whether each is published and how many match in all: a single
+#: statement per page whatever the number of answers
+_WRITTEN_PAGE = """
+SELECT r.id, t.text, p.id IS NOT NULL AS published, count(*) OVER () AS matching
+FROM surveys_responses r
+CROSS JOIN LATERAL jsonb_array_elements_text(
+  CASE WHEN jsonb_typeof(CAST(r.answers AS jsonb) -> :key) = 'array' THEN CAST(r.answers AS jsonb) -> :key
+  ELSE jsonb_build_array(CAST(r.answers AS jsonb) -> :key) END
+) WITH ORDINALITY AS t(text, n)
+LEFT JOIN surveys_published_texts p
+  ON p.tenant_id = r.tenant_id AND p.response_id = r.id AND p.question_id = :question
+WHERE r.tenant_id = :tenant AND r.survey_id = :survey AND jsonb_exists(CAST(r.answers AS jsonb), :key)
+  AND NOT jsonb_exists(CAST(:options AS jsonb), t.text)
+  AND (:show = 'all' OR (:show = 'published') = (p.id IS NOT NULL))
+ORDER BY r.submitted_at, r.id, t.n
+LIMIT :limit OFFSET :offset
+"""
+
+
+def has_written_answers(question: Question) -> bool:
+    """Whether a question takes written answers: a text, or a choice's "other"."""
+    return question.kind in Kind.TEXT + Kind.CHOICE
+
+
+@dataclasses.dataclass
+class WrittenPage:
+    """One page of a question's written answers; ``first`` is the position (from 1) of the first
+    in the whole list, ``total`` how many the list has (for the filter chosen)."""
+
+    items: list[TextAnswer]
+    total: int
+    page: int
+    pages: int
+    first: int
+
+
+def written_answers(
+    survey: Survey,
+    question: Question,
+    *,
+    public: bool,
+    show: str = "all",
+    page: int = 1,
+    per_page: int = ANSWERS_PAGE,
+) -> WrittenPage:
+    """Every written answer to ``question`` (a text, or a choice's "other"), a page at a time, in
+    the order they came: for staff all of them, or those published or not (``show``); for the
+    public (``public``) only those published. A page past the end has no items (``total`` says
+    how many there are). On PostgreSQL one statement reads the page (two past the end, to count);
+    elsewhere (SQLite, the demo) the answers are read here in batches."""
+    if show not in SHOW:
+        raise ValueError(show)
+    if public:
+        show = "published"
+    offset = (page - 1) * per_page
+    sql = db.session.get_bind().dialect.name == "postgresql"
+    total, items = (_written_sql if sql else _written_python)(survey, question, show, offset, per_page)
+    return WrittenPage(items, total, page, max(1, -(-total // per_page)), offset + 1)
+
+
+def _written_options(question: Question) -> list[str]:
+    return list(question.options) if question.kind in Kind.CHOICE else []
+
+
+def _written_sql(
+    survey: Survey, question: Question, show: str, offset: int, limit: int
+) -> tuple[int, list[TextAnswer]]:
+    """A page of written answers read by PostgreSQL: one statement (two past the end, to count)."""
+    import json
+
+    params = {
+        "tenant": active_tenant_id(),
+        "survey": survey.id,
+        "question": question.id,
+        "key": str(question.id),
+        "options": json.dumps(_written_options(question)),
+        "show": show,
+    }
+    rows = (
+        db.session.execute(sa.text(_WRITTEN_PAGE), {**params, "limit": limit, "offset": offset}).all()
+        if offset < FAR_OFFSET
+        else []  # no survey has that many answers (and the offset might not fit a bigint)
+    )
+    items = [TextAnswer(r.id, r.text, bool(r.published)) for r in rows]
+    if rows:
+        return rows[0].matching, items
+    if not offset:
+        return 0, items
+    counted = sa.text(f"SELECT count(*) FROM ({_WRITTEN_PAGE}) s")  # noqa: S608 (a constant)
+    return db.session.execute(counted, {**params, "limit": None, "offset": 0}).scalar_one(), items
+
+
+def _written_python(
+    survey: Survey, question: Question, show: str, offset: int, limit: int
+) -> tuple[int, list[TextAnswer]]:
+    """The same page read here (SQLite, the demo; and the reference the SQL is tested against):
+    the answers in batches, only the page's kept."""
+    shown = {r for r, q in published_texts(survey) if q == question.id}
+    options, key = _written_options(question), str(question.id)
+    total, items = 0, []
+    for response_id, answers in _answers_stream(survey):
+        if key not in answers:
+            continue
+        value = answers[key]
+        for text in value if isinstance(value, list) else [value]:
+            text = str(text)
+            published = response_id in shown
+            if text in options or (show != "all" and (show == "published") != published):
+                continue
+            if offset <= total < offset + limit:
+                items.append(TextAnswer(response_id, text, published))
+            total += 1
+    return total, items
+
+
 #: tallies computed lately in this process, by municipality, survey, view and what they depend
 #: on (the number of answers, the written answers published, the questions): reading the results
 #: of 20,000 answers again costs two small statements, not a pass over the answers
