@@ -367,12 +367,16 @@ class SurveyFile(MethodView):
         )
 
 
-def _translation_dict(t) -> dict:
+def _translation_dict(t, survey) -> dict:
+    behind = services.staleness(survey, t, services.questions_of(survey))
     return {
         "locale": t.locale,
         "title": t.title,
         "introduction": t.introduction,
         "questions": [{"question_id": k, **v} for k, v in (t.texts or {}).items()],
+        "stale": behind.stale,
+        "survey_changed": behind.survey,
+        "changed_questions": [q.id for q in behind.changed],
     }
 
 
@@ -386,7 +390,7 @@ class SurveyTranslationItem(MethodView):
         translation = services.get_translation(found, locale)
         if translation is None:
             abort(404)
-        return _translation_dict(translation)
+        return _translation_dict(translation, found)
 
     @api.arguments(schemas.TranslationSchema)
     @api.response(200, schemas.TranslationSchema)
@@ -400,6 +404,6 @@ class SurveyTranslationItem(MethodView):
         saved = services.save_translation(
             found, locale, title=data["title"], introduction=data["introduction"], texts=texts
         )
-        answer = _translation_dict(saved)
+        answer = _translation_dict(saved, found)
         db.session.commit()
         return answer

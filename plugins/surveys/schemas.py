@@ -224,6 +224,18 @@ class TranslationSchema(Schema):
     questions = fields.List(
         fields.Nested(QuestionTextSchema), load_default=list, validate=validate.Length(max=500)
     )
+    stale = fields.Boolean(
+        dump_only=True,
+        metadata={"description": "The original changed since the translation was saved."},
+    )
+    survey_changed = fields.Boolean(
+        dump_only=True, metadata={"description": "The title or the introduction changed since."}
+    )
+    changed_questions = fields.List(
+        fields.UUID(),
+        dump_only=True,
+        metadata={"description": "The questions changed (or added) since; they are read in the original."},
+    )
 
 
 class WrittenAnswersQuerySchema(Schema):

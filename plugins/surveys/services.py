@@ -897,7 +897,8 @@ def save_translation(
     if not title:
         raise RuleViolation(gettext("Give the survey a title."), field="title", code="title_missing")
     clean: dict[str, Any] = {}
-    for q in questions_of(survey):
+    questions = questions_of(survey)
+    for q in questions:
         given = (texts or {}).get(str(q.id)) or {}
 
         def lines(key: str, count: int, given: dict = given) -> list[str]:
@@ -915,8 +916,66 @@ def save_translation(
         found = SurveyTranslation(survey_id=survey.id, locale=locale)
         db.session.add(found)
     found.title, found.introduction, found.texts = title, (introduction or "")[:5000], clean
+    found.sources = sources_of(survey, questions)
     db.session.flush()
     return found
+
+
+# A translation remembers what it was made from: a fingerprint of the survey's title and
+# introduction (key "") and of each question's texts (prompt, hint, options, statements), taken
+# when staff save it. Compared with the originals as they are now, they tell which parts changed
+# since (no trigger: read when the translation is read); saving the translation again takes them
+# anew. A translation saved before fingerprints were kept has none, and is not flagged.
+
+
+def _fingerprint(*parts: Any) -> str:
+    import json
+
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def _survey_source(survey: Survey) -> str:
+    return _fingerprint(survey.title, survey.introduction or "")
+
+
+def _question_source(q: Question) -> str:
+    return _fingerprint(q.prompt, q.help or "", list(q.options or []), list(q.rows or []))
+
+
+def sources_of(survey: Survey, questions: list[Question]) -> dict[str, str]:
+    """The fingerprints of the survey's texts as they are now (what a translation is made from)."""
+    return {"": _survey_source(survey), **{str(q.id): _question_source(q) for q in questions}}
+
+
+@dataclasses.dataclass
+class Staleness:
+    """What changed in the original since a translation was saved: the title or introduction
+    (``survey``), the questions changed or added (``changed``, in order), how many were removed."""
+
+    survey: bool = False
+    changed: list[Question] = dataclasses.field(default_factory=list)
+    removed: int = 0
+
+    @property
+    def stale(self) -> bool:
+        return self.survey or bool(self.changed) or bool(self.removed)
+
+    @property
+    def changed_ids(self) -> set[uuid.UUID]:
+        return {q.id for q in self.changed}
+
+
+def staleness(survey: Survey, translation: SurveyTranslation | None, questions: list[Question]) -> Staleness:
+    """How far ``translation`` is behind the survey's ``questions`` (all of them, sections too)."""
+    sources = (translation.sources if translation is not None else None) or {}
+    if not sources:
+        return Staleness()
+    ids = {str(q.id) for q in questions}
+    return Staleness(
+        survey=sources.get("") != _survey_source(survey),
+        changed=[q for q in questions if sources.get(str(q.id)) != _question_source(q)],
+        removed=len([k for k in sources if k and k not in ids]),
+    )
 
 
 @dataclasses.dataclass
@@ -933,13 +992,20 @@ class Shown:
 
 def localized(survey: Survey, questions: list[Question], locale: str | None) -> tuple[str, str, dict]:
     """The title, introduction and questions (``{question id: Shown}``) in ``locale`` when staff
-    translated the survey into it, falling back to the survey's own text piece by piece."""
+    translated the survey into it, falling back to the survey's own text piece by piece.
+
+    A part whose original changed since the translation was saved is shown in the original, all
+    of it (a question: prompt, hint, options and statements; or the title with the introduction),
+    until staff save the translation again: nobody answers a wording that is no longer the
+    question asked. The other parts stay translated."""
     found = get_translation(survey, locale) if locale and locale != own_locale() else None
     texts = found.texts if found is not None else {}
+    sources = (found.sources if found is not None else None) or {}
     by_id = {q.id: q for q in questions}
     shown: dict[uuid.UUID, Shown] = {}
     for q in questions:
-        t = texts.get(str(q.id)) or {}
+        changed = bool(sources) and sources.get(str(q.id)) != _question_source(q)
+        t = {} if changed else (texts.get(str(q.id)) or {})
         labels = [
             (t.get("options") or [])[i] if i < len(t.get("options") or []) else ""
             for i in range(len(q.options))
@@ -956,7 +1022,7 @@ def localized(survey: Survey, questions: list[Question], locale: str | None) -> 
         target = by_id.get(q.show_if_id) if q.show_if_id else None
         if target is not None:
             shown[q.id].show_if_label = dict(shown[target.id].options).get(q.show_if_value, q.show_if_value)
-    if found is None:
+    if found is None or (sources and sources.get("") != _survey_source(survey)):
         return survey.title, survey.introduction, shown
     return found.title or survey.title, found.introduction or survey.introduction, shown
 

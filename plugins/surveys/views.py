@@ -90,13 +90,15 @@ def survey(survey_id: uuid.UUID):
         refusal = exc
     questions = services.questions_of(found) if manager else []
     title, introduction, _shown = services.localized(found, [], str(get_locale()))
+    translated = services.translations_of(found) if manager else {}
     return render_template(
         "surveys/survey.html",
         survey=found,
         title=title,
         introduction=introduction,
         locales=services.translation_locales() if manager else [],
-        translated=services.translations_of(found) if manager else {},
+        translated=translated,
+        stale={loc: services.staleness(found, t, questions) for loc, t in translated.items()},
         state=services.state(found),
         label=services.state_label,
         refusal=refusal,
@@ -293,6 +295,7 @@ def translation(survey_id: uuid.UUID, locale: str):
     questions = services.questions_of(found)
     form = forms.EmptyForm()
     existing = services.get_translation(found, locale)
+    behind = services.staleness(found, existing, questions)
     values = {
         "title": existing.title if existing else "",
         "introduction": existing.introduction if existing else "",
@@ -319,6 +322,7 @@ def translation(survey_id: uuid.UUID, locale: str):
         values=values,
         error=error,
         form=form,
+        behind=behind,
         Kind=Kind,
     ), status
 
