@@ -221,6 +221,68 @@ class SurveyResults(MethodView):
         }
 
 
+def _written_question(survey_id, question_id, manager: bool):
+    found = services.get_survey(survey_id, include_unpublished=manager)
+    if not services.may_see_results(found, manager):
+        abort(404)
+    question = services.get_question(found, question_id)
+    if not services.has_written_answers(question):
+        abort(404)
+    return found, question
+
+
+@api.route("/surveys/<uuid:survey_id>/questions/<uuid:question_id>/answers")
+class SurveyWrittenAnswers(MethodView):
+    @api.arguments(schemas.WrittenAnswersQuerySchema, location="query")
+    @api.response(200, schemas.WrittenAnswerSchema(many=True))
+    @api.paginate(page=1, page_size=50, max_page_size=200)
+    def get(self, query, survey_id, question_id, pagination_parameters):
+        """Every written answer to a text question (or the "other" of a choice), in the order they
+        came: staff all of them (or ``show`` published or unpublished ones); the public, when the
+        results are public, the ones staff published. 404 for a question without written answers."""
+        manager = has_permission(MANAGE)
+        found, question = _written_question(survey_id, question_id, manager)
+        size = pagination_parameters.page_size
+        listed = services.written_answers(
+            found,
+            question,
+            public=not manager,
+            show=query["show"],
+            page=pagination_parameters.page,
+            per_page=size,
+        )
+        pagination_parameters.item_count = listed.total
+        return [
+            {
+                "position": listed.first + i,
+                "response_id": t.response_id,
+                "text": t.text,
+                "published": t.published,
+            }
+            for i, t in enumerate(listed.items)
+        ]
+
+
+@api.route("/surveys/<uuid:survey_id>/questions/<uuid:question_id>/answers/<uuid:response_id>/published")
+class SurveyWrittenAnswerPublished(MethodView):
+    @api.response(204)
+    @require_permission(MANAGE)
+    def put(self, survey_id, question_id, response_id):
+        """Show one written answer in the public results (staff); 404 if that response did not
+        answer that question."""
+        found, question = _written_question(survey_id, question_id, True)
+        services.publish_text(found, response_id, question.id, publish=True)
+        db.session.commit()
+
+    @api.response(204)
+    @require_permission(MANAGE)
+    def delete(self, survey_id, question_id, response_id):
+        """Hide a written answer from the public results again (staff)."""
+        found, question = _written_question(survey_id, question_id, True)
+        services.publish_text(found, response_id, question.id, publish=False)
+        db.session.commit()
+
+
 @api.route("/surveys/<uuid:survey_id>/responses")
 class SurveyResponses(MethodView):
     @api.arguments(schemas.ResponseCreateSchema)
@@ -305,12 +367,16 @@ class SurveyFile(MethodView):
         )
 
 
-def _translation_dict(t) -> dict:
+def _translation_dict(t, survey) -> dict:
+    behind = services.staleness(survey, t, services.questions_of(survey))
     return {
         "locale": t.locale,
         "title": t.title,
         "introduction": t.introduction,
         "questions": [{"question_id": k, **v} for k, v in (t.texts or {}).items()],
+        "stale": behind.stale,
+        "survey_changed": behind.survey,
+        "changed_questions": [q.id for q in behind.changed],
     }
 
 
@@ -324,7 +390,7 @@ class SurveyTranslationItem(MethodView):
         translation = services.get_translation(found, locale)
         if translation is None:
             abort(404)
-        return _translation_dict(translation)
+        return _translation_dict(translation, found)
 
     @api.arguments(schemas.TranslationSchema)
     @api.response(200, schemas.TranslationSchema)
@@ -338,6 +404,6 @@ class SurveyTranslationItem(MethodView):
         saved = services.save_translation(
             found, locale, title=data["title"], introduction=data["introduction"], texts=texts
         )
-        answer = _translation_dict(saved)
+        answer = _translation_dict(saved, found)
         db.session.commit()
         return answer

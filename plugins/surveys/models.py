@@ -261,7 +261,8 @@ class SurveyTranslation(TenantScoped, db.Model):
     """The whole survey in another of the municipality's languages, entered by staff: its title,
     introduction and, per question id, ``{"prompt", "help", "options": [...], "rows": [...]}``
     (options and statements in the order of the originals; a blank falls back to the original).
-    Answers keep the original options, so results pool answers across languages."""
+    Answers keep the original options, so results pool answers across languages. ``sources``
+    tells which originals changed since it was saved (``services.staleness``)."""
 
     __tablename__ = "surveys_translations"
 
@@ -270,6 +271,9 @@ class SurveyTranslation(TenantScoped, db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     introduction: Mapped[str] = mapped_column(sa.Text, default="")
     texts: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: what it was made from: a fingerprint of the title and introduction (key ``""``) and of each
+    #: question's texts when staff saved it; an original that no longer matches is out of date
+    sources: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(), default=utcnow_aware, onupdate=utcnow_aware
     )

@@ -224,3 +224,34 @@ class TranslationSchema(Schema):
     questions = fields.List(
         fields.Nested(QuestionTextSchema), load_default=list, validate=validate.Length(max=500)
     )
+    stale = fields.Boolean(
+        dump_only=True,
+        metadata={"description": "The original changed since the translation was saved."},
+    )
+    survey_changed = fields.Boolean(
+        dump_only=True, metadata={"description": "The title or the introduction changed since."}
+    )
+    changed_questions = fields.List(
+        fields.UUID(),
+        dump_only=True,
+        metadata={"description": "The questions changed (or added) since; they are read in the original."},
+    )
+
+
+class WrittenAnswersQuerySchema(Schema):
+    """Which of a question's written answers to list (staff; the public gets the published ones)."""
+
+    show = fields.String(
+        load_default="all",
+        validate=validate.OneOf(["all", "published", "unpublished"]),
+        metadata={"description": "Staff: all, published or unpublished ones (the public: published only)."},
+    )
+
+
+class WrittenAnswerSchema(Schema):
+    """A written answer (a text, or the "other" of a choice), in the order answers came."""
+
+    position = fields.Integer(required=True, metadata={"description": "Its place in the whole list, from 1."})
+    response_id = fields.UUID(required=True)
+    text = fields.String(required=True)
+    published = fields.Boolean(required=True, metadata={"description": "Shown in the public results."})

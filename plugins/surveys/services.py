@@ -897,7 +897,8 @@ def save_translation(
     if not title:
         raise RuleViolation(gettext("Give the survey a title."), field="title", code="title_missing")
     clean: dict[str, Any] = {}
-    for q in questions_of(survey):
+    questions = questions_of(survey)
+    for q in questions:
         given = (texts or {}).get(str(q.id)) or {}
 
         def lines(key: str, count: int, given: dict = given) -> list[str]:
@@ -915,8 +916,66 @@ def save_translation(
         found = SurveyTranslation(survey_id=survey.id, locale=locale)
         db.session.add(found)
     found.title, found.introduction, found.texts = title, (introduction or "")[:5000], clean
+    found.sources = sources_of(survey, questions)
     db.session.flush()
     return found
+
+
+# A translation remembers what it was made from: a fingerprint of the survey's title and
+# introduction (key "") and of each question's texts (prompt, hint, options, statements), taken
+# when staff save it. Compared with the originals as they are now, they tell which parts changed
+# since (no trigger: read when the translation is read); saving the translation again takes them
+# anew. A translation saved before fingerprints were kept has none, and is not flagged.
+
+
+def _fingerprint(*parts: Any) -> str:
+    import json
+
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def _survey_source(survey: Survey) -> str:
+    return _fingerprint(survey.title, survey.introduction or "")
+
+
+def _question_source(q: Question) -> str:
+    return _fingerprint(q.prompt, q.help or "", list(q.options or []), list(q.rows or []))
+
+
+def sources_of(survey: Survey, questions: list[Question]) -> dict[str, str]:
+    """The fingerprints of the survey's texts as they are now (what a translation is made from)."""
+    return {"": _survey_source(survey), **{str(q.id): _question_source(q) for q in questions}}
+
+
+@dataclasses.dataclass
+class Staleness:
+    """What changed in the original since a translation was saved: the title or introduction
+    (``survey``), the questions changed or added (``changed``, in order), how many were removed."""
+
+    survey: bool = False
+    changed: list[Question] = dataclasses.field(default_factory=list)
+    removed: int = 0
+
+    @property
+    def stale(self) -> bool:
+        return self.survey or bool(self.changed) or bool(self.removed)
+
+    @property
+    def changed_ids(self) -> set[uuid.UUID]:
+        return {q.id for q in self.changed}
+
+
+def staleness(survey: Survey, translation: SurveyTranslation | None, questions: list[Question]) -> Staleness:
+    """How far ``translation`` is behind the survey's ``questions`` (all of them, sections too)."""
+    sources = (translation.sources if translation is not None else None) or {}
+    if not sources:
+        return Staleness()
+    ids = {str(q.id) for q in questions}
+    return Staleness(
+        survey=sources.get("") != _survey_source(survey),
+        changed=[q for q in questions if sources.get(str(q.id)) != _question_source(q)],
+        removed=len([k for k in sources if k and k not in ids]),
+    )
 
 
 @dataclasses.dataclass
@@ -933,13 +992,20 @@ class Shown:
 
 def localized(survey: Survey, questions: list[Question], locale: str | None) -> tuple[str, str, dict]:
     """The title, introduction and questions (``{question id: Shown}``) in ``locale`` when staff
-    translated the survey into it, falling back to the survey's own text piece by piece."""
+    translated the survey into it, falling back to the survey's own text piece by piece.
+
+    A part whose original changed since the translation was saved is shown in the original, all
+    of it (a question: prompt, hint, options and statements; or the title with the introduction),
+    until staff save the translation again: nobody answers a wording that is no longer the
+    question asked. The other parts stay translated."""
     found = get_translation(survey, locale) if locale and locale != own_locale() else None
     texts = found.texts if found is not None else {}
+    sources = (found.sources if found is not None else None) or {}
     by_id = {q.id: q for q in questions}
     shown: dict[uuid.UUID, Shown] = {}
     for q in questions:
-        t = texts.get(str(q.id)) or {}
+        changed = bool(sources) and sources.get(str(q.id)) != _question_source(q)
+        t = {} if changed else (texts.get(str(q.id)) or {})
         labels = [
             (t.get("options") or [])[i] if i < len(t.get("options") or []) else ""
             for i in range(len(q.options))
@@ -956,7 +1022,7 @@ def localized(survey: Survey, questions: list[Question], locale: str | None) -> 
         target = by_id.get(q.show_if_id) if q.show_if_id else None
         if target is not None:
             shown[q.id].show_if_label = dict(shown[target.id].options).get(q.show_if_value, q.show_if_value)
-    if found is None:
+    if found is None or (sources and sources.get("") != _survey_source(survey)):
         return survey.title, survey.introduction, shown
     return found.title or survey.title, found.introduction or survey.introduction, shown
 
@@ -1425,6 +1491,129 @@ def _tally_sql(questions: list[Question], survey: Survey, shown: set, public: bo
         tally.written[key] = n
         tally.texts[key].append(TextAnswer(response_id, text, (response_id, by_id[key].id) in shown))
     return tally
+
+
+#: written answers per page of a question's full list (the page and the API)
+ANSWERS_PAGE = 50
+#: which of a question's written answers a list shows (staff choose; the public: published only)
+SHOW = ("all", "published", "unpublished")
+#: an offset past any list of answers
+FAR_OFFSET = 2**40
+
+#: one page of one question's written answers, in the order of ``_WRITTEN`` (submission, then
+#: the element of a list), with whether each is published and how many match in all: a single
+#: statement per page whatever the number of answers
+_WRITTEN_PAGE = """
+SELECT r.id, t.text, p.id IS NOT NULL AS published, count(*) OVER () AS matching
+FROM surveys_responses r
+CROSS JOIN LATERAL jsonb_array_elements_text(
+  CASE WHEN jsonb_typeof(CAST(r.answers AS jsonb) -> :key) = 'array' THEN CAST(r.answers AS jsonb) -> :key
+  ELSE jsonb_build_array(CAST(r.answers AS jsonb) -> :key) END
+) WITH ORDINALITY AS t(text, n)
+LEFT JOIN surveys_published_texts p
+  ON p.tenant_id = r.tenant_id AND p.response_id = r.id AND p.question_id = :question
+WHERE r.tenant_id = :tenant AND r.survey_id = :survey AND jsonb_exists(CAST(r.answers AS jsonb), :key)
+  AND NOT jsonb_exists(CAST(:options AS jsonb), t.text)
+  AND (:show = 'all' OR (:show = 'published') = (p.id IS NOT NULL))
+ORDER BY r.submitted_at, r.id, t.n
+LIMIT :limit OFFSET :offset
+"""
+
+
+def has_written_answers(question: Question) -> bool:
+    """Whether a question takes written answers: a text, or a choice's "other"."""
+    return question.kind in Kind.TEXT + Kind.CHOICE
+
+
+@dataclasses.dataclass
+class WrittenPage:
+    """One page of a question's written answers; ``first`` is the position (from 1) of the first
+    in the whole list, ``total`` how many the list has (for the filter chosen)."""
+
+    items: list[TextAnswer]
+    total: int
+    page: int
+    pages: int
+    first: int
+
+
+def written_answers(
+    survey: Survey,
+    question: Question,
+    *,
+    public: bool,
+    show: str = "all",
+    page: int = 1,
+    per_page: int = ANSWERS_PAGE,
+) -> WrittenPage:
+    """Every written answer to ``question`` (a text, or a choice's "other"), a page at a time, in
+    the order they came: for staff all of them, or those published or not (``show``); for the
+    public (``public``) only those published. A page past the end has no items (``total`` says
+    how many there are). On PostgreSQL one statement reads the page (two past the end, to count);
+    elsewhere (SQLite, the demo) the answers are read here in batches."""
+    if show not in SHOW:
+        raise ValueError(show)
+    if public:
+        show = "published"
+    offset = (page - 1) * per_page
+    sql = db.session.get_bind().dialect.name == "postgresql"
+    total, items = (_written_sql if sql else _written_python)(survey, question, show, offset, per_page)
+    return WrittenPage(items, total, page, max(1, -(-total // per_page)), offset + 1)
+
+
+def _written_options(question: Question) -> list[str]:
+    return list(question.options) if question.kind in Kind.CHOICE else []
+
+
+def _written_sql(
+    survey: Survey, question: Question, show: str, offset: int, limit: int
+) -> tuple[int, list[TextAnswer]]:
+    """A page of written answers read by PostgreSQL: one statement (two past the end, to count)."""
+    import json
+
+    params = {
+        "tenant": active_tenant_id(),
+        "survey": survey.id,
+        "question": question.id,
+        "key": str(question.id),
+        "options": json.dumps(_written_options(question)),
+        "show": show,
+    }
+    rows = (
+        db.session.execute(sa.text(_WRITTEN_PAGE), {**params, "limit": limit, "offset": offset}).all()
+        if offset < FAR_OFFSET
+        else []  # no survey has that many answers (and the offset might not fit a bigint)
+    )
+    items = [TextAnswer(r.id, r.text, bool(r.published)) for r in rows]
+    if rows:
+        return rows[0].matching, items
+    if not offset:
+        return 0, items
+    counted = sa.text(f"SELECT count(*) FROM ({_WRITTEN_PAGE}) s")  # noqa: S608 (a constant)
+    return db.session.execute(counted, {**params, "limit": None, "offset": 0}).scalar_one(), items
+
+
+def _written_python(
+    survey: Survey, question: Question, show: str, offset: int, limit: int
+) -> tuple[int, list[TextAnswer]]:
+    """The same page read here (SQLite, the demo; and the reference the SQL is tested against):
+    the answers in batches, only the page's kept."""
+    shown = {r for r, q in published_texts(survey) if q == question.id}
+    options, key = _written_options(question), str(question.id)
+    total, items = 0, []
+    for response_id, answers in _answers_stream(survey):
+        if key not in answers:
+            continue
+        value = answers[key]
+        for text in value if isinstance(value, list) else [value]:
+            text = str(text)
+            published = response_id in shown
+            if text in options or (show != "all" and (show == "published") != published):
+                continue
+            if offset <= total < offset + limit:
+                items.append(TextAnswer(response_id, text, published))
+            total += 1
+    return total, items
 
 
 #: tallies computed lately in this process, by municipality, survey, view and what they depend

@@ -90,13 +90,15 @@ def survey(survey_id: uuid.UUID):
         refusal = exc
     questions = services.questions_of(found) if manager else []
     title, introduction, _shown = services.localized(found, [], str(get_locale()))
+    translated = services.translations_of(found) if manager else {}
     return render_template(
         "surveys/survey.html",
         survey=found,
         title=title,
         introduction=introduction,
         locales=services.translation_locales() if manager else [],
-        translated=services.translations_of(found) if manager else {},
+        translated=translated,
+        stale={loc: services.staleness(found, t, questions) for loc, t in translated.items()},
         state=services.state(found),
         label=services.state_label,
         refusal=refusal,
@@ -293,6 +295,7 @@ def translation(survey_id: uuid.UUID, locale: str):
     questions = services.questions_of(found)
     form = forms.EmptyForm()
     existing = services.get_translation(found, locale)
+    behind = services.staleness(found, existing, questions)
     values = {
         "title": existing.title if existing else "",
         "introduction": existing.introduction if existing else "",
@@ -319,6 +322,7 @@ def translation(survey_id: uuid.UUID, locale: str):
         values=values,
         error=error,
         form=form,
+        behind=behind,
         Kind=Kind,
     ), status
 
@@ -498,6 +502,78 @@ def publish_text(survey_id: uuid.UUID):
         abort(404)
     db.session.commit()
     return redirect(url_for("surveys.results", survey_id=survey_id) + f"#r-{question_id}")
+
+
+def _page_number() -> int:
+    """The ``?page=`` asked for: a whole number from 1 (else a 400 page in the person's language)."""
+    given = request.args.get("page", "1").strip()
+    if not given.isdigit() or not 0 < int(given) <= MAX_PAGE:
+        abort(400)
+    return int(given)
+
+
+#: no list has this many pages (a larger number is refused before any query)
+MAX_PAGE = 1_000_000
+
+
+@ui.route("/<uuid:survey_id>/results/questions/<uuid:question_id>/answers", methods=["GET", "POST"])
+def written_answers(survey_id: uuid.UUID, question_id: uuid.UUID):
+    """Every written answer to one question, 50 a page in the order they came: staff see each
+    with its control to publish or hide it (and choose all, published or not); the public, when
+    the results are public, only those published. A page past the end shows the last one."""
+    manager = _manager()
+    found = services.get_survey(survey_id, include_unpublished=manager)
+    if not services.may_see_results(found, manager):
+        abort(404)
+    question = services.get_question(found, question_id)
+    if not services.has_written_answers(question):
+        abort(404)
+    public = not manager or request.args.get("view") == "public"
+    show = "published" if public else request.args.get("show", "all")
+    if show not in services.SHOW:
+        abort(400)
+    page = _page_number()
+    if request.method == "POST":
+        if not manager:
+            abort(403)
+        forms.EmptyForm().validate_on_submit() or abort(400)
+        response_id = request.form.get("response_id", "")
+        try:
+            services.publish_text(found, response_id, question.id, publish=request.form.get("publish") == "y")
+        except ValueError:
+            abort(404)
+        db.session.commit()
+        return redirect(
+            url_for(
+                "surveys.written_answers",
+                survey_id=survey_id,
+                question_id=question_id,
+                page=page if page > 1 else None,
+                show=show if show != "all" else None,
+            )
+            + "#answers"
+        )
+    listed = services.written_answers(found, question, public=public, show=show, page=page)
+    if page > listed.pages:
+        return redirect(url_for_page(listed.pages))
+    return render_template(
+        "surveys/written_answers.html",
+        survey=found,
+        question=question,
+        listed=listed,
+        show=show,
+        public=public,
+        is_manager=manager,
+        form=forms.EmptyForm(),
+    )
+
+
+def url_for_page(page: int) -> str:
+    """The current list at another page (its filter and view kept)."""
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    if page > 1:
+        args["page"] = page
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
 @ui.get("/<uuid:survey_id>/files/<uuid:file_id>")

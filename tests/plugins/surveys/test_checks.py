@@ -44,6 +44,17 @@ def test_other_municipalities_never_see_the_surveys(app, town, tenant_factory, t
     ):
         secret = "Do you use the community centre?" if path.endswith("results") else "Only for this town"
         assert_route_isolated(tenant_client(town), tenant_client(other), path, secret=secret)
+    text = ids["questions"][1]  # a written question: its page of every written answer, and the API's
+    for path in (
+        f"/surveys/{ids['survey']}/results/questions/{text}/answers",
+        f"/api/v1/surveys/surveys/{ids['survey']}/questions/{text}/answers",
+    ):
+        assert_route_isolated(
+            tenant_client(town),
+            tenant_client(other),
+            path,
+            secret="Why not?" if "/api/" not in path else None,
+        )
 
 
 def test_switched_off_means_not_found(tenant_factory, tenant_client):

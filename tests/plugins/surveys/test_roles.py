@@ -13,6 +13,8 @@ MATRIX = {
     "/surveys/{id}/answer": (302, 200, 200, 200, 200),
     "/surveys/{draft}": (404, 404, 404, 200, 200),
     "/surveys/{id}/results": (404, 404, 404, 200, 200),  # results not public
+    "/surveys/{id}/results/questions/{text}/answers": (404, 404, 404, 200, 200),
+    "/surveys/{public}/results/questions/{public_text}/answers": (200, 200, 200, 200, 200),
     "/surveys/new": (401, 403, 403, 200, 200),
     "/surveys/{id}/edit": (401, 403, 403, 200, 200),
     "/surveys/{id}/questions/new": (401, 403, 403, 200, 200),
@@ -25,8 +27,16 @@ MATRIX = {
 def world(app, town, account_factory):
     ids = make_survey(app, town)
     draft = make_survey(app, town, title="A draft", published=False)
+    public = make_survey(app, town, title="Results public", results_public=True)
     people = {role: account_factory(memberships={town: role}) for role in ROLES[1:]}
-    return {"id": ids["survey"], "draft": draft["survey"], "people": people}
+    return {
+        "id": ids["survey"],
+        "text": ids["questions"][1],
+        "draft": draft["survey"],
+        "public": public["survey"],
+        "public_text": public["questions"][1],
+        "people": people,
+    }
 
 
 def _client(tenant_client, sign_in, town, world, role):
@@ -41,7 +51,7 @@ def test_every_page_answers_each_role_as_the_matrix_says(role, world, town, tena
     client = _client(tenant_client, sign_in, town, world, role)
     got = {}
     for template, expected in MATRIX.items():
-        path = template.format(id=world["id"], draft=world["draft"])
+        path = template.format(**{k: v for k, v in world.items() if k != "people"})
         got[template] = (client.get(path).status_code, expected[ROLES.index(role)])
     wrong = {path: pair for path, pair in got.items() if pair[0] != pair[1]}
     assert not wrong, wrong

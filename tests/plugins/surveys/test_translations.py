@@ -123,3 +123,108 @@ def test_a_template_survey_comes_translated_into_the_municipalitys_other_languag
         assert conditional.show_if_value == spec["questions"][2]["options"]["el"][1]
         db.session.rollback()
         db.session.remove()
+
+
+def _save_bulgarian(staff, url: str, q: list[str], title: str = "Нуждите на квартала") -> None:
+    form = staff.get(url).get_data(as_text=True)
+    data = {
+        "csrf_token": _csrf(form),
+        "title": title,
+        f"p-{q[0]}": "Използвате ли центъра?",
+        f"o-{q[0]}-0": "Да",
+        f"o-{q[0]}-1": "Не",
+        f"p-{q[1]}": "Защо не?",
+        f"p-{q[2]}": "Съгласни ли сте?",
+    }
+    assert staff.post(url, data=data).status_code == 302
+
+
+def test_a_translation_is_out_of_date_once_the_original_changes_until_saved_again(
+    app, town, account_factory, tenant_client, sign_in, access_token
+):
+    ids = make_survey(app, town, title="Ανάγκες της γειτονιάς", questions=QUESTIONS)
+    q = [str(i) for i in ids["questions"]]
+    staff_account = account_factory(memberships={town: "staff"})
+    staff = tenant_client(town)
+    sign_in(staff, staff_account)
+    survey_page, url = f"/surveys/{ids['survey']}?lang=en", f"/surveys/{ids['survey']}/translations/bg"
+    _save_bulgarian(staff, url, q)
+    page = staff.get(survey_page).get_data(as_text=True)
+    assert "translated" in page and "out of date" not in page
+    assert "out of date" not in staff.get(url + "?lang=en").get_data(as_text=True)
+    api = f"/api/v1/surveys/surveys/{ids['survey']}/translations/bg"
+    as_staff = bearer(access_token, staff_account, town)
+    assert tenant_client(town).get(api, headers=as_staff).get_json()["stale"] is False
+
+    with app.app_context(), tenant_context(town.id):  # staff reword the first question
+        survey = services.get_survey(ids["survey"])
+        first = services.get_question(survey, ids["questions"][0])
+        services.save_question(
+            survey,
+            first,
+            kind=first.kind,
+            prompt="Πηγαίνετε συχνά στο κέντρο;",
+            options=first.options,
+            required=True,
+        )
+        db.session.commit()
+        db.session.remove()
+    page = staff.get(survey_page).get_data(as_text=True)
+    assert "out of date" in page and "1 question changed since it was translated:" in page
+    assert "“Πηγαίνετε συχνά στο κέντρο;”" in page and "“Γιατί όχι;”" not in page
+    form = staff.get(url + "?lang=en").get_data(as_text=True)
+    assert "This translation is out of date." in form and f'href="#tq-{q[0]}"' in form
+    marked = re.findall(r'survey-translation-changed" id="tq-([^"]+)"', form)
+    assert marked == [q[0]]  # only the question that changed is marked
+    got = tenant_client(town).get(api, headers=as_staff).get_json()
+    assert got["stale"] is True and got["changed_questions"] == [q[0]] and got["survey_changed"] is False
+
+    # people reading Bulgarian get the new original of that question, the rest still translated
+    bulgarian = tenant_client(town)
+    sign_in(bulgarian, account_factory(memberships={town: "member"}, locale="bg"))
+    answer = bulgarian.get(f"/surveys/{ids['survey']}/answer?lang=bg").get_data(as_text=True)
+    assert "Πηγαίνετε συχνά στο κέντρο;" in answer and "Използвате ли центъра?" not in answer
+    assert re.search(rf'name="{field(ids, 0)}" value="Όχι"> Όχι<', answer)  # its options too
+    assert "Съгласни ли сте?" in answer and "<h1>Нуждите на квартала</h1>" in answer
+
+    _save_bulgarian(staff, url, q)  # saved again: up to date
+    page = staff.get(survey_page).get_data(as_text=True)
+    assert "out of date" not in page and "translated" in page
+    assert tenant_client(town).get(api, headers=as_staff).get_json()["stale"] is False
+    answer = bulgarian.get(f"/surveys/{ids['survey']}/answer?lang=bg").get_data(as_text=True)
+    assert "Използвате ли центъра?" in answer
+
+    # the title, then a question removed: out of date again, and said so
+    changed = tenant_client(town).patch(
+        f"/api/v1/surveys/surveys/{ids['survey']}", json={"title": "Η γειτονιά μας"}, headers=as_staff
+    )
+    assert changed.status_code == 200
+    page = staff.get(survey_page).get_data(as_text=True)
+    assert "out of date" in page and "The title or the introduction changed since it was translated." in page
+    answer = bulgarian.get(f"/surveys/{ids['survey']}/answer?lang=bg").get_data(as_text=True)
+    assert "<h1>Η γειτονιά μας</h1>" in answer and "Използвате ли центъра?" in answer
+    assert (
+        tenant_client(town)
+        .delete(f"/api/v1/surveys/surveys/{ids['survey']}/questions/{q[1]}", headers=as_staff)
+        .status_code
+        == 204
+    )
+    page = staff.get(survey_page).get_data(as_text=True)
+    assert "1 question removed since it was translated." in page
+    greek = staff.get(f"/surveys/{ids['survey']}?lang=el").get_data(as_text=True)
+    assert "out of date" not in greek  # in the staff's language
+
+
+def test_a_translation_saved_before_fingerprints_is_not_flagged(app, town):
+    ids = make_survey(app, town, questions=QUESTIONS)
+    with app.app_context(), tenant_context(town.id):
+        survey = services.get_survey(ids["survey"])
+        saved = services.save_translation(survey, "ro", title="Nevoile cartierului")
+        assert not services.staleness(survey, saved, services.questions_of(survey)).stale
+        saved.sources = {}  # as the migration leaves the translations saved before it
+        first = services.questions_of(survey)[0]
+        first.prompt = "Altceva"
+        db.session.flush()
+        assert not services.staleness(survey, saved, services.questions_of(survey)).stale
+        db.session.rollback()
+        db.session.remove()
