@@ -294,9 +294,11 @@ THREADS_PER_PAGE = 20
 #: PREVIEW_REPLIES replies, so its cost is bounded by the number of articles, not of comments
 #: (a draft has tens of articles: more per article and the page's cost grows with the comments
 #: until every article has that many). "More comments" opens the article's pages (a page URL,
-#: or the API with JavaScript).
+#: or the API with JavaScript). The thread's replies are counted, not shown ("3 replies" links
+#: to the thread on its article's page): the page is the draft with a glimpse of each article's
+#: discussion, and what it renders then does not grow with the discussion (issue 16 §6).
 PREVIEW_THREADS = 1
-PREVIEW_REPLIES = 1
+PREVIEW_REPLIES = 0
 
 
 @dataclass
@@ -473,8 +475,8 @@ def _counted_pages(
         .cte("replies")
     )
     shown = sa.select(ranked_replies.c.id)
-    if replies_per_thread is not None:
-        shown = shown.where(ranked_replies.c.n <= replies_per_thread)
+    if replies_per_thread is not None:  # at least the first, which says how many there are
+        shown = shown.where(ranked_replies.c.n <= max(1, replies_per_thread))
     rows = db.session.execute(
         sa.select(Comment, article.label("k"), ranked_replies.c.of)  # a reply is on its thread's article
         .outerjoin(ranked_replies, ranked_replies.c.id == Comment.id)
@@ -489,7 +491,8 @@ def _counted_pages(
     reply_total: dict[uuid.UUID, int] = {}
     for cm, _k, of in rows:
         if cm.parent_id is not None:
-            replies[cm.parent_id].append(_view(cm))
+            if replies_per_thread is None or len(replies[cm.parent_id]) < replies_per_thread:
+                replies[cm.parent_id].append(_view(cm))
             reply_total[cm.parent_id] = of
     out: dict[uuid.UUID | None, ArticleComments] = {}
     for k, (thread_count, comment_count) in counts.items():
@@ -605,12 +608,13 @@ def _preview_from_tallies(
     )
     reply = aliased(Comment, ranked)
     shown_replies = sa.select(reply, ranked.c.of).order_by(ranked.c.created_at, ranked.c.id)
-    if replies_per_thread is not None:
-        shown_replies = shown_replies.where(ranked.c.n <= replies_per_thread)
+    if replies_per_thread is not None:  # at least the first, which says how many there are
+        shown_replies = shown_replies.where(ranked.c.n <= max(1, replies_per_thread))
     replies: dict[uuid.UUID, list[CommentView]] = defaultdict(list)
     reply_total: dict[uuid.UUID, int] = {}
     for cm, of in db.session.execute(shown_replies).all():
-        replies[cm.parent_id].append(_view(cm))
+        if replies_per_thread is None or len(replies[cm.parent_id]) < replies_per_thread:
+            replies[cm.parent_id].append(_view(cm))
         reply_total[cm.parent_id] = of
     for cm in threads:
         view = _view(cm)
