@@ -212,8 +212,14 @@ def test_comment_reply_edit_withdraw(app, world, tenant_client, sign_in):
     assert "can be edited for 15 minutes" in late.get_data(as_text=True)
     # withdraw: the text disappears from the page, the register keeps the row
     assert member.post(f"/hearings/consultations/{c['id']}/comments/{top.id}/withdraw").status_code == 302
-    page = tenant_client(world.tenant).get(f"/hearings/consultations/{c['id']}").get_data(as_text=True)
-    assert "Edited" not in page and "Withdrawn by the author." in page and "A reply" in page
+    reader = tenant_client(world.tenant)
+    page = reader.get(f"/hearings/consultations/{c['id']}").get_data(as_text=True)
+    assert "Edited" not in page and "Withdrawn by the author." in page and "1 reply<" in page
+    # the reply stays, under the placeholder, on the article's page of comments
+    thread = reader.get(f"/hearings/consultations/{c['id']}/articles/{article}/comments").get_data(
+        as_text=True
+    )
+    assert "Edited" not in thread and "Withdrawn by the author." in thread and "A reply" in thread
 
 
 def test_comment_length_and_rate_limits_at_the_boundary(app, world, tenant_client, sign_in, enable_plugin):
