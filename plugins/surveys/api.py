@@ -4,9 +4,7 @@ answers 409 (403 when it is about who asks) as problem+json; 422 only for what t
 
 import base64
 import binascii
-from urllib.parse import quote
 
-from flask import Response as HttpResponse
 from flask.views import MethodView
 
 from core.toolkit import ApiBlueprint, abort, current_account, db, gettext, has_permission, require_permission
@@ -356,15 +354,7 @@ class SurveyFile(MethodView):
         """Download a file sent as an answer (staff, as on the results page): 404 for a file of
         another survey, still pending, or of another municipality."""
         found = services.get_file(services.get_survey(survey_id, include_unpublished=True), file_id)
-        return HttpResponse(
-            found.content,
-            mimetype=found.content_type,
-            headers={
-                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}",
-                "X-Content-Type-Options": "nosniff",
-                "Cache-Control": "private, no-store",
-            },
-        )
+        return services.file_download(found)
 
 
 def _translation_dict(t, survey) -> dict:

@@ -1198,6 +1198,24 @@ def _is_file_key(survey: Survey, key: str) -> bool:
     return key in {str(q.id) for q in questions_of(survey) if q.kind == Kind.FILE}
 
 
+def file_download(found: Any) -> Any:
+    """A file sent as an answer, as staff get it from the page and the API alike: always a
+    download (never shown inline), of the type its content was found to be, never cached."""
+    from urllib.parse import quote
+
+    from flask import Response
+
+    return Response(
+        found.content,
+        mimetype=found.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
 def get_file(survey: Survey, file_id: Any) -> UploadedFile:
     """A file sent with a response (staff download it), or 404."""
     try:

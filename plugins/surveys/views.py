@@ -7,7 +7,6 @@ answer typed (and saves it as a draft for people who can come back to it).
 
 import datetime as dt
 import uuid
-from urllib.parse import quote
 
 from flask import Response as HttpResponse
 from flask import session, stream_with_context
@@ -582,16 +581,7 @@ def download(survey_id: uuid.UUID, file_id: uuid.UUID):
     """A file sent as an answer, for staff only: always a download (never shown inline), of the
     type its content was found to be."""
     found = services.get_file(services.get_survey(survey_id, include_unpublished=True), file_id)
-    quoted = quote(found.filename)
-    return HttpResponse(
-        found.content,
-        mimetype=found.content_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quoted}",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return services.file_download(found)
 
 
 @ui.get("/<uuid:survey_id>/results.csv")
