@@ -143,7 +143,11 @@ def test_the_migration_matches_free_text_to_the_persons_affiliated_organisation(
         db.session.remove()
     with app.app_context():
         db.engine.dispose()  # the downgrade's ALTER TABLE must not wait for a pooled connection
-    assert downgrade(app, "hearings_0006_rendered_html") == ["hearings_comment_tallies", "hearings_on_behalf"]
+    assert downgrade(app, "hearings_0006_rendered_html") == [
+        "hearings_register_numbers",
+        "hearings_comment_tallies",
+        "hearings_on_behalf",
+    ]
     try:
         upgrade(app)  # hearings_on_behalf again, over the rows written as free text
     finally:
