@@ -7,7 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import sqlalchemy as sa
+from flask_babel import force_locale
+
 from core.toolkit import (
+    Account,
     Mail,
     db,
     external_url,
@@ -18,7 +22,7 @@ from core.toolkit import (
 from core.toolkit import (
     gettext as _,
 )
-from plugins.hearings.common import HearingsError, _host, local_text
+from plugins.hearings.common import HearingsError, _host, local_text, mail_locale
 from plugins.hearings.models import (
     Meeting,
     RegistrationStatus,
@@ -47,9 +51,18 @@ def finish_meeting(m: Meeting, by: Any, now: dt.datetime | None = None) -> None:
         )
     m.finished_at = now
     db.session.flush()
-    for reg in registrations_of(m):
-        if reg.status == RegistrationStatus.CONFIRMED:
-            link = external_url(_host(), f"/hearings/registrations/{registration_token(reg)}/feedback")
+    regs = [r for r in registrations_of(m) if r.status == RegistrationStatus.CONFIRMED and r.email]
+    ids = {r.account_id for r in regs if r.account_id}
+    languages = (
+        dict(db.session.execute(sa.select(Account.id, Account.locale).where(Account.id.in_(ids))).all())
+        if ids
+        else {}
+    )
+    for reg in regs:
+        link = external_url(_host(), f"/hearings/registrations/{registration_token(reg)}/feedback")
+        # in the participant's language (a guest's: the one they registered in), not the
+        # language of the staff member who pressed "finish"
+        with force_locale(mail_locale(languages.get(reg.account_id) or reg.locale)):
             send_mail(
                 Mail(
                     to=[reg.email],

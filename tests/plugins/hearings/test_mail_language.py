@@ -166,3 +166,48 @@ def test_a_guests_later_mail_is_in_the_language_they_registered_in(
     assert done.status_code == 302
     told = mail_outbox.wait_for(lambda m: email in (m["To"] or ""))
     assert "is cancelled" in mail_outbox.body(told)  # English, though staff worked in Greek
+
+
+def test_the_feedback_request_is_in_each_participants_language_not_the_staffs(
+    app, tenant_factory, account_factory, tenant_client, sign_in, mail_outbox
+):
+    """Finishing a meeting mails each confirmed participant the feedback link: an English
+    account and an English-speaking guest in English, a Greek account in Greek, whatever
+    language the staff member who finished it works in."""
+    town = tenant_factory(plugins=["hearings"], locale="el", locales=["el", "en"], timezone="Europe/Athens")
+    english = account_factory(locale="en", memberships={town: "member"})
+    greek = account_factory(locale="el", memberships={town: "member"})
+    mid = make_meeting(app, town, starts_in=dt.timedelta(hours=-2), title="Workshop")
+    guest = f"guest-{uuid.uuid4().hex[:8]}@example.org"
+    with app.app_context(), tenant_context(town.id):
+        for account_id, email, locale in (
+            (english.id, english.email, None),
+            (greek.id, greek.email, None),
+            (None, guest, "en"),
+        ):
+            db.session.add(
+                Registration(
+                    meeting_id=mid,
+                    account_id=account_id,
+                    name="x",
+                    email=email,
+                    locale=locale,
+                    status="confirmed",
+                    submission_id=uuid.uuid4(),
+                    created_at=utcnow(),
+                )
+            )
+        db.session.commit()
+        db.session.remove()
+    staff = sign_in(tenant_client(town), account_factory(locale="el", memberships={town: "staff"}))
+    mail_outbox.clear()
+    assert staff.post(f"/hearings/meetings/{mid}/finish?lang=el").status_code == 302
+    for email, subject in (
+        (english.email, "How was Workshop?"),
+        (guest, "How was Workshop?"),
+        (greek.email, "Πώς σας φάνηκε: Workshop;"),
+    ):
+        told = mail_outbox.wait_for(
+            lambda m, e=email: e in (m["To"] or "") and "/feedback" in mail_outbox.body(m)
+        )
+        assert told["Subject"].startswith(subject), (email, told["Subject"])
