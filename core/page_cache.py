@@ -25,6 +25,12 @@ What makes it safe:
 - **Time moves pages too** (a consultation closes at its hour without a write): entries live at
   most ``PAGE_CACHE_TTL`` seconds (30 by default).
 
+Entries are stored gzip-compressed, compressed once when the page is stored: a reader whose
+browser accepts gzip (every browser) gets those bytes as they are (``Content-Encoding: gzip``),
+about a sixth of the page's size, so a hit moves a sixth of the bytes out of Redis and onto the
+network and nothing compresses the same page again per request; any other client gets it
+decompressed. The ETag is weak, so it is the same for both encodings.
+
 Configuration: ``PAGE_CACHE_REDIS_URL`` (None: ``TENANT_CACHE_REDIS_URL``; ``"memory://"``: this
 process's memory, for one process only: the demo, tests); without either the cache is off and
 pages still carry an ``ETag`` (a hash of the rendered page) and answer 304. Redis errors never
@@ -34,6 +40,7 @@ fail a request: the page is rendered as if there were no cache.
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
 import logging
 import threading
@@ -123,7 +130,7 @@ def _etag(versions: str | None, body: bytes) -> str:
 def _conditional(response: Any, etag: str) -> Any:
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "no-cache"  # every use revalidates: the ETag answers
-    response.vary.update(("Cookie", "Accept-Language"))
+    response.vary.update(("Cookie", "Accept-Language", "Accept-Encoding"))
     if request.if_none_match.contains_weak(etag):
         response.status_code = 304
         response.set_data(b"")
@@ -150,16 +157,28 @@ def answer_from_cache() -> Any:
     g._page_versions = versions
     if entry is None:
         return None
-    etag, body = entry
-    response = current_app.response_class(body, mimetype="text/html")
-    if body is None and not request.if_none_match.contains_weak(etag):
+    etag, packed = entry
+    if packed is None and not request.if_none_match.contains_weak(etag):
         versions, entry = cache.get(_key(), g.tenant.id, want_body=True)
         if entry is None or versions != g._page_versions:
             return None
-        etag, body = entry
-        response = current_app.response_class(body, mimetype="text/html")
+        etag, packed = entry
+    response = _from_packed(packed)
     response.headers["X-Page-Cache"] = "hit"
     return _conditional(response, etag)
+
+
+def _from_packed(packed: bytes | None) -> Any:
+    """The response for a stored (gzip) page: as stored when the reader accepts gzip."""
+    response = current_app.response_class(mimetype="text/html")
+    if packed is None:  # a 304 is coming: no body needed
+        return response
+    if request.accept_encodings["gzip"] > 0:  # q=0 refuses it
+        response.set_data(packed)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response.set_data(gzip.decompress(packed))
+    return response
 
 
 # --- the cache and its versions ----------------------------------------------------------------
@@ -233,9 +252,11 @@ class _Redis:
 
 
 class PageCache:
-    """Entries ``<prefix>:page:<tenant>:<locale>:<path hash>`` (the versions they were rendered
-    under, the ETag, the HTML; the ETag alone under ``…:etag``) and the versions
-    ``<prefix>:page-version:<tenant>`` and ``<prefix>:page-version:platform``."""
+    """Entries ``<prefix>:page.gz:<tenant>:<locale>:<path hash>`` (the versions they were rendered
+    under, the ETag, the HTML gzip-compressed; the ETag alone under ``…:etag``) and the versions
+    ``<prefix>:page-version:<tenant>`` and ``<prefix>:page-version:platform``. The entries' name
+    is new with gzip: a server of the release before stored plain HTML under ``:page:``, and
+    during a deploy neither reads the other's."""
 
     def __init__(self, backend: Any, prefix: str, ttl: float):
         self.backend, self.prefix, self.ttl = backend, prefix, ttl
@@ -246,9 +267,9 @@ class PageCache:
     def get(
         self, key: str, tenant_id: int, want_body: bool = True
     ) -> tuple[str | None, tuple[str, bytes | None] | None]:
-        """(the current versions, or None when they cannot be read; (ETag, HTML or None) when
+        """(the current versions, or None when they cannot be read; (ETag, gzip HTML or None) when
         an entry of these versions is there). One round trip."""
-        entry_key = f"{self.prefix}:page:{key}" + ("" if want_body else ":etag")
+        entry_key = f"{self.prefix}:page.gz:{key}" + ("" if want_body else ":etag")
         try:
             tv, pv, raw = self.backend.mget([*self._version_keys(tenant_id), entry_key])
         except ConnectionError:
@@ -262,10 +283,12 @@ class PageCache:
         return versions, (etag.decode(), body)
 
     def put(self, key: str, versions: str, etag: str, body: bytes) -> None:
+        """Store the page gzip-compressed (level 6: within 1 % of 9's size, several times faster)."""
         head = f"{versions}\n{etag}".encode()
+        packed = gzip.compress(body, compresslevel=6, mtime=0)
         try:
-            self.backend.set(f"{self.prefix}:page:{key}", head + b"\n" + body, self.ttl)
-            self.backend.set(f"{self.prefix}:page:{key}:etag", head, self.ttl)
+            self.backend.set(f"{self.prefix}:page.gz:{key}", head + b"\n" + packed, self.ttl)
+            self.backend.set(f"{self.prefix}:page.gz:{key}:etag", head, self.ttl)
         except ConnectionError:
             pass
 

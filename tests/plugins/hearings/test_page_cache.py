@@ -70,6 +70,36 @@ def test_a_cached_page_shows_a_new_comment_at_once(cached, world):
     assert "1 comment" in client.get("/hearings/").get_data(as_text=True)
 
 
+def test_a_browser_that_accepts_gzip_gets_the_stored_compressed_page(cached, world):
+    """The entry is compressed once when stored: a browser sending ``Accept-Encoding: gzip``
+    gets those bytes (a fraction of the page), any other client the page itself, under one ETag;
+    the answer says it varies with Accept-Encoding so no shared cache mixes them up."""
+    import gzip
+
+    c = make_consultation(cached, world.tenant)
+    client = _client(cached, world.tenant)
+    path = f"/hearings/consultations/{c['id']}"
+    rendered = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert "X-Page-Cache" not in rendered.headers and "Content-Encoding" not in rendered.headers
+    packed = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.headers.get("X-Page-Cache") == "hit"
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == rendered.data
+    assert len(packed.data) < len(rendered.data) / 2
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert int(packed.headers["Content-Length"]) == len(packed.data)
+    plain = client.get(path)  # no Accept-Encoding: the page as rendered
+    assert plain.headers.get("X-Page-Cache") == "hit" and "Content-Encoding" not in plain.headers
+    assert plain.data == rendered.data
+    assert packed.headers["ETag"] == plain.headers["ETag"] == rendered.headers["ETag"]
+    refused = client.get(path, headers={"Accept-Encoding": "gzip;q=0, br"})
+    assert "Content-Encoding" not in refused.headers and refused.data == rendered.data
+    not_modified = client.get(
+        path, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]}
+    )
+    assert not_modified.status_code == 304 and not_modified.data == b""
+
+
 def test_hiding_a_comment_drops_it_from_the_cached_page(cached, world):
     c = make_consultation(cached, world.tenant)
     cmid = _comment(cached, world.tenant, c["id"], world.member, "Rude words here")
