@@ -382,6 +382,33 @@ def test_meeting_reminders_go_out_through_beat_and_the_worker(stack, stack_app, 
     assert t["email"] in reminder["To"]
 
 
+def test_pages_reach_the_browser_compressed_and_revalidate_through_the_proxy(stack, stack_app, browser):
+    """Through Caddy a browser that accepts gzip gets a municipality's page compressed: rendered
+    by the app and compressed by the proxy, or a page cache hit the app stored compressed, which
+    the proxy passes on as it is (compressed once, not twice); the page's ETag still answers 304."""
+    import gzip
+
+    t = make_tenant(stack_app, plugins=["hearings"])
+    reader = browser(t["host"])
+    accept = {"Accept-Encoding": "gzip"}
+    plain = reader.get("/")
+    assert plain.status == 200 and "Content-Encoding" not in plain.headers
+    assert t["name"] in plain.text
+    for _ in range(3):  # rendered, then (page cache on) a hit
+        packed = reader.get("/", headers=accept)
+        assert packed.status == 200 and packed.headers["Content-Encoding"] == "gzip"
+        page = gzip.decompress(packed.body).decode()
+        assert t["name"] in page and page.count("<html") == 1  # compressed once
+        assert len(packed.body) < len(plain.body) / 2
+    etag = packed.headers["ETag"]
+    again = reader.get("/", headers={**accept, "If-None-Match": etag})
+    assert again.status == 304 and again.body == b""
+    # a page never cached (it carries a CSRF token) is compressed by the proxy
+    form = browser(APEX).get("/auth/signin", headers=accept)
+    assert form.status == 200 and form.headers["Content-Encoding"] in ("gzip", "zstd")
+    assert 'name="csrf_token"' in gzip.decompress(form.body).decode()
+
+
 # --- operating it -----------------------------------------------------------------------------
 
 
