@@ -13,7 +13,8 @@ that goes viral (issue 16 §6).
    4 threads): Sympraxis with the page cache (Redis, ``core.page_cache``), Sympraxis without it
    (``PAGE_CACHE_ENABLED=false``: every anonymous page rendered), and the bare Flask + psycopg
    baseline of ``benchmarks/run.py`` (its ``GET /api/v1/tenant``).
-4. Drives each row with ``wrk`` (4 connections: req/s, p50, p99; then 1 connection: the p50 of a
+4. Drives each row with ``wrk``, sending ``Accept-Encoding: gzip, deflate, br`` as browsers do
+   (the page cache answers a hit with the page it stored gzip-compressed) (4 connections: req/s, p50, p99; then 1 connection: the p50 of a
    request that does not queue), the rows of a pair (50 and 5,000 comments) interleaved round by
    round so the machine's changes of pace hit both; the median of the rounds is kept.
 5. The floor: 64 concurrent anonymous readers of the 5,000-comment page (cached) against the bare
@@ -50,6 +51,7 @@ DB_NAME = "sympraxis_bench_pages"
 HOST = seeding.HOST
 SIZES = (50, 5_000)
 SEARCH = "/search?q=social+services"
+BROWSER_ACCEPT_ENCODING = "gzip, deflate, br"
 log = bench.log
 
 
@@ -150,6 +152,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--floor-connections", type=int, default=64)
     args = parser.parse_args()
+    os.environ["BENCH_ACCEPT_ENCODING"] = BROWSER_ACCEPT_ENCODING  # read by wrk_report.lua
     started = time.monotonic()
     load_before = os.getloadavg()
     bench.ensure_wrk()
@@ -310,7 +313,7 @@ def main() -> int:
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs shared (load average "
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after), gunicorn gthread {args.workers} workers × "
         f"{args.threads} threads (deploy/gunicorn.conf.py), wrk 2 threads × {args.connections} connections "
-        f"(and 1 × 1), {args.duration:g} s × {args.rounds} rounds (median), consultations of "
+        f"(and 1 × 1, Accept-Encoding: {BROWSER_ACCEPT_ENCODING}), {args.duration:g} s × {args.rounds} rounds (median), consultations of "
         f"{seeding.ARTICLES} articles, page {page_kib[SIZES[0]]:,.0f} KiB at {SIZES[0]} comments and "
         f"{page_kib[SIZES[-1]]:,.0f} KiB at {SIZES[-1]:,}, PostgreSQL {bench.server_version(urls)}, "
         f"total {time.monotonic() - started:.0f} s"

@@ -1,11 +1,13 @@
 -- wrk script: rotate the Host header over the hosts listed in $BENCH_HOSTS_FILE (one per line),
 -- optionally stop each thread after $BENCH_MAX_REQUESTS responses, send $BENCH_COOKIE as the Cookie
--- header when it is set (a signed-in reader), and print the summary as JSON.
+-- header when it is set (a signed-in reader), $BENCH_ACCEPT_ENCODING as Accept-Encoding (a
+-- browser's), and print the summary as JSON.
 local hosts = {}
 local counter = 0
 local limit = tonumber(os.getenv("BENCH_MAX_REQUESTS_PER_THREAD") or "0")
 local seen = 0
 local cookie = os.getenv("BENCH_COOKIE")
+local accept_encoding = os.getenv("BENCH_ACCEPT_ENCODING")
 local threads_started = 0
 
 function setup(thread)
@@ -27,6 +29,7 @@ function request()
   local host = hosts[(counter % #hosts) + 1]
   local headers = { ["Host"] = host }
   if cookie and #cookie > 0 then headers["Cookie"] = cookie end
+  if accept_encoding and #accept_encoding > 0 then headers["Accept-Encoding"] = accept_encoding end
   return wrk.format("GET", wrk.path, headers)
 end
 
