@@ -365,6 +365,8 @@ class Load:
     requests: int
     cpu_us: float = 0.0  # CPU of the server's workers and its PostgreSQL backends, per request
     pg_cpu_us: float = 0.0  # of which the PostgreSQL backends
+    #: the busiest worker's share of the workers' CPU (1/workers: even; 1.0: one did it all)
+    busiest_worker: float = 0.0
 
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -426,7 +428,9 @@ def wrk(
     ]
     workers, backends = server_processes(server)
     app_before, pg_before = cpu_seconds(workers), cpu_seconds(backends)
+    each_before = [cpu_seconds([w]) for w in workers]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    each = [cpu_seconds([w]) - b for w, b in zip(workers, each_before, strict=True)]
     pg_cpu = cpu_seconds(backends) - pg_before
     cpu = cpu_seconds(workers) - app_before + pg_cpu
     line = next(x for x in out.splitlines() if x.startswith("BENCH_JSON "))
@@ -441,6 +445,7 @@ def wrk(
         requests=data["requests"],
         cpu_us=cpu / max(1, data["requests"]) * 1e6,
         pg_cpu_us=pg_cpu / max(1, data["requests"]) * 1e6,
+        busiest_worker=max(each) / sum(each) if sum(each) > 0 else 0.0,
     )
 
 
@@ -452,6 +457,7 @@ def median_load(runs: list[Load]) -> Load:
         requests=sum(r.requests for r in runs),
         cpu_us=statistics.median(r.cpu_us for r in runs),
         pg_cpu_us=statistics.median(r.pg_cpu_us for r in runs),
+        busiest_worker=statistics.median(r.busiest_worker for r in runs),
     )
 
 

@@ -1,13 +1,15 @@
 -- wrk script: rotate the Host header over the hosts listed in $BENCH_HOSTS_FILE (one per line),
 -- optionally stop each thread after $BENCH_MAX_REQUESTS responses, send $BENCH_COOKIE as the Cookie
 -- header when it is set (a signed-in reader), $BENCH_ACCEPT_ENCODING as Accept-Encoding (a
--- browser's), and print the summary as JSON.
+-- browser's), "Connection: close" when $BENCH_CONNECTION_CLOSE is set (each request a new
+-- connection, which any worker of the server may accept), and print the summary as JSON.
 local hosts = {}
 local counter = 0
 local limit = tonumber(os.getenv("BENCH_MAX_REQUESTS_PER_THREAD") or "0")
 local seen = 0
 local cookie = os.getenv("BENCH_COOKIE")
 local accept_encoding = os.getenv("BENCH_ACCEPT_ENCODING")
+local close = os.getenv("BENCH_CONNECTION_CLOSE")
 local threads_started = 0
 
 function setup(thread)
@@ -30,6 +32,7 @@ function request()
   local headers = { ["Host"] = host }
   if cookie and #cookie > 0 then headers["Cookie"] = cookie end
   if accept_encoding and #accept_encoding > 0 then headers["Accept-Encoding"] = accept_encoding end
+  if close and #close > 0 then headers["Connection"] = "close" end
   return wrk.format("GET", wrk.path, headers)
 end
 
