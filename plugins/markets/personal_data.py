@@ -3,7 +3,8 @@
 Kept after erasure, without the person: orders (the market's record of what was sold:
 ``account_id`` NULL, name cleared), producers' decisions (name kept as the trade name, account
 and documents gone), eligibility decisions (social-assistance records: the household's name
-replaced, the account unlinked)."""
+replaced, the account unlinked), season shares (given up first, so the share goes to someone
+else; the row kept as the producer's record, without the person)."""
 
 from typing import Any
 
@@ -124,7 +125,15 @@ def purge_orders(cutoff: Any) -> int:
 
 def erase(account: Any) -> None:
     quiet = {"synchronize_session": False}
-    # a season share: the producer's record of boxes stays, without the person
+    # a season share: nobody is left to collect its boxes, so it is given up first (the share
+    # freed for someone else, the slot places of the weeks to come given back); the row stays as
+    # the producer's record, without the person
+    for held in db.session.execute(
+        sa.select(ShareSubscription).where(
+            ShareSubscription.account_id == account.id, ShareSubscription.cancelled_at.is_(None)
+        )
+    ).scalars().all():
+        shares.cancel(held)
     db.session.execute(
         sa.update(ShareSubscription)
         .where(ShareSubscription.account_id == account.id)

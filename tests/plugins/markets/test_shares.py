@@ -226,7 +226,9 @@ def test_a_share_is_exported_and_erased_without_the_person(app, town, account_fa
         db.session.commit()
         sub = db.session.execute(sa.select(ShareSubscription)).scalar_one()
         assert sub.account_id is None and sub.name == ""
-        assert [len(w["subscribers"]) for w in shares.boxes(shares.get_plan(plan_id))][
-            0
-        ] == 1  # the box stays
+        # nobody is left to collect the boxes: the share is freed for someone else
+        assert sub.cancelled_at is not None
+        plan = shares.get_plan(plan_id)
+        assert plan.taken == 0
+        assert all(w["subscribers"] == [] for w in shares.boxes(plan))
         db.session.remove()
