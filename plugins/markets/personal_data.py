@@ -128,11 +128,15 @@ def erase(account: Any) -> None:
     # a season share: nobody is left to collect its boxes, so it is given up first (the share
     # freed for someone else, the slot places of the weeks to come given back); the row stays as
     # the producer's record, without the person
-    for held in db.session.execute(
-        sa.select(ShareSubscription).where(
-            ShareSubscription.account_id == account.id, ShareSubscription.cancelled_at.is_(None)
+    for held in (
+        db.session.execute(
+            sa.select(ShareSubscription).where(
+                ShareSubscription.account_id == account.id, ShareSubscription.cancelled_at.is_(None)
+            )
         )
-    ).scalars().all():
+        .scalars()
+        .all()
+    ):
         shares.cancel(held)
     db.session.execute(
         sa.update(ShareSubscription)

@@ -7,11 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import sqlalchemy as sa
 from flask_babel import force_locale
 
 from core.toolkit import (
-    Account,
     Mail,
     db,
     external_url,
@@ -22,13 +20,17 @@ from core.toolkit import (
 from core.toolkit import (
     gettext as _,
 )
-from plugins.hearings.common import HearingsError, _host, local_text, mail_locale
+from plugins.hearings.common import HearingsError, _host, local_text
 from plugins.hearings.models import (
     Meeting,
     RegistrationStatus,
     SpeakerStatus,
 )
-from plugins.hearings.registrations.services import registration_token, registrations_of
+from plugins.hearings.registrations.services import (
+    confirmed_with_languages,
+    registration_token,
+    registrations_of,
+)
 from plugins.hearings.speakers.services import speakers
 
 
@@ -51,18 +53,10 @@ def finish_meeting(m: Meeting, by: Any, now: dt.datetime | None = None) -> None:
         )
     m.finished_at = now
     db.session.flush()
-    regs = [r for r in registrations_of(m) if r.status == RegistrationStatus.CONFIRMED and r.email]
-    ids = {r.account_id for r in regs if r.account_id}
-    languages = (
-        dict(db.session.execute(sa.select(Account.id, Account.locale).where(Account.id.in_(ids))).all())
-        if ids
-        else {}
-    )
-    for reg in regs:
+    for reg, language in confirmed_with_languages(m):
         link = external_url(_host(), f"/hearings/registrations/{registration_token(reg)}/feedback")
-        # in the participant's language (a guest's: the one they registered in), not the
-        # language of the staff member who pressed "finish"
-        with force_locale(mail_locale(languages.get(reg.account_id) or reg.locale)):
+        # in the participant's language, not the language of the staff member who pressed "finish"
+        with force_locale(language):
             send_mail(
                 Mail(
                     to=[reg.email],

@@ -479,6 +479,20 @@ def _mail_promoted(reg: Registration) -> None:
     )
 
 
+def confirmed_with_languages(m: Meeting) -> list[tuple[Registration, str]]:
+    """The confirmed registrations of ``m`` that have an address, each with the language of a
+    mail to that person: their account's, a guest's registration language (the page they
+    registered on), the municipality's when it offers neither. The accounts in one query."""
+    regs = [r for r in registrations_of(m) if r.status == RegistrationStatus.CONFIRMED and r.email]
+    ids = {r.account_id for r in regs if r.account_id}
+    languages = (
+        dict(db.session.execute(sa.select(Account.id, Account.locale).where(Account.id.in_(ids))).all())
+        if ids
+        else {}
+    )
+    return [(r, mail_locale(languages.get(r.account_id) or r.locale)) for r in regs]
+
+
 def send_meeting_reminders(now: dt.datetime | None = None) -> int:
     """The day before (meetings starting within 24 hours), once per meeting: a reminder to
     every confirmed registration."""
@@ -492,17 +506,10 @@ def send_meeting_reminders(now: dt.datetime | None = None) -> int:
             Meeting.starts_at <= now + dt.timedelta(hours=24),
         )
     ).scalars():
-        regs = [r for r in registrations_of(m) if r.status == RegistrationStatus.CONFIRMED and r.email]
-        ids = {r.account_id for r in regs if r.account_id}
-        languages = (
-            dict(db.session.execute(sa.select(Account.id, Account.locale).where(Account.id.in_(ids))).all())
-            if ids
-            else {}
-        )
-        for reg in regs:
+        regs = confirmed_with_languages(m)
+        for reg, language in regs:
             link = external_url(_host(), f"/hearings/registrations/{registration_token(reg)}")
-            # in the registrant's language (a guest's: the one they registered in)
-            with force_locale(mail_locale(languages.get(reg.account_id) or reg.locale)):
+            with force_locale(language):
                 reminder = Mail(
                     to=[reg.email],
                     subject=_("Reminder: %(title)s", title=m.title),
