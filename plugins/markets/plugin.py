@@ -126,6 +126,22 @@ def sympraxis_personal_data_declarations():
             recipients=(lazy_gettext("the producers of the products ordered"),),
         ),
         PersonalDataDeclaration(
+            kind="markets.shares",
+            title=lazy_gettext("Season shares"),
+            categories=(
+                lazy_gettext("name"),
+                lazy_gettext("weeks paused and pick-up times chosen"),
+            ),
+            data_subjects=(lazy_gettext("citizens who take a season share"),),
+            purpose=lazy_gettext("To prepare each week's boxes and tell the producer who collects them."),
+            legal_basis=LegalBasis.PUBLIC_TASK,
+            retention_note=lazy_gettext(
+                "Kept for the season; once the person deletes their account the share is given up "
+                "and kept without them."
+            ),
+            recipients=(lazy_gettext("the producer of the share"),),
+        ),
+        PersonalDataDeclaration(
             kind="markets.producers",
             title=lazy_gettext("Producers' applications and documents"),
             categories=(lazy_gettext("name"), lazy_gettext("licences and certificates")),
