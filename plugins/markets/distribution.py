@@ -13,8 +13,9 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
+from babel import dates as babel_dates
 
-from core.toolkit import RuleViolation, db, gettext, utcnow_aware
+from core.toolkit import RuleViolation, db, get_locale, gettext, utcnow_aware
 from plugins.markets import grocery
 from plugins.markets.models import (
     DistributionDay,
@@ -226,7 +227,14 @@ def place_order(
         revived = db.session.execute(
             sa.update(GroceryOrder)
             .where(GroceryOrder.id == existing.id, GroceryOrder.cancelled_at.is_not(None))
-            .values(cancelled_at=None, slot_id=slot.id, credits=0, created_at=now)
+            .values(
+                cancelled_at=None,
+                cancelled_by_id=None,
+                cancel_reason="",
+                slot_id=slot.id,
+                credits=0,
+                created_at=now,
+            )
             .execution_options(synchronize_session=False)
         )
         if revived.rowcount != 1:
@@ -268,6 +276,66 @@ def cancel_order(household: Household, day_id: uuid.UUID, *, now: dt.datetime | 
             gettext("The distribution day has started: the order can no longer be cancelled."),
             code="day_started",
         )
+    if not _mark_cancelled(order, now=now):
+        raise RuleViolation(gettext("Your household has no order for this day."), status=404)
+    _give_back(order, household.id)
+    return order
+
+
+def cancel_for_household(
+    day: DistributionDay, order_id: uuid.UUID, *, staff: Any, reason: str, now: dt.datetime | None = None
+) -> tuple[GroceryOrder, Household]:
+    """Staff cancel a household's order (it cannot come, the goods ran out): until it is
+    collected, on the day too, with a reason the household is sent. What the household's own
+    cancellation gives back comes back the same way; exactly once under parallel requests."""
+    now = now or utcnow_aware()
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation(gettext("Give the reason: the household is sent it."), status=422, field="reason")
+    found = db.session.execute(
+        sa.select(GroceryOrder, Household)
+        .join(
+            Household,
+            sa.and_(Household.tenant_id == GroceryOrder.tenant_id, Household.id == GroceryOrder.household_id),
+        )
+        .where(GroceryOrder.id == order_id, GroceryOrder.distribution_day_id == day.id)
+    ).one_or_none()
+    if found is None or found[0].cancelled_at is not None:
+        raise RuleViolation(gettext("This order does not exist."), status=404)
+    order, household = found
+    if order.collected_at is not None:
+        raise RuleViolation(
+            gettext("This order has been handed over: it can no longer be cancelled."),
+            status=409,
+            code="collected",
+        )
+    if not _mark_cancelled(order, now=now, by=staff, reason=reason):
+        raise RuleViolation(gettext("This order does not exist."), status=404)
+    _give_back(order, household.id)
+    return order, household
+
+
+def mail_cancelled_by_staff(household: Household, day: DistributionDay, reason: str) -> bool:
+    """Tell the household its order was cancelled, and why, in its language (transactional:
+    sent whatever its notification settings). False when the household has no account."""
+    from plugins.markets import services
+
+    return services._mail_account(
+        household.account_id,
+        subject=lambda: gettext("Your social grocery order is cancelled"),
+        lines=lambda: [
+            gettext(
+                "The social grocery has cancelled your order for %(date)s.",
+                date=babel_dates.format_date(day.day, "long", locale=get_locale()),
+            ),
+            gettext("Reason: %(reason)s", reason=reason),
+            gettext("Its credits are yours again; you may order again while there are places."),
+        ],
+    )
+
+
+def _mark_cancelled(order: GroceryOrder, *, now: dt.datetime, by: Any = None, reason: str = "") -> bool:
+    """The conditional update that lets one cancellation through (never a collected order)."""
     done = db.session.execute(
         sa.update(GroceryOrder)
         .where(
@@ -275,11 +343,15 @@ def cancel_order(household: Household, day_id: uuid.UUID, *, now: dt.datetime | 
             GroceryOrder.cancelled_at.is_(None),
             GroceryOrder.collected_at.is_(None),
         )
-        .values(cancelled_at=now)
+        .values(cancelled_at=now, cancelled_by_id=by.id if by is not None else None, cancel_reason=reason)
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:
-        raise RuleViolation(gettext("Your household has no order for this day."), status=404)
+    return done.rowcount == 1
+
+
+def _give_back(order: GroceryOrder, household_id: uuid.UUID) -> None:
+    """A cancelled order's place at its slot, its credits (to the months they were spent in)
+    and its goods come back; its lines go."""
     db.session.execute(
         sa.update(DistributionSlot)
         .where(DistributionSlot.id == order.slot_id, DistributionSlot.taken >= 1)
@@ -298,7 +370,7 @@ def cancel_order(household: Household, day_id: uuid.UUID, *, now: dt.datetime | 
         db.session.execute(
             sa.update(grocery.CreditPeriod)
             .where(
-                grocery.CreditPeriod.household_id == household.id,
+                grocery.CreditPeriod.household_id == household_id,
                 grocery.CreditPeriod.period == period,
             )
             .values(spent=grocery.CreditPeriod.spent - credits)
@@ -318,7 +390,6 @@ def cancel_order(household: Household, day_id: uuid.UUID, *, now: dt.datetime | 
     )
     db.session.flush()
     db.session.expire_all()
-    return order
 
 
 def record_handout(

@@ -497,9 +497,13 @@ class GroceryOrder(TenantScoped, db.Model):
     credits: Mapped[int] = mapped_column(sa.Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow_aware)
     collected_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    #: cancelled by the household before the day (its credits and stock given back, its lines
-    #: removed; ``credits`` keeps what was given back). Ordering again revives this row.
+    #: cancelled by the household before the day, or by staff until it is collected (its credits
+    #: and stock given back, its lines removed; ``credits`` keeps what was given back). Ordering
+    #: again revives this row.
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: the staff member who cancelled it (None: the household did), and the reason they gave
+    cancelled_by_id: Mapped[int | None] = account_fk()
+    cancel_reason: Mapped[str] = mapped_column(sa.Text, default="")
 
     __table_args__ = (
         tenant_foreign_key("household_id", "markets_households", ondelete="CASCADE"),

@@ -891,6 +891,55 @@ def distribution_manage(day_id: uuid.UUID):
     )
 
 
+@ui.route("/grocery/manage/distribution/<uuid:day_id>/orders/<uuid:order_id>/cancel", methods=["GET", "POST"])
+@require_permission(MANAGE)
+def distribution_order_cancel(day_id: uuid.UUID, order_id: uuid.UUID):
+    """Staff cancel a household's order: a page that says what follows and asks the reason,
+    then the cancellation (credits, stock and the slot's place back) and a mail to the household."""
+    found = distribution.get_day(day_id)
+    row = next((r for r in distribution.orders_of_day(found) if r["order"].id == order_id), None)
+    if row is None:
+        abort(404)
+    form = forms.EmptyForm()
+    reason, error, status = "", None, 200
+    if request.method == "POST":
+        form.validate_on_submit() or abort(400)
+        reason = (request.form.get("reason") or "")[:2000]
+        try:
+            _order, household = distribution.cancel_for_household(
+                found, order_id, staff=current_account(), reason=reason
+            )
+            told = distribution.mail_cancelled_by_staff(household, found, reason.strip())
+            db.session.commit()
+        except RuleViolation as exc:
+            db.session.rollback()
+            if exc.status == 404:
+                abort(404)
+            error, status = exc.message, exc.status
+            row = next((r for r in distribution.orders_of_day(found) if r["order"].id == order_id), row)
+        else:
+            if told:
+                flash(
+                    gettext(
+                        "The order of %(name)s is cancelled; the household is told by mail.",
+                        name=household.name,
+                    ),
+                    "success",
+                )
+            else:
+                flash(
+                    gettext(
+                        "The order of %(name)s is cancelled. The household has no account to mail: tell it yourself.",
+                        name=household.name,
+                    ),
+                    "success",
+                )
+            return redirect(url_for("markets.distribution_manage", day_id=day_id))
+    return render_template(
+        "markets/order_cancel.html", day=found, row=row, form=form, reason=reason, error=error
+    ), status
+
+
 @ui.route("/grocery/manage/handout", methods=["GET", "POST"])
 @require_permission(MANAGE)
 def handout():

@@ -231,6 +231,27 @@ def test_a_household_orders_for_a_distribution_day_on_a_phone_and_staff_hand_it_
     finally:
         context.close()
 
+    # on a phone, staff open the cancellation of the order: it asks the reason first, and
+    # keeping the order changes nothing
+    context, page = _signed_in(chromium, live_server, town, staff, viewport={"width": 390, "height": 844})
+    try:
+        page.goto(live_server.tenant_url(town, f"/markets/grocery/manage/distribution/{ids['day']}?lang=el"))
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        _check(page, axe, "distribution-manage-390")
+        with page.expect_navigation():
+            page.get_by_role("link", name="Ακύρωση παραγγελίας: Νοικοκυριό Παπαδοπούλου").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Νοικοκυριό Παπαδοπούλου")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Ακύρωση της παραγγελίας").click()
+        expect(page.get_by_role("alert")).to_contain_text("Δώστε τον λόγο")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        _check(page, axe, "order-cancel-refused-390")
+        with page.expect_navigation():
+            page.get_by_role("link", name="Διατήρηση της παραγγελίας").click()
+        expect(page.get_by_text("Ζάχαρη × 2")).to_be_visible()
+    finally:
+        context.close()
+
     context, page = _signed_in(chromium, live_server, town, staff)
     try:
         page.goto(live_server.tenant_url(town, f"/markets/grocery/manage/distribution/{ids['day']}?lang=el"))

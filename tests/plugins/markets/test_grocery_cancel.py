@@ -132,3 +132,66 @@ def test_a_household_cancels_on_the_page_and_through_the_api(
     again = api.delete(f"{API}/grocery/distribution-days/{ids['day']}/order", headers=as_person)
     assert again.status_code == 404 and again.headers["Content-Type"].startswith("application/problem+json")
     assert _counters(app, town) == (0, 0, 5, 0)
+
+
+def test_staff_cancel_a_households_order_with_a_reason_it_is_sent(
+    app, town, account_factory, tenant_client, sign_in, mail_outbox
+):
+    """Staff cancel a household's order from the day's list: a page says what follows and asks
+    the reason (refused without one, the text kept); then the credits, the goods and the place
+    come back, the household is mailed the reason in its language, and a collected order or
+    another day's cannot be cancelled."""
+    person = account_factory(memberships={town: "member"}, locale="bg")
+    household = _household(app, town, person)
+    ids = _setup(app, town, stock=5, credits=2)
+    _order(app, town, household, ids, quantity=2)
+    assert _counters(app, town) == (1, 4, 3, 1)
+    with app.app_context(), tenant_context(town.id):
+        order_id = db.session.execute(sa.select(GroceryOrder.id)).scalar_one()
+        db.session.remove()
+    staff = sign_in(tenant_client(town), account_factory(memberships={town: "staff"}))
+    listing = staff.get(f"/markets/grocery/manage/distribution/{ids['day']}?lang=el")
+    path = f"/markets/grocery/manage/distribution/{ids['day']}/orders/{order_id}/cancel"
+    assert path in listing.get_data(as_text=True)
+    # a member of the household may not use the staff page
+    member = sign_in(tenant_client(town), person)
+    assert member.get(path).status_code == 403
+
+    page = staff.get(path + "?lang=el")
+    assert page.status_code == 200 and "Νοικοκυριό" in page.get_data(as_text=True)
+    token = _csrf(page)
+    typed = "   "
+    refused = staff.post(path + "?lang=el", data={"csrf_token": token, "reason": typed})
+    assert refused.status_code == 422
+    assert "Δώστε τον λόγο" in refused.get_data(as_text=True)
+    assert _counters(app, town) == (1, 4, 3, 1)  # nothing happened
+
+    mail_outbox.clear()
+    done = staff.post(
+        path + "?lang=el", data={"csrf_token": _csrf(refused), "reason": "Η διανομή αναβλήθηκε"}
+    )
+    assert done.status_code == 302
+    assert _counters(app, town) == (0, 0, 5, 0)
+    with app.app_context(), tenant_context(town.id):
+        order = db.session.get(GroceryOrder, (town.id, order_id))
+        assert order.cancelled_at is not None and order.cancel_reason == "Η διανομή αναβλήθηκε"
+        assert order.cancelled_by_id is not None
+        db.session.remove()
+    told = mail_outbox.wait_for(lambda m: person.email in (m["To"] or ""))
+    body = mail_outbox.body(told)
+    assert "Η διανομή αναβλήθηκε" in body and "отмени поръчката" in body  # in Bulgarian, the household's
+    # once cancelled, the page is gone; the household may order again
+    assert staff.get(path).status_code == 404
+    _order(app, town, household, ids, quantity=1)
+    with app.app_context(), tenant_context(town.id):
+        order = db.session.get(GroceryOrder, (town.id, order_id))
+        assert order.cancelled_at is None and order.cancel_reason == "" and order.cancelled_by_id is None
+        day = distribution.get_day(ids["day"])
+        distribution.check_off(day, order_id)
+        db.session.commit()
+        with pytest.raises(RuleViolation) as collected:
+            distribution.cancel_for_household(day, order_id, staff=None, reason="late")
+        assert collected.value.status == 409
+        db.session.rollback()
+        db.session.remove()
+    assert _counters(app, town) == (1, 2, 4, 1)
