@@ -331,16 +331,27 @@ def _after_flush(session: Any, _context: Any) -> None:
     _note_writes(session, tables)
 
 
-def _on_execute(state: Any) -> None:
+def _on_execute(state: Any) -> Any:
+    """An UPDATE, DELETE or INSERT statement (not a unit of work's flush) counts as a write only
+    when it changed a row: the periodic jobs run one such statement per rule and municipality
+    (a retention purge, a tick with nothing due), and one that finds nothing to do must not drop
+    every cached page of that municipality each time it runs."""
     if state.is_select:
-        return
+        return None
     statement = state.statement
     if isinstance(statement, sa.TextClause):
-        if statement.text.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE", "MERGE "):
-            _note_writes(state.session, {"?"})
-        return
-    table = getattr(getattr(statement, "table", None), "name", "?")
-    _note_writes(state.session, {table})
+        if statement.text.lstrip()[:6].upper() not in ("INSERT", "UPDATE", "DELETE", "MERGE "):
+            return None
+        table = "?"
+    else:
+        table = getattr(getattr(statement, "table", None), "name", "?")
+    if {table} <= NOT_CONTENT:
+        return None
+    result = state.invoke_statement()
+    rowcount = getattr(result, "rowcount", None)
+    if rowcount is None or rowcount != 0:  # -1 or None: the driver does not know, so it counts
+        _note_writes(state.session, {table})
+    return result
 
 
 def _after_commit(session: Any) -> None:

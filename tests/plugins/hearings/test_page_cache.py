@@ -215,3 +215,38 @@ def test_readers_without_cookies_are_served_from_the_cache(cached, world):
         assert first.status_code == 200 and "Set-Cookie" not in first.headers, path
         second = _client(cached, world.tenant).get(path)
         assert second.headers.get("X-Page-Cache") == "hit", path
+
+
+def test_periodic_work_that_changes_nothing_keeps_the_cached_pages(cached, world):
+    """The retention purge and the hearings tick run in every municipality every few minutes; one
+    that finds nothing to purge or advance must not drop the municipality's cached pages (each
+    run would otherwise cost every reader a fresh render and a 200 instead of a 304). A statement
+    that does change a row still drops them."""
+    import sqlalchemy as sa
+
+    from core.privacy.retention import purge_tenant
+    from plugins.hearings import jobs
+    from plugins.hearings.models import Consultation
+
+    c = make_consultation(cached, world.tenant)
+    client = _client(cached, world.tenant)
+    path = f"/hearings/consultations/{c['id']}"
+    etag = client.get(path).headers["ETag"]
+    with cached.app_context():
+        purge_tenant(world.tenant.id)
+        with tenant_context(world.tenant.id):
+            jobs.tick()
+            db.session.execute(
+                sa.update(Consultation).where(Consultation.id == uuid.uuid4()).values(title="None")
+            )
+        db.session.commit()
+        db.session.remove()
+    kept = client.get(path, headers={"If-None-Match": etag})
+    assert kept.status_code == 304
+
+    with cached.app_context(), tenant_context(world.tenant.id):
+        db.session.execute(sa.update(Consultation).where(Consultation.id == c["id"]).values(title="Renamed"))
+        db.session.commit()
+        db.session.remove()
+    moved = client.get(path, headers={"If-None-Match": etag})
+    assert moved.status_code == 200 and "Renamed" in moved.get_data(as_text=True)
