@@ -46,6 +46,8 @@ class Stack:
     threads: int = 4
     smtp_port: int | None = None
     beat_max_interval: float | None = None
+    #: the periodic jobs ``beat_max_interval`` applies to (empty: all of them)
+    beat_capped_jobs: tuple[str, ...] = ()
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -204,6 +206,8 @@ def environment(stack: Stack, urls: dict[str, str]) -> dict[str, str]:
         env.update(SYMPRAXIS_MAIL_BACKEND="outbox", SYMPRAXIS_MAIL_OUTBOX_DIR=stack.path("outbox"))
     if stack.beat_max_interval:
         env["SYMPRAXIS_BEAT_MAX_INTERVAL"] = str(stack.beat_max_interval)
+        if stack.beat_capped_jobs:
+            env["SYMPRAXIS_BEAT_CAPPED_JOBS"] = ",".join(stack.beat_capped_jobs)
     env.update(stack.extra_env)
     return env
 

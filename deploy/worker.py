@@ -1,8 +1,11 @@
 """Celery entry point: ``celery -A deploy.worker:celery worker`` and ``… beat``.
 
 The same application as the app servers (``wsgi:app``), so jobs run inside their tenant with the
-same configuration. ``SYMPRAXIS_BEAT_MAX_INTERVAL`` (seconds) caps every periodic job's interval:
-a staging or test stack runs the reminders every few seconds instead of every five minutes.
+same configuration. ``SYMPRAXIS_BEAT_MAX_INTERVAL`` (seconds) caps periodic jobs' intervals: a
+staging or test stack runs the reminders every few seconds instead of every five minutes.
+``SYMPRAXIS_BEAT_CAPPED_JOBS`` (comma-separated names) limits the cap to those jobs: every job
+of every municipality every two seconds is more work than one worker does in two seconds, so
+its queue would only grow, and a job sent now would wait behind it.
 """
 
 import os
@@ -47,6 +50,8 @@ if os.environ.get("SYMPRAXIS_WORKER_METRICS_PORT") and "worker" in sys.argv:
     _count_jobs()
 
 _cap = os.environ.get("SYMPRAXIS_BEAT_MAX_INTERVAL")
+_capped = {n.strip() for n in os.environ.get("SYMPRAXIS_BEAT_CAPPED_JOBS", "").split(",") if n.strip()}
 if _cap:
-    for entry in celery.conf.beat_schedule.values():
-        entry["schedule"] = min(float(entry["schedule"]), float(_cap))
+    for _name, entry in celery.conf.beat_schedule.items():
+        if not _capped or _name in _capped:
+            entry["schedule"] = min(float(entry["schedule"]), float(_cap))
