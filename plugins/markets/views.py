@@ -891,6 +891,10 @@ def distribution_manage(day_id: uuid.UUID):
     )
 
 
+#: The longest reason staff give for cancelling an order (it is mailed to the household).
+CANCEL_REASON_MAX = 2000
+
+
 @ui.route("/grocery/manage/distribution/<uuid:day_id>/orders/<uuid:order_id>/cancel", methods=["GET", "POST"])
 @require_permission(MANAGE)
 def distribution_order_cancel(day_id: uuid.UUID, order_id: uuid.UUID):
@@ -904,7 +908,12 @@ def distribution_order_cancel(day_id: uuid.UUID, order_id: uuid.UUID):
     reason, error, status = "", None, 200
     if request.method == "POST":
         form.validate_on_submit() or abort(400)
-        reason = (request.form.get("reason") or "")[:2000]
+        reason = request.form.get("reason") or ""
+        if len(reason) > CANCEL_REASON_MAX:  # said, with the text kept, never cut off unseen
+            return render_template(
+                "markets/order_cancel.html", day=found, row=row, form=form, reason=reason,
+                max_reason=CANCEL_REASON_MAX, error=gettext("Use at most %(n)d characters.", n=CANCEL_REASON_MAX),
+            ), 422  # fmt: skip
         try:
             _order, household = distribution.cancel_for_household(
                 found, order_id, staff=current_account(), reason=reason
@@ -936,8 +945,9 @@ def distribution_order_cancel(day_id: uuid.UUID, order_id: uuid.UUID):
                 )
             return redirect(url_for("markets.distribution_manage", day_id=day_id))
     return render_template(
-        "markets/order_cancel.html", day=found, row=row, form=form, reason=reason, error=error
-    ), status
+        "markets/order_cancel.html", day=found, row=row, form=form, reason=reason, error=error,
+        max_reason=CANCEL_REASON_MAX,
+    ), status  # fmt: skip
 
 
 @ui.route("/grocery/manage/handout", methods=["GET", "POST"])

@@ -165,10 +165,17 @@ def test_staff_cancel_a_households_order_with_a_reason_it_is_sent(
     assert refused.status_code == 422
     assert "Δώστε τον λόγο" in refused.get_data(as_text=True)
     assert _counters(app, town) == (1, 4, 3, 1)  # nothing happened
+    long_reason = "Η διανομή αναβλήθηκε. " + "λ" * 1978 + "!"  # 2,001 characters: one too many
+    too_long = staff.post(path + "?lang=el", data={"csrf_token": _csrf(refused), "reason": long_reason})
+    assert too_long.status_code == 422
+    html = too_long.get_data(as_text=True)
+    assert "Χρησιμοποιήστε έως 2000 χαρακτήρες" in html  # said in the staff member's language
+    assert long_reason in html  # what was typed is given back whole, not cut
+    assert _counters(app, town) == (1, 4, 3, 1)
 
     mail_outbox.clear()
     done = staff.post(
-        path + "?lang=el", data={"csrf_token": _csrf(refused), "reason": "Η διανομή αναβλήθηκε"}
+        path + "?lang=el", data={"csrf_token": _csrf(too_long), "reason": "Η διανομή αναβλήθηκε"}
     )
     assert done.status_code == 302
     assert _counters(app, town) == (0, 0, 5, 0)
