@@ -510,7 +510,9 @@ def statistics() -> dict[str, Any]:
 def send_renewal_reminders(now: dt.datetime | None = None) -> int:
     """Tell each household, once per decision and in its own language, that its eligibility ends
     within the municipality's ``renewal_notice_days`` (counted in its zone: the last day
-    included), unless it has already renewed (an application under review, or a later decision)."""
+    included), unless it has already renewed (an application under review, or a later decision).
+    A notification (``markets.renewal_reminder``): the person's settings say now, in the daily
+    digest, or not at all, and the mail carries the link that turns it off."""
     now = now or utcnow_aware()
     today = _today(now)
     notice_days = int(_settings()["renewal_notice_days"])
@@ -568,6 +570,7 @@ def send_renewal_reminders(now: dt.datetime | None = None) -> int:
                     link=services._link("/markets/grocery/apply"),
                 ),
             ],
+            kind=services.RENEWAL_REMINDER,
         )
         application.renewal_reminded_at = now
     db.session.flush()

@@ -984,4 +984,10 @@ NOTIFICATION_KINDS = (
         lazy_gettext("Reminders to pick up my pre-orders"),
         lazy_gettext("The day before the pick-up slot of a pre-order."),
     ),
+    NotificationKind(
+        "markets.renewal_reminder",
+        lazy_gettext("Reminders to renew my social grocery application"),
+        lazy_gettext("Before my household's eligibility for the social grocery ends."),
+    ),
 )
+RENEWAL_REMINDER = "markets.renewal_reminder"

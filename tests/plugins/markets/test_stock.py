@@ -238,3 +238,28 @@ def test_the_notice_period_is_the_municipalitys_setting_bounded(
         db.session.remove()
     assert mail_outbox.wait_for(lambda m: due.email in m["To"])
     assert not mail_outbox.to(not_yet.email)
+
+
+def test_the_renewal_notice_follows_the_households_notification_settings(
+    app, town, account_factory, mail_outbox
+):
+    """The renewal notice is a notification: it carries the link that turns it off, and a person
+    who turned it off in this municipality is not mailed (and not mailed later either)."""
+    from core.notifications.services import set_preference
+
+    today = utcnow_aware().astimezone(ZoneInfo("Europe/Athens")).date()
+    wants = account_factory(memberships={town: "member"})
+    declined = account_factory(memberships={town: "member"})
+    with app.app_context():
+        set_preference(declined.id, "markets.renewal_reminder", town.id, "off")
+        db.session.commit()
+    for person in (wants, declined):
+        _eligible(app, town, person, valid_until=today + dt.timedelta(days=3))
+    with app.app_context(), tenant_context(town.id):
+        assert grocery.send_renewal_reminders() == 1
+        assert grocery.send_renewal_reminders() == 0  # the declined one is done with, not retried
+        db.session.commit()
+        db.session.remove()
+    message = mail_outbox.wait_for(lambda m: wants.email in m["To"])
+    assert "/notifications/off/" in message["List-Unsubscribe"]
+    assert mail_outbox.to(declined.email) == []
