@@ -23,6 +23,7 @@ CLOSING = "hearings.consultation_closing"
 OUTCOME = "hearings.outcome_published"
 MODERATED = "hearings.comment_moderated"
 MEETING_REMINDER = "hearings.meeting_reminder"
+MEETING_FEEDBACK = "hearings.meeting_feedback"
 NOTIFICATION_KINDS = (
     NotificationKind(
         OPENED,
@@ -48,6 +49,11 @@ NOTIFICATION_KINDS = (
         MEETING_REMINDER,
         _l("Reminders of meetings I registered for"),
         _l("The day before a meeting or workshop you registered for."),
+    ),
+    NotificationKind(
+        MEETING_FEEDBACK,
+        _l("Questions about meetings I took part in"),
+        _l("When a meeting or workshop you registered for ends: how it went, in two minutes."),
     ),
 )
 

@@ -14,6 +14,7 @@ from core.toolkit import (
     db,
     external_url,
     ngettext,
+    notify,
     send_mail,
     utcnow,
 )
@@ -26,6 +27,7 @@ from plugins.hearings.models import (
     RegistrationStatus,
     SpeakerStatus,
 )
+from plugins.hearings.notices import MEETING_FEEDBACK
 from plugins.hearings.registrations.services import (
     confirmed_with_languages,
     registration_token,
@@ -57,15 +59,15 @@ def finish_meeting(m: Meeting, by: Any, now: dt.datetime | None = None) -> None:
         link = external_url(_host(), f"/hearings/registrations/{registration_token(reg)}/feedback")
         # in the participant's language, not the language of the staff member who pressed "finish"
         with force_locale(language):
-            send_mail(
-                Mail(
-                    to=[reg.email],
-                    subject=_("How was %(title)s?", title=m.title),
-                    text=_(
-                        "Thank you for taking part. Tell us how it went (two minutes): %(link)s", link=link
-                    ),
-                )
+            question = Mail(
+                to=[reg.email],
+                subject=_("How was %(title)s?", title=m.title),
+                text=_("Thank you for taking part. Tell us how it went (two minutes): %(link)s", link=link),
             )
+            if reg.account_id is not None:  # their settings decide (a guest has none: it comes)
+                notify(reg.account_id, MEETING_FEEDBACK, question)
+            else:
+                send_mail(question)
 
 
 def publish_minutes(m: Meeting, text: str, now: dt.datetime | None = None) -> None:

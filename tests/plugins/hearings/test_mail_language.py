@@ -211,3 +211,38 @@ def test_the_feedback_request_is_in_each_participants_language_not_the_staffs(
             lambda m, e=email: e in (m["To"] or "") and "/feedback" in mail_outbox.body(m)
         )
         assert told["Subject"].startswith(subject), (email, told["Subject"])
+
+
+def test_the_feedback_request_follows_each_participants_notification_settings(
+    app, tenant_factory, account_factory, tenant_client, sign_in, mail_outbox
+):
+    """The feedback request is a notification for a participant with an account: it carries the
+    link that turns it off, and one who turned it off gets none; a guest (no settings) gets it."""
+    from core.notifications.services import set_preference
+
+    town = tenant_factory(plugins=["hearings"], locale="en", locales=["en"], timezone="Europe/Athens")
+    wants = account_factory(locale="en", memberships={town: "member"})
+    declined = account_factory(locale="en", memberships={town: "member"})
+    guest = f"guest-{uuid.uuid4().hex[:8]}@example.org"
+    mid = make_meeting(app, town, starts_in=dt.timedelta(hours=-2), title="Workshop")
+    with app.app_context():
+        set_preference(declined.id, "hearings.meeting_feedback", town.id, "off")
+        db.session.commit()
+    with app.app_context(), tenant_context(town.id):
+        for account_id, email in ((wants.id, wants.email), (declined.id, declined.email), (None, guest)):
+            db.session.add(
+                Registration(
+                    meeting_id=mid, account_id=account_id, name="x", email=email, locale="en",
+                    status="confirmed", submission_id=uuid.uuid4(), created_at=utcnow(),
+                )
+            )  # fmt: skip
+        db.session.commit()
+        db.session.remove()
+    staff = sign_in(tenant_client(town), account_factory(locale="en", memberships={town: "staff"}))
+    mail_outbox.clear()
+    assert staff.post(f"/hearings/meetings/{mid}/finish").status_code == 302
+    asked = mail_outbox.wait_for(lambda m: wants.email in (m["To"] or ""))
+    assert "/feedback" in mail_outbox.body(asked) and "/notifications/off/" in asked["List-Unsubscribe"]
+    guest_mail = mail_outbox.wait_for(lambda m: guest in (m["To"] or ""))
+    assert "/feedback" in mail_outbox.body(guest_mail)
+    assert mail_outbox.to(declined.email) == []
