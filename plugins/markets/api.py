@@ -438,6 +438,21 @@ def _distribution_dict(day) -> dict:
     }
 
 
+def _order_dict(row: dict, *, staff: bool = False) -> dict:
+    order = row["order"]
+    data = {
+        "id": order.id,
+        "distribution_day_id": order.distribution_day_id,
+        "slot_id": order.slot_id,
+        "credits": order.credits,
+        "collected": order.collected_at is not None,
+        "lines": [{"item": name, "quantity": n} for name, n in row["lines"]],
+    }
+    if staff:
+        data.update(household_id=row["household"].id, household=row["household"].name)
+    return data
+
+
 def _lines_in(rows) -> dict:
     lines: dict = {}
     for row in rows:
@@ -501,16 +516,7 @@ class DistributionOrder(MethodView):
         order = distribution.place_order(
             household, day_id, slot_id=data["slot_id"], lines=_lines_in(data["lines"])
         )
-        day = distribution.get_day(day_id)
-        row = next(r for r in distribution.orders_of_day(day) if r["order"].id == order.id)
-        answer = {
-            "id": order.id,
-            "distribution_day_id": order.distribution_day_id,
-            "slot_id": order.slot_id,
-            "credits": order.credits,
-            "collected": order.collected_at is not None,
-            "lines": [{"item": name, "quantity": n} for name, n in row["lines"]],
-        }
+        answer = _order_dict(distribution.order_of_day(distribution.get_day(day_id), order.id))
         db.session.commit()
         return answer
 
@@ -527,6 +533,37 @@ class DistributionOrder(MethodView):
         distribution.cancel_order(household, day_id)
         db.session.commit()
         return ""
+
+
+@api.route("/grocery/distribution-days/<uuid:day_id>/orders")
+class DistributionDayOrders(MethodView):
+    @api.response(200, schemas.DayOrderSchema(many=True))
+    @require_permission(MANAGE)
+    def get(self, day_id):
+        """The day's orders to hand over, by slot, with their households and lines (market
+        staff; cancelled orders are not listed)."""
+        day = distribution.get_day(day_id)
+        return [_order_dict(row, staff=True) for row in distribution.orders_of_day(day)]
+
+
+@api.route("/grocery/distribution-days/<uuid:day_id>/orders/<uuid:order_id>/cancellation")
+class DistributionOrderCancellation(MethodView):
+    @api.arguments(schemas.OrderCancellationInSchema)
+    @api.response(200, schemas.OrderCancellationSchema)
+    @api.alt_response(404, description=RULE)
+    @api.alt_response(409, description=RULE)
+    @require_permission(MANAGE)
+    def post(self, data, day_id, order_id):
+        """Cancel a household's order (market staff), until it is handed over (409 ``collected``
+        after), the day itself included: the place, the credits and the stock come back, once,
+        and the household is mailed the reason in its language."""
+        day = distribution.get_day(day_id)
+        _order, household = distribution.cancel_for_household(
+            day, order_id, staff=current_account(), reason=data["reason"]
+        )
+        told = distribution.mail_cancelled_by_staff(household, day, data["reason"].strip())
+        db.session.commit()
+        return {"id": order_id, "household_told": told}
 
 
 @api.route("/grocery/handouts")

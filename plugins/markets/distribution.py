@@ -282,6 +282,10 @@ def cancel_order(household: Household, day_id: uuid.UUID, *, now: dt.datetime | 
     return order
 
 
+#: The longest reason staff give for cancelling an order (it is mailed to the household).
+CANCEL_REASON_MAX = 2000
+
+
 def cancel_for_household(
     day: DistributionDay, order_id: uuid.UUID, *, staff: Any, reason: str, now: dt.datetime | None = None
 ) -> tuple[GroceryOrder, Household]:
@@ -292,6 +296,10 @@ def cancel_for_household(
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation(gettext("Give the reason: the household is sent it."), status=422, field="reason")
+    if len(reason) > CANCEL_REASON_MAX:  # refused and said, never cut off unseen
+        raise RuleViolation(
+            gettext("Use at most %(n)d characters.", n=CANCEL_REASON_MAX), status=422, field="reason"
+        )
     found = db.session.execute(
         sa.select(GroceryOrder, Household)
         .join(
@@ -405,9 +413,10 @@ def record_handout(
     return int(balance or 0)
 
 
-def orders_of_day(day: DistributionDay) -> list[dict[str, Any]]:
-    """The day's orders by slot with their lines, for the staff who hand them over (three
-    statements whatever the number)."""
+def orders_of_day(day: DistributionDay, order_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
+    """The day's orders by slot with their lines, for the staff who hand them over (two
+    statements whatever the number); with ``order_id``, only that one (if it is the day's)."""
+    only = [GroceryOrder.id == order_id] if order_id is not None else []
     orders = db.session.execute(
         sa.select(GroceryOrder, Household)
         .join(
@@ -418,6 +427,7 @@ def orders_of_day(day: DistributionDay) -> list[dict[str, Any]]:
             GroceryOrder.tenant_id == day.tenant_id,
             GroceryOrder.distribution_day_id == day.id,
             GroceryOrder.cancelled_at.is_(None),
+            *only,
         )
         .order_by(GroceryOrder.slot_id, Household.name)
     ).all()
@@ -437,6 +447,12 @@ def orders_of_day(day: DistributionDay) -> list[dict[str, Any]]:
         ).all():
             lines.setdefault(order_id, []).append((name, quantity))
     return [{"order": o, "household": h, "lines": lines.get(o.id, [])} for o, h in orders]
+
+
+def order_of_day(day: DistributionDay, order_id: uuid.UUID) -> dict[str, Any] | None:
+    """One order of the day as :func:`orders_of_day` gives it (None: not the day's, or cancelled)."""
+    found = orders_of_day(day, order_id=order_id)
+    return found[0] if found else None
 
 
 def check_off(day: DistributionDay, order_id: uuid.UUID, *, now: dt.datetime | None = None) -> GroceryOrder:

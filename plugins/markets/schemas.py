@@ -327,6 +327,29 @@ class GroceryOrderSchema(Schema):
     lines = fields.List(fields.Nested(GroceryOrderLineSchema), required=True)
 
 
+class DayOrderSchema(GroceryOrderSchema):
+    """An order of the day as the staff who hand it over see it."""
+
+    household_id = fields.UUID(required=True)
+    household = fields.String(required=True, metadata={"description": "The household's name."})
+
+
+class OrderCancellationInSchema(Schema):
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "Why: mailed to the household in its language and kept with the order."},
+    )
+
+
+class OrderCancellationSchema(Schema):
+    id = fields.UUID(required=True)
+    household_told = fields.Boolean(
+        required=True,
+        metadata={"description": "False when the household has no account to mail: tell it yourself."},
+    )
+
+
 class HandoutInSchema(Schema):
     household_id = fields.UUID(required=True)
     lines = fields.List(

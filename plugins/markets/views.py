@@ -891,29 +891,20 @@ def distribution_manage(day_id: uuid.UUID):
     )
 
 
-#: The longest reason staff give for cancelling an order (it is mailed to the household).
-CANCEL_REASON_MAX = 2000
-
-
 @ui.route("/grocery/manage/distribution/<uuid:day_id>/orders/<uuid:order_id>/cancel", methods=["GET", "POST"])
 @require_permission(MANAGE)
 def distribution_order_cancel(day_id: uuid.UUID, order_id: uuid.UUID):
     """Staff cancel a household's order: a page that says what follows and asks the reason,
     then the cancellation (credits, stock and the slot's place back) and a mail to the household."""
     found = distribution.get_day(day_id)
-    row = next((r for r in distribution.orders_of_day(found) if r["order"].id == order_id), None)
+    row = distribution.order_of_day(found, order_id)
     if row is None:
         abort(404)
     form = forms.EmptyForm()
     reason, error, status = "", None, 200
     if request.method == "POST":
         form.validate_on_submit() or abort(400)
-        reason = request.form.get("reason") or ""
-        if len(reason) > CANCEL_REASON_MAX:  # said, with the text kept, never cut off unseen
-            return render_template(
-                "markets/order_cancel.html", day=found, row=row, form=form, reason=reason,
-                max_reason=CANCEL_REASON_MAX, error=gettext("Use at most %(n)d characters.", n=CANCEL_REASON_MAX),
-            ), 422  # fmt: skip
+        reason = request.form.get("reason") or ""  # given back whole when refused
         try:
             _order, household = distribution.cancel_for_household(
                 found, order_id, staff=current_account(), reason=reason
@@ -925,7 +916,7 @@ def distribution_order_cancel(day_id: uuid.UUID, order_id: uuid.UUID):
             if exc.status == 404:
                 abort(404)
             error, status = exc.message, exc.status
-            row = next((r for r in distribution.orders_of_day(found) if r["order"].id == order_id), row)
+            row = distribution.order_of_day(found, order_id) or row
         else:
             if told:
                 flash(
@@ -946,7 +937,7 @@ def distribution_order_cancel(day_id: uuid.UUID, order_id: uuid.UUID):
             return redirect(url_for("markets.distribution_manage", day_id=day_id))
     return render_template(
         "markets/order_cancel.html", day=found, row=row, form=form, reason=reason, error=error,
-        max_reason=CANCEL_REASON_MAX,
+        max_reason=distribution.CANCEL_REASON_MAX,
     ), status  # fmt: skip
 
 

@@ -202,3 +202,52 @@ def test_staff_cancel_a_households_order_with_a_reason_it_is_sent(
         db.session.rollback()
         db.session.remove()
     assert _counters(app, town) == (1, 2, 4, 1)
+
+
+def test_staff_list_the_days_orders_and_cancel_one_through_the_api(
+    app, town, account_factory, tenant_client, access_token, mail_outbox
+):
+    """The API's staff side of it: the day's orders with their households and lines; a
+    cancellation with a reason (422 without one or with more than 2,000 characters, problem+json,
+    nothing given back), then the credits, goods and place come back once and the household is
+    mailed; a household member may do neither; an order handed over cannot be cancelled."""
+    person = account_factory(memberships={town: "member"}, locale="ro")
+    household = _household(app, town, person)
+    ids = _setup(app, town, stock=5, credits=2)
+    _order(app, town, household, ids, quantity=2)
+    api = tenant_client(town)
+    as_staff = bearer(access_token, account_factory(memberships={town: "staff"}), town)
+    as_person = bearer(access_token, person, town)
+    orders_url = f"{API}/grocery/distribution-days/{ids['day']}/orders"
+    listed = api.get(orders_url, headers=as_staff)
+    assert listed.status_code == 200 and len(listed.json) == 1
+    row = listed.json[0]
+    assert row["household_id"] == str(household) and row["lines"] == [
+        {"item": row["lines"][0]["item"], "quantity": 2}
+    ]
+    assert api.get(orders_url, headers=as_person).status_code == 403
+    cancel_url = f"{orders_url}/{row['id']}/cancellation"
+    assert api.post(cancel_url, json={"reason": "x"}, headers=as_person).status_code == 403
+    for bad in ({}, {"reason": ""}, {"reason": "   "}, {"reason": "λ" * 2001}):
+        refused = api.post(cancel_url, json=bad, headers=as_staff)
+        assert refused.status_code == 422, bad
+        assert refused.headers["Content-Type"].startswith("application/problem+json")
+    assert _counters(app, town) == (1, 4, 3, 1)
+
+    mail_outbox.clear()
+    done = api.post(cancel_url, json={"reason": "λ" * 2000}, headers=as_staff)  # the longest allowed
+    assert done.status_code == 200 and done.json == {"id": row["id"], "household_told": True}
+    assert _counters(app, town) == (0, 0, 5, 0)
+    told = mail_outbox.wait_for(lambda m: person.email in (m["To"] or ""))
+    assert "λ" * 2000 in mail_outbox.body(told)
+    assert api.post(cancel_url, json={"reason": "again"}, headers=as_staff).status_code == 404
+    assert api.get(orders_url, headers=as_staff).json == []
+
+    _order(app, town, household, ids, quantity=1)
+    with app.app_context(), tenant_context(town.id):
+        order_id = db.session.execute(sa.select(GroceryOrder.id)).scalar_one()
+        distribution.check_off(distribution.get_day(ids["day"]), order_id)
+        db.session.commit()
+        db.session.remove()
+    handed = api.post(f"{orders_url}/{order_id}/cancellation", json={"reason": "late"}, headers=as_staff)
+    assert handed.status_code == 409 and handed.json["code"] == "collected"
