@@ -987,7 +987,7 @@ NOTIFICATION_KINDS = (
     NotificationKind(
         "markets.renewal_reminder",
         lazy_gettext("Reminders to renew my social grocery application"),
-        lazy_gettext("Before my household's eligibility for the social grocery ends."),
+        lazy_gettext("Before your household's eligibility for the social grocery ends."),
     ),
 )
 RENEWAL_REMINDER = "markets.renewal_reminder"
