@@ -99,6 +99,7 @@ def discover(page: Any, tenant_url: str) -> list[Kind]:
         Kind("new-consultation", "admin", "tenant", "/hearings/consultations/new"),
         Kind("dashboard", "ngo", "apex", "/dashboard"),
         Kind("account", "ngo", "apex", "/account"),
+        Kind("notifications", "ngo", "apex", "/account/notifications"),
         Kind("apex-home", "guest", "apex", "/"),
         Kind("municipalities", "guest", "apex", "/municipalities"),
         Kind("operator", "operator", "apex", "/operator/"),
