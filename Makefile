@@ -64,7 +64,7 @@ docs: install-test
 	@echo "docs/_build/html/index.html"
 
 test: install-test lint
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --durations=25
 
 # every page kind in el, bg and ro, desktop and 390 px, into screenshots/ (tests/browser/screenshots.py)
 screenshots: install-test
