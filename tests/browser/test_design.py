@@ -28,7 +28,16 @@ KINDS_BY_LANG = {
         "councils",
         "municipalities",
     },
-    "bg": {"consultations", "meeting", "checkin", "admin-members", "moderation", "markets", "registry", "notifications"},
+    "bg": {
+        "consultations",
+        "meeting",
+        "checkin",
+        "admin-members",
+        "moderation",
+        "markets",
+        "registry",
+        "notifications",
+    },
     "ro": {"home", "programme", "task", "outcome", "register", "admin-branding", "surveys"},
 }
 
