@@ -4,6 +4,7 @@ is generated from ``SettingsSchema``)."""
 from marshmallow import Schema, fields, validate
 
 from core.toolkit import JSONBoolean, UTCDateTimeField, lazy_gettext
+from plugins.markets.distribution import CANCEL_REASON_MAX
 from plugins.markets.models import DayStatus, OrderStatus, ProducerStatus, Units
 
 
@@ -337,7 +338,7 @@ class DayOrderSchema(GroceryOrderSchema):
 class OrderCancellationInSchema(Schema):
     reason = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=2000),
+        validate=validate.Length(min=1, max=CANCEL_REASON_MAX),
         metadata={"description": "Why: mailed to the household in its language and kept with the order."},
     )
 
